@@ -1,0 +1,103 @@
+"""``fraud-devstack``: a local Kafka broker and Redis in the background for development.
+
+fraud-devstack up [--dir .devstack]    start both, write KEY=value endpoints to <dir>/env
+fraud-devstack down [--dir .devstack]  stop them
+fraud-devstack fetch-kafka             resolve the broker jars into the cache (CI does this)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+from fraudcore.devstack.kafka_broker import KafkaBroker, ensure_kafka_jars
+from fraudcore.devstack.redis_server import RedisServer
+from fraudcore.kafka_client import ensure_topics
+from fraudcore.settings import KafkaSettings, TopicSettings
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _read_env(path: Path) -> dict[str, str]:
+    if not path.exists():
+        return {}
+    pairs = (line.split("=", 1) for line in path.read_text().splitlines() if "=" in line)
+    return {key: value for key, value in pairs}
+
+
+def up(root: Path, partitions: int) -> int:
+    env_file = root / "env"
+    current = _read_env(env_file)
+    pids = [int(current.get(name, "0")) for name in ("DEVSTACK_KAFKA_PID", "DEVSTACK_REDIS_PID")]
+    if current and all(pid and _pid_alive(pid) for pid in pids):
+        print(f"already running; endpoints in {env_file}")
+        print(env_file.read_text(), end="")
+        return 0
+    down(root, quiet=True)
+    broker = KafkaBroker(root / "kafka", partitions=partitions, detached=True).start()
+    redis_server = RedisServer(root / "redis", detached=True).start()
+    kafka = KafkaSettings(kafka_bootstrap_servers=broker.bootstrap_servers)
+    ensure_topics(kafka, TopicSettings().all_topics(), partitions=partitions)
+    assert broker.process is not None
+    assert redis_server.process is not None
+    env_file.write_text(
+        f"KAFKA_BOOTSTRAP_SERVERS={broker.bootstrap_servers}\n"
+        f"REDIS_URL={redis_server.url}\n"
+        f"DEVSTACK_KAFKA_PID={broker.process.pid}\n"
+        f"DEVSTACK_REDIS_PID={redis_server.process.pid}\n"
+    )
+    print(
+        f"Kafka {broker.version} ready in {broker.started_in_s:.1f} s at {broker.bootstrap_servers}"
+    )
+    print(f"Redis ready in {redis_server.started_in_s:.1f} s at {redis_server.url}")
+    print(f"endpoints written to {env_file} (source it: set -a; . {env_file}; set +a)")
+    return 0
+
+
+def down(root: Path, *, quiet: bool = False) -> int:
+    env = _read_env(root / "env")
+    for name in ("DEVSTACK_KAFKA_PID", "DEVSTACK_REDIS_PID"):
+        pid = int(env.get(name, "0"))
+        if pid and _pid_alive(pid):
+            os.killpg(pid, signal.SIGTERM)
+            deadline = time.monotonic() + 20
+            while _pid_alive(pid) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            if _pid_alive(pid):
+                os.killpg(pid, signal.SIGKILL)
+            if not quiet:
+                print(f"stopped {name.removeprefix('DEVSTACK_').removesuffix('_PID').lower()}")
+    (root / "env").unlink(missing_ok=True)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="fraud-devstack",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("command", choices=["up", "down", "fetch-kafka"])
+    parser.add_argument("--dir", type=Path, default=Path(".devstack"))
+    parser.add_argument("--partitions", type=int, default=3)
+    args = parser.parse_args(argv)
+    root = args.dir.resolve()
+    if args.command == "fetch-kafka":
+        print(ensure_kafka_jars())
+        return 0
+    root.mkdir(parents=True, exist_ok=True)
+    return up(root, args.partitions) if args.command == "up" else down(root)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

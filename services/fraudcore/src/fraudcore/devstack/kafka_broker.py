@@ -1,0 +1,190 @@
+"""A single-node Apache Kafka broker in KRaft mode, run from the Maven Central jars."""
+
+from __future__ import annotations
+
+import base64
+import fcntl
+import os
+import shutil
+import subprocess
+import time
+import uuid
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from confluent_kafka.admin import AdminClient
+
+from fraudcore.devstack import processes
+
+KAFKA_VERSION = os.environ.get("FRAUD_KAFKA_VERSION", "4.1.1")
+_LOG4J2 = """\
+status = warn
+appender.file.type = File
+appender.file.name = file
+appender.file.fileName = {log}
+appender.file.layout.type = PatternLayout
+appender.file.layout.pattern = [%d] %p %m (%c)%n
+rootLogger.level = {level}
+rootLogger.appenderRef.file.ref = file
+"""
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("FRAUD_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "fraud-detection"
+    )
+    return Path(base)
+
+
+def ensure_kafka_jars(version: str = KAFKA_VERSION) -> Path:
+    """The broker's classpath directory, resolved with Maven once and cached outside the repo."""
+    libs = cache_dir() / f"kafka-{version}" / "libs"
+    done = libs / ".complete"
+    if done.exists():
+        return libs
+    libs.mkdir(parents=True, exist_ok=True)
+    with (libs.parent / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # one resolver at a time; the others reuse its result
+        if done.exists():
+            return libs
+        mvn = shutil.which("mvn")
+        if mvn is None:
+            raise RuntimeError(
+                "Maven (mvn) is needed once to fetch the Kafka jars: apt install maven"
+            )
+        pom = resources.files("fraudcore.devstack").joinpath("kafka-pom.xml")
+        with resources.as_file(pom) as pom_path:
+            subprocess.run(  # noqa: S603 - fixed argv
+                [
+                    mvn, "-q", "-B", "-f", str(pom_path),
+                    "dependency:copy-dependencies",
+                    f"-Dkafka.version={version}",
+                    f"-DoutputDirectory={libs}",
+                ],
+                check=True,
+            )  # fmt: skip
+        done.touch()
+    return libs
+
+
+def _cluster_id() -> str:
+    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+
+
+@dataclass
+class KafkaBroker:
+    """One broker+controller process. ``start`` formats the log dir on first use only, so a
+    stopped broker restarts with its data (the chaos tests rely on that)."""
+
+    workdir: Path
+    port: int = field(default_factory=processes.free_port)
+    controller_port: int = field(default_factory=processes.free_port)
+    version: str = KAFKA_VERSION
+    partitions: int = 3
+    heap: str = "768m"
+    detached: bool = False
+    extra_config: dict[str, str] = field(default_factory=dict)
+    listener_protocol: str = "PLAINTEXT"
+    jaas_config: str | None = None
+    log_level: str = "INFO"
+    process: subprocess.Popen[bytes] | None = field(default=None, init=False, repr=False)
+    started_in_s: float | None = field(default=None, init=False)
+
+    @property
+    def bootstrap_servers(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    @property
+    def config_file(self) -> Path:
+        return self.workdir / "server.properties"
+
+    def _config(self) -> str:
+        props = {
+            "process.roles": "broker,controller",
+            "node.id": "1",
+            "controller.quorum.voters": f"1@127.0.0.1:{self.controller_port}",
+            "listeners": f"CLIENT://127.0.0.1:{self.port},CONTROLLER://127.0.0.1:{self.controller_port}",
+            "advertised.listeners": f"CLIENT://127.0.0.1:{self.port}",
+            "controller.listener.names": "CONTROLLER",
+            "inter.broker.listener.name": "CLIENT",
+            "listener.security.protocol.map": (
+                f"CLIENT:{self.listener_protocol},CONTROLLER:PLAINTEXT"
+            ),
+            "log.dirs": str(self.workdir / "data"),
+            "num.partitions": str(self.partitions),
+            "auto.create.topics.enable": "false",
+            "offsets.topic.replication.factor": "1",
+            "offsets.topic.num.partitions": "10",
+            "transaction.state.log.replication.factor": "1",
+            "transaction.state.log.min.isr": "1",
+            "transaction.state.log.num.partitions": "10",
+            "share.coordinator.state.topic.replication.factor": "1",
+            "share.coordinator.state.topic.min.isr": "1",
+            "group.initial.rebalance.delay.ms": "0",
+            "log.flush.interval.messages": "9223372036854775807",
+            **self.extra_config,
+        }
+        return "".join(f"{key}={value}\n" for key, value in props.items())
+
+    def _format_once(self, java: str, classpath: str) -> None:
+        if (self.workdir / "data" / "meta.properties").exists():
+            return
+        subprocess.run(  # noqa: S603 - fixed argv
+            [java, "-cp", classpath, "kafka.tools.StorageTool", "format",
+             "-t", _cluster_id(), "-c", str(self.config_file)],
+            check=True, capture_output=True,
+        )  # fmt: skip
+
+    def start(self, timeout_s: float = 90.0) -> KafkaBroker:
+        began = time.monotonic()
+        java = shutil.which("java")
+        if java is None:
+            raise RuntimeError("a Java 17+ runtime is needed to run the Kafka broker")
+        classpath = f"{ensure_kafka_jars(self.version)}/*"
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.config_file.write_text(self._config())
+        log4j = self.workdir / "log4j2.properties"
+        log4j.write_text(_LOG4J2.format(log=self.workdir / "broker.log", level=self.log_level))
+        self._format_once(java, classpath)
+        jvm = [f"-Xms{self.heap}", f"-Xmx{self.heap}", "-XX:+UseG1GC", "-Djava.awt.headless=true",
+               f"-Dlog4j2.configurationFile={log4j}"]  # fmt: skip
+        if self.jaas_config:
+            jaas = self.workdir / "jaas.conf"
+            jaas.write_text(self.jaas_config)
+            jvm.append(f"-Djava.security.auth.login.config={jaas}")
+        self.process = processes.spawn(
+            [java, *jvm, "-cp", classpath, "kafka.Kafka", str(self.config_file)],
+            self.workdir / "stdout.log",
+            detached=self.detached,
+        )
+        processes.wait_until(
+            lambda: processes.port_open(self.port),
+            timeout_s=timeout_s,
+            what=f"Kafka broker on port {self.port}",
+            process=self.process,
+        )
+        if self.listener_protocol == "PLAINTEXT":
+            processes.wait_until(
+                self._metadata_ready,
+                timeout_s=timeout_s,
+                what="Kafka metadata",
+                process=self.process,
+            )
+        self.started_in_s = time.monotonic() - began
+        return self
+
+    def _metadata_ready(self) -> bool:
+        admin = AdminClient({"bootstrap.servers": self.bootstrap_servers})
+        try:
+            return len(admin.list_topics(timeout=2).brokers) > 0
+        except Exception:
+            return False
+
+    def stop(self) -> None:
+        processes.stop(self.process)
+        self.process = None
+
+    def kill(self) -> None:
+        processes.kill(self.process)
+        self.process = None

@@ -1,0 +1,114 @@
+"""Configuration from environment variables, one flat namespace shared by every deployment.
+
+Each field's name is its environment variable in lower case (``kafka_bootstrap_servers`` is read
+from ``KAFKA_BOOTSTRAP_SERVERS``), so docker compose, the Helm charts and ``make dev`` all use the
+same names and a test can list them. Services build their settings class by combining the mixins
+they need; settings without a default are required.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class EnvSettings(BaseSettings):
+    model_config = SettingsConfigDict(case_sensitive=False, extra="ignore", frozen=True)
+
+
+class KafkaSecurityProtocol(StrEnum):
+    PLAINTEXT = "PLAINTEXT"
+    SSL = "SSL"
+    SASL_PLAINTEXT = "SASL_PLAINTEXT"
+    SASL_SSL = "SASL_SSL"
+
+
+class SaslMechanism(StrEnum):
+    PLAIN = "PLAIN"
+    SCRAM_SHA_256 = "SCRAM-SHA-256"
+    SCRAM_SHA_512 = "SCRAM-SHA-512"
+
+
+class KafkaSettings(EnvSettings):
+    """How to reach Kafka; converted to librdkafka properties by ``fraudcore.kafka_client``."""
+
+    kafka_bootstrap_servers: str = Field(min_length=1, description="host:port[,host:port...]")
+    kafka_security_protocol: KafkaSecurityProtocol = KafkaSecurityProtocol.PLAINTEXT
+    kafka_sasl_mechanism: SaslMechanism = SaslMechanism.SCRAM_SHA_512
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: SecretStr | None = None
+    kafka_ssl_ca_location: str | None = Field(default=None, description="PEM file of trusted CAs")
+    kafka_ssl_certificate_location: str | None = None
+    kafka_ssl_key_location: str | None = None
+    kafka_ssl_key_password: SecretStr | None = None
+    kafka_client_id: str = "fraud-detection"
+
+    @property
+    def kafka_uses_sasl(self) -> bool:
+        return self.kafka_security_protocol in (
+            KafkaSecurityProtocol.SASL_PLAINTEXT,
+            KafkaSecurityProtocol.SASL_SSL,
+        )
+
+    @model_validator(mode="after")
+    def _sasl_needs_credentials(self) -> KafkaSettings:
+        if self.kafka_uses_sasl and not (self.kafka_sasl_username and self.kafka_sasl_password):
+            raise ValueError(
+                "KAFKA_SECURITY_PROTOCOL="
+                f"{self.kafka_security_protocol.value} needs KAFKA_SASL_USERNAME and "
+                "KAFKA_SASL_PASSWORD"
+            )
+        return self
+
+
+class TopicSettings(EnvSettings):
+    """Topic names (the contract's defaults); tests override them per test."""
+
+    topic_transactions: str = "transactions"
+    topic_labels: str = "transaction-labels"
+    topic_scored: str = "transactions-scored"
+    topic_alerts: str = "fraud-alerts"
+    topic_dlq: str = "transactions-dlq"
+
+    def all_topics(self) -> list[str]:
+        return [
+            self.topic_transactions,
+            self.topic_labels,
+            self.topic_scored,
+            self.topic_alerts,
+            self.topic_dlq,
+        ]
+
+
+class RedisSettings(EnvSettings):
+    """How to reach Redis; the password may live outside the URL so it can come from a Secret."""
+
+    redis_url: str = Field(pattern=r"^(redis|rediss|unix)://", description="redis://host:port/db")
+    redis_username: str | None = None
+    redis_password: SecretStr | None = None
+    redis_tls_ca_file: str | None = Field(default=None, description="PEM CA bundle for rediss://")
+    redis_key_prefix: str = Field(default="fraud:", description="namespace for every key we write")
+    redis_socket_timeout_s: float = Field(default=5.0, gt=0)
+
+
+class ScoringMode(StrEnum):
+    REMOTE = "remote"
+    EMBEDDED = "embedded"
+    NAIVE = "naive"
+
+
+class ScoringSettings(EnvSettings):
+    """Where scores come from: the scorer's batch endpoint or an in-process ONNX session."""
+
+    scoring_mode: ScoringMode = ScoringMode.REMOTE
+    scorer_url: str = Field(default="http://127.0.0.1:8000", pattern=r"^https?://")
+    scorer_api_key: SecretStr | None = None
+
+
+class MetricsSettings(EnvSettings):
+    """Where a worker serves /metrics (0 disables it)."""
+
+    metrics_port: int = Field(default=9100, ge=0, le=65535)
+    metrics_host: str = "0.0.0.0"  # noqa: S104 - containers must expose metrics to the scraper

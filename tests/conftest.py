@@ -1,0 +1,141 @@
+"""Session-wide real infrastructure and per-test factories.
+
+A real Kafka broker and a real Redis server start once per test session on free loopback ports
+(or, when KAFKA_BOOTSTRAP_SERVERS / REDIS_URL are set, the ones those point at are used). Each
+test gets fresh topic names and consumer groups from factory fixtures, so tests never see each
+other's messages.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import redis
+from confluent_kafka import Consumer, Message
+from confluent_kafka.admin import AdminClient
+
+from fraudcore.devstack import KafkaBroker, RedisServer
+from fraudcore.kafka_client import client_config, consumer_config, ensure_topics
+from fraudcore.settings import KafkaSettings, RedisSettings, TopicSettings
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    external = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+    if external:
+        yield external
+        return
+    broker = KafkaBroker(tmp_path_factory.mktemp("kafka"), log_level="WARN").start()
+    try:
+        yield broker.bootstrap_servers
+    finally:
+        broker.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    external = os.environ.get("REDIS_URL")
+    if external:
+        yield external
+        return
+    server = RedisServer(tmp_path_factory.mktemp("redis")).start()
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def kafka_settings(kafka_bootstrap: str) -> KafkaSettings:
+    return KafkaSettings(kafka_bootstrap_servers=kafka_bootstrap)
+
+
+@pytest.fixture
+def redis_settings(redis_url: str) -> RedisSettings:
+    # A fresh key prefix per test isolates tests sharing one Redis.
+    return RedisSettings(redis_url=redis_url, redis_key_prefix=f"test-{uuid.uuid4().hex[:8]}:")
+
+
+@pytest.fixture
+def redis_client(redis_url: str) -> Iterator[redis.Redis]:
+    client = redis.Redis.from_url(redis_url)
+    yield client
+    client.close()
+
+
+TopicFactory = Callable[..., TopicSettings]
+
+
+@pytest.fixture
+def topic_factory(kafka_settings: KafkaSettings) -> Iterator[TopicFactory]:
+    """Makes a full set of uniquely named contract topics; deletes them after the test."""
+    created: list[str] = []
+
+    def make(partitions: int = 3) -> TopicSettings:
+        suffix = uuid.uuid4().hex[:10]
+        topics = TopicSettings(
+            topic_transactions=f"transactions-{suffix}",
+            topic_labels=f"transaction-labels-{suffix}",
+            topic_scored=f"transactions-scored-{suffix}",
+            topic_alerts=f"fraud-alerts-{suffix}",
+            topic_dlq=f"transactions-dlq-{suffix}",
+        )
+        ensure_topics(kafka_settings, topics.all_topics(), partitions=partitions)
+        created.extend(topics.all_topics())
+        return topics
+
+    yield make
+    if created:
+        AdminClient(client_config(kafka_settings)).delete_topics(created, operation_timeout=10)
+
+
+@pytest.fixture
+def group_id() -> str:
+    return f"test-group-{uuid.uuid4().hex[:10]}"
+
+
+def read_topic(
+    settings: KafkaSettings,
+    topic: str,
+    *,
+    expected: int | None = None,
+    timeout_s: float = 60.0,
+    idle_s: float = 3.0,
+) -> list[Message]:
+    """Every message on ``topic`` from the beginning: stops at ``expected`` messages, or after
+    ``idle_s`` without a new one, or at ``timeout_s``."""
+    consumer = Consumer(
+        consumer_config(
+            settings, f"reader-{uuid.uuid4().hex[:10]}", **{"enable.partition.eof": False}
+        )
+    )
+    consumer.subscribe([topic])
+    messages: list[Message] = []
+    deadline = time.monotonic() + timeout_s
+    last_seen = time.monotonic()
+    try:
+        while time.monotonic() < deadline:
+            if expected is not None and len(messages) >= expected:
+                break
+            if expected is None and messages and time.monotonic() - last_seen > idle_s:
+                break
+            for message in consumer.consume(1000, timeout=0.2):
+                if message.error():
+                    raise RuntimeError(message.error())
+                messages.append(message)
+                last_seen = time.monotonic()
+    finally:
+        consumer.close()
+    return messages
+
+
+@pytest.fixture
+def topic_reader(kafka_settings: KafkaSettings) -> Callable[..., list[Message]]:
+    return lambda topic, **kwargs: read_topic(kafka_settings, topic, **kwargs)

@@ -1,0 +1,104 @@
+"""The local broker and Redis: start, answer, survive a restart, stop."""
+
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import redis
+from confluent_kafka import Consumer, Producer
+from confluent_kafka.admin import AdminClient
+
+from fraudcore.devstack import KafkaBroker, RedisServer, free_port
+from fraudcore.kafka_client import ensure_topics
+from fraudcore.settings import KafkaSettings
+
+pytestmark = pytest.mark.integration
+
+
+def test_free_port_is_bindable() -> None:
+    port = free_port()
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", port))
+
+
+def test_redis_keeps_data_across_a_restart(tmp_path: Path) -> None:
+    server = RedisServer(tmp_path).start()
+    try:
+        server.client().set("k", "v")
+        server.stop()
+        server.start()
+        assert server.client().get("k") == b"v"
+    finally:
+        server.stop()
+    with pytest.raises(redis.ConnectionError):
+        redis.Redis(port=server.port, socket_connect_timeout=0.5).ping()
+
+
+def test_broker_restart_keeps_messages(tmp_path: Path) -> None:
+    broker = KafkaBroker(tmp_path, log_level="WARN").start()
+    try:
+        settings = KafkaSettings(kafka_bootstrap_servers=broker.bootstrap_servers)
+        ensure_topics(settings, ["kept"], partitions=1)
+        producer = Producer({"bootstrap.servers": broker.bootstrap_servers, "acks": "all"})
+        producer.produce("kept", b"hello")
+        assert producer.flush(10) == 0
+        broker.stop()
+        broker.start()
+        consumer = Consumer({"bootstrap.servers": broker.bootstrap_servers, "group.id": "g",
+                             "auto.offset.reset": "earliest"})  # fmt: skip
+        consumer.subscribe(["kept"])
+        message = None
+        for _ in range(100):
+            message = consumer.poll(0.5)
+            if message is not None and not message.error():
+                break
+        consumer.close()
+        assert message is not None
+        assert message.value() == b"hello"
+    finally:
+        broker.stop()
+
+
+def test_infra_up_writes_sourceable_endpoints_and_down_stops_everything(tmp_path: Path) -> None:
+    cli = [sys.executable, "-m", "fraudcore.devstack.cli"]
+    up = subprocess.run(
+        [*cli, "up", "--dir", str(tmp_path)],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert up.returncode == 0, up.stderr
+    env = dict(line.split("=", 1) for line in (tmp_path / "env").read_text().splitlines())
+    try:
+        assert redis.Redis.from_url(env["REDIS_URL"]).ping()
+        settings = KafkaSettings(kafka_bootstrap_servers=env["KAFKA_BOOTSTRAP_SERVERS"])
+        topics = (
+            AdminClient({"bootstrap.servers": settings.kafka_bootstrap_servers})
+            .list_topics(timeout=10)
+            .topics
+        )
+        assert {"transactions", "transaction-labels", "transactions-scored", "fraud-alerts",
+                "transactions-dlq"} <= set(topics)  # fmt: skip
+        again = subprocess.run(
+            [*cli, "up", "--dir", str(tmp_path)],
+            check=False,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert "already running" in again.stdout
+    finally:
+        down = subprocess.run(
+            [*cli, "down", "--dir", str(tmp_path)],
+            check=False,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert down.returncode == 0, down.stderr
+    assert not (tmp_path / "env").exists()
+    with pytest.raises(redis.ConnectionError):
+        redis.Redis.from_url(env["REDIS_URL"], socket_connect_timeout=0.5).ping()
