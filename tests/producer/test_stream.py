@@ -1,0 +1,111 @@
+"""The live stream against a real Kafka broker."""
+
+import datetime as dt
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from confluent_kafka import Message
+from pydantic import ValidationError
+
+from fraud_producer.settings import ProducerSettings
+from fraud_producer.stream import StreamPlan, TransactionStream
+from fraudcore.kafka_client import PRODUCED_AT_HEADER
+from fraudcore.schemas import Label, Transaction
+
+pytestmark = pytest.mark.integration
+
+
+def settings_for(kafka_bootstrap: str, topics) -> ProducerSettings:
+    return ProducerSettings(
+        kafka_bootstrap_servers=kafka_bootstrap, metrics_port=0, **topics.model_dump()
+    )
+
+
+def test_ten_thousand_at_2000_tps_arrive_complete_with_labels_after_the_delay(
+    kafka_bootstrap, topic_factory, topic_reader
+) -> None:
+    topics = topic_factory()
+    plan = StreamPlan(rate_tps=2000, count=10_000, label_delay_s=1.5, customers=3_000, seed=5)
+    report = TransactionStream(settings_for(kafka_bootstrap, topics), plan).run()
+
+    assert (report.transactions, report.labels, report.delivery_errors) == (10_000, 10_000, 0)
+    assert report.elapsed_s >= 9_999 / 2000  # never faster than asked
+    assert sum(report.by_scenario.values()) == 10_000
+
+    messages = topic_reader(topics.topic_transactions, idle_s=3)
+    assert len(messages) == 10_000
+    transactions: dict[str, tuple[Transaction, Message]] = {}
+    for message in messages:
+        raw = json.loads(message.value())
+        assert set(raw) == set(Transaction.model_fields)  # no label fields, nothing missing
+        tx = Transaction.from_json(message.value())
+        assert message.key() == tx.card_id.encode()
+        assert dict(message.headers())[PRODUCED_AT_HEADER].isdigit()
+        transactions[tx.transaction_id] = (tx, message)
+    assert len(transactions) == 10_000
+
+    labels = topic_reader(topics.topic_labels, idle_s=3)
+    assert len(labels) == 10_000
+    frauds = 0
+    for message in labels:
+        label = Label.from_json(message.value())
+        tx, _ = transactions[label.transaction_id]
+        assert message.key() == tx.card_id.encode()
+        assert label.labelled_at - tx.event_time >= dt.timedelta(seconds=1.5)
+        assert label.is_fraud == (label.scenario != "genuine")
+        frauds += label.is_fraud
+    assert frauds == sum(n for name, n in report.by_scenario.items() if name != "genuine")
+
+
+def test_poison_messages_are_mixed_in_when_asked(
+    kafka_bootstrap, topic_factory, topic_reader
+) -> None:
+    topics = topic_factory()
+    plan = StreamPlan(rate_tps=5000, count=3000, label_delay_s=0, poison_rate=0.05, customers=500)
+    report = TransactionStream(settings_for(kafka_bootstrap, topics), plan).run()
+    assert 50 <= report.poison <= 260
+
+    messages = topic_reader(topics.topic_transactions, expected=3000 + report.poison, idle_s=3)
+    valid = invalid = 0
+    for message in messages:
+        try:
+            Transaction.from_json(message.value())
+            valid += 1
+        except (ValidationError, UnicodeDecodeError):
+            invalid += 1
+    assert (valid, invalid) == (3000, report.poison)
+
+
+def test_sigterm_stops_the_cli_cleanly_with_everything_sent_flushed(
+    kafka_bootstrap, topic_factory, topic_reader
+) -> None:
+    topics = topic_factory()
+    env = {
+        **os.environ,
+        "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
+        "TOPIC_TRANSACTIONS": topics.topic_transactions,
+        "TOPIC_LABELS": topics.topic_labels,
+        "METRICS_PORT": "0",
+        "PRODUCER_CUSTOMERS": "500",
+        "PRODUCER_LABEL_DELAY_S": "600",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "fraud_producer.cli", "stream", "--rate", "500"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    time.sleep(4)
+    process.send_signal(signal.SIGTERM)
+    out, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err.decode()
+    report = json.loads(out.decode().strip().splitlines()[-1])
+    assert report["transactions"] > 100
+    assert report["labels"] == 0
+    assert report["labels_dropped"] == report["transactions"]
+    assert "labels were not yet due" in err.decode()
+    messages = topic_reader(topics.topic_transactions, expected=report["transactions"], idle_s=3)
+    assert len(messages) == report["transactions"]
