@@ -14,7 +14,9 @@ def test_every_metric_follows_prometheus_naming() -> None:
         if spec.kind == "counter":
             assert spec.name.endswith("_total"), spec.name
         if spec.kind == "histogram":
-            assert spec.name.endswith(("_seconds", "_bytes", "_size", "_rows")), spec.name
+            assert spec.name.endswith(("_seconds", "_bytes", "_messages", "_rows")), spec.name
+        if spec.kind == "gauge" and "ratio" in spec.help.lower():
+            assert spec.name.endswith("_ratio"), spec.name
         assert spec.help.endswith("."), spec.name
 
 

@@ -78,11 +78,129 @@ PRODUCER_TARGET_RATE = MetricSpec(
     "fraud_producer_target_rate_tps", "Requested transaction rate.", "gauge"
 )
 
-PRODUCER_METRICS = (
-    PRODUCER_TRANSACTIONS,
-    PRODUCER_LABELS,
-    PRODUCER_POISON,
-    PRODUCER_DELIVERY_ERRORS,
-    PRODUCER_DELIVERY_LATENCY,
-    PRODUCER_TARGET_RATE,
+# --- consumer (stream processor) ---------------------------------------------------------------
+END_TO_END_LATENCY = MetricSpec(
+    "fraud_end_to_end_latency_seconds",
+    "Time from the producer's send to the result being written to Redis.",
+    "histogram",
+    ("scoring_mode",),
+)
+STAGE_LATENCY = MetricSpec(
+    "fraud_stage_latency_seconds",
+    "Time per pipeline stage and batch: kafka (send to poll), decode, features, scoring, sinks.",
+    "histogram",
+    ("stage",),
+)
+CONSUMER_BATCH_SIZE = MetricSpec(
+    "fraud_consumer_batch_messages",
+    "Messages per processed batch.",
+    "histogram",
+    buckets=BATCH_SIZE_BUCKETS,
+)
+CONSUMER_TRANSACTIONS = MetricSpec(
+    "fraud_consumer_transactions_total",
+    "Transactions scored and written, each counted once.",
+    "counter",
+)
+DECISIONS = MetricSpec(
+    "fraud_decisions_total", "Decisions taken, by decision.", "counter", ("decision",)
+)
+RULE_HITS = MetricSpec(
+    "fraud_rule_hits_total", "Named rules that fired, by rule.", "counter", ("rule",)
+)
+DLQ_MESSAGES = MetricSpec(
+    "fraud_dlq_messages_total",
+    "Messages sent to the dead-letter topic, by reason class.",
+    "counter",
+    ("reason",),
+)
+DUPLICATES = MetricSpec(
+    "fraud_consumer_duplicates_total",
+    "Transactions seen again (redelivery or duplicate send) and not counted twice.",
+    "counter",
+)
+CONSUMER_LAG = MetricSpec(
+    "fraud_consumer_lag_messages",
+    "Messages between the consumer's position and the end of each partition.",
+    "gauge",
+    ("topic", "partition"),
+)
+CONSUMER_RETRIES = MetricSpec(
+    "fraud_consumer_retries_total",
+    "Retries after a dependency failed, by dependency (redis, scorer, kafka).",
+    "counter",
+    ("dependency",),
+)
+CONSUMER_PAUSED = MetricSpec(
+    "fraud_consumer_paused",
+    "1 while consumption is paused because a dependency is down.",
+    "gauge",
+)
+LABELS_RECEIVED = MetricSpec(
+    "fraud_consumer_labels_total",
+    "Ground-truth labels applied, by outcome.",
+    "counter",
+    ("is_fraud",),
+)
+LABEL_OUTCOMES = MetricSpec(
+    "fraud_label_outcomes_total",
+    "Labelled transactions by confusion-matrix cell at the review threshold (tp, fp, fn, tn).",
+    "counter",
+    ("outcome",),
+)
+MODEL_PRECISION = MetricSpec(
+    "fraud_model_precision_ratio",
+    "Live precision of non-approve decisions, from the labels received so far.",
+    "gauge",
+)
+MODEL_RECALL = MetricSpec(
+    "fraud_model_recall_ratio",
+    "Live recall of non-approve decisions, from the labels received so far.",
+    "gauge",
+)
+MODEL_INFO = MetricSpec("fraud_model_info", "The model in use: version and feature count.", "info")
+
+# --- scorer -----------------------------------------------------------------------------------
+SCORER_REQUEST_LATENCY = MetricSpec(
+    "fraud_scorer_request_latency_seconds",
+    "HTTP request latency by endpoint.",
+    "histogram",
+    ("endpoint",),
+)
+SCORER_REQUESTS = MetricSpec(
+    "fraud_scorer_requests_total",
+    "HTTP requests by endpoint and status code.",
+    "counter",
+    ("endpoint", "status"),
+)
+SCORER_INFERENCE_LATENCY = MetricSpec(
+    "fraud_scorer_inference_latency_seconds",
+    "ONNX Runtime inference time per call.",
+    "histogram",
+    buckets=FAST_BUCKETS_S,
+)
+SCORER_BATCH_ROWS = MetricSpec(
+    "fraud_scorer_batch_rows",
+    "Rows per batch scoring request.",
+    "histogram",
+    buckets=BATCH_SIZE_BUCKETS,
+)
+SCORER_MODEL_RELOADS = MetricSpec(
+    "fraud_scorer_model_reloads_total",
+    "Model reload attempts by result (ok, refused).",
+    "counter",
+    ("result",),
+)
+
+# --- dashboard --------------------------------------------------------------------------------
+DASHBOARD_CLIENTS = MetricSpec(
+    "fraud_dashboard_clients", "Browsers connected to the live event stream.", "gauge"
+)
+DASHBOARD_EVENTS_SENT = MetricSpec(
+    "fraud_dashboard_events_sent_total", "Events pushed to browsers (all clients).", "counter"
+)
+DASHBOARD_DELIVERY_DELAY = MetricSpec(
+    "fraud_dashboard_delivery_delay_seconds",
+    "Time from a result being written to Redis to its push to a browser.",
+    "histogram",
 )

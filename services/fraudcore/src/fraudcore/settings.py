@@ -9,6 +9,8 @@ they need; settings without a default are required.
 from __future__ import annotations
 
 from enum import StrEnum
+from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -112,3 +114,14 @@ class MetricsSettings(EnvSettings):
 
     metrics_port: int = Field(default=9100, ge=0, le=65535)
     metrics_host: str = "0.0.0.0"  # noqa: S104 - containers must expose metrics to the scraper
+
+
+class ModelSettings(EnvSettings):
+    """Where the model artifacts live: model.onnx, model.json (XGBoost) and model_card.json."""
+
+    model_dir: Path = Field(description="directory holding the model artifacts")
+    onnx_intra_op_threads: int = Field(default=1, ge=1, le=64)
+
+
+class LoggingSettings(EnvSettings):
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

@@ -1,0 +1,42 @@
+"""``fraud-consumer`` configuration (environment variables; names shared with compose and Helm)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, model_validator
+
+from fraudcore.settings import (
+    KafkaSettings,
+    LoggingSettings,
+    MetricsSettings,
+    RedisSettings,
+    ScoringMode,
+    ScoringSettings,
+    TopicSettings,
+)
+
+
+class ConsumerSettings(
+    KafkaSettings, TopicSettings, RedisSettings, ScoringSettings, MetricsSettings, LoggingSettings
+):
+    consumer_group_id: str = "fraud-consumer"
+    consumer_batch_max: int = Field(default=500, ge=1, le=10_000)
+    consumer_poll_timeout_ms: int = Field(default=5, ge=0, le=10_000)
+    model_dir: Path | None = Field(
+        default=None, description="model artifacts; required for SCORING_MODE embedded or naive"
+    )
+    onnx_intra_op_threads: int = Field(default=1, ge=1, le=64)
+    scorer_timeout_s: float = Field(default=2.0, gt=0)
+    retry_backoff_max_s: float = Field(default=5.0, gt=0)
+    result_ttl_s: int = Field(default=7 * 86_400, ge=60, description="scored records in Redis")
+    state_ttl_s: int = Field(default=35 * 86_400, ge=3600, description="card and merchant state")
+    recent_stream_maxlen: int = Field(default=5_000, ge=10)
+    alert_stream_maxlen: int = Field(default=1_000, ge=10)
+    metrics_port: int = Field(default=9102, ge=0, le=65535)
+
+    @model_validator(mode="after")
+    def _local_model_needs_a_directory(self) -> ConsumerSettings:
+        if self.scoring_mode is not ScoringMode.REMOTE and self.model_dir is None:
+            raise ValueError(f"SCORING_MODE={self.scoring_mode.value} needs MODEL_DIR")
+        return self

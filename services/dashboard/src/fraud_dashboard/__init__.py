@@ -1,0 +1,1 @@
+"""fraud-dashboard: the live map, figures and alert feed, pushed to browsers over SSE."""
