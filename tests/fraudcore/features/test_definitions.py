@@ -17,10 +17,28 @@ PARIS = (48.8566, 2.3522)
 NEW_YORK = (40.7128, -74.0060)
 
 
-def pay(t: float, amount: float = 20.0, *, where=PARIS, channel="pos", merchant="m1",
-        device: str | None = None, country="FR", category=5411) -> Payment:  # fmt: skip
-    return Payment(t, amount, channel, category, country, where[0], where[1], key_of(merchant),
-                   key_of(device) if device else -1)  # fmt: skip
+def pay(
+    t: float,
+    amount: float = 20.0,
+    *,
+    where=PARIS,
+    channel="pos",
+    merchant="m1",
+    device: str | None = None,
+    country="FR",
+    category=5411,
+) -> Payment:
+    return Payment(
+        t,
+        amount,
+        channel,
+        category,
+        country,
+        where[0],
+        where[1],
+        key_of(merchant),
+        key_of(device) if device else -1,
+    )
 
 
 def as_dict(values: list[float]) -> dict[str, float]:
@@ -32,8 +50,14 @@ def test_first_payment_of_a_card_has_no_history() -> None:
     f = as_dict(features_and_update(pay(1_000 * DAY), CardState(), MerchantState()))
     assert f["card_history_log"] == 0.0
     assert f["card_count_1h"] == f["card_count_30d"] == 0.0
-    for name in ("card_mean_amount_30d", "amount_to_card_mean", "amount_zscore",
-                 "log_seconds_since_last", "distance_from_last_km", "distance_from_home_km"):  # fmt: skip
+    for name in (
+        "card_mean_amount_30d",
+        "amount_to_card_mean",
+        "amount_zscore",
+        "log_seconds_since_last",
+        "distance_from_last_km",
+        "distance_from_home_km",
+    ):
         assert math.isnan(f[name]), name
     assert f["new_merchant"] == f["new_country"] == f["new_category"] == 1.0
     assert f["new_device"] == 0.0  # no device on a card-present payment
@@ -60,9 +84,21 @@ def test_a_jump_across_the_atlantic_in_an_hour_is_impossible_travel() -> None:
     t0 = 1_000 * DAY
     for day in range(5):
         features_and_update(pay(t0 + day * DAY), card, merchant)
-    f = as_dict(features_and_update(
-        pay(t0 + 4 * DAY + 3_600, 900.0, where=NEW_YORK, country="US", merchant="m9",
-            channel="online", device="dev-x"), card, MerchantState()))  # fmt: skip
+    f = as_dict(
+        features_and_update(
+            pay(
+                t0 + 4 * DAY + 3_600,
+                900.0,
+                where=NEW_YORK,
+                country="US",
+                merchant="m9",
+                channel="online",
+                device="dev-x",
+            ),
+            card,
+            MerchantState(),
+        )
+    )
     assert f["distance_from_last_km"] == pytest.approx(5_837, rel=0.01)
     assert f["speed_from_last_kmh"] == pytest.approx(5_837, rel=0.01)
     assert f["distance_from_home_km"] == pytest.approx(5_837, rel=0.01)

@@ -24,8 +24,11 @@ def test_replay_shape_and_determinism(week: pd.DataFrame) -> None:
 def test_labels_change_merchant_features_only_after_they_arrive(week: pd.DataFrame) -> None:
     with_labels = replay(week)
     without = replay(week.drop(columns=["label_time", "is_fraud"]))
-    merchant_cols = [i for i, name in enumerate(FEATURE_NAMES) if name.startswith("merchant_")
-                     and ("fraud" in name or "labels" in name or "risk" in name)]  # fmt: skip
+    merchant_cols = [
+        i
+        for i, name in enumerate(FEATURE_NAMES)
+        if name.startswith("merchant_") and ("fraud" in name or "labels" in name or "risk" in name)
+    ]
     other = [i for i in range(len(FEATURE_NAMES)) if i not in merchant_cols]
     np.testing.assert_array_equal(with_labels[:, other], without[:, other])
     first_label = week["label_time"].min()
@@ -45,8 +48,11 @@ def test_replay_equals_the_online_function_on_transactions(week: pd.DataFrame) -
         fields = {k: row[k] for k in Transaction.model_fields}
         fields["device_id"] = None if pd.isna(fields["device_id"]) else fields["device_id"]
         tx = Transaction.model_validate(fields)
-        got = features_and_update(payment_of(tx), cards.setdefault(tx.card_id, CardState()),
-                                  merchants.setdefault(tx.merchant_id, MerchantState()))  # fmt: skip
+        got = features_and_update(
+            payment_of(tx),
+            cards.setdefault(tx.card_id, CardState()),
+            merchants.setdefault(tx.merchant_id, MerchantState()),
+        )
         np.testing.assert_array_equal(np.array(got), expected[i])
 
 
