@@ -8,19 +8,27 @@ other's messages.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import numpy as np
+import onnxmltools
 import pytest
 import redis
+import xgboost as xgb
 from confluent_kafka import Consumer, Message
 from confluent_kafka.admin import AdminClient
+from onnxmltools.convert.common.data_types import FloatTensorType
 
+from fraud_producer.dataset import DatasetSpec, generate
 from fraudcore.devstack import KafkaBroker, RedisServer
+from fraudcore.features import FEATURE_NAMES, replay
 from fraudcore.kafka_client import client_config, consumer_config, ensure_topics
+from fraudcore.model_card import CARD_FILE, ONNX_FILE, XGBOOST_FILE, ModelCard, Thresholds
 from fraudcore.settings import KafkaSettings, RedisSettings, TopicSettings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -139,3 +147,48 @@ def read_topic(
 @pytest.fixture
 def topic_reader(kafka_settings: KafkaSettings) -> Callable[..., list[Message]]:
     return lambda topic, **kwargs: read_topic(kafka_settings, topic, **kwargs)
+
+
+def build_model_dir(
+    directory: Path,
+    *,
+    version: str = "test-model-1",
+    feature_names: tuple[str, ...] | None = None,
+    seed: int = 0,
+    trees: int = 40,
+) -> Path:
+    """A small but real model: XGBoost trained on replayed features of a simulated week,
+    exported to ONNX with onnxmltools, with a model card in the serving schema."""
+    table = generate(DatasetSpec(days=6, customers=2_000, seed=seed))
+    rows = replay(table).astype(np.float32)
+    params = {
+        "max_depth": 4,
+        "eta": 0.3,
+        "objective": "binary:logistic",
+        "nthread": 1,
+        "seed": seed,
+    }
+    booster = xgb.train(
+        params, xgb.DMatrix(rows, table["is_fraud"].to_numpy(), missing=np.nan), trees
+    )
+    directory.mkdir(parents=True, exist_ok=True)
+    onnx_model = onnxmltools.convert_xgboost(
+        booster,
+        initial_types=[("features", FloatTensorType([None, rows.shape[1]]))],
+        target_opset=15,
+    )
+    (directory / ONNX_FILE).write_bytes(onnx_model.SerializeToString())
+    booster.save_model(str(directory / XGBOOST_FILE))
+    card = ModelCard(
+        model_version=version,
+        created_at=dt.datetime(2026, 11, 28, tzinfo=dt.UTC),
+        feature_names=list(feature_names or FEATURE_NAMES),
+        thresholds=Thresholds(review=0.2, block=0.8),
+    )
+    (directory / CARD_FILE).write_text(card.model_dump_json(indent=2))
+    return directory
+
+
+@pytest.fixture(scope="session")
+def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_model_dir(tmp_path_factory.mktemp("model"))
