@@ -1,0 +1,29 @@
+from pathlib import Path
+
+from fraud_monitoring import cli, generate
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_committed_files_equal_a_fresh_generation() -> None:
+    # If this fails: run `make monitoring` and commit the regenerated files.
+    assert generate.stale(ROOT) == []
+
+
+def test_generation_is_deterministic() -> None:
+    assert generate.render_all() == generate.render_all()
+
+
+def test_write_then_check_round_trip(tmp_path: Path) -> None:
+    assert cli.main(["generate", "--root", str(tmp_path), "--check"]) == 1
+    assert cli.main(["generate", "--root", str(tmp_path)]) == 0
+    assert cli.main(["generate", "--root", str(tmp_path), "--check"]) == 0
+    assert generate.write_all(tmp_path) == []  # nothing left to change
+    (tmp_path / generate.RULES_FILE).write_text("groups: []\n")
+    assert generate.stale(tmp_path) == [generate.RULES_FILE]
+
+
+def test_generated_files_stay_inside_the_fixed_top_level_layout() -> None:
+    allowed = {"services", "charts", "k8s"}
+    assert {path.parts[0] for path in generate.render_all()} <= allowed
+
