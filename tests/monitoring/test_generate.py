@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from fraud_monitoring import cli, generate
+from fraud_monitoring import alerts, cli, dashboard, generate
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -27,3 +27,11 @@ def test_generated_files_stay_inside_the_fixed_top_level_layout() -> None:
     allowed = {"services", "charts", "k8s"}
     assert {path.parts[0] for path in generate.render_all()} <= allowed
 
+
+def test_readme_documents_every_panel_and_alert() -> None:
+    readme = (ROOT / "README.md").read_text()
+    built = dashboard.load(dashboard.to_json(dashboard.build()))
+    titles = {query.title for query in dashboard.panel_queries(built)}
+    missing = [t for t in sorted(titles) if t not in readme]
+    missing += [a.name for a in alerts.alerts() if a.name not in readme or a.runbook not in readme]
+    assert missing == []
