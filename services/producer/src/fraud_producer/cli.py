@@ -33,6 +33,7 @@ def _dataset(args: argparse.Namespace) -> int:
 
 
 def _stream(args: argparse.Namespace) -> int:
+    stop = stop_on_signals()  # first: a SIGTERM during start-up must stop cleanly too
     settings = ProducerSettings()
     plan = StreamPlan(
         rate_tps=args.rate or settings.producer_rate_tps,
@@ -50,7 +51,7 @@ def _stream(args: argparse.Namespace) -> int:
     stream = TransactionStream(settings, plan)
     if settings.metrics_port:
         serve_operations(settings.metrics_host, settings.metrics_port, stream.readiness)
-    report = stream.run(stop_on_signals())
+    report = stream.run(stop)
     print(report.to_json(), flush=True)
     return 1 if report.delivery_errors else 0
 
