@@ -16,7 +16,8 @@ PYTEST_ARGS ?=
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help setup lint format test test-unit test-integration monitoring infra-up infra-down clean
+.PHONY: help setup lint format test test-unit test-integration monitoring infra-up infra-down clean \
+	k8s-tools k8s-deps k8s-sync k8s-check
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -50,6 +51,39 @@ test-integration: ## integration tests only
 
 monitoring: ## regenerate Grafana dashboards, alert rules and scrape configs (commit the result)
 	$(RUN)/fraud-monitoring generate --root $(CURDIR)
+
+# --- Kubernetes: static checks of charts/, k8s/ and skaffold.yaml (no cluster needed) -------------
+# helm is built from the Go module proxy, checkov installed from PyPI (frozen requirements), each
+# once into a versioned folder of the cache (the versions must match fraud_k8scheck.tools).
+FRAUD_CACHE_DIR ?= $(HOME)/.cache/fraud-detection
+HELM_VERSION := v3.19.5
+CHECKOV_VERSION := 3.3.30
+HELM := $(FRAUD_CACHE_DIR)/helm-$(HELM_VERSION)/helm
+CHECKOV := $(FRAUD_CACHE_DIR)/checkov-$(CHECKOV_VERSION)/bin/checkov
+GO ?= $(shell command -v go 2>/dev/null || echo /usr/local/go/bin/go)
+K8S_CHARTS := fraud-producer fraud-consumer fraud-scorer fraud-dashboard fraud-redis fraud-detection
+
+$(HELM):
+	GOBIN=$(dir $(HELM)) GOTOOLCHAIN=local $(GO) install helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)
+
+$(CHECKOV):
+	rm -rf $(FRAUD_CACHE_DIR)/checkov-$(CHECKOV_VERSION)
+	$(PYTHON) -m venv $(FRAUD_CACHE_DIR)/checkov-$(CHECKOV_VERSION)
+	$(FRAUD_CACHE_DIR)/checkov-$(CHECKOV_VERSION)/bin/pip install --quiet --no-deps \
+		-r k8s/tools/checkov-requirements.txt
+
+k8s-tools: $(HELM) $(CHECKOV) ## helm and checkov for k8s-check, built/installed once into the cache
+
+k8s-deps: $(HELM) ## package the charts' local (file://) dependencies, components before the umbrella
+	@for chart in $(K8S_CHARTS); do \
+		$(HELM) dependency build --skip-refresh charts/$$chart >/dev/null || exit 1; done
+
+k8s-sync: ## copy the shared globals, schema definitions and settings names into every chart
+	$(RUN)/fraud-k8scheck sync
+
+k8s-check: k8s-tools k8s-deps ## helm lint + strict schema validation + NetworkPolicy/env/security tests + checkov
+	FRAUD_HELM=$(HELM) FRAUD_CHECKOV=$(CHECKOV) FRAUD_K8S_REQUIRED=1 \
+		$(RUN)/pytest -m k8s tests/k8s $(PYTEST_ARGS)
 
 infra-up: ## local Kafka broker + Redis in the background; endpoints in .devstack/env
 	$(RUN)/fraud-devstack up --dir $(DEVSTACK)
