@@ -20,7 +20,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 	k8s-tools k8s-deps k8s-sync k8s-check
 
 help: ## list the targets
-	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
 $(TOOLS)/bin/uv:
 	$(PYTHON) -m venv $(TOOLS)
@@ -74,9 +74,14 @@ $(CHECKOV):
 
 k8s-tools: $(HELM) $(CHECKOV) ## helm and checkov for k8s-check, built/installed once into the cache
 
-k8s-deps: $(HELM) ## package the charts' local (file://) dependencies, components before the umbrella
+# k8s-deps (also skaffold's pre-deploy hook) takes the pinned helm when it is cached, else the
+# user's helm on PATH, and builds the pinned one only when there is neither.
+PATH_HELM := $(shell command -v helm 2>/dev/null)
+DEPS_HELM = $(if $(wildcard $(HELM)),$(HELM),$(or $(PATH_HELM),$(HELM)))
+
+k8s-deps: $(if $(wildcard $(HELM))$(PATH_HELM),,$(HELM)) ## package the charts' local (file://) dependencies
 	@for chart in $(K8S_CHARTS); do \
-		$(HELM) dependency build --skip-refresh charts/$$chart >/dev/null || exit 1; done
+		$(DEPS_HELM) dependency build --skip-refresh charts/$$chart >/dev/null || exit 1; done
 
 k8s-sync: ## copy the shared globals, schema definitions and settings names into every chart
 	$(RUN)/fraud-k8scheck sync
