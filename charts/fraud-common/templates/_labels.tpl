@@ -10,7 +10,7 @@ app.kubernetes.io/component: {{ include "fraud.component" . }}
 app.kubernetes.io/part-of: fraud-detection
 app.kubernetes.io/version: {{ .Values.image.tag | default .Chart.AppVersion | trunc 63 | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
-helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 }}
+helm.sh/chart: {{ printf "%s-%s" (include "fraud.name" .) .Chart.Version | replace "+" "_" | trunc 63 }}
 {{- end -}}
 
 {{/* Selector labels of a sibling component's pods (list ctx "scorer"). */}}
