@@ -29,6 +29,7 @@ _KAFKA = (
 _TOPICS = ("TOPIC_TRANSACTIONS", "TOPIC_LABELS", "TOPIC_SCORED", "TOPIC_ALERTS", "TOPIC_DLQ")
 _REDIS = ("REDIS_URL", "REDIS_PASSWORD")
 _SCORER_CLIENT = ("SCORER_URL", "SCORER_API_KEY", "SCORING_MODE")
+_GROUP = ("CONSUMER_GROUP_ID", "CONSUMER_INSTANCE_ID")  # the instance id is the pod's name
 
 # Settings the charts do not offer, with the reason (a client certificate needs mounted files).
 UNSUPPORTED: dict[str, str] = {
@@ -71,7 +72,7 @@ COMPONENTS: tuple[Component, ...] = (
     Component(
         "consumer",
         ConsumerSettings,
-        (*_KAFKA, *_TOPICS, *_REDIS, *_SCORER_CLIENT, "METRICS_PORT", "CONSUMER_GROUP_ID"),
+        (*_KAFKA, *_TOPICS, *_REDIS, *_SCORER_CLIENT, *_GROUP, "METRICS_PORT"),
     ),
     Component("scorer", ScorerSettings, (*_REDIS, "SCORER_PORT", "SCORER_API_KEY")),
     Component("dashboard", DashboardSettings, (*_REDIS, "DASHBOARD_PORT")),

@@ -41,7 +41,7 @@ def pod_specs(objects: Iterable[Obj]) -> Iterator[tuple[Obj, Obj]]:
 def env_of(objects: list[Obj], workload: Obj) -> dict[str, str]:
     """A workload's first container's environment: envFrom ConfigMaps, then env entries.
 
-    Values from Secrets appear as "secret:<name>/<key>".
+    Values from Secrets appear as "secret:<name>/<key>", from the downward API as "field:<path>".
     """
     container = workload["spec"]["template"]["spec"]["containers"][0]
     env: dict[str, str] = {}
@@ -51,6 +51,8 @@ def env_of(objects: list[Obj], workload: Obj) -> dict[str, str]:
     for entry in container.get("env", []):
         if "value" in entry:
             env[entry["name"]] = entry["value"]
+        elif "fieldRef" in entry["valueFrom"]:
+            env[entry["name"]] = f"field:{entry['valueFrom']['fieldRef']['fieldPath']}"
         else:
             ref = entry["valueFrom"]["secretKeyRef"]
             env[entry["name"]] = f"secret:{ref['name']}/{ref['key']}"
