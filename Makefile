@@ -53,12 +53,14 @@ monitoring: ## regenerate Grafana dashboards, alert rules and scrape configs (co
 	$(RUN)/fraud-monitoring generate --root $(CURDIR)
 
 # --- Kubernetes: static checks of charts/, k8s/ and skaffold.yaml (no cluster needed) -------------
-# helm is built from the Go module proxy, checkov installed from PyPI (frozen requirements), each
-# once into a versioned folder of the cache (the versions must match fraud_k8scheck.tools).
+# helm and kustomize are built from the Go module proxy, checkov installed from PyPI (frozen
+# requirements), each once into a versioned folder of the cache (versions as in fraud_k8scheck.tools).
 FRAUD_CACHE_DIR ?= $(HOME)/.cache/fraud-detection
 HELM_VERSION := v3.19.5
+KUSTOMIZE_VERSION := v5.7.1
 CHECKOV_VERSION := 3.3.30
 HELM := $(FRAUD_CACHE_DIR)/helm-$(HELM_VERSION)/helm
+KUSTOMIZE := $(FRAUD_CACHE_DIR)/kustomize-$(KUSTOMIZE_VERSION)/kustomize
 CHECKOV := $(FRAUD_CACHE_DIR)/checkov-$(CHECKOV_VERSION)/bin/checkov
 GO ?= $(shell command -v go 2>/dev/null || echo /usr/local/go/bin/go)
 K8S_CHARTS := fraud-producer fraud-consumer fraud-scorer fraud-dashboard fraud-redis fraud-detection
@@ -66,13 +68,16 @@ K8S_CHARTS := fraud-producer fraud-consumer fraud-scorer fraud-dashboard fraud-r
 $(HELM):
 	GOBIN=$(dir $(HELM)) GOTOOLCHAIN=local $(GO) install helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)
 
+$(KUSTOMIZE):
+	GOBIN=$(dir $(KUSTOMIZE)) GOTOOLCHAIN=local $(GO) install sigs.k8s.io/kustomize/kustomize/v5@$(KUSTOMIZE_VERSION)
+
 $(CHECKOV):
 	rm -rf $(FRAUD_CACHE_DIR)/checkov-$(CHECKOV_VERSION)
 	$(PYTHON) -m venv $(FRAUD_CACHE_DIR)/checkov-$(CHECKOV_VERSION)
 	$(FRAUD_CACHE_DIR)/checkov-$(CHECKOV_VERSION)/bin/pip install --quiet --no-deps \
 		-r k8s/tools/checkov-requirements.txt
 
-k8s-tools: $(HELM) $(CHECKOV) ## helm and checkov for k8s-check, built/installed once into the cache
+k8s-tools: $(HELM) $(KUSTOMIZE) $(CHECKOV) ## helm, kustomize and checkov for k8s-check, once into the cache
 
 # k8s-deps (also skaffold's pre-deploy hook) takes the pinned helm when it is cached, else the
 # user's helm on PATH, and builds the pinned one only when there is neither.
@@ -87,7 +92,7 @@ k8s-sync: ## copy the shared globals, schema definitions and settings names into
 	$(RUN)/fraud-k8scheck sync
 
 k8s-check: k8s-tools k8s-deps ## helm lint + strict schema validation + NetworkPolicy/env/security tests + checkov
-	FRAUD_HELM=$(HELM) FRAUD_CHECKOV=$(CHECKOV) FRAUD_K8S_REQUIRED=1 \
+	FRAUD_HELM=$(HELM) FRAUD_KUSTOMIZE=$(KUSTOMIZE) FRAUD_CHECKOV=$(CHECKOV) FRAUD_K8S_REQUIRED=1 \
 		$(RUN)/pytest -m k8s tests/k8s $(PYTEST_ARGS)
 
 infra-up: ## local Kafka broker + Redis in the background; endpoints in .devstack/env

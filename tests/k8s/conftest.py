@@ -69,3 +69,8 @@ def validator() -> Validator:
 def fixtures() -> Path:
     """Planted-error inputs: each validation step must reject one of these."""
     return FIXTURES
+
+
+@pytest.fixture(scope="session")
+def kustomize_binary() -> Path:
+    return _require(tools.kustomize(), "kustomize")

@@ -1,13 +1,15 @@
 """k8s/: cluster configs, the Strimzi install and the monitoring stack agree with the rest."""
 
+import json
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from fraud_k8scheck import helm, tools
+from fraud_k8scheck import helm, kustomize, tools
 from fraud_k8scheck.objects import ROOT, SCHEMAS
 from fraud_k8scheck.validate import Validator
 
@@ -39,7 +41,8 @@ def _skaffold() -> dict[str, Any]:
 
 
 def test_namespace_is_valid_and_shared_by_every_install(validator: Validator) -> None:
-    namespace = _load(K8S / "namespace.yaml")
+    namespace = _load(K8S / "namespace" / "namespace.yaml")
+    assert _load(K8S / "namespace" / "kustomization.yaml")["resources"] == ["namespace.yaml"]
     assert validator.problems(namespace) == []
     name = namespace["metadata"]["name"]
     assert name == helm.NAMESPACE == _load(K8S / "strimzi" / "kustomization.yaml")["namespace"]
@@ -54,10 +57,11 @@ def test_strimzi_operator_is_pinned_and_its_bindings_repointed() -> None:
         "https://github.com/strimzi/strimzi-kafka-operator/releases/download/"
         f"{STRIMZI_VERSION}/strimzi-cluster-operator-{STRIMZI_VERSION}.yaml"
     )
-    assert (K8S / "strimzi" / "../namespace.yaml").resolve() == (K8S / "namespace.yaml").resolve()
+    # A base folder, not a file: kustomize loads plain files only from under its own root.
+    assert "../namespace" in kustomization["resources"]
     patched = set()
     for patch in kustomization["patches"]:
-        (operation,) = yaml.safe_load(patch["patch"])
+        (operation,) = json.loads(patch["patch"])
         assert operation == {
             "op": "replace",
             "path": "/subjects/0/namespace",
@@ -65,6 +69,73 @@ def test_strimzi_operator_is_pinned_and_its_bindings_repointed() -> None:
         }
         patched.add((patch["target"]["kind"], patch["target"]["name"]))
     assert patched == STRIMZI_BINDINGS
+
+
+def _release_stand_in() -> str:
+    """The release manifest's bindings as shipped: subjects in namespace "myproject"."""
+    bindings = [
+        {
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": kind,
+            "metadata": {"name": name},
+            "roleRef": {
+                "apiGroup": "rbac.authorization.k8s.io",
+                "kind": "ClusterRole",
+                "name": name,
+            },
+            "subjects": [
+                {
+                    "kind": "ServiceAccount",
+                    "name": "strimzi-cluster-operator",
+                    "namespace": "myproject",
+                }
+            ],
+        }
+        for kind, name in sorted(STRIMZI_BINDINGS)
+    ]
+    return yaml.safe_dump_all(bindings)
+
+
+def _strimzi_url() -> str:
+    kustomization = _load(K8S / "strimzi" / "kustomization.yaml")
+    (url,) = [r for r in kustomization["resources"] if r.startswith("https://")]
+    return str(url)
+
+
+def test_the_strimzi_kustomization_builds_with_every_binding_in_our_namespace(
+    kustomize_binary: Path,
+) -> None:
+    objects = kustomize.build(K8S / "strimzi", {_strimzi_url(): _release_stand_in()}, root=K8S)
+    namespaces = [obj for obj in objects if obj["kind"] == "Namespace"]
+    assert [ns["metadata"]["name"] for ns in namespaces] == [helm.NAMESPACE]
+    bindings = [obj for obj in objects if obj["kind"].endswith("RoleBinding")]
+    assert len(bindings) == len(STRIMZI_BINDINGS)
+    for binding in bindings:
+        assert binding["subjects"][0]["namespace"] == helm.NAMESPACE, binding["metadata"]["name"]
+
+
+def test_a_mistargeted_patch_or_an_outside_file_is_caught(
+    kustomize_binary: Path, tmp_path: Path
+) -> None:
+    copy = tmp_path / "k8s"
+    shutil.copytree(K8S, copy, ignore=shutil.ignore_patterns("schemas"))
+    kustomization = copy / "strimzi" / "kustomization.yaml"
+    original = kustomization.read_text()
+    kustomization.write_text(
+        original.replace("name: strimzi-cluster-operator-watched}", "name: watchd}")
+    )
+    objects = kustomize.build(copy / "strimzi", {_strimzi_url(): _release_stand_in()}, root=copy)
+    left = [
+        b["metadata"]["name"]
+        for b in objects
+        if b.get("subjects", [{}])[0].get("namespace") == "myproject"
+    ]
+    assert left == ["strimzi-cluster-operator-watched"]  # a typo'd target patches nothing, silently
+    kustomization.write_text(
+        original.replace("- ../namespace\n", "- ../namespace/namespace.yaml\n")
+    )
+    with pytest.raises(RuntimeError, match="not in or below"):
+        kustomize.build(copy / "strimzi", {_strimzi_url(): _release_stand_in()}, root=copy)
 
 
 def test_the_pinned_strimzi_serves_the_api_version_the_chart_uses() -> None:
@@ -115,5 +186,6 @@ def test_tool_versions_agree_between_makefile_and_code() -> None:
     makefile = (ROOT / "Makefile").read_text()
     assert f"HELM_VERSION := {tools.HELM_VERSION}\n" in makefile
     assert f"CHECKOV_VERSION := {tools.CHECKOV_VERSION}\n" in makefile
+    assert f"KUSTOMIZE_VERSION := {tools.KUSTOMIZE_VERSION}\n" in makefile
     frozen = (K8S / "tools" / "checkov-requirements.txt").read_text()
     assert f"\ncheckov=={tools.CHECKOV_VERSION}\n" in frozen

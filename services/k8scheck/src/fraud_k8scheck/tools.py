@@ -1,9 +1,9 @@
-"""Where the external tools live: helm (built with `go install`) and checkov (a cached venv).
+"""Where the external tools live: helm and kustomize (built with `go install`), checkov (a venv).
 
-Both are installed by `make k8s-tools` into versioned folders of the project's cache directory
+All are installed by `make k8s-tools` into versioned folders of the project's cache directory
 (FRAUD_CACHE_DIR, default ~/.cache/fraud-detection, where the Kafka jars are cached too), so a
-version bump installs afresh. FRAUD_HELM and FRAUD_CHECKOV point at other binaries. The
-versions here and in the Makefile must agree (a test checks).
+version bump installs afresh. FRAUD_HELM, FRAUD_KUSTOMIZE and FRAUD_CHECKOV point at other
+binaries. The versions here and in the Makefile must agree (a test checks).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import shutil
 from pathlib import Path
 
 HELM_VERSION = "v3.19.5"
+KUSTOMIZE_VERSION = "v5.7.1"
 CHECKOV_VERSION = "3.3.30"
 
 
@@ -38,3 +39,8 @@ def checkov() -> Path | None:
     return _find(
         "FRAUD_CHECKOV", cache_dir() / f"checkov-{CHECKOV_VERSION}" / "bin" / "checkov", "checkov"
     )
+
+
+def kustomize() -> Path | None:
+    cached = cache_dir() / f"kustomize-{KUSTOMIZE_VERSION}" / "kustomize"
+    return _find("FRAUD_KUSTOMIZE", cached, "kustomize")
