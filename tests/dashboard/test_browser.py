@@ -18,6 +18,7 @@ pytestmark = pytest.mark.integration
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "reports" / "screenshots"
 XSS = "<img src=x onerror=alert(1)>"
+NO_VALUE = "\u2013"  # the en dash the page shows before the first figures
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
         "--disable-background-networking", "--disable-component-update"]  # fmt: skip
 
@@ -49,11 +50,21 @@ def impossible_trip(kafka_settings, topic: str, merchant_name: str) -> str:
     first = Transaction.model_validate(
         {**base, "transaction_id": f"{card}-1", "card_id": card, "event_time": now}
     )
-    second = Transaction.model_validate({
-        **base, "transaction_id": f"{card}-2", "card_id": card, "event_time": now + dt.timedelta(minutes=1),
-        "merchant_name": merchant_name, "lat": 40.7128, "lon": -74.006, "country": "US", "city": "New York",
-        "amount": 950.0, "currency": "USD",
-    })  # fmt: skip
+    second = Transaction.model_validate(
+        {
+            **base,
+            "transaction_id": f"{card}-2",
+            "card_id": card,
+            "event_time": now + dt.timedelta(minutes=1),
+            "merchant_name": merchant_name,
+            "lat": 40.7128,
+            "lon": -74.006,
+            "country": "US",
+            "city": "New York",
+            "amount": 950.0,
+            "currency": "USD",
+        }
+    )
     producer = Producer(producer_config(kafka_settings))
     for tx in (first, second):
         producer.produce(topic, tx.to_json(), card.encode())
@@ -95,7 +106,7 @@ def test_points_alerts_counters_details_and_no_script_injection(
     expect(flagged).to_be_visible(timeout=5_000)
     alert_after = time.monotonic() - produced
 
-    expect(page.locator("#total")).not_to_have_text("–", timeout=5_000)
+    expect(page.locator("#total")).not_to_have_text(NO_VALUE, timeout=5_000)
     first = total(page)
     deadline = time.monotonic() + 10
     while total(page) <= first and time.monotonic() < deadline:
@@ -118,9 +129,7 @@ def test_points_alerts_counters_details_and_no_script_injection(
     assert page.locator("#model-version").inner_text() == "test-model-1"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "dashboard-desktop.png"))
-    print(
-        f"first points {points_after:.2f} s after producing started; alert {alert_after:.2f} s after its payment"
-    )
+    print(f"first points after {points_after:.2f} s; alert {alert_after:.2f} s after its payment")
 
 
 def test_keyboard_reaches_an_alert_and_the_phone_layout_fits(browser, live, kafka_settings) -> None:
