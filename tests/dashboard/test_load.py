@@ -58,10 +58,13 @@ def test_fifty_clients_all_receive_everything_and_none_falls_behind(pipeline_fac
     pipeline.start_consumer("embedded")
     dashboard = pipeline.start_dashboard(DASHBOARD_BACKLOG=0)
     total, listen = RATE * SECONDS, SECONDS + 90  # clients stop once they have every point
+    argv = [f"{dashboard.url}/api/stream", str(CLIENTS), str(total), str(listen)]
     clients = subprocess.Popen(
-        [sys.executable, "-c", CLIENT_SCRIPT, f"{dashboard.url}/api/stream", str(CLIENTS), str(total), str(listen)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        [sys.executable, "-c", CLIENT_SCRIPT, *argv],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     time.sleep(3)  # every client connected before the first payment
     cpu_before, wall_before = cpu_seconds(dashboard.process.pid), time.monotonic()
     report = pipeline.stream(total, rate=RATE, send_labels=False, customers=20_000)
