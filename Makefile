@@ -16,7 +16,7 @@ PYTEST_ARGS ?=
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help setup lint format test test-unit test-integration monitoring infra-up infra-down clean \
+.PHONY: help setup lint format test test-unit test-integration monitoring infra-up infra-down dev clean \
 	k8s-tools k8s-deps k8s-sync k8s-check
 
 help: ## list the targets
@@ -100,7 +100,10 @@ k8s-check: k8s-tools k8s-deps ## helm lint + strict schema validation + NetworkP
 infra-up: ## local Kafka broker + Redis in the background; endpoints in .devstack/env
 	$(RUN)/fraud-devstack up --dir $(DEVSTACK)
 
-infra-down: ## stop what infra-up started
+dev: ## the whole platform as local processes on a local Kafka and Redis (no containers)
+	$(RUN)/fraud-devstack dev --dir $(DEVSTACK)
+
+infra-down: ## stop what infra-up (or dev) started
 	$(RUN)/fraud-devstack down --dir $(DEVSTACK)
 
 clean: infra-down ## remove the virtual environment and local state
