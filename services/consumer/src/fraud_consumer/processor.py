@@ -137,13 +137,14 @@ class Processor:
     def _poll(self) -> list[Message]:
         """Whatever is already fetched, else wait for the first message of the next batch."""
         carried, self.carry = self.carry, []
-        room = self.settings.consumer_batch_max - len(carried)
+        room = self.settings.batch_max - len(carried)
         messages = self.consumer.consume(room, timeout=0) if room > 0 else []
         if not carried and not messages:
             first = self.consumer.poll(self.settings.consumer_poll_timeout_ms / 1000)
             if first is None:
                 return []
-            messages = [first, *self.consumer.consume(room - 1, timeout=0)]
+            rest = self.consumer.consume(room - 1, timeout=0) if room > 1 else []
+            messages = [first, *rest]
         good = []
         for message in [*carried, *messages]:
             error = message.error()

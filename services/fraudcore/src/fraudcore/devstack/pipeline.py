@@ -4,15 +4,17 @@ Tests, the benchmark and the fault-injection suite drive the platform through th
 
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import redis
+from confluent_kafka import Consumer, Message
 
 from fraudcore.devstack.processes import free_port
 from fraudcore.devstack.services import ServiceProcess, wait_for
-from fraudcore.kafka_client import ensure_topics
+from fraudcore.kafka_client import consumer_config, ensure_topics
 from fraudcore.redis_keys import RedisKeys
 from fraudcore.settings import KafkaSettings, TopicSettings
 
@@ -26,6 +28,37 @@ def private_topics(settings: KafkaSettings, partitions: int = 3) -> TopicSetting
     )
     ensure_topics(settings, topics.all_topics(), partitions=partitions)
     return topics
+
+
+def drain_topic(
+    settings: KafkaSettings,
+    topic: str,
+    *,
+    expected: int | None = None,
+    timeout_s: float = 60.0,
+    idle_s: float = 3.0,
+) -> list[Message]:
+    """Every message on ``topic`` from the beginning: until ``expected`` messages, or ``idle_s``
+    without a new one, or ``timeout_s``."""
+    consumer = Consumer(consumer_config(settings, f"reader-{uuid.uuid4().hex[:10]}"))
+    consumer.subscribe([topic])
+    messages: list[Message] = []
+    deadline = last_seen = time.monotonic()
+    deadline += timeout_s
+    try:
+        while time.monotonic() < deadline:
+            if expected is not None and len(messages) >= expected:
+                break
+            if expected is None and messages and time.monotonic() - last_seen > idle_s:
+                break
+            for message in consumer.consume(1000, timeout=0.2):
+                if message.error():
+                    raise RuntimeError(message.error())
+                messages.append(message)
+                last_seen = time.monotonic()
+    finally:
+        consumer.close()
+    return messages
 
 
 @dataclass
