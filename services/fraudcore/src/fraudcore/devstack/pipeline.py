@@ -72,6 +72,8 @@ class LocalPipeline:
     group: str = field(default_factory=lambda: f"consumer-{uuid.uuid4().hex[:8]}")
     processes: list[ServiceProcess] = field(default_factory=list)
     scorer_port: int = field(default_factory=free_port)
+    redis_password: str | None = None
+    common_env: dict[str, str] = field(default_factory=dict)  # e.g. Kafka SASL settings
 
     @property
     def keys(self) -> RedisKeys:
@@ -86,7 +88,9 @@ class LocalPipeline:
             "SCORER_URL": f"http://127.0.0.1:{self.scorer_port}",
             "MODEL_DIR": str(self.model_dir),
             "LOG_LEVEL": "INFO",
+            **({"REDIS_PASSWORD": self.redis_password} if self.redis_password else {}),
             **{name.upper(): value for name, value in self.topics.model_dump().items()},
+            **self.common_env,
             **extra,
         }
         return {key: str(value) for key, value in values.items()}
@@ -142,7 +146,7 @@ class LocalPipeline:
         return self._start(producer)
 
     def redis(self) -> redis.Redis[bytes]:
-        return redis.Redis.from_url(self.redis_url)
+        return redis.Redis.from_url(self.redis_url, password=self.redis_password)
 
     def stats(self) -> dict[str, float]:
         raw = self.redis().hgetall(self.keys.stats)
