@@ -16,7 +16,7 @@ PYTEST_ARGS ?=
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help setup lint format test test-unit test-integration monitoring infra-up infra-down dev bench chaos audit clean \
+.PHONY: help setup lint format test test-unit test-integration monitoring infra-up infra-down dev bench chaos audit soak clean \
 	k8s-tools k8s-deps k8s-sync k8s-check
 
 help: ## list the targets
@@ -110,6 +110,9 @@ audit: ## pip-audit of every locked dependency (fails on a known vulnerability)
 
 bench: ## the performance benchmark (QUICK=1: under 3 minutes); writes reports/bench.{json,md}
 	$(RUN)/fraud-bench $(if $(QUICK),--quick) --model-dir training/artifacts --out reports
+
+soak: ## 10 minutes at 2,000 tx/s: no loss, flat memory, bounded Redis (not in CI); reports/soak.json
+	$(RUN)/fraud-bench soak --model-dir training/artifacts --out reports
 
 infra-up: ## local Kafka broker + Redis in the background; endpoints in .devstack/env
 	$(RUN)/fraud-devstack up --dir $(DEVSTACK)
