@@ -1,0 +1,1 @@
+"""EDA, training, evaluation, ONNX export and benchmark protocols (``fraud-train``)."""
