@@ -1,0 +1,36 @@
+"""Feature definitions shared by training (offline replay) and serving (state in Redis).
+
+FEATURE_NAMES           the model's input columns, in order
+features_and_update()   one payment's features, advancing card and merchant history
+apply_label()           a delayed label joins the merchant's history
+replay()                a whole table, offline, in event-time order
+FeatureStore            the same histories kept in Redis, for the consumer and the scorer
+"""
+
+from fraudcore.features.definitions import (
+    FEATURE_NAMES,
+    Payment,
+    apply_label,
+    features_and_update,
+    key_of,
+    merchant_features,
+)
+from fraudcore.features.offline import replay
+from fraudcore.features.payments import epoch_seconds, payment_of
+from fraudcore.features.state import CardState, MerchantState
+from fraudcore.features.store import FeatureStore
+
+__all__ = [
+    "FEATURE_NAMES",
+    "CardState",
+    "FeatureStore",
+    "MerchantState",
+    "Payment",
+    "apply_label",
+    "epoch_seconds",
+    "features_and_update",
+    "key_of",
+    "merchant_features",
+    "payment_of",
+    "replay",
+]

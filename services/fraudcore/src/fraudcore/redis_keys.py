@@ -1,0 +1,47 @@
+"""Every Redis key the platform writes or reads, under one configurable prefix."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class RedisKeys:
+    prefix: str = "fraud:"
+
+    def card(self, card_id: str) -> str:
+        """Card feature state (one value; single writer: the consumer owning the partition)."""
+        return f"{self.prefix}card:{card_id}"
+
+    def merchant(self, merchant_id: str) -> str:
+        """Merchant feature state (hash of bucketed counters; many writers, increments only)."""
+        return f"{self.prefix}merchant:{merchant_id}"
+
+    def transaction(self, transaction_id: str) -> str:
+        """The scored record of one transaction (TTL); its presence marks it as processed."""
+        return f"{self.prefix}tx:{transaction_id}"
+
+    @property
+    def recent(self) -> str:
+        """Capped stream of recent scored transactions (dashboard map)."""
+        return f"{self.prefix}stream:recent"
+
+    @property
+    def alerts(self) -> str:
+        """Capped stream of review/block decisions (dashboard alert feed)."""
+        return f"{self.prefix}stream:alerts"
+
+    @property
+    def stats(self) -> str:
+        """Hash of running totals (transactions, decisions, amounts, label outcomes)."""
+        return f"{self.prefix}stats"
+
+    @property
+    def latency(self) -> str:
+        """Hash of end-to-end latency histogram bucket counts, per minute."""
+        return f"{self.prefix}latency"
+
+    @property
+    def model(self) -> str:
+        """Hash describing the model in use (version, thresholds)."""
+        return f"{self.prefix}model"
