@@ -24,6 +24,15 @@ def read_table(path: Path, time_columns: Iterable[str] = ()) -> pd.DataFrame:
     raise ValueError(f"cannot tell the format of {path}: use .parquet or .csv")
 
 
+def read_world(path: Path) -> pd.DataFrame:
+    """A world dataset (``fraud-producer dataset``) in event-time order, is_fraud as bool."""
+    table = read_table(path, time_columns=("event_time", "label_time"))
+    if not table["event_time"].is_monotonic_increasing:
+        table = table.sort_values("event_time", kind="stable", ignore_index=True)
+    table["is_fraud"] = table["is_fraud"].astype(bool)
+    return table
+
+
 def table_digest(table: pd.DataFrame) -> str:
     """SHA-256 of the table's content (values, column names and order), not of its file: the
     same data read from Parquet or CSV hashes alike when the types agree."""

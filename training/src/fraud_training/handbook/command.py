@@ -13,9 +13,10 @@ import pandas as pd
 from fraud_producer.handbook import HandbookParams, generate_handbook
 from fraud_training.data import read_table, table_digest
 from fraud_training.handbook import report
-from fraud_training.handbook.benchmark import METRICS, Splits, run
+from fraud_training.handbook.benchmark import Splits, run
 from fraud_training.handbook.features import handbook_features
-from fraud_training.handbook.models import Matrix, families
+from fraud_training.handbook.models import Matrix, families, xgboost_family
+from fraud_training.handbook.our_features import our_features
 
 log = logging.getLogger(__name__)
 REQUIRED = ["TX_DATETIME", "CUSTOMER_ID", "TERMINAL_ID", "TX_AMOUNT", "TX_FRAUD"]
@@ -48,21 +49,17 @@ def _handbook_matrix(table: pd.DataFrame) -> Matrix:
     return np.asarray(handbook_features(table), dtype=np.float64)
 
 
-def _pending(reason: str) -> dict[str, Any]:
-    return {metric: {"mean": None, "std": None} for metric in METRICS} | {"status": reason}
-
-
 def benchmark(
     data: Path | None, out: Path, seed: int = 0, n_jobs: int = 2, tree_method: str = "exact"
 ) -> dict[str, Any]:
     began = time.perf_counter()
     table, source = load(data, seed)
-    feature_sets: list[Any] = [("handbook", _handbook_matrix, families(tree_method))]
+    feature_sets: list[Any] = [
+        ("handbook", _handbook_matrix, families(tree_method)),
+        ("ours", our_features, [xgboost_family("xgboost_ours", tree_method)]),
+    ]
     result = run(table, feature_sets, Splits.handbook(), n_jobs=n_jobs)
     models = result["models"]
-    models.setdefault(
-        "xgboost_ours", _pending("our feature module (fraudcore.features) is not merged yet")
-    )
     summary = {
         "models": models,
         "published": report.published_layout(),
