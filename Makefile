@@ -16,7 +16,7 @@ PYTEST_ARGS ?=
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help setup lint format test test-unit test-integration infra-up infra-down clean
+.PHONY: help setup lint format test test-unit test-integration infra-up infra-down train benchmark-handbook clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -53,6 +53,17 @@ infra-up: ## local Kafka broker + Redis in the background; endpoints in .devstac
 
 infra-down: ## stop what infra-up started
 	$(RUN)/fraud-devstack down --dir $(DEVSTACK)
+
+TRAIN_DAYS ?= 63
+WORLD := data/world-$(TRAIN_DAYS)d-seed42.parquet
+
+train: ## dataset -> EDA -> training -> evaluation -> ONNX export into training/artifacts/
+	$(RUN)/fraud-producer dataset --days $(TRAIN_DAYS) --seed 42 --out $(WORLD)
+	$(RUN)/fraud-train eda --data $(WORLD) --out reports/eda
+	$(RUN)/fraud-train train --data $(WORLD) --artifacts training/artifacts --reports reports/training
+
+benchmark-handbook: ## the handbook's published table replicated on its simulator (~30 min)
+	$(RUN)/fraud-train benchmark handbook --out reports/handbook_benchmark.json
 
 clean: infra-down ## remove the virtual environment and local state
 	rm -rf $(VENV) $(TOOLS) $(DEVSTACK) .mypy_cache .ruff_cache
