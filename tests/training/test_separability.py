@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from fraud_training.metrics import average_precision
 from fraud_training.separability import best_single_field, categorical_ap, numeric_ap
 
 
@@ -23,3 +24,14 @@ def test_best_single_field_names_the_column() -> None:
     table = pd.DataFrame({"noise": [0.3, 0.1, 0.2, 0.4], "cat": ["x", "x", "y", "y"]})
     column, ap = best_single_field(table, np.array([1, 1, 0, 0]), ["noise"], ["cat"])
     assert (column, ap) == ("cat", 1.0)
+
+
+def test_one_sort_numeric_ap_equals_scoring_each_direction_separately() -> None:
+    rng = np.random.default_rng(3)
+    values = rng.integers(0, 30, 5_000).astype(float)  # many ties
+    values[rng.random(5_000) < 0.2] = np.nan
+    positive = rng.random(5_000) < 0.05 + 0.01 * np.nan_to_num(values)
+    missing = np.isnan(values)
+    up = average_precision(np.where(missing, -np.inf, values), positive)
+    down = average_precision(np.where(missing, -np.inf, -values), positive)
+    assert numeric_ap(values, positive) == pytest.approx(max(up, down))

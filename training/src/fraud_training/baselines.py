@@ -31,16 +31,19 @@ def logistic_regression(c: float) -> Pipeline:
 
 def choose_c(
     folds: Sequence[tuple[Matrix, Labels, Matrix, Labels]],
-) -> tuple[float, dict[float, float]]:
-    """The C with the best mean validation AP, and each C's mean AP."""
-    mean_ap = {}
+) -> tuple[float, dict[float, float], npt.NDArray[np.float64]]:
+    """The C with the best mean validation AP, each C's mean AP, and the chosen C's validation
+    scores (folds concatenated, for its thresholds)."""
+    mean_ap, scores = {}, {}
     for c in LR_C:
-        aps = [
-            average_precision(logistic_regression(c).fit(x, y).predict_proba(xv)[:, 1], yv)
-            for x, y, xv, yv in folds
+        scores[c] = [
+            logistic_regression(c).fit(x, y).predict_proba(xv)[:, 1] for x, y, xv, _ in folds
         ]
-        mean_ap[c] = float(np.mean(aps))
-    return max(LR_C, key=lambda c: mean_ap[c]), mean_ap
+        mean_ap[c] = float(
+            np.mean([average_precision(s, f[3]) for s, f in zip(scores[c], folds, strict=True)])
+        )
+    best = max(LR_C, key=lambda c: mean_ap[c])
+    return best, mean_ap, np.concatenate(scores[best]).astype(np.float64)
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,9 @@ def evaluate(
 ) -> dict[str, Any]:
     """``rows``: the assessment block's event_time, card_id, amount, is_fraud and scenario."""
     positive = rows["is_fraud"].to_numpy(bool)
-    day = rows["event_time"].dt.floor("D").to_numpy()
+    day = rows["event_time"].dt.floor("D")
+    # Plain datetime64 days: tz-aware values would become slow per-row Timestamp objects.
+    day = (day.dt.tz_localize(None) if day.dt.tz is not None else day).to_numpy()
     cp100, per_day = card_precision_at_k(day, rows["card_id"].to_numpy(), score, positive, 100)
     report: dict[str, Any] = {
         "rows": len(rows),

@@ -20,18 +20,26 @@ Array = npt.ArrayLike
 def _ranked(score: Array, positive: Array) -> tuple[FloatArray, FloatArray]:
     """True and false positives counted at each distinct threshold, highest score first."""
     s = np.asarray(score, dtype=np.float64)
-    y = np.asarray(positive).astype(np.float64)
     order = np.argsort(-s, kind="stable")
-    s, y = s[order], y[order]
-    group_end = np.r_[s[1:] != s[:-1], True]
-    tp = np.cumsum(y)[group_end]
-    fp = np.cumsum(1.0 - y)[group_end]
-    return tp, fp
+    return counts_in_order(s[order], np.asarray(positive)[order])
+
+
+def counts_in_order(
+    ranked_score: FloatArray, ranked_positive: Array
+) -> tuple[FloatArray, FloatArray]:
+    """Cumulative true and false positives at the end of each run of equal scores, for rows
+    already ranked from the first alerted to the last."""
+    y = np.asarray(ranked_positive).astype(np.float64)
+    group_end = np.r_[ranked_score[1:] != ranked_score[:-1], True]
+    return np.cumsum(y)[group_end], np.cumsum(1.0 - y)[group_end]
 
 
 def average_precision(score: Array, positive: Array) -> float:
     """Area under the precision-recall curve as a step sum (PR-AUC, as scikit-learn defines AP)."""
-    tp, fp = _ranked(score, positive)
+    return ap_from_counts(*_ranked(score, positive))
+
+
+def ap_from_counts(tp: FloatArray, fp: FloatArray) -> float:
     if len(tp) == 0 or tp[-1] == 0:
         return 0.0
     precision = tp / (tp + fp)

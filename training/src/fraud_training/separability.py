@@ -12,16 +12,24 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from fraud_training.metrics import Array, average_precision
+from fraud_training.metrics import Array, ap_from_counts, average_precision, counts_in_order
 
 
 def numeric_ap(values: Array, positive: Array) -> float:
-    """AP of the better direction; undefined values (NaN) rank last either way."""
+    """AP of the better direction; undefined values (NaN) rank last either way. One sort
+    serves both directions: ascending order read forwards and backwards."""
     v = np.asarray(values, dtype=np.float64)
+    y = np.asarray(positive).astype(np.float64)
     missing = np.isnan(v)
-    up = np.where(missing, -np.inf, v)
-    down = np.where(missing, -np.inf, -v)
-    return max(average_precision(up, positive), average_precision(down, positive))
+    order = np.argsort(v, kind="stable")  # NaN sort last
+    present, absent = order[: (~missing).sum()], order[(~missing).sum() :]
+    best = 0.0
+    for ranked in (present, present[::-1]):
+        rows = np.concatenate([ranked, absent])
+        # Missing values are one tie at the bottom: give them one shared score.
+        score = np.where(missing[rows], np.inf, v[rows])
+        best = max(best, ap_from_counts(*counts_in_order(score, y[rows])))
+    return best
 
 
 def categorical_ap(values: Array, positive: Array) -> float:

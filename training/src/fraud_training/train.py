@@ -68,7 +68,9 @@ def train(data: Path, artifacts: Path, reports: Path, cache_dir: Path | None) ->
     search = search_xgboost(folds, GRID, N_JOBS)
     timings["xgboost_search_s"] = time.perf_counter() - stamp
     stamp = time.perf_counter()
-    best_c, lr_valid_ap = choose_c([(f.x_train, f.y_train, f.x_valid, f.y_valid) for f in folds])
+    best_c, lr_valid_ap, lr_valid_score = choose_c(
+        [(f.x_train, f.y_train, f.x_valid, f.y_valid) for f in folds]
+    )
     timings["logistic_search_s"] = time.perf_counter() - stamp
 
     valid_score = np.concatenate([search.valid_scores[f.name] for f in folds])
@@ -82,11 +84,7 @@ def train(data: Path, artifacts: Path, reports: Path, cache_dir: Path | None) ->
     model = fit_xgboost(search.best, search.n_estimators, x_train, y_train, N_JOBS)
     timings["xgboost_final_fit_s"] = time.perf_counter() - stamp
     lr = logistic_regression(best_c).fit(x_train, y_train)
-    lr_thresholds = thresholds_from_validation(
-        np.concatenate([logistic_regression(best_c).fit(f.x_train, f.y_train)
-                        .predict_proba(f.x_valid)[:, 1] for f in folds]),
-        valid_y,
-    )  # fmt: skip
+    lr_thresholds = thresholds_from_validation(lr_valid_score, valid_y)
 
     scores = {
         "xgboost": model.predict_proba(x_test)[:, 1].astype(np.float64),

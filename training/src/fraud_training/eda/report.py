@@ -136,8 +136,8 @@ def build_sections(
             "Amount by merchant category",
             [
                 f"The fraud median exceeds the genuine median in {dearer} of {compared} "
-                "categories, yet the two overlap within each: amount against the card's usual "
-                "spending is the better signal than the raw amount.",
+                "categories, while the fraud rate differs by category (right).",
+                *_relative_amount_finding(engineered_ap),
             ],
             figures.amount_by_category(table, out),
         ),
@@ -196,6 +196,22 @@ def build_sections(
                 "left out: their in-sample rate memorises who was hit and does not generalise.",
             ],
         ),
+    ]
+
+
+def _relative_amount_finding(engineered_ap: pd.DataFrame | None) -> list[str]:
+    """Raw amount against amount relative to the card's usual, each scored alone."""
+    wanted = ["amount", "amount_to_card_mean", "amount_zscore"]
+    if engineered_ap is None or not set(wanted) <= set(engineered_ap.index):
+        return []
+    ap = engineered_ap.loc[wanted]
+    return [
+        "Alone (AP, all fraud / inflated_amounts): "
+        + "; ".join(
+            f"{name} {row['any']:.3f} / {row.get('inflated_amounts', float('nan')):.3f}"
+            for name, row in ap.iterrows()
+        )
+        + "."
     ]
 
 

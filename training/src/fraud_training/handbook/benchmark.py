@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -117,23 +117,17 @@ def evaluate_family(
 
 def run(
     table: pd.DataFrame,
-    feature_sets: Sequence[tuple[str, Callable[[pd.DataFrame], Matrix], Sequence[Family]]],
+    feature_sets: Sequence[tuple[str, Matrix, Sequence[Family]]],
     splits: Splits,
     n_jobs: int = 2,
 ) -> dict[str, Any]:
     """Every (feature set, family) pair through the protocol; models are named by family."""
     models: dict[str, Any] = {}
-    feature_seconds: dict[str, float] = {}
-    for set_name, build, families in feature_sets:
-        began = time.perf_counter()
-        features = build(table)
-        feature_seconds[set_name] = round(time.perf_counter() - began, 1)
-        log.info("%s features: %d x %d in %.1f s", set_name, *features.shape,
-                 feature_seconds[set_name])  # fmt: skip
+    for set_name, features, families in feature_sets:
         for family in families:
             models[family.name] = evaluate_family(family, features, table, splits, n_jobs)
             models[family.name]["features"] = set_name
-    return {"models": models, "feature_seconds": feature_seconds}
+    return models
 
 
 def day_numbers(times: pd.Series) -> npt.NDArray[np.int64]:

@@ -82,8 +82,33 @@ def markdown(result: dict[str, Any]) -> str:
             if chosen:
                 params = ", ".join(f"{k}={v}" for k, v in chosen["params"].items())
                 rows.append(f"- {name}, {LABELS[metric]}: {params}")
+    rows += _diagnostics(result.get("diagnostics"))
     rows += ["", "## Data", ""] + [f"- {key}: {value}" for key, value in result["data"].items()]
     return "\n".join(rows) + "\n"
+
+
+def _diagnostics(diagnostics: dict[str, Any] | None) -> list[str]:
+    if not diagnostics:
+        return []
+    params = ", ".join(f"{k}={v}" for k, v in diagnostics["params"].items())
+    rows = ["", "## Diagnostics (XGBoost chosen for AP, test folds; explains, never chooses)", "",
+            f"Parameters {params}, {diagnostics['tree_method']} trees.", "",
+            "| variant | mean AP |", "| --- | --- |"]  # fmt: skip
+    rows += [f"| {name} | {value:.3f} |" for name, value in diagnostics["mean"].items()]
+    recall = [fold.get("recall_at_0.5_by_scenario") for fold in diagnostics["folds"]]
+    if all(recall):
+        names = sorted(recall[0])
+        rows += [
+            "",
+            "Recall at score 0.5 per handbook scenario, per test fold:",
+            "",
+            "| fold | " + " | ".join(names) + " |",
+            "| --- |" + " --- |" * len(names),
+        ]
+        for fold, per in zip(diagnostics["folds"], recall, strict=True):
+            cells = " | ".join(f"{per.get(n, float('nan')):.3f}" for n in names)
+            rows.append(f"| {fold['fold']} | {cells} |")  # fmt: skip
+    return rows
 
 
 def write(result: dict[str, Any], out: Path) -> None:
