@@ -26,3 +26,13 @@ def test_export_round_trips_with_feature_names_and_parity(tmp_path: Path) -> Non
     check = parity(tmp_path, x)
     assert check["ok"], check
     assert check["max_abs_diff"] <= 1e-5
+
+
+def test_exporting_the_same_model_twice_gives_identical_files(tmp_path: Path) -> None:
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(500, 4))
+    y = (x[:, 0] > 1).astype(np.int64)
+    model = xgb.XGBClassifier(n_estimators=5, max_depth=3, n_jobs=1, random_state=0).fit(x, y)
+    first = export(model, list("abcd"), tmp_path / "one")
+    second = export(model, list("abcd"), tmp_path / "two")
+    assert first == second

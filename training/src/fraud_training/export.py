@@ -35,6 +35,8 @@ def export(model: xgb.XGBClassifier, names: Sequence[str], out: Path) -> dict[st
         target_opset=TARGET_OPSET,
     )  # fmt: skip
     onnx_model.doc_string = "fraud score: probabilities[:, 1]"
+    # The converter names the graph with a random UUID; a fixed name keeps exports reproducible.
+    onnx_model.graph.name = "fraud_xgboost"
     onnx_bytes = onnx_model.SerializeToString()
     (out / ONNX_FILE).write_bytes(onnx_bytes)
     booster.feature_names = list(names)
