@@ -62,7 +62,7 @@ train: ## dataset -> EDA -> training -> evaluation -> ONNX export into training/
 	$(RUN)/fraud-train eda --data $(WORLD) --out reports/eda
 	$(RUN)/fraud-train train --data $(WORLD) --artifacts training/artifacts --reports reports/training
 
-benchmark-handbook: ## the handbook's published table replicated on its simulator (~30 min)
+benchmark-handbook: ## the handbook's published table replicated on its simulator (~15 min)
 	$(RUN)/fraud-train benchmark handbook --out reports/handbook_benchmark.json
 
 clean: infra-down ## remove the virtual environment and local state

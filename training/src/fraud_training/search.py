@@ -23,7 +23,7 @@ Matrix = npt.NDArray[np.float64]
 Labels = npt.NDArray[np.int64]
 SEED = 42
 MAX_ROUNDS = 800
-EARLY_STOPPING_ROUNDS = 30
+EARLY_STOPPING_ROUNDS = 40  # at rate 0.2, 30 stopped one fold after 11 rounds (AP 0.35)
 
 
 @dataclass(frozen=True)
