@@ -16,7 +16,7 @@ PYTEST_ARGS ?=
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help setup lint format test test-unit test-integration infra-up infra-down train benchmark-handbook clean
+.PHONY: help setup lint format test test-unit test-integration monitoring infra-up infra-down train benchmark-handbook clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -47,6 +47,9 @@ test-unit: ## fast unit tests only
 
 test-integration: ## integration tests only
 	$(RUN)/pytest -m integration $(PYTEST_ARGS)
+
+monitoring: ## regenerate Grafana dashboards, alert rules and scrape configs (commit the result)
+	$(RUN)/fraud-monitoring generate --root $(CURDIR)
 
 infra-up: ## local Kafka broker + Redis in the background; endpoints in .devstack/env
 	$(RUN)/fraud-devstack up --dir $(DEVSTACK)

@@ -1,0 +1,1 @@
+"""Monitoring as code: dashboards, alert rules and scrape configs from ``fraudcore.metrics``."""

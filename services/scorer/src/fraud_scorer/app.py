@@ -1,0 +1,124 @@
+"""``create_app()``: the scoring API with its model, feature store, guards and metrics."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+from fastapi import Depends, FastAPI, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from prometheus_client import CollectorRegistry
+from redis import RedisError
+
+from fraud_scorer.guards import BodySizeLimit, RateLimiter, api_key_checker
+from fraud_scorer.model_holder import ModelHolder
+from fraud_scorer.routes import model, operations, scoring
+from fraud_scorer.settings import ScorerSettings
+from fraud_scorer.state import ScorerMetrics, ScorerState
+from fraudcore.features import FeatureStore
+from fraudcore.model import ModelMismatchError
+from fraudcore.redis_client import connect
+from fraudcore.redis_keys import RedisKeys
+
+log = logging.getLogger(__name__)
+WATCH_INTERVAL_S = 2.0
+
+
+async def _watch(state: ScorerState) -> None:
+    """Reload when the artifact files change on disk (a new model rolled out on a volume)."""
+    while True:
+        await asyncio.sleep(WATCH_INTERVAL_S)
+        try:
+            if await run_in_threadpool(state.holder.reload_if_changed) is not None:
+                state.record_reload(True)
+        except (ModelMismatchError, ValueError, OSError) as error:
+            log.error("model change refused, previous model kept: %s", error)
+            state.record_reload(False)
+
+
+def _build_state(settings: ScorerSettings) -> ScorerState:
+    client = connect(settings)
+    # Read-only use: the TTL is never applied because the scorer never writes state.
+    store = FeatureStore(client, RedisKeys(settings.redis_key_prefix), state_ttl_s=1)
+    return ScorerState(
+        settings=settings,
+        holder=ModelHolder(settings.model_dir, settings.onnx_intra_op_threads),
+        redis=client,
+        store=store,
+        metrics=ScorerMetrics(CollectorRegistry()),
+    )
+
+
+def create_app(settings: ScorerSettings | None = None) -> FastAPI:
+    settings = settings or ScorerSettings()
+    state = _build_state(settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await run_in_threadpool(state.holder.reload)
+        state.record_reload(True)
+        watcher = asyncio.create_task(_watch(state)) if settings.model_watch else None
+        yield
+        if watcher:
+            watcher.cancel()
+        state.redis.close()
+
+    app = FastAPI(
+        title="fraud-scorer",
+        version="1",
+        summary="Scores card payments with the fraud model: single, batch, model management.",
+        lifespan=lifespan,
+    )
+    app.state.scorer = state
+    app.add_middleware(BodySizeLimit, limit=settings.scorer_max_body_bytes)
+    _add_measurement(app, state)
+    key = settings.scorer_api_key.get_secret_value() if settings.scorer_api_key else None
+    guarded = [Depends(api_key_checker(key))]
+    app.include_router(scoring.router, dependencies=guarded)
+    app.include_router(model.router)
+    app.include_router(model.admin_router, dependencies=guarded)
+    app.include_router(operations.router)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_: Request, error: RequestValidationError) -> JSONResponse:
+        # Location, message and type per field; the offending input is not echoed back (it may
+        # be huge, or NaN, which JSON cannot carry).
+        detail = [
+            {"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in error.errors()
+        ]
+        return JSONResponse({"detail": detail}, status_code=422)
+
+    @app.exception_handler(RedisError)
+    async def redis_down(_: Request, error: RedisError) -> JSONResponse:
+        log.warning("feature store unavailable: %s", error)
+        return JSONResponse(
+            {"detail": f"feature store unavailable ({type(error).__name__}); retry later"},
+            status_code=503,
+            headers={"Retry-After": "1"},
+        )
+
+    return app
+
+
+def _add_measurement(app: FastAPI, state: ScorerState) -> None:
+    rate = state.settings.scorer_rate_limit_rps
+    limiter = RateLimiter(rate) if rate else None
+
+    @app.middleware("http")
+    async def measure(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        client = request.client.host if request.client else "-"
+        if limiter and request.url.path.startswith("/v1/") and not limiter.allow(client):
+            return JSONResponse({"detail": "rate limit exceeded; slow down"}, status_code=429)
+        began = time.perf_counter()
+        response = await call_next(request)
+        endpoint = getattr(request.scope.get("route"), "path", "unmatched")
+        state.metrics.latency.labels(endpoint=endpoint).observe(time.perf_counter() - began)
+        state.metrics.requests.labels(endpoint=endpoint, status=str(response.status_code)).inc()
+        return response

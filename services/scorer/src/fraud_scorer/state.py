@@ -1,0 +1,56 @@
+"""What the routes share: settings, the model holder, the feature store, metrics."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import redis
+from fastapi import Request
+from prometheus_client import CollectorRegistry
+
+from fraud_scorer.model_holder import ModelHolder
+from fraud_scorer.settings import ScorerSettings
+from fraudcore import metrics
+from fraudcore.features import FEATURE_NAMES, FeatureStore
+from fraudcore.scoring import Verdict, verdicts
+
+
+class ScorerMetrics:
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.registry = registry
+        self.latency: Any = metrics.SCORER_REQUEST_LATENCY.create(registry)
+        self.requests: Any = metrics.SCORER_REQUESTS.create(registry)
+        self.inference: Any = metrics.SCORER_INFERENCE_LATENCY.create(registry)
+        self.batch_rows: Any = metrics.SCORER_BATCH_ROWS.create(registry)
+        self.reloads: Any = metrics.SCORER_MODEL_RELOADS.create(registry)
+        self.model_info: Any = metrics.MODEL_INFO.create(registry)
+
+
+@dataclass
+class ScorerState:
+    settings: ScorerSettings
+    holder: ModelHolder
+    redis: redis.Redis[bytes]
+    store: FeatureStore
+    metrics: ScorerMetrics
+
+    def infer(self, rows: Any) -> list[Verdict]:
+        model = self.holder.current  # one reference for the whole call, whatever reloads do
+        began = time.perf_counter()
+        result = verdicts(model, rows)
+        self.metrics.inference.observe(time.perf_counter() - began)
+        return result
+
+    def record_reload(self, ok: bool) -> None:
+        self.metrics.reloads.labels(result="ok" if ok else "refused").inc()
+        if ok:
+            self.metrics.model_info.info(
+                {"version": self.holder.current.version, "features": str(len(FEATURE_NAMES))}
+            )
+
+
+def get_state(request: Request) -> ScorerState:
+    state: ScorerState = request.app.state.scorer
+    return state

@@ -1,0 +1,159 @@
+"""The scoring API against a real Redis and a real (small) model."""
+
+import math
+
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from fraudcore.features import (
+    FEATURE_NAMES,
+    CardState,
+    FeatureStore,
+    MerchantState,
+    features_and_update,
+)
+from fraudcore.features.payments import payment_of
+from fraudcore.redis_client import connect
+from fraudcore.redis_keys import RedisKeys
+from fraudcore.schemas import Transaction
+
+pytestmark = pytest.mark.integration
+EXAMPLE = Transaction.model_json_schema()["examples"][0]
+
+
+def tx(**changes: object) -> dict[str, object]:
+    return {**EXAMPLE, **changes}
+
+
+def test_score_reads_history_and_never_writes_it(scorer_factory, redis_settings) -> None:
+    client = scorer_factory()
+    redis = connect(redis_settings)
+    store = FeatureStore(redis, RedisKeys(redis_settings.redis_key_prefix), state_ttl_s=3600)
+    card, merchant = CardState(), MerchantState()
+    earlier = Transaction.model_validate(tx(event_time="2026-11-28T12:45:12Z", amount=10.0))
+    features_and_update(payment_of(earlier), card, merchant)
+    pipe = redis.pipeline()
+    store.queue_writes(pipe, {earlier.card_id: card}, {earlier.merchant_id: merchant})
+    pipe.execute()
+    before = {
+        key: redis.dump(key) for key in redis.scan_iter(f"{redis_settings.redis_key_prefix}*")
+    }
+
+    response = client.post("/v1/score", json=tx(amount=50.0))
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["transaction_id"] == EXAMPLE["transaction_id"]
+    assert 0 <= body["score"] <= 1
+    assert body["decision"] in {"approve", "review", "block"}
+    assert body["model_version"] == "test-model-1"
+    assert list(body["features"]) == list(FEATURE_NAMES)
+    assert body["features"]["card_history_log"] == pytest.approx(math.log(2))
+    assert body["features"]["amount_to_card_mean"] == pytest.approx(5.0)
+    assert body["timing_ms"] > 0
+    after = {key: redis.dump(key) for key in redis.scan_iter(f"{redis_settings.redis_key_prefix}*")}
+    assert after == before
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"amount": -3}, "amount"),
+        ({"amount": 0}, "amount"),
+        ({"channel": "fax"}, "channel"),
+        ({"event_time": "yesterday"}, "event_time"),
+        ({"is_fraud": True}, "is_fraud"),
+    ],
+)
+def test_invalid_transactions_get_422_naming_the_field(scorer_factory, change, field) -> None:
+    response = scorer_factory().post("/v1/score", json=tx(**change))
+    assert response.status_code == 422
+    assert [error["loc"][-1] for error in response.json()["detail"]] == [field]
+
+
+@pytest.mark.parametrize("bad", ["NaN", "Infinity", "-Infinity"])
+def test_non_finite_amounts_are_rejected(scorer_factory, bad) -> None:
+    raw = (
+        Transaction.model_validate(EXAMPLE)
+        .model_dump_json()
+        .replace('"amount":12.5', f'"amount":{bad}')
+    )
+    response = scorer_factory().post(
+        "/v1/score", content=raw, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"][-1] == "amount"
+
+
+def test_batch_of_rows_and_of_transactions(scorer_factory) -> None:
+    client = scorer_factory()
+    row = [1.0] * len(FEATURE_NAMES)
+    row[FEATURE_NAMES.index("amount_zscore")] = None
+    rows = client.post("/v1/score/batch", json={"rows": [row, row]})
+    assert rows.status_code == 200, rows.text
+    assert len(rows.json()["results"]) == 2
+    txs = client.post("/v1/score/batch", json={"transactions": [tx(), tx(transaction_id="tx-2")]})
+    assert txs.status_code == 200, txs.text
+    assert {r["decision"] for r in txs.json()["results"]} <= {"approve", "review", "block"}
+
+
+def test_batch_must_carry_one_kind_and_respect_the_limit(scorer_factory) -> None:
+    client = scorer_factory(scorer_max_batch_rows=3)
+    assert client.post("/v1/score/batch", json={}).status_code == 422
+    both = client.post("/v1/score/batch", json={"rows": [], "transactions": []})
+    assert both.status_code == 422
+    too_many = client.post("/v1/score/batch", json={"rows": [[0.0] * len(FEATURE_NAMES)] * 4})
+    assert too_many.status_code == 413
+    assert "batch limit of 3" in too_many.json()["detail"]
+    short = client.post("/v1/score/batch", json={"rows": [[0.0, 1.0]]})
+    assert short.status_code == 422
+
+
+def test_oversized_bodies_are_refused(scorer_factory) -> None:
+    client = scorer_factory(scorer_max_body_bytes=2048)
+    response = client.post("/v1/score/batch", json={"rows": [[0.0] * len(FEATURE_NAMES)] * 40})
+    assert response.status_code == 413
+
+
+def test_api_key_guards_scoring_and_reload_but_not_reads(scorer_factory) -> None:
+    client = scorer_factory(scorer_api_key="k3y-value")
+    assert client.post("/v1/score", json=tx()).status_code == 401
+    assert client.post("/v1/score", json=tx(), headers={"X-API-Key": "wrong"}).status_code == 401
+    assert (
+        client.post("/v1/score", json=tx(), headers={"X-API-Key": "k3y-value"}).status_code == 200
+    )
+    assert client.post("/v1/model/reload").status_code == 401
+    assert client.get("/v1/model").status_code == 200
+    assert client.get("/healthz").status_code == 200
+
+
+def test_rate_limit_answers_429(scorer_factory) -> None:
+    client = scorer_factory(scorer_rate_limit_rps=2)
+    codes = [client.post("/v1/score", json=tx()).status_code for _ in range(12)]
+    assert 429 in codes
+    assert codes[0] == 200
+
+
+def test_model_info_and_operations(scorer_factory) -> None:
+    client = scorer_factory()
+    info = client.get("/v1/model").json()
+    assert info["feature_names"] == list(FEATURE_NAMES)
+    assert info["thresholds"] == {"review": 0.2, "block": 0.8}
+    assert client.get("/readyz").json() == {"status": "ready", "problems": []}
+    client.post("/v1/score", json=tx())
+    families = {f.name: f for f in text_string_to_metric_families(client.get("/metrics").text)}
+    assert "fraud_scorer_requests" in families
+    assert "fraud_scorer_inference_latency_seconds" in families
+    assert families["fraud_model_info"].samples[0].labels["version"] == "test-model-1"
+    spec = client.get("/openapi.json").json()
+    assert "/v1/score/batch" in spec["paths"]
+    assert spec["components"]["schemas"]["Transaction"]["examples"]
+
+
+def test_redis_down_means_503_and_not_ready(scorer_factory) -> None:
+    client = scorer_factory(redis_url="redis://127.0.0.1:9/0", redis_socket_timeout_s=0.2)
+    response = client.post("/v1/score", json=tx())
+    assert response.status_code == 503
+    assert "feature store unavailable" in response.json()["detail"]
+    ready = client.get("/readyz")
+    assert ready.status_code == 503
+    assert "redis unreachable" in ready.json()["problems"][0]
