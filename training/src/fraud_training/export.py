@@ -1,6 +1,9 @@
 """The model's artifacts: ONNX for serving (float32 ``features`` in, ``probabilities`` out) and
-XGBoost's JSON with feature names (for per-alert reason codes via pred_contribs), and the check
-that ONNX Runtime and XGBoost agree."""
+XGBoost's JSON (per-alert reason codes via pred_contribs), and the check that ONNX Runtime and
+XGBoost agree.
+
+The JSON model carries no feature names: serving (``fraudcore.model``) feeds unnamed matrices in
+``FEATURE_NAMES`` order, which XGBoost refuses for a named model; the card lists the names."""
 
 from __future__ import annotations
 
@@ -28,7 +31,9 @@ def export(model: xgb.XGBClassifier, names: Sequence[str], out: Path) -> dict[st
     """Writes model.onnx and model.json into ``out``; returns their SHA-256."""
     out.mkdir(parents=True, exist_ok=True)
     booster = model.get_booster()
-    # The converter reads split features as f0, f1, ...: convert before naming them.
+    if booster.num_features() != len(names):
+        raise ValueError(f"the model has {booster.num_features()} inputs, not {len(names)}")
+    # Unnamed, as serving feeds it (and the converter reads split features as f0, f1, ...).
     booster.feature_names = None
     onnx_model = convert_xgboost(
         model, initial_types=[(INPUT_NAME, FloatTensorType([None, len(names)]))],
@@ -39,7 +44,6 @@ def export(model: xgb.XGBClassifier, names: Sequence[str], out: Path) -> dict[st
     onnx_model.graph.name = "fraud_xgboost"
     onnx_bytes = onnx_model.SerializeToString()
     (out / ONNX_FILE).write_bytes(onnx_bytes)
-    booster.feature_names = list(names)
     booster.save_model(out / XGBOOST_FILE)
     return {
         ONNX_FILE: hashlib.sha256(onnx_bytes).hexdigest(),
