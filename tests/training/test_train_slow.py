@@ -11,6 +11,7 @@ from fraudcore.model_card import CARD_FILE, ONNX_FILE, XGBOOST_FILE, ModelCard
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1200)  # minutes on a shared 2-core machine
 def test_training_twice_gives_byte_identical_artifacts(tmp_path: Path) -> None:
     data = tmp_path / "world.parquet"
     write(generate(DatasetSpec(days=51, seed=11, customers=400)), data)

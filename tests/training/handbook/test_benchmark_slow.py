@@ -13,6 +13,7 @@ NAMES = ("xgboost_handbook", "random_forest_handbook", "logistic_regression_hand
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1200)  # minutes on a shared 2-core machine
 def test_benchmark_command_writes_the_stable_keys(tmp_path: Path) -> None:
     small = HandbookParams(customers=400, terminals=800, days=160)
     data = tmp_path / "handbook.csv"

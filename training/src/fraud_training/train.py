@@ -140,7 +140,7 @@ def train(data: Path, artifacts: Path, reports: Path, cache_dir: Path | None) ->
         "artifacts": hashes,
         "parity": check,
         "libraries": library_versions(),
-        "figures": [f"{reports.as_posix()}/{name}" for name in figures],
+        "figures": figures,  # file names in the --reports directory (reports/training)
     }
     write_card(card, artifacts)
     timings["total_s"] = time.perf_counter() - began
