@@ -22,7 +22,8 @@ from typing import Any
 from confluent_kafka import KafkaError, Message, Producer
 from prometheus_client import Gauge, Histogram
 
-from fraud_producer.poison import pick_kind, poison_message
+from fraud_producer.catalog import GENUINE, SCENARIOS
+from fraud_producer.poison import POISON_KINDS, pick_kind, poison_message
 from fraud_producer.records import iter_events, start_of_day
 from fraud_producer.settings import ProducerSettings
 from fraud_producer.simulator import Simulator
@@ -32,6 +33,18 @@ from fraudcore.kafka_client import PRODUCED_AT_HEADER, producer_config
 from fraudcore.schemas import Channel, Label, Transaction, utcnow
 
 log = logging.getLogger(__name__)
+
+
+AUTH_ERRORS = {
+    KafkaError._AUTHENTICATION,
+    KafkaError.SASL_AUTHENTICATION_FAILED,
+    KafkaError.TOPIC_AUTHORIZATION_FAILED,
+    KafkaError.CLUSTER_AUTHORIZATION_FAILED,
+}
+
+
+class StreamFailedError(RuntimeError):
+    """Kafka refused us for good (credentials, rights): nothing more can be sent."""
 
 
 @dataclass(frozen=True)
@@ -82,6 +95,13 @@ class _Metrics:
         self.errors: Any = metrics.PRODUCER_DELIVERY_ERRORS.create()
         self.latency: Histogram = metrics.PRODUCER_DELIVERY_LATENCY.create()  # type: ignore[assignment]
         self.rate: Gauge = metrics.PRODUCER_TARGET_RATE.create()  # type: ignore[assignment]
+        # Every known label value at zero from the start: rate() then reads 0, not nothing.
+        for scenario in (GENUINE, *SCENARIOS):
+            self.transactions.labels(scenario=scenario)
+        for kind in POISON_KINDS:
+            self.poison.labels(kind=kind)
+        for is_fraud in ("true", "false"):
+            self.labels.labels(is_fraud=is_fraud)
 
 
 _METRICS: _Metrics | None = None
@@ -100,10 +120,18 @@ class TransactionStream:
         self.plan = plan
         self.report = StreamReport(run_id=plan.run_id)
         self.metrics = _metrics()
-        self.producer = Producer(producer_config(settings))
+        self.fatal: str | None = None
+        self.producer = Producer(producer_config(settings, error_cb=self._on_kafka_error))
         self.pending: deque[_PendingLabel] = deque()
         self.random = random.Random(plan.seed)  # poison choices only
         self.scenarios: Counter[str] = Counter()
+
+    def _on_kafka_error(self, error: KafkaError) -> None:
+        # Wrong credentials or missing rights never heal by retrying: stop instead of buffering.
+        if error.fatal() or error.code() in AUTH_ERRORS:
+            self.fatal = f"Kafka {error.name()}: {error.str()}"
+        else:
+            log.warning("Kafka: %s", error.str())
 
     def readiness(self) -> tuple[bool, str]:
         """Ready while deliveries succeed; not after errors (Kafka unreachable or refusing)."""
@@ -194,6 +222,8 @@ class TransactionStream:
         start = time.monotonic()
         log.info("streaming at %.0f tx/s (run %s)", rate, plan.run_id)
         while not stop.is_set():
+            if self.fatal:
+                raise StreamFailedError(self.fatal)
             now = time.monotonic()
             elapsed = now - start
             if plan.count is not None and self.report.transactions >= plan.count:
