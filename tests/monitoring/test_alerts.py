@@ -11,7 +11,7 @@ from fraud_monitoring.contract import JOBS
 
 ROOT = Path(__file__).resolve().parents[2]
 ALERTS = alerts.alerts()
-CRD = ROOT.parent / "shared/k8s-schemas/crds/monitoring.coreos.com_prometheusrules.yaml"
+CRD = ROOT / "k8s" / "schemas" / "crds" / "monitoring.coreos.com_prometheusrules.yaml"
 
 
 def test_the_alerts_the_issue_asks_for_exist_with_unique_names() -> None:
@@ -94,8 +94,6 @@ def _strict(schema: Any) -> Any:
 
 
 def test_prometheus_rule_validates_against_the_operator_crd() -> None:
-    if not CRD.exists():
-        pytest.skip(f"{CRD} not present (shared/ sits beside the repository)")
     crd = yaml.safe_load(CRD.read_text())
     version = next(v for v in crd["spec"]["versions"] if v["name"] == "v1")
     schema = _strict(version["schema"]["openAPIV3Schema"])
