@@ -24,7 +24,7 @@ MODES = ["embedded", "remote", "naive"]
 
 
 def run(quick: bool, model_dir: Path, out: Path) -> dict[str, Any]:
-    seconds, backlog = (3.0, 8_000) if quick else (20.0, 40_000)
+    seconds, backlog = (2.5, 5_000) if quick else (20.0, 40_000)
     log = logging.getLogger("fraud-bench")
     with tempfile.TemporaryDirectory(prefix="fraud-bench-") as tmp:
         work = Path(tmp)
@@ -33,7 +33,9 @@ def run(quick: bool, model_dir: Path, out: Path) -> dict[str, Any]:
         try:
             settings = KafkaSettings(kafka_bootstrap_servers=broker.bootstrap_servers)
             log.info("floors")
-            kafka = {str(rate): floors.kafka_rtt(settings, rate, seconds) for rate in RATES}
+            kafka = {
+                str(rate): floors.kafka_rtt(settings, rate, min(seconds, 5.0)) for rate in RATES
+            }
             result: dict[str, Any] = {
                 "quick": quick,
                 "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -75,8 +77,8 @@ def run(quick: bool, model_dir: Path, out: Path) -> dict[str, Any]:
             try:
                 url = f"http://127.0.0.1:{api.scorer_port}"
                 result["scorer_api"] = {
-                    "single": scorer_api.single_requests(url, 200 if quick else 1_000),
-                    "batch": scorer_api.batch_throughput(url, 4, 256, 3 if quick else 10),
+                    "single": scorer_api.single_requests(url, 100 if quick else 1_000),
+                    "batch": scorer_api.batch_throughput(url, 4, 256, 2 if quick else 10),
                 }
             finally:
                 api.stop_all()

@@ -109,16 +109,18 @@ class ModeBench:
             return False
         return self.expected > before
 
-    def latencies(self) -> dict[str, list[float]]:
-        """End-to-end ms of every scored record, by run id (the transaction id's middle part)."""
+    def timings(self) -> dict[str, dict[str, list[float]]]:
+        """Every scored record's timings (end to end and per stage, ms), by run id (the
+        transaction id's middle part)."""
         messages = drain_topic(
             self.settings, self.pipeline.topics.topic_scored, expected=self.expected, timeout_s=120
         )
-        by_run: dict[str, list[float]] = defaultdict(list)
+        by_run: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
         for message in messages:
             record = orjson.loads(message.value() or b"{}")
             run = record["transaction"]["transaction_id"].split("-")[1]
-            by_run[run].append(record["timings"]["end_to_end_ms"])
+            for stage, value in record["timings"].items():
+                by_run[run][stage].append(value)
         return by_run
 
     def stop(self) -> None:
@@ -150,9 +152,18 @@ def bench_mode(
         runs = {rate: bench.at_rate(rate, plan.seconds, result.max_tps) for rate in plan.rates}
         if plan.verify:
             result.max_tps_verified = bench.verify(result.max_tps * 0.9, plan.seconds)
-        latencies = bench.latencies()
+        timings = bench.timings()
         for rate, run in runs.items():
-            result.runs[str(rate)] = {**summary_ms(latencies.get(f"r{rate}", [])), **run}
+            measured = timings.get(f"r{rate}", {})
+            stages = {
+                stage.removesuffix("_ms"): {
+                    k: v for k, v in summary_ms(values).items() if k != "p95_ms"
+                }
+                for stage, values in measured.items()
+                if stage != "end_to_end_ms"
+            }
+            e2e = summary_ms(measured.get("end_to_end_ms", []))
+            result.runs[str(rate)] = {**e2e, **run, "stages_ms": stages}
     finally:
         bench.stop()
     return result

@@ -14,6 +14,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
 BUDGET_MS = 35.0
+STAGES = ("kafka", "decode", "features", "scoring", "sinks")
 
 
 def row(*cells: object) -> str:
@@ -140,6 +141,20 @@ def markdown(r: dict[str, Any]) -> str:
                     note,
                 )
             )
+    lines += [
+        "",
+        "## Per-stage latency at 1,000 tx/s (p50 / p99 ms)",
+        "",
+        row("mode", *STAGES),
+        row(*["---"] * (len(STAGES) + 1)),
+    ]
+    for mode, runs in r["pipeline"].items():
+        stages = runs.get("1000", {}).get("stages_ms", {})
+        cells = [
+            f"{stages[s]['p50_ms']:.2f} / {stages[s]['p99_ms']:.2f}" if s in stages else "-"
+            for s in STAGES
+        ]
+        lines.append(row(mode, *cells))
     lines += [
         "",
         "## Maximum sustainable throughput (draining a backlog)",

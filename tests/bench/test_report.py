@@ -1,0 +1,75 @@
+"""The benchmark report: stable keys, targets judged from the numbers, markdown and plot."""
+
+from pathlib import Path
+
+from fraud_bench import report
+
+RATES = ("100", "1000", "5000")
+
+
+def run(p50: float, p99: float, produced: int = 1_000, scored: int = 1_000) -> dict:
+    stages = {s: {"p50_ms": 0.1, "p99_ms": 0.2} for s in report.STAGES}
+    return {
+        "p50_ms": p50,
+        "p95_ms": p99,
+        "p99_ms": p99,
+        "produced": produced,
+        "scored": scored,
+        "achieved_tps": 1_000.0,
+        "seconds": 20.0,
+        "saturated": False,
+        "stages_ms": stages,
+    }
+
+
+def result(remote_p99: float = 20.0, lost: int = 0) -> dict:
+    kafka = {
+        rate: {"p50_ms": 2.0, "p99_ms": 5.0, "messages": 100, "rate_tps": int(rate)}
+        for rate in RATES
+    }
+    return {
+        "quick": False,
+        "measured_at": "2026-11-28T00:00:00Z",
+        "machine": report.machine(),
+        "floors": {
+            "kafka_rtt_ms": {"p50": 2.0, "p99": 5.0},
+            "kafka_rtt_by_rate": kafka,
+            "redis_rtt_ms": {"p50": 0.1},
+            "onnx_single_us": 10.0,
+            "onnx_single_p99_us": 20.0,
+            "onnx_256_us": 500.0,
+            "onnx_256_per_row_us": 2.0,
+            "xgboost_single_us": 300.0,
+            "decode_us": 3.0,
+            "encode_us": 2.0,
+        },
+        "pipeline": {
+            "embedded": {rate: run(5.0, 12.0) for rate in RATES},
+            "remote": {rate: run(8.0, remote_p99, scored=1_000 - lost) for rate in RATES},
+            "naive": {rate: run(50.0, 90.0) for rate in RATES},
+        },
+        "max_tps": {"embedded": 9_000.0, "remote": 6_000.0, "naive": 400.0},
+        "max_tps_verified": {"embedded": True, "remote": True, "naive": None},
+        "ratios": {"remote max_tps / naive max_tps": 15.0},
+        "scorer_api": {
+            "single": {"p50_ms": 1.0, "p95_ms": 2.0, "p99_ms": 3.0},
+            "batch": {"clients": 4, "rows_per_request": 256, "rows_per_s": 50_000.0},
+        },
+    }
+
+
+def test_targets_follow_the_numbers() -> None:
+    met = {t: ok for t, ok, _ in report.targets(result())}
+    assert all(met.values()), met
+    missed = {t: ok for t, ok, _ in report.targets(result(remote_p99=40.0, lost=1))}
+    assert not missed["remote p99 <= 35 ms at 1,000 tx/s"]
+    assert not missed["nothing lost in any run"]
+
+
+def test_write_produces_json_markdown_and_plot(tmp_path: Path) -> None:
+    report.write(result(), tmp_path)
+    markdown = (tmp_path / "bench.md").read_text()
+    assert "| remote | 1,000 |" in markdown
+    assert "Per-stage latency" in markdown
+    assert (tmp_path / "bench_latency.png").stat().st_size > 10_000
+    assert '"max_tps"' in (tmp_path / "bench.json").read_text()
