@@ -23,6 +23,7 @@ def test_record_is_a_valid_scored_transaction() -> None:
     timings = {"kafka_ms": 1.0, "decode_ms": 0.1, "features_ms": 0.2, "scoring_ms": 0.3,
                "sinks_ms": 0.4, "end_to_end_ms": 2.0}  # fmt: skip
     record = ScoredTransaction.from_json(scored().record(timings))
+    assert isinstance(defined_features([0.0] * len(FEATURE_NAMES)), bytes)
     assert record.transaction == TX
     assert record.decision is Decision.REVIEW
     assert record.rules == ["R01-IMPOSSIBLE-TRAVEL"]

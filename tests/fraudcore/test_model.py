@@ -80,5 +80,10 @@ def test_every_rule_can_fire_and_stays_quiet_on_an_ordinary_payment(rule) -> Non
         "R03-NEW-DEVICE-HIGH-AMOUNT": quiet_row(new_device=1, amount_to_card_mean=12),
         "R04-RISKY-TERMINAL": quiet_row(merchant_labels_30d=20, merchant_risk_30d=0.7),
     }[rule.id]
-    assert rule.fires(firing)
-    assert not rule.fires(quiet_row(amount=35, amount_to_card_mean=1, merchant_risk_30d=0.01))
+    quiet = quiet_row(amount=35, amount_to_card_mean=1, merchant_risk_30d=0.01)
+    matrix = np.array([firing, quiet, [np.nan] * len(FEATURE_NAMES)], dtype=np.float32)
+    assert rule.fires(lambda name: matrix[:, FEATURE_NAMES.index(name)]).tolist() == [
+        True,
+        False,
+        False,
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 
@@ -26,6 +27,11 @@ def main() -> int:
     )
     stop = stop_on_signals()
     processor = Processor(settings, connect(settings), make_scorer(settings), ConsumerMetrics())
+    # Start-up objects (model, libraries) never die: keep them out of every collection, and
+    # collect young objects less often, which cuts the pauses that show up in p99 latency.
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
     if settings.metrics_port:
         serve_operations(settings.metrics_host, settings.metrics_port, processor.readiness)
     try:

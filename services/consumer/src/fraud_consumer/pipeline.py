@@ -66,6 +66,9 @@ class TransactionPipeline:
         self.scorer = scorer
         self.metrics = metrics
         self.mode = settings.scoring_mode.value
+        # Per-payment observations go to these children directly (no label lookup each time).
+        self._end_to_end = metrics.end_to_end.labels(scoring_mode=self.mode)
+        self._kafka_stage = metrics.stage.labels(stage="kafka")
 
     def _classify(
         self, batch: list[Decoded[Transaction]], markers: list[bytes | None]
@@ -179,7 +182,7 @@ class TransactionPipeline:
         for item, s in zip(fresh, scored, strict=True):
             final = timings(item, written_ns, sinks_ms)
             result.latencies_ms.append(final["end_to_end_ms"])
-            self.metrics.stage.labels(stage="kafka").observe(final["kafka_ms"] / 1000)
+            self._kafka_stage.observe(final["kafka_ms"] / 1000)
             result.outputs.append(
                 Output(s.tx.card_id.encode(), s.record(final), s.verdict.decision, s.verdict.rules)
             )
@@ -202,7 +205,7 @@ class TransactionPipeline:
     ) -> None:
         m = self.metrics
         for e2e_ms in latencies_ms:
-            m.end_to_end.labels(scoring_mode=self.mode).observe(e2e_ms / 1000)
+            self._end_to_end.observe(e2e_ms / 1000)
         for decision, count in Counter(s.verdict.decision.value for s in scored).items():
             m.decisions.labels(decision=decision).inc(count)
         for s in scored:

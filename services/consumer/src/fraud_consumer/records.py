@@ -45,7 +45,7 @@ class Scored:
 
     tx: Transaction
     tx_json: bytes
-    features: dict[str, float]  # undefined (NaN) features left out: JSON has no NaN
+    features_json: bytes  # undefined (NaN) features left out: JSON has no NaN
     verdict: Verdict
     model_version: str
     scored_at: str
@@ -58,7 +58,7 @@ class Scored:
             {
                 "schema_version": 1,
                 "transaction": orjson.Fragment(self.tx_json),
-                "features": self.features,
+                "features": orjson.Fragment(self.features_json),
                 "score": min(max(v.score, 0.0), 1.0),
                 "decision": v.decision.value,
                 "reasons": v.reasons,
@@ -108,10 +108,15 @@ class Scored:
         )
 
 
-def defined_features(row: list[float]) -> dict[str, float]:
-    return {
-        name: value for name, value in zip(FEATURE_NAMES, row, strict=True) if not math.isnan(value)
-    }
+def defined_features(row: list[float]) -> bytes:
+    """The features as a JSON object, encoded once for every copy of the record."""
+    return orjson.dumps(
+        {
+            name: value
+            for name, value in zip(FEATURE_NAMES, row, strict=True)
+            if not math.isnan(value)
+        }
+    )
 
 
 def records_of_batch(raw: bytes, transaction_id: str) -> bytes | None:

@@ -33,11 +33,12 @@ class Scorer(Protocol):
 
 
 class EmbeddedScorer:
-    def __init__(self, model: ModelBundle) -> None:
+    def __init__(self, model: ModelBundle, exact_reasons: bool = False) -> None:
         self.model = model
+        self.exact_reasons = exact_reasons
 
     def score(self, rows: Rows) -> tuple[list[Verdict], str]:
-        return verdicts(self.model, rows), self.model.version
+        return verdicts(self.model, rows, exact_reasons=self.exact_reasons), self.model.version
 
     def close(self) -> None:
         return None
@@ -119,7 +120,8 @@ def make_scorer(settings: ConsumerSettings) -> Scorer:
         return NaiveScorer(settings.scorer_url, key, settings.scorer_timeout_s)
     if settings.scoring_mode is ScoringMode.EMBEDDED:
         assert settings.model_dir is not None  # the settings validator guarantees it
-        return EmbeddedScorer(ModelBundle.load(settings.model_dir, settings.onnx_intra_op_threads))
+        model = ModelBundle.load(settings.model_dir, settings.onnx_intra_op_threads)
+        return EmbeddedScorer(model, exact_reasons=settings.reason_codes == "exact")
     raise ValueError(
         f"scoring mode {settings.scoring_mode.value} is not served by this consumer yet"
     )

@@ -7,6 +7,7 @@ from pathlib import Path
 from pydantic import Field, model_validator
 
 from fraudcore.settings import (
+    ExplainSettings,
     KafkaSettings,
     LoggingSettings,
     MetricsSettings,
@@ -18,7 +19,13 @@ from fraudcore.settings import (
 
 
 class ConsumerSettings(
-    KafkaSettings, TopicSettings, RedisSettings, ScoringSettings, MetricsSettings, LoggingSettings
+    KafkaSettings,
+    TopicSettings,
+    RedisSettings,
+    ScoringSettings,
+    ExplainSettings,
+    MetricsSettings,
+    LoggingSettings,
 ):
     consumer_group_id: str = "fraud-consumer"
     consumer_instance_id: str | None = Field(

@@ -92,9 +92,12 @@ class ModelBundle:
         """The same probabilities through XGBoost itself (parity checks, the naive baseline)."""
         return np.asarray(self.booster.predict(self.matrix(rows)), dtype=np.float32)
 
-    def reasons(self, rows: Rows, top: int = 3) -> list[list[str]]:
-        """Per row, the features that pushed the score up the most (XGBoost contributions)."""
-        contributions = self.booster.predict(self.matrix(rows), pred_contribs=True)
+    def reasons(self, rows: Rows, top: int = 3, *, exact: bool = False) -> list[list[str]]:
+        """Per row, the features that pushed the score up the most: XGBoost's per-feature
+        contributions, exact (TreeSHAP) or approximate (path attributions, ~25x faster)."""
+        contributions = self.booster.predict(
+            self.matrix(rows), pred_contribs=True, approx_contribs=not exact
+        )
         result = []
         for row in contributions[:, : len(FEATURE_NAMES)]:
             order = np.argsort(-row, kind="stable")[:top]

@@ -10,7 +10,7 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
-from fraudcore.decisions import decide
+from fraudcore.decisions import decide_batch
 from fraudcore.features import FEATURE_NAMES
 from fraudcore.model import ModelBundle
 from fraudcore.schemas import Decision
@@ -27,21 +27,24 @@ class Verdict:
 
 
 def verdicts(
-    model: ModelBundle, rows: npt.NDArray[np.float32], engine: Engine = "onnx"
+    model: ModelBundle,
+    rows: npt.NDArray[np.float32],
+    engine: Engine = "onnx",
+    *,
+    exact_reasons: bool = False,
 ) -> list[Verdict]:
     """One verdict per row; reason codes are computed only for review and block. ``engine``
     "xgboost" builds an XGBoost DMatrix per call: the original design, kept as a reference."""
     if len(rows) == 0:
         return []
-    scores = (model.predict(rows) if engine == "onnx" else model.predict_xgboost(rows)).tolist()
-    thresholds = model.card.thresholds
-    decided = [
-        decide(score, row, thresholds) for score, row in zip(scores, rows.tolist(), strict=True)
-    ]
+    probabilities = model.predict(rows) if engine == "onnx" else model.predict_xgboost(rows)
+    decided = decide_batch(probabilities, rows, model.card.thresholds)
+    scores = probabilities.tolist()
     flagged = [i for i, (decision, _) in enumerate(decided) if decision is not Decision.APPROVE]
     reasons: dict[int, list[str]] = {}
     if flagged:
-        reasons = dict(zip(flagged, model.reasons(rows[flagged]), strict=True))
+        explained = model.reasons(rows[flagged], exact=exact_reasons)
+        reasons = dict(zip(flagged, explained, strict=True))
     return [
         Verdict(score=score, decision=decision, reasons=reasons.get(i, []), rules=rules)
         for i, (score, (decision, rules)) in enumerate(zip(scores, decided, strict=True))

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pydantic import Field, SecretStr
 
-from fraudcore.settings import LoggingSettings, ModelSettings, RedisSettings
+from fraudcore.settings import ExplainSettings, LoggingSettings, ModelSettings, RedisSettings
 
 
-class ScorerSettings(RedisSettings, ModelSettings, LoggingSettings):
+class ScorerSettings(RedisSettings, ModelSettings, ExplainSettings, LoggingSettings):
     scorer_host: str = "0.0.0.0"  # noqa: S104 - the container's port is what gets exposed
     scorer_port: int = Field(default=8000, ge=1, le=65535)
     scorer_api_key: SecretStr | None = Field(

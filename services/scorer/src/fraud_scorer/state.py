@@ -41,7 +41,8 @@ class ScorerState:
     def infer(self, rows: Any, engine: Engine = "onnx") -> list[Verdict]:
         model = self.holder.current  # one reference for the whole call, whatever reloads do
         began = time.perf_counter()
-        result = verdicts(model, rows, engine)
+        exact = self.settings.reason_codes == "exact"
+        result = verdicts(model, rows, engine, exact_reasons=exact)
         self.metrics.inference.observe(time.perf_counter() - began)
         return result
 
