@@ -18,8 +18,21 @@ from fraudcore.settings import KafkaSettings
 pytestmark = [pytest.mark.integration, pytest.mark.chaos]
 
 
-def clean(outcome) -> None:
-    assert outcome.clean, outcome
+def clean(outcome, pipeline=None) -> None:
+    """Nothing lost, nothing counted twice; on failure, show what every process last said."""
+    if outcome.clean:
+        return
+    tails = []
+    for process in pipeline.processes if pipeline else []:
+        state = (
+            "running"
+            if process.running
+            else f"exited {process.process.returncode if process.process else '?'}"
+        )
+        tails.append(
+            f"--- {process.name} ({state})\n" + "\n".join(process.log().splitlines()[-25:])
+        )
+    raise AssertionError(f"{outcome}\n" + "\n".join(tails))
 
 
 def test_consumer_sigkilled_three_times(pipeline_factory, accountant, background) -> None:
@@ -32,7 +45,7 @@ def test_consumer_sigkilled_three_times(pipeline_factory, accountant, background
         consumer.kill()  # SIGKILL: no flush, no commit, maybe mid-write
         consumer = pipeline.start_consumer("embedded", name=f"consumer-restart-{kill}")
     stream.join()
-    clean(accountant("consumer SIGKILLed 3 times", pipeline, began))
+    clean(accountant("consumer SIGKILLed 3 times", pipeline, began), pipeline)
 
 
 def test_one_of_two_consumers_killed_rebalance(pipeline_factory, accountant, background) -> None:
@@ -44,7 +57,7 @@ def test_one_of_two_consumers_killed_rebalance(pipeline_factory, accountant, bac
     time.sleep(3)
     second.kill()  # never comes back: its partitions move to the survivor after the session
     stream.join()
-    clean(accountant("two consumers, one killed (rebalance)", pipeline, began))
+    clean(accountant("two consumers, one killed (rebalance)", pipeline, began), pipeline)
 
 
 def test_scorer_killed_and_restarted(pipeline_factory, accountant, background) -> None:
@@ -60,7 +73,7 @@ def test_scorer_killed_and_restarted(pipeline_factory, accountant, background) -
     assert pipeline.scored() - stalled_at < 600  # stalled: at most batches already scored
     pipeline.start_scorer()
     stream.join()
-    clean(accountant("scorer killed for 10 s and restarted", pipeline, began))
+    clean(accountant("scorer killed for 10 s and restarted", pipeline, began), pipeline)
     assert "paused" in consumer.log()
 
 
@@ -76,7 +89,7 @@ def test_redis_restarted(pipeline_factory, accountant, background, tmp_path: Pat
         time.sleep(4)
         server.start()
         stream.join()
-        clean(accountant("Redis restarted", pipeline, began))
+        clean(accountant("Redis restarted", pipeline, began), pipeline)
         assert "paused" in consumer.log()
     finally:
         server.stop()
@@ -97,7 +110,10 @@ def test_kafka_broker_restarted(pipeline_factory, accountant, background, tmp_pa
         time.sleep(5)
         broker.start()
         stream.join()
-        clean(accountant("Kafka broker stopped 5 s and restarted", pipeline, began, settings))
+        clean(
+            accountant("Kafka broker stopped 5 s and restarted", pipeline, began, settings),
+            pipeline,
+        )
     finally:
         broker.stop()
 
@@ -108,7 +124,7 @@ def test_poison_at_one_percent(pipeline_factory, accountant) -> None:
     began = time.monotonic()
     report = pipeline.stream(10_000, rate=2_500, poison_rate=0.01, send_labels=False)
     outcome = accountant("poison messages at 1%", pipeline, began)
-    clean(outcome)
+    clean(outcome, pipeline)
     assert outcome.dead_lettered == report.poison > 50
 
 
@@ -129,7 +145,7 @@ def test_duplicate_deliveries(pipeline_factory, accountant, kafka_settings) -> N
             producer.produce(pipeline.topics.topic_transactions, tx.to_json(), tx.card_id.encode())
         producer.flush(30)
     outcome = accountant("every transaction delivered twice", pipeline, began)
-    clean(outcome)
+    clean(outcome, pipeline)
     assert outcome.produced == 2_000
     assert "Traceback" not in consumer.log()
 
@@ -149,4 +165,7 @@ def test_producer_killed_and_restarted(pipeline_factory, accountant) -> None:
         "--rate", "1500", "--count", "5000", "--no-labels", name="producer-2"
     )
     second.wait(timeout_s=120)
-    clean(accountant("producer SIGKILLed and restarted", pipeline, began, deterministic=False))
+    clean(
+        accountant("producer SIGKILLed and restarted", pipeline, began, deterministic=False),
+        pipeline,
+    )

@@ -18,6 +18,7 @@ class Ticket:
     next_offsets: dict[Partition, int]  # per partition: last offset in the batch + 1
     pending: int = 0  # produced messages not yet acknowledged
     on_complete: list[str] = field(default_factory=list)  # recovery copies to drop afterwards
+    messages: list[tuple[str, bytes | None, bytes]] = field(default_factory=list)  # to resend
 
 
 class OffsetTracker:
@@ -62,6 +63,9 @@ class OffsetTracker:
         for ticket in self._tickets:
             for partition in gone:
                 ticket.next_offsets.pop(partition, None)
+
+    def pending_tickets(self) -> list[Ticket]:
+        return [ticket for ticket in self._tickets if ticket.pending]
 
     @property
     def in_flight(self) -> int:

@@ -94,7 +94,8 @@ class Processor:
                 },
             )
         )
-        self.producer = Producer(producer_config(settings, error_cb=self._on_kafka_error))
+        self.producer = self._new_producer()
+        self.producer_broken: str | None = None
         self.tracker = OffsetTracker()
         self.waiting: list[Waiting] = []
         self.carry: list[Message] = []
@@ -110,11 +111,36 @@ class Processor:
             return False, "paused: a dependency is unavailable"
         return True, f"consuming {len(self.assigned)} partitions"
 
+    def _new_producer(self) -> Producer:
+        return Producer(producer_config(self.settings, error_cb=self._on_producer_error))
+
     def _on_kafka_error(self, error: KafkaError) -> None:
         if error.fatal() or error.code() in _FATAL_KAFKA:
             self.fatal = f"Kafka {error.name()}: {error.str()}"
         else:
             log.warning("Kafka: %s", error.str())
+
+    def _on_producer_error(self, error: KafkaError) -> None:
+        if error.code() in _FATAL_KAFKA:
+            self.fatal = f"Kafka {error.name()}: {error.str()}"
+        elif error.fatal():  # e.g. idempotence state lost across a broker restart: start afresh
+            self.producer_broken = f"{error.name()}: {error.str()}"
+        else:
+            log.warning("Kafka: %s", error.str())
+
+    def _renew_producer(self) -> None:
+        """A fatal producer error ends that producer, not our work: a new one sends every copy
+        not yet acknowledged again (at least once; the records carry their transaction id)."""
+        log.warning(
+            "producer failed (%s): replacing it and sending unacknowledged copies again",
+            self.producer_broken,
+        )
+        self.producer_broken = None
+        self.producer = self._new_producer()
+        for ticket in self.tracker.pending_tickets():
+            ticket.pending = 0
+            for topic, key, value in ticket.messages:
+                self._deliver(ticket, topic, key, value)
 
     # --- rebalances -------------------------------------------------------------------------
     def _on_assign(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
@@ -151,6 +177,8 @@ class Processor:
             while not stop.is_set():
                 if self.fatal:
                     raise FatalError(self.fatal)
+                if self.producer_broken:
+                    self._renew_producer()
                 messages = self._poll()
                 if messages or self.waiting:
                     with contextlib.suppress(_AbandonedError):  # not committed: seen again later
@@ -293,9 +321,16 @@ class Processor:
         self._housekeeping(result.latencies_ms)
 
     def _produce(self, ticket: Ticket, topic: str, key: bytes | None, value: bytes) -> None:
+        ticket.messages.append((topic, key, value))  # kept until the ticket completes
+        self._deliver(ticket, topic, key, value)
+
+    def _deliver(self, ticket: Ticket, topic: str, key: bytes | None, value: bytes) -> None:
         ticket.pending += 1
+        producer = self.producer
 
         def delivered(error: KafkaError | None, message: Message) -> None:
+            if producer is not self.producer:
+                return  # a replaced producer's report: the copy was sent again by the new one
             if error is None:
                 ticket.pending -= 1
                 return

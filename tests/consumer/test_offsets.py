@@ -1,0 +1,43 @@
+"""Offsets are committed only behind finished work, in order, and never past a waiting label."""
+
+from fraud_consumer.offsets import OffsetTracker
+
+T, L = ("transactions", 0), ("labels", 0)
+
+
+def committed(tracker: OffsetTracker) -> dict[tuple[str, int], int]:
+    offsets, _ = tracker.completed()
+    return {(tp.topic, tp.partition): tp.offset for tp in offsets}
+
+
+def test_batches_complete_in_order_only() -> None:
+    tracker = OffsetTracker()
+    first, second = tracker.open({T: 10}), tracker.open({T: 20})
+    first.pending, second.pending = 1, 0
+    assert committed(tracker) == {}  # the second finished first: it must wait
+    first.pending = 0
+    assert committed(tracker) == {T: 20}
+    assert committed(tracker) == {}  # nothing new
+
+
+def test_a_waiting_label_holds_its_partition_back() -> None:
+    tracker = OffsetTracker()
+    tracker.open({T: 10, L: 7})
+    tracker.hold({L: 3})
+    assert committed(tracker) == {T: 10, L: 3}
+    tracker.hold({})
+    assert committed(tracker) == {L: 7}
+
+
+def test_revoked_partitions_are_forgotten_and_pending_tickets_listed() -> None:
+    tracker = OffsetTracker()
+    ticket = tracker.open({T: 10, L: 5})
+    ticket.pending = 2
+    ticket.on_complete.append("fraud:batch:0-1")
+    assert tracker.pending_tickets() == [ticket]
+    tracker.forget([T])
+    ticket.pending = 0
+    offsets, finished = tracker.completed()
+    assert {(tp.topic, tp.offset) for tp in offsets} == {("labels", 5)}
+    assert finished == ["fraud:batch:0-1"]
+    assert tracker.pending_tickets() == []
