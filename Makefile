@@ -16,7 +16,8 @@ PYTEST_ARGS ?=
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help setup lint format test test-unit test-integration monitoring infra-up infra-down clean
+.PHONY: help setup lint format test test-unit test-integration monitoring infra-up infra-down clean \
+	up down containers-check hadolint
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -56,6 +57,36 @@ infra-up: ## local Kafka broker + Redis in the background; endpoints in .devstac
 
 infra-down: ## stop what infra-up started
 	$(RUN)/fraud-devstack down --dir $(DEVSTACK)
+
+# Containers: docker compose where a Docker engine answers, otherwise podman-compose (pinned in
+# tests/containers/requirements-tools.txt, installed into .tools/compose). BUILDAH_FORMAT=docker
+# keeps the images' HEALTHCHECKs when podman builds them.
+COMPOSE_VENV := $(TOOLS)/compose
+define compose
+if docker info >/dev/null 2>&1; then docker compose $(1); \
+else PYTHON=$(PYTHON) TOOLS_VENV=$(COMPOSE_VENV) bash tests/containers/podman-setup.sh --tools-only \
+  && BUILDAH_FORMAT=docker $(COMPOSE_VENV)/bin/podman-compose $(1); fi
+endef
+
+up: ## the whole stack in containers (docker compose, or podman-compose without docker); prints the URLs
+	@$(call compose,up -d --build)
+	@echo
+	@echo "  dashboard    http://localhost:$${DASHBOARD_HOST_PORT:-8501}"
+	@echo "  API docs     http://localhost:$${SCORER_HOST_PORT:-8000}/docs"
+	@echo "  Grafana      http://localhost:$${GRAFANA_HOST_PORT:-3000}   (anonymous viewer; admin/admin to edit)"
+	@echo "  Prometheus   http://localhost:$${PROMETHEUS_HOST_PORT:-9090}"
+	@echo "  Kafka        localhost:$${KAFKA_HOST_PORT:-9092}"
+	@echo "  make down removes the stack and its volumes"
+
+down: ## remove the container stack: containers, network and volumes
+	@$(call compose,down --volumes)
+
+containers-check: ## build every image with podman and run the compose stack end to end
+	PYTHON=$(PYTHON) bash tests/containers/check.sh
+
+hadolint: ## lint every Dockerfile (also part of containers-check)
+	@PYTHON=$(PYTHON) TOOLS_VENV=$(COMPOSE_VENV) bash tests/containers/podman-setup.sh --tools-only
+	$(COMPOSE_VENV)/bin/hadolint services/*/Dockerfile tests/containers/images/*/Containerfile
 
 clean: infra-down ## remove the virtual environment and local state
 	rm -rf $(VENV) $(TOOLS) $(DEVSTACK) .mypy_cache .ruff_cache

@@ -9,17 +9,17 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-TOOLS_VENV=${TOOLS_VENV:-$here/../../.tools/compose}
+TOOLS_VENV=${TOOLS_VENV:-$(cd "$here/../.." && pwd)/.tools/compose}
 PYTHON=${PYTHON:-python3.11}
 
-tools=(podman)
-[ "${1:-}" = --tools-only ] || tools+=(buildah mmdebstrap)
-for tool in "${tools[@]}"; do
-  command -v "$tool" >/dev/null || {
-    echo "$tool is missing: apt-get install -y podman buildah mmdebstrap runc" >&2
-    exit 1
-  }
-done
+if [ "${1:-}" != --tools-only ]; then
+  for tool in podman buildah mmdebstrap runc; do
+    command -v "$tool" >/dev/null || {
+      echo "$tool is missing: apt-get install -y podman buildah mmdebstrap runc" >&2
+      exit 1
+    }
+  done
+fi
 
 conf=/etc/containers/containers.conf
 if [ "${1:-}" != --tools-only ] && [ ! -e "$conf" ]; then
