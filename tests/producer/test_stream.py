@@ -98,7 +98,9 @@ def test_sigterm_stops_the_cli_cleanly_with_everything_sent_flushed(
         [sys.executable, "-m", "fraud_producer.cli", "stream", "--rate", "500"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )  # fmt: skip
-    time.sleep(4)
+    first = topic_reader(topics.topic_transactions, expected=1, timeout_s=60)
+    assert first, "the producer never started sending"
+    time.sleep(1)
     process.send_signal(signal.SIGTERM)
     out, err = process.communicate(timeout=30)
     assert process.returncode == 0, err.decode()

@@ -21,15 +21,27 @@ class ConsumerSettings(
     KafkaSettings, TopicSettings, RedisSettings, ScoringSettings, MetricsSettings, LoggingSettings
 ):
     consumer_group_id: str = "fraud-consumer"
+    consumer_instance_id: str | None = Field(
+        default=None,
+        description="static group membership: a restart with the same id resumes at once",
+    )
+    consumer_session_timeout_ms: int = Field(default=10_000, ge=6_000, le=300_000)
     consumer_batch_max: int = Field(default=500, ge=1, le=10_000)
-    consumer_poll_timeout_ms: int = Field(default=5, ge=0, le=10_000)
+    consumer_poll_timeout_ms: int = Field(
+        default=100, ge=1, le=10_000, description="longest wait for the first message of a batch"
+    )
+    label_wait_s: float = Field(
+        default=60.0, ge=0, description="how long a label may wait for its transaction"
+    )
     model_dir: Path | None = Field(
         default=None, description="model artifacts; required for SCORING_MODE embedded or naive"
     )
     onnx_intra_op_threads: int = Field(default=1, ge=1, le=64)
     scorer_timeout_s: float = Field(default=2.0, gt=0)
     retry_backoff_max_s: float = Field(default=5.0, gt=0)
-    result_ttl_s: int = Field(default=7 * 86_400, ge=60, description="scored records in Redis")
+    result_ttl_s: int = Field(
+        default=3_600, ge=60, description="per-transaction records (dedup, late labels) in Redis"
+    )
     state_ttl_s: int = Field(default=35 * 86_400, ge=3600, description="card and merchant state")
     recent_stream_maxlen: int = Field(default=5_000, ge=10)
     alert_stream_maxlen: int = Field(default=1_000, ge=10)

@@ -157,6 +157,8 @@ class ScoredTransaction(Event):
     model_version: str
     scored_at: UtcTime
     timings: Timings = Field(default_factory=Timings)
+    source_partition: int | None = Field(default=None, description="where the input was read")
+    source_offset: int | None = None
 
 
 class DeadLetter(Event):

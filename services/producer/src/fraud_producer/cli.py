@@ -8,17 +8,14 @@ from __future__ import annotations
 
 import argparse
 import logging
-import signal
 import sys
-import threading
 import time
 from pathlib import Path
-
-from prometheus_client import start_http_server
 
 from fraud_producer.dataset import DatasetSpec, generate, write
 from fraud_producer.settings import ProducerSettings
 from fraud_producer.stream import StreamPlan, TransactionStream
+from fraudcore.worker import serve_operations, stop_on_signals
 
 
 def _dataset(args: argparse.Namespace) -> int:
@@ -36,6 +33,7 @@ def _dataset(args: argparse.Namespace) -> int:
 
 
 def _stream(args: argparse.Namespace) -> int:
+    stop = stop_on_signals()  # first: a SIGTERM during start-up must stop cleanly too
     settings = ProducerSettings()
     plan = StreamPlan(
         rate_tps=args.rate or settings.producer_rate_tps,
@@ -47,14 +45,13 @@ def _stream(args: argparse.Namespace) -> int:
             settings.producer_label_delay_s if args.label_delay is None else args.label_delay
         ),
         poison_rate=settings.producer_poison_rate if args.poison_rate is None else args.poison_rate,
+        send_labels=not args.no_labels,
         **({"run_id": args.run_id} if args.run_id else {}),
     )
+    stream = TransactionStream(settings, plan)
     if settings.metrics_port:
-        start_http_server(settings.metrics_port, addr=settings.metrics_host)
-    stop = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
-    report = TransactionStream(settings, plan).run(stop)
+        serve_operations(settings.metrics_host, settings.metrics_port, stream.readiness)
+    report = stream.run(stop)
     print(report.to_json(), flush=True)
     return 1 if report.delivery_errors else 0
 
@@ -84,6 +81,7 @@ def _parser() -> argparse.ArgumentParser:
     stream.add_argument("--customers", type=int)
     stream.add_argument("--label-delay", type=float, help="seconds until ground truth is sent")
     stream.add_argument("--poison-rate", type=float, help="share of extra malformed messages")
+    stream.add_argument("--no-labels", action="store_true", help="send no ground truth")
     stream.add_argument("--run-id", help="prefix of transaction ids (default: random)")
     stream.set_defaults(run=_stream)
     return parser

@@ -43,6 +43,7 @@ class StreamPlan:
     customers: int = 10_000
     label_delay_s: float = 30.0
     poison_rate: float = 0.0
+    send_labels: bool = True
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
 
 
@@ -104,6 +105,12 @@ class TransactionStream:
         self.random = random.Random(plan.seed)  # poison choices only
         self.scenarios: Counter[str] = Counter()
 
+    def readiness(self) -> tuple[bool, str]:
+        """Ready while deliveries succeed; not after errors (Kafka unreachable or refusing)."""
+        if self.report.delivery_errors:
+            return False, f"{self.report.delivery_errors} delivery errors"
+        return True, f"{self.report.transactions} transactions sent"
+
     def _events(self) -> Iterator[tuple[dict[str, Any], str]]:
         world = build_world(self.plan.seed, WorldSize(customers=self.plan.customers))
         sim = Simulator(world, self.plan.seed, start_of_day(utcnow().date()))
@@ -144,14 +151,15 @@ class TransactionStream:
         self.report.transactions += 1
         self.scenarios[scenario] += 1
         self.metrics.transactions.labels(scenario=scenario).inc()
-        self.pending.append(
-            _PendingLabel(
-                time.monotonic() + self.plan.label_delay_s,
-                key,
-                str(fields["transaction_id"]),
-                scenario,
+        if self.plan.send_labels:
+            self.pending.append(
+                _PendingLabel(
+                    time.monotonic() + self.plan.label_delay_s,
+                    key,
+                    str(fields["transaction_id"]),
+                    scenario,
+                )
             )
-        )
         if self.plan.poison_rate and self.random.random() < self.plan.poison_rate:
             kind = pick_kind(self.random)
             plain = {

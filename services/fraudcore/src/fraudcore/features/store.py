@@ -4,6 +4,7 @@ queued on the caller's pipeline so they commit atomically with the results they 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import redis
@@ -12,30 +13,61 @@ from fraudcore.features.state import CardState, MerchantState
 from fraudcore.redis_keys import RedisKeys
 
 
+@dataclass(frozen=True)
+class LoadPlan:
+    """The reads queued on a pipeline; ``parse`` turns the first ``size`` replies into state."""
+
+    cards: list[str]
+    merchants: list[str]
+
+    @property
+    def size(self) -> int:
+        return len(self.cards) + len(self.merchants)
+
+    def parse(self, replies: list[Any]) -> tuple[dict[str, CardState], dict[str, MerchantState]]:
+        card_replies, merchant_replies = (
+            replies[: len(self.cards)],
+            replies[len(self.cards) : self.size],
+        )
+        return (
+            {
+                cid: CardState.from_bytes(raw)
+                for cid, raw in zip(self.cards, card_replies, strict=True)
+            },
+            {
+                mid: MerchantState.from_redis(raw)
+                for mid, raw in zip(self.merchants, merchant_replies, strict=True)
+            },
+        )
+
+
 class FeatureStore:
     def __init__(self, client: redis.Redis[bytes], keys: RedisKeys, state_ttl_s: int) -> None:
         self.client = client
         self.keys = keys
         self.state_ttl_s = state_ttl_s
 
+    def queue_load(
+        self,
+        pipe: redis.client.Pipeline[bytes],
+        card_ids: Iterable[str],
+        merchant_ids: Iterable[str],
+    ) -> LoadPlan:
+        """Queue the reads of these histories on ``pipe`` (so callers can add their own reads
+        to the same round trip)."""
+        plan = LoadPlan(list(dict.fromkeys(card_ids)), list(dict.fromkeys(merchant_ids)))
+        for card_id in plan.cards:
+            pipe.get(self.keys.card(card_id))
+        for merchant_id in plan.merchants:
+            pipe.hgetall(self.keys.merchant(merchant_id))
+        return plan
+
     def load(
         self, card_ids: Iterable[str], merchant_ids: Iterable[str]
     ) -> tuple[dict[str, CardState], dict[str, MerchantState]]:
-        cards, merchants = list(dict.fromkeys(card_ids)), list(dict.fromkeys(merchant_ids))
         pipe = self.client.pipeline(transaction=False)
-        for card_id in cards:
-            pipe.get(self.keys.card(card_id))
-        for merchant_id in merchants:
-            pipe.hgetall(self.keys.merchant(merchant_id))
-        replies: list[Any] = pipe.execute()
-        card_states = {
-            cid: CardState.from_bytes(raw) for cid, raw in zip(cards, replies, strict=False)
-        }
-        merchant_states = {
-            mid: MerchantState.from_redis(raw)
-            for mid, raw in zip(merchants, replies[len(cards) :], strict=True)
-        }
-        return card_states, merchant_states
+        plan = self.queue_load(pipe, card_ids, merchant_ids)
+        return plan.parse(pipe.execute())
 
     def queue_writes(
         self,

@@ -1,0 +1,68 @@
+"""Which input offsets may be committed: a batch's offsets become committable only when its
+results are in Redis and every Kafka message it produced is acknowledged, and never past a
+label still waiting for its transaction."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from confluent_kafka import TopicPartition
+
+Partition = tuple[str, int]
+
+
+@dataclass
+class Ticket:
+    next_offsets: dict[Partition, int]  # per partition: last offset in the batch + 1
+    pending: int = 0  # produced messages not yet acknowledged
+    on_complete: list[bytes] = field(default_factory=list)  # Redis keys to shrink afterwards
+
+
+class OffsetTracker:
+    def __init__(self) -> None:
+        self._tickets: deque[Ticket] = deque()
+        self._done: dict[Partition, int] = {}  # highest offset whose batch fully completed
+        self._committed: dict[Partition, int] = {}
+        self._holds: dict[Partition, int] = {}
+
+    def open(self, next_offsets: dict[Partition, int]) -> Ticket:
+        ticket = Ticket(next_offsets)
+        self._tickets.append(ticket)
+        return ticket
+
+    def hold(self, holds: dict[Partition, int]) -> None:
+        """Offsets at or after these stay uncommitted (labels waiting for their transaction)."""
+        self._holds = dict(holds)
+
+    def completed(self) -> tuple[list[TopicPartition], list[bytes]]:
+        """Offsets to commit now (batches completed in order, holds respected) and the Redis
+        keys of records whose Kafka copies are all acknowledged."""
+        finished: list[bytes] = []
+        while self._tickets and self._tickets[0].pending == 0:
+            ticket = self._tickets.popleft()
+            for partition, offset in ticket.next_offsets.items():
+                self._done[partition] = max(self._done.get(partition, 0), offset)
+            finished.extend(ticket.on_complete)
+        commits = []
+        for partition, done in self._done.items():
+            target = min(done, self._holds.get(partition, done))
+            if target > self._committed.get(partition, -1):
+                self._committed[partition] = target
+                commits.append(TopicPartition(partition[0], partition[1], target))
+        return commits, finished
+
+    def forget(self, partitions: Iterable[Partition]) -> None:
+        """Partitions taken away by a rebalance: their uncommitted work is the next owner's."""
+        gone = set(partitions)
+        for table in (self._done, self._committed, self._holds):
+            for partition in gone:
+                table.pop(partition, None)
+        for ticket in self._tickets:
+            for partition in gone:
+                ticket.next_offsets.pop(partition, None)
+
+    @property
+    def in_flight(self) -> int:
+        return len(self._tickets)

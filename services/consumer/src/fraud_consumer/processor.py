@@ -1,0 +1,360 @@
+"""The consume loop: batches in, results out, offsets committed only behind finished work.
+
+Order per batch: decode (bad input to the dead-letter topic), transactions to Redis in one
+atomic write, labels, then the Kafka copies; offsets are committed once Redis holds the results
+and Kafka acknowledged every copy. Redis or scorer trouble pauses consumption and retries the
+same batch with backoff; nothing is skipped and nothing counted twice (records are keyed by
+transaction id, so a retried or redelivered batch is recognised).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import time
+from collections import defaultdict
+from typing import Any
+
+import orjson
+import redis
+from confluent_kafka import Consumer, KafkaError, Message, Producer, TopicPartition
+
+from fraud_consumer.decoding import Decoded, Rejected, decode_label, decode_transaction
+from fraud_consumer.labels import LabelApplier, Waiting
+from fraud_consumer.metrics import ConsumerMetrics
+from fraud_consumer.offsets import OffsetTracker, Partition, Ticket
+from fraud_consumer.pipeline import BatchResult, TransactionPipeline
+from fraud_consumer.records import Marker
+from fraud_consumer.scorers import Scorer, ScorerUnavailableError
+from fraud_consumer.settings import ConsumerSettings
+from fraudcore.kafka_client import consumer_config, producer_config
+from fraudcore.metrics import LATENCY_BUCKETS_S
+from fraudcore.schemas import Decision, ScoredTransaction, Transaction
+
+log = logging.getLogger(__name__)
+LAG_EVERY_S = 5.0
+
+
+class _AbandonedError(Exception):
+    """The batch was given up (shutdown or rebalance) before it was written: not committed."""
+
+
+class Processor:
+    def __init__(
+        self,
+        settings: ConsumerSettings,
+        client: redis.Redis[bytes],
+        scorer: Scorer,
+        metrics: ConsumerMetrics,
+    ) -> None:
+        self.settings = settings
+        self.redis = client
+        self.scorer = scorer
+        self.metrics = metrics
+        self.pipeline = TransactionPipeline(settings, client, scorer, metrics)
+        self.labels = LabelApplier(
+            client, self.pipeline.keys, self.pipeline.store, metrics, settings.result_ttl_s
+        )
+        membership = (
+            {"group.instance.id": settings.consumer_instance_id}
+            if settings.consumer_instance_id
+            else {}
+        )
+        self.consumer = Consumer(
+            consumer_config(
+                settings,
+                settings.consumer_group_id,
+                # Range keeps partition i of every topic on one consumer: a card's labels are
+                # handled where its transactions are.
+                **{
+                    "partition.assignment.strategy": "range",
+                    "max.poll.interval.ms": 300_000,
+                    "session.timeout.ms": settings.consumer_session_timeout_ms,
+                    **membership,
+                },
+            )
+        )
+        self.producer = Producer(producer_config(settings))
+        self.tracker = OffsetTracker()
+        self.waiting: list[Waiting] = []
+        self.carry: list[Message] = []
+        self.assigned: set[Partition] = set()
+        self.revoked = False
+        self.paused = False
+        self.stop = threading.Event()
+        self._next_lag = 0.0
+
+    # --- readiness --------------------------------------------------------------------------
+    def readiness(self) -> tuple[bool, str]:
+        if self.paused:
+            return False, "paused: a dependency is unavailable"
+        return True, f"consuming {len(self.assigned)} partitions"
+
+    # --- rebalances -------------------------------------------------------------------------
+    def _on_assign(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
+        self.assigned |= {(tp.topic, tp.partition) for tp in partitions}
+        log.info("assigned %s", sorted(self.assigned))
+
+    def _on_revoke(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
+        # Finish what can be finished (deliveries, commits), then let the next owner take over.
+        self.producer.flush(10)
+        self._commit(asynchronous=False)
+        self._release([(tp.topic, tp.partition) for tp in partitions])
+
+    def _on_lost(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
+        self._release([(tp.topic, tp.partition) for tp in partitions])
+
+    def _release(self, partitions: list[Partition]) -> None:
+        gone = set(partitions)
+        self.assigned -= gone
+        self.tracker.forget(gone)
+        self.waiting = [w for w in self.waiting if _partition(w.item.message) not in gone]
+        self.carry = [m for m in self.carry if _partition(m) not in gone]
+        self.revoked = True
+        log.info("released %s", sorted(gone))
+
+    # --- the loop ---------------------------------------------------------------------------
+    def run(self, stop: threading.Event) -> None:
+        self.stop = stop
+        topics = [self.settings.topic_transactions, self.settings.topic_labels]
+        self.consumer.subscribe(
+            topics, on_assign=self._on_assign, on_revoke=self._on_revoke, on_lost=self._on_lost
+        )
+        log.info("consuming %s as group %s", topics, self.settings.consumer_group_id)
+        try:
+            while not stop.is_set():
+                messages = self._poll()
+                if messages or self.waiting:
+                    with contextlib.suppress(_AbandonedError):  # not committed: seen again later
+                        self._handle(messages)
+                self.producer.poll(0)
+                self._commit(asynchronous=True)
+                self._report_lag()
+        finally:
+            self._shutdown()
+
+    def _poll(self) -> list[Message]:
+        """Whatever is already fetched, else wait for the first message of the next batch."""
+        carried, self.carry = self.carry, []
+        room = self.settings.consumer_batch_max - len(carried)
+        messages = self.consumer.consume(room, timeout=0) if room > 0 else []
+        if not carried and not messages:
+            first = self.consumer.poll(self.settings.consumer_poll_timeout_ms / 1000)
+            if first is None:
+                return []
+            messages = [first, *self.consumer.consume(room - 1, timeout=0)]
+        good = []
+        for message in [*carried, *messages]:
+            error = message.error()
+            if error is None:
+                good.append(message)
+            elif error.code() != KafkaError._PARTITION_EOF:
+                log.warning("consume error: %s", error)
+        return good
+
+    def _handle(self, messages: list[Message]) -> None:
+        polled_ns = time.time_ns()
+        self.revoked = False
+        began = time.perf_counter_ns()
+        txs: list[Decoded[Transaction]] = []
+        rejected: list[Rejected] = []
+        for message in messages:
+            decoded: Decoded[Any] | Rejected
+            if message.topic() == self.settings.topic_transactions:
+                decoded = decode_transaction(message)
+            else:
+                decoded = decode_label(message)
+            if isinstance(decoded, Rejected):
+                rejected.append(decoded)
+            elif isinstance(decoded.event, Transaction):
+                txs.append(decoded)
+            else:
+                self.waiting.append(Waiting(decoded))
+        decode_ms = (time.perf_counter_ns() - began) / 1e6
+        if messages:
+            self.metrics.batch_size.observe(len(messages))
+
+        result, self.waiting = self._with_retries(lambda: self._process(txs, polled_ns, decode_ms))
+        self._expire_waiting_labels()
+        self._emit(messages, result, rejected)
+
+    def _process(
+        self, txs: list[Decoded[Transaction]], polled_ns: int, decode_ms: float
+    ) -> tuple[BatchResult, list[Waiting]]:
+        result = self.pipeline.process(txs, polled_ns, decode_ms) if txs else BatchResult()
+        return result, self.labels.apply(self.waiting)
+
+    def _with_retries(self, work: Any) -> Any:
+        attempt = 0
+        while True:
+            try:
+                outcome = work()
+            except (redis.RedisError, ScorerUnavailableError) as error:
+                dependency = "scorer" if isinstance(error, ScorerUnavailableError) else "redis"
+                self.metrics.retries.labels(dependency=dependency).inc()
+                self._wait(attempt, f"{dependency}: {error}")
+                attempt += 1
+                continue
+            if self.paused:
+                self.consumer.resume(self.consumer.assignment())
+                self.paused = False
+                self.metrics.paused.set(0)
+                log.info("dependencies back after %d retries: resumed", attempt)
+            return outcome
+
+    def _wait(self, attempt: int, problem: str) -> None:
+        """Pause fetching, back off, keep the group membership alive; give the batch up only
+        for shutdown or a rebalance (it is not committed, so it will be processed again)."""
+        if not self.paused:
+            self.consumer.pause(self.consumer.assignment())
+            self.paused = True
+            self.metrics.paused.set(1)
+        delay = min(self.settings.retry_backoff_max_s, 0.1 * 2**attempt)
+        log.warning("paused, retry %d in %.1f s: %s", attempt + 1, delay, problem)
+        deadline = time.monotonic() + delay
+        while time.monotonic() < deadline:
+            if self.stop.is_set() or self.revoked:
+                raise _AbandonedError
+            message = self.consumer.poll(min(0.1, max(0.0, deadline - time.monotonic())))
+            if message is not None:
+                self.carry.append(message)  # fetched before the pause: next batch, in order
+            if self.revoked:
+                raise _AbandonedError
+
+    def _expire_waiting_labels(self) -> None:
+        now = time.monotonic()
+        expired = [w for w in self.waiting if now - w.since > self.settings.label_wait_s]
+        if expired:
+            log.warning(
+                "%d labels matched no transaction within %.0f s",
+                len(expired),
+                self.settings.label_wait_s,
+            )
+            self.waiting = [w for w in self.waiting if now - w.since <= self.settings.label_wait_s]
+        holds: dict[Partition, int] = {}
+        for entry in self.waiting:
+            partition, offset = _partition(entry.item.message), entry.item.message.offset() or 0
+            holds[partition] = min(holds.get(partition, offset), offset)
+        self.tracker.hold(holds)
+
+    # --- outputs and offsets ----------------------------------------------------------------
+    def _emit(self, messages: list[Message], result: BatchResult, rejected: list[Rejected]) -> None:
+        next_offsets: dict[Partition, int] = defaultdict(int)
+        for message in messages:
+            partition = _partition(message)
+            next_offsets[partition] = max(next_offsets[partition], (message.offset() or 0) + 1)
+        ticket = self.tracker.open(dict(next_offsets))
+        s = self.settings
+        for record in [*result.scored, *result.reemit]:
+            key = record.transaction.card_id.encode()
+            value = record.to_json()
+            self._produce(ticket, s.topic_scored, key, value)
+            if record.decision is not Decision.APPROVE:
+                self._produce(ticket, s.topic_alerts, key, value)
+            ticket.on_complete.append(self._shrink_entry(record))
+        for bad in rejected:
+            self._produce(ticket, s.topic_dlq, bad.message.key(), bad.letter.to_json())
+            self.metrics.dlq.labels(reason=bad.reason).inc()
+            log.info("dead-lettered %s", bad.letter.error[:200])
+        if result.duplicates:
+            self.metrics.duplicates.inc(result.duplicates)
+        self._housekeeping(result.latencies_ms)
+
+    def _shrink_entry(self, record: ScoredTransaction) -> bytes:
+        key = self.pipeline.keys.transaction(record.transaction.transaction_id)
+        return orjson.dumps([key, Marker.of(record).model_dump(mode="json")])
+
+    def _produce(self, ticket: Ticket, topic: str, key: bytes | None, value: bytes) -> None:
+        ticket.pending += 1
+
+        def delivered(error: KafkaError | None, message: Message) -> None:
+            if error is None:
+                ticket.pending -= 1
+                return
+            log.error("delivery to %s failed (%s): producing again", topic, error)
+            self._send(topic, key, value, delivered)
+
+        self._send(topic, key, value, delivered)
+
+    def _send(self, topic: str, key: bytes | None, value: bytes, callback: Any) -> None:
+        while True:
+            try:
+                self.producer.produce(topic, value, key, on_delivery=callback)
+                return
+            except BufferError:
+                self.producer.poll(0.05)
+
+    def _commit(self, *, asynchronous: bool) -> None:
+        offsets, finished = self.tracker.completed()
+        if finished:
+            self._shrink(finished)
+        if offsets:
+            try:
+                if asynchronous:
+                    self.consumer.commit(offsets=offsets, asynchronous=True)
+                else:
+                    self.consumer.commit(offsets=offsets, asynchronous=False)
+            except Exception as error:
+                log.warning(
+                    "commit failed (the batch will be seen again, without effect): %s", error
+                )
+
+    def _shrink(self, finished: list[bytes]) -> None:
+        """Records whose Kafka copies are acknowledged keep only what dedup and labels need."""
+        pipe = self.redis.pipeline(transaction=False)
+        for entry in finished:
+            key, marker = orjson.loads(entry)
+            pipe.set(key, orjson.dumps(marker), xx=True, keepttl=True)
+        try:
+            pipe.execute()
+        except redis.RedisError as error:  # a full record simply stays until its TTL
+            log.warning("could not shrink %d records: %s", len(finished), error)
+
+    def _housekeeping(self, latencies_ms: list[float]) -> None:
+        """Per-minute end-to-end latency histogram for the dashboard (off the latency path)."""
+        if not latencies_ms:
+            return
+        minute = int(time.time() // 60)
+        key = f"{self.pipeline.keys.latency}:{minute}"
+        counts: dict[str, int] = defaultdict(int)
+        for value in latencies_ms:
+            bound = next((b for b in LATENCY_BUCKETS_S if value / 1000 <= b), float("inf"))
+            counts[str(bound)] += 1
+        pipe = self.redis.pipeline(transaction=False)
+        for bucket, count in counts.items():
+            pipe.hincrby(key, bucket, count)
+        pipe.expire(key, 3_600)
+        try:
+            pipe.execute()
+        except redis.RedisError as error:
+            log.warning("latency aggregate not written: %s", error)
+
+    def _report_lag(self) -> None:
+        now = time.monotonic()
+        if now < self._next_lag:
+            return
+        self._next_lag = now + LAG_EVERY_S
+        assignment = self.consumer.assignment()
+        if not assignment:
+            return
+        for position in self.consumer.position(assignment):
+            try:
+                _, high = self.consumer.get_watermark_offsets(position, cached=True)
+            except Exception:  # noqa: S112 - no fetch yet for this partition
+                continue
+            if position.offset >= 0 and high >= 0:
+                self.metrics.lag.labels(
+                    topic=position.topic, partition=str(position.partition)
+                ).set(max(0, high - position.offset))
+
+    def _shutdown(self) -> None:
+        log.info("stopping: flushing deliveries and committing finished work")
+        self.producer.flush(15)
+        self._commit(asynchronous=False)
+        self.consumer.close()
+        self.scorer.close()
+
+
+def _partition(message: Message) -> Partition:
+    return (message.topic() or "", message.partition() or 0)

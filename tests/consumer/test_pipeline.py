@@ -1,0 +1,113 @@
+"""The stream processor end to end: real broker, real Redis, real scorer and consumer processes."""
+
+import json
+import urllib.request
+
+import pytest
+
+from fraudcore.devstack.services import wait_for
+from fraudcore.schemas import DeadLetter, ScoredTransaction
+
+pytestmark = pytest.mark.integration
+
+
+def scored_records(
+    topic_reader, topic: str, expected: int | None = None
+) -> list[ScoredTransaction]:
+    return [
+        ScoredTransaction.from_json(m.value())
+        for m in topic_reader(topic, expected=expected, idle_s=4)
+    ]
+
+
+def test_ten_thousand_in_exactly_ten_thousand_out(pipeline_factory, topic_reader) -> None:
+    pipeline = pipeline_factory()
+    pipeline.start_scorer()
+    pipeline.start_consumer("remote")
+    report = pipeline.stream(10_000, rate=2_500)
+    pipeline.wait_scored(10_000)
+
+    stats = pipeline.stats()
+    assert stats["transactions"] == 10_000
+    decided = sum(v for k, v in stats.items() if k.startswith("decision:"))
+    assert decided == 10_000
+    redis = pipeline.redis()
+    assert sum(1 for _ in redis.scan_iter(f"{pipeline.prefix}tx:*", count=5_000)) == 10_000
+
+    scored = scored_records(topic_reader, pipeline.topics.topic_scored, expected=10_000)
+    ids = [record.transaction.transaction_id for record in scored]
+    assert len(ids) == len(set(ids)) == 10_000
+    alerts = scored_records(topic_reader, pipeline.topics.topic_alerts)
+    flagged = [r for r in scored if r.decision.value != "approve"]
+    assert (
+        len(alerts)
+        == len(flagged)
+        == stats.get("decision:review", 0) + stats.get("decision:block", 0)
+    )
+    assert all(alert.decision.value in {"review", "block"} for alert in alerts)
+    assert all(alert.reasons or alert.rules for alert in alerts)
+    assert all(r.timings.end_to_end_ms > 0 for r in scored)
+    # Every label (2 s delay) is applied once and feeds the live precision/recall counters.
+    wait_for(lambda: pipeline.stats().get("labels", 0) >= 10_000, 60, "all labels applied")
+    stats = pipeline.stats()
+    assert stats["labels"] == 10_000
+    assert sum(stats.get(f"outcome:{o}", 0) for o in ("tp", "fp", "fn", "tn")) == 10_000
+    frauds = sum(n for scenario, n in report.by_scenario.items() if scenario != "genuine")
+    assert stats["labels:fraud"] == frauds
+
+
+def test_poison_goes_to_the_dead_letter_topic_and_the_rest_is_scored(
+    pipeline_factory, topic_reader
+) -> None:
+    pipeline = pipeline_factory()
+    pipeline.start_consumer("embedded")
+    report = pipeline.stream(5_000, rate=2_500, poison_rate=0.02)
+    assert report.poison >= 50
+    pipeline.wait_scored(5_000)
+    letters = [
+        DeadLetter.from_json(m.value())
+        for m in topic_reader(pipeline.topics.topic_dlq, expected=report.poison, idle_s=4)
+    ]
+    assert len(letters) == report.poison
+    for letter in letters:
+        assert letter.source_topic == pipeline.topics.topic_transactions
+        assert letter.error.split(":")[0] in {"encoding", "json", "schema"}
+        assert letter.original_value_b64
+    assert pipeline.stats()["transactions"] == 5_000
+
+
+def test_remote_and_embedded_modes_score_the_same_messages_identically(
+    pipeline_factory, topic_reader
+) -> None:
+    # One partition: merchant counters depend on the order partitions interleave, which two
+    # consumers need not share; with one partition both see exactly the same history.
+    remote, embedded = pipeline_factory(partitions=1), pipeline_factory(partitions=1)
+    # Both read the same input topic (each with its own group, key prefix and output topics).
+    shared = remote.topics.model_dump(include={"topic_transactions", "topic_labels"})
+    embedded.topics = embedded.topics.model_copy(update=shared)
+    remote.start_scorer()
+    remote.start_consumer("remote")
+    embedded.start_consumer("embedded")
+    remote.stream(3_000, rate=3_000, send_labels=False)  # no label may land between them
+    for pipeline in (remote, embedded):
+        pipeline.wait_scored(3_000)
+    results = [
+        {r.transaction.transaction_id: (r.score, r.decision, r.reasons, r.features)
+         for r in scored_records(topic_reader, p.topics.topic_scored, 3_000)}
+        for p in (remote, embedded)
+    ]  # fmt: skip
+    assert len(results[0]) == 3_000
+    assert results[0] == results[1]
+
+
+def test_operations_endpoint_serves_metrics_and_readiness(pipeline_factory) -> None:
+    pipeline = pipeline_factory()
+    consumer = pipeline.start_consumer("embedded")
+    pipeline.stream(200, rate=2_000)
+    pipeline.wait_scored(200)
+    base = f"http://127.0.0.1:{consumer.metrics_port}"
+    text = urllib.request.urlopen(f"{base}/metrics").read().decode()
+    assert "fraud_consumer_transactions_total 200.0" in text
+    assert "fraud_end_to_end_latency_seconds_bucket" in text
+    assert urllib.request.urlopen(f"{base}/readyz").status == 200
+    assert json.loads(json.dumps({"ok": True}))
