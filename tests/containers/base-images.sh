@@ -32,29 +32,35 @@ up_to_date() {
 # pip and uv can reach PyPI from inside a build; none on an ordinary host.
 host_cas=(/usr/local/share/ca-certificates/*.crt)
 [ -e "${host_cas[0]}" ] || host_cas=()
-ca_hook=:
+ca_hook=true
 if [ ${#host_cas[@]} -gt 0 ]; then
   ca_hook="cp ${host_cas[*]} \"\$1/usr/local/share/ca-certificates/\" && chroot \"\$1\" update-ca-certificates >/dev/null"
 fi
 
-# rootfs NAME RECIPE PACKAGES...: a minimal Debian bookworm with PACKAGES, imported as NAME.
+# rootfs NAME RECIPE HOOK PACKAGES...: a minimal Debian bookworm with PACKAGES, imported as NAME;
+# HOOK is a last customize step ("true" for none).
 rootfs() {
-  local name=$1 recipe=$2 includes
-  shift 2
+  local name=$1 recipe=$2 hook=$3 includes
+  shift 3
   up_to_date "$name" "$recipe" && return 0
   includes=$(IFS=,; echo "$*")
   echo "mmdebstrap: $name ($includes)"
+  # Into a file first: a failed mmdebstrap must not leave an (empty) image behind.
+  tarball=$(mktemp --tmpdir=/var/tmp rootfs.XXXXXX.tar)
+  # The hooks are run by mmdebstrap with "$1" = the new root: single quotes on purpose.
+  # shellcheck disable=SC2016
   mmdebstrap --quiet --variant=minbase --include="$includes" \
     --aptopt='Apt::Install-Recommends "false"' \
     --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/share/man/*' \
     --dpkgopt='path-exclude=/usr/share/locale/*' --dpkgopt='path-include=/usr/share/locale/locale.alias' \
     --essential-hook='mkdir -p "$1/usr/share/man/man1"' \
     --customize-hook='rm -f "$1"/usr/lib/python3*/EXTERNALLY-MANAGED' \
-    --customize-hook="$ca_hook" \
     --customize-hook='rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/*' \
-    bookworm - "$sources" |
-    podman import --quiet --change 'ENV LANG=C.UTF-8' --change "LABEL $label=$recipe" \
-      --change 'CMD ["bash"]' - "$name" >/dev/null
+    --customize-hook="$hook" \
+    bookworm "$tarball" "$sources" || { rm -f "$tarball"; return 1; }
+  podman import --quiet --change 'ENV LANG=C.UTF-8' --change "LABEL $label=$recipe" \
+    --change 'CMD ["bash"]' "$tarball" "$name" >/dev/null
+  rm -f "$tarball"
 }
 
 # layer NAME PARENT_RECIPE CONTEXT: CONTEXT/Containerfile on top of a rootfs image, tagged NAME;
@@ -70,12 +76,12 @@ layer() {
 }
 
 python_rootfs=$( { cat /dev/null "${host_cas[@]}"; echo python3 venv pip passwd v1; } | recipe_of -)
-rootfs localhost/fraud-ci/python:bookworm "$python_rootfs" \
+rootfs localhost/fraud-ci/python:bookworm "$python_rootfs" "$ca_hook" \
   python3 python3-venv python3-pip python-is-python3 ca-certificates passwd
 layer docker.io/library/python:3.11-slim "$python_rootfs" "$images/python"
 
 jre_rootfs=$(echo openjdk-17-jre-headless passwd v1 | recipe_of -)
-rootfs localhost/fraud-ci/jre:bookworm "$jre_rootfs" openjdk-17-jre-headless passwd
+rootfs localhost/fraud-ci/jre:bookworm "$jre_rootfs" true openjdk-17-jre-headless passwd
 # The Kafka build context: the image's files plus the jars Maven resolves (cached between runs).
 jars=$cache/kafka-image-4.1.1
 if [ ! -e "$jars/.complete" ] || [ "$images/kafka/pom.xml" -nt "$jars/.complete" ]; then
@@ -89,14 +95,14 @@ trap 'rm -rf "$context"' EXIT
 cp -r "$images/kafka/." "$context/"
 mkdir -p "$context/libs"
 cp -l "$jars"/*.jar "$context/libs/" 2>/dev/null || cp "$jars"/*.jar "$context/libs/"
-layer docker.io/apache/kafka:4.1.1 "$jre_rootfs $(ls "$jars" | recipe_of -)" "$context"
+layer docker.io/apache/kafka:4.1.1 "$jre_rootfs $(find "$jars" -name '*.jar' -printf '%f\n' | sort | recipe_of -)" "$context"
 
 redis_rootfs=$(echo redis-server v1 | recipe_of -)
-rootfs localhost/fraud-ci/redis-rootfs:bookworm "$redis_rootfs" redis-server
+rootfs localhost/fraud-ci/redis-rootfs:bookworm "$redis_rootfs" true redis-server
 layer docker.io/library/redis:7 "$redis_rootfs" "$images/redis"
 
-prometheus_rootfs=$(echo prometheus v1 | recipe_of -)
-rootfs localhost/fraud-ci/prometheus-rootfs:bookworm "$prometheus_rootfs" prometheus
+prometheus_rootfs=$(echo prometheus wget v1 | recipe_of -)
+rootfs localhost/fraud-ci/prometheus-rootfs:bookworm "$prometheus_rootfs" true prometheus wget
 layer docker.io/prom/prometheus:v3.5.0 "$prometheus_rootfs" "$images/prometheus"
 
 podman images --format '{{.Repository}}:{{.Tag}} {{.Size}}' |

@@ -21,6 +21,7 @@ project=fraud-check
 services=(producer consumer scorer dashboard)
 started=$(date +%s)
 step() { printf '\n=== containers-check: %s (%ds)\n' "$*" "$(($(date +%s) - started))"; }
+since() { local ns=$(($(date +%s%N) - $1)); printf '%d.%d' $((ns / 1000000000)) $((ns / 100000000 % 10)); }
 
 step "podman host settings and tools"
 bash "$here/podman-setup.sh"
@@ -39,11 +40,12 @@ for file in training/artifacts/model.onnx training/artifacts/model.json training
 done
 declare -A build_s size_mb
 for svc in "${services[@]}"; do
-  began=$(date +%s.%N)
+  began=$(date +%s%N)
   # docker format keeps HEALTHCHECK (the OCI format has no such field).
-  podman build --quiet --format docker --pull=never -t "fraud-$svc:dev" \
-    -f "services/$svc/Dockerfile" . >/dev/null
-  build_s[$svc]=$(printf '%.1f' "$(echo "$(date +%s.%N) - $began" | bc)")
+  log=${TMPDIR:-/tmp}/containers-check-build-$svc.log
+  podman build --format docker --pull=never -t "fraud-$svc:dev" -f "services/$svc/Dockerfile" . \
+    >"$log" 2>&1 || { tail -n 40 "$log" >&2; exit 1; }
+  build_s[$svc]=$(since "$began")
   size_mb[$svc]=$(($(podman image inspect --format '{{.Size}}' "fraud-$svc:dev") / 1000000))
   echo "fraud-$svc:dev  ${size_mb[$svc]} MB  built in ${build_s[$svc]} s"
 done
@@ -78,9 +80,10 @@ teardown() {
 trap teardown EXIT
 
 "${compose[@]}" down --volumes -t 5 >/dev/null 2>&1 || true # leftovers of an interrupted run
-up_at=$(date +%s.%N)
+up_ns=$(date +%s%N)
+up_at=$(printf '%d.%03d' $((up_ns / 1000000000)) $((up_ns % 1000000000 / 1000000)))
 "${compose[@]}" up -d --no-build >/dev/null 2>&1 || { "${compose[@]}" up -d --no-build; exit 1; }
-echo "up in $(printf '%.1f' "$(echo "$(date +%s.%N) - $up_at" | bc)") s; ports: scorer $SCORER_HOST_PORT," \
+echo "up in $(since "$up_ns") s; ports: scorer $SCORER_HOST_PORT," \
   "dashboard $DASHBOARD_HOST_PORT, prometheus $PROMETHEUS_HOST_PORT, redis $REDIS_HOST_PORT"
 
 step "non-root, read-only root filesystem, healthchecks"
@@ -89,7 +92,10 @@ for svc in "${services[@]}"; do
   user=$(podman inspect --format '{{.Config.User}}' "$name")
   readonly_rootfs=$(podman inspect --format '{{.HostConfig.ReadonlyRootfs}}' "$name")
   uid=$(podman exec "$name" id -u)
-  [ "$user" = 10001 ] && [ "$uid" = 10001 ] || { echo "$svc runs as '$user' (uid $uid), not 10001" >&2; exit 1; }
+  if [ "$user" != 10001 ] || [ "$uid" != 10001 ]; then
+    echo "$svc runs as '$user' (uid $uid), not 10001" >&2
+    exit 1
+  fi
   [ "$readonly_rootfs" = true ] || { echo "$svc: root filesystem is not read-only" >&2; exit 1; }
   if podman exec "$name" sh -c 'echo x > /write-probe' 2>/dev/null; then
     echo "$svc: writing to / succeeded" >&2
@@ -109,7 +115,7 @@ step "end to end: $CHECK_TX_COUNT transactions at $CHECK_TX_RATE tx/s"
   tail -n 1 >"${TMPDIR:-/tmp}/containers-check-$started.json"
 
 # The producer stops by itself after the count and the label delay; its report must be clean.
-podman wait "$(container producer)" >/dev/null
+timeout 120 podman wait "$(container producer)" >/dev/null
 report=$(podman logs "$(container producer)" 2>/dev/null | grep '^{"run_id"' | tail -n 1)
 "$python" - "$report" "$CHECK_TX_COUNT" <<'EOF'
 import json, sys
