@@ -65,7 +65,7 @@ teardown() {
   if [ "$status" -ne 0 ]; then
     echo "--- containers-check failed; the last log lines of each container:" >&2
     for name in $(podman ps -a --filter "label=io.podman.compose.project=$project" --format '{{.Names}}'); do
-      echo "--- $name ($(podman inspect --format '{{.State.Status}} exit={{.State.ExitCode}}' "$name"))" >&2
+      echo "--- $name ($(podman inspect --format '{{.State.Status}} exit={{.State.ExitCode}} restarts={{.RestartCount}}' "$name"))" >&2
       podman logs --tail 25 "$name" 2>&1 | grep -v 'systemd' >&2 || true
     done
   fi
@@ -114,8 +114,10 @@ step "end to end: $CHECK_TX_COUNT transactions at $CHECK_TX_RATE tx/s"
   --run-id "$CHECK_RUN_ID" --count "$CHECK_TX_COUNT" --started-at "$up_at" | tee /dev/stderr |
   tail -n 1 >"${TMPDIR:-/tmp}/containers-check-$started.json"
 
-# The producer stops by itself after the count and the label delay; its report must be clean.
+# The producer stops by itself after the count and the label delay; its one report must be clean.
 timeout 120 podman wait "$(container producer)" >/dev/null
+restarts=$(podman inspect --format '{{.RestartCount}}' "$(container producer)")
+[ "$restarts" = 0 ] || { echo "the producer was restarted $restarts times" >&2; exit 1; }
 report=$(podman logs "$(container producer)" 2>/dev/null | grep '^{"run_id"' | tail -n 1)
 "$python" - "$report" "$CHECK_TX_COUNT" <<'EOF'
 import json, sys
