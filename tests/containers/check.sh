@@ -57,11 +57,13 @@ SCORER_HOST_PORT=$(free_port) DASHBOARD_HOST_PORT=$(free_port) PROMETHEUS_HOST_P
 KAFKA_HOST_PORT=$(free_port) REDIS_HOST_PORT=$(free_port)
 export CHECK_TX_COUNT=${CHECK_TX_COUNT:-1500} CHECK_TX_RATE=${CHECK_TX_RATE:-50}
 export CHECK_RUN_ID=check-$started
+summary=$(mktemp --tmpdir containers-check.XXXXXX.json)
 compose=("$tools/bin/podman-compose" -p "$project" -f docker-compose.yml -f "$here/compose.ci.yml")
 container() { echo "${project}_$1_1"; }
 
 teardown() {
   local status=$?
+  rm -f "$summary"
   if [ "$status" -ne 0 ]; then
     echo "--- containers-check failed; the last log lines of each container:" >&2
     for name in $(podman ps -a --filter "label=io.podman.compose.project=$project" --format '{{.Names}}'); do
@@ -111,8 +113,7 @@ step "end to end: $CHECK_TX_COUNT transactions at $CHECK_TX_RATE tx/s"
 "$python" "$here/verify_stack.py" \
   --dashboard "http://127.0.0.1:$DASHBOARD_HOST_PORT" --scorer "http://127.0.0.1:$SCORER_HOST_PORT" \
   --prometheus "http://127.0.0.1:$PROMETHEUS_HOST_PORT" --redis "redis://127.0.0.1:$REDIS_HOST_PORT/0" \
-  --run-id "$CHECK_RUN_ID" --count "$CHECK_TX_COUNT" --started-at "$up_at" | tee /dev/stderr |
-  tail -n 1 >"${TMPDIR:-/tmp}/containers-check-$started.json"
+  --run-id "$CHECK_RUN_ID" --count "$CHECK_TX_COUNT" --started-at "$up_at" --report "$summary"
 
 # The producer stops by itself after the count and the label delay; its one report must be clean.
 timeout 120 podman wait "$(container producer)" >/dev/null
@@ -132,6 +133,5 @@ printf '%-18s %10s %10s\n' image size build
 for svc in "${services[@]}"; do
   printf '%-18s %7s MB %8s s\n' "fraud-$svc" "${size_mb[$svc]}" "${build_s[$svc]}"
 done
-cat "${TMPDIR:-/tmp}/containers-check-$started.json"
-rm -f "${TMPDIR:-/tmp}/containers-check-$started.json"
+cat "$summary"
 echo "containers-check passed in $(($(date +%s) - started)) s"

@@ -6,7 +6,8 @@ Talks only to the ports the stack publishes on 127.0.0.1. Proves, in order:
   3. the scorer answers POST /v1/score for a valid Transaction (the schema's own example);
   4. Prometheus scrapes all four services (every target of the four jobs is up);
   5. every produced transaction reaches Redis and the dashboard's running totals, exactly once.
-Prints a JSON summary on success; exits 1 with the reason on the first failed assertion.
+Prints a JSON summary on success (and writes it to --report); exits 1 with the reason on the
+first failed assertion.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import time
 import uuid
 from collections.abc import Callable
 from functools import partial
+from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
@@ -108,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--count", type=int, required=True, help="transactions produced")
     parser.add_argument("--started-at", type=float, required=True, help="epoch of compose up")
     parser.add_argument("--timeout", type=float, default=240.0)
+    parser.add_argument("--report", type=Path, help="also write the JSON summary to this file")
     args = parser.parse_args(argv)
     keys = RedisKeys()
     report: dict[str, Any] = {"run_id": args.run_id, "produced": args.count}
@@ -165,7 +168,10 @@ def main(argv: list[str] | None = None) -> int:
         except CheckFailedError as failure:
             print(f"FAILED: {failure}", file=sys.stderr)
             return 1
-    print(json.dumps(report, sort_keys=True))
+    summary = json.dumps(report, sort_keys=True)
+    print(summary)
+    if args.report:
+        args.report.write_text(summary + "\n")
     return 0
 
 
