@@ -157,3 +157,23 @@ def test_dockerfiles_follow_the_image_rules(name: str) -> None:
     assert "\nHEALTHCHECK " in text
     assert "/healthz" in text
     assert ("/app/model/" in text) == (name in {"scorer", "consumer"})
+
+
+def test_grafana_loads_the_generated_provisioning_and_dashboard(compose: dict[str, Any]) -> None:
+    """Grafana's image cannot run here, so its wiring is checked statically."""
+    provisioning = ROOT / "services/monitoring/compose/grafana/provisioning"
+    mounts = dict(volume.split(":")[:2] for volume in compose["services"]["grafana"]["volumes"])
+    assert (
+        mounts["./services/monitoring/compose/grafana/provisioning"] == "/etc/grafana/provisioning"
+    )
+    dashboards = mounts["./charts/fraud-detection/files/grafana"]
+    provider = load(provisioning / "dashboards/fraud-detection.yml")["providers"][0]
+    assert provider["options"]["path"] == dashboards
+    assert (ROOT / "charts/fraud-detection/files/grafana/fraud-pipeline-overview.json").is_file()
+    home = compose["services"]["grafana"]["environment"][
+        "GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH"
+    ]
+    assert home == f"{dashboards}/fraud-pipeline-overview.json"
+    datasource = load(provisioning / "datasources/prometheus.yml")["datasources"][0]
+    assert datasource["url"] == "http://prometheus:9090"
+    assert "prometheus" in compose["services"]
