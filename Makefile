@@ -28,6 +28,8 @@ $(TOOLS)/bin/uv:
 
 setup: $(if $(shell command -v uv 2>/dev/null),,$(TOOLS)/bin/uv) ## create .venv with every package and tool (idempotent)
 	$(UV) sync --all-packages --frozen --python $(PYTHON)
+	npm ci --prefix services/dashboard/frontend --no-audit --no-fund --loglevel=error
+	npm run --prefix services/dashboard/frontend --silent build
 	@if command -v mvn >/dev/null; then $(RUN)/fraud-devstack fetch-kafka >/dev/null && echo "Kafka jars cached"; \
 	 else echo "mvn not found: the Kafka broker jars will be fetched when first needed"; fi
 

@@ -255,6 +255,17 @@ class Pipeline:
         self.processes.append(consumer)
         return consumer.start()
 
+    def start_dashboard(self, **extra: object) -> ServiceProcess:
+        port = free_port()
+        env = self.env(DASHBOARD_HOST="127.0.0.1", DASHBOARD_PORT=port, **extra)
+        health = f"http://127.0.0.1:{port}/readyz"
+        dashboard = ServiceProcess(
+            "dashboard", "fraud_dashboard.main", env, self.workdir, health_url=health
+        )
+        dashboard.url = f"http://127.0.0.1:{port}"  # type: ignore[attr-defined]
+        self.processes.append(dashboard)
+        return dashboard.start()
+
     def stream(self, count: int, rate: float, **plan: object) -> StreamReport:
         settings = ProducerSettings(
             kafka_bootstrap_servers=self.kafka, metrics_port=0, **self.topics.model_dump()

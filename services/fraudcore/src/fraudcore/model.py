@@ -83,13 +83,18 @@ class ModelBundle:
         result = np.asarray(probabilities, dtype=np.float32)
         return result[:, 1] if result.ndim == 2 else result
 
+    def matrix(self, rows: Rows) -> xgb.DMatrix:
+        # Name the columns when the booster was trained with names (it then checks them).
+        names = list(FEATURE_NAMES) if self.booster.feature_names else None
+        return xgb.DMatrix(rows, missing=np.nan, feature_names=names)
+
     def predict_xgboost(self, rows: Rows) -> npt.NDArray[np.float32]:
         """The same probabilities through XGBoost itself (parity checks, the naive baseline)."""
-        return np.asarray(self.booster.predict(xgb.DMatrix(rows, missing=np.nan)), dtype=np.float32)
+        return np.asarray(self.booster.predict(self.matrix(rows)), dtype=np.float32)
 
     def reasons(self, rows: Rows, top: int = 3) -> list[list[str]]:
         """Per row, the features that pushed the score up the most (XGBoost contributions)."""
-        contributions = self.booster.predict(xgb.DMatrix(rows, missing=np.nan), pred_contribs=True)
+        contributions = self.booster.predict(self.matrix(rows), pred_contribs=True)
         result = []
         for row in contributions[:, : len(FEATURE_NAMES)]:
             order = np.argsort(-row, kind="stable")[:top]

@@ -1,0 +1,86 @@
+"""``create_app()``: the live dashboard: static page, read-only JSON API and the SSE stream."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from importlib import resources
+from pathlib import Path
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from redis.exceptions import RedisError
+
+from fraud_dashboard.routes import live, operations, stream
+from fraud_dashboard.settings import DashboardSettings
+from fraud_dashboard.state import DashboardState
+
+STATIC = Path(str(resources.files("fraud_dashboard").joinpath("static")))
+# Our own origin only and no inline script or style: injected markup could not run anything.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+READ_METHODS = ("GET", "HEAD")
+
+
+def create_app(settings: DashboardSettings | None = None) -> FastAPI:
+    state = DashboardState.build(settings or DashboardSettings())
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        tasks = [
+            asyncio.create_task(state.hub.run()),
+            asyncio.create_task(state.hub.run_summaries(state.tracker)),
+        ]
+        yield
+        for task in tasks:
+            task.cancel()
+        await state.redis.close()
+
+    app = FastAPI(
+        title="fraud-dashboard",
+        version="1",
+        summary="Live map, figures and alert feed of the fraud pipeline (read only).",
+        lifespan=lifespan,
+    )
+    app.state.dashboard = state
+
+    @app.middleware("http")
+    async def read_only_and_secure(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        if request.method not in READ_METHODS:
+            response: Response = JSONResponse(
+                {"detail": f"{request.method} not allowed: the dashboard is read only"},
+                status_code=405,
+                headers={"Allow": ", ".join(READ_METHODS)},
+            )
+        else:
+            response = await call_next(request)
+        response.headers.update(SECURITY_HEADERS)
+        return response
+
+    @app.exception_handler(RedisError)
+    async def redis_down(_: Request, error: RedisError) -> JSONResponse:
+        detail = f"live data unavailable ({type(error).__name__}); retry later"
+        return JSONResponse({"detail": detail}, status_code=503)
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/", include_in_schema=False)
+    async def index() -> FileResponse:
+        return FileResponse(STATIC / "index.html", media_type="text/html")
+
+    app.include_router(live.router)
+    app.include_router(stream.router)
+    app.include_router(operations.router)
+    return app

@@ -1,0 +1,1 @@
+"""HTTP routes of the dashboard, one module per concern (all read only)."""

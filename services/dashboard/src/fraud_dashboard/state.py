@@ -1,0 +1,53 @@
+"""What the dashboard's routes share: settings, Redis, the hub, the figures, metrics."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import Request
+from prometheus_client import CollectorRegistry
+from redis.asyncio import Redis
+
+from fraud_dashboard.hub import Hub
+from fraud_dashboard.settings import DashboardSettings
+from fraud_dashboard.summary import SummaryTracker
+from fraudcore import metrics
+from fraudcore.redis_client import redis_options
+from fraudcore.redis_keys import RedisKeys
+
+
+class DashboardMetrics:
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.registry = registry
+        self.clients: Any = metrics.DASHBOARD_CLIENTS.create(registry)
+        self.sent: Any = metrics.DASHBOARD_EVENTS_SENT.create(registry)
+        self.delay: Any = metrics.DASHBOARD_DELIVERY_DELAY.create(registry)
+
+
+@dataclass
+class DashboardState:
+    settings: DashboardSettings
+    redis: Redis[bytes]
+    keys: RedisKeys
+    hub: Hub
+    tracker: SummaryTracker
+    metrics: DashboardMetrics
+
+    @classmethod
+    def build(cls, settings: DashboardSettings) -> DashboardState:
+        keys = RedisKeys(settings.redis_key_prefix)
+        redis: Redis[bytes] = Redis.from_url(settings.redis_url, **redis_options(settings))
+        return cls(
+            settings=settings,
+            redis=redis,
+            keys=keys,
+            hub=Hub(redis, keys, alert_memory=settings.dashboard_backlog * 5 + 1_000),
+            tracker=SummaryTracker(redis, keys, settings.dashboard_latency_budget_ms),
+            metrics=DashboardMetrics(CollectorRegistry()),
+        )
+
+
+def get_state(request: Request) -> DashboardState:
+    state: DashboardState = request.app.state.dashboard
+    return state

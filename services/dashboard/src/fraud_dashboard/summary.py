@@ -1,0 +1,86 @@
+"""The live figures: running totals from the consumer's statistics, throughput from their
+change over time, latency percentiles from the per-minute histograms."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from redis.asyncio import Redis
+
+from fraudcore.redis_keys import RedisKeys
+
+LATENCY_WINDOW_MIN = 2  # minutes of latency history behind p50/p99
+TPS_WINDOW_S = 5.0
+
+
+def _percentile(buckets: dict[float, int], q: float) -> float | None:
+    """The upper bound (ms) of the histogram bucket holding the q-quantile."""
+    total = sum(buckets.values())
+    if not total:
+        return None
+    rank, seen = q * total, 0
+    for bound in sorted(buckets):
+        seen += buckets[bound]
+        if seen >= rank:
+            return bound * 1000 if math.isfinite(bound) else None
+    return None
+
+
+def _share(part: float, total: float) -> float:
+    return part / total if total else 0.0
+
+
+@dataclass
+class SummaryTracker:
+    redis: Redis[bytes]
+    keys: RedisKeys
+    budget_ms: float
+    _samples: deque[tuple[float, float]] = field(default_factory=deque, init=False)
+
+    def _throughput(self, now: float, total: float) -> float:
+        """Transactions per second over the last few seconds (not since the previous call)."""
+        self._samples.append((now, total))
+        while len(self._samples) > 2 and now - self._samples[1][0] >= TPS_WINDOW_S:
+            self._samples.popleft()
+        first_t, first_total = self._samples[0]
+        return max(0.0, (total - first_total) / (now - first_t)) if now - first_t >= 0.5 else 0.0
+
+    async def summary(self) -> dict[str, Any]:
+        minute = int(time.time() // 60)
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.hgetall(self.keys.stats)
+        pipe.hgetall(self.keys.model)
+        for offset in range(LATENCY_WINDOW_MIN):
+            pipe.hgetall(f"{self.keys.latency}:{minute - offset}")
+        stats_raw, model_raw, *latency_raw = await pipe.execute()
+        stats = {k.decode(): float(v) for k, v in stats_raw.items()}
+        buckets: dict[float, int] = {}
+        for histogram in latency_raw:
+            for bound, count in histogram.items():
+                key = float(bound)
+                buckets[key] = buckets.get(key, 0) + int(count)
+
+        total = stats.get("transactions", 0.0)
+        tps = self._throughput(time.monotonic(), total)
+        tp, fp, fn = (stats.get(f"outcome:{o}", 0.0) for o in ("tp", "fp", "fn"))
+        return {
+            "transactions": int(total),
+            "tps": round(tps, 1),
+            "approved": int(stats.get("decision:approve", 0)),
+            "reviewed": int(stats.get("decision:review", 0)),
+            "blocked": int(stats.get("decision:block", 0)),
+            "block_rate": _share(stats.get("decision:block", 0.0), total),
+            "review_rate": _share(stats.get("decision:review", 0.0), total),
+            "blocked_amount": round(stats.get("amount:block", 0.0), 2),
+            "latency_p50_ms": _percentile(buckets, 0.5),
+            "latency_p99_ms": _percentile(buckets, 0.99),
+            "latency_budget_ms": self.budget_ms,
+            "model_version": (model_raw.get(b"version") or b"").decode() or None,
+            "labels": int(stats.get("labels", 0)),
+            "precision": tp / (tp + fp) if tp + fp else None,
+            "recall": tp / (tp + fn) if tp + fn else None,
+        }
