@@ -151,7 +151,9 @@ def test_the_consumer_scores_remotely_through_the_scorer_service(compose: dict[s
 @pytest.mark.parametrize("name", sorted(SETTINGS))
 def test_dockerfiles_follow_the_image_rules(name: str) -> None:
     text = (ROOT / f"services/{name}/Dockerfile").read_text()
-    assert text.count("FROM python:3.11-slim") == 2, "a builder and a runtime stage"
+    stages = [line for line in text.splitlines() if line.startswith("FROM ")]
+    assert "FROM python:3.11-slim AS builder" in stages
+    assert stages[-1] == "FROM python:3.11-slim", "the runtime stage is the last one"
     assert "uv sync --frozen" in text
     assert "\nUSER 10001:10001\n" in text
     assert "\nHEALTHCHECK " in text
