@@ -16,11 +16,11 @@ PYTEST_ARGS ?=
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help setup lint format test test-unit test-integration monitoring infra-up infra-down clean \
-	up down containers-check hadolint
+.PHONY: help setup lint format test test-unit test-integration monitoring infra-up infra-down dev clean \
+	k8s-tools k8s-deps k8s-sync k8s-check up down containers-check hadolint
 
 help: ## list the targets
-	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
 $(TOOLS)/bin/uv:
 	$(PYTHON) -m venv $(TOOLS)
@@ -54,10 +54,56 @@ test-integration: ## integration tests only
 monitoring: ## regenerate Grafana dashboards, alert rules and scrape configs (commit the result)
 	$(RUN)/fraud-monitoring generate --root $(CURDIR)
 
+# --- Kubernetes: static checks of charts/, k8s/ and skaffold.yaml (no cluster needed) -------------
+# helm and kustomize are built from the Go module proxy, checkov installed from PyPI (frozen
+# requirements), each once into a versioned folder of the cache (versions as in fraud_k8scheck.tools).
+FRAUD_CACHE_DIR ?= $(HOME)/.cache/fraud-detection
+HELM_VERSION := v3.19.5
+KUSTOMIZE_VERSION := v5.7.1
+CHECKOV_VERSION := 3.3.30
+HELM := $(FRAUD_CACHE_DIR)/helm-$(HELM_VERSION)/helm
+KUSTOMIZE := $(FRAUD_CACHE_DIR)/kustomize-$(KUSTOMIZE_VERSION)/kustomize
+CHECKOV := $(FRAUD_CACHE_DIR)/checkov-$(CHECKOV_VERSION)/bin/checkov
+GO ?= $(shell command -v go 2>/dev/null || echo /usr/local/go/bin/go)
+K8S_CHARTS := fraud-producer fraud-consumer fraud-scorer fraud-dashboard fraud-redis fraud-detection
+
+$(HELM):
+	GOBIN=$(dir $(HELM)) GOTOOLCHAIN=local $(GO) install helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)
+
+$(KUSTOMIZE):
+	GOBIN=$(dir $(KUSTOMIZE)) GOTOOLCHAIN=local $(GO) install sigs.k8s.io/kustomize/kustomize/v5@$(KUSTOMIZE_VERSION)
+
+$(CHECKOV):
+	rm -rf $(FRAUD_CACHE_DIR)/checkov-$(CHECKOV_VERSION)
+	$(PYTHON) -m venv $(FRAUD_CACHE_DIR)/checkov-$(CHECKOV_VERSION)
+	$(FRAUD_CACHE_DIR)/checkov-$(CHECKOV_VERSION)/bin/pip install --quiet --no-deps \
+		-r k8s/tools/checkov-requirements.txt
+
+k8s-tools: $(HELM) $(KUSTOMIZE) $(CHECKOV) ## helm, kustomize and checkov for k8s-check, once into the cache
+
+# k8s-deps (also skaffold's pre-deploy hook) takes the pinned helm when it is cached, else the
+# user's helm on PATH, and builds the pinned one only when there is neither.
+PATH_HELM := $(shell command -v helm 2>/dev/null)
+DEPS_HELM = $(if $(wildcard $(HELM)),$(HELM),$(or $(PATH_HELM),$(HELM)))
+
+k8s-deps: $(if $(wildcard $(HELM))$(PATH_HELM),,$(HELM)) ## package the charts' local (file://) dependencies
+	@for chart in $(K8S_CHARTS); do \
+		$(DEPS_HELM) dependency build --skip-refresh charts/$$chart >/dev/null || exit 1; done
+
+k8s-sync: ## copy the shared globals, schema definitions and settings names into every chart
+	$(RUN)/fraud-k8scheck sync
+
+k8s-check: k8s-tools k8s-deps ## helm lint + strict schema validation + NetworkPolicy/env/security tests + checkov
+	FRAUD_HELM=$(HELM) FRAUD_KUSTOMIZE=$(KUSTOMIZE) FRAUD_CHECKOV=$(CHECKOV) FRAUD_K8S_REQUIRED=1 \
+		$(RUN)/pytest -m k8s tests/k8s $(PYTEST_ARGS)
+
 infra-up: ## local Kafka broker + Redis in the background; endpoints in .devstack/env
 	$(RUN)/fraud-devstack up --dir $(DEVSTACK)
 
-infra-down: ## stop what infra-up started
+dev: ## the whole platform as local processes on a local Kafka and Redis (no containers)
+	$(RUN)/fraud-devstack dev --dir $(DEVSTACK)
+
+infra-down: ## stop what infra-up (or dev) started
 	$(RUN)/fraud-devstack down --dir $(DEVSTACK)
 
 # Containers: docker compose where a Docker engine answers, otherwise podman-compose (pinned in

@@ -13,8 +13,9 @@ import os
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import onnxmltools
@@ -28,10 +29,10 @@ from onnxmltools.convert.common.data_types import FloatTensorType
 from fraud_producer.dataset import DatasetSpec, generate
 from fraud_producer.settings import ProducerSettings
 from fraud_producer.stream import StreamPlan, StreamReport, TransactionStream
-from fraudcore.devstack import KafkaBroker, RedisServer, free_port
-from fraudcore.devstack.services import ServiceProcess, wait_for
+from fraudcore.devstack import KafkaBroker, RedisServer
+from fraudcore.devstack.pipeline import LocalPipeline, private_topics
 from fraudcore.features import FEATURE_NAMES, replay
-from fraudcore.kafka_client import client_config, consumer_config, ensure_topics
+from fraudcore.kafka_client import client_config, consumer_config
 from fraudcore.model_card import CARD_FILE, ONNX_FILE, XGBOOST_FILE, ModelCard, Thresholds
 from fraudcore.settings import KafkaSettings, RedisSettings, TopicSettings
 
@@ -91,15 +92,7 @@ def topic_factory(kafka_settings: KafkaSettings) -> Iterator[TopicFactory]:
     created: list[str] = []
 
     def make(partitions: int = 3) -> TopicSettings:
-        suffix = uuid.uuid4().hex[:10]
-        topics = TopicSettings(
-            topic_transactions=f"transactions-{suffix}",
-            topic_labels=f"transaction-labels-{suffix}",
-            topic_scored=f"transactions-scored-{suffix}",
-            topic_alerts=f"fraud-alerts-{suffix}",
-            topic_dlq=f"transactions-dlq-{suffix}",
-        )
-        ensure_topics(kafka_settings, topics.all_topics(), partitions=partitions)
+        topics = private_topics(kafka_settings, partitions)
         created.extend(topics.all_topics())
         return topics
 
@@ -199,98 +192,15 @@ def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @dataclass
-class Pipeline:
-    """A private pipeline on the shared broker and Redis: its own topics, key prefix, consumer
-    group, and real scorer/consumer processes started on demand."""
-
-    kafka: str
-    redis_url: str
-    topics: TopicSettings
-    prefix: str
-    group: str
-    workdir: Path
-    model_dir: Path
-    processes: list[ServiceProcess] = field(default_factory=list)
-    scorer_port: int = field(default_factory=free_port)
-
-    def env(self, **extra: object) -> dict[str, str]:
-        values = {
-            "KAFKA_BOOTSTRAP_SERVERS": self.kafka,
-            "REDIS_URL": self.redis_url,
-            "REDIS_KEY_PREFIX": self.prefix,
-            "CONSUMER_GROUP_ID": self.group,
-            "SCORER_URL": f"http://127.0.0.1:{self.scorer_port}",
-            "MODEL_DIR": str(self.model_dir),
-            "LOG_LEVEL": "INFO",
-            **{name.upper(): value for name, value in self.topics.model_dump().items()},
-            **extra,
-        }
-        return {key: str(value) for key, value in values.items()}
-
-    def start_scorer(self, **extra: object) -> ServiceProcess:
-        env = self.env(
-            SCORER_HOST="127.0.0.1", SCORER_PORT=self.scorer_port, MODEL_WATCH="false", **extra
-        )
-        health = f"http://127.0.0.1:{self.scorer_port}/readyz"
-        scorer = ServiceProcess("scorer", "fraud_scorer.main", env, self.workdir, health_url=health)
-        self.processes.append(scorer)
-        return scorer.start()
-
-    def start_consumer(
-        self, mode: str = "remote", name: str = "consumer", instance: str = "c1", **extra: object
-    ) -> ServiceProcess:
-        """A consumer process; restarting one with the same ``instance`` takes its place in the
-        group at once (static membership), as a restarted pod does."""
-        port = free_port()
-        env = self.env(
-            SCORING_MODE=mode,
-            METRICS_PORT=port,
-            METRICS_HOST="127.0.0.1",
-            CONSUMER_INSTANCE_ID=f"{self.group}-{instance}",
-            **extra,
-        )
-        health = f"http://127.0.0.1:{port}/healthz"
-        consumer = ServiceProcess(name, "fraud_consumer.main", env, self.workdir, health_url=health)
-        consumer.metrics_port = port  # type: ignore[attr-defined]
-        self.processes.append(consumer)
-        return consumer.start()
-
-    def start_dashboard(self, **extra: object) -> ServiceProcess:
-        port = free_port()
-        env = self.env(DASHBOARD_HOST="127.0.0.1", DASHBOARD_PORT=port, **extra)
-        health = f"http://127.0.0.1:{port}/readyz"
-        dashboard = ServiceProcess(
-            "dashboard", "fraud_dashboard.main", env, self.workdir, health_url=health
-        )
-        dashboard.url = f"http://127.0.0.1:{port}"  # type: ignore[attr-defined]
-        self.processes.append(dashboard)
-        return dashboard.start()
+class Pipeline(LocalPipeline):
+    """LocalPipeline plus an in-process producer, convenient for tests."""
 
     def stream(self, count: int, rate: float, **plan: object) -> StreamReport:
         settings = ProducerSettings(
             kafka_bootstrap_servers=self.kafka, metrics_port=0, **self.topics.model_dump()
         )
-        options = {"customers": 2_000, "label_delay_s": 2.0, "seed": 11, **plan}
-        return TransactionStream(settings, StreamPlan(rate_tps=rate, count=count, **options)).run()  # type: ignore[arg-type]
-
-    def redis(self) -> redis.Redis:
-        return redis.Redis.from_url(self.redis_url)
-
-    def stats(self) -> dict[str, float]:
-        raw = self.redis().hgetall(f"{self.prefix}stats")
-        return {key.decode(): float(value) for key, value in raw.items()}
-
-    def scored(self) -> int:
-        return int(self.stats().get("transactions", 0))
-
-    def wait_scored(self, expected: int, timeout_s: float = 90) -> None:
-        wait_for(
-            lambda: self.scored() >= expected, timeout_s, f"{expected} scored (at {self.scored()})"
-        )
-
-    def stop_all(self) -> None:
-        for process in reversed(self.processes):
-            process.stop()
+        options: dict[str, Any] = {"customers": 2_000, "label_delay_s": 2.0, "seed": 11, **plan}
+        return TransactionStream(settings, StreamPlan(rate_tps=rate, count=count, **options)).run()
 
 
 @pytest.fixture
@@ -300,14 +210,11 @@ def pipeline_factory(
     made: list[Pipeline] = []
 
     def make(partitions: int = 3, redis_url_override: str | None = None) -> Pipeline:
-        suffix = uuid.uuid4().hex[:8]
         pipeline = Pipeline(
             kafka=kafka_bootstrap,
             redis_url=redis_url_override or redis_url,
             topics=topic_factory(partitions),
-            prefix=f"p-{suffix}:",
-            group=f"consumer-{suffix}",
-            workdir=tmp_path / f"pipeline-{suffix}",
+            workdir=tmp_path / f"pipeline-{uuid.uuid4().hex[:8]}",
             model_dir=model_dir,
         )
         made.append(pipeline)

@@ -13,6 +13,7 @@ from fraudcore.kafka_client import PRODUCED_AT_HEADER
 from fraudcore.schemas import DeadLetter, Event, Label, Transaction, utcnow
 
 E = TypeVar("E", bound=Event)
+DLQ_REASONS = ("encoding", "json", "schema", "key")  # the classes a rejection can have
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,10 @@ from typing import Any
 
 from prometheus_client import REGISTRY, CollectorRegistry
 
+from fraud_consumer.decoding import DLQ_REASONS
 from fraudcore import metrics
+from fraudcore.decisions import RULES
+from fraudcore.schemas import Decision
 
 
 class ConsumerMetrics:
@@ -27,3 +30,22 @@ class ConsumerMetrics:
         self.precision: Any = metrics.MODEL_PRECISION.create(registry)
         self.recall: Any = metrics.MODEL_RECALL.create(registry)
         self.model_info: Any = metrics.MODEL_INFO.create(registry)
+        self._initialise()
+
+    def _initialise(self) -> None:
+        """Export every known label value at zero from the start, so a rate() over a series
+        that has not happened yet reads 0 instead of nothing (alerts and panels rely on it)."""
+        for decision in Decision:
+            self.decisions.labels(decision=decision.value)
+        for rule in RULES:
+            self.rules.labels(rule=rule.id)
+        for reason in DLQ_REASONS:
+            self.dlq.labels(reason=reason)
+        for dependency in ("redis", "scorer"):
+            self.retries.labels(dependency=dependency)
+        for outcome in ("tp", "fp", "fn", "tn"):
+            self.outcomes.labels(outcome=outcome)
+        for is_fraud in ("true", "false"):
+            self.labels.labels(is_fraud=is_fraud)
+        for stage in ("kafka", "decode", "features", "scoring", "sinks"):
+            self.stage.labels(stage=stage)

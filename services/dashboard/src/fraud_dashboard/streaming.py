@@ -66,6 +66,7 @@ async def events(
     if cursor is None:
         cursor, payload = await snapshot(hub, backlog)
         yield payload
+        yield b"event: summary\ndata: " + orjson.dumps(await state.tracker.summary()) + b"\n\n"
     else:
         # Resume: everything after the browser's last id, up to the streams' own caps.
         while True:

@@ -22,7 +22,8 @@ from typing import Any
 from confluent_kafka import KafkaError, Message, Producer
 from prometheus_client import Gauge, Histogram
 
-from fraud_producer.poison import pick_kind, poison_message
+from fraud_producer.catalog import GENUINE, SCENARIOS
+from fraud_producer.poison import POISON_KINDS, pick_kind, poison_message
 from fraud_producer.records import iter_events, start_of_day
 from fraud_producer.settings import ProducerSettings
 from fraud_producer.simulator import Simulator
@@ -82,6 +83,13 @@ class _Metrics:
         self.errors: Any = metrics.PRODUCER_DELIVERY_ERRORS.create()
         self.latency: Histogram = metrics.PRODUCER_DELIVERY_LATENCY.create()  # type: ignore[assignment]
         self.rate: Gauge = metrics.PRODUCER_TARGET_RATE.create()  # type: ignore[assignment]
+        # Every known label value at zero from the start: rate() then reads 0, not nothing.
+        for scenario in (GENUINE, *SCENARIOS):
+            self.transactions.labels(scenario=scenario)
+        for kind in POISON_KINDS:
+            self.poison.labels(kind=kind)
+        for is_fraud in ("true", "false"):
+            self.labels.labels(is_fraud=is_fraud)
 
 
 _METRICS: _Metrics | None = None

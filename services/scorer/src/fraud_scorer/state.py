@@ -26,6 +26,8 @@ class ScorerMetrics:
         self.batch_rows: Any = metrics.SCORER_BATCH_ROWS.create(registry)
         self.reloads: Any = metrics.SCORER_MODEL_RELOADS.create(registry)
         self.model_info: Any = metrics.MODEL_INFO.create(registry)
+        for result in ("ok", "refused"):
+            self.reloads.labels(result=result)  # exported at zero before the first reload
 
 
 @dataclass

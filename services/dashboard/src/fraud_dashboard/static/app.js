@@ -28,8 +28,39 @@ function money(value, currency) {
 }
 
 // --- map ------------------------------------------------------------------------------------
-function project(lat, lon, width, height) {
-  return [((lon + 180) / 360) * width, ((90 - lat) / 180) * height]; // equirectangular
+const NORTH = 84, SOUTH = -58; // Antarctica and the far north hold no customers: use the room
+let frame = { x: 0, y: 0, scale: 1 };
+
+function fitFrame(width, height) {
+  // Equirectangular, letterboxed: one degree is the same length both ways.
+  const scale = Math.min(width / 360, height / (NORTH - SOUTH));
+  frame = { x: (width - 360 * scale) / 2, y: (height - (NORTH - SOUTH) * scale) / 2, scale };
+}
+
+function project(lat, lon) {
+  return [frame.x + (lon + 180) * frame.scale, frame.y + (NORTH - lat) * frame.scale];
+}
+
+function unwrap(ring) {
+  // Rings crossing the antimeridian jump by ~360 degrees: make them continuous instead.
+  const out = [];
+  let shift = 0;
+  ring.forEach(([lon, lat], i) => {
+    if (i > 0) {
+      const step = lon + shift - out[i - 1][0];
+      if (step > 180) shift -= 360; else if (step < -180) shift += 360;
+    }
+    out.push([lon + shift, lat]);
+  });
+  return out;
+}
+
+function traceRing(ctx, ring, offset) {
+  ring.forEach(([lon, lat], i) => {
+    const [x, y] = project(lat, lon + offset);
+    if (i === 0) ctx.moveTo(x, y); else ctx.lineTo(x, y);
+  });
+  ctx.closePath();
 }
 
 function sizeCanvas(canvas) {
@@ -43,6 +74,7 @@ function sizeCanvas(canvas) {
 function drawLand() {
   const canvas = $("land");
   const [width, height] = sizeCanvas(canvas);
+  fitFrame(width, height);
   const ctx = canvas.getContext("2d");
   ctx.fillStyle = "#0f1a2e";
   ctx.fillRect(0, 0, width, height);
@@ -56,12 +88,13 @@ function drawLand() {
     const polygons = geometry.type === "Polygon" ? [geometry.coordinates] : geometry.coordinates;
     ctx.beginPath();
     for (const polygon of polygons) {
-      for (const ring of polygon) {
-        ring.forEach(([lon, lat], i) => {
-          const [x, y] = project(lat, lon, width, height);
-          if (i === 0) ctx.moveTo(x, y); else ctx.lineTo(x, y);
-        });
-        ctx.closePath();
+      for (const raw of polygon) {
+        const ring = unwrap(raw);
+        const lons = ring.map((p) => p[0]);
+        for (const offset of [0, 360, -360]) {
+          if (Math.max(...lons) + offset < -180 || Math.min(...lons) + offset > 180) continue;
+          traceRing(ctx, ring, offset);
+        }
       }
     }
     ctx.fill("evenodd");
@@ -80,7 +113,7 @@ function drawPoints() {
   for (const p of points) {
     const alpha = 1 - (now - p.born) / FADE_MS[p.decision];
     if (alpha <= 0) continue;
-    const [x, y] = project(p.lat, p.lon, width, height);
+    const [x, y] = project(p.lat, p.lon);
     ctx.globalAlpha = alpha;
     ctx.fillStyle = COLOURS[p.decision];
     ctx.beginPath();
@@ -215,7 +248,7 @@ async function loadWorld() {
   drawLand();
 }
 
-window.addEventListener("resize", () => { drawLand(); sizeCanvas($("points")); });
+window.addEventListener("resize", () => { sizeCanvas($("points")); drawLand(); });
 window.addEventListener("DOMContentLoaded", () => {
   sizeCanvas($("points"));
   loadWorld();

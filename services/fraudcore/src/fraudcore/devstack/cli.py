@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import signal
 import sys
 import time
@@ -16,8 +17,11 @@ from pathlib import Path
 
 from fraudcore.devstack.kafka_broker import KafkaBroker, ensure_kafka_jars
 from fraudcore.devstack.redis_server import RedisServer
+from fraudcore.devstack.services import ServiceProcess
 from fraudcore.kafka_client import ensure_topics
 from fraudcore.settings import KafkaSettings, TopicSettings
+
+_INFRA = ("DEVSTACK_KAFKA_PID", "DEVSTACK_REDIS_PID")
 
 
 def _pid_alive(pid: int) -> bool:
@@ -44,6 +48,8 @@ def up(root: Path, partitions: int) -> int:
         print(env_file.read_text(), end="")
         return 0
     down(root, quiet=True)
+    for stale in ("kafka", "redis"):  # a fresh cluster each time: ports change between runs
+        shutil.rmtree(root / stale, ignore_errors=True)
     broker = KafkaBroker(root / "kafka", partitions=partitions, detached=True).start()
     redis_server = RedisServer(root / "redis", detached=True).start()
     kafka = KafkaSettings(kafka_bootstrap_servers=broker.bootstrap_servers)
@@ -64,9 +70,60 @@ def up(root: Path, partitions: int) -> int:
     return 0
 
 
+def dev(root: Path, partitions: int, model_dir: Path, rate: float) -> int:
+    """The platform as local processes against the local broker and Redis (no containers)."""
+    up(root, partitions)
+    if not (model_dir / "model_card.json").exists():
+        print(f"no model in {model_dir}: run `make train` first (or pass --model-dir)")
+        return 2
+    endpoints = _read_env(root / "env")
+    base = {
+        "KAFKA_BOOTSTRAP_SERVERS": endpoints["KAFKA_BOOTSTRAP_SERVERS"],
+        "REDIS_URL": endpoints["REDIS_URL"],
+        "MODEL_DIR": str(model_dir.resolve()),
+        "SCORER_URL": "http://127.0.0.1:8000",
+        "SCORING_MODE": "remote",
+    }
+    local = "http://127.0.0.1"
+    services = [
+        ("scorer", "fraud_scorer.main", {"SCORER_PORT": "8000"}, [], f"{local}:8000/readyz"),
+        ("consumer", "fraud_consumer.main", {"METRICS_PORT": "9102"}, [], f"{local}:9102/healthz"),
+        (
+            "dashboard",
+            "fraud_dashboard.main",
+            {"DASHBOARD_PORT": "8501"},
+            [],
+            f"{local}:8501/readyz",
+        ),
+        (
+            "producer",
+            "fraud_producer.cli",
+            {"METRICS_PORT": "9101"},
+            ["stream", "--rate", str(rate)],
+            None,
+        ),
+    ]
+    lines = []
+    for name, module, env, args, health in services:
+        process = ServiceProcess(
+            name, module, {**base, **env}, root / "logs", health, detached=True, args=args
+        ).start(timeout_s=120)
+        assert process.process is not None
+        lines.append(f"DEVSTACK_{name.upper()}_PID={process.process.pid}\n")
+    with (root / "env").open("a") as env_file:
+        env_file.writelines(lines)
+    print("dashboard  http://localhost:8501")
+    print("API docs   http://localhost:8000/docs")
+    print(f"logs in {root / 'logs'}; stop with `make infra-down`")
+    return 0
+
+
 def down(root: Path, *, quiet: bool = False) -> int:
     env = _read_env(root / "env")
-    for name in ("DEVSTACK_KAFKA_PID", "DEVSTACK_REDIS_PID"):
+    services = [key for key in env if key.startswith("DEVSTACK_") and key.endswith("_PID")]
+    # Our services first (they flush and commit), the broker and Redis last.
+    ordered = [k for k in services if k not in _INFRA] + [k for k in _INFRA if k in services]
+    for name in ordered:
         pid = int(env.get(name, "0"))
         if pid and _pid_alive(pid):
             os.killpg(pid, signal.SIGTERM)
@@ -87,15 +144,19 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("command", choices=["up", "down", "fetch-kafka"])
+    parser.add_argument("command", choices=["up", "dev", "down", "fetch-kafka"])
     parser.add_argument("--dir", type=Path, default=Path(".devstack"))
     parser.add_argument("--partitions", type=int, default=3)
+    parser.add_argument("--model-dir", type=Path, default=Path("training/artifacts"))
+    parser.add_argument("--rate", type=float, default=50.0, help="producer rate for dev")
     args = parser.parse_args(argv)
     root = args.dir.resolve()
     if args.command == "fetch-kafka":
         print(ensure_kafka_jars())
         return 0
     root.mkdir(parents=True, exist_ok=True)
+    if args.command == "dev":
+        return dev(root, args.partitions, args.model_dir, args.rate)
     return up(root, args.partitions) if args.command == "up" else down(root)
 
 

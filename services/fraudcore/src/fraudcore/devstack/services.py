@@ -33,6 +33,8 @@ class ServiceProcess:
     detached: bool = False
     args: list[str] = field(default_factory=list)
     process: subprocess.Popen[bytes] | None = field(default=None, init=False, repr=False)
+    url: str = ""  # base URL, for services that serve HTTP
+    metrics_port: int = 0  # for workers that serve /metrics
 
     @property
     def log_file(self) -> Path:

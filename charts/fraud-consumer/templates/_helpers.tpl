@@ -1,0 +1,14 @@
+{{/* The scorer the consumer calls: this release's scorer unless scorerUrl names another. */}}
+{{- define "fraud-consumer.scorerUrl" -}}
+{{- .Values.scorerUrl | default (printf "http://%s:8000" (include "fraud.sibling" (list . "scorer"))) -}}
+{{- end -}}
+
+{{- define "fraud-consumer.scorerPort" -}}
+{{- $url := urlParse (include "fraud-consumer.scorerUrl" .) -}}
+{{- $hostPort := splitList ":" $url.host -}}
+{{- if eq (len $hostPort) 2 }}{{ last $hostPort | int }}{{ else if eq $url.scheme "https" }}443{{ else }}80{{ end -}}
+{{- end -}}
+
+{{- define "fraud-consumer.remote" -}}
+{{- if eq .Values.scoringMode "remote" -}}true{{- end -}}
+{{- end -}}

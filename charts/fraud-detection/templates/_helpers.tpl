@@ -1,0 +1,34 @@
+{{/* The umbrella's own objects use the component "platform" in their labels. */}}
+{{- define "fraud-detection.labels" -}}
+app.kubernetes.io/name: fraud-detection
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/part-of: fraud-detection
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 }}
+{{- end -}}
+
+{{- define "fraud-detection.monitoringLabels" -}}
+{{ include "fraud-detection.labels" . }}
+{{- with .Values.global.monitoring.additionalLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}
+
+{{/* Strimzi objects render only when no existing Kafka is named. */}}
+{{- define "fraud-detection.strimzi" -}}
+{{- if not .Values.global.kafka.bootstrapServers -}}true{{- end -}}
+{{- end -}}
+
+{{/* Replication: 3 copies where the pool has 3 nodes, fewer on a one-node kind cluster. */}}
+{{- define "fraud-detection.replicationFactor" -}}
+{{- min 3 (int .Values.kafka.replicas) -}}
+{{- end -}}
+
+{{- define "fraud-detection.minInsyncReplicas" -}}
+{{- max 1 (sub (include "fraud-detection.replicationFactor" . | int) 1) -}}
+{{- end -}}
+
+{{/* Strimzi's labels on the pods of this cluster's Kafka exporter and brokers. */}}
+{{- define "fraud-detection.clusterLabel" -}}
+strimzi.io/cluster: {{ include "fraud.kafka.clusterName" . }}
+{{- end -}}

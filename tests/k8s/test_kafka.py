@@ -1,0 +1,128 @@
+"""Kafka wiring: Strimzi bootstrap, topics, users and ACLs; nothing Strimzi with external Kafka."""
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from fraud_k8scheck.objects import env_of, named, of_kind
+from fraudcore.settings import TopicSettings
+
+pytestmark = pytest.mark.k8s
+
+Objects = list[dict[str, Any]]
+STRIMZI_KINDS = {"Kafka", "KafkaNodePool", "KafkaTopic", "KafkaUser"}
+CLIENTS = ("producer", "consumer")
+
+
+def _client_env(objects: Objects, client: str) -> dict[str, str]:
+    return env_of(objects, named(objects, "Deployment", f"fraud-{client}"))
+
+
+@pytest.mark.parametrize("scenario", ["minimal", "auth", "keda", "monitoring-off"])
+def test_clients_use_the_strimzi_bootstrap_service(
+    render: Callable[..., Objects], scenario: str
+) -> None:
+    objects = render(scenario)
+    (kafka,) = of_kind(objects, "Kafka")
+    listeners = {item["port"]: item for item in kafka["spec"]["kafka"]["listeners"]}
+    expected = f"{kafka['metadata']['name']}-kafka-bootstrap:9092"
+    assert 9092 in listeners
+    for client in CLIENTS:
+        assert _client_env(objects, client)["KAFKA_BOOTSTRAP_SERVERS"] == expected
+    for scaled in of_kind(objects, "ScaledObject"):
+        assert scaled["spec"]["triggers"][0]["metadata"]["bootstrapServers"] == expected
+
+
+def test_the_kraft_cluster_is_one_dual_role_pool(render: Callable[..., Objects]) -> None:
+    objects = render()
+    (kafka,) = of_kind(objects, "Kafka")
+    (pool,) = of_kind(objects, "KafkaNodePool")
+    assert kafka["apiVersion"] == pool["apiVersion"] == "kafka.strimzi.io/v1"
+    assert pool["metadata"]["labels"]["strimzi.io/cluster"] == kafka["metadata"]["name"]
+    assert sorted(pool["spec"]["roles"]) == ["broker", "controller"]
+    assert pool["spec"]["storage"]["volumes"][0]["type"] == "ephemeral"
+    metrics = kafka["spec"]["kafka"]["metricsConfig"]
+    assert metrics["type"] == "jmxPrometheusExporter"
+    named(objects, "ConfigMap", metrics["valueFrom"]["configMapKeyRef"]["name"])
+    assert "kafkaExporter" in kafka["spec"]
+
+
+def test_persistent_storage_is_an_option(render: Callable[..., Objects]) -> None:
+    (pool,) = of_kind(render("auth"), "KafkaNodePool")
+    volume = pool["spec"]["storage"]["volumes"][0]
+    assert volume["type"] == "persistent-claim"
+    assert volume["size"] == "20Gi"
+
+
+@pytest.mark.parametrize("scenario", ["minimal", "auth"])
+def test_every_contract_topic_has_a_kafka_topic(
+    render: Callable[..., Objects], scenario: str
+) -> None:
+    objects = render(scenario)
+    (kafka,) = of_kind(objects, "Kafka")
+    topics = of_kind(objects, "KafkaTopic")
+    assert sorted(t["spec"]["topicName"] for t in topics) == sorted(TopicSettings().all_topics())
+    for topic in topics:
+        assert topic["metadata"]["labels"]["strimzi.io/cluster"] == kafka["metadata"]["name"]
+    env = _client_env(objects, "consumer")
+    assert {
+        env[f"TOPIC_{key}"] for key in ("TRANSACTIONS", "LABELS", "SCORED", "ALERTS", "DLQ")
+    } == {t["spec"]["topicName"] for t in topics}
+
+
+def test_auth_gives_each_client_a_scram_user_and_its_secret(render: Callable[..., Objects]) -> None:
+    objects = render("auth")
+    (kafka,) = of_kind(objects, "Kafka")
+    listener = kafka["spec"]["kafka"]["listeners"][0]
+    assert listener["authentication"]["type"] == "scram-sha-512"
+    assert kafka["spec"]["kafka"]["authorization"]["type"] == "simple"
+    users = {user["metadata"]["name"]: user for user in of_kind(objects, "KafkaUser")}
+    for client in CLIENTS:
+        env = _client_env(objects, client)
+        user = users[env["KAFKA_SASL_USERNAME"]]
+        assert user["spec"]["authentication"]["type"] == "scram-sha-512"
+        # Strimzi writes the password to a Secret named after the KafkaUser, key "password".
+        assert env["KAFKA_SASL_PASSWORD"] == f"secret:{user['metadata']['name']}/password"
+        assert env["KAFKA_SECURITY_PROTOCOL"] == "SASL_PLAINTEXT"
+        assert env["KAFKA_SASL_MECHANISM"] == "SCRAM-SHA-512"
+
+
+def test_acls_grant_each_client_exactly_its_topics(render: Callable[..., Objects]) -> None:
+    objects = render("auth")
+    topics = TopicSettings()
+
+    def grants(client: str) -> set[tuple[str, str, str]]:
+        user = named(objects, "KafkaUser", f"fraud-{client}")
+        return {
+            (acl["resource"]["type"], acl["resource"].get("name", "*"), operation)
+            for acl in user["spec"]["authorization"]["acls"]
+            for operation in acl["operations"]
+        }
+
+    writes = lambda *names: {("topic", n, op) for n in names for op in ("Write", "Describe")}  # noqa: E731
+    reads = lambda *names: {("topic", n, op) for n in names for op in ("Read", "Describe")}  # noqa: E731
+    idempotent = {("cluster", "*", "IdempotentWrite")}
+    assert grants("producer") == writes(topics.topic_transactions, topics.topic_labels) | idempotent
+    group = _client_env(objects, "consumer")["CONSUMER_GROUP_ID"]
+    assert grants("consumer") == (
+        reads(topics.topic_transactions, topics.topic_labels)
+        | {("group", group, "Read"), ("group", group, "Describe")}
+        | writes(topics.topic_scored, topics.topic_alerts, topics.topic_dlq)
+        | idempotent
+    )
+
+
+def test_an_existing_kafka_renders_no_strimzi_objects(render: Callable[..., Objects]) -> None:
+    objects = render("external-kafka")
+    assert not [obj for obj in objects if obj["kind"] in STRIMZI_KINDS]
+    assert not [obj for obj in objects if obj["metadata"]["name"].endswith("kafka-metrics")]
+    monitors = {obj["metadata"]["name"] for obj in of_kind(objects, "PodMonitor")}
+    assert monitors == {"fraud-producer", "fraud-consumer"}
+    for client in CLIENTS:
+        env = _client_env(objects, client)
+        assert env["KAFKA_BOOTSTRAP_SERVERS"] == (
+            "kafka-0.example.internal:9094,kafka-1.example.internal:9094"
+        )
+        assert env["KAFKA_SECURITY_PROTOCOL"] == "SASL_SSL"
+        assert env["KAFKA_SASL_PASSWORD"] == f"secret:kafka-credentials-{client}/password"

@@ -1,0 +1,69 @@
+"""skaffold.yaml (and the module files it requires) against the v4beta13 schema, and its wiring."""
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from fraud_k8scheck import documents
+from fraud_k8scheck.objects import ROOT
+
+pytestmark = pytest.mark.k8s
+
+SKAFFOLD = ROOT / "skaffold.yaml"
+SERVICES = {"fraud-producer": "producer", "fraud-consumer": "consumer"}
+SERVICES |= {"fraud-scorer": "scorer", "fraud-dashboard": "dashboard"}
+
+
+def _config() -> dict[str, Any]:
+    config: dict[str, Any] = yaml.safe_load(SKAFFOLD.read_text())
+    return config
+
+
+def _module_files() -> list[Path]:
+    return [SKAFFOLD, *(ROOT / item["path"] for item in _config()["requires"])]
+
+
+@pytest.mark.parametrize("path", _module_files(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_skaffold_files_match_the_schema(path: Path) -> None:
+    assert documents.file_problems(documents.SKAFFOLD_SCHEMA, path) == []
+
+
+def test_a_typo_in_skaffold_fails_the_schema(fixtures: Path) -> None:
+    found = documents.file_problems(documents.SKAFFOLD_SCHEMA, fixtures / "skaffold-typo.yaml")
+    assert any("relases" in problem for problem in found), found
+
+
+def test_four_artifacts_from_their_dockerfiles() -> None:
+    artifacts = {a["image"]: a for a in _config()["build"]["artifacts"]}
+    assert set(artifacts) == set(SERVICES)
+    for image, service in SERVICES.items():
+        assert artifacts[image]["context"] == "."
+        assert artifacts[image]["docker"]["dockerfile"] == f"services/{service}/Dockerfile"
+
+
+def test_the_umbrella_chart_gets_each_built_image() -> None:
+    (release,) = _config()["deploy"]["helm"]["releases"]
+    assert release["chartPath"] == "charts/fraud-detection"
+    templates = release["setValueTemplates"]
+    for image, service in SERVICES.items():
+        variable = image.replace("-", "_")
+        assert templates[f"{service}.image.repository"] == f"{{{{.IMAGE_REPO_{variable}}}}}"
+        assert templates[f"{service}.image.tag"] == f"{{{{.IMAGE_TAG_{variable}}}}}"
+
+
+def test_operators_come_first_and_ports_are_forwarded() -> None:
+    config = _config()
+    required = [
+        yaml.safe_load((ROOT / r["path"]).read_text())["metadata"]["name"]
+        for r in config["requires"]
+    ]
+    assert required == ["strimzi-operator", "monitoring"]
+    forwards = {f["resourceName"]: f["localPort"] for f in config["portForward"]}
+    monitoring = yaml.safe_load((ROOT / "k8s/monitoring/skaffold.yaml").read_text())
+    forwards |= {f["resourceName"]: f["localPort"] for f in monitoring["portForward"]}
+    assert forwards == {
+        "fraud-dashboard": 8501, "fraud-scorer": 8000, "kube-prometheus-stack-grafana": 3000,
+    }  # fmt: skip
+    assert {profile["name"] for profile in config["profiles"]} == {"kind", "minikube"}
