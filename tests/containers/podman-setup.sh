@@ -15,7 +15,7 @@ PYTHON=${PYTHON:-python3.11}
 if [ "${1:-}" != --tools-only ]; then
   for tool in podman buildah mmdebstrap runc; do
     command -v "$tool" >/dev/null || {
-      echo "$tool is missing: apt-get install -y podman buildah mmdebstrap runc" >&2
+      echo "$tool is missing: apt-get install -y podman buildah mmdebstrap runc netavark aardvark-dns" >&2
       exit 1
     }
   done
@@ -29,13 +29,16 @@ if [ "${1:-}" != --tools-only ] && [ ! -e "$conf" ]; then
   mkdir -p /etc/containers
   cat >"$conf" <<CONF
 # Written by tests/containers/podman-setup.sh for a host without systemd and with a mixed cgroup
-# layout: runc + cgroupfs, and rlimits within the host's hard limits.
+# layout: runc + cgroupfs, rlimits within the host's hard limits, and netavark (with
+# aardvark-dns) so that compose service names resolve between containers.
 [containers]
 default_ulimits = ["nofile=${nofile}:${nofile}", "nproc=${nproc}:${nproc}"]
 [engine]
 runtime = "runc"
 cgroup_manager = "cgroupfs"
 events_logger = "file"
+[network]
+network_backend = "netavark"
 CONF
   echo "wrote $conf"
 fi
