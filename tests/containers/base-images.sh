@@ -86,8 +86,8 @@ rootfs localhost/fraud-ci/jre:bookworm "$jre_rootfs" true openjdk-17-jre-headles
 jars=$cache/kafka-image-4.1.1
 if [ ! -e "$jars/.complete" ] || [ "$images/kafka/pom.xml" -nt "$jars/.complete" ]; then
   rm -rf "$jars" && mkdir -p "$jars"
-  mvn -q -B -f "$images/kafka/pom.xml" dependency:copy-dependencies -DoutputDirectory="$jars" \
-    >/dev/null
+  mvn -q -B -Dstyle.color=never -f "$images/kafka/pom.xml" dependency:copy-dependencies \
+    -DoutputDirectory="$jars" >/dev/null
   touch "$jars/.complete"
 fi
 context=$(mktemp -d)
