@@ -16,7 +16,7 @@ PYTEST_ARGS ?=
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help setup lint format test test-unit test-integration monitoring infra-up infra-down dev clean \
+.PHONY: help setup lint format test test-unit test-integration monitoring infra-up infra-down dev bench chaos clean \
 	k8s-tools k8s-deps k8s-sync k8s-check up down containers-check hadolint
 
 help: ## list the targets
@@ -96,6 +96,12 @@ k8s-sync: ## copy the shared globals, schema definitions and settings names into
 k8s-check: k8s-tools k8s-deps ## helm lint + strict schema validation + NetworkPolicy/env/security tests + checkov
 	FRAUD_HELM=$(HELM) FRAUD_KUSTOMIZE=$(KUSTOMIZE) FRAUD_CHECKOV=$(CHECKOV) FRAUD_K8S_REQUIRED=1 \
 		$(RUN)/pytest -m k8s tests/k8s $(PYTEST_ARGS)
+
+chaos: ## the fault-injection suite; rewrites reports/reliability.json (CI compares against it)
+	FRAUD_UPDATE_REPORTS=1 $(RUN)/pytest -m chaos $(PYTEST_ARGS)
+
+bench: ## the performance benchmark (QUICK=1: under 3 minutes); writes reports/bench.{json,md}
+	$(RUN)/fraud-bench $(if $(QUICK),--quick) --model-dir training/artifacts --out reports
 
 infra-up: ## local Kafka broker + Redis in the background; endpoints in .devstack/env
 	$(RUN)/fraud-devstack up --dir $(DEVSTACK)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ import onnxmltools
 import pytest
 import redis
 import xgboost as xgb
-from confluent_kafka import Consumer, Message
+from confluent_kafka import Message
 from confluent_kafka.admin import AdminClient
 from onnxmltools.convert.common.data_types import FloatTensorType
 
@@ -30,9 +29,9 @@ from fraud_producer.dataset import DatasetSpec, generate
 from fraud_producer.settings import ProducerSettings
 from fraud_producer.stream import StreamPlan, StreamReport, TransactionStream
 from fraudcore.devstack import KafkaBroker, RedisServer
-from fraudcore.devstack.pipeline import LocalPipeline, private_topics
+from fraudcore.devstack.pipeline import LocalPipeline, drain_topic, private_topics
 from fraudcore.features import FEATURE_NAMES, replay
-from fraudcore.kafka_client import client_config, consumer_config
+from fraudcore.kafka_client import client_config
 from fraudcore.model_card import CARD_FILE, ONNX_FILE, XGBOOST_FILE, ModelCard, Thresholds
 from fraudcore.settings import KafkaSettings, RedisSettings, TopicSettings
 
@@ -106,44 +105,9 @@ def group_id() -> str:
     return f"test-group-{uuid.uuid4().hex[:10]}"
 
 
-def read_topic(
-    settings: KafkaSettings,
-    topic: str,
-    *,
-    expected: int | None = None,
-    timeout_s: float = 60.0,
-    idle_s: float = 3.0,
-) -> list[Message]:
-    """Every message on ``topic`` from the beginning: stops at ``expected`` messages, or after
-    ``idle_s`` without a new one, or at ``timeout_s``."""
-    consumer = Consumer(
-        consumer_config(
-            settings, f"reader-{uuid.uuid4().hex[:10]}", **{"enable.partition.eof": False}
-        )
-    )
-    consumer.subscribe([topic])
-    messages: list[Message] = []
-    deadline = time.monotonic() + timeout_s
-    last_seen = time.monotonic()
-    try:
-        while time.monotonic() < deadline:
-            if expected is not None and len(messages) >= expected:
-                break
-            if expected is None and messages and time.monotonic() - last_seen > idle_s:
-                break
-            for message in consumer.consume(1000, timeout=0.2):
-                if message.error():
-                    raise RuntimeError(message.error())
-                messages.append(message)
-                last_seen = time.monotonic()
-    finally:
-        consumer.close()
-    return messages
-
-
 @pytest.fixture
 def topic_reader(kafka_settings: KafkaSettings) -> Callable[..., list[Message]]:
-    return lambda topic, **kwargs: read_topic(kafka_settings, topic, **kwargs)
+    return lambda topic, **kwargs: drain_topic(kafka_settings, topic, **kwargs)
 
 
 def build_model_dir(

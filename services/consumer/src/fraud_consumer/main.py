@@ -8,7 +8,7 @@ import sys
 from pydantic import ValidationError
 
 from fraud_consumer.metrics import ConsumerMetrics
-from fraud_consumer.processor import Processor
+from fraud_consumer.processor import FatalError, Processor
 from fraud_consumer.scorers import make_scorer
 from fraud_consumer.settings import ConsumerSettings
 from fraudcore.redis_client import connect
@@ -28,7 +28,13 @@ def main() -> int:
     processor = Processor(settings, connect(settings), make_scorer(settings), ConsumerMetrics())
     if settings.metrics_port:
         serve_operations(settings.metrics_host, settings.metrics_port, processor.readiness)
-    processor.run(stop)
+    try:
+        processor.run(stop)
+    except FatalError as error:
+        logging.getLogger("fraud_consumer").error(
+            "stopping, this will not heal by retrying: %s", error
+        )
+        return 3
     return 0
 
 

@@ -40,6 +40,20 @@ class _AbandonedError(Exception):
     """The batch was given up (shutdown or rebalance) before it was written: not committed."""
 
 
+class FatalError(RuntimeError):
+    """Retrying cannot help (wrong credentials, not authorised): stop with a clear message."""
+
+
+# Errors that mean the configuration is wrong, not that a dependency is briefly away.
+_FATAL_KAFKA = {
+    KafkaError._AUTHENTICATION,
+    KafkaError.SASL_AUTHENTICATION_FAILED,
+    KafkaError.TOPIC_AUTHORIZATION_FAILED,
+    KafkaError.GROUP_AUTHORIZATION_FAILED,
+    KafkaError.CLUSTER_AUTHORIZATION_FAILED,
+}
+
+
 class Processor:
     def __init__(
         self,
@@ -61,10 +75,12 @@ class Processor:
             if settings.consumer_instance_id
             else {}
         )
+        self.fatal: str | None = None
         self.consumer = Consumer(
             consumer_config(
                 settings,
                 settings.consumer_group_id,
+                error_cb=self._on_kafka_error,
                 # Range keeps partition i of every topic on one consumer: a card's labels are
                 # handled where its transactions are.
                 **{
@@ -75,7 +91,7 @@ class Processor:
                 },
             )
         )
-        self.producer = Producer(producer_config(settings))
+        self.producer = Producer(producer_config(settings, error_cb=self._on_kafka_error))
         self.tracker = OffsetTracker()
         self.waiting: list[Waiting] = []
         self.carry: list[Message] = []
@@ -90,6 +106,12 @@ class Processor:
         if self.paused:
             return False, "paused: a dependency is unavailable"
         return True, f"consuming {len(self.assigned)} partitions"
+
+    def _on_kafka_error(self, error: KafkaError) -> None:
+        if error.fatal() or error.code() in _FATAL_KAFKA:
+            self.fatal = f"Kafka {error.name()}: {error.str()}"
+        else:
+            log.warning("Kafka: %s", error.str())
 
     # --- rebalances -------------------------------------------------------------------------
     def _on_assign(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
@@ -124,6 +146,8 @@ class Processor:
         log.info("consuming %s as group %s", topics, self.settings.consumer_group_id)
         try:
             while not stop.is_set():
+                if self.fatal:
+                    raise FatalError(self.fatal)
                 messages = self._poll()
                 if messages or self.waiting:
                     with contextlib.suppress(_AbandonedError):  # not committed: seen again later
@@ -137,13 +161,14 @@ class Processor:
     def _poll(self) -> list[Message]:
         """Whatever is already fetched, else wait for the first message of the next batch."""
         carried, self.carry = self.carry, []
-        room = self.settings.consumer_batch_max - len(carried)
+        room = self.settings.batch_max - len(carried)
         messages = self.consumer.consume(room, timeout=0) if room > 0 else []
         if not carried and not messages:
             first = self.consumer.poll(self.settings.consumer_poll_timeout_ms / 1000)
             if first is None:
                 return []
-            messages = [first, *self.consumer.consume(room - 1, timeout=0)]
+            rest = self.consumer.consume(room - 1, timeout=0) if room > 1 else []
+            messages = [first, *rest]
         good = []
         for message in [*carried, *messages]:
             error = message.error()
@@ -190,6 +215,8 @@ class Processor:
         while True:
             try:
                 outcome = work()
+            except redis.AuthenticationError as error:
+                raise FatalError(f"Redis authentication failed: {error}") from error
             except (redis.RedisError, ScorerUnavailableError) as error:
                 dependency = "scorer" if isinstance(error, ScorerUnavailableError) else "redis"
                 self.metrics.retries.labels(dependency=dependency).inc()
@@ -216,6 +243,8 @@ class Processor:
         while time.monotonic() < deadline:
             if self.stop.is_set() or self.revoked:
                 raise _AbandonedError
+            if self.fatal:
+                raise FatalError(self.fatal)
             message = self.consumer.poll(min(0.1, max(0.0, deadline - time.monotonic())))
             if message is not None:
                 self.carry.append(message)  # fetched before the pause: next batch, in order
@@ -350,8 +379,9 @@ class Processor:
 
     def _shutdown(self) -> None:
         log.info("stopping: flushing deliveries and committing finished work")
-        self.producer.flush(15)
-        self._commit(asynchronous=False)
+        self.producer.flush(0 if self.fatal else 15)
+        if not self.fatal:
+            self._commit(asynchronous=False)
         self.consumer.close()
         self.scorer.close()
 

@@ -47,12 +47,20 @@ class RemoteScorer:
     """POST /v1/score/batch over one kept-alive connection; quick retries for blips, then
     ScorerUnavailableError so the processor pauses with a longer backoff."""
 
-    def __init__(self, url: str, api_key: str | None, timeout_s: float, attempts: int = 3) -> None:
+    def __init__(
+        self,
+        url: str,
+        api_key: str | None,
+        timeout_s: float,
+        attempts: int = 3,
+        engine: str = "onnx",
+    ) -> None:
         headers = {"content-type": "application/json"}
         if api_key:
             headers["X-API-Key"] = api_key
         self.client = httpx.Client(base_url=url, headers=headers, timeout=timeout_s)
         self.attempts = attempts
+        self.path = f"/v1/score/batch?engine={engine}"
 
     def score(self, rows: Rows) -> tuple[list[Verdict], str]:
         # orjson writes NaN as null: exactly the API's "undefined feature" encoding.
@@ -60,7 +68,7 @@ class RemoteScorer:
         error: Exception | None = None
         for attempt in range(self.attempts):
             try:
-                response = self.client.post("/v1/score/batch", content=body)
+                response = self.client.post(self.path, content=body)
                 if response.status_code == 200:
                     return self._parse(response.content)
                 error = ScorerUnavailableError(
@@ -88,10 +96,27 @@ class RemoteScorer:
         self.client.close()
 
 
+class NaiveScorer(RemoteScorer):
+    """The design this project replaces, kept as the benchmark's reference point: one HTTP
+    call per message, the model evaluated through an XGBoost DMatrix built per request."""
+
+    def __init__(self, url: str, api_key: str | None, timeout_s: float) -> None:
+        super().__init__(url, api_key, timeout_s, engine="xgboost")
+
+    def score(self, rows: Rows) -> tuple[list[Verdict], str]:
+        results, version = [], ""
+        for row in rows:
+            (verdict,), version = super().score(row.reshape(1, -1))
+            results.append(verdict)
+        return results, version
+
+
 def make_scorer(settings: ConsumerSettings) -> Scorer:
+    key = settings.scorer_api_key.get_secret_value() if settings.scorer_api_key else None
     if settings.scoring_mode is ScoringMode.REMOTE:
-        key = settings.scorer_api_key.get_secret_value() if settings.scorer_api_key else None
         return RemoteScorer(settings.scorer_url, key, settings.scorer_timeout_s)
+    if settings.scoring_mode is ScoringMode.NAIVE:
+        return NaiveScorer(settings.scorer_url, key, settings.scorer_timeout_s)
     if settings.scoring_mode is ScoringMode.EMBEDDED:
         assert settings.model_dir is not None  # the settings validator guarantees it
         return EmbeddedScorer(ModelBundle.load(settings.model_dir, settings.onnx_intra_op_threads))

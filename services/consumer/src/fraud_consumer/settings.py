@@ -34,7 +34,7 @@ class ConsumerSettings(
         default=60.0, ge=0, description="how long a label may wait for its transaction"
     )
     model_dir: Path | None = Field(
-        default=None, description="model artifacts; required for SCORING_MODE embedded or naive"
+        default=None, description="model artifacts; required for SCORING_MODE=embedded"
     )
     onnx_intra_op_threads: int = Field(default=1, ge=1, le=64)
     scorer_timeout_s: float = Field(default=2.0, gt=0)
@@ -49,6 +49,11 @@ class ConsumerSettings(
 
     @model_validator(mode="after")
     def _local_model_needs_a_directory(self) -> ConsumerSettings:
-        if self.scoring_mode is not ScoringMode.REMOTE and self.model_dir is None:
-            raise ValueError(f"SCORING_MODE={self.scoring_mode.value} needs MODEL_DIR")
+        if self.scoring_mode is ScoringMode.EMBEDDED and self.model_dir is None:
+            raise ValueError("SCORING_MODE=embedded needs MODEL_DIR")
         return self
+
+    @property
+    def batch_max(self) -> int:
+        """Naive mode handles one message at a time, as the design it reproduces did."""
+        return 1 if self.scoring_mode is ScoringMode.NAIVE else self.consumer_batch_max

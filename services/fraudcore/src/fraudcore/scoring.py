@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -12,6 +13,8 @@ import numpy.typing as npt
 from fraudcore.decisions import decide
 from fraudcore.model import ModelBundle
 from fraudcore.schemas import Decision
+
+Engine = Literal["onnx", "xgboost"]
 
 
 @dataclass(frozen=True)
@@ -22,11 +25,14 @@ class Verdict:
     rules: list[str]
 
 
-def verdicts(model: ModelBundle, rows: npt.NDArray[np.float32]) -> list[Verdict]:
-    """One verdict per row; reason codes are computed only for review and block."""
+def verdicts(
+    model: ModelBundle, rows: npt.NDArray[np.float32], engine: Engine = "onnx"
+) -> list[Verdict]:
+    """One verdict per row; reason codes are computed only for review and block. ``engine``
+    "xgboost" builds an XGBoost DMatrix per call: the original design, kept as a reference."""
     if len(rows) == 0:
         return []
-    scores = model.predict(rows).tolist()
+    scores = (model.predict(rows) if engine == "onnx" else model.predict_xgboost(rows)).tolist()
     thresholds = model.card.thresholds
     decided = [
         decide(score, row, thresholds) for score, row in zip(scores, rows.tolist(), strict=True)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from fraud_producer.dataset import DatasetSpec, generate, write
 from fraud_producer.settings import ProducerSettings
-from fraud_producer.stream import StreamPlan, TransactionStream
+from fraud_producer.stream import StreamFailedError, StreamPlan, TransactionStream
 from fraudcore.worker import serve_operations, stop_on_signals
 
 
@@ -51,7 +51,11 @@ def _stream(args: argparse.Namespace) -> int:
     stream = TransactionStream(settings, plan)
     if settings.metrics_port:
         serve_operations(settings.metrics_host, settings.metrics_port, stream.readiness)
-    report = stream.run(stop)
+    try:
+        report = stream.run(stop)
+    except StreamFailedError as error:
+        logging.getLogger("fraud_producer").error("stopping, retrying cannot help: %s", error)
+        return 3
     print(report.to_json(), flush=True)
     return 1 if report.delivery_errors else 0
 

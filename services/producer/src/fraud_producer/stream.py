@@ -35,6 +35,18 @@ from fraudcore.schemas import Channel, Label, Transaction, utcnow
 log = logging.getLogger(__name__)
 
 
+AUTH_ERRORS = {
+    KafkaError._AUTHENTICATION,
+    KafkaError.SASL_AUTHENTICATION_FAILED,
+    KafkaError.TOPIC_AUTHORIZATION_FAILED,
+    KafkaError.CLUSTER_AUTHORIZATION_FAILED,
+}
+
+
+class StreamFailedError(RuntimeError):
+    """Kafka refused us for good (credentials, rights): nothing more can be sent."""
+
+
 @dataclass(frozen=True)
 class StreamPlan:
     rate_tps: float
@@ -108,10 +120,18 @@ class TransactionStream:
         self.plan = plan
         self.report = StreamReport(run_id=plan.run_id)
         self.metrics = _metrics()
-        self.producer = Producer(producer_config(settings))
+        self.fatal: str | None = None
+        self.producer = Producer(producer_config(settings, error_cb=self._on_kafka_error))
         self.pending: deque[_PendingLabel] = deque()
         self.random = random.Random(plan.seed)  # poison choices only
         self.scenarios: Counter[str] = Counter()
+
+    def _on_kafka_error(self, error: KafkaError) -> None:
+        # Wrong credentials or missing rights never heal by retrying: stop instead of buffering.
+        if error.fatal() or error.code() in AUTH_ERRORS:
+            self.fatal = f"Kafka {error.name()}: {error.str()}"
+        else:
+            log.warning("Kafka: %s", error.str())
 
     def readiness(self) -> tuple[bool, str]:
         """Ready while deliveries succeed; not after errors (Kafka unreachable or refusing)."""
@@ -202,6 +222,8 @@ class TransactionStream:
         start = time.monotonic()
         log.info("streaming at %.0f tx/s (run %s)", rate, plan.run_id)
         while not stop.is_set():
+            if self.fatal:
+                raise StreamFailedError(self.fatal)
             now = time.monotonic()
             elapsed = now - start
             if plan.count is not None and self.report.transactions >= plan.count:

@@ -14,7 +14,7 @@ from fraud_scorer.model_holder import ModelHolder
 from fraud_scorer.settings import ScorerSettings
 from fraudcore import metrics
 from fraudcore.features import FEATURE_NAMES, FeatureStore
-from fraudcore.scoring import Verdict, verdicts
+from fraudcore.scoring import Engine, Verdict, verdicts
 
 
 class ScorerMetrics:
@@ -38,10 +38,10 @@ class ScorerState:
     store: FeatureStore
     metrics: ScorerMetrics
 
-    def infer(self, rows: Any) -> list[Verdict]:
+    def infer(self, rows: Any, engine: Engine = "onnx") -> list[Verdict]:
         model = self.holder.current  # one reference for the whole call, whatever reloads do
         began = time.perf_counter()
-        result = verdicts(model, rows)
+        result = verdicts(model, rows, engine)
         self.metrics.inference.observe(time.perf_counter() - began)
         return result
 

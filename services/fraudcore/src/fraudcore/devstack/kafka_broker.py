@@ -12,6 +12,7 @@ import uuid
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from confluent_kafka.admin import AdminClient
 
@@ -85,8 +86,7 @@ class KafkaBroker:
     heap: str = "768m"
     detached: bool = False
     extra_config: dict[str, str] = field(default_factory=dict)
-    listener_protocol: str = "PLAINTEXT"
-    jaas_config: str | None = None
+    scram_users: dict[str, str] = field(default_factory=dict)  # name -> password; SASL/SCRAM on
     log_level: str = "INFO"
     process: subprocess.Popen[bytes] | None = field(default=None, init=False, repr=False)
     started_in_s: float | None = field(default=None, init=False)
@@ -108,9 +108,7 @@ class KafkaBroker:
             "advertised.listeners": f"CLIENT://127.0.0.1:{self.port}",
             "controller.listener.names": "CONTROLLER",
             "inter.broker.listener.name": "CLIENT",
-            "listener.security.protocol.map": (
-                f"CLIENT:{self.listener_protocol},CONTROLLER:PLAINTEXT"
-            ),
+            "listener.security.protocol.map": f"CLIENT:{self.protocol},CONTROLLER:PLAINTEXT",
             "log.dirs": str(self.workdir / "data"),
             "num.partitions": str(self.partitions),
             "auto.create.topics.enable": "false",
@@ -123,16 +121,58 @@ class KafkaBroker:
             "share.coordinator.state.topic.min.isr": "1",
             "group.initial.rebalance.delay.ms": "0",
             "log.flush.interval.messages": "9223372036854775807",
+            **self._sasl_config(),
             **self.extra_config,
         }
         return "".join(f"{key}={value}\n" for key, value in props.items())
 
+    @property
+    def protocol(self) -> str:
+        return "SASL_PLAINTEXT" if self.scram_users else "PLAINTEXT"
+
+    @property
+    def admin(self) -> tuple[str, str]:
+        """The user the broker itself authenticates as (the first SCRAM user)."""
+        return next(iter(self.scram_users.items()))
+
+    def _sasl_config(self) -> dict[str, str]:
+        if not self.scram_users:
+            return {}
+        name, password = self.admin
+        return {
+            "sasl.enabled.mechanisms": "SCRAM-SHA-512",
+            "sasl.mechanism.inter.broker.protocol": "SCRAM-SHA-512",
+            "listener.name.client.scram-sha-512.sasl.jaas.config": (
+                "org.apache.kafka.common.security.scram.ScramLoginModule required "
+                f'username="{name}" password="{password}";'
+            ),
+        }
+
+    def client_config(self) -> dict[str, Any]:
+        """librdkafka settings to reach this broker as its admin user."""
+        if not self.scram_users:
+            return {"bootstrap.servers": self.bootstrap_servers}
+        name, password = self.admin
+        return {
+            "bootstrap.servers": self.bootstrap_servers,
+            "security.protocol": "SASL_PLAINTEXT",
+            "sasl.mechanism": "SCRAM-SHA-512",
+            "sasl.username": name,
+            "sasl.password": password,
+        }
+
     def _format_once(self, java: str, classpath: str) -> None:
         if (self.workdir / "data" / "meta.properties").exists():
             return
+        # SCRAM credentials are written into the metadata at format time (KRaft has no ZooKeeper).
+        scram = [
+            arg
+            for name, password in self.scram_users.items()
+            for arg in ("--add-scram", f"SCRAM-SHA-512=[name={name},password={password}]")
+        ]
         subprocess.run(  # noqa: S603 - fixed argv
             [java, "-cp", classpath, "kafka.tools.StorageTool", "format",
-             "-t", _cluster_id(), "-c", str(self.config_file)],
+             "-t", _cluster_id(), "-c", str(self.config_file), *scram],
             check=True, capture_output=True,
         )  # fmt: skip
 
@@ -149,10 +189,6 @@ class KafkaBroker:
         self._format_once(java, classpath)
         jvm = [f"-Xms{self.heap}", f"-Xmx{self.heap}", "-XX:+UseG1GC", "-Djava.awt.headless=true",
                f"-Dlog4j2.configurationFile={log4j}"]  # fmt: skip
-        if self.jaas_config:
-            jaas = self.workdir / "jaas.conf"
-            jaas.write_text(self.jaas_config)
-            jvm.append(f"-Djava.security.auth.login.config={jaas}")
         self.process = processes.spawn(
             [java, *jvm, "-cp", classpath, "kafka.Kafka", str(self.config_file)],
             self.workdir / "stdout.log",
@@ -164,18 +200,14 @@ class KafkaBroker:
             what=f"Kafka broker on port {self.port}",
             process=self.process,
         )
-        if self.listener_protocol == "PLAINTEXT":
-            processes.wait_until(
-                self._metadata_ready,
-                timeout_s=timeout_s,
-                what="Kafka metadata",
-                process=self.process,
-            )
+        processes.wait_until(
+            self._metadata_ready, timeout_s=timeout_s, what="Kafka metadata", process=self.process
+        )
         self.started_in_s = time.monotonic() - began
         return self
 
     def _metadata_ready(self) -> bool:
-        admin = AdminClient({"bootstrap.servers": self.bootstrap_servers})
+        admin = AdminClient(self.client_config())
         try:
             return len(admin.list_topics(timeout=2).brokers) > 0
         except Exception:

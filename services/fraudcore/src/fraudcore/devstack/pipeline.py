@@ -4,15 +4,17 @@ Tests, the benchmark and the fault-injection suite drive the platform through th
 
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import redis
+from confluent_kafka import Consumer, Message
 
 from fraudcore.devstack.processes import free_port
 from fraudcore.devstack.services import ServiceProcess, wait_for
-from fraudcore.kafka_client import ensure_topics
+from fraudcore.kafka_client import consumer_config, ensure_topics
 from fraudcore.redis_keys import RedisKeys
 from fraudcore.settings import KafkaSettings, TopicSettings
 
@@ -28,6 +30,37 @@ def private_topics(settings: KafkaSettings, partitions: int = 3) -> TopicSetting
     return topics
 
 
+def drain_topic(
+    settings: KafkaSettings,
+    topic: str,
+    *,
+    expected: int | None = None,
+    timeout_s: float = 60.0,
+    idle_s: float = 3.0,
+) -> list[Message]:
+    """Every message on ``topic`` from the beginning: until ``expected`` messages, or ``idle_s``
+    without a new one, or ``timeout_s``."""
+    consumer = Consumer(consumer_config(settings, f"reader-{uuid.uuid4().hex[:10]}"))
+    consumer.subscribe([topic])
+    messages: list[Message] = []
+    deadline = last_seen = time.monotonic()
+    deadline += timeout_s
+    try:
+        while time.monotonic() < deadline:
+            if expected is not None and len(messages) >= expected:
+                break
+            if expected is None and messages and time.monotonic() - last_seen > idle_s:
+                break
+            for message in consumer.consume(1000, timeout=0.2):
+                if message.error():
+                    raise RuntimeError(message.error())
+                messages.append(message)
+                last_seen = time.monotonic()
+    finally:
+        consumer.close()
+    return messages
+
+
 @dataclass
 class LocalPipeline:
     kafka: str
@@ -39,6 +72,8 @@ class LocalPipeline:
     group: str = field(default_factory=lambda: f"consumer-{uuid.uuid4().hex[:8]}")
     processes: list[ServiceProcess] = field(default_factory=list)
     scorer_port: int = field(default_factory=free_port)
+    redis_password: str | None = None
+    common_env: dict[str, str] = field(default_factory=dict)  # e.g. Kafka SASL settings
 
     @property
     def keys(self) -> RedisKeys:
@@ -53,7 +88,9 @@ class LocalPipeline:
             "SCORER_URL": f"http://127.0.0.1:{self.scorer_port}",
             "MODEL_DIR": str(self.model_dir),
             "LOG_LEVEL": "INFO",
+            **({"REDIS_PASSWORD": self.redis_password} if self.redis_password else {}),
             **{name.upper(): value for name, value in self.topics.model_dump().items()},
+            **self.common_env,
             **extra,
         }
         return {key: str(value) for key, value in values.items()}
@@ -109,7 +146,7 @@ class LocalPipeline:
         return self._start(producer)
 
     def redis(self) -> redis.Redis[bytes]:
-        return redis.Redis.from_url(self.redis_url)
+        return redis.Redis.from_url(self.redis_url, password=self.redis_password)
 
     def stats(self) -> dict[str, float]:
         raw = self.redis().hgetall(self.keys.stats)

@@ -5,14 +5,14 @@ from __future__ import annotations
 import time
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, status
+from fastapi import APIRouter, Depends, HTTPException, Query, status
 
 from fraud_scorer.api_models import BatchRequest, BatchResponse, Score, ScoreResponse
 from fraud_scorer.features import features_for
 from fraud_scorer.state import ScorerState, get_state
 from fraudcore.features import FEATURE_NAMES
 from fraudcore.schemas import Transaction
-from fraudcore.scoring import Verdict, lists_from_rows, rows_from_lists
+from fraudcore.scoring import Engine, Verdict, lists_from_rows, rows_from_lists
 
 router = APIRouter(prefix="/v1/score", tags=["scoring"])
 State = Annotated[ScorerState, Depends(get_state)]
@@ -42,7 +42,13 @@ def score(transaction: Transaction, state: State) -> ScoreResponse:
 
 
 @router.post("/batch", response_model=BatchResponse)
-def score_batch(body: BatchRequest, state: State) -> BatchResponse:
+def score_batch(
+    body: BatchRequest,
+    state: State,
+    engine: Annotated[
+        Engine, Query(description="onnx (default) or xgboost: a DMatrix per call, for comparison")
+    ] = "onnx",
+) -> BatchResponse:
     """Score up to SCORER_MAX_BATCH_ROWS feature vectors (null = undefined) or transactions."""
     began = time.perf_counter()
     if (body.rows is None) == (body.transactions is None):
@@ -64,6 +70,6 @@ def score_batch(body: BatchRequest, state: State) -> BatchResponse:
     state.metrics.batch_rows.observe(count)
     return BatchResponse(
         model_version=model.version,
-        results=[_score(verdict) for verdict in state.infer(rows)],
+        results=[_score(verdict) for verdict in state.infer(rows, engine)],
         timing_ms=(time.perf_counter() - began) * 1000,
     )

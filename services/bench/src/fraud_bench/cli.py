@@ -1,0 +1,114 @@
+"""``fraud-bench [--quick]``: the whole benchmark in one run on this machine; writes
+reports/bench.json, reports/bench.md and reports/bench_latency.png."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from fraud_bench import floors, report, scorer_api
+from fraud_bench.pipeline_runs import Plan, bench_mode
+from fraudcore.devstack import KafkaBroker, RedisServer
+from fraudcore.devstack.pipeline import LocalPipeline, private_topics
+from fraudcore.settings import KafkaSettings
+
+RATES = [100, 1_000, 5_000]
+MODES = ["embedded", "remote", "naive"]
+
+
+def run(quick: bool, model_dir: Path, out: Path) -> dict[str, Any]:
+    seconds, backlog = (3.0, 8_000) if quick else (20.0, 40_000)
+    log = logging.getLogger("fraud-bench")
+    with tempfile.TemporaryDirectory(prefix="fraud-bench-") as tmp:
+        work = Path(tmp)
+        broker = KafkaBroker(work / "kafka", log_level="WARN").start()
+        redis_server = RedisServer(work / "redis", maxmemory="4gb").start()
+        try:
+            settings = KafkaSettings(kafka_bootstrap_servers=broker.bootstrap_servers)
+            log.info("floors")
+            kafka = {str(rate): floors.kafka_rtt(settings, rate, seconds) for rate in RATES}
+            result: dict[str, Any] = {
+                "quick": quick,
+                "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                "machine": report.machine(),
+                "floors": {
+                    "kafka_rtt_ms": {
+                        "p50": kafka["1000"]["p50_ms"],
+                        "p99": kafka["1000"]["p99_ms"],
+                    },
+                    "kafka_rtt_by_rate": kafka,
+                    "redis_rtt_ms": {"p50": floors.redis_rtt(redis_server.url)["p50_ms"]},
+                    **floors.model_floors(model_dir),
+                    **floors.codec_floors(),
+                },
+                "pipeline": {},
+                "max_tps": {},
+                "max_tps_verified": {},
+            }
+            for mode in MODES:
+                log.info("pipeline: %s", mode)
+                plan = Plan(
+                    RATES, seconds, backlog // 10 if mode == "naive" else backlog, not quick
+                )
+                outcome = bench_mode(
+                    settings, redis_server.url, model_dir, work, mode=mode, plan=plan
+                )
+                result["pipeline"][mode] = outcome.runs
+                result["max_tps"][mode] = outcome.max_tps
+                result["max_tps_verified"][mode] = outcome.max_tps_verified
+            log.info("scorer API")
+            api = LocalPipeline(
+                broker.bootstrap_servers,
+                redis_server.url,
+                private_topics(settings),
+                work / "api",
+                model_dir,
+            )
+            api.start_scorer()
+            try:
+                url = f"http://127.0.0.1:{api.scorer_port}"
+                result["scorer_api"] = {
+                    "single": scorer_api.single_requests(url, 200 if quick else 1_000),
+                    "batch": scorer_api.batch_throughput(url, 4, 256, 3 if quick else 10),
+                }
+            finally:
+                api.stop_all()
+        finally:
+            broker.stop()
+            redis_server.stop()
+    pipeline, floor = result["pipeline"], result["floors"]
+    result["ratios"] = {
+        f"{mode} p50 / Kafka floor p50 at {rate} tx/s": pipeline[mode][str(rate)]["p50_ms"]
+        / floor["kafka_rtt_by_rate"][str(rate)]["p50_ms"]
+        for mode in MODES
+        for rate in RATES
+    } | {
+        "remote max_tps / naive max_tps": result["max_tps"]["remote"]
+        / max(result["max_tps"]["naive"], 1.0)
+    }
+    report.write(result, out)
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="fraud-bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="short windows (under 3 minutes)")
+    parser.add_argument("--model-dir", type=Path, default=Path("training/artifacts"))
+    parser.add_argument("--out", type=Path, default=Path("reports"))
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    began = time.monotonic()
+    result = run(args.quick, args.model_dir, args.out)
+    print(f"benchmark done in {time.monotonic() - began:.0f} s: {args.out / 'bench.md'}")
+    for target in result["targets"]:
+        print(f"  {'met ' if target['met'] else 'MISS'} {target['target']}: {target['measured']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,204 @@
+"""reports/bench.json (stable keys), reports/bench.md (tables) and a latency-vs-rate plot."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+BUDGET_MS = 35.0
+
+
+def row(*cells: object) -> str:
+    return "| " + " | ".join(str(cell) for cell in cells) + " |"
+
+
+def machine() -> dict[str, Any]:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    memory_kb = next(
+        int(line.split()[1])
+        for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal")
+    )
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gib": round(memory_kb / 2**20, 1),
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+    }
+
+
+def targets(result: dict[str, Any]) -> list[tuple[str, bool, str]]:
+    pipeline, floors, max_tps = result["pipeline"], result["floors"], result["max_tps"]
+    embedded, remote = pipeline["embedded"]["1000"], pipeline["remote"]["1000"]
+    kafka_p50 = floors["kafka_rtt_ms"]["p50"]
+    return [
+        ("remote p99 <= 35 ms at 1,000 tx/s", remote["p99_ms"] <= 35, f"{remote['p99_ms']:.1f} ms"),
+        (
+            "embedded p99 <= 15 ms at 1,000 tx/s",
+            embedded["p99_ms"] <= 15,
+            f"{embedded['p99_ms']:.1f} ms",
+        ),
+        (
+            "embedded p50 within 3x the Kafka floor p50",
+            embedded["p50_ms"] <= 3 * kafka_p50,
+            f"{embedded['p50_ms']:.2f} ms vs 3 x {kafka_p50:.2f} ms",
+        ),
+        ("max_tps.remote >= 5,000", max_tps["remote"] >= 5_000, f"{max_tps['remote']:,.0f} tx/s"),
+        (
+            "max_tps.remote >= 5x max_tps.naive",
+            max_tps["remote"] >= 5 * max_tps["naive"],
+            f"{max_tps['remote'] / max(max_tps['naive'], 1):.1f}x",
+        ),
+        (
+            "nothing lost in any run",
+            all(
+                run["produced"] == run["scored"]
+                for mode in pipeline.values()
+                for run in mode.values()
+            ),
+            "produced == scored",
+        ),
+    ]
+
+
+def write(result: dict[str, Any], out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    result["targets"] = [{"target": t, "met": ok, "measured": m} for t, ok, m in targets(result)]
+    (out / "bench.json").write_text(json.dumps(result, indent=2) + "\n")
+    plot(result, out / "bench_latency.png")
+    (out / "bench.md").write_text(markdown(result))
+
+
+def plot(result: dict[str, Any], path: Path) -> None:
+    fig, ax = plt.subplots(figsize=(7, 4), dpi=110)
+    for mode, runs in result["pipeline"].items():
+        rates = sorted(int(rate) for rate in runs)
+        for q, style in (("p50_ms", "-o"), ("p99_ms", "--o")):
+            ax.plot(rates, [runs[str(r)][q] for r in rates], style, label=f"{mode} {q[:3]}")
+    floor = result["floors"]["kafka_rtt_by_rate"]
+    rates = sorted(int(rate) for rate in floor)
+    ax.plot(rates, [floor[str(r)]["p50_ms"] for r in rates], ":k", label="Kafka floor p50")
+    ax.axhline(BUDGET_MS, color="red", linewidth=1, label="35 ms budget")
+    ax.set(
+        xscale="log",
+        yscale="log",
+        xlabel="offered rate (tx/s)",
+        ylabel="end-to-end latency (ms)",
+        title="Latency vs rate",
+    )
+    ax.legend(fontsize=7, ncol=2)
+    ax.grid(True, which="both", alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def markdown(r: dict[str, Any]) -> str:
+    m, floors = r["machine"], r["floors"]
+    lines = [
+        "# Benchmark",
+        "",
+        f"{r['measured_at']} on {m['cpu']} ({m['cores']} cores, {m['memory_gib']} GiB), "
+        f"Linux {m['kernel']}, Python {m['python']}; every component on this one machine. "
+        f"Mode: {'quick' if r['quick'] else 'full'}.",
+        "",
+        "## Pipeline end-to-end latency (produce -> results in Redis)",
+        "",
+        "| mode | rate (tx/s) | achieved | p50 ms | p95 ms | p99 ms | produced | scored | note |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for mode, runs in r["pipeline"].items():
+        for rate in sorted(runs, key=int):
+            run = runs[rate]
+            note = "above capacity: queueing" if run["saturated"] else ""
+            lines.append(
+                row(
+                    mode,
+                    f"{int(rate):,}",
+                    f"{run['achieved_tps']:,.0f}",
+                    f"{run['p50_ms']:.2f}",
+                    f"{run['p95_ms']:.2f}",
+                    f"{run['p99_ms']:.2f}",
+                    f"{run['produced']:,}",
+                    f"{run['scored']:,}",
+                    note,
+                )
+            )
+    lines += [
+        "",
+        "## Maximum sustainable throughput (draining a backlog)",
+        "",
+        "| mode | tx/s | verified at 90% |",
+        "| --- | ---: | --- |",
+    ]
+    for mode, value in r["max_tps"].items():
+        verified = r["max_tps_verified"].get(mode)
+        lines.append(
+            row(mode, f"{value:,.0f}", "-" if verified is None else ("yes" if verified else "no"))
+        )
+    lines += [
+        "",
+        "## Floors (same run, same client settings)",
+        "",
+        "| floor | value |",
+        "| --- | ---: |",
+    ]
+    for rate, f in sorted(floors["kafka_rtt_by_rate"].items(), key=lambda item: int(item[0])):
+        lines.append(
+            row(
+                f"Kafka produce->consume at {int(rate):,} tx/s",
+                f"p50 {f['p50_ms']:.2f} ms, p99 {f['p99_ms']:.2f} ms",
+            )
+        )
+    lines += [
+        f"| Redis pipelined round trip | p50 {floors['redis_rtt_ms']['p50']:.3f} ms |",
+        f"| ONNX, 1 row | {floors['onnx_single_us']:.1f} us |",
+        row(
+            "ONNX, 256 rows",
+            f"{floors['onnx_256_us']:.1f} us ({floors['onnx_256_per_row_us']:.2f} us/row)",
+        ),
+        f"| XGBoost native, 1 row (DMatrix per call) | {floors['xgboost_single_us']:.1f} us |",
+        f"| event decode / encode | {floors['decode_us']:.2f} / {floors['encode_us']:.2f} us |",
+        "",
+        "## Ratios",
+        "",
+        "| ratio | value |",
+        "| --- | ---: |",
+    ]
+    for name, value in r["ratios"].items():
+        lines.append(f"| {name} | {value:.2f} |")
+    api = r["scorer_api"]
+    lines += [
+        "",
+        "## Scorer API alone",
+        "",
+        f"Single POST /v1/score: p50 {api['single']['p50_ms']:.2f} ms, "
+        f"p99 {api['single']['p99_ms']:.2f} ms. "
+        f"Batch: {api['batch']['rows_per_s']:,.0f} rows/s from {api['batch']['clients']} clients "
+        f"x {api['batch']['rows_per_request']} rows.",
+        "",
+        "## Targets",
+        "",
+        "| target | met | measured |",
+        "| --- | --- | --- |",
+    ]
+    for t in r["targets"]:
+        lines.append(f"| {t['target']} | {'yes' if t['met'] else '**no**'} | {t['measured']} |")
+    lines += ["", "![latency vs rate](bench_latency.png)", ""]
+    return "\n".join(lines)

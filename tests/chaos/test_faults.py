@@ -1,0 +1,152 @@
+"""Faults mid-stream against the real local stack. Each case: the pipeline stalls if it must,
+recovers, and ends with exactly what was produced scored once: nothing lost, nothing counted
+twice, poison dead-lettered. Results: reports/reliability.json."""
+
+import random
+import signal
+import time
+from pathlib import Path
+
+import pytest
+from confluent_kafka import Producer
+
+from fraudcore.devstack import KafkaBroker, RedisServer
+from fraudcore.kafka_client import ensure_topics, producer_config
+from fraudcore.schemas import Transaction
+from fraudcore.settings import KafkaSettings
+
+pytestmark = [pytest.mark.integration, pytest.mark.chaos]
+
+
+def clean(outcome) -> None:
+    assert outcome.clean, outcome
+
+
+def test_consumer_sigkilled_three_times(pipeline_factory, accountant, background) -> None:
+    pipeline = pipeline_factory()
+    consumer = pipeline.start_consumer("embedded")
+    began, rng = time.monotonic(), random.Random(20_000)
+    stream = background(lambda: pipeline.stream(20_000, rate=2_000, send_labels=False))
+    for kill in range(3):
+        time.sleep(rng.uniform(1.5, 3.0))
+        consumer.kill()  # SIGKILL: no flush, no commit, maybe mid-write
+        consumer = pipeline.start_consumer("embedded", name=f"consumer-restart-{kill}")
+    stream.join()
+    clean(accountant("consumer SIGKILLed 3 times", pipeline, began))
+
+
+def test_one_of_two_consumers_killed_rebalance(pipeline_factory, accountant, background) -> None:
+    pipeline = pipeline_factory()
+    pipeline.start_consumer("embedded", name="consumer-a", instance="a")
+    second = pipeline.start_consumer("embedded", name="consumer-b", instance="b")
+    began = time.monotonic()
+    stream = background(lambda: pipeline.stream(15_000, rate=1_500, send_labels=False))
+    time.sleep(3)
+    second.kill()  # never comes back: its partitions move to the survivor after the session
+    stream.join()
+    clean(accountant("two consumers, one killed (rebalance)", pipeline, began))
+
+
+def test_scorer_killed_and_restarted(pipeline_factory, accountant, background) -> None:
+    pipeline = pipeline_factory()
+    scorer = pipeline.start_scorer()
+    consumer = pipeline.start_consumer("remote")
+    began = time.monotonic()
+    stream = background(lambda: pipeline.stream(10_000, rate=1_000, send_labels=False))
+    time.sleep(3)
+    scorer.kill()
+    stalled_at = pipeline.scored()
+    time.sleep(10)
+    assert pipeline.scored() - stalled_at < 600  # stalled: at most batches already scored
+    pipeline.start_scorer()
+    stream.join()
+    clean(accountant("scorer killed for 10 s and restarted", pipeline, began))
+    assert "paused" in consumer.log()
+
+
+def test_redis_restarted(pipeline_factory, accountant, background, tmp_path: Path) -> None:
+    server = RedisServer(tmp_path / "redis").start()
+    try:
+        pipeline = pipeline_factory(redis_url_override=server.url)
+        consumer = pipeline.start_consumer("embedded")
+        began = time.monotonic()
+        stream = background(lambda: pipeline.stream(10_000, rate=1_000, send_labels=False))
+        time.sleep(3)
+        server.stop()  # SHUTDOWN writes the append-only file: state survives the restart
+        time.sleep(4)
+        server.start()
+        stream.join()
+        clean(accountant("Redis restarted", pipeline, began))
+        assert "paused" in consumer.log()
+    finally:
+        server.stop()
+
+
+def test_kafka_broker_restarted(pipeline_factory, accountant, background, tmp_path: Path) -> None:
+    broker = KafkaBroker(tmp_path / "kafka", log_level="WARN").start()
+    try:
+        settings = KafkaSettings(kafka_bootstrap_servers=broker.bootstrap_servers)
+        pipeline = pipeline_factory()
+        pipeline.kafka = broker.bootstrap_servers
+        ensure_topics(settings, pipeline.topics.all_topics(), partitions=3)
+        pipeline.start_consumer("embedded")
+        began = time.monotonic()
+        stream = background(lambda: pipeline.stream(8_000, rate=800, send_labels=False))
+        time.sleep(3)
+        broker.stop()
+        time.sleep(5)
+        broker.start()
+        stream.join()
+        clean(accountant("Kafka broker stopped 5 s and restarted", pipeline, began, settings))
+    finally:
+        broker.stop()
+
+
+def test_poison_at_one_percent(pipeline_factory, accountant) -> None:
+    pipeline = pipeline_factory()
+    pipeline.start_consumer("embedded")
+    began = time.monotonic()
+    report = pipeline.stream(10_000, rate=2_500, poison_rate=0.01, send_labels=False)
+    outcome = accountant("poison messages at 1%", pipeline, began)
+    clean(outcome)
+    assert outcome.dead_lettered == report.poison > 50
+
+
+def test_duplicate_deliveries(pipeline_factory, accountant, kafka_settings) -> None:
+    pipeline = pipeline_factory()
+    consumer = pipeline.start_consumer("embedded")
+    began = time.monotonic()
+    base = Transaction.model_json_schema()["examples"][0]
+    producer = Producer(producer_config(kafka_settings))
+    txs = [
+        Transaction.model_validate(
+            {**base, "transaction_id": f"dup-{i}", "card_id": f"card-{i % 300}"}
+        )
+        for i in range(2_000)
+    ]
+    for _ in range(2):  # every transaction sent twice, as a retrying upstream would
+        for tx in txs:
+            producer.produce(pipeline.topics.topic_transactions, tx.to_json(), tx.card_id.encode())
+        producer.flush(30)
+    outcome = accountant("every transaction delivered twice", pipeline, began)
+    clean(outcome)
+    assert outcome.produced == 2_000
+    assert "Traceback" not in consumer.log()
+
+
+def test_producer_killed_and_restarted(pipeline_factory, accountant) -> None:
+    pipeline = pipeline_factory()
+    pipeline.start_consumer("embedded")
+    began = time.monotonic()
+    first = pipeline.start_producer(
+        "--rate", "1500", "--duration", "30", "--no-labels", name="producer-1"
+    )
+    time.sleep(5)
+    first.process.send_signal(
+        signal.SIGKILL
+    )  # unsent messages die with it; sent ones must be scored
+    second = pipeline.start_producer(
+        "--rate", "1500", "--count", "5000", "--no-labels", name="producer-2"
+    )
+    second.wait(timeout_s=120)
+    clean(accountant("producer SIGKILLed and restarted", pipeline, began, deterministic=False))
