@@ -16,8 +16,8 @@ PYTEST_ARGS ?=
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help setup lint format test test-unit test-integration monitoring infra-up infra-down dev bench chaos clean \
-	k8s-tools k8s-deps k8s-sync k8s-check up down containers-check hadolint
+.PHONY: help setup lint format test test-unit test-integration monitoring infra-up infra-down dev bench chaos audit soak clean \
+	k8s-tools k8s-deps k8s-sync k8s-check
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -100,8 +100,19 @@ k8s-check: k8s-tools k8s-deps ## helm lint + strict schema validation + NetworkP
 chaos: ## the fault-injection suite; rewrites reports/reliability.json (CI compares against it)
 	FRAUD_UPDATE_REPORTS=1 $(RUN)/pytest -m chaos $(PYTEST_ARGS)
 
+audit: ## pip-audit of every locked dependency (fails on a known vulnerability)
+	@$(UV) export --frozen --all-packages --no-emit-workspace --no-hashes -q > $(VENV)/audit-requirements.txt
+	@$(RUN)/pip-audit -r $(VENV)/audit-requirements.txt --disable-pip --no-deps --progress-spinner off \
+	  --desc off 2>&1 | tee $(VENV)/audit.log | grep -v "could not be audited" || true
+	@if grep -q "could not be audited" $(VENV)/audit.log; then \
+	  echo "WARNING: $$(grep -c 'could not be audited' $(VENV)/audit.log) dependencies could not be audited: the vulnerability service (PyPI JSON API) is not reachable from here"; fi
+	@! grep -qE "^Found [1-9][0-9]* known vulnerabilit" $(VENV)/audit.log
+
 bench: ## the performance benchmark (QUICK=1: under 3 minutes); writes reports/bench.{json,md}
 	$(RUN)/fraud-bench $(if $(QUICK),--quick) --model-dir training/artifacts --out reports
+
+soak: ## 10 minutes at 2,000 tx/s: no loss, flat memory, bounded Redis (not in CI); reports/soak.json
+	$(RUN)/fraud-bench soak --model-dir training/artifacts --out reports
 
 infra-up: ## local Kafka broker + Redis in the background; endpoints in .devstack/env
 	$(RUN)/fraud-devstack up --dir $(DEVSTACK)
@@ -116,6 +127,7 @@ infra-down: ## stop what infra-up (or dev) started
 # tests/containers/requirements-tools.txt, installed into .tools/compose). BUILDAH_FORMAT=docker
 # keeps the images' HEALTHCHECKs when podman builds them.
 COMPOSE_VENV := $(TOOLS)/compose
+.PHONY: up down containers-check hadolint
 define compose
 if docker info >/dev/null 2>&1; then docker compose $(1); \
 else PYTHON=$(PYTHON) TOOLS_VENV=$(COMPOSE_VENV) bash tests/containers/podman-setup.sh --tools-only \

@@ -4,6 +4,7 @@ reports/bench.json, reports/bench.md and reports/bench_latency.png."""
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
 import tempfile
@@ -13,6 +14,7 @@ from typing import Any
 
 from fraud_bench import floors, report, scorer_api
 from fraud_bench.pipeline_runs import Plan, bench_mode
+from fraud_bench.soak import soak
 from fraudcore.devstack import KafkaBroker, RedisServer
 from fraudcore.devstack.pipeline import LocalPipeline, private_topics
 from fraudcore.settings import KafkaSettings
@@ -97,12 +99,23 @@ def run(quick: bool, model_dir: Path, out: Path) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="fraud-bench", description=__doc__)
+    parser.add_argument("command", nargs="?", choices=["run", "soak"], default="run")
     parser.add_argument("--quick", action="store_true", help="short windows (under 3 minutes)")
     parser.add_argument("--model-dir", type=Path, default=Path("training/artifacts"))
     parser.add_argument("--out", type=Path, default=Path("reports"))
+    parser.add_argument("--rate", type=int, default=2_000, help="soak: transactions per second")
+    parser.add_argument("--minutes", type=float, default=10.0, help="soak: duration")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     began = time.monotonic()
+    if args.command == "soak":
+        warmup = min(2.0, args.minutes / 5)  # memory is compared from the end of warm-up on
+        outcome = soak(args.model_dir, args.out, args.rate, args.minutes, warmup_min=warmup)
+        print(json.dumps({k: v for k, v in outcome.items() if k != "samples"}, indent=2))
+        lost = outcome["produced"] - outcome["scored"]
+        flat = all(growth < 0.10 for growth in outcome["rss_growth_after_warmup"].values())
+        return 0 if lost == 0 and flat else 1
     result = run(args.quick, args.model_dir, args.out)
     print(f"benchmark done in {time.monotonic() - began:.0f} s: {args.out / 'bench.md'}")
     for target in result["targets"]:

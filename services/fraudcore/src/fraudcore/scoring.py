@@ -11,6 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from fraudcore.decisions import decide
+from fraudcore.features import FEATURE_NAMES
 from fraudcore.model import ModelBundle
 from fraudcore.schemas import Decision
 
@@ -51,7 +52,7 @@ def rows_from_lists(values: list[list[float | None]]) -> npt.NDArray[np.float32]
     """JSON feature vectors (null = undefined) to the model's float32 matrix (NaN = undefined)."""
     return np.array(
         [[np.nan if value is None else value for value in row] for row in values], dtype=np.float32
-    ).reshape(len(values), -1)
+    ).reshape(len(values), len(FEATURE_NAMES))
 
 
 def lists_from_rows(rows: npt.NDArray[np.floating]) -> list[list[float | None]]:

@@ -10,7 +10,10 @@ from fraudcore.features import FEATURE_NAMES
 from fraudcore.model_card import Thresholds
 from fraudcore.schemas import Decision, Transaction
 
-FeatureValue = Annotated[float | None, Field(allow_inf_nan=False)]  # null = undefined (NaN)
+FLOAT32_MAX = 3.4028234663852886e38  # rows are float32: anything larger would become infinity
+FeatureValue = Annotated[  # null = undefined (NaN)
+    float | None, Field(allow_inf_nan=False, ge=-FLOAT32_MAX, le=FLOAT32_MAX)
+]
 FeatureVector = Annotated[
     list[FeatureValue], Field(min_length=len(FEATURE_NAMES), max_length=len(FEATURE_NAMES))
 ]
@@ -38,16 +41,8 @@ class BatchRequest(BaseModel):
         json_schema_extra={"examples": [{"rows": [[12.5, *([0.0] * (len(FEATURE_NAMES) - 1))]]}]},
     )
 
-    rows: (
-        list[
-            Annotated[
-                list[FeatureValue],
-                Field(min_length=len(FEATURE_NAMES), max_length=len(FEATURE_NAMES)),
-            ]
-        ]
-        | None
-    ) = None
-    transactions: list[Transaction] | None = None
+    rows: list[FeatureVector] | None = Field(default=None, min_length=1)
+    transactions: list[Transaction] | None = Field(default=None, min_length=1)
 
 
 class BatchResponse(BaseModel):
