@@ -16,7 +16,7 @@ PYTEST_ARGS ?=
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help setup lint format test test-unit test-integration monitoring infra-up infra-down dev bench chaos audit soak clean \
+.PHONY: help setup lint format test test-unit test-integration monitoring infra-up infra-down dev bench chaos audit soak train benchmark-handbook clean \
 	k8s-tools k8s-deps k8s-sync k8s-check
 
 help: ## list the targets
@@ -36,7 +36,7 @@ setup: $(if $(shell command -v uv 2>/dev/null),,$(TOOLS)/bin/uv) ## create .venv
 lint: ## ruff (lint + format check) and mypy --strict
 	$(RUN)/ruff check .
 	$(RUN)/ruff format --check .
-	$(RUN)/mypy services tests/containers
+	$(RUN)/mypy services training/src tests/containers
 
 format: ## apply ruff's fixes and formatting
 	$(RUN)/ruff check --fix .
@@ -122,6 +122,17 @@ dev: ## the whole platform as local processes on a local Kafka and Redis (no con
 
 infra-down: ## stop what infra-up (or dev) started
 	$(RUN)/fraud-devstack down --dir $(DEVSTACK)
+
+TRAIN_DAYS ?= 63
+WORLD := data/world-$(TRAIN_DAYS)d-seed42.parquet
+
+train: ## dataset -> EDA -> training -> evaluation -> ONNX export into training/artifacts/
+	$(RUN)/fraud-producer dataset --days $(TRAIN_DAYS) --seed 42 --out $(WORLD)
+	$(RUN)/fraud-train eda --data $(WORLD) --out reports/eda
+	$(RUN)/fraud-train train --data $(WORLD) --artifacts training/artifacts --reports reports/training
+
+benchmark-handbook: ## the handbook's published table replicated on its simulator (~15 min)
+	$(RUN)/fraud-train benchmark handbook --out reports/handbook_benchmark.json
 
 # Containers: docker compose where a Docker engine answers, otherwise podman-compose (pinned in
 # tests/containers/requirements-tools.txt, installed into .tools/compose). BUILDAH_FORMAT=docker

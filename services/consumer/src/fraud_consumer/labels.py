@@ -11,7 +11,7 @@ import redis
 
 from fraud_consumer.decoding import Decoded
 from fraud_consumer.metrics import ConsumerMetrics
-from fraud_consumer.records import Marker, parse_stored
+from fraud_consumer.records import Marker, parse_marker
 from fraudcore.features import FeatureStore, MerchantState, apply_label, epoch_seconds
 from fraudcore.redis_keys import RedisKeys
 from fraudcore.schemas import Decision, Label
@@ -66,7 +66,7 @@ class LabelApplier:
             if stored is None:
                 still.append(entry)
                 continue
-            marker, _ = parse_stored(stored)
+            marker = parse_marker(stored)
             merchant = merchants.setdefault(marker.merchant_id, MerchantState())
             apply_label(merchant, epoch_seconds(label.labelled_at), label.is_fraud)
             counts[outcome(marker.decision, label.is_fraud)] += 1

@@ -17,7 +17,7 @@ Partition = tuple[str, int]
 class Ticket:
     next_offsets: dict[Partition, int]  # per partition: last offset in the batch + 1
     pending: int = 0  # produced messages not yet acknowledged
-    on_complete: list[bytes] = field(default_factory=list)  # Redis keys to shrink afterwards
+    on_complete: list[str] = field(default_factory=list)  # recovery copies to drop afterwards
 
 
 class OffsetTracker:
@@ -36,10 +36,10 @@ class OffsetTracker:
         """Offsets at or after these stay uncommitted (labels waiting for their transaction)."""
         self._holds = dict(holds)
 
-    def completed(self) -> tuple[list[TopicPartition], list[bytes]]:
+    def completed(self) -> tuple[list[TopicPartition], list[str]]:
         """Offsets to commit now (batches completed in order, holds respected) and the Redis
         keys of records whose Kafka copies are all acknowledged."""
-        finished: list[bytes] = []
+        finished: list[str] = []
         while self._tickets and self._tickets[0].pending == 0:
             ticket = self._tickets.popleft()
             for partition, offset in ticket.next_offsets.items():

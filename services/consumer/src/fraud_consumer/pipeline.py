@@ -1,51 +1,46 @@
 """One batch of transactions: dedupe, features from Redis state, scores, and one atomic Redis
-write of state, records, streams and statistics."""
+write of state, markers, streams and statistics."""
 
 from __future__ import annotations
 
-import math
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
-import numpy.typing as npt
 import redis
 
 from fraud_consumer.decoding import Decoded
 from fraud_consumer.metrics import ConsumerMetrics
-from fraud_consumer.records import map_point, parse_stored
+from fraud_consumer.records import Scored, defined_features, parse_marker, records_of_batch
 from fraud_consumer.scorers import Scorer
 from fraud_consumer.settings import ConsumerSettings
-from fraudcore.features import (
-    FEATURE_NAMES,
-    CardState,
-    FeatureStore,
-    MerchantState,
-    features_and_update,
-    payment_of,
-)
+from fraud_consumer.sink import BatchWrite, RedisSink
+from fraudcore.features import FEATURE_NAMES, features_and_update, payment_of
 from fraudcore.redis_keys import RedisKeys
-from fraudcore.schemas import Decision, ScoredTransaction, Timings, Transaction, utcnow
-from fraudcore.scoring import Verdict
+from fraudcore.schemas import Decision, Transaction, format_time, utcnow
 
 _MS = 1e-6  # nanoseconds to milliseconds
+BATCH_TTL_S = 900  # a crashed consumer's successor re-emits well within this
+
+
+@dataclass(frozen=True)
+class Output:
+    """A scored record to send to Kafka."""
+
+    key: bytes
+    value: bytes
+    decision: Decision
+    rules: list[str]
 
 
 @dataclass
 class BatchResult:
-    scored: list[ScoredTransaction] = field(default_factory=list)  # new: emit and count
-    reemit: list[ScoredTransaction] = field(default_factory=list)  # redelivered: emit again
+    outputs: list[Output] = field(default_factory=list)  # new ones and re-emitted ones
+    new: int = 0
     duplicates: int = 0
+    batch_key: str | None = None  # the recovery copy to drop once Kafka has the outputs
     latencies_ms: list[float] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class _Stages:
-    polled_ns: int
-    decode_ms: float
-    features_ms: float = 0.0
-    scoring_ms: float = 0.0
 
 
 class TransactionPipeline:
@@ -59,34 +54,44 @@ class TransactionPipeline:
         self.settings = settings
         self.redis = client
         self.keys = RedisKeys(settings.redis_key_prefix)
-        self.store = FeatureStore(client, self.keys, settings.state_ttl_s)
+        self.sink = RedisSink(
+            client,
+            self.keys,
+            state_ttl_s=settings.state_ttl_s,
+            record_ttl_s=settings.result_ttl_s,
+            batch_ttl_s=min(BATCH_TTL_S, settings.result_ttl_s),
+            recent_maxlen=settings.recent_stream_maxlen,
+            alert_maxlen=settings.alert_stream_maxlen,
+        )
         self.scorer = scorer
         self.metrics = metrics
         self.mode = settings.scoring_mode.value
 
     def _classify(
-        self, batch: list[Decoded[Transaction]], stored: list[bytes | None]
+        self, batch: list[Decoded[Transaction]], markers: list[bytes | None]
     ) -> tuple[list[Decoded[Transaction]], BatchResult]:
-        """New transactions to score; redeliveries (stored from this very message) to re-emit;
-        duplicates (same id from another message, or twice in the batch) to skip."""
+        """New transactions to score; redeliveries (recorded from this very message) whose Kafka
+        copies may never have left to re-emit; duplicates (same id from another message, or
+        twice in the batch) to skip."""
         fresh, result, seen = [], BatchResult(), set()
-        for item, raw in zip(batch, stored, strict=True):
+        for item, raw in zip(batch, markers, strict=True):
             tx_id = item.event.transaction_id
             if raw is None and tx_id not in seen:
                 seen.add(tx_id)
                 fresh.append(item)
                 continue
             if raw is not None:
-                marker, full = parse_stored(raw)
-                same_message = (marker.source_partition, marker.source_offset) == (
+                marker = parse_marker(raw)
+                if (marker.source_partition, marker.source_offset) == (
                     item.message.partition(),
                     item.message.offset(),
-                )
-                if same_message and full is not None:
-                    result.reemit.append(full)  # written before a crash, maybe never sent
+                ):
+                    copy = self.sink.batch_records(marker.batch)
+                    record = records_of_batch(copy, tx_id) if copy else None
+                    if record is not None:  # written before a crash, maybe never sent
+                        key = item.event.card_id.encode()
+                        result.outputs.append(Output(key, record, marker.decision, []))
                     continue
-                if same_message:
-                    continue  # written and acknowledged before: nothing left to do
             result.duplicates += 1
         return fresh, result
 
@@ -95,141 +100,124 @@ class TransactionPipeline:
     ) -> BatchResult:
         started = time.perf_counter_ns()
         txs = [item.event for item in batch]
-        pipe = self.redis.pipeline(transaction=False)
-        plan = self.store.queue_load(
-            pipe, (tx.card_id for tx in txs), (tx.merchant_id for tx in txs)
+        loaded = self.sink.load(
+            [tx.card_id for tx in txs],
+            [tx.merchant_id for tx in txs],
+            [tx.transaction_id for tx in txs],
         )
-        for tx in txs:
-            pipe.get(self.keys.transaction(tx.transaction_id))
-        replies = pipe.execute()
-        cards, merchants = plan.parse(replies)
-        fresh, result = self._classify(batch, replies[plan.size :])
+        fresh, result = self._classify(batch, loaded.markers)
         if not fresh:
             return result
-
-        rows = np.array(
-            [
-                features_and_update(
-                    payment_of(i.event), cards[i.event.card_id], merchants[i.event.merchant_id]
-                )
-                for i in fresh
-            ],
-            dtype=np.float32,
-        ).reshape(len(fresh), len(FEATURE_NAMES))
+        rows = [
+            features_and_update(
+                payment_of(i.event),
+                loaded.cards[i.event.card_id],
+                loaded.merchants[i.event.merchant_id],
+            )
+            for i in fresh
+        ]
+        matrix = np.array(rows, dtype=np.float32).reshape(len(fresh), len(FEATURE_NAMES))
         features_done = time.perf_counter_ns()
-        verdicts, model_version = self.scorer.score(rows)
+        verdicts, model_version = self.scorer.score(matrix)
         scoring_done = time.perf_counter_ns()
-        stages = _Stages(
-            polled_ns,
-            decode_ms,
+        features_ms, scoring_ms = (
             (features_done - started) * _MS,
             (scoring_done - features_done) * _MS,
         )
-        records = self._records(fresh, rows, verdicts, model_version, stages)
-        self._write(cards, merchants, records)
+
+        scored_at = format_time(utcnow())
+        scored = [
+            Scored(
+                i.event,
+                i.event.to_json(),
+                defined_features(row),
+                verdict,
+                model_version,
+                scored_at,
+                i.message.partition() or 0,
+                i.message.offset() or 0,
+            )
+            for i, row, verdict in zip(fresh, matrix.tolist(), verdicts, strict=True)
+        ]
+        batch_key = self.keys.batch(f"{fresh[0].message.partition()}-{fresh[0].message.offset()}")
+
+        def timings(item: Decoded[Transaction], now_ns: int, sinks_ms: float) -> dict[str, float]:
+            return {
+                "kafka_ms": max(0.0, (polled_ns - item.produced_at_ns) * _MS),
+                "decode_ms": decode_ms,
+                "features_ms": features_ms,
+                "scoring_ms": scoring_ms,
+                "sinks_ms": sinks_ms,
+                "end_to_end_ms": (now_ns - item.produced_at_ns) * _MS,
+            }
+
+        now_ns = time.time_ns()
+        provisional = [
+            s.record(timings(i, now_ns, 0.0)) for i, s in zip(fresh, scored, strict=True)
+        ]
+        write = BatchWrite(
+            batch_key=batch_key,
+            batch_json=b"[" + b",".join(provisional) + b"]",
+            model_version=model_version,
+            cards=loaded.cards,
+            merchants=loaded.merchants,
+            markers=[(s.tx.transaction_id, s.marker(batch_key)) for s in scored],
+            points=[
+                s.map_point((now_ns - i.produced_at_ns) * _MS)
+                for i, s in zip(fresh, scored, strict=True)
+            ],
+            alerts=[
+                record
+                for s, record in zip(scored, provisional, strict=True)
+                if s.verdict.decision is not Decision.APPROVE
+            ],
+            stats=_statistics(scored),
+        )
+        self.sink.write(write)
         written_ns = time.time_ns()
         sinks_ms = (time.perf_counter_ns() - scoring_done) * _MS
-        for item, record in zip(fresh, records, strict=True):
-            e2e_ms = (written_ns - item.produced_at_ns) * _MS
-            result.latencies_ms.append(e2e_ms)
-            timings = record.timings.model_copy(
-                update={"sinks_ms": sinks_ms, "end_to_end_ms": e2e_ms}
+        for item, s in zip(fresh, scored, strict=True):
+            final = timings(item, written_ns, sinks_ms)
+            result.latencies_ms.append(final["end_to_end_ms"])
+            self.metrics.stage.labels(stage="kafka").observe(final["kafka_ms"] / 1000)
+            result.outputs.append(
+                Output(s.tx.card_id.encode(), s.record(final), s.verdict.decision, s.verdict.rules)
             )
-            result.scored.append(record.model_copy(update={"timings": timings}))
-        self._observe(result, stages, sinks_ms, model_version)
+        result.new, result.batch_key = len(scored), batch_key
+        stages = {
+            "decode": decode_ms,
+            "features": features_ms,
+            "scoring": scoring_ms,
+            "sinks": sinks_ms,
+        }
+        self._observe(scored, result.latencies_ms, stages, model_version)
         return result
 
-    def _records(
-        self,
-        fresh: list[Decoded[Transaction]],
-        rows: npt.NDArray[np.float32],
-        verdicts: list[Verdict],
-        model_version: str,
-        stages: _Stages,
-    ) -> list[ScoredTransaction]:
-        scored_at = utcnow()
-        records = []
-        for item, row, verdict in zip(fresh, rows.tolist(), verdicts, strict=True):
-            kafka_ms = max(0.0, (stages.polled_ns - item.produced_at_ns) * _MS)
-            records.append(
-                ScoredTransaction(
-                    transaction=item.event,
-                    features={
-                        name: value
-                        for name, value in zip(FEATURE_NAMES, row, strict=True)
-                        if not math.isnan(value)
-                    },
-                    score=min(max(verdict.score, 0.0), 1.0),
-                    decision=verdict.decision,
-                    reasons=verdict.reasons,
-                    rules=verdict.rules,
-                    model_version=model_version,
-                    scored_at=scored_at,
-                    timings=Timings(
-                        kafka_ms=kafka_ms,
-                        decode_ms=stages.decode_ms,
-                        features_ms=stages.features_ms,
-                        scoring_ms=stages.scoring_ms,
-                        end_to_end_ms=(time.time_ns() - item.produced_at_ns) * _MS,
-                    ),
-                    source_partition=item.message.partition(),
-                    source_offset=item.message.offset(),
-                )
-            )
-        return records
-
-    def _write(
-        self,
-        cards: dict[str, CardState],
-        merchants: dict[str, MerchantState],
-        records: list[ScoredTransaction],
-    ) -> None:
-        """State, records, streams and statistics in one MULTI/EXEC: all of it or none."""
-        ttl = self.settings.result_ttl_s
-        pipe = self.redis.pipeline(transaction=True)
-        self.store.queue_writes(pipe, cards, merchants)
-        decisions: Counter[str] = Counter()
-        amounts: dict[str, float] = {}
-        for record in records:
-            pipe.set(
-                self.keys.transaction(record.transaction.transaction_id), record.to_json(), ex=ttl
-            )
-            pipe.xadd(
-                self.keys.recent,
-                {"d": map_point(record)},
-                maxlen=self.settings.recent_stream_maxlen,
-                approximate=True,
-            )
-            if record.decision is not Decision.APPROVE:
-                pipe.xadd(
-                    self.keys.alerts,
-                    {"d": record.to_json()},
-                    maxlen=self.settings.alert_stream_maxlen,
-                    approximate=True,
-                )
-            decisions[record.decision.value] += 1
-            amounts[record.decision.value] = (
-                amounts.get(record.decision.value, 0.0) + record.transaction.amount
-            )
-        pipe.hincrby(self.keys.stats, "transactions", len(records))
-        for decision, count in decisions.items():
-            pipe.hincrby(self.keys.stats, f"decision:{decision}", count)
-            pipe.hincrbyfloat(self.keys.stats, f"amount:{decision}", round(amounts[decision], 2))
-        pipe.hset(self.keys.model, mapping={"version": records[0].model_version})
-        pipe.execute()
-
     def _observe(
-        self, result: BatchResult, stages: _Stages, sinks_ms: float, model_version: str
+        self,
+        scored: list[Scored],
+        latencies_ms: list[float],
+        stages: dict[str, float],
+        model_version: str,
     ) -> None:
         m = self.metrics
-        for record, e2e_ms in zip(result.scored, result.latencies_ms, strict=True):
+        for e2e_ms in latencies_ms:
             m.end_to_end.labels(scoring_mode=self.mode).observe(e2e_ms / 1000)
-            m.stage.labels(stage="kafka").observe(record.timings.kafka_ms / 1000)
-            m.decisions.labels(decision=record.decision.value).inc()
-            for rule in record.rules:
+        for decision, count in Counter(s.verdict.decision.value for s in scored).items():
+            m.decisions.labels(decision=decision).inc(count)
+        for s in scored:
+            for rule in s.verdict.rules:
                 m.rules.labels(rule=rule).inc()
-        for stage, value in (("decode", stages.decode_ms), ("features", stages.features_ms),
-                             ("scoring", stages.scoring_ms), ("sinks", sinks_ms)):  # fmt: skip
+        for stage, value in stages.items():
             m.stage.labels(stage=stage).observe(value / 1000)
-        m.transactions.inc(len(result.scored))
+        m.transactions.inc(len(scored))
         m.model_info.info({"version": model_version, "features": str(len(FEATURE_NAMES))})
+
+
+def _statistics(scored: list[Scored]) -> dict[str, float]:
+    stats: dict[str, float] = {"transactions": float(len(scored))}
+    for s in scored:
+        decision = s.verdict.decision.value
+        stats[f"decision:{decision}"] = stats.get(f"decision:{decision}", 0.0) + 1
+        stats[f"amount:{decision}"] = round(stats.get(f"amount:{decision}", 0.0) + s.tx.amount, 2)
+    return stats

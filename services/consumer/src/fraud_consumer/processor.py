@@ -16,7 +16,6 @@ import time
 from collections import defaultdict
 from typing import Any
 
-import orjson
 import redis
 from confluent_kafka import Consumer, KafkaError, Message, Producer, TopicPartition
 
@@ -25,12 +24,12 @@ from fraud_consumer.labels import LabelApplier, Waiting
 from fraud_consumer.metrics import ConsumerMetrics
 from fraud_consumer.offsets import OffsetTracker, Partition, Ticket
 from fraud_consumer.pipeline import BatchResult, TransactionPipeline
-from fraud_consumer.records import Marker
 from fraud_consumer.scorers import Scorer, ScorerUnavailableError
 from fraud_consumer.settings import ConsumerSettings
+from fraudcore.features import FeatureStore
 from fraudcore.kafka_client import consumer_config, producer_config
 from fraudcore.metrics import LATENCY_BUCKETS_S
-from fraudcore.schemas import Decision, ScoredTransaction, Transaction
+from fraudcore.schemas import Decision, Transaction
 
 log = logging.getLogger(__name__)
 LAG_EVERY_S = 5.0
@@ -68,7 +67,11 @@ class Processor:
         self.metrics = metrics
         self.pipeline = TransactionPipeline(settings, client, scorer, metrics)
         self.labels = LabelApplier(
-            client, self.pipeline.keys, self.pipeline.store, metrics, settings.result_ttl_s
+            client,
+            self.pipeline.keys,
+            FeatureStore(client, self.pipeline.keys, settings.state_ttl_s),
+            metrics,
+            settings.result_ttl_s,
         )
         membership = (
             {"group.instance.id": settings.consumer_instance_id}
@@ -275,13 +278,12 @@ class Processor:
             next_offsets[partition] = max(next_offsets[partition], (message.offset() or 0) + 1)
         ticket = self.tracker.open(dict(next_offsets))
         s = self.settings
-        for record in [*result.scored, *result.reemit]:
-            key = record.transaction.card_id.encode()
-            value = record.to_json()
-            self._produce(ticket, s.topic_scored, key, value)
-            if record.decision is not Decision.APPROVE:
-                self._produce(ticket, s.topic_alerts, key, value)
-            ticket.on_complete.append(self._shrink_entry(record))
+        for output in result.outputs:
+            self._produce(ticket, s.topic_scored, output.key, output.value)
+            if output.decision is not Decision.APPROVE:
+                self._produce(ticket, s.topic_alerts, output.key, output.value)
+        if result.batch_key:
+            ticket.on_complete.append(result.batch_key)
         for bad in rejected:
             self._produce(ticket, s.topic_dlq, bad.message.key(), bad.letter.to_json())
             self.metrics.dlq.labels(reason=bad.reason).inc()
@@ -289,10 +291,6 @@ class Processor:
         if result.duplicates:
             self.metrics.duplicates.inc(result.duplicates)
         self._housekeeping(result.latencies_ms)
-
-    def _shrink_entry(self, record: ScoredTransaction) -> bytes:
-        key = self.pipeline.keys.transaction(record.transaction.transaction_id)
-        return orjson.dumps([key, Marker.of(record).model_dump(mode="json")])
 
     def _produce(self, ticket: Ticket, topic: str, key: bytes | None, value: bytes) -> None:
         ticket.pending += 1
@@ -317,7 +315,10 @@ class Processor:
     def _commit(self, *, asynchronous: bool) -> None:
         offsets, finished = self.tracker.completed()
         if finished:
-            self._shrink(finished)
+            try:  # their Kafka copies are acknowledged: the recovery copies can go
+                self.pipeline.sink.forget_batches(finished)
+            except redis.RedisError as error:
+                log.warning("recovery copies left to their TTL: %s", error)
         if offsets:
             try:
                 if asynchronous:
@@ -328,17 +329,6 @@ class Processor:
                 log.warning(
                     "commit failed (the batch will be seen again, without effect): %s", error
                 )
-
-    def _shrink(self, finished: list[bytes]) -> None:
-        """Records whose Kafka copies are acknowledged keep only what dedup and labels need."""
-        pipe = self.redis.pipeline(transaction=False)
-        for entry in finished:
-            key, marker = orjson.loads(entry)
-            pipe.set(key, orjson.dumps(marker), xx=True, keepttl=True)
-        try:
-            pipe.execute()
-        except redis.RedisError as error:  # a full record simply stays until its TTL
-            log.warning("could not shrink %d records: %s", len(finished), error)
 
     def _housekeeping(self, latencies_ms: list[float]) -> None:
         """Per-minute end-to-end latency histogram for the dashboard (off the latency path)."""

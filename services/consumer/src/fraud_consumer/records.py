@@ -1,18 +1,28 @@
-"""What the consumer writes about each transaction: the scored record (Kafka, alert stream),
-a compact marker (Redis, for deduplication and late labels) and a map point (recent stream)."""
+"""What the consumer writes about each transaction: the scored record (Kafka, alert stream,
+the batch's recovery copy), a compact marker (Redis, for deduplication and late labels) and a
+map point (recent stream).
+
+Records are encoded with orjson from plain values rather than through pydantic models: this is
+the hot path, and tests check that every record validates as ``ScoredTransaction``.
+"""
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
 from pydantic import BaseModel, ConfigDict
 
-from fraudcore.schemas import Decision, ScoredTransaction
+from fraudcore.features import FEATURE_NAMES
+from fraudcore.schemas import Decision, Transaction
+from fraudcore.scoring import Verdict
 
 
 class Marker(BaseModel):
-    """The Redis record of a processed transaction once its Kafka copies are acknowledged."""
+    """The Redis record of a processed transaction: enough to recognise a redelivery, find the
+    batch's full records while they are kept, and apply a late label."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -20,49 +30,94 @@ class Marker(BaseModel):
     merchant_id: str
     decision: Decision
     score: float
-    source_partition: int | None
-    source_offset: int | None
+    source_partition: int
+    source_offset: int
+    batch: str
 
-    @classmethod
-    def of(cls, record: ScoredTransaction) -> Marker:
-        return cls(
-            card_id=record.transaction.card_id,
-            merchant_id=record.transaction.merchant_id,
-            decision=record.decision,
-            score=record.score,
-            source_partition=record.source_partition,
-            source_offset=record.source_offset,
+
+def parse_marker(raw: bytes) -> Marker:
+    return Marker.model_validate_json(raw)
+
+
+@dataclass(frozen=True)
+class Scored:
+    """One scored transaction, ready for the sinks."""
+
+    tx: Transaction
+    tx_json: bytes
+    features: dict[str, float]  # undefined (NaN) features left out: JSON has no NaN
+    verdict: Verdict
+    model_version: str
+    scored_at: str
+    partition: int
+    offset: int
+
+    def record(self, timings: dict[str, float]) -> bytes:
+        v = self.verdict
+        return orjson.dumps(
+            {
+                "schema_version": 1,
+                "transaction": orjson.Fragment(self.tx_json),
+                "features": self.features,
+                "score": min(max(v.score, 0.0), 1.0),
+                "decision": v.decision.value,
+                "reasons": v.reasons,
+                "rules": v.rules,
+                "model_version": self.model_version,
+                "scored_at": self.scored_at,
+                "timings": timings,
+                "source_partition": self.partition,
+                "source_offset": self.offset,
+            }
+        )
+
+    def marker(self, batch_key: str) -> bytes:
+        return orjson.dumps(
+            {
+                "card_id": self.tx.card_id,
+                "merchant_id": self.tx.merchant_id,
+                "decision": self.verdict.decision.value,
+                "score": self.verdict.score,
+                "source_partition": self.partition,
+                "source_offset": self.offset,
+                "batch": batch_key,
+            }
+        )
+
+    def map_point(self, e2e_ms: float) -> bytes:
+        """The few fields the live map needs, kept small: the recent stream holds thousands."""
+        tx = self.tx
+        return orjson.dumps(
+            {
+                "id": tx.transaction_id,
+                "t": tx.event_time.isoformat(),
+                "lat": tx.lat,
+                "lon": tx.lon,
+                "amount": tx.amount,
+                "currency": tx.currency,
+                "merchant": tx.merchant_name,
+                "category": tx.merchant_category,
+                "channel": tx.channel.value,
+                "country": tx.country,
+                "city": tx.city,
+                "decision": self.verdict.decision.value,
+                "score": round(self.verdict.score, 4),
+                "e2e_ms": round(e2e_ms, 3),
+                "model": self.model_version,
+            }
         )
 
 
-def parse_stored(raw: bytes) -> tuple[Marker, ScoredTransaction | None]:
-    """A stored record is either the full scored transaction or, later, its marker."""
-    data: dict[str, Any] = orjson.loads(raw)
-    if "transaction" in data:
-        full = ScoredTransaction.model_validate(data)
-        return Marker.of(full), full
-    return Marker.model_validate(data), None
+def defined_features(row: list[float]) -> dict[str, float]:
+    return {
+        name: value for name, value in zip(FEATURE_NAMES, row, strict=True) if not math.isnan(value)
+    }
 
 
-def map_point(record: ScoredTransaction) -> bytes:
-    """The few fields the live map needs, kept small: the recent stream holds thousands."""
-    tx = record.transaction
-    return orjson.dumps(
-        {
-            "id": tx.transaction_id,
-            "t": tx.event_time.isoformat(),
-            "lat": tx.lat,
-            "lon": tx.lon,
-            "amount": tx.amount,
-            "currency": tx.currency,
-            "merchant": tx.merchant_name,
-            "category": tx.merchant_category,
-            "channel": tx.channel.value,
-            "country": tx.country,
-            "city": tx.city,
-            "decision": record.decision.value,
-            "score": round(record.score, 4),
-            "e2e_ms": round(record.timings.end_to_end_ms, 3),
-            "model": record.model_version,
-        }
-    )
+def records_of_batch(raw: bytes, transaction_id: str) -> bytes | None:
+    """One transaction's full record out of a batch's recovery copy."""
+    records: list[dict[str, Any]] = orjson.loads(raw)
+    for record in records:
+        if record["transaction"]["transaction_id"] == transaction_id:
+            return orjson.dumps(record)
+    return None

@@ -21,6 +21,10 @@ class RedisKeys:
         """The scored record of one transaction (TTL); its presence marks it as processed."""
         return f"{self.prefix}tx:{transaction_id}"
 
+    def batch(self, batch_id: str) -> str:
+        """The full scored records of one batch, kept until Kafka acknowledged their copies."""
+        return f"{self.prefix}batch:{batch_id}"
+
     @property
     def recent(self) -> str:
         """Capped stream of recent scored transactions (dashboard map)."""
