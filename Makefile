@@ -36,7 +36,7 @@ setup: $(if $(shell command -v uv 2>/dev/null),,$(TOOLS)/bin/uv) ## create .venv
 lint: ## ruff (lint + format check) and mypy --strict
 	$(RUN)/ruff check .
 	$(RUN)/ruff format --check .
-	$(RUN)/mypy services training/src
+	$(RUN)/mypy services training/src tests/containers
 
 format: ## apply ruff's fixes and formatting
 	$(RUN)/ruff check --fix .
@@ -133,6 +133,37 @@ train: ## dataset -> EDA -> training -> evaluation -> ONNX export into training/
 
 benchmark-handbook: ## the handbook's published table replicated on its simulator (~15 min)
 	$(RUN)/fraud-train benchmark handbook --out reports/handbook_benchmark.json
+
+# Containers: docker compose where a Docker engine answers, otherwise podman-compose (pinned in
+# tests/containers/requirements-tools.txt, installed into .tools/compose). BUILDAH_FORMAT=docker
+# keeps the images' HEALTHCHECKs when podman builds them.
+COMPOSE_VENV := $(TOOLS)/compose
+.PHONY: up down containers-check hadolint
+define compose
+if docker info >/dev/null 2>&1; then docker compose $(1); \
+else PYTHON=$(PYTHON) TOOLS_VENV=$(COMPOSE_VENV) bash tests/containers/podman-setup.sh --tools-only \
+  && BUILDAH_FORMAT=docker $(COMPOSE_VENV)/bin/podman-compose $(1); fi
+endef
+
+up: ## the whole stack in containers (docker compose, or podman-compose without docker); prints the URLs
+	@$(call compose,up -d --build)
+	@echo
+	@echo "  dashboard    http://localhost:$${DASHBOARD_HOST_PORT:-8501}"
+	@echo "  API docs     http://localhost:$${SCORER_HOST_PORT:-8000}/docs"
+	@echo "  Grafana      http://localhost:$${GRAFANA_HOST_PORT:-3000}   (anonymous viewer; admin/admin to edit)"
+	@echo "  Prometheus   http://localhost:$${PROMETHEUS_HOST_PORT:-9090}"
+	@echo "  Kafka        localhost:$${KAFKA_HOST_PORT:-9092}"
+	@echo "  make down removes the stack and its volumes"
+
+down: ## remove the container stack: containers, network and volumes
+	@$(call compose,down --volumes)
+
+containers-check: ## build every image with podman and run the compose stack end to end
+	PYTHON=$(PYTHON) bash tests/containers/check.sh
+
+hadolint: ## lint every Dockerfile (also part of containers-check)
+	@PYTHON=$(PYTHON) TOOLS_VENV=$(COMPOSE_VENV) bash tests/containers/podman-setup.sh --tools-only
+	$(COMPOSE_VENV)/bin/hadolint services/*/Dockerfile tests/containers/images/*/Containerfile
 
 clean: infra-down ## remove the virtual environment and local state
 	rm -rf $(VENV) $(TOOLS) $(DEVSTACK) .mypy_cache .ruff_cache

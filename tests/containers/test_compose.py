@@ -1,0 +1,181 @@
+"""docker-compose.yml agrees with the settings classes, the scrape config and the topic contract.
+
+Static checks (no containers): `make containers-check` runs the stack itself.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from pydantic_settings import BaseSettings
+
+from fraud_consumer.settings import ConsumerSettings
+from fraud_dashboard.settings import DashboardSettings
+from fraud_producer.settings import ProducerSettings
+from fraud_scorer.settings import ScorerSettings
+from fraudcore.settings import TopicSettings
+
+ROOT = Path(__file__).resolve().parents[2]
+SETTINGS: dict[str, type[BaseSettings]] = {
+    "producer": ProducerSettings,
+    "consumer": ConsumerSettings,
+    "scorer": ScorerSettings,
+    "dashboard": DashboardSettings,
+}
+# The port each service serves /metrics on, and the setting that moves it.
+METRICS_PORT_SETTING = {
+    "producer": "METRICS_PORT",
+    "consumer": "METRICS_PORT",
+    "scorer": "SCORER_PORT",
+    "dashboard": "DASHBOARD_PORT",
+}
+
+
+def load(path: Path) -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load(path.read_text())
+    return data
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict[str, Any]:
+    return load(ROOT / "docker-compose.yml")
+
+
+@pytest.fixture(scope="module")
+def ci_override() -> dict[str, Any]:
+    return load(ROOT / "tests/containers/compose.ci.yml")
+
+
+def environment(service: dict[str, Any]) -> dict[str, str]:
+    env = service.get("environment") or {}
+    assert isinstance(env, dict), "use the mapping form of environment"
+    return {str(key): str(value) for key, value in env.items()}
+
+
+@pytest.mark.parametrize("name", sorted(SETTINGS))
+def test_every_environment_name_is_a_setting_and_the_values_validate(
+    compose: dict[str, Any], ci_override: dict[str, Any], name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings_class = SETTINGS[name]
+    known = {field.upper() for field in settings_class.model_fields}
+    env = environment(compose["services"][name])
+    env.update(environment(ci_override["services"].get(name, {})))
+    assert env, f"{name} takes no settings from compose"
+    unknown = sorted(set(env) - known)
+    assert not unknown, f"{name}: not settings of {settings_class.__name__}: {unknown}"
+    for field in known:  # the host's own environment must not help or hurt
+        monkeypatch.delenv(field, raising=False)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    settings_class()
+
+
+@pytest.mark.parametrize("name", sorted(SETTINGS))
+def test_our_services_run_unprivileged_on_a_read_only_root(
+    compose: dict[str, Any], name: str
+) -> None:
+    service = compose["services"][name]
+    assert str(service["user"]) == "10001"
+    assert service["read_only"] is True
+    assert "/tmp" in service["tmpfs"]
+    assert service["cap_drop"] == ["ALL"]
+    assert service["build"]["dockerfile"] == f"services/{name}/Dockerfile"
+
+
+def test_ports_are_published_on_loopback_only(compose: dict[str, Any]) -> None:
+    published = {name: service.get("ports", []) for name, service in compose["services"].items()}
+    for name, ports in published.items():
+        for port in ports:
+            assert str(port).startswith("127.0.0.1:"), f"{name} publishes {port} beyond loopback"
+    defaults = {
+        name: [re.sub(r"\$\{[A-Z_]+:-(\d+)\}", r"\1", str(port)).split(":")[1] for port in ports]
+        for name, ports in published.items()
+        if ports
+    }
+    assert defaults == {
+        "kafka": ["9092"],
+        "scorer": ["8000"],
+        "dashboard": ["8501"],
+        "prometheus": ["9090"],
+        "grafana": ["3000"],
+    }
+
+
+def test_prometheus_scrapes_each_service_where_it_serves_metrics(compose: dict[str, Any]) -> None:
+    scrape = load(ROOT / "services/monitoring/compose/prometheus.yml")
+    targets = {
+        job["job_name"]: target
+        for job in scrape["scrape_configs"]
+        for config in job["static_configs"]
+        for target in config["targets"]
+    }
+    for name, setting in METRICS_PORT_SETTING.items():
+        port = environment(compose["services"][name])[setting]
+        assert targets[f"fraud-{name}"] == f"{name}:{port}"
+    mounts = compose["services"]["prometheus"]["volumes"]
+    assert (
+        "./services/monitoring/compose/prometheus.yml:/etc/prometheus/prometheus.yml:ro" in mounts
+    )
+
+
+def test_kafka_init_creates_the_contract_topics_with_three_partitions(
+    compose: dict[str, Any],
+) -> None:
+    env = environment(compose["services"]["kafka-init"])
+    topics = [
+        env[f"TOPIC_{kind}"] for kind in ("TRANSACTIONS", "LABELS", "SCORED", "ALERTS", "DLQ")
+    ]
+    assert topics == TopicSettings().all_topics()
+    assert env["TOPIC_PARTITIONS"] == "3"
+    script = compose["services"]["kafka-init"]["command"][0]
+    assert all(
+        f'"$${name}"' in script
+        for name in env
+        if name.startswith("TOPIC_") and name != "TOPIC_PARTITIONS"
+    )
+
+
+def test_the_consumer_scores_remotely_through_the_scorer_service(compose: dict[str, Any]) -> None:
+    env = environment(compose["services"]["consumer"])
+    assert env["SCORING_MODE"] == "remote"
+    assert (
+        env["SCORER_URL"]
+        == f"http://scorer:{environment(compose['services']['scorer'])['SCORER_PORT']}"
+    )
+
+
+@pytest.mark.parametrize("name", sorted(SETTINGS))
+def test_dockerfiles_follow_the_image_rules(name: str) -> None:
+    text = (ROOT / f"services/{name}/Dockerfile").read_text()
+    stages = [line for line in text.splitlines() if line.startswith("FROM ")]
+    assert "FROM python:3.11-slim AS builder" in stages
+    assert stages[-1] == "FROM python:3.11-slim", "the runtime stage is the last one"
+    assert "uv sync --frozen" in text
+    assert "\nUSER 10001:10001\n" in text
+    assert "\nHEALTHCHECK " in text
+    assert "/healthz" in text
+    assert ("/app/model/" in text) == (name in {"scorer", "consumer"})
+
+
+def test_grafana_loads_the_generated_provisioning_and_dashboard(compose: dict[str, Any]) -> None:
+    """Grafana's image cannot run here, so its wiring is checked statically."""
+    provisioning = ROOT / "services/monitoring/compose/grafana/provisioning"
+    mounts = dict(volume.split(":")[:2] for volume in compose["services"]["grafana"]["volumes"])
+    assert (
+        mounts["./services/monitoring/compose/grafana/provisioning"] == "/etc/grafana/provisioning"
+    )
+    dashboards = mounts["./charts/fraud-detection/files/grafana"]
+    provider = load(provisioning / "dashboards/fraud-detection.yml")["providers"][0]
+    assert provider["options"]["path"] == dashboards
+    assert (ROOT / "charts/fraud-detection/files/grafana/fraud-pipeline-overview.json").is_file()
+    home = compose["services"]["grafana"]["environment"][
+        "GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH"
+    ]
+    assert home == f"{dashboards}/fraud-pipeline-overview.json"
+    datasource = load(provisioning / "datasources/prometheus.yml")["datasources"][0]
+    assert datasource["url"] == "http://prometheus:9090"
+    assert "prometheus" in compose["services"]
