@@ -27,6 +27,7 @@ class ModelBundle:
     session: ort.InferenceSession
     booster: xgb.Booster
     output_name: str
+    threads: int = 1
 
     @property
     def version(self) -> str:
@@ -73,7 +74,9 @@ class ModelBundle:
         booster = xgb.Booster()
         booster.load_model(str(directory / XGBOOST_FILE))
         booster.set_param({"nthread": intra_op_threads})
-        return cls(card=card, session=session, booster=booster, output_name=output)
+        return cls(
+            card=card, session=session, booster=booster, output_name=output, threads=intra_op_threads
+        )
 
     def predict(self, rows: Rows) -> npt.NDArray[np.float32]:
         """Fraud probability per row (ONNX Runtime)."""
@@ -86,7 +89,8 @@ class ModelBundle:
     def matrix(self, rows: Rows) -> xgb.DMatrix:
         # Name the columns when the booster was trained with names (it then checks them).
         names = list(FEATURE_NAMES) if self.booster.feature_names else None
-        return xgb.DMatrix(rows, missing=np.nan, feature_names=names)
+        # An unset nthread means an OpenMP team per batch: milliseconds of waiting on a busy box.
+        return xgb.DMatrix(rows, missing=np.nan, feature_names=names, nthread=self.threads)
 
     def predict_xgboost(self, rows: Rows) -> npt.NDArray[np.float32]:
         """The same probabilities through XGBoost itself (parity checks, the naive baseline)."""
