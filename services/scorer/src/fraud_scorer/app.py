@@ -5,17 +5,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 
-from fastapi import Depends, FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from prometheus_client import CollectorRegistry
 from redis import RedisError
 
-from fraud_scorer.guards import BodySizeLimit, RateLimiter, api_key_checker
+from fraud_scorer.guards import BodySizeLimit, api_key_checker
+from fraud_scorer.measurement import MeasureRequests
 from fraud_scorer.model_holder import ModelHolder
 from fraud_scorer.routes import model, operations, scoring
 from fraud_scorer.settings import ScorerSettings
@@ -76,7 +76,9 @@ def create_app(settings: ScorerSettings | None = None) -> FastAPI:
     )
     app.state.scorer = state
     app.add_middleware(BodySizeLimit, limit=settings.scorer_max_body_bytes)
-    _add_measurement(app, state)
+    app.add_middleware(
+        MeasureRequests, metrics=state.metrics, rate_limit_rps=settings.scorer_rate_limit_rps
+    )
     key = settings.scorer_api_key.get_secret_value() if settings.scorer_api_key else None
     guarded = [Depends(api_key_checker(key))]
     app.include_router(scoring.router, dependencies=guarded)
@@ -104,21 +106,3 @@ def create_app(settings: ScorerSettings | None = None) -> FastAPI:
 
     return app
 
-
-def _add_measurement(app: FastAPI, state: ScorerState) -> None:
-    rate = state.settings.scorer_rate_limit_rps
-    limiter = RateLimiter(rate) if rate else None
-
-    @app.middleware("http")
-    async def measure(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        client = request.client.host if request.client else "-"
-        if limiter and request.url.path.startswith("/v1/") and not limiter.allow(client):
-            return JSONResponse({"detail": "rate limit exceeded; slow down"}, status_code=429)
-        began = time.perf_counter()
-        response = await call_next(request)
-        endpoint = getattr(request.scope.get("route"), "path", "unmatched")
-        state.metrics.latency.labels(endpoint=endpoint).observe(time.perf_counter() - began)
-        state.metrics.requests.labels(endpoint=endpoint, status=str(response.status_code)).inc()
-        return response
