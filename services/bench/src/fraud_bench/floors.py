@@ -29,8 +29,16 @@ def kafka_rtt(settings: KafkaSettings, rate: float, seconds: float) -> dict[str,
     ensure_topics(settings, [topic], partitions=3)
     consumer = Consumer(consumer_config(settings, f"floor-{uuid.uuid4().hex[:8]}"))
     consumer.subscribe([topic])
-    while not consumer.assignment():  # joined before the clock starts
-        consumer.poll(0.1)
+    producer = Producer(producer_config(settings))
+    # Steady state, as in the pipeline runs (which warm up first): joined, fetching, connected.
+    warm: set[int] = set()
+    warm_until = time.monotonic() + 30
+    while len(warm) < 3 and time.monotonic() < warm_until:
+        for partition in range(3):
+            producer.produce(topic, b"warm-up", partition=partition)
+        producer.flush(5)
+        while (message := consumer.poll(0.2)) is not None:
+            warm.add(message.partition() or 0)
     total = int(rate * seconds)
     latencies: list[float] = []
 
@@ -42,7 +50,6 @@ def kafka_rtt(settings: KafkaSettings, rate: float, seconds: float) -> dict[str,
 
     reader = threading.Thread(target=consume, daemon=True)
     reader.start()
-    producer = Producer(producer_config(settings))
     began = time.monotonic()
     for sent in range(total):
         pause = began + sent / rate - time.monotonic()
