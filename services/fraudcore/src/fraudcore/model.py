@@ -75,7 +75,11 @@ class ModelBundle:
         booster.load_model(str(directory / XGBOOST_FILE))
         booster.set_param({"nthread": intra_op_threads})
         return cls(
-            card=card, session=session, booster=booster, output_name=output, threads=intra_op_threads
+            card=card,
+            session=session,
+            booster=booster,
+            output_name=output,
+            threads=intra_op_threads,
         )
 
     def predict(self, rows: Rows) -> npt.NDArray[np.float32]:
