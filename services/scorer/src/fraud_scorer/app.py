@@ -105,4 +105,3 @@ def create_app(settings: ScorerSettings | None = None) -> FastAPI:
         )
 
     return app
-
