@@ -1,5 +1,6 @@
 """The benchmark report: stable keys, targets judged from the numbers, markdown and plot."""
 
+import json
 from pathlib import Path
 
 from fraud_bench import report
@@ -73,3 +74,22 @@ def test_write_produces_json_markdown_and_plot(tmp_path: Path) -> None:
     assert "Per-stage latency" in markdown
     assert (tmp_path / "bench_latency.png").stat().st_size > 10_000
     assert '"max_tps"' in (tmp_path / "bench.json").read_text()
+
+
+def test_committed_report_is_a_full_run_that_this_code_renders() -> None:
+    """reports/bench.* come from one `make bench` run: stable keys, nothing lost, and the
+    markdown is exactly what this code makes of the JSON."""
+    reports = Path(__file__).resolve().parents[2] / "reports"
+    result = json.loads((reports / "bench.json").read_text())
+    assert result["quick"] is False, "commit a full run (make bench), not QUICK=1"
+    assert {"p50", "p99"} <= set(result["floors"]["kafka_rtt_ms"])
+    assert "p50" in result["floors"]["redis_rtt_ms"]
+    assert result["floors"]["onnx_single_us"] > 0
+    for mode in ("embedded", "remote", "naive"):
+        assert result["max_tps"][mode] > 0
+        for rate in ("100", "1000", "5000"):
+            run = result["pipeline"][mode][rate]
+            assert {"p50_ms", "p95_ms", "p99_ms", "achieved_tps"} <= set(run)
+            assert run["produced"] == run["scored"] > 0
+    assert (reports / "bench.md").read_text() == report.markdown(result)
+    assert (reports / "bench_latency.png").stat().st_size > 10_000

@@ -53,6 +53,8 @@ def run(quick: bool, model_dir: Path, out: Path) -> dict[str, Any]:
                 "pipeline": {},
                 "max_tps": {},
                 "max_tps_verified": {},
+                "drain_tps": {},
+                "max_tps_attempts": {},
             }
             for mode in MODES:
                 log.info("pipeline: %s", mode)
@@ -65,6 +67,8 @@ def run(quick: bool, model_dir: Path, out: Path) -> dict[str, Any]:
                 result["pipeline"][mode] = outcome.runs
                 result["max_tps"][mode] = outcome.max_tps
                 result["max_tps_verified"][mode] = outcome.max_tps_verified
+                result["drain_tps"][mode] = outcome.drain_tps
+                result["max_tps_attempts"][mode] = outcome.attempts
             log.info("scorer API")
             api = LocalPipeline(
                 broker.bootstrap_servers,

@@ -70,7 +70,11 @@ def ensure_kafka_jars(version: str = KAFKA_VERSION) -> Path:
 
 
 def _cluster_id() -> str:
-    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    """A random Kafka UUID; like Kafka's own, never starting with "-", which the storage tool
+    would read as an option (one start in 64 failed before)."""
+    while (text := base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("="))[0] == "-":
+        pass
+    return text
 
 
 @dataclass
