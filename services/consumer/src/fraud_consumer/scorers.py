@@ -7,10 +7,10 @@ import logging
 import time
 from typing import Protocol
 
-import httpx
 import numpy as np
 import numpy.typing as npt
 import orjson
+import urllib3
 
 from fraud_consumer.settings import ConsumerSettings
 from fraudcore.model import ModelBundle
@@ -46,7 +46,8 @@ class EmbeddedScorer:
 
 class RemoteScorer:
     """POST /v1/score/batch over one kept-alive connection; quick retries for blips, then
-    ScorerUnavailableError so the processor pauses with a longer backoff."""
+    ScorerUnavailableError so the processor pauses with a longer backoff. urllib3 rather than
+    httpx: its per-request cost was a fifth of the consumer's time at 1,000 tx/s."""
 
     def __init__(
         self,
@@ -59,9 +60,12 @@ class RemoteScorer:
         headers = {"content-type": "application/json"}
         if api_key:
             headers["X-API-Key"] = api_key
-        self.client = httpx.Client(base_url=url, headers=headers, timeout=timeout_s)
+        self.pool = urllib3.connection_from_url(
+            url, maxsize=1, retries=False, timeout=urllib3.Timeout(total=timeout_s), headers=headers
+        )
         self.attempts = attempts
-        self.path = f"/v1/score/batch?engine={engine}"
+        self.path = f"{urllib3.util.parse_url(url).path or ''}".rstrip("/")
+        self.path += f"/v1/score/batch?engine={engine}"
 
     def score(self, rows: Rows) -> tuple[list[Verdict], str]:
         # orjson writes NaN as null: exactly the API's "undefined feature" encoding.
@@ -69,13 +73,12 @@ class RemoteScorer:
         error: Exception | None = None
         for attempt in range(self.attempts):
             try:
-                response = self.client.post(self.path, content=body)
-                if response.status_code == 200:
-                    return self._parse(response.content)
-                error = ScorerUnavailableError(
-                    f"scorer answered {response.status_code}: {response.text[:300]}"
-                )
-            except httpx.HTTPError as failure:
+                response = self.pool.urlopen("POST", self.path, body=body)
+                if response.status == 200:
+                    return self._parse(response.data)
+                detail = response.data[:300].decode(errors="replace")
+                error = ScorerUnavailableError(f"scorer answered {response.status}: {detail}")
+            except urllib3.exceptions.HTTPError as failure:
                 error = failure
             time.sleep(0.05 * 2**attempt)
         raise ScorerUnavailableError(f"scorer unavailable after {self.attempts} attempts: {error}")
@@ -94,7 +97,7 @@ class RemoteScorer:
         ], body["model_version"]
 
     def close(self) -> None:
-        self.client.close()
+        self.pool.close()
 
 
 class NaiveScorer(RemoteScorer):
