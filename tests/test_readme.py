@@ -1,8 +1,12 @@
-"""The README's reliability table is the committed reports/reliability.json, never a copy."""
+"""The README's reliability and benchmark tables are the committed reports, never copies."""
 
 import json
 import re
 from pathlib import Path
+
+import pytest
+
+from fraud_bench.report import headline
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -20,19 +24,30 @@ def reliability_table() -> str:
     return "\n".join(lines)
 
 
-def test_readme_reliability_table_matches_the_report() -> None:
+def bench_table() -> str:
+    return headline(json.loads((ROOT / "reports" / "bench.json").read_text()))
+
+
+TABLES = {"reliability": reliability_table, "bench": bench_table}
+
+
+@pytest.mark.parametrize("name", sorted(TABLES))
+def test_readme_table_matches_the_report(name: str) -> None:
     readme = (ROOT / "README.md").read_text()
-    found = re.search(r"<!-- reliability:start -->\n(.*?)\n<!-- reliability:end -->", readme, re.S)
-    assert found, "README lacks the reliability table markers"
-    assert found.group(1).strip() == reliability_table(), "regenerate: python tests/test_readme.py"
+    found = re.search(rf"<!-- {name}:start -->\n(.*?)\n<!-- {name}:end -->", readme, re.S)
+    assert found, f"README lacks the {name} table markers"
+    expected = TABLES[name]().strip()
+    assert found.group(1).strip() == expected, "regenerate: python tests/test_readme.py"
 
 
-if __name__ == "__main__":  # rewrite the README table from the report
+if __name__ == "__main__":  # rewrite the README tables from the reports
     path = ROOT / "README.md"
-    text = re.sub(
-        r"<!-- reliability:start -->\n.*?<!-- reliability:end -->",
-        lambda _: f"<!-- reliability:start -->\n{reliability_table()}\n<!-- reliability:end -->",
-        path.read_text(),
-        flags=re.S,
-    )
+    text = path.read_text()
+    for name, table in TABLES.items():
+        text = re.sub(
+            rf"<!-- {name}:start -->\n.*?<!-- {name}:end -->",
+            lambda _, n=name, t=table: f"<!-- {n}:start -->\n{t()}\n<!-- {n}:end -->",
+            text,
+            flags=re.S,
+        )
     path.write_text(text)

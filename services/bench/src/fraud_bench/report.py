@@ -243,12 +243,14 @@ def headline(r: dict[str, Any]) -> str:
         f"all on that machine ({'quick' if r['quick'] else 'full'} run). End-to-end latency "
         "from produce to results in Redis, p50 / p99 ms:",
         "",
-        row("mode", *[f"{rate:,} tx/s" for rate in rates], "max tx/s"),
+        row("mode", *[f"{rate:,} tx/s" for rate in rates], "sustainable (drain) tx/s"),
         row("---", *["---:"] * (len(rates) + 1)),
     ]
     for mode, runs in pipeline.items():
         cells = [cell(runs[str(rate)]) if str(rate) in runs else "-" for rate in rates]
-        lines.append(row(mode, *cells, f"{r['max_tps'][mode]:,.0f}"))
+        drain = r.get("drain_tps", {}).get(mode)
+        capacity = f"{r['max_tps'][mode]:,.0f}" + (f" ({drain:,.0f})" if drain else "")
+        lines.append(row(mode, *cells, capacity))
     cells = [cell(floor[str(rate)]) if str(rate) in floor else "-" for rate in rates]
     lines += [row("Kafka floor (bare produce -> consume)", *cells, "-"), ""]
     lines += [f"- {'met' if ok else '**missed**'}: {t} ({got})" for t, ok, got in targets(r)]
