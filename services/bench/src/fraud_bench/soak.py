@@ -9,10 +9,12 @@ import logging
 import tempfile
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import httpx
+import redis
 
 from fraudcore.devstack import KafkaBroker, RedisServer
 from fraudcore.devstack.pipeline import LocalPipeline, private_topics
@@ -31,11 +33,24 @@ def watch(url: str, stop: threading.Event) -> None:
                 return
 
 
-def rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+def key_census(client: redis.Redis[bytes]) -> dict[str, int]:
+    """Keys by kind (the first two ``:``-separated parts): what holds Redis's memory."""
+    counts: Counter[str] = Counter()
+    for key in client.scan_iter(count=10_000):
+        counts[":".join(key.decode(errors="replace").split(":")[:2])] += 1
+    return dict(counts.most_common())
+
+
+def rss_mib(pid: int) -> float | None:
+    """Resident memory, or None once the process has exited (a zombie has no VmRSS)."""
+    try:
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except OSError:
+        return None
+    for line in lines:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
-    return 0.0
+    return None
 
 
 def soak(
@@ -73,15 +88,17 @@ def soak(
                         pipeline.redis().info("memory")["used_memory"] / 2**20, 1
                     ),
                     **{
-                        f"rss_mib.{name}": round(rss_mib(pid), 1)
+                        f"rss_mib.{name}": round(rss, 1)
                         for name, pid in pids.items()
-                        if Path(f"/proc/{pid}").exists()
+                        if (rss := rss_mib(pid)) is not None
                     },
                 }
                 samples.append(sample)
                 log.info("%s", sample)
             report = json.loads(producer.log().strip().splitlines()[-1])
             pipeline.wait_scored(report["transactions"], timeout_s=300)
+            scored = pipeline.scored()  # Redis stops with the rest below
+            keys = key_census(pipeline.redis())
             watching.set()
             viewer.join(timeout=30)
         finally:
@@ -99,11 +116,12 @@ def soak(
         "rate_tps": rate,
         "minutes": minutes,
         "produced": report["transactions"],
-        "scored": pipeline.scored(),
+        "scored": scored,
         "achieved_tps": report["achieved_tps"],
         "rss_growth_after_warmup": growth,
         "redis_used_mib_max": max(s["redis_used_mib"] for s in samples),
         "redis_used_mib_last": samples[-1]["redis_used_mib"],
+        "redis_keys_by_kind": keys,
         "samples": samples,
     }
     out.mkdir(parents=True, exist_ok=True)
