@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import sys
 from pathlib import Path
 
 from fraud_training.eda.command import eda
 from fraud_training.handbook.command import benchmark
 from fraud_training.train import train
+from fraudcore.startup import configure_logging
 
 
 def _benchmark_handbook(args: argparse.Namespace) -> int:
@@ -81,7 +81,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging()
     args = _parser().parse_args(argv)
     return int(args.run(args))
 

@@ -6,25 +6,19 @@ import gc
 import logging
 import sys
 
-from pydantic import ValidationError
-
 from fraud_consumer.metrics import ConsumerMetrics
 from fraud_consumer.processor import FatalError, Processor
 from fraud_consumer.scorers import make_scorer
 from fraud_consumer.settings import ConsumerSettings
 from fraudcore.redis_client import connect
+from fraudcore.startup import EXIT_INVALID_CONFIGURATION, load_settings
 from fraudcore.worker import serve_operations, stop_on_signals
 
 
 def main() -> int:
-    try:
-        settings = ConsumerSettings()
-    except ValidationError as error:
-        print(f"fraud-consumer: invalid configuration\n{error}", file=sys.stderr)
-        return 2
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
+    settings = load_settings(ConsumerSettings, "fraud-consumer")
+    if settings is None:
+        return EXIT_INVALID_CONFIGURATION
     stop = stop_on_signals()
     processor = Processor(settings, connect(settings), make_scorer(settings), ConsumerMetrics())
     # Start-up objects (model, libraries) never die: keep them out of every collection, and

@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-import logging
 import sys
 
 import uvicorn
-from pydantic import ValidationError
 
 from fraud_dashboard.app import create_app
 from fraud_dashboard.settings import DashboardSettings
+from fraudcore.startup import EXIT_INVALID_CONFIGURATION, load_settings
 
 
 def main() -> int:
-    try:
-        settings = DashboardSettings()
-    except ValidationError as error:
-        print(f"fraud-dashboard: invalid configuration\n{error}", file=sys.stderr)
-        return 2
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
+    settings = load_settings(DashboardSettings, "fraud-dashboard")
+    if settings is None:
+        return EXIT_INVALID_CONFIGURATION
     uvicorn.run(
         create_app(settings),
         host=settings.dashboard_host,

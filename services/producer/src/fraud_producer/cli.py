@@ -15,6 +15,7 @@ from pathlib import Path
 from fraud_producer.dataset import DatasetSpec, generate, write
 from fraud_producer.settings import ProducerSettings
 from fraud_producer.stream import StreamFailedError, StreamPlan, TransactionStream
+from fraudcore.startup import configure_logging
 from fraudcore.worker import serve_operations, stop_on_signals
 
 
@@ -92,7 +93,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging()
     args = _parser().parse_args(argv)
     return int(args.run(args))
 
