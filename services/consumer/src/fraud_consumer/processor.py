@@ -9,6 +9,7 @@ transaction id, so a retried or redelivered batch is recognised).
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import logging
 import threading
@@ -108,9 +109,9 @@ class Processor:
         self.revoked = False
         self.paused = False
         self.stop = threading.Event()
-        self._next_lag = 0.0
-        self._next_commit = 0.0
-        self._next_latency_flush = 0.0
+        self._lag_due = Every(LAG_EVERY_S)
+        self._commit_due = Every(COMMIT_EVERY_S)
+        self._latency_flush_due = Every(LATENCY_FLUSH_EVERY_S)
         self._latency_counts: dict[tuple[int, str], int] = defaultdict(int)
 
     # --- readiness --------------------------------------------------------------------------
@@ -192,7 +193,8 @@ class Processor:
                     with contextlib.suppress(_AbandonedError):  # not committed: seen again later
                         self._handle(messages)
                 self.producer.poll(0)
-                self._commit_now_and_then()
+                if self._commit_due():
+                    self._commit(asynchronous=True)
                 self._flush_latencies()
                 self._report_lag()
         finally:
@@ -374,25 +376,18 @@ class Processor:
                     "commit failed (the batch will be seen again, without effect): %s", error
                 )
 
-    def _commit_now_and_then(self) -> None:
-        now = time.monotonic()
-        if now >= self._next_commit:
-            self._next_commit = now + COMMIT_EVERY_S
-            self._commit(asynchronous=True)
-
     def _count_latencies(self, latencies_ms: list[float]) -> None:
         """Per-minute end-to-end latency histogram for the dashboard, counted here and written
         by ``_flush_latencies``."""
         minute = int(time.time() // 60)
         for value in latencies_ms:
-            bound = next((b for b in LATENCY_BUCKETS_S if value / 1000 <= b), float("inf"))
+            index = bisect.bisect_left(LATENCY_BUCKETS_S, value / 1000)  # first bound >= value
+            bound = LATENCY_BUCKETS_S[index] if index < len(LATENCY_BUCKETS_S) else float("inf")
             self._latency_counts[minute, str(bound)] += 1
 
     def _flush_latencies(self, *, now: bool = False) -> None:
-        moment = time.monotonic()
-        if not self._latency_counts or (moment < self._next_latency_flush and not now):
+        if not self._latency_counts or not (self._latency_flush_due() or now):
             return
-        self._next_latency_flush = moment + LATENCY_FLUSH_EVERY_S
         counts, self._latency_counts = self._latency_counts, defaultdict(int)
         pipe = self.redis.pipeline(transaction=False)
         for (minute, bucket), count in counts.items():
@@ -405,10 +400,8 @@ class Processor:
             log.warning("latency aggregate not written: %s", error)
 
     def _report_lag(self) -> None:
-        now = time.monotonic()
-        if now < self._next_lag:
+        if not self._lag_due():
             return
-        self._next_lag = now + LAG_EVERY_S
         assignment = self.consumer.assignment()
         if not assignment:
             return
@@ -430,6 +423,21 @@ class Processor:
             self._flush_latencies(now=True)
         self.consumer.close()
         self.scorer.close()
+
+
+class Every:
+    """A gate that opens at most once per ``seconds`` (monotonic clock)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._next = 0.0
+
+    def __call__(self) -> bool:
+        now = time.monotonic()
+        if now < self._next:
+            return False
+        self._next = now + self.seconds
+        return True
 
 
 def _partition(message: Message) -> Partition:

@@ -64,8 +64,8 @@ class RemoteScorer:
             url, maxsize=1, retries=False, timeout=urllib3.Timeout(total=timeout_s), headers=headers
         )
         self.attempts = attempts
-        self.path = f"{urllib3.util.parse_url(url).path or ''}".rstrip("/")
-        self.path += f"/v1/score/batch?engine={engine}"
+        base = (urllib3.util.parse_url(url).path or "").rstrip("/")
+        self.path = f"{base}/v1/score/batch?engine={engine}"
 
     def score(self, rows: Rows) -> tuple[list[Verdict], str]:
         # orjson writes NaN as null: exactly the API's "undefined feature" encoding.
