@@ -8,7 +8,6 @@ world's natural pace, a card's payments come closer together than they would in 
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import json
 import logging
 import random
@@ -141,8 +140,12 @@ class TransactionStream:
         return True, f"{self.report.transactions} transactions sent"
 
     def _events(self) -> Iterator[tuple[dict[str, Any], str]]:
+        """The world is built here, at the call, so callers can start their clocks after it."""
         world = build_world(self.plan.seed, WorldSize(customers=self.plan.customers))
         sim = Simulator(world, self.plan.seed, start_of_day(utcnow().date()))
+        return self._simulate(sim)
+
+    def _simulate(self, sim: Simulator) -> Iterator[tuple[dict[str, Any], str]]:
         first = 0
         for batch in sim.days():
             for fields, scenario, _ in iter_events(sim, batch, f"tx-{self.plan.run_id}", first):
@@ -219,10 +222,7 @@ class TransactionStream:
         stop = stop or threading.Event()
         plan, rate = self.plan, self.plan.rate_tps
         self.metrics.rate.set(rate)
-        # The world is built on the first event: before the clock starts, or the run opens with
-        # a burst that catches up on the build time.
-        events = self._events()
-        events = itertools.chain([next(events)], events)
+        events = self._events()  # before the clock: building the world takes seconds
         start = time.monotonic()
         log.info("streaming at %.0f tx/s (run %s)", rate, plan.run_id)
         while not stop.is_set():
