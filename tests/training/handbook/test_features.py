@@ -81,3 +81,18 @@ def test_unsorted_rows_are_refused(tiny: pd.DataFrame) -> None:
 def test_result_keeps_the_table_index(tiny: pd.DataFrame) -> None:
     shifted = tiny.set_axis(np.arange(100, 105))
     assert handbook_features(shifted).index.tolist() == list(range(100, 105))
+
+
+def test_customers_paying_in_the_same_second_keep_their_own_windows() -> None:
+    # Customer 7 paid before, 3 never had: same-second rows once swapped their counts.
+    table = pd.DataFrame(
+        {
+            "TX_DATETIME": pd.to_datetime(["2018-04-01 10:00:00", "2018-04-01 11:00:00",
+                                           "2018-04-01 11:00:00"]),
+            "CUSTOMER_ID": [7, 3, 7], "TERMINAL_ID": [1, 2, 1],
+            "TX_AMOUNT": [10.0, 30.0, 20.0], "TX_FRAUD": [0, 0, 0],
+        }
+    )  # fmt: skip
+    features = handbook_features(table)
+    assert features["CUSTOMER_ID_NB_TX_1DAY_WINDOW"].tolist() == [1, 1, 2]
+    assert features["CUSTOMER_ID_AVG_AMOUNT_1DAY_WINDOW"].tolist() == [10, 30, 15]

@@ -8,8 +8,12 @@ over ``w`` days looks at (t - delay - w, t - delay], the handbook's difference o
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 import pandas as pd
+
+from fraud_training.rolling import rolling_by_key
 
 WINDOWS_DAYS = (1, 7, 30)
 DELAY_DAYS = 7
@@ -26,11 +30,11 @@ FEATURE_NAMES: tuple[str, ...] = (
 )
 
 
-def _rolling(table: pd.DataFrame, key: str, value: str, days: int, how: str) -> pd.Series:
+def _rolling(
+    table: pd.DataFrame, key: str, value: str, days: int, how: Literal["sum", "count"]
+) -> pd.Series:
     """A per-``key`` rolling ``how`` of ``value`` over (t - days, t], aligned to table's rows."""
-    grouped = table.groupby(key, sort=False).rolling(f"{days}D", on="TX_DATETIME")[value]
-    result = grouped.sum() if how == "sum" else grouped.count()
-    return pd.Series(result.droplevel(0).sort_index().to_numpy(), index=table.index)
+    return rolling_by_key(table["TX_DATETIME"], table[key], table[value], f"{days}D", how)
 
 
 def handbook_features(table: pd.DataFrame, delay_days: int = DELAY_DAYS) -> pd.DataFrame:
