@@ -65,7 +65,12 @@ def _parser() -> argparse.ArgumentParser:
     benchmark = commands.add_parser("benchmark", help="published-benchmark replications")
     protocols = benchmark.add_subparsers(dest="protocol", required=True)
     handbook = protocols.add_parser("handbook", help="the handbook's table on its simulated data")
-    handbook.add_argument("--data", type=Path, help="CSV or Parquet; default: simulate it")
+    handbook.add_argument(
+        "--data",
+        type=Path,
+        help="CSV or Parquet, or the handbook's own published data: a directory of its daily "
+        ".pkl files (trusted input only: pickles run code); default: simulate it",
+    )
     handbook.add_argument("--out", type=Path, default=Path("reports/handbook_benchmark.json"))
     handbook.add_argument("--seed", type=int, default=0, help="simulator seed without --data")
     handbook.add_argument("--jobs", type=int, default=2, help="threads per model fit")
