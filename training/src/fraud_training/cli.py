@@ -78,8 +78,8 @@ def _parser() -> argparse.ArgumentParser:
         "--tree-method",
         choices=["exact", "hist"],
         default="hist",
-        help="XGBoost trees: hist with 4096 bins (default, ~30x faster) or exact (as the "
-        "handbook's XGBoost 1.x chose; the report's diagnostics score the other one)",
+        help="XGBoost trees: hist with 4096 bins (default, ~10x faster) or exact (as the "
+        "handbook's XGBoost 1.5 chose; the report's diagnostics score the other one)",
     )
     handbook.set_defaults(run=_benchmark_handbook)
     return parser

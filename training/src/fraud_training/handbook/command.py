@@ -111,6 +111,7 @@ def benchmark(
             "test_weeks_start": [str(f.assess_start.date()) for f in splits.test],
             "validation_weeks_start": [str(f.assess_start.date()) for f in splits.valid],
             "xgboost_tree_method": tree_method,
+            "xgboost_base_score": 0.5,
             "selection": "per metric, best mean over the validation folds; std over folds ddof=1",
         },
         "data": source,

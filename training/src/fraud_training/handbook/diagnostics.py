@@ -8,11 +8,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import xgboost as xgb
 from sklearn.preprocessing import StandardScaler
 
 from fraud_training.handbook.benchmark import Splits
-from fraud_training.handbook.models import Matrix
+from fraud_training.handbook.models import Matrix, handbook_xgboost
 from fraud_training.handbook.protocol import DAY, Fold, assessment_rows, train_rows
 from fraud_training.metrics import average_precision
 
@@ -31,9 +30,7 @@ def _fit_score(
     if scale:
         scaler = StandardScaler().fit(x)
         x, x_eval = scaler.transform(x), scaler.transform(x_eval)
-    binning = {"max_bin": 4096} if tree_method == "hist" else {}
-    model = xgb.XGBClassifier(**params, tree_method=tree_method, random_state=0, n_jobs=2,
-                              verbosity=0, **binning)  # fmt: skip
+    model = handbook_xgboost(tree_method, 2, **params)
     return np.asarray(model.fit(x, y).predict_proba(x_eval)[:, 1], dtype=np.float64)
 
 
