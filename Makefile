@@ -136,7 +136,7 @@ benchmark-handbook: ## the handbook's published table replicated on its simulato
 
 # The handbook's own dataset: git clone https://github.com/Fraud-Detection-Handbook/simulated-data-raw data/simulated-data-raw
 HANDBOOK_DATA ?= data/simulated-data-raw/data
-benchmark-handbook-published: ## the same protocol on the handbook's published dataset, exact trees (~25 min; HANDBOOK_DATA: its daily .pkl files)
+benchmark-handbook-published: ## the same protocol on the handbook's published dataset, exact trees (~20 min; HANDBOOK_DATA: its daily .pkl files)
 	@test -d $(HANDBOOK_DATA) || { echo "no $(HANDBOOK_DATA): clone github.com/Fraud-Detection-Handbook/simulated-data-raw into data/simulated-data-raw"; exit 2; }
 	$(RUN)/fraud-train benchmark handbook --data $(HANDBOOK_DATA) --tree-method exact --out reports/handbook_benchmark_published.json
 

@@ -1,4 +1,4 @@
-"""The handbook simulator against the figures its authors publish (1.75 M payments, 0.84%)."""
+"""The handbook simulator makes the handbook's published dataset (seed 0) and worlds like it."""
 
 import pandas as pd
 import pytest
@@ -12,10 +12,20 @@ def full_run() -> pd.DataFrame:
 
 
 @pytest.mark.slow
-def test_full_run_matches_published_size_and_fraud_rate(full_run: pd.DataFrame) -> None:
+def test_full_run_is_the_published_dataset(full_run: pd.DataFrame) -> None:
+    # The figures the handbook prints when it generates its data; the row-by-row identity is
+    # checked through the committed benchmark reports' data digests.
     assert list(full_run.columns) == HANDBOOK_COLUMNS
-    assert len(full_run) == pytest.approx(1_754_155, rel=0.05)
-    assert full_run["TX_FRAUD"].mean() == pytest.approx(0.0084, rel=0.05)
+    assert len(full_run) == 1_754_155
+    assert int(full_run["TX_FRAUD"].sum()) == 14_681
+    counts = full_run["TX_FRAUD_SCENARIO"].value_counts().to_dict()
+    assert {k: counts[k] for k in (1, 2, 3)} == {1: 973, 2: 9_077, 3: 4_631}
+    first = full_run.iloc[0]
+    assert (str(first["TX_DATETIME"]), first["CUSTOMER_ID"], first["TERMINAL_ID"]) == (
+        "2018-04-01 00:00:31",
+        596,
+        3156,
+    )
 
 
 @pytest.mark.slow

@@ -53,7 +53,9 @@ def load(data: Path | None, seed: int) -> tuple[pd.DataFrame, dict[str, Any]]:
     missing = [column for column in REQUIRED if column not in table]
     if missing:
         raise ValueError(f"the handbook data lacks columns {missing}")
-    table["TX_DATETIME"] = pd.to_datetime(table["TX_DATETIME"]).dt.tz_localize(None)
+    # One resolution whatever the source, so the same data has the same digest.
+    times = pd.to_datetime(table["TX_DATETIME"]).dt.tz_localize(None)
+    table["TX_DATETIME"] = times.astype("datetime64[ns]")
     table = table.sort_values("TX_DATETIME", kind="stable", ignore_index=True)
     source |= {
         "rows": len(table),
