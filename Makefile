@@ -131,7 +131,7 @@ train: ## dataset -> EDA -> training -> evaluation -> ONNX export into training/
 	$(RUN)/fraud-train eda --data $(WORLD) --out reports/eda
 	$(RUN)/fraud-train train --data $(WORLD) --artifacts training/artifacts --reports reports/training
 
-benchmark-handbook: ## the handbook's published table replicated on its simulator (~20 min)
+benchmark-handbook: ## the handbook's published table replicated on its simulator (~7 min)
 	$(RUN)/fraud-train benchmark handbook --out reports/handbook_benchmark.json
 
 # The handbook's own dataset: git clone https://github.com/Fraud-Detection-Handbook/simulated-data-raw data/simulated-data-raw
