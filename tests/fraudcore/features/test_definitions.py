@@ -135,9 +135,21 @@ def test_merchant_buckets_out_of_every_window_are_dropped_and_remembered() -> No
     features_and_update(pay(t0), CardState(), merchant)
     merchant.written()
     features_and_update(pay(t0 + 40 * DAY), CardState(), merchant)
-    assert merchant.expired == {"h24000", "d1000"}
-    assert set(merchant.buckets) == {"h24960", "d1040"}
-    assert merchant.increments == {"h24960": 1, "d1040": 1}
+    assert merchant.expired == {"h24000", "d1000", "c1000"}
+    assert set(merchant.buckets) == {"h24960", "d1040", "c1040"}
+    assert merchant.increments == {"h24960": 1, "d1040": 1, "c1040": 2000}
+
+
+def test_amount_to_merchant_mean_compares_with_the_shop_s_last_month() -> None:
+    merchant = MerchantState()
+    t0 = 1_000 * DAY
+    first = as_dict(features_and_update(pay(t0, amount=10.0), CardState(), merchant))
+    assert math.isnan(first["amount_to_merchant_mean"])  # no payment at the shop yet
+    features_and_update(pay(t0 + 1, amount=30.0), CardState(), merchant)
+    f = as_dict(features_and_update(pay(t0 + 2, amount=80.0), CardState(), merchant))
+    assert f["amount_to_merchant_mean"] == pytest.approx(80.0 / 20.0)
+    stale = as_dict(features_and_update(pay(t0 + 31 * DAY, amount=5.0), CardState(), merchant))
+    assert math.isnan(stale["amount_to_merchant_mean"])  # the month has passed
 
 
 def test_remembered_sets_are_capped_most_recent_first() -> None:

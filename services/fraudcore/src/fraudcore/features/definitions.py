@@ -62,6 +62,7 @@ FEATURE_NAMES: tuple[str, ...] = (
     "merchant_fraud_30d",
     "merchant_labels_30d",
     "merchant_risk_30d",
+    "amount_to_merchant_mean",
 )
 NAN = math.nan
 _CHANNELS = ("pos", "online", "atm", "contactless")
@@ -133,10 +134,14 @@ def _unit(lat: float, lon: float) -> tuple[float, float, float]:
     return math.cos(phi) * math.cos(lam), math.cos(phi) * math.sin(lam), math.sin(phi)
 
 
-def merchant_features(merchant: MerchantState, t: float) -> list[float]:
+def merchant_features(merchant: MerchantState, t: float, amount: float) -> list[float]:
     hour, day = int(t // HOUR_S), int(t // DAY_S)
     fraud_30d = _window_total(merchant, "f", day, MERCHANT_DAYS)
     labels_30d = _window_total(merchant, "l", day, MERCHANT_DAYS)
+    # A shop's prices are tighter than a card's spending across shops: inflated amounts show here.
+    cents_30d = _window_total(merchant, "c", day, MERCHANT_DAYS)
+    payments_30d = _window_total(merchant, "d", day, MERCHANT_DAYS)
+    to_mean = amount * 100 * payments_30d / cents_30d if cents_30d > 0 else NAN
     return [
         float(_window_total(merchant, "h", hour, MERCHANT_HOURS)),
         float(_window_total(merchant, "d", day, 7)),
@@ -144,6 +149,7 @@ def merchant_features(merchant: MerchantState, t: float) -> list[float]:
         float(fraud_30d),
         float(labels_30d),
         (fraud_30d + _RISK_PRIOR_RATE * _RISK_PRIOR_WEIGHT) / (labels_30d + _RISK_PRIOR_WEIGHT),
+        to_mean,
     ]
 
 
@@ -208,7 +214,7 @@ def features_and_update(p: Payment, card: CardState, merchant: MerchantState) ->
         1.0 if new_country else 0.0,
         1.0 if new_device else 0.0,
         1.0 if new_category else 0.0,
-        *merchant_features(merchant, p.t),
+        *merchant_features(merchant, p.t, p.amount),
     ]
 
     unit = _unit(p.lat, p.lon)
@@ -221,6 +227,7 @@ def features_and_update(p: Payment, card: CardState, merchant: MerchantState) ->
     card.n += 1
     merchant.add(f"h{int(p.t // HOUR_S)}")
     merchant.add(f"d{int(p.t // DAY_S)}")
+    merchant.add(f"c{int(p.t // DAY_S)}", round(p.amount * 100))  # cents: Redis adds integers
     return features
 
 

@@ -58,8 +58,9 @@ class CardState:
 
 @dataclass
 class MerchantState:
-    """Bucketed counters: ``h<hour>`` transactions, ``d<day>`` transactions, ``f<day>`` fraud
-    labels and ``l<day>`` labels, by the hour/day (since the epoch) they happened in.
+    """Bucketed counters: ``h<hour>`` transactions, ``d<day>`` transactions, ``c<day>`` their
+    amounts in cents, ``f<day>`` fraud labels and ``l<day>`` labels, by the hour/day (since the
+    epoch) they happened in.
 
     ``increments`` and ``expired`` record what changed since loading, for writing back to Redis;
     offline replay passes ``track=False`` and skips that bookkeeping."""
