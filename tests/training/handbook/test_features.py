@@ -7,21 +7,25 @@ import pytest
 from fraud_training.handbook.features import FEATURE_NAMES, handbook_features
 
 
-@pytest.fixture
-def tiny() -> pd.DataFrame:
-    # Saturday 2018-04-07 is a weekend day; customer 1 pays three times at terminals 10/11.
-    rows = [
-        ("2018-04-01 05:00:00", 1, 10, 10.0, 1),  # Sunday, night
-        ("2018-04-01 12:00:00", 2, 10, 20.0, 0),
-        ("2018-04-02 04:00:00", 1, 10, 30.0, 0),  # 23 h after the first: same 1-day window
-        ("2018-04-09 04:00:00", 1, 10, 50.0, 0),  # 8 days on: first two of terminal 10 labelled
-        ("2018-04-09 13:00:00", 3, 11, 70.0, 0),
-    ]
+def payments(*rows: tuple[str, int, int, float, int]) -> pd.DataFrame:
+    """A handbook table from (time, customer, terminal, amount, fraud) rows."""
     table = pd.DataFrame(
         rows, columns=["TX_DATETIME", "CUSTOMER_ID", "TERMINAL_ID", "TX_AMOUNT", "TX_FRAUD"]
     )
     table["TX_DATETIME"] = pd.to_datetime(table["TX_DATETIME"])
     return table
+
+
+@pytest.fixture
+def tiny() -> pd.DataFrame:
+    # Saturday 2018-04-07 is a weekend day; customer 1 pays three times at terminals 10/11.
+    return payments(
+        ("2018-04-01 05:00:00", 1, 10, 10.0, 1),  # Sunday, night
+        ("2018-04-01 12:00:00", 2, 10, 20.0, 0),
+        ("2018-04-02 04:00:00", 1, 10, 30.0, 0),  # 23 h after the first: same 1-day window
+        ("2018-04-09 04:00:00", 1, 10, 50.0, 0),  # 8 days on: first two of terminal 10 labelled
+        ("2018-04-09 13:00:00", 3, 11, 70.0, 0),
+    )
 
 
 def test_columns_are_the_fifteen_inputs_in_order(tiny: pd.DataFrame) -> None:
@@ -60,14 +64,11 @@ def test_terminal_risk_counts_only_labels_older_than_the_delay(tiny: pd.DataFram
 
 
 def test_delay_boundary_a_payment_exactly_delay_old_counts() -> None:
-    table = pd.DataFrame(
-        {
-            "TX_DATETIME": pd.to_datetime(["2018-04-01 10:00:00", "2018-04-08 10:00:00",
-                                           "2018-04-08 10:00:01"]),
-            "CUSTOMER_ID": [1, 2, 3], "TERMINAL_ID": [5, 5, 5],
-            "TX_AMOUNT": [1.0, 2.0, 3.0], "TX_FRAUD": [1, 0, 0],
-        }
-    )  # fmt: skip
+    table = payments(
+        ("2018-04-01 10:00:00", 1, 5, 1.0, 1),
+        ("2018-04-08 10:00:00", 2, 5, 2.0, 0),
+        ("2018-04-08 10:00:01", 3, 5, 3.0, 0),
+    )
     features = handbook_features(table)
     assert features["TERMINAL_ID_NB_TX_1DAY_WINDOW"].tolist() == [0, 1, 1]
     assert features["TERMINAL_ID_RISK_1DAY_WINDOW"].tolist() == [0.0, 1.0, 1.0]
@@ -85,14 +86,11 @@ def test_result_keeps_the_table_index(tiny: pd.DataFrame) -> None:
 
 def test_customers_paying_in_the_same_second_keep_their_own_windows() -> None:
     # Customer 7 paid before, 3 never had: same-second rows once swapped their counts.
-    table = pd.DataFrame(
-        {
-            "TX_DATETIME": pd.to_datetime(["2018-04-01 10:00:00", "2018-04-01 11:00:00",
-                                           "2018-04-01 11:00:00"]),
-            "CUSTOMER_ID": [7, 3, 7], "TERMINAL_ID": [1, 2, 1],
-            "TX_AMOUNT": [10.0, 30.0, 20.0], "TX_FRAUD": [0, 0, 0],
-        }
-    )  # fmt: skip
+    table = payments(
+        ("2018-04-01 10:00:00", 7, 1, 10.0, 0),
+        ("2018-04-01 11:00:00", 3, 2, 30.0, 0),
+        ("2018-04-01 11:00:00", 7, 1, 20.0, 0),
+    )
     features = handbook_features(table)
     assert features["CUSTOMER_ID_NB_TX_1DAY_WINDOW"].tolist() == [1, 1, 2]
     assert features["CUSTOMER_ID_AVG_AMOUNT_1DAY_WINDOW"].tolist() == [10, 30, 15]

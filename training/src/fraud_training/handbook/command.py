@@ -36,7 +36,7 @@ def read_published_days(directory: Path) -> pd.DataFrame:
     table = pd.concat(frames, ignore_index=True)
     if "TRANSACTION_ID" in table:  # the handbook's order: same-second payments by id
         table = table.sort_values("TRANSACTION_ID", ignore_index=True)
-    # The published frames keep ids and day numbers as Python objects.
+    # The published frames keep ids as Python objects.
     for column in ("CUSTOMER_ID", "TERMINAL_ID"):
         table[column] = table[column].astype(np.int64)
     return table

@@ -225,9 +225,10 @@ def features_and_update(p: Payment, card: CardState, merchant: MerchantState) ->
     card.lat, card.lon = p.lat, p.lon
     card.t = max(card.t, p.t)
     card.n += 1
+    day = int(p.t // DAY_S)
     merchant.add(f"h{int(p.t // HOUR_S)}")
-    merchant.add(f"d{int(p.t // DAY_S)}")
-    merchant.add(f"c{int(p.t // DAY_S)}", round(p.amount * 100))  # cents: Redis adds integers
+    merchant.add(f"d{day}")
+    merchant.add(f"c{day}", round(p.amount * 100))  # cents: Redis adds integers
     return features
 
 
