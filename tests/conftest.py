@@ -163,7 +163,13 @@ class Pipeline(LocalPipeline):
         settings = ProducerSettings(
             kafka_bootstrap_servers=self.kafka, metrics_port=0, **self.topics.model_dump()
         )
-        options: dict[str, Any] = {"customers": 2_000, "label_delay_s": 2.0, "seed": 11, **plan}
+        options: dict[str, Any] = {
+            "customers": 2_000,
+            "label_delay_s": 2.0,
+            "seed": 11,
+            "pace": "steady",
+            **plan,
+        }
         return TransactionStream(settings, StreamPlan(rate_tps=rate, count=count, **options)).run()
 
 

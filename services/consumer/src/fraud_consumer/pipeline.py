@@ -91,7 +91,8 @@ class TransactionPipeline:
                 ):
                     copy = self.sink.batch_records(marker.batch)
                     record = records_of_batch(copy, tx_id) if copy else None
-                    if record is not None:  # written before a crash, maybe never sent
+                    # Written before a crash, maybe never sent (history markers have no copy).
+                    if record is not None and marker.decision is not None:
                         key = item.event.card_id.encode()
                         result.outputs.append(Output(key, record, marker.decision, []))
                     continue

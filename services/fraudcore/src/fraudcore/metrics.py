@@ -77,6 +77,16 @@ PRODUCER_DELIVERY_LATENCY = MetricSpec(
 PRODUCER_TARGET_RATE = MetricSpec(
     "fraud_producer_target_rate_tps", "Requested transaction rate.", "gauge"
 )
+PRODUCER_WORLD_SPEED = MetricSpec(
+    "fraud_producer_world_speed_ratio",
+    "Simulated seconds per real second of the world's clock (0 in steady pace).",
+    "gauge",
+)
+PRODUCER_WORLD_TIME = MetricSpec(
+    "fraud_producer_world_time_seconds",
+    "The simulated world's current time (Unix seconds) on the producer's clock.",
+    "gauge",
+)
 
 # --- consumer (stream processor) ---------------------------------------------------------------
 END_TO_END_LATENCY = MetricSpec(
