@@ -11,6 +11,7 @@ import numpy as np
 import redis
 
 from fraud_consumer.decoding import Decoded
+from fraud_consumer.guard import AlertRateGuard
 from fraud_consumer.metrics import ConsumerMetrics
 from fraud_consumer.records import Scored, defined_features, parse_marker, records_of_batch
 from fraud_consumer.scorers import Scorer
@@ -65,6 +66,7 @@ class TransactionPipeline:
         )
         self.scorer = scorer
         self.metrics = metrics
+        self.guard = AlertRateGuard(metrics, scorer.expected_alert_rate)
         self.mode = settings.scoring_mode.value
         # Per-payment observations go to these children directly (no label lookup each time).
         self._end_to_end = metrics.end_to_end.labels(scoring_mode=self.mode)
@@ -215,6 +217,8 @@ class TransactionPipeline:
         for stage, value in stages.items():
             m.stage.labels(stage=stage).observe(value / 1000)
         m.transactions.inc(len(scored))
+        flagged = sum(s.verdict.decision is not Decision.APPROVE for s in scored)
+        self.guard.observe(flagged, len(scored), model_version)
         m.model_info.info({"version": model_version, "features": str(len(FEATURE_NAMES))})
 
 

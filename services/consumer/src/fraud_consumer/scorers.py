@@ -29,6 +29,10 @@ class ScorerUnavailableError(RuntimeError):
 class Scorer(Protocol):
     def score(self, rows: Rows) -> tuple[list[Verdict], str]: ...
 
+    def expected_alert_rate(self) -> float | None:
+        """The model card's validation alert rate for the model in use (None: unknown)."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -39,6 +43,9 @@ class EmbeddedScorer:
 
     def score(self, rows: Rows) -> tuple[list[Verdict], str]:
         return verdicts(self.model, rows, exact_reasons=self.exact_reasons), self.model.version
+
+    def expected_alert_rate(self) -> float | None:
+        return self.model.card.expected_alert_rate
 
     def close(self) -> None:
         return None
@@ -66,6 +73,7 @@ class RemoteScorer:
         self.attempts = attempts
         base = (urllib3.util.parse_url(url).path or "").rstrip("/")
         self.path = f"{base}/v1/score/batch?engine={engine}"
+        self.model_path = f"{base}/v1/model"
 
     def score(self, rows: Rows) -> tuple[list[Verdict], str]:
         # orjson writes NaN as null: exactly the API's "undefined feature" encoding.
@@ -82,6 +90,18 @@ class RemoteScorer:
                 error = failure
             time.sleep(0.05 * 2**attempt)
         raise ScorerUnavailableError(f"scorer unavailable after {self.attempts} attempts: {error}")
+
+    def expected_alert_rate(self) -> float | None:
+        """From the scorer's model card (GET /v1/model); None while it cannot say."""
+        try:
+            response = self.pool.urlopen("GET", self.model_path)
+        except urllib3.exceptions.HTTPError as error:
+            log.warning("model card not read from the scorer: %s", error)
+            return None
+        if response.status != 200:
+            return None
+        rate = orjson.loads(response.data).get("expected_alert_rate")
+        return float(rate) if isinstance(rate, int | float) else None
 
     @staticmethod
     def _parse(content: bytes) -> tuple[list[Verdict], str]:

@@ -168,6 +168,16 @@ MODEL_RECALL = MetricSpec(
     "Live recall of non-approve decisions, from the labels received so far.",
     "gauge",
 )
+ALERT_RATE_WINDOW = MetricSpec(
+    "fraud_alert_rate_window_ratio",
+    "Share of the consumer's latest decisions (a sliding window) that are review or block.",
+    "gauge",
+)
+ALERT_RATE_EXPECTED = MetricSpec(
+    "fraud_alert_rate_expected_ratio",
+    "The model card's alert rate at the review threshold on its validation weeks.",
+    "gauge",
+)
 MODEL_INFO = MetricSpec("fraud_model_info", "The model in use: version and feature count.", "info")
 
 # --- scorer -----------------------------------------------------------------------------------
