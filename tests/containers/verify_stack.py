@@ -96,8 +96,14 @@ def targets_up(client: httpx.Client, prometheus: str) -> dict[str, str] | None:
 
 
 def scored_in_redis(client: redis.Redis[bytes], keys: RedisKeys, run_id: str) -> int:
+    """Markers of this run's transactions decided live; the warm start's markers (its history's
+    payments whose label is still owed) carry no decision."""
     pattern = keys.transaction(f"tx-{run_id}-*")
-    return sum(1 for _ in client.scan_iter(match=pattern, count=1000))
+    names = list(client.scan_iter(match=pattern, count=1000))
+    markers = [
+        m for start in range(0, len(names), 1000) for m in client.mget(names[start : start + 1000])
+    ]
+    return sum(1 for marker in markers if marker is not None and b'"decision":null' not in marker)
 
 
 def main(argv: list[str] | None = None) -> int:

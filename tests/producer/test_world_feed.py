@@ -74,11 +74,15 @@ def test_the_history_export_holds_the_labels_known_at_the_cutoff(
             assert (r.label.labelled_at, r.label.is_fraud) == (row.label_time, row.is_fraud)
 
 
-def test_the_same_world_gives_the_same_history_file(tmp_path: Path) -> None:
+@pytest.mark.parametrize("suffix", [".jsonl", ".jsonl.gz"])
+def test_the_same_world_gives_the_same_history_file(tmp_path: Path, suffix: str) -> None:
     spec = WorldSpec(customers=300, history_days=2)
-    write_world_history(spec, tmp_path / "a.jsonl")
-    write_world_history(spec, tmp_path / "b.jsonl")
-    assert (tmp_path / "a.jsonl").read_bytes() == (tmp_path / "b.jsonl").read_bytes()
+    write_world_history(spec, tmp_path / f"a{suffix}")
+    write_world_history(spec, tmp_path / f"b{suffix}")
+    data = (tmp_path / f"a{suffix}").read_bytes()
+    assert data == (tmp_path / f"b{suffix}").read_bytes()
+    if suffix.endswith(".gz"):  # nothing of the moment or the file name in the gzip header
+        assert (data[3] & 0x08, data[4:8]) == (0, b"\0\0\0\0")
 
 
 def test_a_history_needs_a_jsonl_name(tmp_path: Path) -> None:

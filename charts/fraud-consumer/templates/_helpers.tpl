@@ -12,3 +12,9 @@
 {{- define "fraud-consumer.remote" -}}
 {{- if eq .Values.scoringMode "remote" -}}true{{- end -}}
 {{- end -}}
+
+{{/* The producer's image, which writes the warm start's history export. */}}
+{{- define "fraud-consumer.historyImage" -}}
+{{- $image := .Values.warmStart.historyImage -}}
+{{- printf "%s:%s" $image.repository ($image.tag | default .Chart.AppVersion) -}}
+{{- end -}}

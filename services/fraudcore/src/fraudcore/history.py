@@ -58,11 +58,16 @@ class HistoryError(ValueError):
     """The file is not a complete, ordered history; the message names the line."""
 
 
-def _open(path: Path, mode: Literal["rb", "wb"], *, gz: bool) -> IO[bytes]:
-    if gz:
-        # Level 1: a history is written once per start-up, and speed matters more than size.
-        return cast(IO[bytes], gzip.open(path, mode, compresslevel=1))
-    return path.open(mode)
+@contextmanager
+def _open(path: Path, mode: Literal["rb", "wb"], *, gz: bool) -> Iterator[IO[bytes]]:
+    with path.open(mode) as raw:
+        if not gz:
+            yield raw
+            return
+        # Level 1: speed over size. No name or time in the header: the same history gives the
+        # same bytes, and caches keyed by its digest find it again.
+        with gzip.GzipFile(filename="", mode=mode, compresslevel=1, fileobj=raw, mtime=0) as packed:
+            yield cast(IO[bytes], packed)
 
 
 def encode_row(transaction: dict[str, Any], label: dict[str, Any] | None) -> bytes:
