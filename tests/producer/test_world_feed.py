@@ -10,7 +10,6 @@ from fraud_producer.cli import main
 from fraud_producer.clock import SimClock, natural_pace
 from fraud_producer.dataset import DEFAULT_START, DatasetSpec, generate
 from fraud_producer.history import write_world_history
-from fraud_producer.world import WorldSize, build_world
 from fraud_producer.world_feed import WorldFeed, WorldSpec
 from fraudcore.history import read_history
 
@@ -90,10 +89,9 @@ def test_a_history_needs_a_jsonl_name(tmp_path: Path) -> None:
 
 
 def test_the_natural_pace_is_the_simulated_rate_within_two_percent() -> None:
-    world = build_world(42, WorldSize())
-    feed = WorldFeed(WorldSpec(history_days=28))
-    simulated = feed.first / (28 * 86_400)
-    assert natural_pace(world) == feed.pace
+    feed = WorldFeed(WorldSpec(history_days=14))  # two full weeks: every weekday twice
+    simulated = feed.first / (14 * 86_400)
+    assert natural_pace(feed.sim.world) == feed.pace
     assert abs(feed.pace / simulated - 1) < 0.02
 
 

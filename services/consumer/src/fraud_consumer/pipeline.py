@@ -66,7 +66,7 @@ class TransactionPipeline:
         )
         self.scorer = scorer
         self.metrics = metrics
-        self.guard = AlertRateGuard(metrics, scorer.expected_alert_rate)
+        self.guard = AlertRateGuard(metrics, scorer.card_reference)
         self.mode = settings.scoring_mode.value
         # Per-payment observations go to these children directly (no label lookup each time).
         self._end_to_end = metrics.end_to_end.labels(scoring_mode=self.mode)
@@ -217,8 +217,7 @@ class TransactionPipeline:
         for stage, value in stages.items():
             m.stage.labels(stage=stage).observe(value / 1000)
         m.transactions.inc(len(scored))
-        flagged = sum(s.verdict.decision is not Decision.APPROVE for s in scored)
-        self.guard.observe(flagged, len(scored), model_version)
+        self.guard.observe([s.verdict.score for s in scored], model_version)
         m.model_info.info({"version": model_version, "features": str(len(FEATURE_NAMES))})
 
 

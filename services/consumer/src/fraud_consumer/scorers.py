@@ -12,6 +12,7 @@ import numpy.typing as npt
 import orjson
 import urllib3
 
+from fraud_consumer.guard import CardReference
 from fraud_consumer.settings import ConsumerSettings
 from fraudcore.model import ModelBundle
 from fraudcore.schemas import Decision
@@ -29,8 +30,8 @@ class ScorerUnavailableError(RuntimeError):
 class Scorer(Protocol):
     def score(self, rows: Rows) -> tuple[list[Verdict], str]: ...
 
-    def expected_alert_rate(self) -> float | None:
-        """The model card's validation alert rate for the model in use (None: unknown)."""
+    def card_reference(self) -> CardReference | None:
+        """The model card's review threshold and validation alert rate (None: unknown)."""
         ...
 
     def close(self) -> None: ...
@@ -44,8 +45,10 @@ class EmbeddedScorer:
     def score(self, rows: Rows) -> tuple[list[Verdict], str]:
         return verdicts(self.model, rows, exact_reasons=self.exact_reasons), self.model.version
 
-    def expected_alert_rate(self) -> float | None:
-        return self.model.card.expected_alert_rate
+    def card_reference(self) -> CardReference | None:
+        card = self.model.card
+        rate = card.expected_alert_rate
+        return None if rate is None else CardReference(card.thresholds.review, rate)
 
     def close(self) -> None:
         return None
@@ -91,7 +94,7 @@ class RemoteScorer:
             time.sleep(0.05 * 2**attempt)
         raise ScorerUnavailableError(f"scorer unavailable after {self.attempts} attempts: {error}")
 
-    def expected_alert_rate(self) -> float | None:
+    def card_reference(self) -> CardReference | None:
         """From the scorer's model card (GET /v1/model); None while it cannot say."""
         try:
             response = self.pool.urlopen("GET", self.model_path)
@@ -100,8 +103,11 @@ class RemoteScorer:
             return None
         if response.status != 200:
             return None
-        rate = orjson.loads(response.data).get("expected_alert_rate")
-        return float(rate) if isinstance(rate, int | float) else None
+        info = orjson.loads(response.data)
+        rate = info.get("expected_alert_rate")
+        if not isinstance(rate, int | float):
+            return None
+        return CardReference(float(info["thresholds"]["review"]), float(rate))
 
     @staticmethod
     def _parse(content: bytes) -> tuple[list[Verdict], str]:

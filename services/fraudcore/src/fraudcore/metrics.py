@@ -170,7 +170,7 @@ MODEL_RECALL = MetricSpec(
 )
 ALERT_RATE_WINDOW = MetricSpec(
     "fraud_alert_rate_window_ratio",
-    "Share of the consumer's latest decisions (a sliding window) that are review or block.",
+    "Share of the consumer's latest payments scoring at or above the review threshold.",
     "gauge",
 )
 ALERT_RATE_EXPECTED = MetricSpec(

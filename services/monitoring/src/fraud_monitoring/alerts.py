@@ -218,7 +218,7 @@ def guard_alerts() -> list[Alert]:
             "warning",
             CONSUMER,
             'Live alert rate {{ $value | printf "%.1f" }}x what the model card measured',
-            "Review and block decisions over the consumers' latest payments run at "
+            "Payments at or above the review threshold among the consumers' latest run at "
             '{{ $value | printf "%.2f" }} times the model card\'s validation alert rate (band '
             f"{low:.2f}-{ALERT_RATE_BAND:g}x) for 15 minutes: live traffic no longer looks like "
             "what the model was evaluated on.",

@@ -130,8 +130,8 @@ def _rows() -> list[tuple[str, list[Any]]]:
                 ),
                 panels.time_series(
                     "Alert rate against the model card",
-                    "Review and block decisions over each consumer's latest 10,000 payments, "
-                    "beside the rate the model card measured on its validation weeks. "
+                    "Share of each consumer's latest 10,000 payments scoring at or above the "
+                    "review threshold, beside the model card's rate on its validation weeks. "
                     "FraudAlertRateOffModel fires outside 0.67-1.5 times the card's rate.",
                     [
                         Query(m.ALERT_RATE_WINDOW.name, "live {{instance}}"),
