@@ -41,6 +41,15 @@ def test_the_run_is_the_full_one_against_the_model_in_use(result: dict[str, Any]
     assert result["live"]["week 2"]["rows"] > 100_000
 
 
+def test_the_old_live_traffic_flagged_far_more_than_the_card_promises(
+    result: dict[str, Any],
+) -> None:
+    before = result["before"]
+    flagged = before["review_rate"] + before["block_rate"]
+    assert flagged > 10 * result["card"]["review"]["alert_rate"]
+    assert before["precision"] < result["card"]["review"]["precision"] / 10
+
+
 def test_produced_equals_scored(result: dict[str, Any]) -> None:
     counts = result["counts"]
     assert counts["produced"] == counts["scored"] == counts["consumer_transactions"]

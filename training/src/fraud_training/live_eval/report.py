@@ -40,6 +40,11 @@ def _quality_rows(result: dict[str, Any]) -> list[str]:
     return rows
 
 
+def headline(result: dict[str, Any]) -> str:
+    """The live figures beside the card's, as the README shows them."""
+    return "\n".join(_quality_rows(result))
+
+
 def _scenario_rows(result: dict[str, Any]) -> list[str]:
     scenarios = sorted(result["card"]["review"]["recall_by_scenario"])
     rows = ["| recall | " + " | ".join(scenarios) + " |", "| --- |" + " --- |" * len(scenarios)]
@@ -122,7 +127,7 @@ def markdown(result: dict[str, Any]) -> str:
         f"The same model scored the same {agree['rows']:,} payments offline (features replayed "
         f"over the whole dataset, as training does): {_pct(agree['same_score'])} of live scores "
         f"equal the offline score (within 1e-5), the largest difference is "
-        f"{agree['max_abs_diff']:.2g}, and {_pct(agree['same_review_flag'])} get the same flag "
+        f"{agree['max_abs_diff']:.2g}, and {agree['same_review_flag']:.3%} get the same flag "
         f"at the review threshold (offline AP on these payments {_f(agree['offline_ap'])}).",
         "",
         "## The run",
@@ -131,8 +136,10 @@ def markdown(result: dict[str, Any]) -> str:
         f"{run['copies_read']:,}), the consumer's count {run['consumer_transactions']:,}",
         f"- labels sent on the clock {producer['labels']:,}; owed beyond the end (not sent) "
         f"{producer['labels_dropped']:,}",
-        f"- end to end p50 {result['end_to_end_ms']['p50']:.1f} ms, p99 "
-        f"{result['end_to_end_ms']['p99']:.1f} ms",
+        f"- end to end p50 {result['end_to_end_ms']['p50']:,.0f} ms, p99 "
+        f"{result['end_to_end_ms']['p99']:,.0f} ms: how far the consumer ran behind the clock on "
+        "this machine (latency is measured by `make bench`); both topics fall behind together, "
+        "so labels still meet payments in the world's order",
         f"- seconds: {', '.join(f'{k} {v:g}' for k, v in result['seconds'].items())}; "
         f"{result['machine']['cpus']} CPUs shared with other work (load average "
         f"{' -> '.join(f'{v:g}' for v in result['machine']['load_average'])})",
