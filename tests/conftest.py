@@ -145,6 +145,7 @@ def build_model_dir(
         created_at=dt.datetime(2026, 11, 28, tzinfo=dt.UTC),
         feature_names=list(feature_names or FEATURE_NAMES),
         thresholds=Thresholds(review=0.2, block=0.8),
+        threshold_rules={"review_alert_rate": 0.01},  # as training writes it (the live guard)
     )
     (directory / CARD_FILE).write_text(card.model_dump_json(indent=2))
     return directory
