@@ -36,7 +36,7 @@ setup: $(if $(shell command -v uv 2>/dev/null),,$(TOOLS)/bin/uv) ## create .venv
 lint: ## ruff (lint + format check) and mypy --strict
 	$(RUN)/ruff check .
 	$(RUN)/ruff format --check .
-	$(RUN)/mypy services training/src tests/containers
+	$(RUN)/mypy services tools training/src tests/containers
 
 format: ## apply ruff's fixes and formatting
 	$(RUN)/ruff check --fix .
