@@ -77,5 +77,10 @@ def fixtures() -> Path:
 
 
 @pytest.fixture(scope="session")
+def helm_docs_binary() -> Path:
+    return _require(tools.helm_docs(), "helm-docs")
+
+
+@pytest.fixture(scope="session")
 def kustomize_binary() -> Path:
     return _require(tools.kustomize(), "kustomize")

@@ -216,5 +216,6 @@ def test_tool_versions_agree_between_makefile_and_code() -> None:
     assert f"HELM_VERSION := {tools.HELM_VERSION}\n" in makefile
     assert f"CHECKOV_VERSION := {tools.CHECKOV_VERSION}\n" in makefile
     assert f"KUSTOMIZE_VERSION := {tools.KUSTOMIZE_VERSION}\n" in makefile
+    assert f"HELM_DOCS_VERSION := {tools.HELM_DOCS_VERSION}\n" in makefile
     frozen = (K8S / "tools" / "checkov-requirements.txt").read_text()
     assert f"\ncheckov=={tools.CHECKOV_VERSION}\n" in frozen

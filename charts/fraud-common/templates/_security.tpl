@@ -2,9 +2,21 @@
 Hardening shared by every pod: the images run as uid 10001 with a read-only root filesystem
 (writable /tmp is an emptyDir), no privilege escalation, no capabilities, the runtime's
 default seccomp profile, and no service account token unless asked for (no component calls
-the Kubernetes API). Users' extra volumes and mounts ride along with /tmp's.
+the Kubernetes API). podSecurityContext and containerSecurityContext are merged over these
+(e.g. another uid for your own image); the namespace's Pod Security level still judges the
+result. Users' extra volumes and mounts ride along with /tmp's.
 */}}
 {{- define "fraud.podSecurityContext" -}}
+{{- $hardened := include "fraud.podSecurityContext.hardened" . | fromYaml -}}
+{{- toYaml (mergeOverwrite $hardened (.Values.podSecurityContext | default dict)) -}}
+{{- end -}}
+
+{{- define "fraud.containerSecurityContext" -}}
+{{- $hardened := include "fraud.containerSecurityContext.hardened" . | fromYaml -}}
+{{- toYaml (mergeOverwrite $hardened (.Values.containerSecurityContext | default dict)) -}}
+{{- end -}}
+
+{{- define "fraud.podSecurityContext.hardened" -}}
 runAsNonRoot: true
 runAsUser: 10001
 runAsGroup: 10001
@@ -13,7 +25,7 @@ seccompProfile:
   type: RuntimeDefault
 {{- end -}}
 
-{{- define "fraud.containerSecurityContext" -}}
+{{- define "fraud.containerSecurityContext.hardened" -}}
 runAsNonRoot: true
 runAsUser: 10001
 runAsGroup: 10001

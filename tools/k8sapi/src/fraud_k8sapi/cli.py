@@ -46,7 +46,11 @@ def up(root: Path) -> int:
     shutil.rmtree(folder, ignore_errors=True)  # fresh certificates and etcd data each time
     started = time.monotonic()
     cluster = Cluster(folder, detached=True).start()
-    upstream.apply_crds(cluster.client())
+    try:
+        upstream.apply_crds(cluster.client())
+    except BaseException:
+        cluster.stop()
+        raise
     kubeconfig = root / "kubeconfig"
     shutil.copyfile(cluster.kubeconfig, kubeconfig)
     kubeconfig.chmod(0o600)

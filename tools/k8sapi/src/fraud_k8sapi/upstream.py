@@ -166,6 +166,13 @@ def apply_crds(client: Client, schemas: Path = SCHEMAS) -> None:
         for doc in yaml.load_all(path.read_text(), Loader=yaml.CSafeLoader)
         if doc
     ]
+    # The namespaces the operators' own objects live in (KEDA's leader-election Role: keda).
+    namespaces = sorted(
+        {o["metadata"]["namespace"] for o in objects if "namespace" in o["metadata"]}
+    )
+    client.apply(
+        [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": n}} for n in namespaces]
+    )
     client.apply(objects)
     crds = [obj for obj in objects if obj["kind"] == "CustomResourceDefinition"]
     names = [f"crd/{crd['metadata']['name']}" for crd in crds]
