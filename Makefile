@@ -99,7 +99,7 @@ k8s-sync: ## copy the shared globals, schema definitions and settings names into
 	$(RUN)/fraud-k8scheck sync
 
 k8s-docs: $(HELM_DOCS) ## regenerate each chart's README.md from its values.yaml (helm-docs)
-	$(HELM_DOCS) --chart-search-root charts --log-level warning
+	$(HELM_DOCS) --chart-search-root charts --ignore-file charts/.helmdocsignore --log-level warning
 
 k8s-check: k8s-tools k8s-deps ## helm lint + strict schema validation + NetworkPolicy/env/security tests + checkov
 	FRAUD_HELM=$(HELM) FRAUD_KUSTOMIZE=$(KUSTOMIZE) FRAUD_CHECKOV=$(CHECKOV) FRAUD_HELM_DOCS=$(HELM_DOCS) FRAUD_K8S_REQUIRED=1 \

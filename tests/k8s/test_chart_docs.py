@@ -28,7 +28,15 @@ def test_every_readme_is_what_helm_docs_makes_of_the_values(
     copy = tmp_path / "charts"
     shutil.copytree(CHARTS_DIR, copy, ignore=shutil.ignore_patterns("*.tgz", "README.md"))
     subprocess.run(
-        [str(helm_docs_binary), "--chart-search-root", str(copy), "--log-level", "warning"],
+        [
+            str(helm_docs_binary),
+            "--chart-search-root",
+            str(copy),
+            "--log-level",
+            "warning",
+            "--ignore-file",
+            str(copy / ".helmdocsignore"),
+        ],
         check=True,
         capture_output=True,
     )
