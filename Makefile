@@ -46,7 +46,7 @@ test: ## the whole suite: unit and integration tests against a real Kafka broker
 	$(RUN)/pytest -m "not soak and not k8s_api" $(PYTEST_ARGS)
 
 test-unit: ## fast unit tests only
-	$(RUN)/pytest -m "not integration and not slow and not soak" $(PYTEST_ARGS)
+	$(RUN)/pytest -m "not integration and not slow and not soak and not k8s_api" $(PYTEST_ARGS)
 
 test-integration: ## integration tests only
 	$(RUN)/pytest -m integration $(PYTEST_ARGS)

@@ -10,6 +10,7 @@ in the folder's state.json, from which ``stop_recorded`` ends them.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
@@ -213,9 +214,22 @@ def stop_recorded(folder: Path) -> list[str]:
     return stopped
 
 
+def _gone(pid: int) -> bool:
+    """Exited: no longer in /proc, or a zombie (reaped here when it is this process's child)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return True
+    if state != "Z":
+        return False
+    with contextlib.suppress(ChildProcessError):  # not our child: init reaps it
+        os.waitpid(pid, 0)
+    return True
+
+
 def _wait_gone(pid: int, timeout_s: float) -> None:
     deadline = time.monotonic() + timeout_s
-    while Path(f"/proc/{pid}").exists():
+    while not _gone(pid):
         if time.monotonic() > deadline:
             os.kill(pid, 9)
             return
