@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
+from fraud_k8sapi import versions
 from fraud_k8scheck import helm, kustomize, tools
 from fraud_k8scheck.objects import ROOT, SCHEMAS
 from fraud_k8scheck.validate import Validator
@@ -217,5 +218,15 @@ def test_tool_versions_agree_between_makefile_and_code() -> None:
     assert f"CHECKOV_VERSION := {tools.CHECKOV_VERSION}\n" in makefile
     assert f"KUSTOMIZE_VERSION := {tools.KUSTOMIZE_VERSION}\n" in makefile
     assert f"HELM_DOCS_VERSION := {tools.HELM_DOCS_VERSION}\n" in makefile
+    assert f"KUBERNETES_VERSION := {versions.KUBERNETES_VERSION}\n" in makefile
+    assert f"ETCD_VERSION := {versions.ETCD_VERSION}\n" in makefile
+    assert f"KWOK_VERSION := {versions.KWOK_VERSION}\n" in makefile
+    wrapper = (ROOT / "tools/k8sapi/go/kubernetes/go.mod").read_text()
+    assert re.search(rf"^\s*k8s\.io/kubernetes {versions.KUBERNETES_VERSION}\b", wrapper, re.M)
+    # Every staging module pinned at the v0 release published with it.
+    staging = versions.KUBERNETES_VERSION.replace("v1.", "v0.")
+    replaced = re.findall(r"^\t(k8s\.io/[\w.-]+) => (k8s\.io/[\w.-]+) (v\S+)$", wrapper, re.M)
+    assert len(replaced) == 31
+    assert all(old == new and version == staging for old, new, version in replaced)
     frozen = (K8S / "tools" / "checkov-requirements.txt").read_text()
     assert f"\ncheckov=={tools.CHECKOV_VERSION}\n" in frozen
