@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import urllib.error
+import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -98,6 +100,25 @@ def topic_factory(kafka_settings: KafkaSettings) -> Iterator[TopicFactory]:
     yield make
     if created:
         AdminClient(client_config(kafka_settings)).delete_topics(created, operation_timeout=10)
+
+
+HttpGet = Callable[[int, str], tuple[int, str]]
+
+
+@pytest.fixture
+def http_get() -> HttpGet:
+    """http_get(port, path) on loopback: (status, body); (0, "") while nothing answers."""
+
+    def get(port: int, path: str) -> tuple[int, str]:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+        except OSError:
+            return 0, ""
+
+    return get
 
 
 @pytest.fixture
