@@ -26,7 +26,7 @@ step "bare Debian 12 machine image"
 # What the machine kind ships before the project touches it; the rest is make setup's job.
 machine=(python3 openjdk-17-jdk-headless maven nodejs npm gcc g++ make git ca-certificates)
 image=localhost/fraud-fresh/bookworm:latest
-recipe=$( { cat /dev/null "${host_cas[@]}"; echo "${machine[*]} v1"; } | recipe_of -)
+recipe=$( { cat /dev/null "${host_cas[@]}"; echo "${machine[*]} v2"; } | recipe_of -)
 began=$(date +%s)
 # Debian as it ships: pip's EXTERNALLY-MANAGED marker stays.
 ROOTFS_HOOK=true rootfs "$image" "$recipe" "$ca_hook" "${machine[@]}"

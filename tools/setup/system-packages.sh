@@ -69,6 +69,7 @@ install() {
     exit 1
   fi
   rm -f "$log"
+  echo "installed in $SECONDS s"
 }
 
 if [ ${#missing[@]} -gt 0 ]; then
