@@ -57,7 +57,8 @@ echo "$(git log -1 --format='%h %s' "$head" | cut -c1-100)"
 step "container"
 mounts=()
 # The host's Go (this machine kind ships it at /usr/local/go); Debian bookworm's is 1.19.
-if [ -x /usr/local/go/bin/go ]; then mounts+=(--volume /usr/local/go:/usr/local/go:ro); fi
+goroot=$( { command -v go >/dev/null && go env GOROOT; } || echo /usr/local/go)
+if [ -x "$goroot/bin/go" ]; then mounts+=(--volume "$goroot:/usr/local/go:ro"); fi
 # The machine's environment points its tools at the system CA bundle (which trusts the host's
 # extra CAs, copied into the image above); nothing else of the host's environment goes in.
 envs=(--env CI=1 --env PATH=/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin)
@@ -65,6 +66,7 @@ for var in SSL_CERT_FILE REQUESTS_CA_BUNDLE PIP_CERT CURL_CA_BUNDLE NODE_EXTRA_C
   if [ -n "${!var:-}" ] && [ ${#host_cas[@]} -gt 0 ]; then envs+=(--env "$var=${!var}"); fi
 done
 # Its own network namespace: make dev's fixed ports (8000, 8501, ...) cannot meet the host's.
+# A machine's /dev/shm is half its memory; podman's default of 64 MB is not what Chromium meets.
 podman create --name "$name" --hostname fresh-machine --workdir /root/fraud-detection \
   --shm-size 1g "${mounts[@]}" "${envs[@]}" "$image" \
   bash tools/fresh-check/inside.sh >/dev/null
