@@ -15,6 +15,5 @@
 
 {{/* The producer's image, which writes the warm start's history export. */}}
 {{- define "fraud-consumer.historyImage" -}}
-{{- $image := .Values.warmStart.historyImage -}}
-{{- printf "%s:%s" $image.repository ($image.tag | default .Chart.AppVersion) -}}
+{{- include "fraud.imageRef" (list .Values.warmStart.historyImage .) -}}
 {{- end -}}

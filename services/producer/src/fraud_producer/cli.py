@@ -21,7 +21,7 @@ from fraud_producer.settings import ProducerSettings, WorldSettings
 from fraud_producer.stream import StreamFailedError, StreamPlan, TransactionStream
 from fraud_producer.world_feed import WorldSpec
 from fraudcore.startup import configure_logging
-from fraudcore.worker import serve_operations, stop_on_signals
+from fraudcore.worker import serve_worker_probes, stop_on_signals
 
 
 def _dataset(args: argparse.Namespace) -> int:
@@ -95,8 +95,8 @@ def _stream(args: argparse.Namespace) -> int:
         print(f"fraud-producer stream: {error}", file=sys.stderr)
         return 2
     stream = TransactionStream(settings, plan)
-    if settings.metrics_port:
-        serve_operations(settings.metrics_host, settings.metrics_port, stream.readiness)
+    topics = (settings.topic_transactions, settings.topic_labels)
+    serve_worker_probes(settings, settings, topics, stream.readiness, stop)
     try:
         report = stream.run(stop)
     except StreamFailedError as error:
