@@ -1,17 +1,21 @@
 """Writing batches: each decision logged once however often its batch is written, and read
 back exactly as served."""
 
+import contextlib
 import datetime as dt
 import math
+import threading
 
 import psycopg
 import pytest
 
-from fraudcore.decision_log import DecisionLogWriter, connect, get_decisions
+from fraudcore.decision_log import DecisionLogWriter, connect, get_decisions, migrate
 from fraudcore.decision_log.contract import CURRENT_FEATURE_SET, DECISIONS, FEATURE_SETS
 from fraudcore.decision_log.partitions import maintain
+from fraudcore.devstack import PostgresServer
 from fraudcore.features import FEATURE_NAMES
 from fraudcore.schemas import Decision
+from fraudcore.settings import DatabaseSettings
 
 pytestmark = pytest.mark.integration
 
@@ -93,3 +97,37 @@ def test_the_writer_needs_an_autocommit_connection(database_factory) -> None:
         DecisionLogWriter(conn)
     with connect(settings) as conn:
         assert conn.autocommit
+
+
+def test_a_server_crash_mid_stream_loses_and_doubles_nothing(tmp_path, make_row) -> None:
+    # Its own server, killed (SIGKILL) between batches and while a batch is in flight.
+    server = PostgresServer(tmp_path / "pg")
+    try:
+        settings = DatabaseSettings(database_url=server.start().url)
+        batches = [[make_row(source_offset=b * 200 + i) for i in range(200)] for b in range(6)]
+        conn = connect(settings)
+        migrate(conn)
+        writer = DecisionLogWriter(conn)
+        assert writer.write(batches[0]) + writer.write(batches[1]) == 400
+        server.kill()
+        with pytest.raises(psycopg.OperationalError):
+            writer.write(batches[2])  # never acknowledged: the caller keeps it and retries
+        server.restart()
+        # A writer lives with its session: after a lost connection, a new one on a new session.
+        writer = DecisionLogWriter(connect(settings))
+        # The retry repeats what was not acknowledged, and more (offsets were never committed).
+        assert writer.write(batches[1] + batches[2]) == 200
+        assert writer.write(batches[3]) == 200
+        in_flight = threading.Timer(0.005, server.kill)
+        in_flight.start()
+        with contextlib.suppress(psycopg.OperationalError):  # committed whole or not at all
+            writer.write(batches[4])
+        in_flight.join()
+        server.restart()
+        writer = DecisionLogWriter(connect(settings))
+        assert writer.write(batches[3] + batches[4] + batches[5]) in (200, 400)
+        with connect(settings) as check:
+            ids = [tx for (tx,) in check.execute(f"SELECT transaction_id FROM {DECISIONS}")]
+        assert sorted(ids) == sorted(row.transaction_id for batch in batches for row in batch)
+    finally:
+        server.remove()
