@@ -114,7 +114,7 @@ class DecisionRow:
 
     def values(self) -> tuple[object, ...]:
         """The row in DECISION_COLUMNS order."""
-        timings = self.timings.model_dump()
+        timings = self.timings
         return (
             self.transaction_id,
             self.event_time,
@@ -123,7 +123,7 @@ class DecisionRow:
             self.amount,
             self.currency,
             self.feature_set,
-            [float(value) for value in self.features],
+            self.features,
             self.score,
             self.model_version,
             self.thresholds.review,
@@ -131,7 +131,7 @@ class DecisionRow:
             list(self.rules),
             list(self.reasons),
             self.decision.value,
-            *(timings[name] for name in TIMING_COLUMNS),
+            *(getattr(timings, name) for name in TIMING_COLUMNS),
             self.source_partition,
             self.source_offset,
             self.decided_at,

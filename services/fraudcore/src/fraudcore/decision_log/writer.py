@@ -22,6 +22,7 @@ from fraudcore.decision_log.contract import (
     FEATURE_SETS,
     DecisionRow,
 )
+from fraudcore.decision_log.float4_array import Float4ArrayDumper
 from fraudcore.decision_log.partitions import ensure_days
 
 STAGING = f"{DECISIONS}_staging"
@@ -67,6 +68,7 @@ class DecisionLogWriter:
 
     def _copy_and_insert(self, rows: Sequence[DecisionRow]) -> int:
         with self.conn.transaction(), self.conn.cursor() as cursor:
+            cursor.adapters.register_dumper(None, Float4ArrayDumper)  # this cursor's COPY only
             with cursor.copy(_COPY) as copy:
                 copy.set_types(list(DECISION_TYPES))
                 for row in rows:
