@@ -12,6 +12,9 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+import numpy.typing as npt
+
 from fraudcore.features import FEATURE_NAMES
 from fraudcore.model_card import Thresholds
 from fraudcore.schemas import Decision, ScoredTransaction, Timings
@@ -80,7 +83,7 @@ class DecisionRow:
     merchant_id: str
     amount: float
     currency: str
-    features: Sequence[float]
+    features: Sequence[float] | npt.NDArray[np.float32]
     score: float
     model_version: str
     thresholds: Thresholds
