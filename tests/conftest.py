@@ -1,9 +1,10 @@
 """Session-wide real infrastructure and per-test factories.
 
-A real Kafka broker and a real Redis server start once per test session on free loopback ports
-(or, when KAFKA_BOOTSTRAP_SERVERS / REDIS_URL are set, the ones those point at are used). Each
-test gets fresh topic names and consumer groups from factory fixtures, so tests never see each
-other's messages.
+A real Kafka broker, a real Redis server and a real PostgreSQL server start once per test session
+(each only when a test asks for it) on free loopback ports (or, when KAFKA_BOOTSTRAP_SERVERS /
+REDIS_URL / DATABASE_URL are set, the ones those point at are used). Each test gets fresh topic
+names, consumer groups, key prefixes and databases from factory fixtures, so tests never see each
+other's data.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
@@ -20,6 +22,7 @@ from typing import Any
 
 import numpy as np
 import onnxmltools
+import psycopg
 import pytest
 import redis
 import xgboost as xgb
@@ -30,14 +33,19 @@ from onnxmltools.convert.common.data_types import FloatTensorType
 from fraud_producer.dataset import DatasetSpec, generate
 from fraud_producer.settings import ProducerSettings
 from fraud_producer.stream import StreamPlan, StreamReport, TransactionStream
-from fraudcore.devstack import KafkaBroker, RedisServer
+from fraudcore.decision_log import DecisionRow
+from fraudcore.devstack import KafkaBroker, PostgresServer, RedisServer
 from fraudcore.devstack.pipeline import LocalPipeline, drain_topic, private_topics
 from fraudcore.features import FEATURE_NAMES, replay
 from fraudcore.kafka_client import client_config
+from fraudcore.model import ModelBundle
 from fraudcore.model_card import CARD_FILE, ONNX_FILE, XGBOOST_FILE, ModelCard, Thresholds
-from fraudcore.settings import KafkaSettings, RedisSettings, TopicSettings
+from fraudcore.schemas import Label, Timings
+from fraudcore.scoring import verdicts
+from fraudcore.settings import DatabaseSettings, KafkaSettings, RedisSettings, TopicSettings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+COMMITTED_MODEL_DIR = REPO_ROOT / "training" / "artifacts"
 
 
 @pytest.fixture(scope="session")
@@ -82,6 +90,81 @@ def redis_client(redis_url: str) -> Iterator[redis.Redis]:
     client = redis.Redis.from_url(redis_url)
     yield client
     client.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A server's URL whose user may create databases."""
+    external = os.environ.get("DATABASE_URL")
+    if external:
+        yield external
+        return
+    server = PostgresServer(tmp_path_factory.mktemp("postgres"))
+    try:  # started inside: whatever a failed start left, remove() ends and deletes it
+        yield server.start().url
+    finally:
+        server.remove()
+
+
+DatabaseFactory = Callable[[], DatabaseSettings]
+
+
+@pytest.fixture
+def database_factory(postgres_url: str) -> Iterator[DatabaseFactory]:
+    """make() -> settings of a new, empty database; every one made is dropped after the test."""
+    made: list[str] = []
+
+    def make() -> DatabaseSettings:
+        name = f"test_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(postgres_url, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        made.append(name)
+        url = urllib.parse.urlsplit(postgres_url)._replace(path=f"/{name}").geturl()
+        return DatabaseSettings(database_url=url)
+
+    yield make
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        for name in made:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@dataclass(frozen=True)
+class DecidedWorld:
+    """Two simulated days decided by the committed model as the consumer does (features as
+    float32, embedded scoring), as decision log rows, with each payment's ground truth."""
+
+    rows: list[DecisionRow]
+    labels: list[Label]
+
+
+@pytest.fixture(scope="session")
+def decided_world() -> DecidedWorld:
+    model = ModelBundle.load(COMMITTED_MODEL_DIR)
+    table = generate(DatasetSpec(days=2, customers=300, seed=3))
+    features = replay(table).astype(np.float32)
+    decided_at = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
+    rows, labels = [], []
+    for i, (tx, verdict) in enumerate(
+        zip(table.itertuples(), verdicts(model, features), strict=True)
+    ):
+        rows.append(
+            DecisionRow(
+                transaction_id=tx.transaction_id, event_time=tx.event_time.to_pydatetime(),
+                card_id=tx.card_id, merchant_id=tx.merchant_id, amount=tx.amount,
+                currency=tx.currency, features=features[i].tolist(), score=verdict.score,
+                model_version=model.version, thresholds=model.card.thresholds,
+                rules=verdict.rules, reasons=verdict.reasons, decision=verdict.decision,
+                timings=Timings(kafka_ms=1.5, features_ms=0.25, scoring_ms=0.75),
+                source_partition=i % 3, source_offset=i // 3, decided_at=decided_at,
+            )
+        )  # fmt: skip
+        labels.append(
+            Label(
+                transaction_id=tx.transaction_id, is_fraud=tx.is_fraud, scenario=tx.scenario,
+                labelled_at=tx.label_time.to_pydatetime(),
+            )
+        )  # fmt: skip
+    return DecidedWorld(rows, labels)
 
 
 TopicFactory = Callable[..., TopicSettings]

@@ -1,4 +1,4 @@
-"""The local broker and Redis: start, answer, survive a restart, stop."""
+"""The local broker, Redis and PostgreSQL: start, answer, survive a restart, stop."""
 
 import os
 import shutil
@@ -8,14 +8,17 @@ import subprocess
 import sys
 from pathlib import Path
 
+import psycopg
 import pytest
 import redis
 from confluent_kafka import Consumer, Producer
 from confluent_kafka.admin import AdminClient
 
+from fraudcore.decision_log import connect
+from fraudcore.decision_log.migrator import pending
 from fraudcore.devstack import KafkaBroker, RedisServer, ensure_kafka_jars, free_port
 from fraudcore.kafka_client import ensure_topics
-from fraudcore.settings import KafkaSettings
+from fraudcore.settings import DatabaseSettings, KafkaSettings
 
 pytestmark = pytest.mark.integration
 CLI = [sys.executable, "-m", "fraudcore.devstack.cli"]
@@ -87,8 +90,11 @@ def test_infra_up_writes_sourceable_endpoints_and_down_stops_everything(tmp_path
     )
     assert up.returncode == 0, up.stderr
     env = dict(line.split("=", 1) for line in (tmp_path / "env").read_text().splitlines())
+    assert (tmp_path / "env").stat().st_mode & 0o077 == 0  # the database password is in it
     try:
         assert redis.Redis.from_url(env["REDIS_URL"]).ping()
+        with connect(DatabaseSettings(database_url=env["DATABASE_URL"])) as conn:
+            assert pending(conn) == []  # the decision log is migrated
         settings = KafkaSettings(kafka_bootstrap_servers=env["KAFKA_BOOTSTRAP_SERVERS"])
         topics = (
             AdminClient({"bootstrap.servers": settings.kafka_bootstrap_servers})
@@ -117,6 +123,27 @@ def test_infra_up_writes_sourceable_endpoints_and_down_stops_everything(tmp_path
     assert not (tmp_path / "env").exists()
     with pytest.raises(redis.ConnectionError):
         redis.Redis.from_url(env["REDIS_URL"], socket_connect_timeout=0.5).ping()
+    with pytest.raises(psycopg.OperationalError):
+        psycopg.connect(env["DATABASE_URL"], connect_timeout=2)
+    assert not (tmp_path / "postgres" / "data").exists()
+
+
+def _failing_up(
+    state: Path, env: dict[str, str]
+) -> tuple[subprocess.CompletedProcess[str], list[int]]:
+    """infra-up in ``env``, and the processes it left naming ``state`` (killed: no leak)."""
+    up = subprocess.run(
+        [*CLI, "up", "--dir", str(state)],
+        env={**os.environ, **env},
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    left = _processes_naming(state)
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    return up, left
 
 
 def test_infra_up_without_redis_stops_the_broker_it_started(tmp_path: Path) -> None:
@@ -127,20 +154,22 @@ def test_infra_up_without_redis_stops_the_broker_it_started(tmp_path: Path) -> N
     assert java is not None
     (bin_dir / "java").symlink_to(java)
     state = tmp_path / "devstack"
-    up = subprocess.run(
-        [*CLI, "up", "--dir", str(state)],
-        env={**os.environ, "PATH": str(bin_dir)},  # no redis-server on it
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    left = _processes_naming(state)
-    for pid in left:  # this test must not leak what it finds either
-        os.kill(pid, signal.SIGKILL)
+    up, left = _failing_up(state, {"PATH": str(bin_dir)})  # no redis-server on it
     # The broker really ran before Redis failed, and nothing of it is left.
     assert "Kafka Server started" in (state / "kafka" / "broker.log").read_text()
     assert left == []
     assert up.returncode == 1, up.stderr
     assert "infra-up failed: redis-server is needed" in up.stderr
+    assert not (state / "env").exists()
+
+
+def test_infra_up_without_postgresql_stops_the_broker_and_redis(tmp_path: Path) -> None:
+    state = tmp_path / "devstack"
+    up, left = _failing_up(state, {"FRAUD_POSTGRES_BIN": str(tmp_path / "nowhere")})
+    assert "Kafka Server started" in (state / "kafka" / "broker.log").read_text()
+    assert (state / "redis" / "redis.log").exists()
+    assert left == []
+    assert up.returncode == 1, up.stderr
+    assert "infra-up failed:" in up.stderr
+    assert "initdb is needed" in up.stderr
     assert not (state / "env").exists()

@@ -1,11 +1,20 @@
-"""Real Kafka and Redis servers as local processes, for tests, benchmarks and ``make dev``.
+"""Real Kafka, Redis and PostgreSQL servers as local processes, for tests, benchmarks and
+``make dev``.
 
 The broker runs from the official Apache Kafka jars resolved from Maven Central; Redis is the
-system's ``redis-server``. Both bind to loopback only.
+system's ``redis-server``; PostgreSQL is Debian's server. All bind to loopback only.
 """
 
 from fraudcore.devstack.kafka_broker import KAFKA_VERSION, KafkaBroker, ensure_kafka_jars
+from fraudcore.devstack.postgres_server import PostgresServer
 from fraudcore.devstack.processes import free_port
 from fraudcore.devstack.redis_server import RedisServer
 
-__all__ = ["KAFKA_VERSION", "KafkaBroker", "RedisServer", "ensure_kafka_jars", "free_port"]
+__all__ = [
+    "KAFKA_VERSION",
+    "KafkaBroker",
+    "PostgresServer",
+    "RedisServer",
+    "ensure_kafka_jars",
+    "free_port",
+]

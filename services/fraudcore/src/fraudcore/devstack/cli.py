@@ -1,6 +1,7 @@
-"""``fraud-devstack``: a local Kafka broker and Redis in the background for development.
+"""``fraud-devstack``: a local Kafka broker, Redis and PostgreSQL in the background for development.
 
-fraud-devstack up [--dir .devstack]    start both, write KEY=value endpoints to <dir>/env
+fraud-devstack up [--dir .devstack]    start them (the decision log migrated), write KEY=value
+                                       endpoints to <dir>/env
 fraud-devstack down [--dir .devstack]  stop them
 fraud-devstack fetch-kafka             resolve the broker jars into the cache (CI does this)
 """
@@ -15,14 +16,18 @@ import sys
 import time
 from pathlib import Path
 
+from fraudcore.decision_log import connect, migrate
 from fraudcore.devstack.kafka_broker import KafkaBroker, ensure_kafka_jars
+from fraudcore.devstack.postgres_server import PostgresServer, remove_data
 from fraudcore.devstack.redis_server import RedisServer
 from fraudcore.devstack.services import ServiceProcess
 from fraudcore.devstack.warm_start import DEV_HISTORY_DAYS, DEV_SPEED, World, load_warm_start
 from fraudcore.kafka_client import ensure_topics
-from fraudcore.settings import KafkaSettings, TopicSettings
+from fraudcore.settings import DatabaseSettings, KafkaSettings, TopicSettings
 
-_INFRA = ("DEVSTACK_KAFKA_PID", "DEVSTACK_REDIS_PID")
+_INFRA = ("DEVSTACK_KAFKA_PID", "DEVSTACK_REDIS_PID", "DEVSTACK_POSTGRES_PID")
+# PostgreSQL's SIGTERM waits for every client to leave; SIGINT is its fast shutdown.
+_STOP_SIGNAL = {"DEVSTACK_POSTGRES_PID": signal.SIGINT}
 
 
 def _pid_alive(pid: int) -> bool:
@@ -43,7 +48,7 @@ def _read_env(path: Path) -> dict[str, str]:
 def up(root: Path, partitions: int) -> int:
     env_file = root / "env"
     current = _read_env(env_file)
-    pids = [int(current.get(name, "0")) for name in ("DEVSTACK_KAFKA_PID", "DEVSTACK_REDIS_PID")]
+    pids = [int(current.get(name, "0")) for name in _INFRA]
     if current and all(pid and _pid_alive(pid) for pid in pids):
         print(f"already running; endpoints in {env_file}")
         print(env_file.read_text(), end="")
@@ -51,15 +56,21 @@ def up(root: Path, partitions: int) -> int:
     down(root, quiet=True)
     for stale in ("kafka", "redis"):  # a fresh cluster each time: ports change between runs
         shutil.rmtree(root / stale, ignore_errors=True)
+    remove_data(root / "postgres")
     broker = KafkaBroker(root / "kafka", partitions=partitions, detached=True)
     redis_server = RedisServer(root / "redis", detached=True)
+    postgres = PostgresServer(root / "postgres", detached=True)
     try:
         broker.start()
         redis_server.start()
+        postgres.start()
         kafka = KafkaSettings(kafka_bootstrap_servers=broker.bootstrap_servers)
         ensure_topics(kafka, TopicSettings().all_topics(), partitions=partitions)
+        with connect(DatabaseSettings(database_url=postgres.url)) as conn:
+            migrate(conn)
     except BaseException as error:
         # Detached servers outlive us: whatever this failed start began, it stops again.
+        postgres.remove()
         redis_server.stop()
         broker.stop()
         if not isinstance(error, Exception):
@@ -68,16 +79,22 @@ def up(root: Path, partitions: int) -> int:
         return 1
     assert broker.process is not None
     assert redis_server.process is not None
+    assert postgres.process is not None
+    env_file.touch(mode=0o600)  # it holds the database password
+    env_file.chmod(0o600)
     env_file.write_text(
         f"KAFKA_BOOTSTRAP_SERVERS={broker.bootstrap_servers}\n"
         f"REDIS_URL={redis_server.url}\n"
+        f"DATABASE_URL={postgres.url}\n"
         f"DEVSTACK_KAFKA_PID={broker.process.pid}\n"
         f"DEVSTACK_REDIS_PID={redis_server.process.pid}\n"
+        f"DEVSTACK_POSTGRES_PID={postgres.process.pid}\n"
     )
     print(
         f"Kafka {broker.version} ready in {broker.started_in_s:.1f} s at {broker.bootstrap_servers}"
     )
     print(f"Redis ready in {redis_server.started_in_s:.1f} s at {redis_server.url}")
+    print(f"PostgreSQL ready in {postgres.started_in_s:.1f} s on port {postgres.port}, migrated")
     print(f"endpoints written to {env_file} (source it: set -a; . {env_file}; set +a)")
     return 0
 
@@ -95,6 +112,7 @@ def dev(root: Path, partitions: int, model_dir: Path, world: World) -> int:
     base = {
         "KAFKA_BOOTSTRAP_SERVERS": endpoints["KAFKA_BOOTSTRAP_SERVERS"],
         "REDIS_URL": endpoints["REDIS_URL"],
+        "DATABASE_URL": endpoints["DATABASE_URL"],
         "MODEL_DIR": str(model_dir.resolve()),
         "SCORER_URL": "http://127.0.0.1:8000",
         "SCORING_MODE": "remote",
@@ -159,7 +177,7 @@ def down(root: Path, *, quiet: bool = False) -> int:
     for name in ordered:
         pid = int(env.get(name, "0"))
         if pid and _pid_alive(pid):
-            os.killpg(pid, signal.SIGTERM)
+            os.killpg(pid, _STOP_SIGNAL.get(name, signal.SIGTERM))
             deadline = time.monotonic() + 20
             while _pid_alive(pid) and time.monotonic() < deadline:
                 time.sleep(0.1)
@@ -168,6 +186,7 @@ def down(root: Path, *, quiet: bool = False) -> int:
             if not quiet:
                 print(f"stopped {name.removeprefix('DEVSTACK_').removesuffix('_PID').lower()}")
     (root / "env").unlink(missing_ok=True)
+    remove_data(root / "postgres")  # a cluster's data outside the stack's folder (run as root)
     return 0
 
 

@@ -28,9 +28,15 @@ def _die_with_parent() -> None:
 
 
 def spawn(
-    argv: Sequence[str], log_file: Path, *, detached: bool, env: dict[str, str] | None = None
+    argv: Sequence[str],
+    log_file: Path,
+    *,
+    detached: bool,
+    env: dict[str, str] | None = None,
+    user: str | None = None,
 ) -> subprocess.Popen[bytes]:
-    """Start a server writing to ``log_file``; attached ones die with this process."""
+    """Start a server writing to ``log_file`` (as ``user`` if given); attached ones die with this
+    process (the parent-death signal is set after the user change, which would clear it)."""
     log = log_file.open("ab")
     try:
         return subprocess.Popen(  # noqa: S603 - argv is built by this package, never from input
@@ -40,6 +46,7 @@ def spawn(
             stdin=subprocess.DEVNULL,
             env={**os.environ, **(env or {})},
             start_new_session=True,
+            user=user,
             preexec_fn=None if detached else _die_with_parent,  # noqa: PLW1509 - prctl only
         )
     finally:
