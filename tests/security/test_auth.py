@@ -73,7 +73,7 @@ def test_the_pipeline_works_with_the_right_credentials(pipeline: LocalPipeline) 
     producer = pipeline.start_producer("--rate", "1000", "--count", "2000", "--no-labels")
     assert producer.wait(timeout_s=120) == 0, producer.log()
     pipeline.wait_scored(2_000, timeout_s=120)
-    assert pipeline.stats()["transactions"] == 2_000
+    assert pipeline.scored() == 2_000
 
 
 def test_a_wrong_kafka_password_fails_closed(pipeline: LocalPipeline) -> None:

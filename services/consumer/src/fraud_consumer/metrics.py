@@ -7,7 +7,7 @@ from typing import Any
 from prometheus_client import REGISTRY, CollectorRegistry
 
 from fraud_consumer.decoding import DLQ_REASONS
-from fraudcore import metrics
+from fraudcore import live_stats, metrics
 from fraudcore.decisions import RULES
 from fraudcore.schemas import Decision
 
@@ -43,7 +43,7 @@ class ConsumerMetrics:
             self.dlq.labels(reason=reason)
         for dependency in ("redis", "scorer"):
             self.retries.labels(dependency=dependency)
-        for outcome in ("tp", "fp", "fn", "tn"):
+        for outcome in live_stats.OUTCOMES:
             self.outcomes.labels(outcome=outcome)
         for is_fraud in ("true", "false"):
             self.labels.labels(is_fraud=is_fraud)

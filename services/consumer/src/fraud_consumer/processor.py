@@ -9,7 +9,6 @@ transaction id, so a retried or redelivered batch is recognised).
 
 from __future__ import annotations
 
-import bisect
 import contextlib
 import logging
 import threading
@@ -27,9 +26,8 @@ from fraud_consumer.offsets import OffsetTracker, Partition, Ticket
 from fraud_consumer.pipeline import BatchResult, TransactionPipeline
 from fraud_consumer.scorers import Scorer, ScorerUnavailableError
 from fraud_consumer.settings import ConsumerSettings
-from fraudcore.features import FeatureStore
+from fraudcore import live_stats
 from fraudcore.kafka_client import consumer_config, producer_config
-from fraudcore.metrics import LATENCY_BUCKETS_S
 from fraudcore.schemas import Decision, Transaction
 
 log = logging.getLogger(__name__)
@@ -72,13 +70,7 @@ class Processor:
         self.scorer = scorer
         self.metrics = metrics
         self.pipeline = TransactionPipeline(settings, client, scorer, metrics)
-        self.labels = LabelApplier(
-            client,
-            self.pipeline.keys,
-            FeatureStore(client, self.pipeline.keys, settings.state_ttl_s),
-            metrics,
-            settings.result_ttl_s,
-        )
+        self.labels = LabelApplier(self.pipeline.store, metrics, settings.result_ttl_s)
         membership = (
             {"group.instance.id": settings.consumer_instance_id}
             if settings.consumer_instance_id
@@ -379,11 +371,9 @@ class Processor:
     def _count_latencies(self, latencies_ms: list[float]) -> None:
         """Per-minute end-to-end latency histogram for the dashboard, counted here and written
         by ``_flush_latencies``."""
-        minute = int(time.time() // 60)
+        minute = live_stats.latency_minute(time.time())
         for value in latencies_ms:
-            index = bisect.bisect_left(LATENCY_BUCKETS_S, value / 1000)  # first bound >= value
-            bound = LATENCY_BUCKETS_S[index] if index < len(LATENCY_BUCKETS_S) else float("inf")
-            self._latency_counts[minute, str(bound)] += 1
+            self._latency_counts[minute, live_stats.latency_bucket(value)] += 1
 
     def _flush_latencies(self, *, now: bool = False) -> None:
         if not self._latency_counts or not (self._latency_flush_due() or now):
@@ -391,9 +381,9 @@ class Processor:
         counts, self._latency_counts = self._latency_counts, defaultdict(int)
         pipe = self.redis.pipeline(transaction=False)
         for (minute, bucket), count in counts.items():
-            key = f"{self.pipeline.keys.latency}:{minute}"
+            key = self.pipeline.keys.latency(minute)
             pipe.hincrby(key, bucket, count)
-            pipe.expire(key, 3_600)
+            pipe.expire(key, live_stats.LATENCY_TTL_S)
         try:
             pipe.execute()
         except redis.RedisError as error:

@@ -11,7 +11,10 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from fraudcore import live_stats
+from fraudcore.live_stats import LiveTotals
 from fraudcore.redis_keys import RedisKeys
+from fraudcore.schemas import Decision
 
 LATENCY_WINDOW_MIN = 2  # minutes of latency history behind p50/p99
 TPS_WINDOW_S = 5.0
@@ -50,37 +53,32 @@ class SummaryTracker:
         return max(0.0, (total - first_total) / (now - first_t)) if now - first_t >= 0.5 else 0.0
 
     async def summary(self) -> dict[str, Any]:
-        minute = int(time.time() // 60)
+        minute = live_stats.latency_minute(time.time())
         pipe = self.redis.pipeline(transaction=False)
         pipe.hgetall(self.keys.stats)
-        pipe.hgetall(self.keys.model)
+        pipe.hget(self.keys.model, live_stats.MODEL_VERSION)
         for offset in range(LATENCY_WINDOW_MIN):
-            pipe.hgetall(f"{self.keys.latency}:{minute - offset}")
-        stats_raw, model_raw, *latency_raw = await pipe.execute()
-        stats = {k.decode(): float(v) for k, v in stats_raw.items()}
-        buckets: dict[float, int] = {}
-        for histogram in latency_raw:
-            for bound, count in histogram.items():
-                key = float(bound)
-                buckets[key] = buckets.get(key, 0) + int(count)
+            pipe.hgetall(self.keys.latency(minute - offset))
+        stats_raw, version, *latency_raw = await pipe.execute()
+        totals = LiveTotals.parse(stats_raw)
+        buckets = live_stats.latency_histogram(latency_raw)
 
-        total = stats.get("transactions", 0.0)
+        total, decisions = totals.transactions, totals.decisions
         tps = self._throughput(time.monotonic(), total)
-        tp, fp, fn = (stats.get(f"outcome:{o}", 0.0) for o in ("tp", "fp", "fn"))
         return {
-            "transactions": int(total),
+            "transactions": total,
             "tps": round(tps, 1),
-            "approved": int(stats.get("decision:approve", 0)),
-            "reviewed": int(stats.get("decision:review", 0)),
-            "blocked": int(stats.get("decision:block", 0)),
-            "block_rate": _share(stats.get("decision:block", 0.0), total),
-            "review_rate": _share(stats.get("decision:review", 0.0), total),
-            "blocked_amount": round(stats.get("amount:block", 0.0), 2),
+            "approved": decisions[Decision.APPROVE],
+            "reviewed": decisions[Decision.REVIEW],
+            "blocked": decisions[Decision.BLOCK],
+            "block_rate": _share(decisions[Decision.BLOCK], total),
+            "review_rate": _share(decisions[Decision.REVIEW], total),
+            "blocked_amount": totals.amounts[Decision.BLOCK],
             "latency_p50_ms": _percentile(buckets, 0.5),
             "latency_p99_ms": _percentile(buckets, 0.99),
             "latency_budget_ms": self.budget_ms,
-            "model_version": (model_raw.get(b"version") or b"").decode() or None,
-            "labels": int(stats.get("labels", 0)),
-            "precision": tp / (tp + fp) if tp + fp else None,
-            "recall": tp / (tp + fn) if tp + fn else None,
+            "model_version": (version or b"").decode() or None,
+            "labels": totals.labels,
+            "precision": live_stats.precision(totals.outcomes),
+            "recall": live_stats.recall(totals.outcomes),
         }

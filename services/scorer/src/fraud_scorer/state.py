@@ -13,7 +13,8 @@ from prometheus_client import CollectorRegistry
 from fraud_scorer.model_holder import ModelHolder
 from fraud_scorer.settings import ScorerSettings
 from fraudcore import metrics
-from fraudcore.features import FEATURE_NAMES, FeatureStore
+from fraudcore.feature_store import FeatureStore
+from fraudcore.features import FEATURE_NAMES
 from fraudcore.scoring import Engine, Verdict, verdicts
 
 

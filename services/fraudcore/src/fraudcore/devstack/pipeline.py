@@ -15,6 +15,7 @@ from confluent_kafka import Consumer, Message
 from fraudcore.devstack.processes import free_port
 from fraudcore.devstack.services import ServiceProcess, wait_for
 from fraudcore.kafka_client import consumer_config, ensure_topics
+from fraudcore.live_stats import LiveTotals
 from fraudcore.redis_keys import RedisKeys
 from fraudcore.settings import KafkaSettings, TopicSettings
 
@@ -148,12 +149,11 @@ class LocalPipeline:
     def redis(self) -> redis.Redis[bytes]:
         return redis.Redis.from_url(self.redis_url, password=self.redis_password)
 
-    def stats(self) -> dict[str, float]:
-        raw = self.redis().hgetall(self.keys.stats)
-        return {key.decode(): float(value) for key, value in raw.items()}
+    def totals(self) -> LiveTotals:
+        return LiveTotals.parse(self.redis().hgetall(self.keys.stats))
 
     def scored(self) -> int:
-        return int(self.stats().get("transactions", 0))
+        return self.totals().transactions
 
     def wait_scored(self, expected: int, timeout_s: float = 90) -> None:
         wait_for(

@@ -4,7 +4,8 @@ FEATURE_NAMES           the model's input columns, in order
 features_and_update()   one payment's features, advancing card and merchant history
 apply_label()           a delayed label joins the merchant's history
 replay()                a whole table, offline, in event-time order
-FeatureStore            the same histories kept in Redis, for the consumer and the scorer
+
+The same histories kept in Redis: fraudcore.feature_store.
 """
 
 from fraudcore.features.definitions import (
@@ -18,12 +19,10 @@ from fraudcore.features.definitions import (
 from fraudcore.features.offline import replay
 from fraudcore.features.payments import epoch_seconds, payment_of
 from fraudcore.features.state import CardState, MerchantState
-from fraudcore.features.store import FeatureStore
 
 __all__ = [
     "FEATURE_NAMES",
     "CardState",
-    "FeatureStore",
     "MerchantState",
     "Payment",
     "apply_label",
