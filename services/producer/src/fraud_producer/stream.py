@@ -29,18 +29,10 @@ from fraud_producer.settings import ProducerSettings
 from fraud_producer.simulator import Simulator
 from fraud_producer.world import WorldSize, build_world
 from fraudcore import metrics
-from fraudcore.kafka_client import PRODUCED_AT_HEADER, producer_config
+from fraudcore.kafka_client import CONFIGURATION_ERRORS, PRODUCED_AT_HEADER, producer_config
 from fraudcore.schemas import Channel, Label, Transaction, utcnow
 
 log = logging.getLogger(__name__)
-
-
-AUTH_ERRORS = {
-    KafkaError._AUTHENTICATION,
-    KafkaError.SASL_AUTHENTICATION_FAILED,
-    KafkaError.TOPIC_AUTHORIZATION_FAILED,
-    KafkaError.CLUSTER_AUTHORIZATION_FAILED,
-}
 
 
 class StreamFailedError(RuntimeError):
@@ -128,7 +120,7 @@ class TransactionStream:
 
     def _on_kafka_error(self, error: KafkaError) -> None:
         # Wrong credentials or missing rights never heal by retrying: stop instead of buffering.
-        if error.fatal() or error.code() in AUTH_ERRORS:
+        if error.fatal() or error.code() in CONFIGURATION_ERRORS:
             self.fatal = f"Kafka {error.name()}: {error.str()}"
         else:
             log.warning("Kafka: %s", error.str())
