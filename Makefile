@@ -174,9 +174,9 @@ down: ## remove the container stack: containers, network and volumes
 containers-check: ## build every image with podman and run the compose stack end to end
 	PYTHON=$(PYTHON) bash tests/containers/check.sh
 
-hadolint: ## lint every Dockerfile (also part of containers-check)
+hadolint: ## lint the Dockerfile and the Containerfiles (also part of containers-check)
 	@PYTHON=$(PYTHON) TOOLS_VENV=$(COMPOSE_VENV) bash tests/containers/podman-setup.sh --tools-only
-	$(COMPOSE_VENV)/bin/hadolint services/*/Dockerfile tests/containers/images/*/Containerfile
+	$(COMPOSE_VENV)/bin/hadolint Dockerfile tests/containers/images/*/Containerfile
 
 clean: infra-down ## remove the virtual environment and local state
 	rm -rf $(VENV) $(TOOLS) $(DEVSTACK) .mypy_cache .ruff_cache

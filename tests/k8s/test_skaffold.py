@@ -35,12 +35,15 @@ def test_a_typo_in_skaffold_fails_the_schema(fixtures: Path) -> None:
     assert any("relases" in problem for problem in found), found
 
 
-def test_four_artifacts_from_their_dockerfiles() -> None:
+def test_four_artifacts_from_the_one_dockerfile() -> None:
     artifacts = {a["image"]: a for a in _config()["build"]["artifacts"]}
     assert set(artifacts) == set(SERVICES)
     for image, service in SERVICES.items():
         assert artifacts[image]["context"] == "."
-        assert artifacts[image]["docker"]["dockerfile"] == f"services/{service}/Dockerfile"
+        assert artifacts[image]["docker"] == {
+            "dockerfile": "Dockerfile",
+            "buildArgs": {"SERVICE": service},
+        }
 
 
 def test_the_umbrella_chart_gets_each_built_image() -> None:
