@@ -16,37 +16,39 @@ PYTEST_ARGS ?=
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help setup lint format test test-unit test-integration monitoring infra-up infra-down dev bench chaos audit soak train benchmark-handbook benchmark-handbook-published clean \
-	k8s-tools k8s-deps k8s-sync k8s-check
+.PHONY: help setup system-packages fresh-check lint format test test-unit test-integration monitoring infra-up infra-down dev bench chaos audit soak train benchmark-handbook benchmark-handbook-published clean \
+	k8s-tools k8s-deps k8s-sync k8s-docs k8s-check k8s-api-tools k8s-api-up k8s-api-down k8s-api-check k8s-upstream
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
-$(TOOLS)/bin/uv:
+system-packages: ## the Debian packages and toolchains the suite needs (apt-get as root or via sudo; part of setup)
+	@PYTHON=$(PYTHON) bash tools/setup/system-packages.sh
+
+$(TOOLS)/bin/uv: | system-packages
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install --quiet "uv==$(UV_VERSION)"
 
-setup: $(if $(shell command -v uv 2>/dev/null),,$(TOOLS)/bin/uv) ## create .venv with every package and tool (idempotent)
+setup: system-packages $(if $(shell command -v uv 2>/dev/null),,$(TOOLS)/bin/uv) ## system packages (see system-packages), then .venv with every package and tool (idempotent)
 	$(UV) sync --all-packages --frozen --python $(PYTHON)
 	npm ci --prefix services/dashboard/frontend --no-audit --no-fund --loglevel=error
 	npm run --prefix services/dashboard/frontend --silent build
-	@if command -v mvn >/dev/null; then $(RUN)/fraud-devstack fetch-kafka >/dev/null && echo "Kafka jars cached"; \
-	 else echo "mvn not found: the Kafka broker jars will be fetched when first needed"; fi
+	@$(RUN)/fraud-devstack fetch-kafka >/dev/null && echo "Kafka jars cached"
 
 lint: ## ruff (lint + format check) and mypy --strict
 	$(RUN)/ruff check .
 	$(RUN)/ruff format --check .
-	$(RUN)/mypy services training/src tests/containers
+	$(RUN)/mypy services tools training/src tests/containers
 
 format: ## apply ruff's fixes and formatting
 	$(RUN)/ruff check --fix .
 	$(RUN)/ruff format .
 
-test: ## the whole suite: unit and integration tests against a real Kafka broker and Redis
-	$(RUN)/pytest -m "not soak" $(PYTEST_ARGS)
+test: ## the whole suite: unit and integration tests against a real Kafka broker and Redis (the API server checks: make k8s-api-check)
+	$(RUN)/pytest -m "not soak and not k8s_api" $(PYTEST_ARGS)
 
 test-unit: ## fast unit tests only
-	$(RUN)/pytest -m "not integration and not slow and not soak" $(PYTEST_ARGS)
+	$(RUN)/pytest -m "not integration and not slow and not soak and not k8s_api" $(PYTEST_ARGS)
 
 test-integration: ## integration tests only
 	$(RUN)/pytest -m integration $(PYTEST_ARGS)
@@ -61,7 +63,9 @@ FRAUD_CACHE_DIR ?= $(HOME)/.cache/fraud-detection
 HELM_VERSION := v3.19.5
 KUSTOMIZE_VERSION := v5.7.1
 CHECKOV_VERSION := 3.3.30
+HELM_DOCS_VERSION := v1.14.2
 HELM := $(FRAUD_CACHE_DIR)/helm-$(HELM_VERSION)/helm
+HELM_DOCS := $(FRAUD_CACHE_DIR)/helm-docs-$(HELM_DOCS_VERSION)/helm-docs
 KUSTOMIZE := $(FRAUD_CACHE_DIR)/kustomize-$(KUSTOMIZE_VERSION)/kustomize
 CHECKOV := $(FRAUD_CACHE_DIR)/checkov-$(CHECKOV_VERSION)/bin/checkov
 GO ?= $(shell command -v go 2>/dev/null || echo /usr/local/go/bin/go)
@@ -69,6 +73,9 @@ K8S_CHARTS := fraud-producer fraud-consumer fraud-scorer fraud-dashboard fraud-r
 
 $(HELM):
 	GOBIN=$(dir $(HELM)) GOTOOLCHAIN=local $(GO) install helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)
+
+$(HELM_DOCS):
+	GOBIN=$(dir $(HELM_DOCS)) GOTOOLCHAIN=local $(GO) install github.com/norwoodj/helm-docs/cmd/helm-docs@$(HELM_DOCS_VERSION)
 
 $(KUSTOMIZE):
 	GOBIN=$(dir $(KUSTOMIZE)) GOTOOLCHAIN=local $(GO) install sigs.k8s.io/kustomize/kustomize/v5@$(KUSTOMIZE_VERSION)
@@ -79,7 +86,7 @@ $(CHECKOV):
 	$(FRAUD_CACHE_DIR)/checkov-$(CHECKOV_VERSION)/bin/pip install --quiet --no-deps \
 		-r k8s/tools/checkov-requirements.txt
 
-k8s-tools: $(HELM) $(KUSTOMIZE) $(CHECKOV) ## helm, kustomize and checkov for k8s-check, once into the cache
+k8s-tools: $(HELM) $(KUSTOMIZE) $(CHECKOV) $(HELM_DOCS) ## helm, kustomize, checkov and helm-docs for k8s-check, once into the cache
 
 # k8s-deps (also skaffold's pre-deploy hook) takes the pinned helm when it is cached, else the
 # user's helm on PATH, and builds the pinned one only when there is neither.
@@ -93,9 +100,34 @@ k8s-deps: $(if $(wildcard $(HELM))$(PATH_HELM),,$(HELM)) ## package the charts' 
 k8s-sync: ## copy the shared globals, schema definitions and settings names into every chart
 	$(RUN)/fraud-k8scheck sync
 
+k8s-docs: $(HELM_DOCS) ## regenerate each chart's README.md from its values.yaml (helm-docs)
+	$(HELM_DOCS) --chart-search-root charts --ignore-file charts/.helmdocsignore --log-level warning
+
 k8s-check: k8s-tools k8s-deps ## helm lint + strict schema validation + NetworkPolicy/env/security tests + checkov
-	FRAUD_HELM=$(HELM) FRAUD_KUSTOMIZE=$(KUSTOMIZE) FRAUD_CHECKOV=$(CHECKOV) FRAUD_K8S_REQUIRED=1 \
+	FRAUD_HELM=$(HELM) FRAUD_KUSTOMIZE=$(KUSTOMIZE) FRAUD_CHECKOV=$(CHECKOV) FRAUD_HELM_DOCS=$(HELM_DOCS) FRAUD_K8S_REQUIRED=1 \
 		$(RUN)/pytest -m k8s tests/k8s $(PYTEST_ARGS)
+
+# --- Kubernetes: a real control plane on loopback (etcd, kube-apiserver, controller-manager,
+# scheduler of the pinned release, three kwok nodes), built once from the Go module proxy into
+# versioned folders of the cache (versions in fraud_k8sapi.versions) -------------------------
+KUBERNETES_VERSION := v1.34.2
+ETCD_VERSION := v3.6.6
+KWOK_VERSION := v0.7.0
+
+k8s-api-tools: ## build Kubernetes, etcd and kwok into the cache once (NODE=1: kubelet and kube-proxy too)
+	GO=$(GO) $(RUN)/fraud-k8sapi build $(if $(NODE),--node)
+
+k8s-api-up: k8s-api-tools $(HELM) ## a control plane with kwok nodes in the background; kubeconfig in .devstack/kubeconfig
+	$(RUN)/fraud-k8sapi up --dir $(DEVSTACK)
+
+k8s-api-down: ## stop what k8s-api-up started
+	$(RUN)/fraud-k8sapi down --dir $(DEVSTACK)
+
+k8s-api-check: k8s-api-tools k8s-tools ## every chart scenario installed, upgraded, rolled back and uninstalled on a real API server
+	FRAUD_HELM=$(HELM) FRAUD_K8S_REQUIRED=1 $(RUN)/pytest -m k8s_api tests/k8s_api $(PYTEST_ARGS)
+
+k8s-upstream: ## the operators' CRDs and roles in k8s/schemas made again from their registries
+	GO=$(GO) $(RUN)/python -c "from fraud_k8sapi import upstream; print(*upstream.refresh(), sep='\n')"
 
 chaos: ## the fault-injection suite; rewrites reports/reliability.json (CI compares against it)
 	FRAUD_UPDATE_REPORTS=1 $(RUN)/pytest -m chaos $(PYTEST_ARGS)
@@ -170,6 +202,9 @@ up: ## the whole stack in containers (docker compose, or podman-compose without 
 
 down: ## remove the container stack: containers, network and volumes
 	@$(call compose,down --volumes)
+
+fresh-check: ## make setup, make dev and smoke tests in a bare Debian 12 container (podman), from a clean clone of HEAD
+	bash tools/fresh-check/run.sh
 
 containers-check: ## build every image with podman and run the compose stack end to end
 	PYTHON=$(PYTHON) bash tests/containers/check.sh

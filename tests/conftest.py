@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import urllib.error
+import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -53,9 +55,9 @@ def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if external:
         yield external
         return
-    broker = KafkaBroker(tmp_path_factory.mktemp("kafka"), log_level="WARN").start()
-    try:
-        yield broker.bootstrap_servers
+    broker = KafkaBroker(tmp_path_factory.mktemp("kafka"), log_level="WARN")
+    try:  # started inside: whatever a failed start left, stop() ends it
+        yield broker.start().bootstrap_servers
     finally:
         broker.stop()
 
@@ -66,9 +68,9 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if external:
         yield external
         return
-    server = RedisServer(tmp_path_factory.mktemp("redis")).start()
+    server = RedisServer(tmp_path_factory.mktemp("redis"))
     try:
-        yield server.url
+        yield server.start().url
     finally:
         server.stop()
 
@@ -107,6 +109,25 @@ def topic_factory(kafka_settings: KafkaSettings) -> Iterator[TopicFactory]:
     yield make
     if created:
         AdminClient(client_config(kafka_settings)).delete_topics(created, operation_timeout=10)
+
+
+HttpGet = Callable[[int, str], tuple[int, str]]
+
+
+@pytest.fixture
+def http_get() -> HttpGet:
+    """http_get(port, path) on loopback: (status, body); (0, "") while nothing answers."""
+
+    def get(port: int, path: str) -> tuple[int, str]:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+        except OSError:
+            return 0, ""
+
+    return get
 
 
 @pytest.fixture

@@ -47,14 +47,19 @@ def checkov_binary() -> Path:
 
 @pytest.fixture(scope="session")
 def render(built_charts: Path) -> Callable[..., Objects]:
-    """render(scenario=None, *set_values): the umbrella chart's objects, memoised."""
-    cache: dict[tuple[str | None, tuple[str, ...]], Objects] = {}
+    """render(scenario=None, *set_values, api_versions=FULL_CLUSTER): the umbrella chart's
+    objects on a cluster serving those APIs, memoised."""
+    cache: dict[tuple[str | None, tuple[str, ...], tuple[str, ...]], Objects] = {}
 
-    def _render(scenario: str | None = None, *set_values: str) -> Objects:
-        key = (scenario, set_values)
+    def _render(
+        scenario: str | None = None,
+        *set_values: str,
+        api_versions: tuple[str, ...] = helm.FULL_CLUSTER,
+    ) -> Objects:
+        key = (scenario, set_values, api_versions)
         if key not in cache:
             values = [UMBRELLA / "ci" / f"{scenario}-values.yaml"] if scenario else []
-            cache[key] = helm.template(UMBRELLA, values, set_values)
+            cache[key] = helm.template(UMBRELLA, values, set_values, api_versions)
         return cache[key]
 
     return _render
@@ -69,6 +74,11 @@ def validator() -> Validator:
 def fixtures() -> Path:
     """Planted-error inputs: each validation step must reject one of these."""
     return FIXTURES
+
+
+@pytest.fixture(scope="session")
+def helm_docs_binary() -> Path:
+    return _require(tools.helm_docs(), "helm-docs")
 
 
 @pytest.fixture(scope="session")

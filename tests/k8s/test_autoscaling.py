@@ -57,6 +57,25 @@ def test_the_scorer_scales_on_cpu(render: Callable[..., Objects]) -> None:
     hpa = named(render(), "HorizontalPodAutoscaler", "fraud-scorer")
     (metric,) = hpa["spec"]["metrics"]
     assert metric["resource"]["name"] == "cpu"
+    request = named(render(), "Deployment", "fraud-scorer")["spec"]["template"]["spec"]
+    cpu = request["containers"][0]["resources"]["requests"]["cpu"]
+    target = metric["resource"]["target"]["averageUtilization"]
+    # The 70% target must mean real inference load: with the old 100m request it was 70m.
+    assert int(cpu.removesuffix("m")) * target / 100 >= 250
+
+
+@pytest.mark.parametrize("scenario", [None, "auth", "ha"])
+def test_no_cpu_autoscaler_where_the_cluster_has_no_metrics_api(
+    render: Callable[..., Objects], scenario: str | None
+) -> None:
+    """kind has no metrics-server: an HPA there shows <unknown> and never scales. Without the
+    metrics API the scorer runs its minimum as a fixed count instead."""
+    kafka_only = ("kafka.strimzi.io/v1",)
+    objects = render(scenario, api_versions=kafka_only)
+    assert of_kind(objects, "HorizontalPodAutoscaler") == []
+    with_hpa = named(render(scenario), "HorizontalPodAutoscaler", "fraud-scorer")
+    deployment = named(objects, "Deployment", "fraud-scorer")
+    assert deployment["spec"]["replicas"] == with_hpa["spec"]["minReplicas"]
 
 
 @pytest.mark.parametrize("scenario", [None, "auth", "keda"])

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
+from fraud_k8sapi import versions
 from fraud_k8scheck import helm, kustomize, tools
 from fraud_k8scheck.objects import ROOT, SCHEMAS
 from fraud_k8scheck.validate import Validator
@@ -42,6 +43,8 @@ def _skaffold() -> dict[str, Any]:
 
 def test_namespace_is_valid_and_shared_by_every_install(validator: Validator) -> None:
     namespace = _load(K8S / "namespace" / "namespace.yaml")
+    labels = namespace["metadata"]["labels"]
+    assert labels["pod-security.kubernetes.io/enforce"] == "restricted"
     assert _load(K8S / "namespace" / "kustomization.yaml")["resources"] == ["namespace.yaml"]
     assert validator.problems(namespace) == []
     name = namespace["metadata"]["name"]
@@ -60,7 +63,8 @@ def test_strimzi_operator_is_pinned_and_its_bindings_repointed() -> None:
     # A base folder, not a file: kustomize loads plain files only from under its own root.
     assert "../namespace" in kustomization["resources"]
     patched = set()
-    for patch in kustomization["patches"]:
+    bindings = [p for p in kustomization["patches"] if p["target"]["kind"].endswith("Binding")]
+    for patch in bindings:
         (operation,) = json.loads(patch["patch"])
         assert operation == {
             "op": "replace",
@@ -72,7 +76,8 @@ def test_strimzi_operator_is_pinned_and_its_bindings_repointed() -> None:
 
 
 def _release_stand_in() -> str:
-    """The release manifest's bindings as shipped: subjects in namespace "myproject"."""
+    """The release manifest's bindings as shipped (subjects in namespace "myproject") and its
+    operator Deployment (the container's env abridged)."""
     bindings = [
         {
             "apiVersion": "rbac.authorization.k8s.io/v1",
@@ -93,7 +98,25 @@ def _release_stand_in() -> str:
         }
         for kind, name in sorted(STRIMZI_BINDINGS)
     ]
-    return yaml.safe_dump_all(bindings)
+    operator = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "strimzi-cluster-operator"},
+        "spec": {
+            "template": {
+                "spec": {
+                    "containers": [
+                        {
+                            "name": "strimzi-cluster-operator",
+                            "image": "quay.io/strimzi/operator:1.2.0",
+                            "env": [{"name": "STRIMZI_NAMESPACE", "value": "x"}],
+                        }
+                    ]
+                }
+            }
+        },
+    }
+    return yaml.safe_dump_all([*bindings, operator])
 
 
 def _strimzi_url() -> str:
@@ -112,6 +135,13 @@ def test_the_strimzi_kustomization_builds_with_every_binding_in_our_namespace(
     assert len(bindings) == len(STRIMZI_BINDINGS)
     for binding in bindings:
         assert binding["subjects"][0]["namespace"] == helm.NAMESPACE, binding["metadata"]["name"]
+    (operator,) = [obj for obj in objects if obj["kind"] == "Deployment"]
+    env = {
+        e["name"]: e.get("value")
+        for e in operator["spec"]["template"]["spec"]["containers"][0]["env"]
+    }
+    # Its operands get restricted-compliant securityContexts (the namespace enforces restricted).
+    assert env == {"STRIMZI_NAMESPACE": "x", "STRIMZI_POD_SECURITY_PROVIDER_CLASS": "restricted"}
 
 
 def test_a_mistargeted_patch_or_an_outside_file_is_caught(
@@ -145,7 +175,7 @@ def test_the_pinned_strimzi_serves_the_api_version_the_chart_uses() -> None:
     kafka_template = (ROOT / "charts/fraud-detection/templates/strimzi/kafka.yaml").read_text()
     assert "apiVersion: kafka.strimzi.io/v1\n" in kafka_template
     readme = (SCHEMAS / "README.md").read_text()
-    assert f"release {STRIMZI_VERSION}" in readme
+    assert f"| Strimzi {STRIMZI_VERSION} (serves `kafka.strimzi.io/v1` only" in readme
 
 
 def test_kind_and_minikube_contexts_activate_the_skaffold_profiles() -> None:
@@ -187,5 +217,16 @@ def test_tool_versions_agree_between_makefile_and_code() -> None:
     assert f"HELM_VERSION := {tools.HELM_VERSION}\n" in makefile
     assert f"CHECKOV_VERSION := {tools.CHECKOV_VERSION}\n" in makefile
     assert f"KUSTOMIZE_VERSION := {tools.KUSTOMIZE_VERSION}\n" in makefile
+    assert f"HELM_DOCS_VERSION := {tools.HELM_DOCS_VERSION}\n" in makefile
+    assert f"KUBERNETES_VERSION := {versions.KUBERNETES_VERSION}\n" in makefile
+    assert f"ETCD_VERSION := {versions.ETCD_VERSION}\n" in makefile
+    assert f"KWOK_VERSION := {versions.KWOK_VERSION}\n" in makefile
+    wrapper = (ROOT / "tools/k8sapi/go/kubernetes/go.mod").read_text()
+    assert re.search(rf"^\s*k8s\.io/kubernetes {versions.KUBERNETES_VERSION}\b", wrapper, re.M)
+    # Every staging module pinned at the v0 release published with it.
+    staging = versions.KUBERNETES_VERSION.replace("v1.", "v0.")
+    replaced = re.findall(r"^\t(k8s\.io/[\w.-]+) => (k8s\.io/[\w.-]+) (v\S+)$", wrapper, re.M)
+    assert len(replaced) == 31
+    assert all(old == new and version == staging for old, new, version in replaced)
     frozen = (K8S / "tools" / "checkov-requirements.txt").read_text()
     assert f"\ncheckov=={tools.CHECKOV_VERSION}\n" in frozen

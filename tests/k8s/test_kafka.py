@@ -26,12 +26,33 @@ def test_clients_use_the_strimzi_bootstrap_service(
     objects = render(scenario)
     (kafka,) = of_kind(objects, "Kafka")
     listeners = {item["port"]: item for item in kafka["spec"]["kafka"]["listeners"]}
-    expected = f"{kafka['metadata']['name']}-kafka-bootstrap:9092"
+    expected = f"{kafka['metadata']['name']}-kafka-bootstrap.fraud.svc.cluster.local:9092"
     assert 9092 in listeners
     for client in CLIENTS:
         assert _client_env(objects, client)["KAFKA_BOOTSTRAP_SERVERS"] == expected
     for scaled in of_kind(objects, "ScaledObject"):
         assert scaled["spec"]["triggers"][0]["metadata"]["bootstrapServers"] == expected
+
+
+def test_keda_reaches_the_bootstrap_service_from_its_own_namespace(
+    render: Callable[..., Objects],
+) -> None:
+    """KEDA's scaler runs in the keda-operator pod (namespace keda), where the short name
+    <cluster>-kafka-bootstrap does not resolve: the trigger must name the Service in full."""
+    objects = render("keda", "global.clusterDomain=example.internal")
+    (scaled,) = of_kind(objects, "ScaledObject")
+    (service_host, port) = scaled["spec"]["triggers"][0]["metadata"]["bootstrapServers"].split(":")
+    service, namespace, svc, *domain = service_host.split(".")
+    assert (service, namespace, svc) == ("fraud-kafka-bootstrap", "fraud", "svc")
+    assert ".".join(domain) == "example.internal"
+    assert port == "9092"
+
+
+def test_metadata_version_is_left_to_strimzi_unless_pinned(render: Callable[..., Objects]) -> None:
+    (kafka,) = of_kind(render(), "Kafka")
+    assert "metadataVersion" not in kafka["spec"]["kafka"]
+    (pinned,) = of_kind(render(None, "kafka.metadataVersion=4.2-IV1"), "Kafka")
+    assert pinned["spec"]["kafka"]["metadataVersion"] == "4.2-IV1"
 
 
 def test_the_kraft_cluster_is_one_dual_role_pool(render: Callable[..., Objects]) -> None:

@@ -73,14 +73,12 @@ def test_the_dashboard_configmap_carries_the_generated_json(render: Callable[...
 
 
 def test_additional_labels_reach_every_monitoring_object(render: Callable[..., Objects]) -> None:
-    objects = render(None, "global.monitoring.additionalLabels.release=kube-prometheus-stack")
+    objects = render(None, "global.monitoring.additionalLabels.release=monitoring")
     tagged = [obj for obj in objects if obj["kind"] in MONITORING_KINDS]
     tagged.append(named(objects, "ConfigMap", "fraud-grafana-dashboard"))
     assert len(tagged) >= 8
     for obj in tagged:
-        assert obj["metadata"]["labels"]["release"] == "kube-prometheus-stack", obj["metadata"][
-            "name"
-        ]
+        assert obj["metadata"]["labels"]["release"] == "monitoring", obj["metadata"]["name"]
 
 
 def test_monitoring_off_renders_no_monitoring_objects(render: Callable[..., Objects]) -> None:
@@ -91,3 +89,23 @@ def test_monitoring_off_renders_no_monitoring_objects(render: Callable[..., Obje
         for obj in of_kind(objects, "ConfigMap")
         if "grafana_dashboard" in obj["metadata"]["labels"]
     ]
+
+
+def test_no_monitoring_object_where_the_operator_api_is_missing(
+    render: Callable[..., Objects],
+) -> None:
+    """Without the Prometheus Operator's CRDs an install failed on "no matches for kind
+    ServiceMonitor"; monitoring stays on by default but renders only what the cluster serves."""
+    objects = render(None, api_versions=("kafka.strimzi.io/v1", "metrics.k8s.io/v1beta1"))
+    assert not [obj for obj in objects if obj["kind"] in MONITORING_KINDS]
+    named(objects, "ConfigMap", "fraud-grafana-dashboard")  # a plain ConfigMap needs no CRD
+
+
+def test_a_stock_kube_prometheus_stack_selects_the_objects_by_default(
+    render: Callable[..., Objects],
+) -> None:
+    """kube-prometheus-stack's Prometheus selects monitors and rules by its release label."""
+    tagged = [obj for obj in render() if obj["kind"] in MONITORING_KINDS]
+    assert len(tagged) >= 7
+    for obj in tagged:
+        assert obj["metadata"]["labels"]["release"] == "kube-prometheus-stack"

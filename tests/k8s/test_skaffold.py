@@ -70,3 +70,11 @@ def test_operators_come_first_and_ports_are_forwarded() -> None:
         "fraud-dashboard": 8501, "fraud-scorer": 8000, "kube-prometheus-stack-grafana": 3000,
     }  # fmt: skip
     assert {profile["name"] for profile in config["profiles"]} == {"kind", "minikube"}
+
+
+def test_the_images_build_with_buildkit() -> None:
+    """The Dockerfiles' RUN --mount=type=cache needs BuildKit; skaffold's default builder
+    (the Docker Engine API, classic) rejects it."""
+    dockerfiles = [ROOT / a["docker"]["dockerfile"] for a in _config()["build"]["artifacts"]]
+    assert any("--mount=type=cache" in path.read_text() for path in dockerfiles)
+    assert _config()["build"]["local"]["useBuildkit"] is True

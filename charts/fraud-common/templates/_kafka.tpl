@@ -1,7 +1,8 @@
 {{/*
 Kafka connection. Without global.kafka.bootstrapServers the umbrella chart runs a Strimzi
 cluster and clients use its bootstrap Service on the plain listener (9092; SCRAM-SHA-512 on
-that listener when auth is on).
+that listener when auth is on), by its fully qualified name: KEDA's Kafka scaler connects
+from the keda-operator pod in another namespace, where the short name does not resolve.
 */}}
 {{- define "fraud.kafka.strimzi" -}}
 {{- if not .Values.global.kafka.bootstrapServers -}}true{{- end -}}
@@ -12,7 +13,9 @@ that listener when auth is on).
 {{- end -}}
 
 {{- define "fraud.kafka.bootstrapServers" -}}
-{{- .Values.global.kafka.bootstrapServers | default (printf "%s-kafka-bootstrap:9092" (include "fraud.kafka.clusterName" .)) -}}
+{{- $service := printf "%s-kafka-bootstrap" (include "fraud.kafka.clusterName" .) -}}
+{{- $fqdn := printf "%s.%s.svc.%s:9092" $service .Release.Namespace .Values.global.clusterDomain -}}
+{{- .Values.global.kafka.bootstrapServers | default $fqdn -}}
 {{- end -}}
 
 {{- define "fraud.kafka.securityProtocol" -}}

@@ -1,7 +1,12 @@
 {{/*
 Scrape objects. The `job` label is set to fraud-<component> explicitly: the alert rules and
 dashboard select on job="fraud-producer" etc., whatever the release or Service is called.
+They render only where the cluster serves the Prometheus Operator's API: without it an
+install would fail on "no matches for kind ServiceMonitor".
 */}}
+{{- define "fraud.monitoring.on" -}}
+{{- if and .Values.global.monitoring.enabled (.Capabilities.APIVersions.Has "monitoring.coreos.com/v1") -}}true{{- end -}}
+{{- end -}}
 {{- define "fraud.jobRelabeling" -}}
 relabelings:
   - action: replace
@@ -12,7 +17,7 @@ relabelings:
 {{/* PodMonitor for workers that serve /metrics without a Service: (list ctx portName). */}}
 {{- define "fraud.podMonitor" -}}
 {{- $ctx := index . 0 -}}
-{{- if $ctx.Values.global.monitoring.enabled -}}
+{{- if include "fraud.monitoring.on" $ctx -}}
 apiVersion: monitoring.coreos.com/v1
 kind: PodMonitor
 metadata:
@@ -35,7 +40,7 @@ spec:
 {{/* ServiceMonitor for components with a Service: (list ctx portName). */}}
 {{- define "fraud.serviceMonitor" -}}
 {{- $ctx := index . 0 -}}
-{{- if $ctx.Values.global.monitoring.enabled -}}
+{{- if include "fraud.monitoring.on" $ctx -}}
 apiVersion: monitoring.coreos.com/v1
 kind: ServiceMonitor
 metadata:

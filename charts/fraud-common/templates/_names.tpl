@@ -22,7 +22,27 @@ each other's Service and Secret names from this convention instead of passing th
 {{- printf "%s-%s" $ctx.Release.Name (index . 1) | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
 
+{{/* [registry/]repository then @digest, or :tag (the chart's appVersion when empty). (image ctx) */}}
+{{- define "fraud.imageRef" -}}
+{{- $image := index . 0 -}}
+{{- $ref := $image.repository -}}
+{{- with $image.registry }}{{ $ref = printf "%s/%s" (trimSuffix "/" .) $ref }}{{ end -}}
+{{- if $image.digest -}}
+{{- printf "%s@%s" $ref $image.digest -}}
+{{- else -}}
+{{- printf "%s:%s" $ref ($image.tag | default (index . 1).Chart.AppVersion) -}}
+{{- end -}}
+{{- end -}}
+
 {{- define "fraud.image" -}}
-{{- $tag := .Values.image.tag | default .Chart.AppVersion -}}
-{{- printf "%s:%s" .Values.image.repository $tag -}}
+{{- include "fraud.imageRef" (list .Values.image .) -}}
+{{- end -}}
+
+{{/* The pods' ServiceAccount: their own unless serviceAccount names an existing one. */}}
+{{- define "fraud.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- .Values.serviceAccount.name | default (include "fraud.fullname" .) -}}
+{{- else -}}
+{{- .Values.serviceAccount.name | default "default" -}}
+{{- end -}}
 {{- end -}}

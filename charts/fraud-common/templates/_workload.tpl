@@ -1,22 +1,42 @@
 {{/* The ServiceAccount each component runs as: its own, with no token and no RBAC. */}}
 {{- define "fraud.serviceAccount" -}}
+{{- if .Values.serviceAccount.create -}}
 apiVersion: v1
 kind: ServiceAccount
 metadata:
-  name: {{ include "fraud.fullname" . }}
+  name: {{ include "fraud.serviceAccountName" . }}
   namespace: {{ .Release.Namespace }}
   labels:
     {{- include "fraud.labels" . | nindent 4 }}
-automountServiceAccountToken: false
+  {{- with .Values.serviceAccount.annotations }}
+  annotations:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+automountServiceAccountToken: {{ .Values.serviceAccount.automountServiceAccountToken }}
+{{- end -}}
+{{- end -}}
+
+{{/*
+The autoscaler that actually renders: autoscaling.mode, except that a CPU autoscaler needs the
+resource metrics API (metrics-server). Where the cluster does not serve metrics.k8s.io/v1beta1
+(kind has no metrics-server) an HPA would show <unknown> forever and never scale, so none is
+rendered and the Deployment runs autoscaling.minReplicas pods instead.
+*/}}
+{{- define "fraud.autoscaler" -}}
+{{- $mode := (.Values.autoscaling | default dict).mode | default "none" -}}
+{{- if and (eq $mode "hpa") (not (.Capabilities.APIVersions.Has "metrics.k8s.io/v1beta1")) -}}
+{{- "unavailable" -}}
+{{- else -}}
+{{- $mode -}}
+{{- end -}}
 {{- end -}}
 
 {{/* Replicas that must keep running: the fixed count, or the autoscaler's minimum. */}}
 {{- define "fraud.minReplicas" -}}
-{{- $auto := .Values.autoscaling | default dict -}}
-{{- if and $auto (ne ($auto.mode | default "none") "none") -}}
-{{- $auto.minReplicas -}}
-{{- else -}}
+{{- if eq (include "fraud.autoscaler" .) "none" -}}
 {{- .Values.replicaCount -}}
+{{- else -}}
+{{- .Values.autoscaling.minReplicas -}}
 {{- end -}}
 {{- end -}}
 
@@ -40,7 +60,7 @@ spec:
 
 {{/* A CPU HorizontalPodAutoscaler for the Deployment, when autoscaling.mode is hpa. */}}
 {{- define "fraud.hpa" -}}
-{{- if eq .Values.autoscaling.mode "hpa" -}}
+{{- if eq (include "fraud.autoscaler" .) "hpa" -}}
 apiVersion: autoscaling/v2
 kind: HorizontalPodAutoscaler
 metadata:
@@ -70,9 +90,11 @@ Deployment replicas: omitted while an autoscaler owns the count (a fixed value w
 on every upgrade).
 */}}
 {{- define "fraud.replicas" -}}
-{{- $auto := .Values.autoscaling | default dict -}}
-{{- if or (not $auto) (eq ($auto.mode | default "none") "none") -}}
+{{- $mode := include "fraud.autoscaler" . -}}
+{{- if eq $mode "none" -}}
 replicas: {{ .Values.replicaCount }}
+{{- else if eq $mode "unavailable" -}}
+replicas: {{ .Values.autoscaling.minReplicas }}
 {{- end -}}
 {{- end -}}
 

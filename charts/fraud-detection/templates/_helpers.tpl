@@ -32,3 +32,11 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | 
 {{- define "fraud-detection.clusterLabel" -}}
 strimzi.io/cluster: {{ include "fraud.kafka.clusterName" . }}
 {{- end -}}
+
+{{/* Settings that cannot work together fail the render with what to do instead. */}}
+{{- define "fraud-detection.validate" -}}
+{{- $redisAuth := .Values.global.redis.auth -}}
+{{- if and $redisAuth.enabled (not .Values.redis.enabled) (not $redisAuth.existingSecret) -}}
+{{- fail "global.redis.auth.enabled with an existing Redis (redis.enabled=false) needs global.redis.auth.existingSecret: the Secret holding that Redis's password" -}}
+{{- end -}}
+{{- end -}}

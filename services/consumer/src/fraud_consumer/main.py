@@ -13,7 +13,7 @@ from fraud_consumer.scorers import make_scorer
 from fraud_consumer.settings import ConsumerSettings
 from fraudcore.redis_client import connect
 from fraudcore.startup import EXIT_INVALID_CONFIGURATION, load_settings
-from fraudcore.worker import serve_operations, stop_on_signals
+from fraudcore.worker import serve_worker_probes, stop_on_signals
 
 
 def main() -> int:
@@ -27,8 +27,9 @@ def main() -> int:
     gc.collect()
     gc.freeze()
     gc.set_threshold(50_000, 20, 100)
-    if settings.metrics_port:
-        serve_operations(settings.metrics_host, settings.metrics_port, processor.readiness)
+    # Ready: Kafka serves the input topics and no dependency has paused the loop.
+    topics = (settings.topic_transactions, settings.topic_labels)
+    serve_worker_probes(settings, settings, topics, processor.readiness, stop)
     try:
         processor.run(stop)
     except FatalError as error:

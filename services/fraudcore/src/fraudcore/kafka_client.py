@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from confluent_kafka import KafkaError, KafkaException
@@ -117,3 +117,33 @@ def ensure_topics(
         if time.monotonic() > deadline:
             raise TimeoutError(f"topics {sorted(missing)} not visible after {timeout_s:.0f} s")
         time.sleep(0.1)
+
+
+def metadata_check(
+    settings: KafkaSettings, topics: Iterable[str], *, timeout_s: float = 1.5
+) -> Callable[[], tuple[bool, str]]:
+    """A readiness check: Kafka answers a metadata request and each topic has all its leaders.
+
+    It uses its own admin connection, so a probe never waits behind the worker's clients.
+    """
+    admin = AdminClient(client_config(settings))
+    wanted = sorted(set(topics))
+
+    def check() -> tuple[bool, str]:
+        try:
+            metadata = admin.list_topics(timeout=timeout_s)
+        except KafkaException as error:
+            where = settings.kafka_bootstrap_servers
+            return False, f"kafka: no metadata from {where} ({error.args[0]})"
+        problems = []
+        for name in wanted:
+            topic = metadata.topics.get(name)
+            if topic is None or topic.error is not None:
+                problems.append(f"topic {name} missing")
+            elif any(partition.leader < 0 for partition in topic.partitions.values()):
+                problems.append(f"topic {name} has partitions without a leader")
+        if problems:
+            return False, "kafka: " + ", ".join(problems)
+        return True, f"kafka: {len(metadata.brokers)} broker(s), topics ready"
+
+    return check

@@ -110,10 +110,15 @@ class ScoringSettings(EnvSettings):
 
 
 class MetricsSettings(EnvSettings):
-    """Where a worker serves /metrics (0 disables it)."""
+    """Where a worker serves /metrics, /healthz and /readyz (port 0 disables them)."""
 
     metrics_port: int = Field(default=9100, ge=0, le=65535)
     metrics_host: str = "0.0.0.0"  # noqa: S104 - containers must expose metrics to the scraper
+    worker_stall_timeout_s: float = Field(
+        default=60.0,
+        gt=0,
+        description="/healthz fails once the worker loop has not turned for this many seconds",
+    )
 
 
 class ModelSettings(EnvSettings):

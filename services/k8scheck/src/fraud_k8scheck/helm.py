@@ -2,7 +2,9 @@
 
 The charts' dependencies are local (file://), so `helm dependency build` only packages
 directories of this repository. Rendering pins the Kubernetes version: a helm built with
-`go install` would otherwise assume v1.20 and fail the chart's kubeVersion constraint.
+`go install` would otherwise assume v1.20 and fail the chart's kubeVersion constraint. It also
+names the APIs a fully equipped cluster serves (the operators' CRDs, the metrics API): the
+charts render their monitoring objects and CPU autoscalers only where those exist.
 """
 
 from __future__ import annotations
@@ -20,6 +22,13 @@ from fraud_k8scheck import tools
 KUBE_VERSION = "1.33.0"  # the schemas kubernetes-validate checks against
 RELEASE = "fraud"
 NAMESPACE = "fraud"
+# kube-prometheus-stack, metrics-server, KEDA and Strimzi installed.
+FULL_CLUSTER = (
+    "monitoring.coreos.com/v1",
+    "metrics.k8s.io/v1beta1",
+    "keda.sh/v1alpha1",
+    "kafka.strimzi.io/v1",
+)
 
 
 class HelmError(RuntimeError):
@@ -59,9 +68,16 @@ def lint(chart: Path, values: Sequence[Path] = ()) -> Result:
     return run(args)
 
 
-def template_text(chart: Path, values: Sequence[Path] = (), set_values: Sequence[str] = ()) -> str:
+def template_text(
+    chart: Path,
+    values: Sequence[Path] = (),
+    set_values: Sequence[str] = (),
+    api_versions: Sequence[str] = FULL_CLUSTER,
+) -> str:
     args = ["template", RELEASE, str(chart), "--namespace", NAMESPACE]
     args += ["--kube-version", KUBE_VERSION]
+    for api in api_versions:
+        args += ["--api-versions", api]
     for file in values:
         args += ["--values", str(file)]
     for assignment in set_values:
@@ -75,8 +91,11 @@ def template_text(chart: Path, values: Sequence[Path] = (), set_values: Sequence
 
 
 def template(
-    chart: Path, values: Sequence[Path] = (), set_values: Sequence[str] = ()
+    chart: Path,
+    values: Sequence[Path] = (),
+    set_values: Sequence[str] = (),
+    api_versions: Sequence[str] = FULL_CLUSTER,
 ) -> list[dict[str, Any]]:
     """The rendered objects (empty documents dropped)."""
-    text = template_text(chart, values, set_values)
+    text = template_text(chart, values, set_values, api_versions)
     return [doc for doc in yaml.load_all(text, Loader=yaml.CSafeLoader) if doc]

@@ -1,8 +1,9 @@
 """Keep the copies in the charts equal to their single sources.
 
 Helm gives every chart its own values.yaml and values.schema.json, but the `global` block,
-the shared schema definitions and the list of environment variable names must be the same
-everywhere. Their sources are charts/fraud-common/{global-values.yaml, global.schema.json,
+the pod settings every component offers, the shared schema definitions and the list of
+environment variable names must be the same everywhere. Their sources are
+charts/fraud-common/{global-values.yaml, pod-values.yaml, global.schema.json, pod.schema.json,
 shared-defs.schema.json} and the settings classes; ``sync`` writes the copies and ``drift``
 lists the files whose copies differ (a test fails on any).
 """
@@ -18,13 +19,19 @@ from typing import Any, Literal, get_args, get_origin
 
 from pydantic.fields import FieldInfo
 
-from fraud_k8scheck.components import BY_NAME, CHARTS, LIBRARY, Component
-
-_GLOBAL_BLOCK = re.compile(r"(?ms)^# >>> global.*?\n(.*?)^# <<< global\n")
+from fraud_k8scheck.components import BY_NAME, CHARTS, LIBRARY, UMBRELLA, Component
 
 
-def _global_values(root: Path) -> str:
-    return (root / "charts" / LIBRARY / "global-values.yaml").read_text()
+def _block(name: str) -> re.Pattern[str]:
+    return re.compile(rf"(?ms)^# >>> {name}.*?\n(.*?)^# <<< {name}\n")
+
+
+# Block name in values.yaml -> its source file in the library chart.
+_BLOCKS = {"global": "global-values.yaml", "pod": "pod-values.yaml"}
+
+
+def _source(root: Path, block: str) -> str:
+    return (root / "charts" / LIBRARY / _BLOCKS[block]).read_text()
 
 
 def _defs(root: Path) -> dict[str, Any]:
@@ -69,24 +76,30 @@ def config_schema(component: Component) -> dict[str, Any]:
 def expected_schema(root: Path, chart: str, current: dict[str, Any]) -> dict[str, Any]:
     schema = dict(current)
     schema["$defs"] = _defs(root)
+    properties = dict(schema["properties"])
+    if chart != UMBRELLA:
+        pod_schema = root / "charts" / LIBRARY / "pod.schema.json"
+        properties.update(json.loads(pod_schema.read_text()))
     component = BY_NAME.get(chart.removeprefix("fraud-"))
     if component is not None:
-        properties = dict(schema["properties"])
         properties["config"] = config_schema(component)
-        schema["properties"] = properties
+    schema["properties"] = properties
     return schema
 
 
-def expected_values(root: Path, text: str) -> str:
-    if not _GLOBAL_BLOCK.search(text):
-        raise ValueError("values.yaml lacks the '# >>> global' ... '# <<< global' markers")
-    block = _global_values(root)
+def expected_values(root: Path, text: str, chart: str = UMBRELLA) -> str:
+    for block in _BLOCKS if chart != UMBRELLA else ("global",):
+        pattern = _block(block)
+        if not pattern.search(text):
+            raise ValueError(f"values.yaml lacks the '# >>> {block}' ... '# <<< {block}' markers")
+        source = _source(root, block)
 
-    def replace(match: re.Match[str]) -> str:
-        opening = match.group(0).split("\n", 1)[0]  # the marker line, kept as written
-        return f"{opening}\n{block}# <<< global\n"
+        def replace(match: re.Match[str], source: str = source, block: str = block) -> str:
+            opening = match.group(0).split("\n", 1)[0]  # the marker line, kept as written
+            return f"{opening}\n{source}# <<< {block}\n"
 
-    return _GLOBAL_BLOCK.sub(replace, text, count=1)
+        text = pattern.sub(replace, text, count=1)
+    return text
 
 
 def _dump(schema: dict[str, Any]) -> str:
@@ -97,7 +110,7 @@ def _targets(root: Path) -> Iterator[tuple[Path, str]]:
     """(file, expected text) for every synced file."""
     for chart in CHARTS:
         values = root / "charts" / chart / "values.yaml"
-        yield values, expected_values(root, values.read_text())
+        yield values, expected_values(root, values.read_text(), chart)
         schema_file = root / "charts" / chart / "values.schema.json"
         current = json.loads(schema_file.read_text())
         yield schema_file, _dump(expected_schema(root, chart, current))

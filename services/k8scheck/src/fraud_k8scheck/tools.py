@@ -1,4 +1,5 @@
-"""Where the external tools live: helm and kustomize (built with `go install`), checkov (a venv).
+"""Where the external tools live: helm, kustomize and helm-docs (built with `go install`),
+checkov (a venv).
 
 All are installed by `make k8s-tools` into versioned folders of the project's cache directory
 (FRAUD_CACHE_DIR, default ~/.cache/fraud-detection, where the Kafka jars are cached too), so a
@@ -15,6 +16,7 @@ from pathlib import Path
 HELM_VERSION = "v3.19.5"
 KUSTOMIZE_VERSION = "v5.7.1"
 CHECKOV_VERSION = "3.3.30"
+HELM_DOCS_VERSION = "v1.14.2"
 
 
 def cache_dir() -> Path:
@@ -44,3 +46,8 @@ def checkov() -> Path | None:
 def kustomize() -> Path | None:
     cached = cache_dir() / f"kustomize-{KUSTOMIZE_VERSION}" / "kustomize"
     return _find("FRAUD_KUSTOMIZE", cached, "kustomize")
+
+
+def helm_docs() -> Path | None:
+    cached = cache_dir() / f"helm-docs-{HELM_DOCS_VERSION}" / "helm-docs"
+    return _find("FRAUD_HELM_DOCS", cached, "helm-docs")

@@ -16,7 +16,7 @@ from fraud_producer.dataset import DatasetSpec, generate, write
 from fraud_producer.settings import ProducerSettings
 from fraud_producer.stream import StreamFailedError, StreamPlan, TransactionStream
 from fraudcore.startup import configure_logging
-from fraudcore.worker import serve_operations, stop_on_signals
+from fraudcore.worker import serve_worker_probes, stop_on_signals
 
 
 def _dataset(args: argparse.Namespace) -> int:
@@ -50,8 +50,8 @@ def _stream(args: argparse.Namespace) -> int:
         **({"run_id": args.run_id} if args.run_id else {}),
     )
     stream = TransactionStream(settings, plan)
-    if settings.metrics_port:
-        serve_operations(settings.metrics_host, settings.metrics_port, stream.readiness)
+    topics = (settings.topic_transactions, settings.topic_labels)
+    serve_worker_probes(settings, settings, topics, stream.readiness, stop)
     try:
         report = stream.run(stop)
     except StreamFailedError as error:

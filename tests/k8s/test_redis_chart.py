@@ -1,0 +1,151 @@
+"""The Redis chart: its password never on a command line, its Secret never rotated by a
+template run, a headless Service for its StatefulSet, a BSD-licensed server by default.
+
+The start-up script and redis.conf are the chart's own, rendered by helm and run here with
+Debian's redis-server: only the container's paths are mapped into a temporary folder.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from fraud_k8scheck import helm
+from fraud_k8scheck.objects import CHARTS_DIR, named, of_kind
+from fraudcore.devstack.processes import free_port, port_open
+
+pytestmark = pytest.mark.k8s
+
+Objects = list[dict[str, Any]]
+REDIS = CHARTS_DIR / "fraud-redis"
+TRICKY = 'pa"ss\\word with spaces'
+
+
+def _auth_objects(*extra: str) -> Objects:
+    return helm.template(REDIS, set_values=["global.redis.auth.enabled=true", *extra])
+
+
+def _container(objects: Objects) -> dict[str, Any]:
+    statefulset = named(objects, "StatefulSet", "fraud-redis")
+    container: dict[str, Any] = statefulset["spec"]["template"]["spec"]["containers"][0]
+    return container
+
+
+def test_the_password_is_on_no_command_line(built_charts: Path) -> None:
+    """It was passed as --requirepass $(REDIS_PASSWORD), visible in every process list."""
+    container = _container(_auth_objects())
+    argv = " ".join(container["command"] + container.get("args", []))
+    assert "requirepass" not in argv.replace('requirepass "%s"', "")
+    assert "$(REDIS_PASSWORD)" not in argv
+    assert "REDIS_PASSWORD" not in {entry["name"] for entry in container.get("env", [])}
+
+
+@pytest.fixture
+def run_chart_redis(built_charts: Path, tmp_path: Path) -> Callable[[str], tuple[int, int]]:
+    """Start Redis the way the chart's container does; returns (port, pid of the server)."""
+    if shutil.which("redis-server") is None:
+        pytest.fail("redis-server is needed: apt install redis-server")
+    started: list[subprocess.Popen[bytes]] = []
+
+    def run(password: str) -> tuple[int, int]:
+        objects = _auth_objects()
+        script = _container(objects)["args"][0]
+        config = named(objects, "ConfigMap", "fraud-redis")["data"]["redis.conf"]
+        port = free_port()
+        paths = {"/etc/redis-auth": tmp_path / "secret", "/run/redis-auth": tmp_path / "run",
+                 "/etc/redis": tmp_path / "etc", "/data": tmp_path / "data"}  # fmt: skip
+        for folder in paths.values():
+            folder.mkdir()
+        (paths["/etc/redis-auth"] / "password").write_text(password)
+        for inside, outside in paths.items():
+            script = script.replace(inside + "/", f"{outside}/")
+            config = config.replace(inside + "/", f"{outside}/").replace(
+                f"dir {inside}\n", f"dir {outside}\n"
+            )
+        config = config.replace("port 6379", f"port {port}").replace(
+            "bind * -::*", "bind 127.0.0.1"
+        )
+        (paths["/etc/redis"] / "redis.conf").write_text(config)
+        process = subprocess.Popen(["sh", "-c", script], stdin=subprocess.DEVNULL)
+        started.append(process)
+        deadline = time.monotonic() + 30
+        while not port_open(port):
+            assert process.poll() is None, "redis exited at start"
+            assert time.monotonic() < deadline, "redis did not start"
+            time.sleep(0.05)
+        return port, process.pid  # exec: the shell became the server
+
+    yield run
+    for process in started:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _cli(port: int, *args: str, password: str | None = None) -> str:
+    env = {"PATH": os.environ["PATH"], **({"REDISCLI_AUTH": password} if password else {})}
+    done = subprocess.run(["redis-cli", "-p", str(port), *args], env=env, capture_output=True,
+                          text=True, timeout=10, check=False)  # fmt: skip
+    return (done.stdout + done.stderr).strip()
+
+
+def test_redis_demands_the_secrets_password_and_no_process_shows_it(
+    run_chart_redis: Callable[[str], tuple[int, int]],
+) -> None:
+    port, pid = run_chart_redis(TRICKY)
+    assert "NOAUTH" in _cli(port, "set", "k", "v")
+    assert _cli(port, "ping", password=TRICKY) == "PONG"
+    assert _cli(port, "ping", password="wrong") != "PONG"
+    cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    assert "redis-server" in cmdline
+    assert "spaces" not in cmdline
+    ps = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True, check=True).stdout
+    assert "with spaces" not in ps
+
+
+def test_the_readiness_probe_authenticates_from_the_environment(
+    built_charts: Path, run_chart_redis: Callable[[str], tuple[int, int]]
+) -> None:
+    port, _pid = run_chart_redis("s3cret")
+    probe = _container(_auth_objects())["readinessProbe"]["exec"]["command"]
+    command = [part.replace("-h 127.0.0.1", f"-h 127.0.0.1 -p {port}") for part in probe]
+    env = {"PATH": os.environ["PATH"], "REDISCLI_AUTH": "s3cret"}
+    assert subprocess.run(command, env=env, check=False, timeout=10).returncode == 0
+    env["REDISCLI_AUTH"] = "wrong"
+    assert subprocess.run(command, env=env, check=False, timeout=10).returncode != 0
+
+
+def test_a_generated_secret_is_immutable_and_an_existing_one_is_used(built_charts: Path) -> None:
+    (secret,) = of_kind(_auth_objects(), "Secret")
+    assert secret["immutable"] is True
+    assert len(base64.b64decode(secret["data"]["redis-password"])) == 32
+    objects = _auth_objects("global.redis.auth.existingSecret=mine")
+    assert of_kind(objects, "Secret") == []
+    volume = {v["name"]: v for v in named(objects, "StatefulSet", "fraud-redis")["spec"]
+              ["template"]["spec"]["volumes"]}["auth-secret"]  # fmt: skip
+    assert volume["secret"]["secretName"] == "mine"
+
+
+def test_the_statefulset_is_governed_by_a_headless_service(built_charts: Path) -> None:
+    objects = helm.template(REDIS)
+    statefulset = named(objects, "StatefulSet", "fraud-redis")
+    governing = named(objects, "Service", statefulset["spec"]["serviceName"])
+    assert governing["spec"]["clusterIP"] == "None"
+    assert governing["spec"]["selector"] == statefulset["spec"]["selector"]["matchLabels"]
+    named(objects, "Service", "fraud-redis")  # the clients' address stays a ClusterIP
+
+
+def test_the_default_server_is_bsd_licensed(built_charts: Path) -> None:
+    """redis:7.4 and later are under RSAL/SSPL; Valkey (or Redis up to 7.2) is BSD."""
+    image = _container(helm.template(REDIS))["image"]
+    repository, tag = image.rsplit(":", 1)
+    assert repository == "valkey/valkey" or (
+        repository.endswith("redis") and tuple(map(int, tag.split(".")[:2])) <= (7, 2)
+    ), image
