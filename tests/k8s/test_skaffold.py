@@ -73,7 +73,7 @@ def test_operators_come_first_and_ports_are_forwarded() -> None:
 
 
 def test_the_images_build_with_buildkit() -> None:
-    """The Dockerfiles' RUN --mount=type=cache needs BuildKit; skaffold's default builder
+    """The Dockerfile's RUN --mount=type=cache needs BuildKit; skaffold's default builder
     (the Docker Engine API, classic) rejects it."""
     dockerfiles = [ROOT / a["docker"]["dockerfile"] for a in _config()["build"]["artifacts"]]
     assert any("--mount=type=cache" in path.read_text() for path in dockerfiles)

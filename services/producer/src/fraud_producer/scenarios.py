@@ -11,7 +11,7 @@ card's usual amount and categories, and terminals' delayed fraud labels.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -27,9 +27,7 @@ from fraud_producer.catalog import (
     SKIMMING,
     Kind,
 )
-
-if TYPE_CHECKING:
-    from fraud_producer.simulator import Simulator
+from fraud_producer.world import World
 
 DAY_S = 86_400.0
 CODE = {name: index + 1 for index, name in enumerate(SCENARIOS)}
@@ -51,19 +49,33 @@ class ScenarioRates:
         return ScenarioRates(**{f.name: getattr(self, f.name) * factor for f in fields(self)})
 
 
+class Simulation(Protocol):
+    """What a scenario reads and advances of the simulation it is layered onto (the simulator
+    satisfies it; naming it here keeps the scenarios from importing the simulator back)."""
+
+    world: World
+    rng: np.random.Generator
+    rates: ScenarioRates
+    day: int
+    compromised_terminals: dict[int, int]  # terminal index -> last active day
+    compromised_cards: dict[int, int]  # card index -> last active day
+
+    def new_device(self) -> int: ...
+
+
 def _fraud_label_delay(rng: np.random.Generator, n: int) -> npt.NDArray[np.float64]:
     # Chargebacks: at least an hour, typically a few days, sometimes weeks.
     return 3600.0 + rng.gamma(2.0, 2.0 * DAY_S, n)
 
 
-def _merchants_of(sim: Simulator, mccs: tuple[str, ...]) -> npt.NDArray[np.int64]:
+def _merchants_of(sim: Simulation, mccs: tuple[str, ...]) -> npt.NDArray[np.int64]:
     wanted = np.array([_MCC_INDEX[mcc] for mcc in mccs])
     return sim.world.online_merchants[
         np.isin(sim.world.merchant_category[sim.world.online_merchants], wanted)
     ]
 
 
-def _shops_of(sim: Simulator, place: int, mccs: tuple[str, ...]) -> npt.NDArray[np.int64]:
+def _shops_of(sim: Simulation, place: int, mccs: tuple[str, ...]) -> npt.NDArray[np.int64]:
     w = sim.world
     shops = np.arange(w.shop_start[place], w.shop_start[place] + w.shop_count[place])
     wanted = np.array([_MCC_INDEX[mcc] for mcc in mccs])
@@ -71,7 +83,7 @@ def _shops_of(sim: Simulator, place: int, mccs: tuple[str, ...]) -> npt.NDArray[
     return matching if len(matching) else shops
 
 
-def _incidents(sim: Simulator, per_10k_cards: float) -> int:
+def _incidents(sim: Simulation, per_10k_cards: float) -> int:
     return int(sim.rng.poisson(per_10k_cards * sim.world.n_cards / 10_000))
 
 
@@ -97,7 +109,7 @@ class _Rows:
         self.place.append(place)
         self.device.append(device)
 
-    def batch(self, sim: Simulator, scenario: str) -> TxBatch:
+    def batch(self, sim: Simulation, scenario: str) -> TxBatch:
         w = sim.world
         merchants = np.array(self.merchant, dtype=np.int64)
         places = np.array(self.place, dtype=np.int64)
@@ -120,7 +132,7 @@ class _Rows:
         )
 
 
-def card_testing(sim: Simulator) -> TxBatch:
+def card_testing(sim: Simulation) -> TxBatch:
     """A stolen card number is checked with a burst of tiny online payments at unfamiliar digital
     merchants from an unknown device, sometimes followed by a real purchase."""
     rng, rows = sim.rng, _Rows()
@@ -142,7 +154,7 @@ def card_testing(sim: Simulator) -> TxBatch:
     return rows.batch(sim, CARD_TESTING)
 
 
-def account_takeover(sim: Simulator) -> TxBatch:
+def account_takeover(sim: Simulation) -> TxBatch:
     """A fraudster with the card's details spends fast, from somewhere else (usually another
     country, so the card seems to jump across the map) on a new device or a cloned card."""
     rng, w, rows = sim.rng, sim.world, _Rows()
@@ -175,7 +187,7 @@ def account_takeover(sim: Simulator) -> TxBatch:
     return rows.batch(sim, ACCOUNT_TAKEOVER)
 
 
-def category_anomaly(sim: Simulator) -> TxBatch:
+def category_anomaly(sim: Simulation) -> TxBatch:
     """Someone close to the cardholder (same city, sometimes the same device) buys in categories
     this card never uses, for more than such purchases usually cost."""
     rng, w, rows = sim.rng, sim.world, _Rows()
@@ -214,7 +226,7 @@ def _expire(incidents: dict[int, int], day: int) -> None:
         del incidents[key]
 
 
-def compromised_terminals(sim: Simulator, day: TxBatch) -> TxBatch:
+def compromised_terminals(sim: Simulation, day: TxBatch) -> TxBatch:
     """A skimmed terminal: for weeks, most payments at it are fraud, though each looks genuine."""
     rng, w = sim.rng, sim.world
     _expire(sim.compromised_terminals, sim.day)
@@ -227,7 +239,7 @@ def compromised_terminals(sim: Simulator, day: TxBatch) -> TxBatch:
     return _relabel(sim, day, hit, SKIMMING)
 
 
-def inflated_amounts(sim: Simulator, day: TxBatch) -> TxBatch:
+def inflated_amounts(sim: Simulation, day: TxBatch) -> TxBatch:
     """A compromised card: for two weeks, a third of its payments are inflated several times."""
     rng, w = sim.rng, sim.world
     _expire(sim.compromised_cards, sim.day)
@@ -242,7 +254,7 @@ def inflated_amounts(sim: Simulator, day: TxBatch) -> TxBatch:
     )
 
 
-def _relabel(sim: Simulator, day: TxBatch, hit: npt.NDArray[np.bool_], scenario: str) -> TxBatch:
+def _relabel(sim: Simulation, day: TxBatch, hit: npt.NDArray[np.bool_], scenario: str) -> TxBatch:
     scenarios = day.scenario.copy()
     scenarios[hit] = CODE[scenario]
     delays = day.label_delay.copy()
@@ -250,7 +262,7 @@ def _relabel(sim: Simulator, day: TxBatch, hit: npt.NDArray[np.bool_], scenario:
     return day.with_columns(scenario=scenarios, label_delay=delays)
 
 
-def inject_fraud(sim: Simulator, genuine: TxBatch) -> TxBatch:
+def inject_fraud(sim: Simulation, genuine: TxBatch) -> TxBatch:
     """The day's genuine payments with fraud layered on, in a fixed order (reproducibility)."""
     day = compromised_terminals(sim, genuine)
     day = inflated_amounts(sim, day)
