@@ -1,11 +1,16 @@
 """First-party modules import one another without a circle, imports only for type checking
-included (such a circle still ties two modules into one), and services never import each other."""
+included (such a circle still ties two modules into one); services never import each other; the
+images carry no dev or test tooling."""
 
 import ast
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVICES = ("fraud_producer", "fraud_consumer", "fraud_scorer", "fraud_dashboard")
+# Workspace packages for development, tests and CI only.
+TOOLING = {"fraud-devstack", "fraud-bench", "fraud-k8scheck", "fraud-k8sapi", "fraud-monitoring",
+           "fraud-training"}  # fmt: skip
 
 
 def first_party_modules() -> dict[str, Path]:
@@ -79,3 +84,29 @@ def test_services_never_import_each_other() -> None:
         and target.split(".")[0] != module.split(".")[0]
     )
     assert crossing == []
+
+
+def test_the_images_install_no_dev_or_test_tooling() -> None:
+    """Each image installs its service's workspace package and what it depends on (uv.lock);
+    none of that is tooling, and no module of it imports tooling."""
+    lock = tomllib.loads((ROOT / "uv.lock").read_text())
+    depends = {
+        package["name"]: {dep["name"] for dep in package.get("dependencies", [])}
+        for package in lock["package"]
+    }
+    installed: set[str] = set()
+    pending = [f"fraud-{service.removeprefix('fraud_')}" for service in SERVICES]
+    while pending:
+        name = pending.pop()
+        if name not in installed:
+            installed.add(name)
+            pending.extend(depends.get(name, set()))
+    assert installed.isdisjoint(TOOLING), sorted(installed & TOOLING)
+    modules = {name.replace("-", "_") for name in installed}
+    leaks = sorted(
+        f"{module} -> {target}"
+        for module, targets in import_graph().items()
+        for target in targets
+        if module.split(".")[0] in modules and target.split(".")[0].replace("_", "-") in TOOLING
+    )
+    assert leaks == []

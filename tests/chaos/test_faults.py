@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from confluent_kafka import Consumer, Producer, TopicPartition
 
-from fraudcore.devstack import KafkaBroker, RedisServer
-from fraudcore.devstack.services import wait_for
+from fraud_devstack import KafkaBroker, RedisServer
+from fraud_devstack.services import wait_for
 from fraudcore.kafka_client import consumer_config, ensure_topics, producer_config
 from fraudcore.schemas import Transaction
 from fraudcore.settings import KafkaSettings

@@ -5,7 +5,7 @@ import urllib.request
 
 import pytest
 
-from fraudcore.devstack.services import wait_for
+from fraud_devstack.services import wait_for
 from fraudcore.schemas import DeadLetter, Decision, ScoredTransaction
 
 pytestmark = pytest.mark.integration

@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from fraud_devstack import free_port
 from fraud_monitoring import dashboard, generate, promql, scrape, verify
 from fraud_monitoring.contract import JOBS
 from fraud_monitoring.prometheus_server import PrometheusServer
 from fraud_monitoring.sample_exporter import SampleTraffic
-from fraudcore.devstack import free_port
 
 pytestmark = pytest.mark.integration
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from fraudcore.devstack import KafkaBroker, RedisServer, free_port
-from fraudcore.devstack.pipeline import LocalPipeline, private_topics
-from fraudcore.devstack.services import ServiceProcess
+from fraud_devstack import KafkaBroker, RedisServer, free_port
+from fraud_devstack.pipeline import LocalPipeline, private_topics
+from fraud_devstack.services import ServiceProcess
 from fraudcore.schemas import Transaction
 from fraudcore.settings import KafkaSettings
 

@@ -15,7 +15,6 @@ import pandas as pd
 
 from fraud_training import plots
 from fraud_training.baselines import RULES, choose_c, logistic_regression, rules_score
-from fraud_training.code_digest import TRAINING, code_digest, module_digests
 from fraud_training.data import read_world, table_digest
 from fraud_training.evaluation import (
     BLOCK_PRECISION,
@@ -28,8 +27,11 @@ from fraud_training.model_card import library_versions, write_card
 from fraud_training.protocol import Split, WorldProtocol
 from fraud_training.search import GRID, SEED, Fold, SearchResult, fit_xgboost, search_xgboost
 from fraud_training.world_features import world_features
+from fraudcore.code_digest import code_digest, module_digests
 from fraudcore.features import FEATURE_NAMES
 from fraudcore.model_card import XGBOOST_FILE
+
+TRAINING = ("fraud_training.train",)  # the model: its training and everything it runs
 
 log = logging.getLogger(__name__)
 N_JOBS = 2

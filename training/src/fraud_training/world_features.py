@@ -12,8 +12,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from fraud_training.code_digest import FEATURES, code_digest
 from fraud_training.data import table_digest
+from fraudcore.code_digest import FEATURES, code_digest
 from fraudcore.features import FEATURE_NAMES, replay
 
 log = logging.getLogger(__name__)

@@ -2,9 +2,11 @@
 from the source (imports inside functions count, imports only for type checking do not), with
 the packages containing them (Python runs each package's ``__init__`` on the way in).
 
-The model card records this for the training code, and the feature cache is keyed by it for the
-feature code, so a change anywhere in what they run (``fraudcore.geo`` behind the features,
-say) shows: a test compares the committed card with the code.
+A module's digest is over its syntax tree without docstrings, so a comment, a docstring or a
+reformatting changes nothing, and any change to what runs does. The model card records the
+training code's, and computed feature state (the training matrix, a warm start) is cached under
+the feature code's, so a change anywhere in what they run (``fraudcore.geo`` behind the
+features, say) shows: a test compares the committed card with the code.
 """
 
 from __future__ import annotations
@@ -15,9 +17,12 @@ import importlib.util
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-FIRST_PARTY = ("fraudcore", "fraud_training", "fraud_producer")
-TRAINING = ("fraud_training.train",)  # the model: its training and everything that runs
-FEATURES = ("fraudcore.features",)  # the feature matrix: the feature code
+FEATURES = ("fraudcore.features",)  # what computes features, from training to serving
+
+
+def first_party(module: str) -> bool:
+    top = module.partition(".")[0]
+    return top == "fraudcore" or top.startswith("fraud_")
 
 
 def source_of(module: str) -> Path | None:
@@ -73,7 +78,7 @@ def module_closure(roots: Iterable[str]) -> dict[str, Path]:
     pending = list(roots)
     while pending:
         module = pending.pop()
-        if module in found or module.split(".")[0] not in FIRST_PARTY:
+        if module in found or not first_party(module):
             continue
         path = source_of(module)
         if path is None:
@@ -83,11 +88,29 @@ def module_closure(roots: Iterable[str]) -> dict[str, Path]:
     return dict(sorted(found.items()))
 
 
+def _without_docstrings(tree: ast.Module) -> ast.Module:
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if (
+            isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+            and isinstance(body, list)
+            and body
+            and isinstance(body[0], ast.Expr)
+            and isinstance(body[0].value, ast.Constant)
+            and isinstance(body[0].value.value, str)
+        ):
+            node.body = body[1:] or [ast.Pass()]
+    return tree
+
+
+def source_digest(path: Path) -> str:
+    """SHA-256 of what a module runs: its syntax tree without docstrings, comments or layout."""
+    tree = _without_docstrings(ast.parse(path.read_text(), str(path)))
+    return hashlib.sha256(ast.dump(tree).encode()).hexdigest()
+
+
 def module_digests(roots: Iterable[str]) -> dict[str, str]:
-    return {
-        module: hashlib.sha256(path.read_bytes()).hexdigest()
-        for module, path in module_closure(roots).items()
-    }
+    return {module: source_digest(path) for module, path in module_closure(roots).items()}
 
 
 def code_digest(roots: Iterable[str]) -> str:

@@ -13,12 +13,12 @@ import redis
 from confluent_kafka import Consumer, Producer
 from confluent_kafka.admin import AdminClient
 
-from fraudcore.devstack import KafkaBroker, RedisServer, ensure_kafka_jars, free_port
+from fraud_devstack import KafkaBroker, RedisServer, ensure_kafka_jars, free_port
 from fraudcore.kafka_client import ensure_topics
 from fraudcore.settings import KafkaSettings
 
 pytestmark = pytest.mark.integration
-CLI = [sys.executable, "-m", "fraudcore.devstack.cli"]
+CLI = [sys.executable, "-m", "fraud_devstack.cli"]
 
 
 def _processes_naming(path: Path) -> list[int]:

@@ -4,8 +4,8 @@ The broker runs from the official Apache Kafka jars resolved from Maven Central;
 system's ``redis-server``. Both bind to loopback only.
 """
 
-from fraudcore.devstack.kafka_broker import KAFKA_VERSION, KafkaBroker, ensure_kafka_jars
-from fraudcore.devstack.processes import free_port
-from fraudcore.devstack.redis_server import RedisServer
+from fraud_devstack.kafka_broker import KAFKA_VERSION, KafkaBroker, ensure_kafka_jars
+from fraud_devstack.processes import free_port
+from fraud_devstack.redis_server import RedisServer
 
 __all__ = ["KAFKA_VERSION", "KafkaBroker", "RedisServer", "ensure_kafka_jars", "free_port"]

@@ -14,8 +14,8 @@ from typing import Any
 import orjson
 
 from fraud_bench.stats import summary_ms
-from fraudcore.devstack.pipeline import LocalPipeline, drain_topic, private_topics
-from fraudcore.devstack.services import ServiceProcess, wait_for
+from fraud_devstack.pipeline import LocalPipeline, drain_topic, private_topics
+from fraud_devstack.services import ServiceProcess, wait_for
 from fraudcore.settings import KafkaSettings
 
 CUSTOMERS = "20000"

@@ -15,8 +15,8 @@ from typing import Any
 from fraud_bench import floors, report, scorer_api
 from fraud_bench.pipeline_runs import Plan, bench_mode
 from fraud_bench.soak import soak
-from fraudcore.devstack import KafkaBroker, RedisServer
-from fraudcore.devstack.pipeline import LocalPipeline, private_topics
+from fraud_devstack import KafkaBroker, RedisServer
+from fraud_devstack.pipeline import LocalPipeline, private_topics
 from fraudcore.settings import KafkaSettings
 
 RATES = [100, 1_000, 5_000]

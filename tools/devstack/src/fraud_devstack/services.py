@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fraudcore.devstack import processes
+from fraud_devstack import processes
 
 
 def http_ok(url: str, timeout_s: float = 0.5) -> bool:

@@ -15,9 +15,9 @@ import sys
 import time
 from pathlib import Path
 
-from fraudcore.devstack.kafka_broker import KafkaBroker, ensure_kafka_jars
-from fraudcore.devstack.redis_server import RedisServer
-from fraudcore.devstack.services import ServiceProcess
+from fraud_devstack.kafka_broker import KafkaBroker, ensure_kafka_jars
+from fraud_devstack.redis_server import RedisServer
+from fraud_devstack.services import ServiceProcess
 from fraudcore.kafka_client import ensure_topics
 from fraudcore.settings import KafkaSettings, TopicSettings
 

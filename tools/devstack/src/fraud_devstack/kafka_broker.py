@@ -16,7 +16,7 @@ from typing import Any
 
 from confluent_kafka.admin import AdminClient
 
-from fraudcore.devstack import processes
+from fraud_devstack import processes
 
 KAFKA_VERSION = os.environ.get("FRAUD_KAFKA_VERSION", "4.1.1")
 _LOG4J2 = """\
@@ -54,7 +54,7 @@ def ensure_kafka_jars(version: str = KAFKA_VERSION) -> Path:
             raise RuntimeError(
                 "Maven (mvn) is needed once to fetch the Kafka jars (make setup installs it)"
             )
-        pom = resources.files("fraudcore.devstack").joinpath("kafka-pom.xml")
+        pom = resources.files("fraud_devstack").joinpath("kafka-pom.xml")
         with resources.as_file(pom) as pom_path:
             subprocess.run(  # noqa: S603 - fixed argv
                 [

@@ -12,8 +12,8 @@ from pathlib import Path
 import redis
 from confluent_kafka import Consumer, Message
 
-from fraudcore.devstack.processes import free_port
-from fraudcore.devstack.services import ServiceProcess, wait_for
+from fraud_devstack.processes import free_port
+from fraud_devstack.services import ServiceProcess, wait_for
 from fraudcore.kafka_client import consumer_config, ensure_topics
 from fraudcore.live_stats import LiveTotals
 from fraudcore.redis_keys import RedisKeys

@@ -2,7 +2,7 @@
 
 import base64
 
-from fraudcore.devstack import kafka_broker
+from fraud_devstack import kafka_broker
 
 
 def test_cluster_ids_never_start_with_a_dash() -> None:

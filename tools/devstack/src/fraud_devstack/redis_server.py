@@ -10,7 +10,7 @@ from pathlib import Path
 
 import redis
 
-from fraudcore.devstack import processes
+from fraud_devstack import processes
 
 
 @dataclass

@@ -16,8 +16,8 @@ from typing import Any
 import httpx
 import redis
 
-from fraudcore.devstack import KafkaBroker, RedisServer
-from fraudcore.devstack.pipeline import LocalPipeline, private_topics
+from fraud_devstack import KafkaBroker, RedisServer
+from fraud_devstack.pipeline import LocalPipeline, private_topics
 from fraudcore.settings import KafkaSettings
 
 log = logging.getLogger("fraud-bench.soak")

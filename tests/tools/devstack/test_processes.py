@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from fraudcore.devstack import processes
+from fraud_devstack import processes
 
 
 def test_a_process_not_ready_in_time_is_stopped(tmp_path: Path) -> None:
