@@ -14,13 +14,16 @@ ENV UV_PROJECT_ENVIRONMENT=/opt/venv UV_PYTHON_DOWNLOADS=never UV_LINK_MODE=copy
     UV_COMPILE_BYTECODE=1 UV_SYSTEM_CERTS=1
 WORKDIR /src
 # Manifests first: the dependency layer is rebuilt when uv.lock changes, not on every code edit.
-# uv --frozen reads the lock file, so only the members this image installs need to be here.
+# uv --frozen reads the lock file, so only the members this image installs need to be here:
+# SERVICE and the libraries (fraudcore; the simulator, which the producer streams).
 COPY pyproject.toml uv.lock ./
 COPY services/fraudcore/pyproject.toml services/fraudcore/
+COPY services/simulator/pyproject.toml services/simulator/
 COPY services/${SERVICE}/pyproject.toml services/${SERVICE}/
 RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --frozen --no-dev --no-install-workspace --package "fraud-${SERVICE}"
 COPY services/fraudcore/src services/fraudcore/src
+COPY services/simulator/src services/simulator/src
 COPY services/${SERVICE}/src services/${SERVICE}/src
 # Non-editable: the venv holds real copies of the packages, not links to /src. Then drop the
 # dependencies' own test suites (about 50 MB nobody runs in production).

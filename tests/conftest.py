@@ -37,9 +37,9 @@ from fraud_consumer.scorers import make_scorer
 from fraud_consumer.settings import ConsumerSettings
 from fraud_devstack import KafkaBroker, RedisServer
 from fraud_devstack.pipeline import LocalPipeline, drain_topic, private_topics
-from fraud_producer.dataset import DatasetSpec, generate
 from fraud_producer.settings import ProducerSettings
 from fraud_producer.stream import StreamPlan, StreamReport, TransactionStream
+from fraud_simulator.dataset import DatasetSpec, generate
 from fraudcore.features import FEATURE_NAMES, replay
 from fraudcore.kafka_client import PRODUCED_AT_HEADER, client_config
 from fraudcore.model_card import CARD_FILE, ONNX_FILE, XGBOOST_FILE, ModelCard, Thresholds

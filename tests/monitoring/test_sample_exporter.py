@@ -4,10 +4,10 @@ from prometheus_client.parser import text_string_to_metric_families
 from fraud_consumer.metrics import ConsumerMetrics
 from fraud_monitoring.contract import JOBS, series_labels
 from fraud_monitoring.sample_exporter import INFO_VALUES, LABEL_VALUES, SampleTraffic
-from fraud_producer.catalog import GENUINE, SCENARIOS
 from fraud_producer.poison import POISON_KINDS
 from fraud_scorer.routes import scoring
 from fraud_scorer.state import ScorerMetrics
+from fraud_simulator.catalog import GENUINE, SCENARIOS
 from fraudcore.features import FEATURE_NAMES
 
 

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 import fraud_consumer.sink
-from fraud_producer.dataset import DatasetSpec, generate
+from fraud_simulator.dataset import DatasetSpec, generate
 from fraudcore.features import FEATURE_NAMES, replay
 from fraudcore.features.payments import epoch_seconds
 from fraudcore.live_stats import LiveTotals

@@ -12,9 +12,9 @@ import sys
 import time
 from pathlib import Path
 
-from fraud_producer.dataset import DatasetSpec, generate, write
 from fraud_producer.settings import ProducerSettings
 from fraud_producer.stream import StreamFailedError, StreamPlan, TransactionStream
+from fraud_simulator.dataset import DatasetSpec, generate, write
 from fraudcore.startup import configure_logging
 from fraudcore.worker import serve_worker_probes, stop_on_signals
 

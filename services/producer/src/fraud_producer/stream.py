@@ -22,12 +22,12 @@ from typing import Any
 from confluent_kafka import KafkaError, Message, Producer
 from prometheus_client import Gauge, Histogram
 
-from fraud_producer.catalog import GENUINE, SCENARIOS
 from fraud_producer.poison import POISON_KINDS, pick_kind, poison_message
-from fraud_producer.records import iter_events, start_of_day
 from fraud_producer.settings import ProducerSettings
-from fraud_producer.simulator import Simulator
-from fraud_producer.world import WorldSize, build_world
+from fraud_simulator.catalog import GENUINE, SCENARIOS
+from fraud_simulator.records import iter_events, start_of_day
+from fraud_simulator.simulator import Simulator
+from fraud_simulator.world import WorldSize, build_world
 from fraudcore import metrics
 from fraudcore.kafka_client import CONFIGURATION_ERRORS, PRODUCED_AT_HEADER, producer_config
 from fraudcore.schemas import Channel, Label, Transaction, utcnow

@@ -15,7 +15,7 @@ import redis
 from confluent_kafka import Consumer, Producer
 
 from fraud_bench.stats import percentile, summary_ms, time_calls_us
-from fraud_producer.dataset import DatasetSpec, generate
+from fraud_simulator.dataset import DatasetSpec, generate
 from fraudcore.features import replay
 from fraudcore.kafka_client import consumer_config, ensure_topics, producer_config
 from fraudcore.model import ModelBundle

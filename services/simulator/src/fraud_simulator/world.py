@@ -13,7 +13,7 @@ import numpy as np
 import numpy.typing as npt
 from faker import Faker
 
-from fraud_producer.catalog import CATEGORIES, Kind, Places, load_places
+from fraud_simulator.catalog import CATEGORIES, Kind, Places, load_places
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]

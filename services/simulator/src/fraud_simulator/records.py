@@ -10,9 +10,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fraud_producer.batch import CHANNELS, TxBatch
-from fraud_producer.catalog import CATEGORIES, GENUINE, SCENARIOS, currency_for
-from fraud_producer.simulator import Simulator
+from fraud_simulator.batch import CHANNELS, TxBatch
+from fraud_simulator.catalog import CATEGORIES, GENUINE, SCENARIOS, currency_for
+from fraud_simulator.simulator import Simulator
 
 SCENARIO_NAMES = np.array([GENUINE, *SCENARIOS], dtype=object)
 _MCC = np.array([category.mcc for category in CATEGORIES], dtype=object)

@@ -4,9 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fraud_producer.catalog import GENUINE, SCENARIOS
-from fraud_producer.dataset import DatasetSpec, generate
-from fraud_producer.scenarios import ScenarioRates
+from fraud_simulator.catalog import GENUINE, SCENARIOS
+from fraud_simulator.dataset import DatasetSpec, generate
+from fraud_simulator.scenarios import ScenarioRates
 
 NUMERIC = ["amount", "hour", "lat", "lon", "has_device"]
 CATEGORICAL = ["merchant_category", "channel", "country", "city", "currency"]

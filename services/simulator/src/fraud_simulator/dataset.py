@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from fraud_producer.handbook import HandbookParams, generate_handbook
-from fraud_producer.records import start_of_day, to_frame
-from fraud_producer.scenarios import ScenarioRates
-from fraud_producer.simulator import Simulator
-from fraud_producer.world import WorldSize, build_world
+from fraud_simulator.handbook import HandbookParams, generate_handbook
+from fraud_simulator.records import start_of_day, to_frame
+from fraud_simulator.scenarios import ScenarioRates
+from fraud_simulator.simulator import Simulator
+from fraud_simulator.world import WorldSize, build_world
 
 DEFAULT_START = dt.date(2026, 1, 5)  # a Monday
 

@@ -16,8 +16,8 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
-from fraud_producer.batch import ONLINE, POS, TxBatch
-from fraud_producer.catalog import (
+from fraud_simulator.batch import ONLINE, POS, TxBatch
+from fraud_simulator.catalog import (
     ACCOUNT_TAKEOVER,
     CARD_TESTING,
     CATEGORIES,
@@ -27,7 +27,7 @@ from fraud_producer.catalog import (
     SKIMMING,
     Kind,
 )
-from fraud_producer.world import World
+from fraud_simulator.world import World
 
 DAY_S = 86_400.0
 CODE = {name: index + 1 for index, name in enumerate(SCENARIOS)}

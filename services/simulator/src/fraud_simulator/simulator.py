@@ -8,10 +8,10 @@ from collections.abc import Iterator
 import numpy as np
 import numpy.typing as npt
 
-from fraud_producer.batch import ATM, CONTACTLESS, ONLINE, POS, TxBatch
-from fraud_producer.catalog import CATEGORIES
-from fraud_producer.scenarios import ScenarioRates, inject_fraud
-from fraud_producer.world import IntArray, World
+from fraud_simulator.batch import ATM, CONTACTLESS, ONLINE, POS, TxBatch
+from fraud_simulator.catalog import CATEGORIES
+from fraud_simulator.scenarios import ScenarioRates, inject_fraud
+from fraud_simulator.world import IntArray, World
 
 DAY_S = 86_400.0
 # Busier towards the weekend, quieter on Sunday (Monday first, as datetime.weekday()).

@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from fraud_producer.handbook import HANDBOOK_COLUMNS, HandbookParams, generate_handbook
+from fraud_simulator.handbook import HANDBOOK_COLUMNS, HandbookParams, generate_handbook
 
 
 @pytest.fixture(scope="module")
