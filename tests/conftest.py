@@ -38,7 +38,8 @@ from fraud_consumer.settings import ConsumerSettings
 from fraud_devstack import KafkaBroker, RedisServer
 from fraud_devstack.pipeline import LocalPipeline, drain_topic, private_topics
 from fraud_producer.settings import ProducerSettings
-from fraud_producer.stream import StreamPlan, StreamReport, TransactionStream
+from fraud_producer.stream import TransactionStream
+from fraud_producer.stream_plan import StreamPlan, StreamReport
 from fraud_simulator.dataset import DatasetSpec, generate
 from fraudcore.features import FEATURE_NAMES, replay
 from fraudcore.kafka_client import PRODUCED_AT_HEADER, client_config
@@ -175,6 +176,7 @@ def build_model_dir(
         created_at=dt.datetime(2026, 11, 28, tzinfo=dt.UTC),
         feature_names=list(feature_names or FEATURE_NAMES),
         thresholds=Thresholds(review=0.2, block=0.8),
+        threshold_rules={"review_alert_rate": 0.01},  # as training writes it (the live guard)
     )
     (directory / CARD_FILE).write_text(card.model_dump_json(indent=2))
     return directory
@@ -193,7 +195,13 @@ class Pipeline(LocalPipeline):
         settings = ProducerSettings(
             kafka_bootstrap_servers=self.kafka, metrics_port=0, **self.topics.model_dump()
         )
-        options: dict[str, Any] = {"customers": 2_000, "label_delay_s": 2.0, "seed": 11, **plan}
+        options: dict[str, Any] = {
+            "customers": 2_000,
+            "label_delay_s": 2.0,
+            "seed": 11,
+            "pace": "steady",
+            **plan,
+        }
         return TransactionStream(settings, StreamPlan(rate_tps=rate, count=count, **options)).run()
 
 

@@ -1,6 +1,7 @@
 """The README's figures behind markers are the committed reports, never copies: the reliability,
-benchmark and handbook tables and the dashboard load figures. ``python tests/test_readme.py``
-rewrites them from the reports (which only their make targets write)."""
+benchmark, live evaluation and handbook tables and the dashboard load figures.
+``python tests/test_readme.py`` rewrites them from the reports (which only their make targets
+write)."""
 
 import json
 import re
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from fraud_bench.report import headline
+from fraud_training.live_eval import report as live_eval
 
 ROOT = Path(__file__).resolve().parents[1]
 HANDBOOK_ROWS = {
@@ -38,6 +40,10 @@ def reliability_table() -> str:
 
 def bench_table() -> str:
     return headline(report("bench.json"))
+
+
+def live_eval_table() -> str:
+    return live_eval.headline(report("live_eval.json"))
 
 
 def handbook_table() -> str:
@@ -82,6 +88,7 @@ def dashboard_load() -> str:
 SECTIONS = {
     "reliability": reliability_table,
     "bench": bench_table,
+    "live_eval": live_eval_table,
     "handbook": handbook_table,
     "dashboard-load": dashboard_load,
 }

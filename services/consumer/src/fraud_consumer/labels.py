@@ -64,7 +64,13 @@ class LabelApplier:
     ) -> None:
         """Merchant history, label markers and statistics in one atomic script call."""
         cells = [
-            (live_stats.outcome(marker.decision, label.is_fraud), label.is_fraud)
+            (
+                # A warm start's history payment was not decided live: a label, in no cell.
+                None
+                if marker.decision is None
+                else live_stats.outcome(marker.decision, label.is_fraud),
+                label.is_fraud,
+            )
             for label, marker in applied
         ]
         call = ScriptArgs().key(self.keys.stats)
@@ -82,7 +88,8 @@ class LabelApplier:
         m.labels.labels(is_fraud="true").inc(fraud)
         m.labels.labels(is_fraud="false").inc(len(cells) - fraud)
         for cell, _ in cells:
-            m.outcomes.labels(outcome=cell).inc()
+            if cell is not None:
+                m.outcomes.labels(outcome=cell).inc()
         precision, recall = live_stats.precision(totals), live_stats.recall(totals)
         if precision is not None:
             m.precision.set(precision)

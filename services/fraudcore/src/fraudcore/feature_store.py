@@ -60,6 +60,7 @@ class FeatureStore:
         self.client, self.keys, self.state_ttl_s = client, keys, state_ttl_s
         self._load = register(client, FEATURE_STATE_LUA, "return {read_feature_state()}")
         self._write = register(client, FEATURE_STATE_LUA, "write_feature_state()\nreturn 1")
+        self._replace = register(client, FEATURE_STATE_LUA, "replace_feature_state()\nreturn 1")
 
     def add_read(
         self, call: ScriptArgs, card_ids: Iterable[str], merchant_ids: Iterable[str]
@@ -70,12 +71,15 @@ class FeatureStore:
         call.key(*map(self.keys.card, read.cards), *map(self.keys.merchant, read.merchants))
         return read
 
+    def _ttl(self) -> int:
+        if self.state_ttl_s is None:
+            raise ValueError("this feature store is read-only: it was given no state TTL")
+        return self.state_ttl_s
+
     def add_write(self, call: ScriptArgs, cards: Cards, merchants: Merchants) -> StateWrite:
         """Append the write section (``write_feature_state()``): card states replace the stored
         ones; merchant counters are incremented and their expired buckets deleted."""
-        if self.state_ttl_s is None:
-            raise ValueError("this feature store is read-only: it was given no state TTL")
-        call.arg(self.state_ttl_s, len(cards))
+        call.arg(self._ttl(), len(cards))
         for card_id, card in cards.items():
             call.key(self.keys.card(card_id)).arg(card.to_bytes())
         changed = {m: state for m, state in merchants.items() if state.increments or state.expired}
@@ -97,3 +101,16 @@ class FeatureStore:
         write = self.add_write(call, dict(cards), dict(merchants))
         call.run(self._write)
         write.done()
+
+    def replace(
+        self, cards: Mapping[str, CardState], merchants: Mapping[str, MerchantState]
+    ) -> None:
+        """Whole histories written over whatever is stored, in one call (a warm start):
+        repeating it after a crash half-way gives the same state, where increments would not."""
+        call = ScriptArgs().arg(self._ttl(), len(cards))
+        for card_id, card in cards.items():
+            call.key(self.keys.card(card_id)).arg(card.to_bytes())
+        call.arg(len(merchants))
+        for merchant_id, merchant in merchants.items():
+            call.key(self.keys.merchant(merchant_id)).pairs(merchant.buckets.items())
+        call.run(self._replace)

@@ -49,13 +49,15 @@ def scored_increments(decided: Iterable[tuple[Decision, float]]) -> dict[str, fl
     return stats
 
 
-def label_increments(labelled: Iterable[tuple[str, bool]]) -> dict[str, float]:
-    """What a batch of applied labels, as (outcome, is_fraud), adds to the statistics."""
+def label_increments(labelled: Iterable[tuple[str | None, bool]]) -> dict[str, float]:
+    """What a batch of applied labels, as (outcome, is_fraud), adds to the statistics; outcome
+    None for a payment nobody decided live (a warm start's history), which joins no cell."""
     stats: dict[str, float] = {LABELS: 0.0, LABELS_FRAUD: 0.0}
     for cell, is_fraud in labelled:
         stats[LABELS] += 1
         stats[LABELS_FRAUD] += is_fraud
-        stats[outcome_count(cell)] = stats.get(outcome_count(cell), 0.0) + 1
+        if cell is not None:
+            stats[outcome_count(cell)] = stats.get(outcome_count(cell), 0.0) + 1
     return stats
 
 

@@ -41,3 +41,24 @@ local function write_feature_state()
     redis.call('EXPIRE', merchant, ttl)
   end
 end
+
+-- A warm start: whole histories written over whatever is stored, so that repeating it after a
+-- crash half-way gives the same state (increments would count twice).
+-- ARGV: ttl; #cards, then each card's state; #merchants, then per merchant its (field, count)
+-- pairs. KEYS: the card keys, then the merchant keys.
+local function replace_feature_state()
+  local ttl = take()
+  for _ = 1, tonumber(take()) do
+    redis.call('SET', key(), take(), 'EX', ttl)
+  end
+  for _ = 1, tonumber(take()) do
+    local merchant = key()
+    redis.call('DEL', merchant)
+    local count = tonumber(take())
+    for _ = 1, count do
+      local field = take()
+      redis.call('HSET', merchant, field, take())
+    end
+    if count > 0 then redis.call('EXPIRE', merchant, ttl) end
+  end
+end
