@@ -179,6 +179,15 @@ def test_one_dockerfile_builds_every_service_by_its_build_argument() -> None:
     ]
 
 
+def test_every_built_service_takes_the_one_dockerfile(compose: dict[str, Any]) -> None:
+    """One-off steps (the warm start's history and backfill) included: no per-service file."""
+    built = {name: service for name, service in compose["services"].items() if "build" in service}
+    assert {"history", "backfill", *SETTINGS} <= set(built)
+    for name, service in built.items():
+        assert service["build"].get("dockerfile", "Dockerfile") == "Dockerfile", name
+        assert service["image"].startswith(f"fraud-{service['build']['args']['SERVICE']}:"), name
+
+
 @pytest.mark.parametrize("name", sorted(SETTINGS))
 def test_each_image_follows_the_image_rules(name: str) -> None:
     stages = dockerfile_stages()
