@@ -44,9 +44,10 @@ class LabelApplier:
         still: list[Waiting] = []
         merchants: dict[str, MerchantState] = {}
         applied: list[tuple[Label, Marker]] = []
+        applied_ids: set[str] = set()
         for entry, stored, done in zip(waiting, replies[::2], replies[1::2], strict=True):
             label = entry.item.event
-            if done or any(label.transaction_id == other.transaction_id for other, _ in applied):
+            if done or label.transaction_id in applied_ids:
                 continue  # applied before (redelivery): never count twice
             if stored is None:
                 still.append(entry)
@@ -55,6 +56,7 @@ class LabelApplier:
             merchant = merchants.setdefault(marker.merchant_id, MerchantState())
             apply_label(merchant, epoch_seconds(label.labelled_at), label.is_fraud)
             applied.append((label, marker))
+            applied_ids.add(label.transaction_id)
         if applied:
             self._write(applied, merchants)
         return still
