@@ -125,9 +125,13 @@ def test_parity_fails_when_the_lua_writer_disagrees_with_replay(
     # A planted bug in the Lua state writer: every merchant counter incremented by 1 whatever
     # the batch added (cents per day, and counts where a shop sold twice in one batch).
     source = FEATURE_STATE_LUA.read_text()
-    correct = "redis.call('HINCRBY', merchant, field, take())"
+    correct = "merchant_fields(merchant, 'HINCRBY')"
     assert correct in source
-    planted = source.replace(correct, "take(); redis.call('HINCRBY', merchant, field, 1)")
+    planted = source.replace(
+        correct,
+        "for _ = 1, tonumber(take()) do local f = take(); take(); "
+        "redis.call('HINCRBY', merchant, f, 1) end",
+    )
     monkeypatch.setattr(fraud_consumer.sink, "FEATURE_STATE_LUA", planted)
     table = labelled_world(days=2, customers=800)
     consumer = inprocess_consumer_factory()

@@ -19,19 +19,31 @@ local function read_feature_state()
   return cards, merchants
 end
 
+-- #cards, then each card's state (ARGV) under its key (KEYS): a card is replaced whole.
+local function set_cards(ttl)
+  for _ = 1, tonumber(take()) do
+    redis.call('SET', key(), take(), 'EX', ttl)
+  end
+end
+
+-- A count, then that many (field, value) pairs (ARGV), each given to `command` on `merchant`.
+local function merchant_fields(merchant, command)
+  local count = tonumber(take())
+  for _ = 1, count do
+    local field = take()
+    redis.call(command, merchant, field, take())
+  end
+  return count
+end
+
 -- ARGV: ttl; #cards, then each card's state; #merchants, then per merchant: #increments,
 -- (field, amount) pairs, #expired, expired fields. KEYS: the card keys, then the merchant keys.
 local function write_feature_state()
   local ttl = take()
-  for _ = 1, tonumber(take()) do
-    redis.call('SET', key(), take(), 'EX', ttl)
-  end
+  set_cards(ttl)
   for _ = 1, tonumber(take()) do
     local merchant = key()
-    for _ = 1, tonumber(take()) do
-      local field = take()
-      redis.call('HINCRBY', merchant, field, take())
-    end
+    merchant_fields(merchant, 'HINCRBY')
     local expired = tonumber(take())
     if expired > 0 then
       local fields = {}
@@ -48,17 +60,10 @@ end
 -- pairs. KEYS: the card keys, then the merchant keys.
 local function replace_feature_state()
   local ttl = take()
-  for _ = 1, tonumber(take()) do
-    redis.call('SET', key(), take(), 'EX', ttl)
-  end
+  set_cards(ttl)
   for _ = 1, tonumber(take()) do
     local merchant = key()
     redis.call('DEL', merchant)
-    local count = tonumber(take())
-    for _ = 1, count do
-      local field = take()
-      redis.call('HSET', merchant, field, take())
-    end
-    if count > 0 then redis.call('EXPIRE', merchant, ttl) end
+    if merchant_fields(merchant, 'HSET') > 0 then redis.call('EXPIRE', merchant, ttl) end
   end
 end
