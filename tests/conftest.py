@@ -18,6 +18,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from time import time_ns
 from typing import Any
 
 import numpy as np
@@ -29,18 +30,26 @@ import xgboost as xgb
 from confluent_kafka import Message
 from confluent_kafka.admin import AdminClient
 from onnxmltools.convert.common.data_types import FloatTensorType
+from prometheus_client import CollectorRegistry
 
-from fraud_producer.dataset import DatasetSpec, generate
+from fraud_consumer.decoding import Decoded, decode_label, decode_transaction
+from fraud_consumer.labels import LabelApplier, Waiting
+from fraud_consumer.metrics import ConsumerMetrics
+from fraud_consumer.pipeline import BatchResult, TransactionPipeline
+from fraud_consumer.scorers import make_scorer
+from fraud_consumer.settings import ConsumerSettings
+from fraud_devstack import KafkaBroker, PostgresServer, RedisServer
+from fraud_devstack.pipeline import LocalPipeline, drain_topic, private_topics
 from fraud_producer.settings import ProducerSettings
-from fraud_producer.stream import StreamPlan, StreamReport, TransactionStream
+from fraud_producer.stream import TransactionStream
+from fraud_producer.stream_plan import StreamPlan, StreamReport
+from fraud_simulator.dataset import DatasetSpec, generate
 from fraudcore.decision_log import DecisionRow
-from fraudcore.devstack import KafkaBroker, PostgresServer, RedisServer
-from fraudcore.devstack.pipeline import LocalPipeline, drain_topic, private_topics
 from fraudcore.features import FEATURE_NAMES, replay
-from fraudcore.kafka_client import client_config
+from fraudcore.kafka_client import PRODUCED_AT_HEADER, client_config
 from fraudcore.model import ModelBundle
 from fraudcore.model_card import CARD_FILE, ONNX_FILE, XGBOOST_FILE, ModelCard, Thresholds
-from fraudcore.schemas import Label, Timings
+from fraudcore.schemas import Label, Timings, Transaction
 from fraudcore.scoring import verdicts
 from fraudcore.settings import DatabaseSettings, KafkaSettings, RedisSettings, TopicSettings
 
@@ -298,3 +307,72 @@ def pipeline_factory(
     yield make
     for pipeline in made:
         pipeline.stop_all()
+
+
+@dataclass
+class InProcessConsumer:
+    """The consumer's own batch pipeline and label applier in this process, on a real Redis with
+    the real scripts, fed messages made here (no broker): the production decode, features,
+    scoring and writes, one partition, offsets counting up."""
+
+    pipeline: TransactionPipeline
+    labels: LabelApplier
+    partition: int = 0
+    offset: int = 0
+
+    def message(self, topic: str, key: str, value: bytes, offset: int | None = None) -> Message:
+        if offset is None:
+            offset, self.offset = self.offset, self.offset + 1
+        headers = [(PRODUCED_AT_HEADER, str(time_ns()).encode())]
+        return Message(topic=topic, partition=self.partition, offset=offset,
+                       key=key.encode(), value=value, headers=headers)  # fmt: skip
+
+    def decoded(self, tx: Transaction, offset: int | None = None) -> Decoded[Transaction]:
+        topic = self.pipeline.settings.topic_transactions
+        decoded = decode_transaction(self.message(topic, tx.card_id, tx.to_json(), offset))
+        assert isinstance(decoded, Decoded), decoded
+        return decoded
+
+    def process(self, batch: list[Decoded[Transaction]]) -> BatchResult:
+        return self.pipeline.process(batch, polled_ns=time_ns(), decode_ms=0.0)
+
+    def score(self, txs: list[Transaction]) -> BatchResult:
+        return self.process([self.decoded(tx) for tx in txs])
+
+    def apply_labels(self, labels: list[tuple[str, Label]]) -> list[Waiting]:
+        """(card id, label) pairs, as the label topic carries them; returns those still waiting."""
+        topic = self.pipeline.settings.topic_labels
+        waiting = []
+        for card_id, label in labels:
+            decoded = decode_label(self.message(topic, card_id, label.to_json()))
+            assert isinstance(decoded, Decoded), decoded
+            waiting.append(Waiting(decoded))
+        return self.labels.apply(waiting)
+
+
+@pytest.fixture
+def inprocess_consumer_factory(
+    redis_settings: RedisSettings, model_dir: Path
+) -> Iterator[Callable[..., InProcessConsumer]]:
+    """make(**settings) -> an InProcessConsumer scoring embedded, under a fresh key prefix."""
+    clients: list[redis.Redis] = []
+
+    def make(**overrides: Any) -> InProcessConsumer:
+        settings = ConsumerSettings(
+            kafka_bootstrap_servers="127.0.0.1:9",  # never contacted: no Kafka client is made
+            redis_url=redis_settings.redis_url,
+            redis_key_prefix=redis_settings.redis_key_prefix,
+            scoring_mode="embedded",
+            model_dir=model_dir,
+            **overrides,
+        )
+        client = redis.Redis.from_url(settings.redis_url)
+        clients.append(client)
+        metrics = ConsumerMetrics(CollectorRegistry())
+        pipeline = TransactionPipeline(settings, client, make_scorer(settings), metrics)
+        labels = LabelApplier(pipeline.store, metrics, settings.result_ttl_s)
+        return InProcessConsumer(pipeline, labels)
+
+    yield make
+    for client in clients:
+        client.close()

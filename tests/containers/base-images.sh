@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Base images that cannot be pulled here (no registry), built from Debian bookworm packages with
-# mmdebstrap and tagged with the names the Dockerfiles and docker-compose.yml use:
-#   docker.io/library/python:3.11-slim   Debian's python3.11 (FROM of every service Dockerfile)
+# mmdebstrap and tagged with the names the Dockerfile and docker-compose.yml use:
+#   docker.io/library/python:3.11-slim   Debian's python3.11 (FROM of every Dockerfile stage)
 #   docker.io/apache/kafka:4.1.1         the Maven Central broker jars on Debian's JRE
 #   docker.io/library/redis:7            Debian's redis-server 7.0
 #   docker.io/library/postgres:15        Debian's PostgreSQL 15

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # make containers-check: build every image with podman and run the compose stack end to end.
-#   1. podman host settings and pinned tools; hadolint on every Dockerfile
+#   1. podman host settings and pinned tools; hadolint on the Dockerfile and the Containerfiles
 #   2. base images from Debian packages where they cannot be pulled (skipped when current)
-#   3. the four service images (sizes and build times reported)
+#   3. the four service images from the one Dockerfile (sizes and build times reported)
 #   4. docker-compose.yml + compose.ci.yml up under its own project name, on free loopback ports
 #   5. each service container: uid 10001, read-only root filesystem (a write to / fails), and its
 #      image HEALTHCHECK passes
@@ -28,7 +28,7 @@ bash "$here/podman-setup.sh"
 [ -x "$python" ] || { echo "run 'make setup' first (.venv is missing)" >&2; exit 1; }
 
 step "hadolint"
-"$tools/bin/hadolint" services/*/Dockerfile "$here"/images/*/Containerfile
+"$tools/bin/hadolint" Dockerfile "$here"/images/*/Containerfile
 echo "hadolint: no findings"
 
 step "base images"
@@ -43,7 +43,7 @@ for svc in "${services[@]}"; do
   began=$(date +%s%N)
   # docker format keeps HEALTHCHECK (the OCI format has no such field).
   log=${TMPDIR:-/tmp}/containers-check-build-$svc.log
-  podman build --format docker --pull=never -t "fraud-$svc:dev" -f "services/$svc/Dockerfile" . \
+  podman build --format docker --pull=never --build-arg "SERVICE=$svc" -t "fraud-$svc:dev" . \
     >"$log" 2>&1 || { tail -n 40 "$log" >&2; exit 1; }
   build_s[$svc]=$(since "$began")
   size_mb[$svc]=$(($(podman image inspect --format '{{.Size}}' "fraud-$svc:dev") / 1000000))

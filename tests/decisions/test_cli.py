@@ -11,7 +11,7 @@ import pytest
 from fraud_decisions.cli import main
 from fraudcore.decision_log import DecisionLogWriter, apply_labels, connect, get_decisions
 from fraudcore.decision_log.replay import TOLERANCE, replay
-from fraudcore.devstack import free_port
+from fraud_devstack import free_port
 from fraudcore.model import ModelBundle
 from fraudcore.schemas import Decision
 

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from fraudcore.devstack.processes import free_port
+from fraud_devstack.processes import free_port
 from fraudcore.worker import LoopWatch, all_of, serve_operations
 
 

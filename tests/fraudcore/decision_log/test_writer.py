@@ -12,7 +12,7 @@ import pytest
 from fraudcore.decision_log import DecisionLogWriter, connect, get_decisions, migrate
 from fraudcore.decision_log.contract import CURRENT_FEATURE_SET, DECISIONS, FEATURE_SETS
 from fraudcore.decision_log.partitions import maintain
-from fraudcore.devstack import PostgresServer
+from fraud_devstack import PostgresServer
 from fraudcore.features import FEATURE_NAMES
 from fraudcore.schemas import Decision
 from fraudcore.settings import DatabaseSettings
