@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from fraud_decisions.cli import main
+from fraud_devstack import free_port
 from fraudcore.decision_log import DecisionLogWriter, apply_labels, connect, get_decisions
 from fraudcore.decision_log.replay import TOLERANCE, replay
-from fraud_devstack import free_port
 from fraudcore.model import ModelBundle
 from fraudcore.schemas import Decision
 

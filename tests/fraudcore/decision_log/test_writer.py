@@ -9,10 +9,10 @@ import threading
 import psycopg
 import pytest
 
+from fraud_devstack import PostgresServer
 from fraudcore.decision_log import DecisionLogWriter, connect, get_decisions, migrate
 from fraudcore.decision_log.contract import CURRENT_FEATURE_SET, DECISIONS, FEATURE_SETS
 from fraudcore.decision_log.partitions import maintain
-from fraud_devstack import PostgresServer
 from fraudcore.features import FEATURE_NAMES
 from fraudcore.schemas import Decision
 from fraudcore.settings import DatabaseSettings
