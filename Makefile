@@ -157,7 +157,7 @@ infra-up: ## local Kafka broker + Redis in the background; endpoints in .devstac
 	$(RUN)/fraud-devstack up --dir $(DEVSTACK)
 
 dev: ## the whole platform as local processes on a local Kafka and Redis (no containers)
-	$(RUN)/fraud-devstack dev --dir $(DEVSTACK)
+	$(RUN)/fraud-devstack dev --dir $(DEVSTACK) $(if $(HISTORY_DAYS),--history-days $(HISTORY_DAYS))
 
 infra-down: ## stop what infra-up (or dev) started
 	$(RUN)/fraud-devstack down --dir $(DEVSTACK)
