@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 
 from fraudcore.settings import (
+    DatabaseSettings,
     EnvSettings,
     ExplainSettings,
     KafkaSettings,
@@ -26,11 +27,36 @@ class RetentionSettings(EnvSettings):
         default=3_600,
         ge=60,
         description=(
-            "per-transaction records (dedup, late labels) in Redis; on a simulated clock at least "
-            "fraudcore.clock.marker_ttl_s(speed), so labels days late still find their decision"
+            "per-transaction records in Redis (redeliveries, and the decisions of late labels when "
+            "there is no decision log); without a decision log on a simulated clock at least "
+            "fraudcore.clock.marker_ttl_s(speed), as for the warm start's history markers"
         ),
     )
     state_ttl_s: int = Field(default=35 * 86_400, ge=3600, description="card and merchant state")
+
+
+class DecisionLogOption(EnvSettings):
+    """The decision log's database. Optional so that a stack without PostgreSQL (the chaos suite,
+    the benchmark's reference runs) still scores; every deployment of the platform sets it."""
+
+    database_url: str | None = Field(
+        default=None,
+        pattern=r"^postgres(ql)?://",
+        description="postgresql://user@host:port/database; unset: no decision log, and late "
+        "labels only find decisions whose Redis record still lives (RESULT_TTL_S)",
+    )
+    database_password: SecretStr | None = None
+    database_connect_timeout_s: int = Field(default=5, ge=1, le=300)
+
+    @property
+    def decision_log_database(self) -> DatabaseSettings | None:
+        if self.database_url is None:
+            return None
+        return DatabaseSettings(
+            database_url=self.database_url,
+            database_password=self.database_password,
+            database_connect_timeout_s=self.database_connect_timeout_s,
+        )
 
 
 class BackfillSettings(RedisSettings, RetentionSettings, LoggingSettings):
@@ -39,6 +65,7 @@ class BackfillSettings(RedisSettings, RetentionSettings, LoggingSettings):
 
 class ConsumerSettings(
     RetentionSettings,
+    DecisionLogOption,
     KafkaSettings,
     TopicSettings,
     RedisSettings,
