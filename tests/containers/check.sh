@@ -2,7 +2,8 @@
 # make containers-check: build every image with podman and run the compose stack end to end.
 #   1. podman host settings and pinned tools; hadolint on the Dockerfile and the Containerfiles
 #   2. base images from Debian packages where they cannot be pulled (skipped when current)
-#   3. the four service images from the one Dockerfile (sizes and build times reported)
+#   3. the four service images and the decision log's one-off image from the one Dockerfile
+#      (sizes and build times reported)
 #   4. docker-compose.yml + compose.ci.yml up under its own project name, on free loopback ports
 #   5. each service container: uid 10001, read-only root filesystem (a write to / fails), and its
 #      image HEALTHCHECK passes
@@ -19,6 +20,7 @@ tools=$root/.tools/compose
 python=$root/.venv/bin/python
 project=fraud-check
 services=(producer consumer scorer dashboard)
+images=("${services[@]}" decisions) # decisions: the one-off migrate before the consumer
 started=$(date +%s)
 step() { printf '\n=== containers-check: %s (%ds)\n' "$*" "$(($(date +%s) - started))"; }
 since() { local ns=$(($(date +%s%N) - $1)); printf '%d.%d' $((ns / 1000000000)) $((ns / 100000000 % 10)); }
@@ -39,7 +41,7 @@ for file in training/artifacts/model.onnx training/artifacts/model.json training
   [ -f "$file" ] || { echo "$file is missing: the scorer and consumer images carry the model (make train)" >&2; exit 1; }
 done
 declare -A build_s size_mb
-for svc in "${services[@]}"; do
+for svc in "${images[@]}"; do
   began=$(date +%s%N)
   # docker format keeps HEALTHCHECK (the OCI format has no such field).
   log=${TMPDIR:-/tmp}/containers-check-build-$svc.log
@@ -130,7 +132,7 @@ EOF
 
 step "summary"
 printf '%-18s %10s %10s\n' image size build
-for svc in "${services[@]}"; do
+for svc in "${images[@]}"; do
   printf '%-18s %7s MB %8s s\n' "fraud-$svc" "${size_mb[$svc]}" "${build_s[$svc]}"
 done
 cat "$summary"
