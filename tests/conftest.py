@@ -379,7 +379,7 @@ def inprocess_consumer_factory(
             redis_key_prefix=redis_settings.redis_key_prefix,
             scoring_mode="embedded",
             model_dir=model_dir,
-            **overrides,
+            **{"database_url": None, **overrides},  # a log only when asked, whatever the env
         )
         client = redis.Redis.from_url(settings.redis_url)
         clients.append(client)
