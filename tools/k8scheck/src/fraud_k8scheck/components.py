@@ -39,6 +39,11 @@ _WORLD = (
 # Settings the charts do not offer, with the reason (a client certificate needs mounted files).
 UNSUPPORTED: dict[str, str] = {
     "KAFKA_SSL_KEY_PASSWORD": "mutual TLS to Kafka needs certificate volumes, not mounted",
+    # The consumer's decision log: the charts gain it with the CloudNativePG Cluster or
+    # database.external and the migrate Job; until then they deploy the consumer without it.
+    "DATABASE_URL": "the decision log is not in the charts yet",
+    "DATABASE_PASSWORD": "the decision log is not in the charts yet",
+    "DATABASE_CONNECT_TIMEOUT_S": "the decision log is not in the charts yet",
 }
 
 
