@@ -142,7 +142,7 @@ CONSUMER_LAG = MetricSpec(
 )
 CONSUMER_RETRIES = MetricSpec(
     "fraud_consumer_retries_total",
-    "Retries after a dependency failed, by dependency (redis, scorer, kafka).",
+    "Retries after a dependency failed, by dependency (redis, scorer, kafka, database).",
     "counter",
     ("dependency",),
 )
