@@ -6,11 +6,12 @@ import datetime as dt
 import math
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import httpx
 import numpy as np
 import pytest
+from playwright.sync_api import expect
 from prometheus_client.parser import text_string_to_metric_families
 
 from fraud_devstack import free_port
@@ -229,3 +230,46 @@ def test_without_a_database_the_log_answers_503_and_the_live_view_works(
     wait_for(lambda: lost.get("/api/quality").json()["problem"] is not None, 30, "a failed read")
     assert "fraud_log_quality_errors_total 0.0" not in lost.get("/metrics").text
     assert lost.get("/readyz").json()["status"] == "ready"  # the live view does not need it
+
+
+XSS = "<img src=x onerror=alert(1)>"
+
+
+def test_the_quality_panel_shows_the_log_as_text_never_as_markup(
+    database_factory, start_dashboard, browser
+) -> None:
+    settings = database_factory()
+    rows = [replace(row, model_version=XSS) for row in _rows(300, np.random.default_rng(3))]
+    labels = [
+        Label(transaction_id=r.transaction_id, is_fraud=r.score > 0.5, scenario="genuine",
+              labelled_at=r.event_time + dt.timedelta(days=2))
+        for r in rows[::2]
+    ]  # fmt: skip
+    with connect(settings) as conn:
+        migrate(conn)
+        DecisionLogWriter(conn).write(rows)
+        apply_labels(conn, labels)
+    dashboard = start_dashboard(DATABASE_URL=settings.database_url, DASHBOARD_QUALITY_INTERVAL_S=1)
+    api = httpx.Client(base_url=dashboard.url, timeout=10)
+    wait_for(lambda: api.get("/api/quality").json()["refreshed_at"] is not None, 30, "figures")
+    newest = api.get("/api/quality").json()["days"][-1]
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(dashboard.url)
+    table = page.locator(".log-quality")
+    expect(table.locator("tbody tr")).to_have_count(3, timeout=10_000)  # three days, one model
+    first = table.locator("tbody tr").first
+    expect(first.locator("th")).to_contain_text(newest["day"])
+    expect(first.locator(".model")).to_have_text(XSS)
+    cells = first.locator("td")
+    expect(cells.nth(1)).to_have_text(f"{newest['precision'] * 100:.2f} %")
+    expect(cells.nth(3)).to_have_text(f"{newest['label_coverage'] * 100:.2f} %")
+    expect(page.locator("#log-status")).to_contain_text("unknown, not genuine")
+    assert table.locator("img").count() == 0
+    alone = start_dashboard()
+    page.goto(alone.url)
+    expect(page.locator("#log-status")).to_have_text(
+        "decision log not configured: set DATABASE_URL"
+    )
+    assert dialogs == []
