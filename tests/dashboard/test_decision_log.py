@@ -263,8 +263,8 @@ def test_the_quality_panel_shows_the_log_as_text_never_as_markup(
     expect(first.locator("th")).to_contain_text(newest["day"])
     expect(first.locator(".model")).to_have_text(XSS)
     cells = first.locator("td")
-    expect(cells.nth(1)).to_have_text(f"{newest['precision'] * 100:.2f} %")
-    expect(cells.nth(3)).to_have_text(f"{newest['label_coverage'] * 100:.2f} %")
+    expect(cells.nth(1)).to_have_text(f"{newest['precision'] * 100:.1f}%")
+    expect(cells.nth(3)).to_have_text(f"{newest['label_coverage'] * 100:.1f}%")
     expect(page.locator("#log-status")).to_contain_text("unknown, not genuine")
     assert table.locator("img").count() == 0
     alone = start_dashboard()

@@ -1,9 +1,13 @@
-// Model quality from the decision log, per day of decision (app.js's el, $ and percent).
+// Model quality from the decision log, per day of decision (app.js's el and $).
 // Every value from the server is inserted with textContent, never as HTML.
 "use strict";
 
 const QUALITY_DAYS_SHOWN = 7;
 const QUALITY_EVERY_MS = 30000;
+
+function share(value) {  // one decimal: five columns in a narrow panel
+  return value === null || value === undefined ? "–" : `${(value * 100).toFixed(1)}%`;
+}
 
 function qualityRow(day) {
   const row = el("tr");
@@ -12,10 +16,10 @@ function qualityRow(day) {
   when.append(el("span", "model", day.model_version));
   row.append(
     when,
-    el("td", null, percent(day.alert_rate)),
-    el("td", null, percent(day.precision)),
-    el("td", null, percent(day.recall)),
-    el("td", null, percent(day.label_coverage)),
+    el("td", null, share(day.alert_rate)),
+    el("td", null, share(day.precision)),
+    el("td", null, share(day.recall)),
+    el("td", null, share(day.label_coverage)),
   );
   return row;
 }
