@@ -16,22 +16,24 @@ PYTEST_ARGS ?=
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help setup lint format test test-unit test-integration monitoring infra-up infra-down dev bench chaos audit soak train benchmark-handbook benchmark-handbook-published clean \
+.PHONY: help setup system-packages fresh-check lint format test test-unit test-integration monitoring infra-up infra-down dev bench chaos audit soak train benchmark-handbook benchmark-handbook-published clean \
 	k8s-tools k8s-deps k8s-sync k8s-docs k8s-check k8s-api-tools k8s-api-up k8s-api-down k8s-api-check k8s-upstream
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
-$(TOOLS)/bin/uv:
+system-packages: ## the Debian packages and toolchains the suite needs (apt-get as root or via sudo; part of setup)
+	@PYTHON=$(PYTHON) bash tools/setup/system-packages.sh
+
+$(TOOLS)/bin/uv: | system-packages
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install --quiet "uv==$(UV_VERSION)"
 
-setup: $(if $(shell command -v uv 2>/dev/null),,$(TOOLS)/bin/uv) ## create .venv with every package and tool (idempotent)
+setup: system-packages $(if $(shell command -v uv 2>/dev/null),,$(TOOLS)/bin/uv) ## system packages (see system-packages), then .venv with every package and tool (idempotent)
 	$(UV) sync --all-packages --frozen --python $(PYTHON)
 	npm ci --prefix services/dashboard/frontend --no-audit --no-fund --loglevel=error
 	npm run --prefix services/dashboard/frontend --silent build
-	@if command -v mvn >/dev/null; then $(RUN)/fraud-devstack fetch-kafka >/dev/null && echo "Kafka jars cached"; \
-	 else echo "mvn not found: the Kafka broker jars will be fetched when first needed"; fi
+	@$(RUN)/fraud-devstack fetch-kafka >/dev/null && echo "Kafka jars cached"
 
 lint: ## ruff (lint + format check) and mypy --strict
 	$(RUN)/ruff check .
@@ -193,6 +195,9 @@ up: ## the whole stack in containers (docker compose, or podman-compose without 
 
 down: ## remove the container stack: containers, network and volumes
 	@$(call compose,down --volumes)
+
+fresh-check: ## make setup, make dev and smoke tests in a bare Debian 12 container (podman), from a clean clone of HEAD
+	bash tools/fresh-check/run.sh
 
 containers-check: ## build every image with podman and run the compose stack end to end
 	PYTHON=$(PYTHON) bash tests/containers/check.sh

@@ -46,9 +46,9 @@ def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if external:
         yield external
         return
-    broker = KafkaBroker(tmp_path_factory.mktemp("kafka"), log_level="WARN").start()
-    try:
-        yield broker.bootstrap_servers
+    broker = KafkaBroker(tmp_path_factory.mktemp("kafka"), log_level="WARN")
+    try:  # started inside: whatever a failed start left, stop() ends it
+        yield broker.start().bootstrap_servers
     finally:
         broker.stop()
 
@@ -59,9 +59,9 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if external:
         yield external
         return
-    server = RedisServer(tmp_path_factory.mktemp("redis")).start()
+    server = RedisServer(tmp_path_factory.mktemp("redis"))
     try:
-        yield server.url
+        yield server.start().url
     finally:
         server.stop()
 

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Prepare a Docker-less Debian host to build and run the images with podman (idempotent).
-# Usage: podman-setup.sh [--tools-only]   (make up uses --tools-only: it never edits /etc)
+# Usage: podman-setup.sh [--tools-only | --conf-only]
+#   (make up uses --tools-only: it never edits /etc; make fresh-check --conf-only: no tools venv)
 #  - /etc/containers/containers.conf: runc + cgroupfs and rlimits within the host's hard limits
 #    (crun rejects a mixed cgroup v1/v2 host; podman's default rlimits exceed ours). Written only
 #    when absent, so an administrator's own file is respected.
 #  - a pinned tools venv (podman-compose, hadolint) at $TOOLS_VENV, rebuilt when the pins change.
-# System packages (podman buildah mmdebstrap runc) are installed by .ci/run, not here.
+# System packages (podman buildah mmdebstrap runc netavark iptables ...) are installed by
+# make setup (tools/setup/system-packages.sh), not here.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -15,7 +17,7 @@ PYTHON=${PYTHON:-python3.11}
 if [ "${1:-}" != --tools-only ]; then
   for tool in podman buildah mmdebstrap runc; do
     command -v "$tool" >/dev/null || {
-      echo "$tool is missing: apt-get install -y podman buildah mmdebstrap runc netavark aardvark-dns" >&2
+      echo "$tool is missing: make setup installs it (tools/setup/system-packages.sh)" >&2
       exit 1
     }
   done
@@ -42,6 +44,8 @@ network_backend = "netavark"
 CONF
   echo "wrote $conf"
 fi
+
+[ "${1:-}" = --conf-only ] && exit 0
 
 requirements=$here/requirements-tools.txt
 stamp=$TOOLS_VENV/.requirements.sha256

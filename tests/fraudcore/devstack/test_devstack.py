@@ -1,5 +1,8 @@
 """The local broker and Redis: start, answer, survive a restart, stop."""
 
+import os
+import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -10,11 +13,24 @@ import redis
 from confluent_kafka import Consumer, Producer
 from confluent_kafka.admin import AdminClient
 
-from fraudcore.devstack import KafkaBroker, RedisServer, free_port
+from fraudcore.devstack import KafkaBroker, RedisServer, ensure_kafka_jars, free_port
 from fraudcore.kafka_client import ensure_topics
 from fraudcore.settings import KafkaSettings
 
 pytestmark = pytest.mark.integration
+CLI = [sys.executable, "-m", "fraudcore.devstack.cli"]
+
+
+def _processes_naming(path: Path) -> list[int]:
+    """Our processes whose command line names ``path`` (a test's own directory)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and str(path).encode() in (entry / "cmdline").read_bytes():
+                found.append(int(entry.name))
+        except OSError:
+            continue  # exited meanwhile
+    return found
 
 
 def test_free_port_is_bindable() -> None:
@@ -62,9 +78,8 @@ def test_broker_restart_keeps_messages(tmp_path: Path) -> None:
 
 
 def test_infra_up_writes_sourceable_endpoints_and_down_stops_everything(tmp_path: Path) -> None:
-    cli = [sys.executable, "-m", "fraudcore.devstack.cli"]
     up = subprocess.run(
-        [*cli, "up", "--dir", str(tmp_path)],
+        [*CLI, "up", "--dir", str(tmp_path)],
         check=False,
         capture_output=True,
         text=True,
@@ -83,7 +98,7 @@ def test_infra_up_writes_sourceable_endpoints_and_down_stops_everything(tmp_path
         assert {"transactions", "transaction-labels", "transactions-scored", "fraud-alerts",
                 "transactions-dlq"} <= set(topics)  # fmt: skip
         again = subprocess.run(
-            [*cli, "up", "--dir", str(tmp_path)],
+            [*CLI, "up", "--dir", str(tmp_path)],
             check=False,
             capture_output=True,
             text=True,
@@ -92,7 +107,7 @@ def test_infra_up_writes_sourceable_endpoints_and_down_stops_everything(tmp_path
         assert "already running" in again.stdout
     finally:
         down = subprocess.run(
-            [*cli, "down", "--dir", str(tmp_path)],
+            [*CLI, "down", "--dir", str(tmp_path)],
             check=False,
             capture_output=True,
             text=True,
@@ -102,3 +117,30 @@ def test_infra_up_writes_sourceable_endpoints_and_down_stops_everything(tmp_path
     assert not (tmp_path / "env").exists()
     with pytest.raises(redis.ConnectionError):
         redis.Redis.from_url(env["REDIS_URL"], socket_connect_timeout=0.5).ping()
+
+
+def test_infra_up_without_redis_stops_the_broker_it_started(tmp_path: Path) -> None:
+    ensure_kafka_jars()  # cached with the full PATH: below only java is on it
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    java = shutil.which("java")
+    assert java is not None
+    (bin_dir / "java").symlink_to(java)
+    state = tmp_path / "devstack"
+    up = subprocess.run(
+        [*CLI, "up", "--dir", str(state)],
+        env={**os.environ, "PATH": str(bin_dir)},  # no redis-server on it
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    left = _processes_naming(state)
+    for pid in left:  # this test must not leak what it finds either
+        os.kill(pid, signal.SIGKILL)
+    # The broker really ran before Redis failed, and nothing of it is left.
+    assert "Kafka Server started" in (state / "kafka" / "broker.log").read_text()
+    assert left == []
+    assert up.returncode == 1, up.stderr
+    assert "infra-up failed: redis-server is needed" in up.stderr
+    assert not (state / "env").exists()

@@ -50,10 +50,21 @@ def up(root: Path, partitions: int) -> int:
     down(root, quiet=True)
     for stale in ("kafka", "redis"):  # a fresh cluster each time: ports change between runs
         shutil.rmtree(root / stale, ignore_errors=True)
-    broker = KafkaBroker(root / "kafka", partitions=partitions, detached=True).start()
-    redis_server = RedisServer(root / "redis", detached=True).start()
-    kafka = KafkaSettings(kafka_bootstrap_servers=broker.bootstrap_servers)
-    ensure_topics(kafka, TopicSettings().all_topics(), partitions=partitions)
+    broker = KafkaBroker(root / "kafka", partitions=partitions, detached=True)
+    redis_server = RedisServer(root / "redis", detached=True)
+    try:
+        broker.start()
+        redis_server.start()
+        kafka = KafkaSettings(kafka_bootstrap_servers=broker.bootstrap_servers)
+        ensure_topics(kafka, TopicSettings().all_topics(), partitions=partitions)
+    except BaseException as error:
+        # Detached servers outlive us: whatever this failed start began, it stops again.
+        redis_server.stop()
+        broker.stop()
+        if not isinstance(error, Exception):
+            raise
+        print(f"infra-up failed: {error}; nothing was left running", file=sys.stderr)
+        return 1
     assert broker.process is not None
     assert redis_server.process is not None
     env_file.write_text(
@@ -72,7 +83,8 @@ def up(root: Path, partitions: int) -> int:
 
 def dev(root: Path, partitions: int, model_dir: Path, rate: float) -> int:
     """The platform as local processes against the local broker and Redis (no containers)."""
-    up(root, partitions)
+    if (failed := up(root, partitions)) != 0:
+        return failed
     if not (model_dir / "model_card.json").exists():
         print(f"no model in {model_dir}: run `make train` first (or pass --model-dir)")
         return 2
@@ -103,15 +115,19 @@ def dev(root: Path, partitions: int, model_dir: Path, rate: float) -> int:
             None,
         ),
     ]
-    lines = []
     for name, module, env, args, health in services:
-        process = ServiceProcess(
+        service = ServiceProcess(
             name, module, {**base, **env}, root / "logs", health, detached=True, args=args
-        ).start(timeout_s=120)
-        assert process.process is not None
-        lines.append(f"DEVSTACK_{name.upper()}_PID={process.process.pid}\n")
-    with (root / "env").open("a") as env_file:
-        env_file.writelines(lines)
+        )
+        try:
+            service.start(timeout_s=120)
+        except Exception as error:
+            down(root, quiet=True)  # the services started so far, then the broker and Redis
+            print(f"dev failed: {error}; logs in {root / 'logs'}", file=sys.stderr)
+            return 1
+        assert service.process is not None
+        with (root / "env").open("a") as env_file:  # at once, so that infra-down stops it
+            env_file.write(f"DEVSTACK_{name.upper()}_PID={service.process.pid}\n")
     print("dashboard  http://localhost:8501")
     print("API docs   http://localhost:8000/docs")
     print(f"logs in {root / 'logs'}; stop with `make infra-down`")

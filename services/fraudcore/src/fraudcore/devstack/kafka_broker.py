@@ -52,7 +52,7 @@ def ensure_kafka_jars(version: str = KAFKA_VERSION) -> Path:
         mvn = shutil.which("mvn")
         if mvn is None:
             raise RuntimeError(
-                "Maven (mvn) is needed once to fetch the Kafka jars: apt install maven"
+                "Maven (mvn) is needed once to fetch the Kafka jars (make setup installs it)"
             )
         pom = resources.files("fraudcore.devstack").joinpath("kafka-pom.xml")
         with resources.as_file(pom) as pom_path:

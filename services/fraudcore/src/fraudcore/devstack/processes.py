@@ -49,13 +49,22 @@ def spawn(
 def wait_until(
     check: Callable[[], bool], *, timeout_s: float, what: str, process: subprocess.Popen[bytes]
 ) -> None:
+    """Wait until ``check()``; a process that exits or is not ready in time is stopped and an
+    error raised, so that a failed start leaves nothing running."""
     deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{what} exited with code {process.returncode} before it was ready")
-        if check():
-            return
-        time.sleep(0.05)
+    try:
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(
+                    f"{what} exited with code {process.returncode} before it was ready"
+                )
+            if check():
+                return
+            time.sleep(0.05)
+    except BaseException:
+        stop(process)
+        raise
+    stop(process)
     raise TimeoutError(f"{what} not ready after {timeout_s:.0f} s")
 
 

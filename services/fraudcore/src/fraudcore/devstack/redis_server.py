@@ -40,7 +40,9 @@ class RedisServer:
         began = time.monotonic()
         binary = shutil.which("redis-server")
         if binary is None:
-            raise RuntimeError("redis-server is needed: apt install redis-server")
+            raise RuntimeError(
+                "redis-server is needed (Debian package redis-server; make setup installs it)"
+            )
         self.workdir.mkdir(parents=True, exist_ok=True)
         argv = [
             binary,
