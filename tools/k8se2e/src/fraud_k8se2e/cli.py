@@ -9,10 +9,11 @@ fraud-k8se2e clean [--dir D]                        remove what an interrupted r
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
-from fraud_k8sapi.node.cluster import clean
+from fraud_k8sapi.node.cluster import clean, take_lock
 from fraud_k8se2e import report
 from fraud_k8se2e.platform import Sizes
 from fraud_k8se2e.run import execute
@@ -30,8 +31,14 @@ def main(argv: list[str] | None = None) -> int:
     for command in (run, clean_cmd):
         command.add_argument("--dir", type=Path, default=Path(".devstack/k8s-e2e"))
     args = parser.parse_args(argv)
+    if os.geteuid() != 0:
+        print(
+            "fraud-k8se2e needs root: the node's bridge, iptables rules and mounts", file=sys.stderr
+        )
+        return 2
     if args.command == "clean":
-        left = clean(args.dir / "node")
+        with take_lock():
+            left = clean(args.dir / "node")
         print(f"left: {left}")
         return 0 if not any(left.values()) else 1
     result = execute(args.dir, Sizes.quick() if args.quick else Sizes.full())

@@ -103,16 +103,7 @@ class NodeCluster:
         self.log(f"node: {name} in {self.timings[name]} s")
 
     def _take_lock(self) -> None:
-        LOCK.parent.mkdir(parents=True, exist_ok=True)
-        handle = LOCK.open("w")
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.close()
-            raise NodeBusyError(
-                f"another node runs on this machine (it holds {LOCK}): one at a time"
-            ) from None
-        self._lock = handle
+        self._lock = take_lock()
 
     def _spawn(self, name: str, argv: list[str]) -> subprocess.Popen[bytes]:
         process = spawn(argv, self.folder / f"{name}.log", detached=False)
@@ -183,6 +174,8 @@ class NodeCluster:
 
     # --- stop ---------------------------------------------------------------------------------
     def stop(self) -> dict[str, list[str]]:
+        if self._lock is None:  # never started: whatever is on the host belongs to another node
+            return {}
         began = time.monotonic()
         try:
             self._stop_pods()
@@ -215,8 +208,21 @@ class NodeCluster:
             wait_for(lambda: not self.ctr().run("tasks", "list", "--quiet").split(), 60, "tasks")
 
 
+def take_lock() -> IO[str]:
+    """The machine-wide node lock (held until the returned file is closed)."""
+    LOCK.parent.mkdir(parents=True, exist_ok=True)
+    handle = LOCK.open("w")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise NodeBusyError(f"another node runs on this machine (it holds {LOCK})") from None
+    return handle
+
+
 def clean(folder: Path, log: Callable[[str], None] = print) -> dict[str, list[str]]:
-    """Remove every trace of a node that ran in ``folder``; what is still left afterwards."""
+    """Remove every trace of a node that ran in ``folder``; what is still left afterwards.
+    Only while holding the node lock: the bridge and the chains are the running node's."""
     folder = folder.resolve()
     before = host.leftovers(folder)
     if not before.empty():
