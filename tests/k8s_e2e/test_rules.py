@@ -1,9 +1,11 @@
 """The run's rules on made-up outcomes: a lost, doubled or foreign payment, poison that did not
-reach the DLQ, or anything left after teardown fails the run."""
+reach the DLQ, a short or slow producer, or anything left after teardown fails the run."""
 
 from __future__ import annotations
 
 import copy
+import re
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -12,19 +14,8 @@ from fraud_k8se2e import report
 from fraud_k8se2e.traffic import Outcome, producer_args, producer_job
 
 
-def _outcome(**changes: Any) -> Outcome:
-    fields: dict[str, Any] = {
-        "case": "plain", "produced": 100, "scored": 100, "lost": 0, "doubled": 0, "poison": 2,
-        "dead_lettered": 2, "valid_dead_lettered": 0, "offsets_advanced": 102, "lag": 0,
-        "producer": {"transactions": 100, "delivery_errors": 0}, "seconds": 1.0,
-        "details": {"foreign_messages": 0, "resent_by_the_producer": 0},
-    }  # fmt: skip
-    fields.update(changes)
-    return Outcome(**fields)
-
-
-def test_an_exact_account_is_clean() -> None:
-    assert _outcome().clean
+def test_an_exact_account_is_clean(outcome: Callable[..., Outcome]) -> None:
+    assert outcome().clean
 
 
 @pytest.mark.parametrize(
@@ -36,43 +27,39 @@ def test_an_exact_account_is_clean() -> None:
         {"dead_lettered": 1},
         {"lag": 3},
         {"offsets_advanced": 103},
-        {"producer": {"transactions": 100, "delivery_errors": 1}},
-        {"details": {"foreign_messages": 5, "resent_by_the_producer": 0}},
+        {"producer": {"transactions": 100, "poison": 2, "delivery_errors": 1, "achieved_tps": 200}},
+        {"producer": {"transactions": 100, "poison": 2, "delivery_errors": 0, "achieved_tps": 150}},
+        {"producer": {"transactions": 99, "poison": 2, "delivery_errors": 0, "achieved_tps": 200}},
+        {"requested": 120},
+        {"scored": 99},
+        {"details": {"foreign_messages": 5, "resent_by_the_producer": 0, "rate_tps": 200}},
+        {"details": {"foreign_messages": 0, "resent_by_the_producer": 1, "rate_tps": 200}},
     ],
 )
-def test_any_gap_fails_the_case(changes: dict[str, Any]) -> None:
-    assert not _outcome(**changes).clean
+def test_any_gap_fails_the_case(outcome: Callable[..., Outcome], changes: dict[str, Any]) -> None:
+    assert not outcome(**changes).clean
 
 
-def _passing_report() -> dict[str, Any]:
-    cases = [_outcome(case=name).as_dict() for name in report.CASES]
-    return {
-        "cases": cases,
-        "checks": {name: {"passed": True} for name in report.CHECKS},
-        "scorer_api": {"passed": True},
-        "teardown": {"processes": [], "mounts": [], "iptables_chains": []},
-        "pods": [{"pod": "a", "ready_s": 3.0}],
-    }
-
-
-def test_the_rules_accept_a_clean_run_and_name_each_failure() -> None:
-    assert report.problems(_passing_report()) == []
-    broken = copy.deepcopy(_passing_report())
+def test_the_rules_accept_a_clean_run_and_name_each_failure(passing_report: dict[str, Any]) -> None:
+    assert report.problems(passing_report) == []
+    broken = copy.deepcopy(passing_report)
     broken["cases"][1].update(lost=1, scored=99, passed=False)
-    broken["checks"]["helm_test"]["passed"] = False
+    broken["checks"]["helm_test"].update(exit_code=1, passed=False)
     broken["teardown"]["iptables_chains"] = ["iptables-nft-save/nat/KUBE-SERVICES"]
     broken["errors"] = ["TimeoutError: x"]
     del broken["cases"][0]
     found = report.problems(broken)
     assert "case missing: plain" in found
-    assert f"case failed: {report.CASES[1]}" in found
+    assert any(
+        p.startswith(f"case failed: {report.CASES[1]}: produced 100, scored 99") for p in found
+    )
     assert "check failed: helm_test" in found
     assert any(p.startswith("left after teardown: iptables_chains") for p in found)
     assert found[0] == "error: TimeoutError: x"
 
 
 def test_the_producer_job_is_the_charts_pod_with_a_fixed_count() -> None:
-    template = {
+    template: dict[str, Any] = {
         "metadata": {"labels": {"app.kubernetes.io/component": "producer"}},
         "spec": {
             "restartPolicy": "Always",
@@ -93,3 +80,11 @@ def test_the_producer_job_is_the_charts_pod_with_a_fixed_count() -> None:
     assert container["envFrom"] == [{"configMapRef": {"name": "p"}}]
     assert pod["metadata"]["labels"]["app.kubernetes.io/component"] == "e2e-producer"
     assert template["spec"]["restartPolicy"] == "Always"  # the Deployment's own is untouched
+
+
+def test_a_tools_empty_answer_is_recorded_as_empty() -> None:
+    # `git status --porcelain` of a clean tree prints nothing; the run once crashed on it.
+    assert report._output("true") == ""
+    assert report._output("false") == "?"
+    assert report._output("/nonexistent/tool") == "missing"
+    assert re.fullmatch(r"[0-9a-f]{7,}(\+changes)?", report._commit())

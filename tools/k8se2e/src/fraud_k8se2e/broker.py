@@ -10,6 +10,7 @@ can. The harness reads topics and offsets directly (the exact accounting's sourc
 from __future__ import annotations
 
 import secrets
+import shutil
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ class ExternalKafka:
     topics: TopicSettings = field(default_factory=TopicSettings)
     broker: KafkaBroker = field(init=False)
     _clients: dict[str, Consumer] = field(default_factory=dict, init=False)
+    _started: bool = field(default=False, init=False)
 
     def __post_init__(self) -> None:
         self.broker = KafkaBroker(
@@ -64,6 +66,9 @@ class ExternalKafka:
     def start(self) -> float:
         """Start (or restart, keeping the data) and wait for metadata; seconds it took."""
         began = time.monotonic()
+        if not self._started:  # an earlier run's data holds that run's SCRAM credentials
+            shutil.rmtree(self.workdir, ignore_errors=True)
+            self._started = True
         self.broker.start(timeout_s=120)
         return time.monotonic() - began
 

@@ -10,10 +10,10 @@ import threading
 import time
 from typing import Any
 
-from fraud_k8se2e import pods, reach
-from fraud_k8se2e.images import SERVICES
+from fraud_k8se2e import pods, reach, rules
+from fraud_k8se2e.images import ROLLED
 from fraud_k8se2e.platform import Platform
-from fraud_k8se2e.release import NAMESPACE, RELEASE
+from fraud_k8se2e.release import NAMESPACE
 
 POISON_RATE = 0.005  # the plain run also sends malformed messages: they must reach the DLQ
 
@@ -29,7 +29,7 @@ def plain(platform: Platform) -> dict[str, Any]:
         listener.stop()
     sse = {"url": f"{url}/api/stream (kubectl port-forward)", "points": listener.points,
            "batches": listener.batches, "error": listener.error}  # fmt: skip
-    return {"dashboard_stream": {**sse, "passed": listener.points == outcome.scored}}
+    return {"dashboard_stream": {**sse, "passed": rules.dashboard_stream(sse, outcome.as_dict())}}
 
 
 def consumer_deleted(platform: Platform) -> None:
@@ -74,8 +74,7 @@ def kafka_stopped(platform: Platform) -> dict[str, Any]:
         "not_ready_pods_while_down": still_not_ready,
         "pods": pods.not_ready(client, NAMESPACE),
     }
-    passed = still_not_ready and restarts_after == restarts_before and outcome.clean
-    return {**result, "passed": passed}
+    return {**result, "passed": rules.readiness_while_kafka_stopped(result, outcome.as_dict())}
 
 
 def liveness(platform: Platform) -> dict[str, Any]:
@@ -102,17 +101,19 @@ def liveness(platform: Platform) -> dict[str, Any]:
 
     outcome = platform.stream("consumer loop stalled (liveness restart)",
                               platform.sizes.fault, mid_stream=stall)  # fmt: skip
-    return {**found, "passed": bool(found.get("same_pod")) and outcome.clean}
+    passed = rules.liveness_restarts_a_stalled_consumer(found, outcome.as_dict())
+    return {**found, "passed": passed}
 
 
 def helm_test(platform: Platform) -> dict[str, Any]:
-    passed, output = platform.release.test()
+    exit_code, output = platform.release.test()
     phases = [
         line.strip()
         for line in output.splitlines()
         if line.strip().startswith(("TEST SUITE", "Phase", "Last Started", "Last Completed"))
     ]
-    return {"passed": passed and output.count("Phase:          Succeeded") == 2, "output": phases}
+    found = {"exit_code": exit_code, "output": phases}
+    return {**found, "passed": rules.helm_test(found)}
 
 
 def upgrade(platform: Platform, tag: str) -> dict[str, Any]:
@@ -144,16 +145,8 @@ def upgrade(platform: Platform, tag: str) -> dict[str, Any]:
     images = {
         pods.component(pod): pod["spec"]["containers"][0]["image"]
         for pod in pods.live_pods(platform.client, NAMESPACE)
-        if pods.component(pod) in SERVICES
+        if pods.component(pod) in ROLLED
     }
-    running = {name: lowest.get(name, 0) for name in SERVICES if name != "producer"}
-    passed = (
-        all(image.endswith(f":{tag}") for image in images.values())
-        and all(count >= 1 for count in running.values())
-        and outcome.clean
-    )
-    return {**found, "images": images, "fewest_ready_pods_during_rollout": running,
-            "passed": passed}  # fmt: skip
-
-
-_ = RELEASE
+    running = {name: lowest.get(name, 0) for name in ROLLED}
+    found.update(to_tag=tag, images=images, fewest_ready_pods_during_rollout=running)
+    return {**found, "passed": rules.helm_upgrade_under_traffic(found, outcome.as_dict(), ROLLED)}

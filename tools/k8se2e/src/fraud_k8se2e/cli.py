@@ -42,8 +42,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"left: {left}")
         return 0 if not any(left.values()) else 1
     result = execute(args.dir, Sizes.quick() if args.quick else Sizes.full())
-    report.write(result, args.out)
-    print(f"report: {args.out}")
+    rendered = report.write(result, args.out)
+    print(f"report: {args.out} and {rendered}")
     for problem in result["problems"]:
         print(f"  PROBLEM: {problem}")
     print("k8s-e2e passed" if result["passed"] else "k8s-e2e FAILED")

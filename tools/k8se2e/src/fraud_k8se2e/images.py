@@ -21,6 +21,8 @@ from pathlib import Path
 from fraud_k8sapi.node.containerd import Ctr
 
 SERVICES = ("producer", "consumer", "scorer", "dashboard")
+# What the upgrade rolls while payments flow (the producer Deployment is scaled to 0 by then).
+ROLLED = tuple(name for name in SERVICES if name != "producer")
 REDIS_IMAGE = "docker.io/library/redis:7"  # ci/node-e2e-values.yaml: redis.image
 CONTAINERS = Path(__file__).resolve().parents[4] / "tests" / "containers"
 

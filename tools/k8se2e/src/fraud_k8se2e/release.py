@@ -64,12 +64,12 @@ class Release:
         )
         return result.output
 
-    def test(self) -> tuple[bool, str]:
-        """`helm test`: the chart's test hooks run as pods; helm reports each one's phase."""
+    def test(self) -> tuple[int, str]:
+        """`helm test`: the chart's test hooks run as pods; helm's exit code and output."""
         result = self.client.helm(
             "test", RELEASE, "--namespace", NAMESPACE, "--timeout", "180s", check=False, timeout=240
         )
-        return result.returncode == 0, result.output
+        return result.returncode, result.output
 
     def uninstall(self) -> float:
         began = time.monotonic()
@@ -90,8 +90,17 @@ class Release:
         return found
 
 
-def chart_version() -> str:
+def _chart_field(name: str) -> str:
     for line in (UMBRELLA / "Chart.yaml").read_text().splitlines():
-        if line.startswith("version:"):
-            return line.split(":", 1)[1].strip()
-    raise ValueError(f"no version in {UMBRELLA / 'Chart.yaml'}")
+        if line.startswith(f"{name}:"):
+            return line.split(":", 1)[1].strip().strip('"')
+    raise ValueError(f"no {name} in {UMBRELLA / 'Chart.yaml'}")
+
+
+def chart_version() -> str:
+    return _chart_field("version")
+
+
+def app_version() -> str:
+    """The charts' appVersion: the services' images' default tag."""
+    return _chart_field("appVersion")

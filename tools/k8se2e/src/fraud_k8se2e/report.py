@@ -1,4 +1,4 @@
-"""reports/k8s_e2e.json: what one run measured, and the rules it must meet to pass.
+"""reports/k8s_e2e.json (and .md): what one run measured, and the rules it must meet to pass.
 
 ``problems`` is the single judge: the run's exit code and the test of the committed report
 both use it, so a report that says "passed" is one these rules accept.
@@ -15,9 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from fraud_k8sapi.versions import COREDNS_VERSION, ETCD_VERSION, KUBERNETES_VERSION
+from fraud_k8se2e import markdown, rules
+from fraud_k8se2e.images import ROLLED
 from fraudcore.devstack.kafka_broker import KAFKA_VERSION
 
-SCHEMA = 1
+SCHEMA = 2  # 2: each case's requested count and rate, helm test's exit code, the upgrade's tag
 # The cases every full run has (a quick run has the same ones with fewer payments).
 CASES = (
     "plain",
@@ -41,7 +43,10 @@ def _output(*argv: str) -> str:
         done = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=30)  # noqa: S603
     except OSError:
         return "missing"
-    return (done.stdout or done.stderr).strip().splitlines()[0] if done.returncode == 0 else "?"
+    if done.returncode:
+        return "?"
+    lines = (done.stdout or done.stderr).strip().splitlines()
+    return lines[0] if lines else ""  # e.g. a clean `git status --porcelain` prints nothing
 
 
 def versions() -> dict[str, str]:
@@ -83,8 +88,16 @@ def assemble(
     return result
 
 
+def _judged(case: dict[str, Any]) -> bool:
+    try:
+        return rules.case_passed(case)
+    except (KeyError, TypeError, ValueError):
+        return False  # a figure the rule needs is missing or malformed
+
+
 def problems(report: dict[str, Any]) -> list[str]:
-    """Every rule the run broke (empty: it passed)."""
+    """Every rule the run broke (empty: it passed), judged again from the raw figures; a
+    recorded verdict that disagrees with them is a problem too."""
     found = [f"error: {error.splitlines()[0]}" for error in report.get("errors", [])[:1]]
     cases = {case["case"]: case for case in report.get("cases", [])}
     for name in CASES:
@@ -92,23 +105,33 @@ def problems(report: dict[str, Any]) -> list[str]:
         if case is None:
             found.append(f"case missing: {name}")
             continue
-        if not case["passed"]:
-            found.append(f"case failed: {name}")
-        if case["produced"] != case["scored"] or case["lost"] or case["doubled"]:
-            found.append(f"{name}: produced {case['produced']}, scored {case['scored']}, "
-                         f"lost {case['lost']}, doubled {case['doubled']}")  # fmt: skip
+        judged = _judged(case)
+        if not judged:
+            found.append(f"case failed: {name}: produced {case.get('produced')}, scored "
+                         f"{case.get('scored')}, lost {case.get('lost')}, "
+                         f"doubled {case.get('doubled')}")  # fmt: skip
+        if case.get("passed") is not judged:
+            found.append(f"{name}: recorded passed={case.get('passed')}, its figures say {judged}")
     checks = report.get("checks", {})
-    found += [f"check failed: {name}" for name in CHECKS if not checks.get(name, {}).get("passed")]
-    if not report.get("scorer_api", {}).get("passed"):
+    for name, judged in rules.judge_checks(checks, cases, ROLLED).items():
+        if not judged:
+            found.append(f"check failed: {name}")
+        if checks.get(name, {}).get("passed") is not judged:
+            found.append(f"check {name}: recorded passed disagrees with its figures")
+    api = report.get("scorer_api", {})
+    if not (api and rules.scorer_api(api)) or api.get("passed") is not True:
         found.append("the scorer's API through its Service")
     left = {kind: items for kind, items in report.get("teardown", {"?": ["no teardown"]}).items()}
     found += [f"left after teardown: {kind} {items}" for kind, items in left.items() if items]
-    for pod in report.get("pods", []):
-        if pod.get("ready_s") is None:
-            found.append(f"pod never Ready: {pod['pod']}")
+    pods = report.get("pods") or [{"pod": "none recorded", "ready_s": None}]
+    found += [f"pod never Ready: {pod['pod']}" for pod in pods if pod.get("ready_s") is None]
     return found
 
 
-def write(report: dict[str, Any], path: Path) -> None:
+def write(report: dict[str, Any], path: Path) -> Path:
+    """The JSON at ``path`` and its markdown rendering beside it; the markdown's path."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(report, indent=2, sort_keys=False) + "\n")
+    rendered = path.with_suffix(".md")
+    rendered.write_text(markdown.render(report))
+    return rendered

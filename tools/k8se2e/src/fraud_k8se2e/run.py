@@ -16,14 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from fraud_k8sapi.node.cluster import NodeCluster
-from fraud_k8se2e import cases, pods, reach, report
+from fraud_k8se2e import cases, pods, reach, report, rules
 from fraud_k8se2e.broker import CLIENT_USER, ExternalKafka
 from fraud_k8se2e.images import ImageSet
 from fraud_k8se2e.platform import Log, Platform, Sizes
-from fraud_k8se2e.release import NAMESPACE, RELEASE, Release, chart_version
+from fraud_k8se2e.release import NAMESPACE, RELEASE, Release, app_version, chart_version
 from fraudcore.redis_keys import RedisKeys
 
-APP_VERSION = "0.1.0"  # the charts' appVersion: the images' tag at install
+APP_VERSION = app_version()  # the images' tag at install
 UPGRADE_TAG = f"{APP_VERSION}-e2e.2"
 
 
@@ -56,6 +56,8 @@ def _install(platform: Platform, timings: dict[str, float], found: dict[str, Any
     pods.wait(lambda: platform.kafka.lag(platform.group, topic) == 0, 180, "the backlog")
     found["installed"] = {
         "chart": chart_version(),
+        "app_version": APP_VERSION,
+        "upgrade_tag": UPGRADE_TAG,
         "release": RELEASE,
         "namespace": NAMESPACE,
         "scored_from_the_chart_producer": platform.results.scored_total(),
@@ -65,10 +67,7 @@ def _install(platform: Platform, timings: dict[str, float], found: dict[str, Any
 def _cases(platform: Platform, found: dict[str, Any]) -> None:
     api_key = platform.release.secret_value(f"{RELEASE}-scorer-api-key", "api-key")
     api = reach.score_probe(platform.client, api_key)
-    found["scorer_api"] = {
-        **api,
-        "passed": api["status"] == 200 and api["without_key_status"] == 401,
-    }
+    found["scorer_api"] = {**api, "passed": rules.scorer_api(api)}
     checks = found.setdefault("checks", {})
     checks.update(cases.plain(platform))
     cases.consumer_deleted(platform)

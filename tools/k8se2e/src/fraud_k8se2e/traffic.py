@@ -24,6 +24,7 @@ from typing import Any
 import orjson
 
 from fraud_k8sapi.kubectl import Client
+from fraud_k8se2e import rules
 from fraud_k8se2e.broker import ExternalKafka, Offsets
 from fraud_k8se2e.reach import Results
 from fraud_k8se2e.release import NAMESPACE, RELEASE
@@ -104,6 +105,7 @@ class Stream:
 @dataclass
 class Outcome:
     case: str
+    requested: int
     produced: int
     scored: int
     lost: int
@@ -119,15 +121,7 @@ class Outcome:
 
     @property
     def clean(self) -> bool:
-        return (
-            self.produced == self.scored == self.producer.get("transactions")
-            and self.lost == self.doubled == self.valid_dead_lettered == self.lag == 0
-            and self.details.get("foreign_messages", 0) == 0
-            and self.details.get("resent_by_the_producer", 0) == 0
-            and self.dead_lettered == self.poison
-            and self.offsets_advanced == self.produced + self.poison
-            and self.producer.get("delivery_errors") == 0
-        )
+        return rules.case_passed(asdict(self))
 
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "passed": self.clean}
@@ -200,6 +194,7 @@ def account(
     letters = kafka.read(topics.topic_dlq, before.dlq, kafka.end_offsets(topics.topic_dlq))
     return Outcome(
         case=case,
+        requested=stream.count,
         produced=len(ids),
         scored=len(recorded),
         lost=len(ids - recorded),
@@ -211,5 +206,9 @@ def account(
         lag=kafka.lag(group, topics.topic_transactions),
         producer=stream.report(),
         seconds=round(time.monotonic() - before.began, 1),
-        details={"foreign_messages": foreign, "resent_by_the_producer": valid - len(ids)},
+        details={
+            "foreign_messages": foreign,
+            "resent_by_the_producer": valid - len(ids),
+            "rate_tps": RATE_TPS,
+        },
     )
