@@ -54,7 +54,8 @@ def test_every_case_produced_exactly_what_was_scored(committed: dict[str, Any]) 
         assert case["lost"] == case["doubled"] == case["valid_dead_lettered"] == case["lag"] == 0
         assert case["dead_lettered"] == case["poison"], name
         assert case["offsets_advanced"] == case["produced"] + case["poison"], name
-        assert case["producer"]["achieved_tps"] >= 0.95 * RATE_TPS, name
+        assert case["producer"]["achieved_tps"] >= 0.5 * RATE_TPS, name
+    assert cases["plain"]["producer"]["achieved_tps"] >= 0.95 * RATE_TPS
     assert cases["plain"]["poison"] > 0  # the plain run also proved poison is dead-lettered
     assert all(cases[name]["poison"] == 0 for name in report.CASES[1:])
 

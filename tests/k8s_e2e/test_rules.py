@@ -28,7 +28,16 @@ def test_an_exact_account_is_clean(outcome: Callable[..., Outcome]) -> None:
         {"lag": 3},
         {"offsets_advanced": 103},
         {"producer": {"transactions": 100, "poison": 2, "delivery_errors": 1, "achieved_tps": 200}},
-        {"producer": {"transactions": 100, "poison": 2, "delivery_errors": 0, "achieved_tps": 150}},
+        {"producer": {"transactions": 100, "poison": 2, "delivery_errors": 0, "achieved_tps": 185}},
+        {
+            "case": "scorer pod deleted mid-stream",
+            "producer": {
+                "transactions": 100,
+                "poison": 2,
+                "delivery_errors": 0,
+                "achieved_tps": 99,
+            },
+        },
         {"producer": {"transactions": 99, "poison": 2, "delivery_errors": 0, "achieved_tps": 200}},
         {"requested": 120},
         {"scored": 99},
@@ -38,6 +47,14 @@ def test_an_exact_account_is_clean(outcome: Callable[..., Outcome]) -> None:
 )
 def test_any_gap_fails_the_case(outcome: Callable[..., Outcome], changes: dict[str, Any]) -> None:
     assert not outcome(**changes).clean
+
+
+def test_a_fault_may_slow_the_producer_but_not_the_plain_run(
+    outcome: Callable[..., Outcome],
+) -> None:
+    slowed = {"transactions": 100, "poison": 2, "delivery_errors": 0, "achieved_tps": 180.5}
+    assert outcome(case="helm upgrade to a new image tag mid-stream", producer=slowed).clean
+    assert not outcome(case="plain", producer=slowed).clean
 
 
 def test_the_rules_accept_a_clean_run_and_name_each_failure(passing_report: dict[str, Any]) -> None:

@@ -11,13 +11,17 @@ from typing import Any
 
 Figures = Mapping[str, Any]
 HELM_TESTS = 2  # the chart's test hooks: the scorer's readiness and a scored probe payment
-RATE_SLACK = 0.95  # the producer's achieved rate may fall this far below the fixed rate
+# The plain case streams at the fixed rate (within 5%). Under a fault the producer pod shares
+# two cores with pods being replaced or rolled, so it may fall behind, but never below half:
+# the fault must have met real traffic.
+RATE_SHARE = {"plain": 0.95}
+FAULT_RATE_SHARE = 0.5
 DECISIONS = ("approve", "review", "block")
 
 
 def case_passed(case: Figures) -> bool:
     """Every payment the case's producer sent was scored exactly once, none went elsewhere, the
-    consumer group caught up, only the poison was dead-lettered, at the fixed rate."""
+    consumer group caught up, only the poison was dead-lettered, at the rate the case needs."""
     producer, details = case["producer"], case.get("details", {})
     return bool(
         case["requested"] == case["produced"] == case["scored"] == producer.get("transactions")
@@ -28,8 +32,13 @@ def case_passed(case: Figures) -> bool:
         and case["dead_lettered"] == case["poison"] == producer.get("poison", 0)
         and case["offsets_advanced"] == case["produced"] + case["poison"]
         and producer.get("delivery_errors") == 0
-        and float(producer.get("achieved_tps", 0)) >= RATE_SLACK * details.get("rate_tps", 0) > 0
+        and float(producer.get("achieved_tps", 0)) >= _least_rate(case) > 0
     )
+
+
+def _least_rate(case: Figures) -> float:
+    share = RATE_SHARE.get(case["case"], FAULT_RATE_SHARE)
+    return share * float(case.get("details", {}).get("rate_tps", 0))
 
 
 def dashboard_stream(check: Figures, plain: Figures) -> bool:
