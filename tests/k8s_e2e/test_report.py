@@ -21,7 +21,8 @@ from fraud_k8se2e.release import app_version, chart_version
 from fraud_k8se2e.run import UPGRADE_TAG
 from fraud_k8se2e.traffic import RATE_TPS
 
-REPORT = Path(__file__).resolve().parents[2] / "reports" / "k8s_e2e.json"
+ROOT = Path(__file__).resolve().parents[2]
+REPORT = ROOT / "reports" / "k8s_e2e.json"
 
 
 @pytest.fixture(scope="module")
@@ -96,3 +97,7 @@ def test_it_is_a_run_of_the_charts_and_images_of_this_checkout(committed: dict[s
 def test_the_markdown_is_the_rendering_of_the_json(committed: dict[str, Any]) -> None:
     rendered = REPORT.with_suffix(".md")
     assert rendered.read_text() == markdown.render(committed), "run make k8s-e2e again"
+
+
+def test_the_readme_quotes_the_committed_run(committed: dict[str, Any]) -> None:
+    assert markdown.headline(committed) in (ROOT / "README.md").read_text()

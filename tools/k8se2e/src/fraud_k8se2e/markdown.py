@@ -110,3 +110,19 @@ def render(report: dict[str, Any]) -> str:
         *([f"- {problem}" for problem in report.get("problems", [])] or ["none"]),
     ]  # fmt: skip
     return "\n".join(lines) + "\n"
+
+
+def headline(report: dict[str, Any]) -> str:
+    """One line for the README (a test checks the README still carries it)."""
+    cases, timings = report.get("cases", []), report.get("timings_s", {})
+    return (
+        f"{_verdict(report.get('passed'))}, {sum(case['produced'] for case in cases):,} payments "
+        f"in {len(cases)} cases, produced == scored once in each "
+        f"({sum(case['lost'] for case in cases)} lost, "
+        f"{sum(case['doubled'] for case in cases)} doubled); every pod Ready "
+        f"{timings.get('install_to_all_pods_ready')} s and the first payment scored "
+        f"{timings.get('install_to_first_scored_payment')} s after `helm install`; the whole run "
+        f"{timings.get('total')} s (images built {timings.get('images_built')} s and imported "
+        f"{timings.get('images_loaded')} s, node started {timings.get('node_started')} s, "
+        f"teardown {timings.get('teardown')} s)."
+    )
