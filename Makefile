@@ -16,7 +16,7 @@ PYTEST_ARGS ?=
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help setup system-packages fresh-check lint format test test-unit test-integration monitoring infra-up infra-down dev bench chaos audit soak train benchmark-handbook benchmark-handbook-published clean \
+.PHONY: help setup system-packages fresh-check lint format test test-unit test-integration monitoring infra-up infra-down dev bench chaos audit soak train live-eval benchmark-handbook benchmark-handbook-published clean \
 	k8s-tools k8s-deps k8s-sync k8s-docs k8s-check k8s-api-tools k8s-api-up k8s-api-down k8s-api-check k8s-upstream \
 	k8s-e2e k8s-e2e-clean
 
@@ -176,6 +176,9 @@ train: ## dataset -> EDA -> training -> evaluation -> ONNX export into training/
 	$(RUN)/fraud-producer dataset --days $(TRAIN_DAYS) --seed 42 --out $(WORLD)
 	$(RUN)/fraud-train eda --data $(WORLD) --out reports/eda
 	$(RUN)/fraud-train train --data $(WORLD) --artifacts training/artifacts --reports reports/training
+
+live-eval: ## the real pipeline on the world's clock, two simulated weeks after the warm start, beside the model card; reports/live_eval.{json,md}
+	$(RUN)/fraud-train live-eval --model-dir training/artifacts --out reports
 
 benchmark-handbook: ## the handbook's published table replicated on its simulator (~7 min)
 	$(RUN)/fraud-train benchmark handbook --out reports/handbook_benchmark.json

@@ -166,6 +166,7 @@ def build_model_dir(
         created_at=dt.datetime(2026, 11, 28, tzinfo=dt.UTC),
         feature_names=list(feature_names or FEATURE_NAMES),
         thresholds=Thresholds(review=0.2, block=0.8),
+        threshold_rules={"review_alert_rate": 0.01},  # as training writes it (the live guard)
     )
     (directory / CARD_FILE).write_text(card.model_dump_json(indent=2))
     return directory
@@ -184,7 +185,13 @@ class Pipeline(LocalPipeline):
         settings = ProducerSettings(
             kafka_bootstrap_servers=self.kafka, metrics_port=0, **self.topics.model_dump()
         )
-        options: dict[str, Any] = {"customers": 2_000, "label_delay_s": 2.0, "seed": 11, **plan}
+        options: dict[str, Any] = {
+            "customers": 2_000,
+            "label_delay_s": 2.0,
+            "seed": 11,
+            "pace": "steady",
+            **plan,
+        }
         return TransactionStream(settings, StreamPlan(rate_tps=rate, count=count, **options)).run()
 
 

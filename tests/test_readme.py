@@ -1,4 +1,5 @@
-"""The README's reliability and benchmark tables are the committed reports, never copies."""
+"""The README's reliability, benchmark and live evaluation tables are the committed reports, never
+copies."""
 
 import json
 import re
@@ -7,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from fraud_bench.report import headline
+from fraud_training.live_eval import report as live_eval
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -28,7 +30,11 @@ def bench_table() -> str:
     return headline(json.loads((ROOT / "reports" / "bench.json").read_text()))
 
 
-TABLES = {"reliability": reliability_table, "bench": bench_table}
+def live_eval_table() -> str:
+    return live_eval.headline(json.loads((ROOT / "reports" / "live_eval.json").read_text()))
+
+
+TABLES = {"reliability": reliability_table, "bench": bench_table, "live_eval": live_eval_table}
 
 
 @pytest.mark.parametrize("name", sorted(TABLES))

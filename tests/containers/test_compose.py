@@ -13,10 +13,11 @@ import pytest
 import yaml
 from pydantic_settings import BaseSettings
 
-from fraud_consumer.settings import ConsumerSettings
+from fraud_consumer.settings import BackfillSettings, ConsumerSettings
 from fraud_dashboard.settings import DashboardSettings
-from fraud_producer.settings import ProducerSettings
+from fraud_producer.settings import ProducerSettings, WorldSettings
 from fraud_scorer.settings import ScorerSettings
+from fraudcore.clock import marker_ttl_s
 from fraudcore.settings import TopicSettings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -179,3 +180,34 @@ def test_grafana_loads_the_generated_provisioning_and_dashboard(compose: dict[st
     datasource = load(provisioning / "datasources/prometheus.yml")["datasources"][0]
     assert datasource["url"] == "http://prometheus:9090"
     assert "prometheus" in compose["services"]
+
+
+def test_the_warm_start_runs_before_the_consumer_on_the_producers_world(
+    compose: dict[str, Any], ci_override: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    services = compose["services"]
+    history, backfill = services["history"], services["backfill"]
+    assert history["command"][0] == "history"
+    assert backfill["command"][:3] == ["backfill", "--history", history["command"][2]]
+    assert services["consumer"]["depends_on"]["backfill"] == {
+        "condition": "service_completed_successfully"
+    }
+    for one_off in (history, backfill):
+        assert one_off["restart"] == "no"
+        assert "depends_on" not in one_off  # podman 4.3: see the comment in docker-compose.yml
+        assert str(one_off["user"]) == "10001"
+        assert one_off["read_only"] is True
+    for name, settings_class in (("history", WorldSettings), ("backfill", BackfillSettings)):
+        env = environment(services[name])
+        env.update(environment(ci_override["services"].get(name, {})))
+        assert set(env) <= {field.upper() for field in settings_class.model_fields}, name
+    # The history is the producer's world, and every decision outlives its label at that speed.
+    producer = environment(services["producer"])
+    speed = float(producer.pop("PRODUCER_SPEED"))
+    world = {k: v for k, v in producer.items() if k.startswith("PRODUCER")}
+    assert world == environment(history)
+    for name in ("consumer", "backfill"):
+        assert int(environment(services[name])["RESULT_TTL_S"]) >= marker_ttl_s(speed), name
+    for key, value in world.items():
+        monkeypatch.setenv(key, value)
+    assert WorldSettings().producer_history_days == 56

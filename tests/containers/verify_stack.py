@@ -5,7 +5,8 @@ Talks only to the ports the stack publishes on 127.0.0.1. Proves, in order:
   2. the first transaction is scored (time from ``compose up`` is reported);
   3. the scorer answers POST /v1/score for a valid Transaction (the schema's own example);
   4. Prometheus scrapes all four services (every target of the four jobs is up);
-  5. every produced transaction reaches Redis and the dashboard's running totals, exactly once.
+  5. the warm start (history export, then fraud-consumer backfill) loaded the world's history;
+  6. every produced transaction reaches Redis and the dashboard's running totals, exactly once.
 Prints a JSON summary on success (and writes it to --report); exits 1 with the reason on the
 first failed assertion.
 """
@@ -96,8 +97,14 @@ def targets_up(client: httpx.Client, prometheus: str) -> dict[str, str] | None:
 
 
 def scored_in_redis(client: redis.Redis[bytes], keys: RedisKeys, run_id: str) -> int:
+    """Markers of this run's transactions decided live; the warm start's markers (its history's
+    payments whose label is still owed) carry no decision."""
     pattern = keys.transaction(f"tx-{run_id}-*")
-    return sum(1 for _ in client.scan_iter(match=pattern, count=1000))
+    names = list(client.scan_iter(match=pattern, count=1000))
+    markers = [
+        m for start in range(0, len(names), 1000) for m in client.mget(names[start : start + 1000])
+    ]
+    return sum(1 for marker in markers if marker is not None and b'"decision":null' not in marker)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -140,6 +147,11 @@ def main(argv: list[str] | None = None) -> int:
                 every_s=1.0,
             )
             print(f"ok: Prometheus targets up {report['targets']}", flush=True)
+            loaded = {k.decode(): v.decode() for k, v in store.hgetall(keys.warm_start).items()}
+            if int(loaded.get("rows", 0)) == 0:
+                raise CheckFailedError(f"the warm start loaded nothing: {loaded or 'no record'}")
+            report["warm_start"] = {k: loaded[k] for k in ("rows", "pending", "cutoff")}
+            print(f"ok: warm start loaded before consuming {report['warm_start']}", flush=True)
 
             def all_counted() -> tuple[int, int] | None:
                 in_redis = scored_in_redis(store, keys, args.run_id)

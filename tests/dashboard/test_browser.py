@@ -127,6 +127,7 @@ def test_points_alerts_counters_details_and_no_script_injection(
     background.join()
     assert dialogs == []  # nothing ran: no alert() ever opened
     assert page.locator("#model-version").inner_text() == "test-model-1"
+    expect(page.locator("#world")).to_contain_text("world time 20")  # the latest payment's
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "dashboard-desktop.png"))
     print(f"first points after {points_after:.2f} s; alert {alert_after:.2f} s after its payment")

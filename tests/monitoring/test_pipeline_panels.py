@@ -42,7 +42,7 @@ def test_every_panel_query_answers_from_the_real_pipeline(
     producer_port = free_port()
     producer = subprocess.Popen(
         [sys.executable, "-m", "fraud_producer.cli", "stream", "--rate", "300", "--duration", "60",
-         "--poison-rate", "0.02", "--label-delay", "2", "--customers", "3000"],
+         "--poison-rate", "0.02", "--label-delay", "2", "--customers", "3000", "--pace", "steady"],
         env=pipeline.env(METRICS_PORT=producer_port, METRICS_HOST="127.0.0.1"),
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip

@@ -12,10 +12,11 @@ import pytest
 from confluent_kafka import Message
 from pydantic import ValidationError
 
+from fraud_producer.dataset import DatasetSpec, generate
 from fraud_producer.settings import ProducerSettings
 from fraud_producer.stream import StreamPlan, TransactionStream
 from fraudcore.kafka_client import PRODUCED_AT_HEADER
-from fraudcore.schemas import Label, Transaction
+from fraudcore.schemas import Label, Transaction, format_time
 
 pytestmark = pytest.mark.integration
 
@@ -30,7 +31,9 @@ def test_ten_thousand_at_2000_tps_arrive_complete_with_labels_after_the_delay(
     kafka_bootstrap, topic_factory, topic_reader
 ) -> None:
     topics = topic_factory()
-    plan = StreamPlan(rate_tps=2000, count=10_000, label_delay_s=1.5, customers=3_000, seed=5)
+    plan = StreamPlan(
+        rate_tps=2000, count=10_000, label_delay_s=1.5, customers=3_000, seed=5, pace="steady"
+    )
     report = TransactionStream(settings_for(kafka_bootstrap, topics), plan).run()
 
     assert (report.transactions, report.labels, report.delivery_errors) == (10_000, 10_000, 0)
@@ -66,7 +69,9 @@ def test_poison_messages_are_mixed_in_when_asked(
     kafka_bootstrap, topic_factory, topic_reader
 ) -> None:
     topics = topic_factory()
-    plan = StreamPlan(rate_tps=5000, count=3000, label_delay_s=0, poison_rate=0.05, customers=500)
+    plan = StreamPlan(
+        rate_tps=5000, count=3000, label_delay_s=0, poison_rate=0.05, customers=500, pace="steady"
+    )
     report = TransactionStream(settings_for(kafka_bootstrap, topics), plan).run()
     assert 50 <= report.poison <= 260
 
@@ -93,6 +98,7 @@ def test_sigterm_stops_the_cli_cleanly_with_everything_sent_flushed(
         "METRICS_PORT": "0",
         "PRODUCER_CUSTOMERS": "500",
         "PRODUCER_LABEL_DELAY_S": "600",
+        "PRODUCER_PACE": "steady",
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "fraud_producer.cli", "stream", "--rate", "500"],
@@ -111,3 +117,47 @@ def test_sigterm_stops_the_cli_cleanly_with_everything_sent_flushed(
     assert "labels were not yet due" in err.decode()
     messages = topic_reader(topics.topic_transactions, expected=report["transactions"], idle_s=3)
     assert len(messages) == report["transactions"]
+
+
+def test_the_world_pace_sends_world_time_on_the_clock_and_labels_when_they_are_due(
+    kafka_bootstrap, topic_factory, topic_reader
+) -> None:
+    topics = topic_factory()
+    customers, history_days, speed = 1_500, 9, 3_600.0  # one simulated hour per second
+    plan = StreamPlan(
+        rate_tps=1, speed=speed, days=3 / 24, customers=customers, history_days=history_days
+    )
+    report = TransactionStream(settings_for(kafka_bootstrap, topics), plan).run()
+
+    cutoff = dt.datetime(2026, 1, 5, tzinfo=dt.UTC) + dt.timedelta(days=history_days)
+    end = cutoff + dt.timedelta(hours=3)
+    assert (report.world_from, report.world_to) == (format_time(cutoff), format_time(end))
+    assert report.speed == speed
+    assert 2.9 <= report.elapsed_s < 4.0
+    world = generate(DatasetSpec(days=history_days + 1, customers=customers))
+    expected = world[(world["event_time"] >= cutoff) & (world["event_time"] < end)]
+    messages = topic_reader(topics.topic_transactions, expected=len(expected), idle_s=3)
+    sent = [(Transaction.from_json(m.value()), m) for m in messages]
+    assert sorted(tx.transaction_id for tx, _ in sent) == expected["transaction_id"].tolist()
+    assert sorted(tx.event_time for tx, _ in sent) == expected["event_time"].tolist()
+
+    # Every label due before the end was sent (the history's first), none later.
+    due = world[(world["label_time"] >= cutoff) & (world["label_time"] < end)]
+    labels = [(Label.from_json(m.value()), m) for m in topic_reader(topics.topic_labels, idle_s=3)]
+    assert sorted(label.transaction_id for label, _ in labels) == sorted(due["transaction_id"])
+    assert report.labels == len(due) > 0
+    truth = due.set_index("transaction_id")
+    for label, _ in labels:
+        assert label.labelled_at == truth.loc[label.transaction_id, "label_time"]
+        assert label.is_fraud == truth.loc[label.transaction_id, "is_fraud"]
+
+    # Each message left when the simulated clock reached its time (a quarter second of slack).
+    def sent_at(message) -> float:
+        return int(dict(message.headers())[PRODUCED_AT_HEADER]) / 1e9
+
+    start = min(sent_at(m) for _, m in sent)
+    for moment, message in [(tx.event_time, m) for tx, m in sent] + [
+        (label.labelled_at, m) for label, m in labels
+    ]:
+        expected_s = (moment - cutoff).total_seconds() / speed
+        assert abs(sent_at(message) - start - expected_s) < 0.25, moment

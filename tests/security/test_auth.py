@@ -82,8 +82,10 @@ def test_a_wrong_kafka_password_fails_closed(pipeline: LocalPipeline) -> None:
     log = exits_with(consumer, 3)
     assert "Authentication failed" in log
     assert "this will not heal by retrying" in log
-    producer = ServiceProcess("producer-bad-kafka", "fraud_producer.cli", env, pipeline.workdir,
-                              args=["stream", "--rate", "10", "--count", "10"])  # fmt: skip
+    steady = ["stream", "--pace", "steady", "--rate", "10", "--count", "10"]
+    producer = ServiceProcess(
+        "producer-bad-kafka", "fraud_producer.cli", env, pipeline.workdir, args=steady
+    )
     assert "Authentication failed" in exits_with(producer, 3)
 
 

@@ -71,7 +71,7 @@ make infra-down
 
 step "make test-unit (the k8s static checks need helm, built by make k8s-check on the host)"
 timed "make test-unit" make test-unit \
-  PYTEST_ARGS="-q -m 'not integration and not slow and not soak and not k8s'"
+  PYTEST_ARGS="-q -m 'not integration and not slow and not soak and not k8s and not k8s_api'"
 
 step "one integration test per real component"
 components=() ids=()

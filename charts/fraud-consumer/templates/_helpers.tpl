@@ -12,3 +12,8 @@
 {{- define "fraud-consumer.remote" -}}
 {{- if eq .Values.scoringMode "remote" -}}true{{- end -}}
 {{- end -}}
+
+{{/* The producer's image, which writes the warm start's history export. */}}
+{{- define "fraud-consumer.historyImage" -}}
+{{- include "fraud.imageRef" (list .Values.warmStart.historyImage .) -}}
+{{- end -}}

@@ -3,6 +3,7 @@
 fraud-train eda --data FILE [--out reports/eda]
 fraud-train train --data FILE [--artifacts training/artifacts] [--reports reports/training]
 fraud-train benchmark handbook [--data FILE] [--out reports/handbook_benchmark.json]
+fraud-train live-eval [--days 14] [--speed 1440] [--out reports]
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from fraud_training.eda.command import eda
 from fraud_training.handbook.command import benchmark
+from fraud_training.live_eval import command as live_eval
 from fraud_training.train import train
 from fraudcore.startup import configure_logging
 
@@ -82,6 +84,7 @@ def _parser() -> argparse.ArgumentParser:
         "handbook's XGBoost 1.5 chose; the report's diagnostics score the other one)",
     )
     handbook.set_defaults(run=_benchmark_handbook)
+    live_eval.add_parser(commands)
     return parser
 
 

@@ -69,7 +69,8 @@ class LabelApplier:
             marker = parse_marker(stored)
             merchant = merchants.setdefault(marker.merchant_id, MerchantState())
             apply_label(merchant, epoch_seconds(label.labelled_at), label.is_fraud)
-            counts[outcome(marker.decision, label.is_fraud)] += 1
+            if marker.decision is not None:  # history payments were not decided live
+                counts[outcome(marker.decision, label.is_fraud)] += 1
             applied.append((label, marker))
         if applied:
             self._write(applied, merchants, counts)

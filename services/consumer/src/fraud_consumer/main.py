@@ -1,4 +1,8 @@
-"""``fraud-consumer``: run the stream processor until SIGTERM (finish the batch, commit, exit)."""
+"""``fraud-consumer``: run the stream processor until SIGTERM (finish the batch, commit, exit).
+
+fraud-consumer                                       the stream processor
+fraud-consumer backfill --history FILE [--cache-dir DIR] [--force]   the warm start (backfill.py)
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import gc
 import logging
 import sys
 
+from fraud_consumer.backfill_cli import backfill_main
 from fraud_consumer.metrics import ConsumerMetrics
 from fraud_consumer.processor import FatalError, Processor
 from fraud_consumer.scorers import make_scorer
@@ -16,6 +21,8 @@ from fraudcore.worker import serve_worker_probes, stop_on_signals
 
 
 def main() -> int:
+    if sys.argv[1:2] == ["backfill"]:
+        return backfill_main(sys.argv[2:])
     settings = load_settings(ConsumerSettings, "fraud-consumer")
     if settings is None:
         return EXIT_INVALID_CONFIGURATION

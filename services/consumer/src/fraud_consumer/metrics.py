@@ -30,6 +30,8 @@ class ConsumerMetrics:
         self.precision: Any = metrics.MODEL_PRECISION.create(registry)
         self.recall: Any = metrics.MODEL_RECALL.create(registry)
         self.model_info: Any = metrics.MODEL_INFO.create(registry)
+        self.alert_rate: Any = metrics.ALERT_RATE_WINDOW.create(registry)
+        self.expected_alert_rate: Any = metrics.ALERT_RATE_EXPECTED.create(registry)
         self._initialise()
 
     def _initialise(self) -> None:

@@ -11,6 +11,7 @@ import numpy as np
 import redis
 
 from fraud_consumer.decoding import Decoded
+from fraud_consumer.guard import AlertRateGuard
 from fraud_consumer.metrics import ConsumerMetrics
 from fraud_consumer.records import Scored, defined_features, parse_marker, records_of_batch
 from fraud_consumer.scorers import Scorer
@@ -65,6 +66,7 @@ class TransactionPipeline:
         )
         self.scorer = scorer
         self.metrics = metrics
+        self.guard = AlertRateGuard(metrics, scorer.card_reference)
         self.mode = settings.scoring_mode.value
         # Per-payment observations go to these children directly (no label lookup each time).
         self._end_to_end = metrics.end_to_end.labels(scoring_mode=self.mode)
@@ -91,7 +93,8 @@ class TransactionPipeline:
                 ):
                     copy = self.sink.batch_records(marker.batch)
                     record = records_of_batch(copy, tx_id) if copy else None
-                    if record is not None:  # written before a crash, maybe never sent
+                    # Written before a crash, maybe never sent (history markers have no copy).
+                    if record is not None and marker.decision is not None:
                         key = item.event.card_id.encode()
                         result.outputs.append(Output(key, record, marker.decision, []))
                     continue
@@ -214,6 +217,7 @@ class TransactionPipeline:
         for stage, value in stages.items():
             m.stage.labels(stage=stage).observe(value / 1000)
         m.transactions.inc(len(scored))
+        self.guard.observe([s.verdict.score for s in scored], model_version)
         m.model_info.info({"version": model_version, "features": str(len(FEATURE_NAMES))})
 
 

@@ -22,17 +22,23 @@ from fraudcore.scoring import Verdict
 
 class Marker(BaseModel):
     """The Redis record of a processed transaction: enough to recognise a redelivery, find the
-    batch's full records while they are kept, and apply a late label."""
+    batch's full records while they are kept, and apply a late label. A payment of the warm
+    start's history has no decision (it was not decided live) and no source message."""
 
     model_config = ConfigDict(frozen=True)
 
     card_id: str
     merchant_id: str
-    decision: Decision
-    score: float
-    source_partition: int
-    source_offset: int
-    batch: str
+    decision: Decision | None
+    score: float | None = None
+    source_partition: int = -1
+    source_offset: int = -1
+    batch: str = ""
+
+
+def history_marker(card_id: str, merchant_id: str) -> bytes:
+    """The marker of a history payment whose label had not arrived by the warm start's cut-off."""
+    return orjson.dumps({"card_id": card_id, "merchant_id": merchant_id, "decision": None})
 
 
 def parse_marker(raw: bytes) -> Marker:

@@ -12,6 +12,7 @@ import numpy.typing as npt
 import orjson
 import urllib3
 
+from fraud_consumer.guard import CardReference
 from fraud_consumer.settings import ConsumerSettings
 from fraudcore.model import ModelBundle
 from fraudcore.schemas import Decision
@@ -29,6 +30,10 @@ class ScorerUnavailableError(RuntimeError):
 class Scorer(Protocol):
     def score(self, rows: Rows) -> tuple[list[Verdict], str]: ...
 
+    def card_reference(self) -> CardReference | None:
+        """The model card's review threshold and validation alert rate (None: unknown)."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -39,6 +44,11 @@ class EmbeddedScorer:
 
     def score(self, rows: Rows) -> tuple[list[Verdict], str]:
         return verdicts(self.model, rows, exact_reasons=self.exact_reasons), self.model.version
+
+    def card_reference(self) -> CardReference | None:
+        card = self.model.card
+        rate = card.expected_alert_rate
+        return None if rate is None else CardReference(card.thresholds.review, rate)
 
     def close(self) -> None:
         return None
@@ -66,6 +76,7 @@ class RemoteScorer:
         self.attempts = attempts
         base = (urllib3.util.parse_url(url).path or "").rstrip("/")
         self.path = f"{base}/v1/score/batch?engine={engine}"
+        self.model_path = f"{base}/v1/model"
 
     def score(self, rows: Rows) -> tuple[list[Verdict], str]:
         # orjson writes NaN as null: exactly the API's "undefined feature" encoding.
@@ -82,6 +93,21 @@ class RemoteScorer:
                 error = failure
             time.sleep(0.05 * 2**attempt)
         raise ScorerUnavailableError(f"scorer unavailable after {self.attempts} attempts: {error}")
+
+    def card_reference(self) -> CardReference | None:
+        """From the scorer's model card (GET /v1/model); None while it cannot say."""
+        try:
+            response = self.pool.urlopen("GET", self.model_path)
+        except urllib3.exceptions.HTTPError as error:
+            log.warning("model card not read from the scorer: %s", error)
+            return None
+        if response.status != 200:
+            return None
+        info = orjson.loads(response.data)
+        rate = info.get("expected_alert_rate")
+        if not isinstance(rate, int | float):
+            return None
+        return CardReference(float(info["thresholds"]["review"]), float(rate))
 
     @staticmethod
     def _parse(content: bytes) -> tuple[list[Verdict], str]:

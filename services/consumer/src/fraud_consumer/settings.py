@@ -7,6 +7,7 @@ from pathlib import Path
 from pydantic import Field, model_validator
 
 from fraudcore.settings import (
+    EnvSettings,
     ExplainSettings,
     KafkaSettings,
     LoggingSettings,
@@ -18,7 +19,26 @@ from fraudcore.settings import (
 )
 
 
+class RetentionSettings(EnvSettings):
+    """How long Redis keeps what the consumer and its warm start write."""
+
+    result_ttl_s: int = Field(
+        default=3_600,
+        ge=60,
+        description=(
+            "per-transaction records (dedup, late labels) in Redis; on a simulated clock at least "
+            "fraudcore.clock.marker_ttl_s(speed), so labels days late still find their decision"
+        ),
+    )
+    state_ttl_s: int = Field(default=35 * 86_400, ge=3600, description="card and merchant state")
+
+
+class BackfillSettings(RedisSettings, RetentionSettings, LoggingSettings):
+    """``fraud-consumer backfill``: Redis only (no Kafka, no model)."""
+
+
 class ConsumerSettings(
+    RetentionSettings,
     KafkaSettings,
     TopicSettings,
     RedisSettings,
@@ -46,10 +66,6 @@ class ConsumerSettings(
     onnx_intra_op_threads: int = Field(default=1, ge=1, le=64)
     scorer_timeout_s: float = Field(default=2.0, gt=0)
     retry_backoff_max_s: float = Field(default=5.0, gt=0)
-    result_ttl_s: int = Field(
-        default=3_600, ge=60, description="per-transaction records (dedup, late labels) in Redis"
-    )
-    state_ttl_s: int = Field(default=35 * 86_400, ge=3600, description="card and merchant state")
     recent_stream_maxlen: int = Field(default=5_000, ge=10)
     alert_stream_maxlen: int = Field(default=1_000, ge=10)
     metrics_port: int = Field(default=9102, ge=0, le=65535)

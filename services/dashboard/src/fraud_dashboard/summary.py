@@ -3,18 +3,22 @@ change over time, latency percentiles from the per-minute histograms."""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import time
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from redis.asyncio import Redis
 
 from fraudcore.redis_keys import RedisKeys
 
 LATENCY_WINDOW_MIN = 2  # minutes of latency history behind p50/p99
 TPS_WINDOW_S = 5.0
+CLOCK_SAMPLE = 500  # latest map points the world's clock is read from
+MIN_CLOCK_SPAN_S = 2.0  # shorter spans of real time give a noisy speed
 
 
 def _percentile(buckets: dict[float, int], q: float) -> float | None:
@@ -28,6 +32,25 @@ def _percentile(buckets: dict[float, int], q: float) -> float | None:
         if seen >= rank:
             return bound * 1000 if math.isfinite(bound) else None
     return None
+
+
+def world_clock(entries: list[tuple[bytes, dict[bytes, bytes]]]) -> tuple[str | None, float | None]:
+    """The simulated time of the newest payment, and the world's speed: simulated seconds per
+    real second between the oldest and newest of the latest map points (stream ids are the
+    real milliseconds each was written at)."""
+    if not entries:
+        return None, None
+    newest_id, newest = entries[0]
+    oldest_id, oldest = entries[-1]
+    world_now = orjson.loads(newest[b"d"])["t"]
+    real_s = (int(newest_id.split(b"-")[0]) - int(oldest_id.split(b"-")[0])) / 1000
+    if real_s < MIN_CLOCK_SPAN_S:
+        return world_now, None
+    world_s = (
+        dt.datetime.fromisoformat(world_now)
+        - dt.datetime.fromisoformat(orjson.loads(oldest[b"d"])["t"])
+    ).total_seconds()
+    return world_now, round(world_s / real_s, 1)
 
 
 def _share(part: float, total: float) -> float:
@@ -54,9 +77,11 @@ class SummaryTracker:
         pipe = self.redis.pipeline(transaction=False)
         pipe.hgetall(self.keys.stats)
         pipe.hgetall(self.keys.model)
+        pipe.xrevrange(self.keys.recent, count=CLOCK_SAMPLE)
         for offset in range(LATENCY_WINDOW_MIN):
             pipe.hgetall(f"{self.keys.latency}:{minute - offset}")
-        stats_raw, model_raw, *latency_raw = await pipe.execute()
+        stats_raw, model_raw, recent, *latency_raw = await pipe.execute()
+        world_time, world_speed = world_clock(recent)
         stats = {k.decode(): float(v) for k, v in stats_raw.items()}
         buckets: dict[float, int] = {}
         for histogram in latency_raw:
@@ -83,4 +108,6 @@ class SummaryTracker:
             "labels": int(stats.get("labels", 0)),
             "precision": tp / (tp + fp) if tp + fp else None,
             "recall": tp / (tp + fn) if tp + fn else None,
+            "world_time": world_time,
+            "world_speed": world_speed,
         }

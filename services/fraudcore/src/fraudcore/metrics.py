@@ -77,6 +77,16 @@ PRODUCER_DELIVERY_LATENCY = MetricSpec(
 PRODUCER_TARGET_RATE = MetricSpec(
     "fraud_producer_target_rate_tps", "Requested transaction rate.", "gauge"
 )
+PRODUCER_WORLD_SPEED = MetricSpec(
+    "fraud_producer_world_speed_ratio",
+    "Simulated seconds per real second of the world's clock (0 in steady pace).",
+    "gauge",
+)
+PRODUCER_WORLD_TIME = MetricSpec(
+    "fraud_producer_world_time_seconds",
+    "The simulated world's current time (Unix seconds) on the producer's clock.",
+    "gauge",
+)
 
 # --- consumer (stream processor) ---------------------------------------------------------------
 END_TO_END_LATENCY = MetricSpec(
@@ -156,6 +166,16 @@ MODEL_PRECISION = MetricSpec(
 MODEL_RECALL = MetricSpec(
     "fraud_model_recall_ratio",
     "Live recall of non-approve decisions, from the labels received so far.",
+    "gauge",
+)
+ALERT_RATE_WINDOW = MetricSpec(
+    "fraud_alert_rate_window_ratio",
+    "Share of the consumer's latest payments scoring at or above the review threshold.",
+    "gauge",
+)
+ALERT_RATE_EXPECTED = MetricSpec(
+    "fraud_alert_rate_expected_ratio",
+    "The model card's alert rate at the review threshold on its validation weeks.",
     "gauge",
 )
 MODEL_INFO = MetricSpec("fraud_model_info", "The model in use: version and feature count.", "info")

@@ -45,6 +45,14 @@ class ModelCard(BaseModel):
     onnx_input_name: str = "features"
     metrics: dict[str, Any] = Field(default_factory=dict)
 
+    @property
+    def expected_alert_rate(self) -> float | None:
+        """The share of payments at or above the review threshold on the validation weeks the
+        threshold was chosen on: what live traffic should show (None if training did not say)."""
+        rules = (self.model_extra or {}).get("threshold_rules") or {}
+        rate = rules.get("review_alert_rate")
+        return float(rate) if isinstance(rate, int | float) else None
+
     @classmethod
     def load(cls, directory: Path) -> ModelCard:
         return cls.model_validate_json((directory / CARD_FILE).read_bytes())

@@ -46,6 +46,11 @@ class RedisKeys:
         return f"{self.prefix}latency"
 
     @property
+    def warm_start(self) -> str:
+        """Hash describing the history loaded by ``fraud-consumer backfill`` (digest, cut-off)."""
+        return f"{self.prefix}warm-start"
+
+    @property
     def model(self) -> str:
         """Hash describing the model in use (version, thresholds)."""
         return f"{self.prefix}model"

@@ -30,6 +30,11 @@ _TOPICS = ("TOPIC_TRANSACTIONS", "TOPIC_LABELS", "TOPIC_SCORED", "TOPIC_ALERTS",
 _REDIS = ("REDIS_URL", "REDIS_PASSWORD")
 _SCORER_CLIENT = ("SCORER_URL", "SCORER_API_KEY", "SCORING_MODE")
 _GROUP = ("CONSUMER_GROUP_ID", "CONSUMER_INSTANCE_ID")  # the instance id is the pod's name
+# global.world: the stream and the consumer's warm start agree on it; RESULT_TTL_S follows speed.
+_WORLD = (
+    "PRODUCER_SEED", "PRODUCER_CUSTOMERS", "PRODUCER_WORLD_START", "PRODUCER_HISTORY_DAYS",
+    "PRODUCER_SPEED",
+)  # fmt: skip
 
 # Settings the charts do not offer, with the reason (a client certificate needs mounted files).
 UNSUPPORTED: dict[str, str] = {
@@ -68,11 +73,11 @@ def _types(annotation: object) -> tuple[object, ...]:
 
 
 COMPONENTS: tuple[Component, ...] = (
-    Component("producer", ProducerSettings, (*_KAFKA, *_TOPICS, "METRICS_PORT")),
+    Component("producer", ProducerSettings, (*_KAFKA, *_TOPICS, *_WORLD, "METRICS_PORT")),
     Component(
         "consumer",
         ConsumerSettings,
-        (*_KAFKA, *_TOPICS, *_REDIS, *_SCORER_CLIENT, *_GROUP, "METRICS_PORT"),
+        (*_KAFKA, *_TOPICS, *_REDIS, *_SCORER_CLIENT, *_GROUP, "METRICS_PORT", "RESULT_TTL_S"),
     ),
     Component("scorer", ScorerSettings, (*_REDIS, "SCORER_PORT", "SCORER_API_KEY")),
     Component("dashboard", DashboardSettings, (*_REDIS, "DASHBOARD_PORT")),

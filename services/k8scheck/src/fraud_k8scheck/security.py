@@ -8,7 +8,7 @@ Obj = dict[str, Any]
 UID = 10001
 
 
-def _container_problems(container: Obj) -> list[str]:
+def _container_problems(container: Obj, *, init: bool = False) -> list[str]:
     name = container["name"]
     context = container.get("securityContext", {})
     wanted = {
@@ -33,7 +33,8 @@ def _container_problems(container: Obj) -> list[str]:
         for resource in ("cpu", "memory"):
             if resource not in resources.get(section, {}):
                 problems.append(f"{name}: no {resource} {section[:-1]}")
-    for probe in ("startupProbe", "livenessProbe", "readinessProbe"):
+    # Kubernetes refuses probes on init containers: they run to completion before any probe.
+    for probe in () if init else ("startupProbe", "livenessProbe", "readinessProbe"):
         if probe not in container:
             problems.append(f"{name}: no {probe}")
     return problems
@@ -51,6 +52,8 @@ def problems(pod_spec: Obj) -> list[str]:
         found.append("pod: mounts a service account token")
     if pod_spec.get("hostNetwork") or pod_spec.get("hostPID") or pod_spec.get("hostIPC"):
         found.append("pod: shares a host namespace")
-    for container in [*pod_spec.get("initContainers", []), *pod_spec["containers"]]:
+    for container in pod_spec.get("initContainers", []):
+        found += _container_problems(container, init=True)
+    for container in pod_spec["containers"]:
         found += _container_problems(container)
     return found

@@ -20,6 +20,9 @@ RUNBOOK = "services/monitoring/RUNBOOK.md"
 WINDOW = "5m"  # rate window of the rules: 60 scrapes at compose's 5 s interval
 LAG_FLOOR_MESSAGES = 1000  # below this, growing lag is noise (a few seconds of traffic)
 PRECISION_FLOOR = 0.2  # tune to about half the model card's precision at the review threshold
+# Live alert rate within this factor of the card's validation rate: the band make live-eval
+# measures live traffic in (reports/live_eval.md) and the one the 32% cold start left far behind.
+ALERT_RATE_BAND = 1.5
 
 Severity = Literal["warning", "critical"]
 
@@ -191,6 +194,36 @@ def alerts() -> list[Alert]:
             "many genuine payments are being flagged.",
             "Compare the model version and the decision rates with the last good period; roll "
             "back the model or raise the thresholds.",
+        ),
+        *guard_alerts(),
+    ]
+
+
+def _alert_rate_ratio() -> str:
+    return f"({gauge(m.ALERT_RATE_WINDOW, 'avg')} / {gauge(m.ALERT_RATE_EXPECTED, 'max')})"
+
+
+def guard_alerts() -> list[Alert]:
+    """Live traffic against what the model was evaluated on."""
+    low = 1 / ALERT_RATE_BAND
+    return [
+        Alert(
+            "FraudAlertRateOffModel",
+            _lines(
+                f"{_alert_rate_ratio()} > {ALERT_RATE_BAND:g}",
+                "or",
+                f"{_alert_rate_ratio()} < {low:.3g}",
+            ),
+            "15m",
+            "warning",
+            CONSUMER,
+            'Live alert rate {{ $value | printf "%.1f" }}x what the model card measured',
+            "Payments at or above the review threshold among the consumers' latest run at "
+            '{{ $value | printf "%.2f" }} times the model card\'s validation alert rate (band '
+            f"{low:.2f}-{ALERT_RATE_BAND:g}x) for 15 minutes: live traffic no longer looks like "
+            "what the model was evaluated on.",
+            "Check the warm start ran and the world clock's speed (dashboard: simulated time and "
+            "speed), then compare live features with the training data.",
         ),
     ]
 

@@ -48,6 +48,8 @@ PRODUCER = Job(
         m.PRODUCER_DELIVERY_ERRORS,
         m.PRODUCER_DELIVERY_LATENCY,
         m.PRODUCER_TARGET_RATE,
+        m.PRODUCER_WORLD_SPEED,
+        m.PRODUCER_WORLD_TIME,
     ),
 )
 CONSUMER = Job(
@@ -70,6 +72,8 @@ CONSUMER = Job(
         m.LABEL_OUTCOMES,
         m.MODEL_PRECISION,
         m.MODEL_RECALL,
+        m.ALERT_RATE_WINDOW,
+        m.ALERT_RATE_EXPECTED,
         m.MODEL_INFO,
     ),
 )

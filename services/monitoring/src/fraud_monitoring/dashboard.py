@@ -126,7 +126,19 @@ def _rows() -> list[tuple[str, list[Any]]]:
                     ],
                     unit="percentunit",
                     max_val=1,
-                    width=12,
+                    width=6,
+                ),
+                panels.time_series(
+                    "Alert rate against the model card",
+                    "Share of each consumer's latest 10,000 payments scoring at or above the "
+                    "review threshold, beside the model card's rate on its validation weeks. "
+                    "FraudAlertRateOffModel fires outside 0.67-1.5 times the card's rate.",
+                    [
+                        Query(m.ALERT_RATE_WINDOW.name, "live {{instance}}"),
+                        Query(gauge(m.ALERT_RATE_EXPECTED, "max"), "model card"),
+                    ],
+                    unit="percentunit",
+                    width=6,
                 ),
                 panels.time_series(
                     "Ground-truth labels applied",

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from fraud_producer.batch import CHANNELS, TxBatch
@@ -71,12 +72,22 @@ def resolve(sim: Simulator, batch: TxBatch, id_prefix: str, first_index: int) ->
     )
 
 
+def event_micros(batch: TxBatch) -> npt.NDArray[np.int64]:
+    """Event times in whole microseconds since the simulation's start: every output rounds here."""
+    return np.round(batch.t * 1e6).astype("int64")
+
+
+def label_micros(batch: TxBatch) -> npt.NDArray[np.int64]:
+    """When each label arrives, in whole microseconds since the simulation's start."""
+    delays: npt.NDArray[np.int64] = np.round(batch.label_delay * 1e6).astype("int64")
+    return event_micros(batch) + delays
+
+
 def to_frame(sim: Simulator, batch: TxBatch, id_prefix: str, first_index: int) -> pd.DataFrame:
     """A historical table: the transaction fields plus is_fraud, scenario and label_time."""
     c = resolve(sim, batch, id_prefix, first_index)
-    micros = np.round(batch.t * 1e6).astype("int64")
-    event_time = pd.to_datetime(sim.start) + pd.to_timedelta(micros, unit="us")
-    label_micros = np.round(batch.label_delay * 1e6).astype("int64")
+    event_time = pd.to_datetime(sim.start) + pd.to_timedelta(event_micros(batch), unit="us")
+    delays = label_micros(batch) - event_micros(batch)
     return pd.DataFrame(
         {
             "schema_version": np.ones(len(batch), dtype=np.int64),
@@ -97,7 +108,7 @@ def to_frame(sim: Simulator, batch: TxBatch, id_prefix: str, first_index: int) -
             "device_id": c.device_id,
             "is_fraud": batch.is_fraud,
             "scenario": c.scenario,
-            "label_time": event_time + pd.to_timedelta(label_micros, unit="us"),
+            "label_time": event_time + pd.to_timedelta(delays, unit="us"),
         }
     )
 

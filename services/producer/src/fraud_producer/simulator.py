@@ -16,6 +16,8 @@ from fraud_producer.world import IntArray, World
 DAY_S = 86_400.0
 # Busier towards the weekend, quieter on Sunday (Monday first, as datetime.weekday()).
 WEEKDAY_FACTOR = np.array([0.95, 0.95, 1.0, 1.05, 1.15, 1.2, 0.8])
+TRAVEL_FACTOR = 1.3  # customers pay more often while away
+TRIP_DAYS = (2, 9)  # a trip lasts 2 to 8 days
 CONTACTLESS_LIMIT = 100.0
 GENUINE_LABEL_DELAY_S = 7 * DAY_S  # no chargeback within a week: the payment counts as genuine
 BoolArray = npt.NDArray[np.bool_]
@@ -72,7 +74,7 @@ class Simulator:
         self.trip_place[self.trip_end <= d] = -1
         starting = (self.trip_place < 0) & (rng.random(w.n_customers) < w.travel_rate)
         self.trip_place[starting] = rng.choice(w.place_ids, int(starting.sum()))
-        self.trip_end[starting] = d + rng.integers(2, 9, int(starting.sum()))
+        self.trip_end[starting] = d + rng.integers(*TRIP_DAYS, int(starting.sum()))
 
     def _genuine_day(self) -> TxBatch:
         w, rng, d = self.world, self.rng, self.day
@@ -80,7 +82,7 @@ class Simulator:
         traveling = self.trip_place >= 0
         place_now = self.current_places()
         weekday = (self.start + dt.timedelta(days=d)).weekday()
-        rate = w.daily_rate * WEEKDAY_FACTOR[weekday] * np.where(traveling, 1.3, 1.0)
+        rate = w.daily_rate * WEEKDAY_FACTOR[weekday] * np.where(traveling, TRAVEL_FACTOR, 1.0)
         customer = np.repeat(np.arange(w.n_customers), rng.poisson(rate))
         m = len(customer)
         away = traveling[customer]

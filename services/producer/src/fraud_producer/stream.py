@@ -1,13 +1,23 @@
-"""Live traffic: simulated transactions sent to Kafka at a steady rate, labels after a delay.
+"""Live traffic to Kafka: transactions, and their labels when they are due.
 
-Event time is the moment of sending. The simulated world keeps its own order of events (bursts
-stay bursts), but live time runs as fast as the requested rate demands: at rates far above the
-world's natural pace, a card's payments come closer together than they would in reality.
+Two paces (``StreamPlan.pace``):
+
+- ``world`` (the default, what ``make dev``, compose and the charts run): the simulated world on
+  its own clock (clock.py), continuing the history a warm start loaded (world_feed.py). Event
+  time is the world's time, each payment is sent when the clock reaches it, and each label when
+  the clock reaches its own arrival time: features and label delays have the distributions the
+  model was trained on.
+- ``steady``: a load generator for benchmarks and fault injection. A constant rate, event time
+  = the moment of sending, labels a fixed ``label_delay_s`` later; the features it produces are
+  not meant to resemble training.
+
+In both, every message carries its produce timestamp header: end-to-end latency is real time.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 import logging
 import random
@@ -15,25 +25,26 @@ import threading
 import time
 import uuid
 from collections import Counter, deque
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from confluent_kafka import KafkaError, Message, Producer
-from prometheus_client import Gauge, Histogram
 
-from fraud_producer.catalog import GENUINE, SCENARIOS
-from fraud_producer.poison import POISON_KINDS, pick_kind, poison_message
+from fraud_producer.dataset import DEFAULT_START
+from fraud_producer.poison import pick_kind, poison_message
 from fraud_producer.records import iter_events, start_of_day
 from fraud_producer.settings import ProducerSettings
 from fraud_producer.simulator import Simulator
+from fraud_producer.stream_metrics import stream_metrics
 from fraud_producer.world import WorldSize, build_world
-from fraudcore import metrics
+from fraud_producer.world_feed import DEFAULT_HISTORY_DAYS, WorldSpec
+from fraud_producer.world_pace import run_world
 from fraudcore.kafka_client import PRODUCED_AT_HEADER, producer_config
-from fraudcore.schemas import Channel, Label, Transaction, utcnow
+from fraudcore.schemas import Channel, Label, Transaction, format_time, utcnow
 
 log = logging.getLogger(__name__)
-
+STEADY_LABEL_DELAY_S = 30.0
+Pace = Literal["world", "steady"]
 
 AUTH_ERRORS = {
     KafkaError._AUTHENTICATION,
@@ -49,26 +60,50 @@ class StreamFailedError(RuntimeError):
 
 @dataclass(frozen=True)
 class StreamPlan:
-    rate_tps: float
+    rate_tps: float  # steady: the rate; world: the average rate the speed is derived from
     count: int | None = None
     duration_s: float | None = None
     seed: int = 42
     customers: int = 10_000
-    label_delay_s: float = 30.0
+    label_delay_s: float | None = None  # steady only (default 30 s); world: the world's own
     poison_rate: float = 0.0
     send_labels: bool = True
-    run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    run_id: str | None = None  # ids "tx-<run_id>-<n>"; default: random (steady), seed (world)
+    pace: Pace = "world"
+    speed: float | None = None  # world: simulated s per real s; default rate / natural pace
+    history_days: int = DEFAULT_HISTORY_DAYS  # world: live traffic begins on this day
+    world_start: dt.date = DEFAULT_START
+    days: float | None = None  # world: stop after this many simulated days
+
+    def __post_init__(self) -> None:
+        if self.pace == "world" and self.label_delay_s is not None:
+            raise ValueError(
+                "a label delay is for the steady pace: the world sends each label after its own "
+                "delay on the simulated clock"
+            )
+        if self.pace == "steady" and (self.speed is not None or self.days is not None):
+            raise ValueError("speed and days belong to the world pace, not the steady one")
+
+    @property
+    def world(self) -> WorldSpec:
+        return WorldSpec(
+            self.seed, self.customers, self.world_start, self.history_days, self.run_id
+        )
 
 
 @dataclass
 class StreamReport:
     run_id: str
+    pace: str = "world"
     transactions: int = 0
     poison: int = 0
     labels: int = 0
     labels_dropped: int = 0
     delivery_errors: int = 0
     elapsed_s: float = 0.0
+    speed: float = 0.0
+    world_from: str | None = None  # simulated time span streamed (world pace)
+    world_to: str | None = None
     by_scenario: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -87,42 +122,15 @@ class _PendingLabel:
     scenario: str
 
 
-class _Metrics:
-    def __init__(self) -> None:
-        self.transactions: Any = metrics.PRODUCER_TRANSACTIONS.create()
-        self.labels: Any = metrics.PRODUCER_LABELS.create()
-        self.poison: Any = metrics.PRODUCER_POISON.create()
-        self.errors: Any = metrics.PRODUCER_DELIVERY_ERRORS.create()
-        self.latency: Histogram = metrics.PRODUCER_DELIVERY_LATENCY.create()  # type: ignore[assignment]
-        self.rate: Gauge = metrics.PRODUCER_TARGET_RATE.create()  # type: ignore[assignment]
-        # Every known label value at zero from the start: rate() then reads 0, not nothing.
-        for scenario in (GENUINE, *SCENARIOS):
-            self.transactions.labels(scenario=scenario)
-        for kind in POISON_KINDS:
-            self.poison.labels(kind=kind)
-        for is_fraud in ("true", "false"):
-            self.labels.labels(is_fraud=is_fraud)
-
-
-_METRICS: _Metrics | None = None
-
-
-def _metrics() -> _Metrics:
-    global _METRICS  # noqa: PLW0603 - one set of collectors per process (prometheus registry)
-    if _METRICS is None:
-        _METRICS = _Metrics()
-    return _METRICS
-
-
 class TransactionStream:
     def __init__(self, settings: ProducerSettings, plan: StreamPlan) -> None:
         self.settings = settings
         self.plan = plan
-        self.report = StreamReport(run_id=plan.run_id)
-        self.metrics = _metrics()
+        run_id = plan.run_id or (str(plan.seed) if plan.pace == "world" else uuid.uuid4().hex[:12])
+        self.report = StreamReport(run_id=run_id, pace=plan.pace)
+        self.metrics = stream_metrics()
         self.fatal: str | None = None
         self.producer = Producer(producer_config(settings, error_cb=self._on_kafka_error))
-        self.pending: deque[_PendingLabel] = deque()
         self.random = random.Random(plan.seed)  # poison choices only
         self.scenarios: Counter[str] = Counter()
 
@@ -139,18 +147,9 @@ class TransactionStream:
             return False, f"{self.report.delivery_errors} delivery errors"
         return True, f"{self.report.transactions} transactions sent"
 
-    def _events(self) -> Iterator[tuple[dict[str, Any], str]]:
-        """The world is built here, at the call, so callers can start their clocks after it."""
-        world = build_world(self.plan.seed, WorldSize(customers=self.plan.customers))
-        sim = Simulator(world, self.plan.seed, start_of_day(utcnow().date()))
-        return self._simulate(sim)
-
-    def _simulate(self, sim: Simulator) -> Iterator[tuple[dict[str, Any], str]]:
-        first = 0
-        for batch in sim.days():
-            for fields, scenario, _ in iter_events(sim, batch, f"tx-{self.plan.run_id}", first):
-                yield fields, scenario
-            first += len(batch)
+    def check(self) -> None:
+        if self.fatal:
+            raise StreamFailedError(self.fatal)
 
     def _on_delivery(self, error: KafkaError | None, message: Message) -> None:
         if error is not None:
@@ -175,89 +174,101 @@ class TransactionStream:
             except BufferError:  # local queue full: let deliveries drain, then retry
                 self.producer.poll(0.05)
 
-    def _send_transaction(self, fields: dict[str, Any], scenario: str) -> None:
+    def send_transaction(self, fields: dict[str, Any], scenario: str, at: dt.datetime) -> bytes:
+        """Sends the payment with event time ``at``; returns its key (the card id)."""
         fields["channel"] = Channel(fields["channel"])
-        tx = Transaction.model_construct(schema_version=1, event_time=utcnow(), **fields)
+        tx = Transaction.model_construct(schema_version=1, event_time=at, **fields)
         key = str(fields["card_id"]).encode()
         self._produce(self.settings.topic_transactions, key, tx.model_dump_json().encode())
         self.report.transactions += 1
         self.scenarios[scenario] += 1
         self.metrics.transactions.labels(scenario=scenario).inc()
-        if self.plan.send_labels:
-            self.pending.append(
-                _PendingLabel(
-                    time.monotonic() + self.plan.label_delay_s,
-                    key,
-                    str(fields["transaction_id"]),
-                    scenario,
-                )
-            )
         if self.plan.poison_rate and self.random.random() < self.plan.poison_rate:
             kind = pick_kind(self.random)
-            plain = {
-                **fields,
-                "event_time": tx.event_time.isoformat(),
-                "channel": str(fields["channel"]),
-            }
+            plain = {**fields, "event_time": format_time(at), "channel": str(fields["channel"])}
             self._produce(self.settings.topic_transactions, key, poison_message(kind, plain))
             self.report.poison += 1
             self.metrics.poison.labels(kind=kind).inc()
+        return key
 
-    def _send_due_labels(self, now: float) -> None:
-        while self.pending and self.pending[0].due <= now:
-            item = self.pending.popleft()
-            is_fraud = item.scenario != "genuine"
-            label = Label.model_construct(
-                schema_version=1,
-                transaction_id=item.transaction_id,
-                is_fraud=is_fraud,
-                scenario=item.scenario,
-                labelled_at=utcnow(),
-            )
-            self._produce(self.settings.topic_labels, item.key, label.model_dump_json().encode())
-            self.report.labels += 1
-            self.metrics.labels.labels(is_fraud=str(is_fraud).lower()).inc()
+    def send_label(self, key: bytes, transaction_id: str, scenario: str, at: dt.datetime) -> None:
+        is_fraud = scenario != "genuine"
+        label = Label.model_construct(
+            schema_version=1,
+            transaction_id=transaction_id,
+            is_fraud=is_fraud,
+            scenario=scenario,
+            labelled_at=at,
+        )
+        self._produce(self.settings.topic_labels, key, label.model_dump_json().encode())
+        self.report.labels += 1
+        self.metrics.labels.labels(is_fraud=str(is_fraud).lower()).inc()
+
+    def limit_reached(self, elapsed_s: float) -> bool:
+        plan = self.plan
+        if plan.count is not None and self.report.transactions >= plan.count:
+            return True
+        return plan.duration_s is not None and elapsed_s >= plan.duration_s
 
     def run(self, stop: threading.Event | None = None) -> StreamReport:
         stop = stop or threading.Event()
+        began = time.monotonic()
+        if self.plan.pace == "world":
+            run_world(self, stop)
+        else:
+            self._run_steady(stop)
+        self.producer.flush(30)
+        self.report.by_scenario = dict(sorted(self.scenarios.items()))
+        log.info("stopped after %.1f s: %s", time.monotonic() - began, self.report.to_json())
+        return self.report
+
+    # --- steady pace ------------------------------------------------------------------------
+    def _run_steady(self, stop: threading.Event) -> None:
         plan, rate = self.plan, self.plan.rate_tps
+        delay = STEADY_LABEL_DELAY_S if plan.label_delay_s is None else plan.label_delay_s
         self.metrics.rate.set(rate)
-        events = self._events()  # before the clock: building the world takes seconds
+        world = build_world(plan.seed, WorldSize(customers=plan.customers))  # before the clock
+        sim = Simulator(world, plan.seed, start_of_day(utcnow().date()))
+        events = self._simulate(sim)
+        pending: deque[_PendingLabel] = deque()
         start = time.monotonic()
-        log.info("streaming at %.0f tx/s (run %s)", rate, plan.run_id)
+        log.info("streaming at %.0f tx/s (run %s)", rate, self.report.run_id)
         while not stop.is_set():
-            if self.fatal:
-                raise StreamFailedError(self.fatal)
+            self.check()
             now = time.monotonic()
-            elapsed = now - start
-            if plan.count is not None and self.report.transactions >= plan.count:
+            if self.limit_reached(now - start):
                 break
-            if plan.duration_s is not None and elapsed >= plan.duration_s:
-                break
-            due = int(elapsed * rate) + 1
+            due = int((now - start) * rate) + 1
             if plan.count is not None:
                 due = min(due, plan.count)
             while self.report.transactions < due:
                 fields, scenario = next(events)
-                self._send_transaction(fields, scenario)
-            self._send_due_labels(now)
+                key = self.send_transaction(fields, scenario, utcnow())
+                if plan.send_labels:
+                    tx_id = str(fields["transaction_id"])
+                    pending.append(_PendingLabel(time.monotonic() + delay, key, tx_id, scenario))
+            self._send_due(pending, now)
             self.producer.poll(0)
             wake = start + self.report.transactions / rate
             stop.wait(min(max(0.0, wake - time.monotonic()), 0.1))
         self.report.elapsed_s = time.monotonic() - start
-        self._drain_labels(stop)
-        self.producer.flush(30)
-        self.report.by_scenario = dict(sorted(self.scenarios.items()))
-        return self.report
-
-    def _drain_labels(self, stop: threading.Event) -> None:
-        """Labels still owed are sent when due; on shutdown the undelivered ones are counted."""
-        while self.pending and not stop.is_set():
-            stop.wait(max(0.0, min(self.pending[0].due - time.monotonic(), 0.5)))
-            self._send_due_labels(time.monotonic())
+        # Labels still owed are sent when due; on shutdown the undelivered ones are counted.
+        while pending and not stop.is_set():
+            stop.wait(max(0.0, min(pending[0].due - time.monotonic(), 0.5)))
+            self._send_due(pending, time.monotonic())
             self.producer.poll(0)
-        self.report.labels_dropped = len(self.pending)
-        if self.pending:
-            log.warning(
-                "%d labels were not yet due at shutdown and were not sent", len(self.pending)
-            )
+        self.report.labels_dropped = len(pending)
+        if pending:
+            log.warning("%d labels were not yet due at shutdown and were not sent", len(pending))
+
+    def _simulate(self, sim: Simulator) -> Any:
+        first = 0
+        for batch in sim.days():
+            for fields, scenario, _ in iter_events(sim, batch, f"tx-{self.report.run_id}", first):
+                yield fields, scenario
+            first += len(batch)
+
+    def _send_due(self, pending: deque[_PendingLabel], now: float) -> None:
+        while pending and pending[0].due <= now:
+            item = pending.popleft()
+            self.send_label(item.key, item.transaction_id, item.scenario, utcnow())

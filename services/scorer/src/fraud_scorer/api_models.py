@@ -56,4 +56,7 @@ class ModelInfo(BaseModel):
     created_at: str
     feature_names: list[str]
     thresholds: Thresholds
+    expected_alert_rate: float | None = Field(
+        default=None, description="share of validation payments at or above the review threshold"
+    )
     metrics: dict[str, object]

@@ -145,6 +145,9 @@ function showSummary(s) {
   $("blocked-amount").textContent = money(s.blocked_amount, "EUR");
   $("total").textContent = Number(s.transactions).toLocaleString();
   $("model-version").textContent = s.model_version || "–";
+  const when = s.world_time ? s.world_time.slice(0, 16).replace("T", " ") + " UTC" : "–";
+  const speed = s.world_speed ? ` · ×${Math.round(s.world_speed).toLocaleString()}` : "";
+  $("world").textContent = `world time ${when}${speed}`;
   const p50 = s.latency_p50_ms, p99 = s.latency_p99_ms, budget = s.latency_budget_ms;
   $("latency").textContent = p50 === null ? "–" : `${p50.toFixed(1)} / ${p99 === null ? "–" : p99.toFixed(1)} ms`;
   $("latency-budget").textContent = `budget ${budget} ms (p99)`;

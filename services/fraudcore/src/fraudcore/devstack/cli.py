@@ -18,6 +18,7 @@ from pathlib import Path
 from fraudcore.devstack.kafka_broker import KafkaBroker, ensure_kafka_jars
 from fraudcore.devstack.redis_server import RedisServer
 from fraudcore.devstack.services import ServiceProcess
+from fraudcore.devstack.warm_start import DEV_HISTORY_DAYS, DEV_SPEED, World, load_warm_start
 from fraudcore.kafka_client import ensure_topics
 from fraudcore.settings import KafkaSettings, TopicSettings
 
@@ -81,13 +82,15 @@ def up(root: Path, partitions: int) -> int:
     return 0
 
 
-def dev(root: Path, partitions: int, model_dir: Path, rate: float) -> int:
-    """The platform as local processes against the local broker and Redis (no containers)."""
-    if (failed := up(root, partitions)) != 0:
-        return failed
+def dev(root: Path, partitions: int, model_dir: Path, world: World) -> int:
+    """The platform as local processes against the local broker and Redis (no containers): a
+    fresh broker and Redis, the warm start, then the world continuing on its own clock."""
     if not (model_dir / "model_card.json").exists():
         print(f"no model in {model_dir}: run `make train` first (or pass --model-dir)")
         return 2
+    down(root, quiet=True)  # the world starts again from the same day: its ids would repeat
+    if (failed := up(root, partitions)) != 0:
+        return failed
     endpoints = _read_env(root / "env")
     base = {
         "KAFKA_BOOTSTRAP_SERVERS": endpoints["KAFKA_BOOTSTRAP_SERVERS"],
@@ -95,7 +98,20 @@ def dev(root: Path, partitions: int, model_dir: Path, rate: float) -> int:
         "MODEL_DIR": str(model_dir.resolve()),
         "SCORER_URL": "http://127.0.0.1:8000",
         "SCORING_MODE": "remote",
+        **world.env(),
     }
+    print(f"warm start: {world.history_days} days of the world's history into Redis ...")
+    try:
+        loaded = load_warm_start(world, base, root / "logs")
+    except Exception as error:
+        down(root, quiet=True)  # the broker and Redis this run started
+        print(f"warm start failed: {error}; logs in {root / 'logs'}", file=sys.stderr)
+        return 1
+    source = "cached state" if loaded["cached"] else "replayed"
+    print(
+        f"warm start: {loaded['rows']:,} payments ({source}), {loaded['pending']:,} labels "
+        f"still owed, in {loaded['seconds']:.0f} s"
+    )
     local = "http://127.0.0.1"
     services = [
         ("scorer", "fraud_scorer.main", {"SCORER_PORT": "8000"}, [], f"{local}:8000/readyz"),
@@ -111,7 +127,7 @@ def dev(root: Path, partitions: int, model_dir: Path, rate: float) -> int:
             "producer",
             "fraud_producer.cli",
             {"METRICS_PORT": "9101"},
-            ["stream", "--rate", str(rate)],
+            ["stream"],
             None,
         ),
     ]
@@ -128,6 +144,7 @@ def dev(root: Path, partitions: int, model_dir: Path, rate: float) -> int:
         assert service.process is not None
         with (root / "env").open("a") as env_file:  # at once, so that infra-down stops it
             env_file.write(f"DEVSTACK_{name.upper()}_PID={service.process.pid}\n")
+    print(f"the world runs at {world.speed:g}x, from day {world.history_days} of its history")
     print("dashboard  http://localhost:8501")
     print("API docs   http://localhost:8000/docs")
     print(f"logs in {root / 'logs'}; stop with `make infra-down`")
@@ -164,7 +181,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dir", type=Path, default=Path(".devstack"))
     parser.add_argument("--partitions", type=int, default=3)
     parser.add_argument("--model-dir", type=Path, default=Path("training/artifacts"))
-    parser.add_argument("--rate", type=float, default=50.0, help="producer rate for dev")
+    parser.add_argument(
+        "--speed", type=float, default=DEV_SPEED, help="dev: simulated seconds per real second"
+    )
+    parser.add_argument(
+        "--history-days", type=int, default=DEV_HISTORY_DAYS, help="dev: the warm start's days"
+    )
     args = parser.parse_args(argv)
     root = args.dir.resolve()
     if args.command == "fetch-kafka":
@@ -172,7 +194,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     root.mkdir(parents=True, exist_ok=True)
     if args.command == "dev":
-        return dev(root, args.partitions, args.model_dir, args.rate)
+        world = World(history_days=args.history_days, speed=args.speed)
+        return dev(root, args.partitions, args.model_dir, world)
     return up(root, args.partitions) if args.command == "up" else down(root)
 
 

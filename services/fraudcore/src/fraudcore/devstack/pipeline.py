@@ -138,8 +138,9 @@ class LocalPipeline:
         return self._start(dashboard)
 
     def start_producer(self, *args: str, name: str = "producer", **extra: object) -> ServiceProcess:
-        """``fraud-producer stream <args>`` as its own process (metrics off unless asked)."""
-        env = self.env(**{"METRICS_PORT": 0, **extra})
+        """``fraud-producer stream <args>`` as its own process (metrics off unless asked): a
+        steady-rate load generator unless PRODUCER_PACE=world is passed."""
+        env = self.env(**{"METRICS_PORT": 0, "PRODUCER_PACE": "steady", **extra})
         producer = ServiceProcess(
             name, "fraud_producer.cli", env, self.workdir, args=["stream", *args]
         )

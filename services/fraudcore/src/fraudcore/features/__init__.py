@@ -4,6 +4,8 @@ FEATURE_NAMES           the model's input columns, in order
 features_and_update()   one payment's features, advancing card and merchant history
 apply_label()           a delayed label joins the merchant's history
 replay()                a whole table, offline, in event-time order
+replay_state()          the histories offline replay holds at an instant
+replay_history()        the histories a history export leaves behind (a warm start)
 FeatureStore            the same histories kept in Redis, for the consumer and the scorer
 """
 
@@ -15,10 +17,11 @@ from fraudcore.features.definitions import (
     key_of,
     merchant_features,
 )
-from fraudcore.features.offline import replay
+from fraudcore.features.offline import replay, replay_state
 from fraudcore.features.payments import epoch_seconds, payment_of
 from fraudcore.features.state import CardState, MerchantState
 from fraudcore.features.store import FeatureStore
+from fraudcore.features.warm_start import Pending, WarmState, replay_history
 
 __all__ = [
     "FEATURE_NAMES",
@@ -26,6 +29,8 @@ __all__ = [
     "FeatureStore",
     "MerchantState",
     "Payment",
+    "Pending",
+    "WarmState",
     "apply_label",
     "epoch_seconds",
     "features_and_update",
@@ -33,4 +38,6 @@ __all__ = [
     "merchant_features",
     "payment_of",
     "replay",
+    "replay_history",
+    "replay_state",
 ]

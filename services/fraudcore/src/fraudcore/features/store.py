@@ -89,3 +89,20 @@ class FeatureStore:
                 pipe.hdel(key, *sorted(merchant.expired))
             pipe.expire(key, self.state_ttl_s)
             merchant.written()
+
+    def queue_replace(
+        self,
+        pipe: redis.client.Pipeline[bytes],
+        cards: dict[str, CardState],
+        merchants: dict[str, MerchantState],
+    ) -> None:
+        """Whole histories written over whatever is stored (a warm start): repeating it after a
+        crash half-way gives the same state, where increments would count twice."""
+        for card_id, card in cards.items():
+            pipe.set(self.keys.card(card_id), card.to_bytes(), ex=self.state_ttl_s)
+        for merchant_id, merchant in merchants.items():
+            key = self.keys.merchant(merchant_id)
+            pipe.delete(key)
+            if merchant.buckets:
+                pipe.hset(key, mapping=merchant.buckets)  # type: ignore[arg-type]
+                pipe.expire(key, self.state_ttl_s)

@@ -22,6 +22,7 @@ def _info(state: ScorerState) -> ModelInfo:
         created_at=card.created_at.isoformat(),
         feature_names=card.feature_names,
         thresholds=card.thresholds,
+        expected_alert_rate=card.expected_alert_rate,
         metrics=card.metrics,
     )
 

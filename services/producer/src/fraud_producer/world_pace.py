@@ -1,0 +1,77 @@
+"""The world pace: payments and labels sent when the simulated clock reaches them."""
+
+from __future__ import annotations
+
+import heapq
+import logging
+import math
+import threading
+import time
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from fraud_producer.clock import SimClock
+from fraud_producer.simulator import DAY_S
+from fraud_producer.world_feed import WorldFeed
+from fraudcore.schemas import format_time
+
+if TYPE_CHECKING:
+    from fraud_producer.stream import TransactionStream
+
+log = logging.getLogger(__name__)
+MAX_SLEEP_S = 0.1  # stop requests and Kafka callbacks are served at least this often
+
+
+def run_world(stream: TransactionStream, stop: threading.Event) -> None:
+    plan, report, metrics = stream.plan, stream.report, stream.metrics
+    # Built before the clock starts: simulating the history again takes seconds.
+    feed = WorldFeed(replace(plan.world, run_id=report.run_id))
+    speed = plan.speed if plan.speed is not None else plan.rate_tps / feed.pace
+    report.speed = speed
+    metrics.speed.set(speed)
+    metrics.rate.set(speed * feed.pace)
+    # Labels by arrival time: (when, sequence, key, transaction id, scenario).
+    labels: list[tuple[int, int, bytes, str, str]] = [
+        (owed.label_us, n, owed.card_id.encode(), owed.transaction_id, owed.scenario)
+        for n, owed in enumerate(feed.owed)
+    ]
+    heapq.heapify(labels)
+    sequence = len(labels)
+    end_us = feed.begin_us + plan.days * DAY_S * 1e6 if plan.days is not None else math.inf
+    events = feed.events()
+    upcoming = next(events)
+    clock = SimClock(feed.begin_us, speed)
+    report.world_from = format_time(feed.moment(feed.begin_us))
+    log.info(
+        "world from %s at %.0fx (about %.0f tx/s), %d labels of the history still owed (run %s)",
+        report.world_from, speed, speed * feed.pace, len(labels), report.run_id,
+    )  # fmt: skip
+    now_us = float(feed.begin_us)
+    while not stop.is_set():
+        stream.check()
+        now_us = min(clock.now_us(), end_us)
+        while (
+            upcoming.event_us <= now_us
+            and upcoming.event_us < end_us
+            and not stream.limit_reached(time.monotonic() - clock.started)
+        ):
+            key = stream.send_transaction(
+                upcoming.fields, upcoming.scenario, feed.moment(upcoming.event_us)
+            )
+            if plan.send_labels:
+                tx_id = str(upcoming.fields["transaction_id"])
+                heapq.heappush(labels, (upcoming.label_us, sequence, key, tx_id, upcoming.scenario))
+                sequence += 1
+            upcoming = next(events)
+        while labels and labels[0][0] <= now_us:
+            label_us, _, key, tx_id, scenario = heapq.heappop(labels)
+            stream.send_label(key, tx_id, scenario, feed.moment(label_us))
+        stream.producer.poll(0)
+        metrics.world_time.set(feed.moment(now_us).timestamp())
+        if now_us >= end_us or stream.limit_reached(time.monotonic() - clock.started):
+            break
+        wake = min(upcoming.event_us, labels[0][0] if labels else math.inf)
+        stop.wait(min(clock.seconds_until(wake), MAX_SLEEP_S))
+    report.elapsed_s = time.monotonic() - clock.started
+    report.world_to = format_time(feed.moment(now_us))
+    report.labels_dropped = len(labels)  # owed beyond the end: the world stops here
