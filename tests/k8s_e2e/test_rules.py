@@ -92,6 +92,7 @@ def test_the_producer_job_is_the_charts_pod_with_a_fixed_count() -> None:
     (container,) = pod["spec"]["containers"]
     assert container["command"] == argv
     assert "--count" in argv
+    assert argv[argv.index("--pace") + 1] == "steady"  # a fixed rate, not the world's clock
     assert "500" in argv
     assert "livenessProbe" not in container
     assert container["envFrom"] == [{"configMapRef": {"name": "p"}}]

@@ -59,6 +59,7 @@ class Release:
     def upgrade(self, tag: str, *extra: str) -> str:
         """Every service to ``tag``, waiting for the rollout; helm's output."""
         tags = [f"--set={service}.image.tag={tag}" for service in SERVICES]
+        tags.append(f"--set=consumer.warmStart.historyImage.tag={tag}")  # the producer's image
         result = self.client.helm(
             "upgrade", *self._chart_args(*tags, *extra), "--wait", "--timeout", "300s", timeout=360
         )

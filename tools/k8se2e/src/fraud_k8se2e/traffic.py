@@ -38,8 +38,9 @@ def producer_args(count: int, run_id: str, poison_rate: float) -> list[str]:
     """The producer's command line for a fixed-count, fixed-rate run (the one place to adapt
     when the producer's pacing flags change)."""
     return [
-        "fraud-producer", "stream", "--rate", str(RATE_TPS), "--count", str(count),
-        "--run-id", run_id, "--label-delay", str(LABEL_DELAY_S), "--poison-rate", str(poison_rate),
+        "fraud-producer", "stream", "--pace", "steady", "--rate", str(RATE_TPS),
+        "--count", str(count), "--run-id", run_id, "--label-delay", str(LABEL_DELAY_S),
+        "--poison-rate", str(poison_rate),
     ]  # fmt: skip
 
 
