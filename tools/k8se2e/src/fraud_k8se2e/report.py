@@ -116,7 +116,7 @@ def problems(report: dict[str, Any]) -> list[str]:
     for name, judged in rules.judge_checks(checks, cases, ROLLED).items():
         if not judged:
             found.append(f"check failed: {name}")
-        if checks.get(name, {}).get("passed") is not judged:
+        if name in checks and checks[name].get("passed") is not judged:
             found.append(f"check {name}: recorded passed disagrees with its figures")
     api = report.get("scorer_api", {})
     if not (api and rules.scorer_api(api)) or api.get("passed") is not True:
