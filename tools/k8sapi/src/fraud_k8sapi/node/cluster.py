@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import shutil
 import subprocess
 import time
 from collections.abc import Callable, Iterator
@@ -67,7 +68,10 @@ class NodeCluster:
     def start(self) -> NodeCluster:
         self._take_lock()
         try:
-            clean(self.folder, self.log)
+            if clean(self.folder, self.log)["mounts"]:
+                raise RuntimeError(f"mounts left under {self.folder}: make k8s-e2e-clean")
+            # An earlier run's etcd would bring back its release and the kubelet its pods.
+            shutil.rmtree(self.folder, ignore_errors=True)
             self.folder.mkdir(parents=True, exist_ok=True)
             self.folder.chmod(0o700)
             with self._step("binaries"):
