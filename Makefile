@@ -154,6 +154,13 @@ audit: ## pip-audit of every locked dependency (fails on a known vulnerability)
 	  echo "WARNING: $$(grep -c 'could not be audited' $(VENV)/audit.log) dependencies could not be audited: the vulnerability service (PyPI JSON API) is not reachable from here"; fi
 	@! grep -qE "^Found [1-9][0-9]* known vulnerabilit" $(VENV)/audit.log
 
+.PHONY: dashboard-load screenshots
+dashboard-load: ## 50 SSE clients on the dashboard at 2,000 tx/s; rewrites reports/dashboard_load.json
+	FRAUD_UPDATE_REPORTS=1 $(RUN)/pytest -m integration tests/dashboard/test_load.py $(PYTEST_ARGS)
+
+screenshots: ## the dashboard in Chromium on a live pipeline; rewrites reports/screenshots/
+	FRAUD_UPDATE_REPORTS=1 $(RUN)/pytest -m integration tests/dashboard/test_browser.py $(PYTEST_ARGS)
+
 bench: ## the performance benchmark (QUICK=1: under 3 minutes); writes reports/bench.{json,md}
 	$(RUN)/fraud-bench $(if $(QUICK),--quick) --model-dir training/artifacts --out reports
 
@@ -164,7 +171,7 @@ infra-up: ## local Kafka broker + Redis in the background; endpoints in .devstac
 	$(RUN)/fraud-devstack up --dir $(DEVSTACK)
 
 dev: ## the whole platform as local processes on a local Kafka and Redis (no containers)
-	$(RUN)/fraud-devstack dev --dir $(DEVSTACK)
+	$(RUN)/fraud-devstack dev --dir $(DEVSTACK) $(if $(HISTORY_DAYS),--history-days $(HISTORY_DAYS))
 
 infra-down: ## stop what infra-up (or dev) started
 	$(RUN)/fraud-devstack down --dir $(DEVSTACK)
@@ -219,9 +226,9 @@ fresh-check: ## make setup, make dev and smoke tests in a bare Debian 12 contain
 containers-check: ## build every image with podman and run the compose stack end to end
 	PYTHON=$(PYTHON) bash tests/containers/check.sh
 
-hadolint: ## lint every Dockerfile (also part of containers-check)
+hadolint: ## lint the Dockerfile and the Containerfiles (also part of containers-check)
 	@PYTHON=$(PYTHON) TOOLS_VENV=$(COMPOSE_VENV) bash tests/containers/podman-setup.sh --tools-only
-	$(COMPOSE_VENV)/bin/hadolint services/*/Dockerfile tests/containers/images/*/Containerfile
+	$(COMPOSE_VENV)/bin/hadolint Dockerfile tests/containers/images/*/Containerfile
 
 clean: infra-down ## remove the virtual environment and local state
 	rm -rf $(VENV) $(TOOLS) $(DEVSTACK) .mypy_cache .ruff_cache

@@ -1,9 +1,10 @@
 """Session-wide real infrastructure and per-test factories.
 
-A real Kafka broker and a real Redis server start once per test session on free loopback ports
-(or, when KAFKA_BOOTSTRAP_SERVERS / REDIS_URL are set, the ones those point at are used). Each
-test gets fresh topic names and consumer groups from factory fixtures, so tests never see each
-other's messages.
+A real Kafka broker, a real Redis server and a real PostgreSQL server start once per test session
+(each only when a test asks for it) on free loopback ports (or, when KAFKA_BOOTSTRAP_SERVERS /
+REDIS_URL / DATABASE_URL are set, the ones those point at are used). Each test gets fresh topic
+names, consumer groups, key prefixes and databases from factory fixtures, so tests never see each
+other's data.
 """
 
 from __future__ import annotations
@@ -11,33 +12,49 @@ from __future__ import annotations
 import datetime as dt
 import os
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from time import time_ns
 from typing import Any
 
 import numpy as np
 import onnxmltools
+import psycopg
 import pytest
 import redis
 import xgboost as xgb
 from confluent_kafka import Message
 from confluent_kafka.admin import AdminClient
 from onnxmltools.convert.common.data_types import FloatTensorType
+from prometheus_client import CollectorRegistry
 
-from fraud_producer.dataset import DatasetSpec, generate
+from fraud_consumer.decoding import Decoded, decode_label, decode_transaction
+from fraud_consumer.labels import LabelApplier, Waiting
+from fraud_consumer.metrics import ConsumerMetrics
+from fraud_consumer.pipeline import BatchResult, TransactionPipeline
+from fraud_consumer.scorers import make_scorer
+from fraud_consumer.settings import ConsumerSettings
+from fraud_devstack import KafkaBroker, PostgresServer, RedisServer
+from fraud_devstack.pipeline import LocalPipeline, drain_topic, private_topics
 from fraud_producer.settings import ProducerSettings
-from fraud_producer.stream import StreamPlan, StreamReport, TransactionStream
-from fraudcore.devstack import KafkaBroker, RedisServer
-from fraudcore.devstack.pipeline import LocalPipeline, drain_topic, private_topics
+from fraud_producer.stream import TransactionStream
+from fraud_producer.stream_plan import StreamPlan, StreamReport
+from fraud_simulator.dataset import DatasetSpec, generate
+from fraudcore.decision_log import DecisionRow
 from fraudcore.features import FEATURE_NAMES, replay
-from fraudcore.kafka_client import client_config
+from fraudcore.kafka_client import PRODUCED_AT_HEADER, client_config
+from fraudcore.model import ModelBundle
 from fraudcore.model_card import CARD_FILE, ONNX_FILE, XGBOOST_FILE, ModelCard, Thresholds
-from fraudcore.settings import KafkaSettings, RedisSettings, TopicSettings
+from fraudcore.schemas import Label, Timings, Transaction
+from fraudcore.scoring import verdicts
+from fraudcore.settings import DatabaseSettings, KafkaSettings, RedisSettings, TopicSettings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+COMMITTED_MODEL_DIR = REPO_ROOT / "training" / "artifacts"
 
 
 @pytest.fixture(scope="session")
@@ -82,6 +99,81 @@ def redis_client(redis_url: str) -> Iterator[redis.Redis]:
     client = redis.Redis.from_url(redis_url)
     yield client
     client.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A server's URL whose user may create databases."""
+    external = os.environ.get("DATABASE_URL")
+    if external:
+        yield external
+        return
+    server = PostgresServer(tmp_path_factory.mktemp("postgres"))
+    try:  # started inside: whatever a failed start left, remove() ends and deletes it
+        yield server.start().url
+    finally:
+        server.remove()
+
+
+DatabaseFactory = Callable[[], DatabaseSettings]
+
+
+@pytest.fixture
+def database_factory(postgres_url: str) -> Iterator[DatabaseFactory]:
+    """make() -> settings of a new, empty database; every one made is dropped after the test."""
+    made: list[str] = []
+
+    def make() -> DatabaseSettings:
+        name = f"test_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(postgres_url, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        made.append(name)
+        url = urllib.parse.urlsplit(postgres_url)._replace(path=f"/{name}").geturl()
+        return DatabaseSettings(database_url=url)
+
+    yield make
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        for name in made:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@dataclass(frozen=True)
+class DecidedWorld:
+    """Two simulated days decided by the committed model as the consumer does (features as
+    float32, embedded scoring), as decision log rows, with each payment's ground truth."""
+
+    rows: list[DecisionRow]
+    labels: list[Label]
+
+
+@pytest.fixture(scope="session")
+def decided_world() -> DecidedWorld:
+    model = ModelBundle.load(COMMITTED_MODEL_DIR)
+    table = generate(DatasetSpec(days=2, customers=300, seed=3))
+    features = replay(table).astype(np.float32)
+    decided_at = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
+    rows, labels = [], []
+    for i, (tx, verdict) in enumerate(
+        zip(table.itertuples(), verdicts(model, features), strict=True)
+    ):
+        rows.append(
+            DecisionRow(
+                transaction_id=tx.transaction_id, event_time=tx.event_time.to_pydatetime(),
+                card_id=tx.card_id, merchant_id=tx.merchant_id, amount=tx.amount,
+                currency=tx.currency, features=features[i].tolist(), score=verdict.score,
+                model_version=model.version, thresholds=model.card.thresholds,
+                rules=verdict.rules, reasons=verdict.reasons, decision=verdict.decision,
+                timings=Timings(kafka_ms=1.5, features_ms=0.25, scoring_ms=0.75),
+                source_partition=i % 3, source_offset=i // 3, decided_at=decided_at,
+            )
+        )  # fmt: skip
+        labels.append(
+            Label(
+                transaction_id=tx.transaction_id, is_fraud=tx.is_fraud, scenario=tx.scenario,
+                labelled_at=tx.label_time.to_pydatetime(),
+            )
+        )  # fmt: skip
+    return DecidedWorld(rows, labels)
 
 
 TopicFactory = Callable[..., TopicSettings]
@@ -215,3 +307,72 @@ def pipeline_factory(
     yield make
     for pipeline in made:
         pipeline.stop_all()
+
+
+@dataclass
+class InProcessConsumer:
+    """The consumer's own batch pipeline and label applier in this process, on a real Redis with
+    the real scripts, fed messages made here (no broker): the production decode, features,
+    scoring and writes, one partition, offsets counting up."""
+
+    pipeline: TransactionPipeline
+    labels: LabelApplier
+    partition: int = 0
+    offset: int = 0
+
+    def message(self, topic: str, key: str, value: bytes, offset: int | None = None) -> Message:
+        if offset is None:
+            offset, self.offset = self.offset, self.offset + 1
+        headers = [(PRODUCED_AT_HEADER, str(time_ns()).encode())]
+        return Message(topic=topic, partition=self.partition, offset=offset,
+                       key=key.encode(), value=value, headers=headers)  # fmt: skip
+
+    def decoded(self, tx: Transaction, offset: int | None = None) -> Decoded[Transaction]:
+        topic = self.pipeline.settings.topic_transactions
+        decoded = decode_transaction(self.message(topic, tx.card_id, tx.to_json(), offset))
+        assert isinstance(decoded, Decoded), decoded
+        return decoded
+
+    def process(self, batch: list[Decoded[Transaction]]) -> BatchResult:
+        return self.pipeline.process(batch, polled_ns=time_ns(), decode_ms=0.0)
+
+    def score(self, txs: list[Transaction]) -> BatchResult:
+        return self.process([self.decoded(tx) for tx in txs])
+
+    def apply_labels(self, labels: list[tuple[str, Label]]) -> list[Waiting]:
+        """(card id, label) pairs, as the label topic carries them; returns those still waiting."""
+        topic = self.pipeline.settings.topic_labels
+        waiting = []
+        for card_id, label in labels:
+            decoded = decode_label(self.message(topic, card_id, label.to_json()))
+            assert isinstance(decoded, Decoded), decoded
+            waiting.append(Waiting(decoded))
+        return self.labels.apply(waiting)
+
+
+@pytest.fixture
+def inprocess_consumer_factory(
+    redis_settings: RedisSettings, model_dir: Path
+) -> Iterator[Callable[..., InProcessConsumer]]:
+    """make(**settings) -> an InProcessConsumer scoring embedded, under a fresh key prefix."""
+    clients: list[redis.Redis] = []
+
+    def make(**overrides: Any) -> InProcessConsumer:
+        settings = ConsumerSettings(
+            kafka_bootstrap_servers="127.0.0.1:9",  # never contacted: no Kafka client is made
+            redis_url=redis_settings.redis_url,
+            redis_key_prefix=redis_settings.redis_key_prefix,
+            scoring_mode="embedded",
+            model_dir=model_dir,
+            **overrides,
+        )
+        client = redis.Redis.from_url(settings.redis_url)
+        clients.append(client)
+        metrics = ConsumerMetrics(CollectorRegistry())
+        pipeline = TransactionPipeline(settings, client, make_scorer(settings), metrics)
+        labels = LabelApplier(pipeline.store, metrics, settings.result_ttl_s)
+        return InProcessConsumer(pipeline, labels)
+
+    yield make
+    for client in clients:
+        client.close()

@@ -1,5 +1,7 @@
-"""The README's reliability, benchmark and live evaluation tables are the committed reports, never
-copies."""
+"""The README's figures behind markers are the committed reports, never copies: the reliability,
+benchmark, live evaluation and handbook tables and the dashboard load figures.
+``python tests/test_readme.py`` rewrites them from the reports (which only their make targets
+write)."""
 
 import json
 import re
@@ -11,10 +13,20 @@ from fraud_bench.report import headline
 from fraud_training.live_eval import report as live_eval
 
 ROOT = Path(__file__).resolve().parents[1]
+HANDBOOK_ROWS = {
+    "xgboost_handbook": "XGBoost, the handbook's 15 inputs",
+    "random_forest_handbook": "random forest, 15 inputs",
+    "logistic_regression_handbook": "logistic regression, 15 inputs",
+    "xgboost_ours": "XGBoost, `fraudcore.features`",
+}
+
+
+def report(name: str) -> dict:
+    return json.loads((ROOT / "reports" / name).read_text())
 
 
 def reliability_table() -> str:
-    cases = json.loads((ROOT / "reports" / "reliability.json").read_text())["cases"]
+    cases = report("reliability.json")["cases"]
     lines = [
         "| case | produced | scored | lost | counted twice | dead-lettered |",
         "| --- | ---: | ---: | ---: | ---: | ---: |",
@@ -27,33 +39,91 @@ def reliability_table() -> str:
 
 
 def bench_table() -> str:
-    return headline(json.loads((ROOT / "reports" / "bench.json").read_text()))
+    return headline(report("bench.json"))
 
 
 def live_eval_table() -> str:
-    return live_eval.headline(json.loads((ROOT / "reports" / "live_eval.json").read_text()))
+    return live_eval.headline(report("live_eval.json"))
 
 
-TABLES = {"reliability": reliability_table, "bench": bench_table, "live_eval": live_eval_table}
+def handbook_table() -> str:
+    """`make benchmark-handbook-published`: test-fold means, the published ones in brackets."""
+    result = report("handbook_benchmark_published.json")
+    protocol, published = result["protocol"], result["published"]
+    lines = [
+        f"Test folds, mean over {protocol['folds']}, {protocol['xgboost_tree_method']} trees "
+        "(published in brackets):",
+        "",
+        "| model | ROC AUC | AP | CP@100 |",
+        "| --- | --- | --- | --- |",
+    ]
+    for name, label in HANDBOOK_ROWS.items():
+        cells = []
+        for metric in ("auc", "ap", "cp100"):
+            ours = f"{result['models'][name][metric]['mean']:.3f}"
+            theirs = published.get(name, {}).get(metric, {}).get("mean")
+            cells.append(ours if theirs is None else f"{ours} ({theirs:.3f})")
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 
-@pytest.mark.parametrize("name", sorted(TABLES))
-def test_readme_table_matches_the_report(name: str) -> None:
+def dashboard_load() -> str:
+    """`make dashboard-load`: what every viewer received and how late."""
+    r = report("dashboard_load.json")
+    received = (
+        f"every client received all {r['scored']:,} points"
+        if r["points_per_client_min"] == r["points_per_client_max"] == r["scored"]
+        else f"clients received {r['points_per_client_min']:,} to "
+        f"{r['points_per_client_max']:,} of {r['scored']:,} points"
+    )
+    return (
+        f"Measured with {r['clients']} SSE clients while {r['rate_tps_requested']:,} tx/s flow "
+        "(`make dashboard-load`,\n[`reports/dashboard_load.json`](reports/dashboard_load.json)): "
+        f"{received};\ndelivery lag p50 {r['lag_ms_p50']:.0f} ms, p99 {r['lag_ms_p99']:.0f} ms, "
+        f"max {r['lag_ms_max']:.0f} ms; the dashboard used "
+        f"{r['dashboard_cpu_share_of_one_core']:.1%} of one core."
+    )
+
+
+SECTIONS = {
+    "reliability": reliability_table,
+    "bench": bench_table,
+    "live_eval": live_eval_table,
+    "handbook": handbook_table,
+    "dashboard-load": dashboard_load,
+}
+
+
+def pattern(name: str) -> re.Pattern[str]:
+    """The lines between a section's markers; the markers' indentation is the section's."""
+    return re.compile(
+        rf"^(?P<indent>[ ]*)<!-- {name}:start -->\n(?P<body>.*?)\n[ ]*<!-- {name}:end -->",
+        re.S | re.M,
+    )
+
+
+def rendered(name: str, indent: str) -> str:
+    return "\n".join(indent + line if line else "" for line in SECTIONS[name]().split("\n"))
+
+
+@pytest.mark.parametrize("name", sorted(SECTIONS))
+def test_readme_section_matches_the_report(name: str) -> None:
     readme = (ROOT / "README.md").read_text()
-    found = re.search(rf"<!-- {name}:start -->\n(.*?)\n<!-- {name}:end -->", readme, re.S)
-    assert found, f"README lacks the {name} table markers"
-    expected = TABLES[name]().strip()
-    assert found.group(1).strip() == expected, "regenerate: python tests/test_readme.py"
+    found = pattern(name).search(readme)
+    assert found, f"README lacks the {name} markers"
+    expected = rendered(name, found.group("indent"))
+    assert found.group("body") == expected, "regenerate: python tests/test_readme.py"
 
 
-if __name__ == "__main__":  # rewrite the README tables from the reports
+if __name__ == "__main__":  # rewrite the README sections from the reports
     path = ROOT / "README.md"
     text = path.read_text()
-    for name, table in TABLES.items():
-        text = re.sub(
-            rf"<!-- {name}:start -->\n.*?<!-- {name}:end -->",
-            lambda _, n=name, t=table: f"<!-- {n}:start -->\n{t()}\n<!-- {n}:end -->",
+    for name in SECTIONS:
+        text = pattern(name).sub(
+            lambda m, n=name: (
+                f"{m['indent']}<!-- {n}:start -->\n{rendered(n, m['indent'])}\n"
+                f"{m['indent']}<!-- {n}:end -->"
+            ),
             text,
-            flags=re.S,
         )
     path.write_text(text)

@@ -14,7 +14,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from fraudcore.devstack.pipeline import LocalPipeline, drain_topic
+from fraud_devstack.pipeline import LocalPipeline, drain_topic
 from fraudcore.settings import KafkaSettings
 
 REPORT = Path(__file__).resolve().parents[2] / "reports" / "reliability.json"

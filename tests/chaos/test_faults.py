@@ -8,10 +8,11 @@ import time
 from pathlib import Path
 
 import pytest
-from confluent_kafka import Producer
+from confluent_kafka import Consumer, Producer, TopicPartition
 
-from fraudcore.devstack import KafkaBroker, RedisServer
-from fraudcore.kafka_client import ensure_topics, producer_config
+from fraud_devstack import KafkaBroker, RedisServer
+from fraud_devstack.services import wait_for
+from fraudcore.kafka_client import consumer_config, ensure_topics, producer_config
 from fraudcore.schemas import Transaction
 from fraudcore.settings import KafkaSettings
 
@@ -95,27 +96,77 @@ def test_redis_restarted(pipeline_factory, accountant, background, tmp_path: Pat
         server.stop()
 
 
-def test_kafka_broker_restarted(pipeline_factory, accountant, background, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("outage_s", "case"),
+    [
+        (5, "Kafka broker stopped 5 s and restarted"),
+        # Past the 10 s session the group forgets the static member; rejoining, it may be
+        # fenced, which ends that Kafka consumer for good: the process replaces it, carries on.
+        (15, "Kafka broker stopped 15 s (beyond the session) and restarted"),
+    ],
+)
+def test_kafka_broker_restarted(
+    pipeline_factory, accountant, background, tmp_path: Path, outage_s: float, case: str
+) -> None:
     broker = KafkaBroker(tmp_path / "kafka", log_level="WARN").start()
     try:
         settings = KafkaSettings(kafka_bootstrap_servers=broker.bootstrap_servers)
         pipeline = pipeline_factory()
         pipeline.kafka = broker.bootstrap_servers
         ensure_topics(settings, pipeline.topics.all_topics(), partitions=3)
-        pipeline.start_consumer("embedded")
+        consumer = pipeline.start_consumer("embedded")
         began = time.monotonic()
         stream = background(lambda: pipeline.stream(8_000, rate=800, send_labels=False))
         time.sleep(3)
         broker.stop()
-        time.sleep(5)
+        time.sleep(outage_s)
         broker.start()
         stream.join()
-        clean(
-            accountant("Kafka broker stopped 5 s and restarted", pipeline, began, settings),
-            pipeline,
-        )
+        clean(accountant(case, pipeline, began, settings), pipeline)
+        assert consumer.running, consumer.log()
     finally:
         broker.stop()
+
+
+def test_static_member_fenced_is_replaced_in_process(
+    pipeline_factory, accountant, background, kafka_settings
+) -> None:
+    pipeline = pipeline_factory()
+    consumer = pipeline.start_consumer("embedded", instance="fenced")
+    began = time.monotonic()
+    stream = background(lambda: pipeline.stream(10_000, rate=1_000, send_labels=False))
+    time.sleep(3)
+    # Another process claims the same group.instance.id, as a mis-scheduled twin pod would: the
+    # broker fences ours ("Static consumer fenced by other consumer with same group.instance.id").
+    intruder = Consumer(consumer_config(kafka_settings, pipeline.group, **{
+        "group.instance.id": f"{pipeline.group}-fenced", "partition.assignment.strategy": "range",
+        "session.timeout.ms": 6_000,
+    }))  # fmt: skip
+    intruder.subscribe([pipeline.topics.topic_transactions, pipeline.topics.topic_labels])
+    deadline = time.monotonic() + 30
+    while not intruder.assignment() and time.monotonic() < deadline:
+        intruder.poll(0.2)
+    assert intruder.assignment(), "the intruder never joined"
+    intruder.close()
+    stream.join()
+    clean(accountant("static member fenced mid-stream", pipeline, began), pipeline)
+    assert consumer.running, consumer.log()
+    assert "replacing it" in consumer.log()
+    # A fenced consumer that merely keeps fetching never commits again; the replacement does.
+    wait_for(lambda: uncommitted(kafka_settings, pipeline) == 0, 60, "input offsets committed")
+
+
+def uncommitted(settings: KafkaSettings, pipeline) -> int:
+    """Messages on the input topic past the consumer group's committed offsets."""
+    topic = pipeline.topics.topic_transactions
+    reader = Consumer(consumer_config(settings, pipeline.group))
+    try:
+        partitions = reader.list_topics(topic, timeout=10).topics[topic].partitions
+        committed = reader.committed([TopicPartition(topic, p) for p in partitions], timeout=10)
+        ends = [reader.get_watermark_offsets(tp, timeout=10)[1] for tp in committed]
+        return sum(end - max(tp.offset, 0) for tp, end in zip(committed, ends, strict=True))
+    finally:
+        reader.close()
 
 
 def test_poison_at_one_percent(pipeline_factory, accountant) -> None:

@@ -3,33 +3,26 @@ export is exactly the state offline replay holds at the history's cut-off, and l
 labels that follow get the features offline replay gives them."""
 
 import gzip
-import heapq
 from pathlib import Path
 
 import numpy as np
+import orjson
 import pandas as pd
 import pytest
 
 from fraud_consumer.backfill import BackfillRefusedError, backfill
 from fraud_consumer.records import parse_marker
 from fraud_consumer.settings import BackfillSettings
-from fraud_producer.dataset import DatasetSpec, generate
 from fraud_producer.history import write_world_history
 from fraud_producer.world_feed import WorldSpec
-from fraudcore.features import (
-    CardState,
-    FeatureStore,
-    MerchantState,
-    apply_label,
-    features_and_update,
-    replay,
-    replay_state,
-)
-from fraudcore.features.payments import epoch_seconds, payment_of
+from fraud_simulator.dataset import DatasetSpec, generate
+from fraudcore.feature_store import FeatureStore
+from fraudcore.features import FEATURE_NAMES, CardState, replay, replay_state
+from fraudcore.features.payments import epoch_seconds
 from fraudcore.history import HistoryError
 from fraudcore.redis_client import connect
 from fraudcore.redis_keys import RedisKeys
-from fraudcore.schemas import Transaction
+from fraudcore.schemas import Label, Transaction
 
 pytestmark = pytest.mark.integration
 CUSTOMERS, HISTORY_DAYS, LIVE_DAYS = 1_500, 9, 2
@@ -67,11 +60,9 @@ def test_state_after_backfill_equals_offline_replay_at_the_cutoff(world, redis_s
     stored_cards = client.mget([keys.card(card_id) for card_id in cards])
     for (card_id, card), raw in zip(cards.items(), stored_cards, strict=True):
         assert CardState.from_bytes(raw) == card, card_id
-    pipe = client.pipeline(transaction=False)
-    for merchant_id in merchants:
-        pipe.hgetall(keys.merchant(merchant_id))
-    for (merchant_id, merchant), raw in zip(merchants.items(), pipe.execute(), strict=True):
-        assert MerchantState.from_redis(raw).buckets == merchant.buckets, merchant_id
+    _, stored_merchants = FeatureStore(client, keys).load([], merchants)
+    for merchant_id, merchant in merchants.items():
+        assert stored_merchants[merchant_id].buckets == merchant.buckets, merchant_id
     # Labels known by the cut-off are in the merchants' histories, frauds among them.
     assert sum(key.startswith("f") for m in merchants.values() for key in m.buckets) > 0
 
@@ -88,52 +79,70 @@ def test_state_after_backfill_equals_offline_replay_at_the_cutoff(world, redis_s
 
 
 def test_live_traffic_after_the_warm_start_gets_the_features_of_offline_replay(
-    world, redis_settings
+    world, redis_settings, inprocess_consumer_factory
 ) -> None:
-    """What the consumer does after a warm start (the parity test's online path): payments
-    from the cut-off on, and every label at its arrival, the history's owed ones found by
-    their markers."""
+    """The consumer's own pipeline after a warm start (as in the parity test): payments from the
+    cut-off on, and every label at its arrival, the history's owed ones found by their markers."""
     table, history = world
     settings = settings_for(redis_settings)
-    client = connect(settings)
-    backfill(client, settings, history)
-    keys = RedisKeys(settings.redis_key_prefix)
-    store = FeatureStore(client, keys, state_ttl_s=86_400)
+    backfill(connect(settings), settings, history)
+    consumer = inprocess_consumer_factory()  # the same Redis and key prefix
 
-    cutoff = epoch_seconds(cutoff_of(table).to_pydatetime())
+    cutoff_at = cutoff_of(table)
+    table = table.copy()  # labels due after the cut-off arrive in half-hourly files, as
+    late = table["label_time"] >= cutoff_at  # chargebacks do (fewer, bigger batches)
+    table.loc[late, "label_time"] = table.loc[late, "label_time"].dt.ceil("30min")
+    cutoff = epoch_seconds(cutoff_at.to_pydatetime())
     event_t = np.array([epoch_seconds(t) for t in table["event_time"].dt.to_pydatetime()])
     label_t = np.array([epoch_seconds(t) for t in table["label_time"].dt.to_pydatetime()])
     live = np.flatnonzero(event_t >= cutoff)
-    labels = np.flatnonzero(label_t >= cutoff)
-    timeline = [(label_t[i], 0, i) for i in labels] + [(event_t[i], 1, i) for i in live]
-    heapq.heapify(timeline)
+    owed = np.flatnonzero(label_t >= cutoff)
+    # replay()'s order: labels before payments at equal instants, payments in table order.
+    timeline = sorted([(label_t[i], 0, i) for i in owed] + [(event_t[i], 1, i) for i in live])
     records = table.astype(object).where(table.notna(), None).to_dict("records")
-    fields = list(Transaction.model_fields)
-    online = np.full((len(table), len(replay(table.head(1))[0])), np.nan)
-    while timeline:
-        _, kind, i = heapq.heappop(timeline)
-        tx = Transaction.model_validate({name: records[i][name] for name in fields})
-        if kind == 0:
-            marker = client.get(keys.transaction(tx.transaction_id))
-            merchant_id = (
-                parse_marker(marker).merchant_id if event_t[i] < cutoff else tx.merchant_id
-            )
-            _, merchants = store.load([], [merchant_id])
-            apply_label(merchants[merchant_id], float(label_t[i]), bool(records[i]["is_fraud"]))
-            pipe = client.pipeline(transaction=True)
-            store.queue_writes(pipe, {}, merchants)
-            pipe.execute()
-            continue
-        cards, merchants = store.load([tx.card_id], [tx.merchant_id])
-        online[i] = features_and_update(
-            payment_of(tx), cards[tx.card_id], merchants[tx.merchant_id]
-        )
-        pipe = client.pipeline(transaction=True)
-        store.queue_writes(pipe, cards, merchants)
-        pipe.execute()
+    txs = {i: Transaction.model_validate({f: records[i][f] for f in Transaction.model_fields})
+           for i in {*live, *owed}}  # fmt: skip
+    row_of = {tx.transaction_id: i for i, tx in txs.items()}
+    online = np.full((len(table), len(FEATURE_NAMES)), np.nan, dtype=np.float32)
+    payments: list[int] = []
+    waiting: list[tuple[str, Label]] = []
 
-    offline = replay(table)
+    def score() -> None:
+        for output in consumer.score([txs[i] for i in payments]).outputs:
+            record = orjson.loads(output.value)
+            row = row_of[record["transaction"]["transaction_id"]]
+            online[row] = [record["features"].get(name, np.nan) for name in FEATURE_NAMES]
+        payments.clear()
+
+    def label() -> None:
+        assert consumer.apply_labels(waiting) == [], "every label's payment is known"
+        waiting.clear()
+
+    for _, kind, i in timeline:
+        if kind == 1:
+            if waiting:
+                label()
+            payments.append(i)
+            if len(payments) == 250:
+                score()
+            continue
+        if payments:
+            score()
+        at = table["label_time"].iloc[i].to_pydatetime()
+        waiting.append((txs[i].card_id, Label(
+            transaction_id=txs[i].transaction_id, is_fraud=bool(records[i]["is_fraud"]),
+            scenario=records[i]["scenario"], labelled_at=at,
+        )))  # fmt: skip
+        if len(waiting) == 1_000:  # a poll's worth
+            label()
+    if payments:
+        score()
+    if waiting:
+        label()
+
+    offline = replay(table).astype(np.float32)
     assert len(live) > 6_000
+    assert int((event_t[owed] < cutoff).sum()) > 10_000  # history payments labelled live
     np.testing.assert_array_equal(online[live], offline[live])
 
 

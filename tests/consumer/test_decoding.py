@@ -6,9 +6,9 @@ from confluent_kafka import Message
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fraud_consumer.decoding import DLQ_REASONS, Decoded, Rejected, decode_label, decode_transaction
+from fraud_consumer.decoding import Decoded, Rejected, decode_label, decode_transaction
 from fraudcore.kafka_client import PRODUCED_AT_HEADER
-from fraudcore.schemas import DeadLetter, Transaction
+from fraudcore.schemas import DLQ_REASONS, DeadLetter, Transaction
 
 EXAMPLE = Transaction.model_json_schema()["examples"][0]
 JSON_VALUES = st.recursive(

@@ -5,8 +5,8 @@ import urllib.request
 
 import pytest
 
-from fraudcore.devstack.services import wait_for
-from fraudcore.schemas import DeadLetter, ScoredTransaction
+from fraud_devstack.services import wait_for
+from fraudcore.schemas import DeadLetter, Decision, ScoredTransaction
 
 pytestmark = pytest.mark.integration
 
@@ -27,10 +27,9 @@ def test_ten_thousand_in_exactly_ten_thousand_out(pipeline_factory, topic_reader
     report = pipeline.stream(10_000, rate=2_500)
     pipeline.wait_scored(10_000)
 
-    stats = pipeline.stats()
-    assert stats["transactions"] == 10_000
-    decided = sum(v for k, v in stats.items() if k.startswith("decision:"))
-    assert decided == 10_000
+    totals = pipeline.totals()
+    assert totals.transactions == 10_000
+    assert sum(totals.decisions.values()) == 10_000
     redis = pipeline.redis()
     assert sum(1 for _ in redis.scan_iter(f"{pipeline.prefix}tx:*", count=5_000)) == 10_000
 
@@ -42,18 +41,18 @@ def test_ten_thousand_in_exactly_ten_thousand_out(pipeline_factory, topic_reader
     assert (
         len(alerts)
         == len(flagged)
-        == stats.get("decision:review", 0) + stats.get("decision:block", 0)
+        == totals.decisions[Decision.REVIEW] + totals.decisions[Decision.BLOCK]
     )
     assert all(alert.decision.value in {"review", "block"} for alert in alerts)
     assert all(alert.reasons or alert.rules for alert in alerts)
     assert all(r.timings.end_to_end_ms > 0 for r in scored)
     # Every label (2 s delay) is applied once and feeds the live precision/recall counters.
-    wait_for(lambda: pipeline.stats().get("labels", 0) >= 10_000, 60, "all labels applied")
-    stats = pipeline.stats()
-    assert stats["labels"] == 10_000
-    assert sum(stats.get(f"outcome:{o}", 0) for o in ("tp", "fp", "fn", "tn")) == 10_000
+    wait_for(lambda: pipeline.totals().labels >= 10_000, 60, "all labels applied")
+    totals = pipeline.totals()
+    assert totals.labels == 10_000
+    assert sum(totals.outcomes.values()) == 10_000
     frauds = sum(n for scenario, n in report.by_scenario.items() if scenario != "genuine")
-    assert stats["labels:fraud"] == frauds
+    assert totals.labels_fraud == frauds
 
 
 def test_poison_goes_to_the_dead_letter_topic_and_the_rest_is_scored(
@@ -73,7 +72,7 @@ def test_poison_goes_to_the_dead_letter_topic_and_the_rest_is_scored(
         assert letter.source_topic == pipeline.topics.topic_transactions
         assert letter.error.split(":")[0] in {"encoding", "json", "schema"}
         assert letter.original_value_b64
-    assert pipeline.stats()["transactions"] == 5_000
+    assert pipeline.scored() == 5_000
 
 
 def test_remote_and_embedded_modes_score_the_same_messages_identically(

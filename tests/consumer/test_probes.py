@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from fraudcore.devstack.processes import free_port, stop
+from fraud_devstack.processes import free_port, stop
 
 pytestmark = pytest.mark.integration
 

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Base images that cannot be pulled here (no registry), built from Debian bookworm packages with
-# mmdebstrap and tagged with the names the Dockerfiles and docker-compose.yml use:
-#   docker.io/library/python:3.11-slim   Debian's python3.11 (FROM of every service Dockerfile)
+# mmdebstrap and tagged with the names the Dockerfile and docker-compose.yml use:
+#   docker.io/library/python:3.11-slim   Debian's python3.11 (FROM of every Dockerfile stage)
 #   docker.io/apache/kafka:4.1.1         the Maven Central broker jars on Debian's JRE
 #   docker.io/library/redis:7            Debian's redis-server 7.0
+#   docker.io/library/postgres:15        Debian's PostgreSQL 15
 #   docker.io/prom/prometheus:v3.5.0     Debian's prometheus 2.42 (same entry point and paths)
 # Each stand-in carries the label io.github.fraud-detection.recipe (a hash of how it was made). An
 # image that exists with the current recipe, or without the label (a real upstream image someone
@@ -54,9 +55,13 @@ redis_rootfs=$(echo redis-server v1 | recipe_of -)
 rootfs localhost/fraud-ci/redis-rootfs:bookworm "$redis_rootfs" true redis-server
 layer docker.io/library/redis:7 "$redis_rootfs" "$images/redis"
 
+postgres_rootfs=$(echo postgresql-15 passwd v1 | recipe_of -)
+rootfs localhost/fraud-ci/postgres-rootfs:bookworm "$postgres_rootfs" true postgresql-15 passwd
+layer docker.io/library/postgres:15 "$postgres_rootfs" "$images/postgres"
+
 prometheus_rootfs=$(echo prometheus wget v1 | recipe_of -)
 rootfs localhost/fraud-ci/prometheus-rootfs:bookworm "$prometheus_rootfs" true prometheus wget
 layer docker.io/prom/prometheus:v3.5.0 "$prometheus_rootfs" "$images/prometheus"
 
 podman images --format '{{.Repository}}:{{.Tag}} {{.Size}}' |
-  grep -E '^docker.io/(library/python:3.11-slim|apache/kafka:4.1.1|library/redis:7|prom/prometheus:v3.5.0) ' || true
+  grep -E '^docker.io/(library/python:3.11-slim|apache/kafka:4.1.1|library/redis:7|library/postgres:15|prom/prometheus:v3.5.0) ' || true

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # make containers-check: build every image with podman and run the compose stack end to end.
-#   1. podman host settings and pinned tools; hadolint on every Dockerfile
+#   1. podman host settings and pinned tools; hadolint on the Dockerfile and the Containerfiles
 #   2. base images from Debian packages where they cannot be pulled (skipped when current)
-#   3. the four service images (sizes and build times reported)
+#   3. the four service images from the one Dockerfile (sizes and build times reported)
 #   4. docker-compose.yml + compose.ci.yml up under its own project name, on free loopback ports
 #   5. each service container: uid 10001, read-only root filesystem (a write to / fails), and its
 #      image HEALTHCHECK passes
@@ -28,7 +28,7 @@ bash "$here/podman-setup.sh"
 [ -x "$python" ] || { echo "run 'make setup' first (.venv is missing)" >&2; exit 1; }
 
 step "hadolint"
-"$tools/bin/hadolint" services/*/Dockerfile "$here"/images/*/Containerfile
+"$tools/bin/hadolint" Dockerfile "$here"/images/*/Containerfile
 echo "hadolint: no findings"
 
 step "base images"

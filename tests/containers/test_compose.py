@@ -84,7 +84,7 @@ def test_our_services_run_unprivileged_on_a_read_only_root(
     assert service["read_only"] is True
     assert "/tmp" in service["tmpfs"]
     assert service["cap_drop"] == ["ALL"]
-    assert service["build"]["dockerfile"] == f"services/{name}/Dockerfile"
+    assert service["build"] == {"context": ".", "args": {"SERVICE": name}}
 
 
 def test_ports_are_published_on_loopback_only(compose: dict[str, Any]) -> None:
@@ -149,17 +149,59 @@ def test_the_consumer_scores_remotely_through_the_scorer_service(compose: dict[s
     )
 
 
+def dockerfile_stages() -> dict[str, list[str]]:
+    """The Dockerfile's stages: name -> its lines, the first being its FROM."""
+    stages: dict[str, list[str]] = {}
+    for line in (ROOT / "Dockerfile").read_text().splitlines():
+        if line.startswith("FROM "):
+            current = line.split(" AS ")[-1] if " AS " in line else "(image)"
+            stages[current] = []
+        if stages and not line.startswith("#"):
+            stages[current].append(line)
+    return stages
+
+
+def lineage(stages: dict[str, list[str]], name: str) -> list[str]:
+    """A stage and the stages it is built FROM, nearest first."""
+    chain = [name]
+    while (parent := stages[chain[-1]][0].split()[1]) in stages:
+        chain.append(parent)
+    return chain
+
+
+def test_one_dockerfile_builds_every_service_by_its_build_argument() -> None:
+    stages = dockerfile_stages()
+    assert stages["(image)"] == ["FROM ${SERVICE}"], "the last stage is the service's own"
+    assert set(SETTINGS) <= set(stages)
+    assert [line for line in stages["builder"] if "uv sync" in line] == [
+        '    uv sync --frozen --no-dev --no-install-workspace --package "fraud-${SERVICE}"',
+        '    uv sync --frozen --no-dev --no-editable --package "fraud-${SERVICE}" \\',
+    ]
+
+
+def test_every_built_service_takes_the_one_dockerfile(compose: dict[str, Any]) -> None:
+    """One-off steps (the warm start's history and backfill) included: no per-service file."""
+    built = {name: service for name, service in compose["services"].items() if "build" in service}
+    assert {"history", "backfill", *SETTINGS} <= set(built)
+    for name, service in built.items():
+        assert service["build"].get("dockerfile", "Dockerfile") == "Dockerfile", name
+        assert service["image"].startswith(f"fraud-{service['build']['args']['SERVICE']}:"), name
+
+
 @pytest.mark.parametrize("name", sorted(SETTINGS))
-def test_dockerfiles_follow_the_image_rules(name: str) -> None:
-    text = (ROOT / f"services/{name}/Dockerfile").read_text()
-    stages = [line for line in text.splitlines() if line.startswith("FROM ")]
-    assert "FROM python:3.11-slim AS builder" in stages
-    assert stages[-1] == "FROM python:3.11-slim", "the runtime stage is the last one"
-    assert "uv sync --frozen" in text
-    assert "\nUSER 10001:10001\n" in text
-    assert "\nHEALTHCHECK " in text
-    assert "/healthz" in text
-    assert ("/app/model/" in text) == (name in {"scorer", "consumer"})
+def test_each_image_follows_the_image_rules(name: str) -> None:
+    stages = dockerfile_stages()
+    chain = lineage(stages, name)
+    assert chain[-1] == "runtime"
+    assert stages["runtime"][0] == "FROM python:3.11-slim AS runtime"
+    inherited = [line for stage in chain for line in stages[stage]]
+    assert "USER 10001:10001" in inherited
+    assert "COPY --from=builder /opt/venv /opt/venv" in inherited
+    own = "\n".join(stages[name])
+    assert "\nHEALTHCHECK " in own
+    assert "/healthz" in own
+    assert f'ENTRYPOINT ["fraud-{name}"]' in stages[name]
+    assert any("/app/model/" in line for line in inherited) == (name in {"scorer", "consumer"})
 
 
 def test_grafana_loads_the_generated_provisioning_and_dashboard(compose: dict[str, Any]) -> None:

@@ -1,6 +1,10 @@
-"""The dashboard in real headless Chromium (Debian's, driven by Playwright) on a real pipeline."""
+"""The dashboard in real headless Chromium (Debian's, driven by Playwright) on a real pipeline.
+
+The README's screenshots come from here: ``make screenshots`` (FRAUD_UPDATE_REPORTS=1) writes
+them into reports/screenshots, any other run into the test's own directory."""
 
 import datetime as dt
+import os
 import re
 import threading
 import time
@@ -16,7 +20,7 @@ from fraudcore.schemas import Transaction
 
 pytestmark = pytest.mark.integration
 CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "reports" / "screenshots"
+REPORTS = Path(__file__).resolve().parents[2] / "reports" / "screenshots"
 XSS = "<img src=x onerror=alert(1)>"
 NO_VALUE = "\u2013"  # the en dash the page shows before the first figures
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
@@ -33,6 +37,11 @@ def browser() -> Iterator[Browser]:
         )
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def screenshots(tmp_path: Path) -> Path:
+    return REPORTS if os.environ.get("FRAUD_UPDATE_REPORTS") == "1" else tmp_path
 
 
 @pytest.fixture
@@ -87,7 +96,7 @@ def open_page(browser: Browser, url: str, width: int, height: int) -> tuple[Page
 
 
 def test_points_alerts_counters_details_and_no_script_injection(
-    browser, live, kafka_settings
+    browser, live, kafka_settings, screenshots
 ) -> None:
     pipeline, dashboard = live
     page, dialogs = open_page(browser, dashboard.url, 1366, 768)
@@ -128,12 +137,13 @@ def test_points_alerts_counters_details_and_no_script_injection(
     assert dialogs == []  # nothing ran: no alert() ever opened
     assert page.locator("#model-version").inner_text() == "test-model-1"
     expect(page.locator("#world")).to_contain_text("world time 20")  # the latest payment's
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "dashboard-desktop.png"))
+    page.screenshot(path=str(screenshots / "dashboard-desktop.png"))
     print(f"first points after {points_after:.2f} s; alert {alert_after:.2f} s after its payment")
 
 
-def test_keyboard_reaches_an_alert_and_the_phone_layout_fits(browser, live, kafka_settings) -> None:
+def test_keyboard_reaches_an_alert_and_the_phone_layout_fits(
+    browser, live, kafka_settings, screenshots
+) -> None:
     pipeline, dashboard = live
     pipeline.stream(300, rate=1_000, send_labels=False)
     impossible_trip(kafka_settings, pipeline.topics.topic_transactions, "Corner Shop")
@@ -150,5 +160,5 @@ def test_keyboard_reaches_an_alert_and_the_phone_layout_fits(browser, live, kafk
     page.keyboard.press("Escape")
     assert page.evaluate("document.activeElement.classList.contains('alert')")  # focus returns
     page.wait_for_timeout(500)
-    page.screenshot(path=str(SCREENSHOTS / "dashboard-phone.png"), full_page=True)
+    page.screenshot(path=str(screenshots / "dashboard-phone.png"), full_page=True)
     assert dialogs == []

@@ -3,10 +3,11 @@
 import orjson
 
 from fraud_dashboard.summary import world_clock
+from fraudcore.live_streams import STREAM_FIELD
 
 
 def point(stream_ms: int, event_time: str) -> tuple[bytes, dict[bytes, bytes]]:
-    return f"{stream_ms}-0".encode(), {b"d": orjson.dumps({"t": event_time})}
+    return f"{stream_ms}-0".encode(), {STREAM_FIELD.encode(): orjson.dumps({"t": event_time})}
 
 
 def test_the_speed_is_world_seconds_per_real_second_over_the_sample() -> None:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from fraudcore.devstack.processes import free_port
+from fraud_devstack.processes import free_port
 from fraudcore.kafka_client import metadata_check
 from fraudcore.settings import KafkaSettings, TopicSettings
 

@@ -3,6 +3,7 @@ import re
 from prometheus_client import CollectorRegistry, generate_latest
 
 from fraudcore import metrics
+from fraudcore.schemas import Timings
 
 SPECS = [value for value in vars(metrics).values() if isinstance(value, metrics.MetricSpec)]
 
@@ -49,3 +50,8 @@ def test_latency_buckets_resolve_the_35ms_budget() -> None:
     assert list(buckets) == sorted(buckets)
     assert 0.035 in buckets
     assert sum(1 for bound in buckets if 0.001 <= bound <= 0.1) >= 12
+
+
+def test_the_stage_labels_are_the_timings_of_a_scored_record() -> None:
+    timed = tuple(name.removesuffix("_ms") for name in Timings.model_fields)
+    assert (*metrics.STAGES, "end_to_end") == timed

@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from fraud_producer.dataset import DatasetSpec, generate
+from fraud_simulator.dataset import DatasetSpec, generate
 from fraudcore.decisions import RULES, decide
 from fraudcore.features import FEATURE_NAMES, replay
 from fraudcore.model import ModelBundle, ModelMismatchError

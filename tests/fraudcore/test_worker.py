@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from fraudcore.devstack.processes import free_port
+from fraud_devstack.processes import free_port
 from fraudcore.settings import KafkaSettings, MetricsSettings
 from fraudcore.worker import LoopWatch, all_of, serve_operations, serve_worker_probes
 

@@ -18,9 +18,9 @@ from typing import Any
 
 import pytest
 
+from fraud_devstack.processes import free_port, port_open
 from fraud_k8scheck import helm
 from fraud_k8scheck.objects import CHARTS_DIR, named, of_kind
-from fraudcore.devstack.processes import free_port, port_open
 
 pytestmark = pytest.mark.k8s
 

@@ -35,12 +35,15 @@ def test_a_typo_in_skaffold_fails_the_schema(fixtures: Path) -> None:
     assert any("relases" in problem for problem in found), found
 
 
-def test_four_artifacts_from_their_dockerfiles() -> None:
+def test_four_artifacts_from_the_one_dockerfile() -> None:
     artifacts = {a["image"]: a for a in _config()["build"]["artifacts"]}
     assert set(artifacts) == set(SERVICES)
     for image, service in SERVICES.items():
         assert artifacts[image]["context"] == "."
-        assert artifacts[image]["docker"]["dockerfile"] == f"services/{service}/Dockerfile"
+        assert artifacts[image]["docker"] == {
+            "dockerfile": "Dockerfile",
+            "buildArgs": {"SERVICE": service},
+        }
 
 
 def test_the_umbrella_chart_gets_each_built_image() -> None:
@@ -70,7 +73,7 @@ def test_operators_come_first_and_ports_are_forwarded() -> None:
 
 
 def test_the_images_build_with_buildkit() -> None:
-    """The Dockerfiles' RUN --mount=type=cache needs BuildKit; skaffold's default builder
+    """The Dockerfile's RUN --mount=type=cache needs BuildKit; skaffold's default builder
     (the Docker Engine API, classic) rejects it."""
     dockerfiles = [ROOT / a["docker"]["dockerfile"] for a in _config()["build"]["artifacts"]]
     assert any("--mount=type=cache" in path.read_text() for path in dockerfiles)

@@ -45,7 +45,7 @@ def test_the_operators_crds_are_established(kube: Client) -> None:
         for path in upstream.committed()
         if path.parent.name == "crds"
     }
-    assert len(committed) == 9
+    assert len(committed) == 10
     assert committed <= established
 
 

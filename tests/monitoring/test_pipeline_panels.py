@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from fraud_devstack import free_port
 from fraud_monitoring import dashboard, generate, scrape, verify
 from fraud_monitoring.contract import CONSUMER, DASHBOARD, PRODUCER, SCORER
 from fraud_monitoring.prometheus_server import PrometheusServer
-from fraudcore.devstack import free_port
 
 pytestmark = pytest.mark.integration
 REPO_ROOT = Path(__file__).resolve().parents[2]

@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 
 from fraud_producer.cli import main
-from fraud_producer.dataset import DatasetSpec, generate, write
-from fraud_producer.records import LABEL_COLUMNS, TRANSACTION_COLUMNS
+from fraud_simulator.dataset import DatasetSpec, generate, write
+from fraud_simulator.records import LABEL_COLUMNS, TRANSACTION_COLUMNS
 from fraudcore.schemas import Transaction
 
 

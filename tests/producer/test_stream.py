@@ -12,9 +12,10 @@ import pytest
 from confluent_kafka import Message
 from pydantic import ValidationError
 
-from fraud_producer.dataset import DatasetSpec, generate
 from fraud_producer.settings import ProducerSettings
-from fraud_producer.stream import StreamPlan, TransactionStream
+from fraud_producer.stream import TransactionStream
+from fraud_producer.stream_plan import StreamPlan
+from fraud_simulator.dataset import DatasetSpec, generate
 from fraudcore.kafka_client import PRODUCED_AT_HEADER
 from fraudcore.schemas import Label, Transaction, format_time
 

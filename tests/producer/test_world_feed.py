@@ -8,9 +8,9 @@ import pytest
 
 from fraud_producer.cli import main
 from fraud_producer.clock import SimClock, natural_pace
-from fraud_producer.dataset import DEFAULT_START, DatasetSpec, generate
 from fraud_producer.history import write_world_history
 from fraud_producer.world_feed import WorldFeed, WorldSpec
+from fraud_simulator.dataset import DEFAULT_START, DatasetSpec, generate
 from fraudcore.history import read_history
 
 CUSTOMERS, HISTORY_DAYS = 800, 3

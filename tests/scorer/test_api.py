@@ -5,13 +5,8 @@ import math
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from fraudcore.features import (
-    FEATURE_NAMES,
-    CardState,
-    FeatureStore,
-    MerchantState,
-    features_and_update,
-)
+from fraudcore.feature_store import FeatureStore
+from fraudcore.features import FEATURE_NAMES, CardState, MerchantState, features_and_update
 from fraudcore.features.payments import payment_of
 from fraudcore.redis_client import connect
 from fraudcore.redis_keys import RedisKeys
@@ -32,9 +27,7 @@ def test_score_reads_history_and_never_writes_it(scorer_factory, redis_settings)
     card, merchant = CardState(), MerchantState()
     earlier = Transaction.model_validate(tx(event_time="2026-11-28T12:45:12Z", amount=10.0))
     features_and_update(payment_of(earlier), card, merchant)
-    pipe = redis.pipeline()
-    store.queue_writes(pipe, {earlier.card_id: card}, {earlier.merchant_id: merchant})
-    pipe.execute()
+    store.write({earlier.card_id: card}, {earlier.merchant_id: merchant})
     before = {
         key: redis.dump(key) for key in redis.scan_iter(f"{redis_settings.redis_key_prefix}*")
     }

@@ -2,8 +2,8 @@
 
 import pytest
 
+from fraud_devstack.processes import free_port
 from fraud_scorer import probe
-from fraudcore.devstack.processes import free_port
 
 pytestmark = pytest.mark.integration
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from fraudcore.devstack import KafkaBroker, RedisServer, free_port
-from fraudcore.devstack.pipeline import LocalPipeline, private_topics
-from fraudcore.devstack.services import ServiceProcess
+from fraud_devstack import KafkaBroker, RedisServer, free_port
+from fraud_devstack.pipeline import LocalPipeline, private_topics
+from fraud_devstack.services import ServiceProcess
 from fraudcore.schemas import Transaction
 from fraudcore.settings import KafkaSettings
 
@@ -73,7 +73,7 @@ def test_the_pipeline_works_with_the_right_credentials(pipeline: LocalPipeline) 
     producer = pipeline.start_producer("--rate", "1000", "--count", "2000", "--no-labels")
     assert producer.wait(timeout_s=120) == 0, producer.log()
     pipeline.wait_scored(2_000, timeout_s=120)
-    assert pipeline.stats()["transactions"] == 2_000
+    assert pipeline.scored() == 2_000
 
 
 def test_a_wrong_kafka_password_fails_closed(pipeline: LocalPipeline) -> None:

@@ -7,7 +7,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
-from fraudcore.devstack.pipeline import LocalPipeline, private_topics
+from fraud_devstack.pipeline import LocalPipeline, private_topics
 from fraudcore.settings import KafkaSettings
 
 pytestmark = pytest.mark.integration

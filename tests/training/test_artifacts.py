@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from fraud_producer.dataset import DatasetSpec, generate
+from fraud_simulator.dataset import DatasetSpec, generate
 from fraud_training.export import parity
 from fraud_training.model_card import markdown
 from fraudcore.features import FEATURE_NAMES, replay

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from fraud_producer.dataset import DatasetSpec, generate, write
+from fraud_simulator.dataset import DatasetSpec, generate, write
 from fraud_training.train import train
 from fraudcore.features import FEATURE_NAMES
 from fraudcore.model_card import CARD_FILE, ONNX_FILE, XGBOOST_FILE, ModelCard

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fraud_producer.dataset import DatasetSpec, generate
+from fraud_simulator.dataset import DatasetSpec, generate
 from fraudcore.features import FEATURE_NAMES, CardState, MerchantState, features_and_update, replay
 from fraudcore.features.payments import epoch_seconds, payment_of
 from fraudcore.schemas import Transaction

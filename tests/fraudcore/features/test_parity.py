@@ -1,17 +1,39 @@
-"""Offline replay and the online path through a real Redis give identical features."""
+"""Offline replay and the consumer's own online path give identical features.
+
+The online side is the consumer's production code in this process: messages decoded by its
+decoder, batches through ``TransactionPipeline`` (card and merchant state loaded and written by
+the real Lua scripts in a real Redis, embedded ONNX scoring) and labels through ``LabelApplier``,
+in the same event-time order ``replay()`` uses, labels arriving mid-stream.
+"""
+
+from pathlib import Path
 
 import numpy as np
+import orjson
 import pandas as pd
 import pytest
 
-from fraud_producer.dataset import DatasetSpec, generate
-from fraudcore.features import FeatureStore, apply_label, features_and_update, replay
-from fraudcore.features.payments import epoch_seconds, payment_of
-from fraudcore.redis_client import connect
-from fraudcore.redis_keys import RedisKeys
-from fraudcore.schemas import Transaction
+import fraud_consumer.sink
+from fraud_simulator.dataset import DatasetSpec, generate
+from fraudcore.features import FEATURE_NAMES, replay
+from fraudcore.features.payments import epoch_seconds
+from fraudcore.live_stats import LiveTotals
+from fraudcore.model import ModelBundle
+from fraudcore.redis_scripts import FEATURE_STATE_LUA
+from fraudcore.schemas import Label, Transaction
+from fraudcore.scoring import verdicts
 
 pytestmark = pytest.mark.integration
+BATCH = 250  # payments per pipeline batch, as the consumer's batches are bounded
+
+
+def labelled_world(days: int, customers: int) -> pd.DataFrame:
+    """A simulated world whose labels arrive within hours, so plenty land inside the stream, in
+    half-hourly files as chargebacks do (which also keeps the number of batches small)."""
+    table = generate(DatasetSpec(days=days, customers=customers))
+    delay = pd.to_timedelta(np.where(table["is_fraud"], 3_600, 7_200), unit="s")
+    table["label_time"] = (table["event_time"] + delay).dt.ceil("30min")
+    return table
 
 
 def transactions_of(table: pd.DataFrame) -> list[Transaction]:
@@ -19,61 +41,107 @@ def transactions_of(table: pd.DataFrame) -> list[Transaction]:
     return [Transaction.model_validate(row) for row in records.to_dict("records")]
 
 
-def test_online_features_through_redis_equal_offline_replay(redis_settings) -> None:
-    # Short label delays so that plenty of labels land inside the stream.
-    table = generate(DatasetSpec(days=4, customers=1_500))
-    table["label_time"] = table["event_time"] + pd.to_timedelta(
-        np.where(table["is_fraud"], 3_600, 7_200) + np.arange(len(table)) % 600, unit="s"
-    )
-    assert len(table) >= 10_000
-    offline = replay(table)
+def labels_of(table: pd.DataFrame) -> list[Label]:
+    columns = zip(table["transaction_id"], table["is_fraud"], table["scenario"],
+                  table["label_time"].dt.to_pydatetime(), strict=True)  # fmt: skip
+    return [
+        Label(transaction_id=tx_id, is_fraud=bool(fraud), scenario=scenario, labelled_at=at)
+        for tx_id, fraud, scenario, at in columns
+    ]
 
-    client = connect(redis_settings)
-    store = FeatureStore(
-        client, RedisKeys(redis_settings.redis_key_prefix), state_ttl_s=86_400 * 60
-    )
-    txs = transactions_of(table)
-    label_t = [epoch_seconds(moment) for moment in table["label_time"].dt.to_pydatetime()]
-    fraud = table["is_fraud"].tolist()
+
+def online(consumer, table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Features and scores as the consumer emits them (undefined features are left out of the
+    records: NaN here), for every payment of ``table``."""
+    txs, labels = transactions_of(table), labels_of(table)
     event_t = [epoch_seconds(tx.event_time) for tx in txs]
-    # The same timeline as replay(): labels before payments at equal instants.
-    timeline = sorted(
-        [(t, 0, i) for i, t in enumerate(label_t)] + [(t, 1, i) for i, t in enumerate(event_t)]
-    )
+    label_t = [epoch_seconds(label.labelled_at) for label in labels]
+    # replay()'s timeline: labels before payments at equal instants, payments in table order.
+    timeline = sorted([(t, 0, i) for i, t in enumerate(label_t)]
+                      + [(t, 1, i) for i, t in enumerate(event_t)])  # fmt: skip
+    row_of = {tx.transaction_id: i for i, tx in enumerate(txs)}
+    features = np.full((len(txs), len(FEATURE_NAMES)), np.nan, dtype=np.float32)
+    scores = np.full(len(txs), np.nan)
+    payments: list[int] = []
+    waiting: list[int] = []
 
-    online = np.full_like(offline, np.nan)
-    batch: list[int] = []
-    labels_applied = 0
+    def score() -> None:
+        result = consumer.score([txs[i] for i in payments])
+        assert (result.new, result.duplicates) == (len(payments), 0)
+        for output in result.outputs:
+            record = orjson.loads(output.value)
+            row = row_of[record["transaction"]["transaction_id"]]
+            features[row] = [record["features"].get(name, np.nan) for name in FEATURE_NAMES]
+            scores[row] = record["score"]
+        payments.clear()
 
-    def flush() -> None:
-        cards, merchants = store.load(
-            (txs[i].card_id for i in batch), (txs[i].merchant_id for i in batch)
-        )
-        for i in batch:
-            online[i] = features_and_update(
-                payment_of(txs[i]), cards[txs[i].card_id], merchants[txs[i].merchant_id]
-            )
-        pipe = client.pipeline(transaction=True)
-        store.queue_writes(pipe, cards, merchants)
-        pipe.execute()
-        batch.clear()
+    def label() -> None:
+        still = consumer.apply_labels([(txs[i].card_id, labels[i]) for i in waiting])
+        assert still == [], "every label's transaction was scored before it"
+        waiting.clear()
 
     for _, kind, i in timeline:
-        if kind == 1:
-            batch.append(i)
-            if len(batch) == 250:
-                flush()
-            continue
-        if batch:
-            flush()
-        _, merchants = store.load([], [txs[i].merchant_id])
-        apply_label(merchants[txs[i].merchant_id], label_t[i], bool(fraud[i]))
-        pipe = client.pipeline(transaction=True)
-        store.queue_writes(pipe, {}, merchants)
-        pipe.execute()
-        labels_applied += 1
-    if batch:
-        flush()
+        if kind == 0:
+            if payments:
+                score()
+            waiting.append(i)
+        else:
+            if waiting:
+                label()
+            payments.append(i)
+            if len(payments) == BATCH:
+                score()
+    if payments:
+        score()
+    if waiting:
+        label()
+    return features, scores
 
-    assert labels_applied > 1_000
-    np.testing.assert_array_equal(online, offline)  # NaN == NaN here; every bit equal
+
+def test_consumer_pipeline_features_equal_offline_replay(
+    inprocess_consumer_factory, model_dir: Path
+) -> None:
+    table = labelled_world(days=4, customers=1_500)
+    assert len(table) >= 10_000
+    offline = replay(table).astype(np.float32)  # what the model is given, online and offline
+    consumer = inprocess_consumer_factory()
+
+    features, scores = online(consumer, table)
+
+    np.testing.assert_array_equal(features, offline)  # NaN == NaN here; every bit equal
+    totals = LiveTotals.parse(consumer.pipeline.redis.hgetall(consumer.pipeline.keys.stats))
+    assert totals.transactions == len(table)
+    # Labels went through the consumer (once each) inside the compared stream.
+    applied_before_last_payment = int((table["label_time"] < table["event_time"].max()).sum())
+    assert totals.labels == len(table)
+    assert applied_before_last_payment > 1_000
+    expected = [v.score for v in verdicts(ModelBundle.load(model_dir), offline)]
+    np.testing.assert_allclose(scores, np.clip(expected, 0.0, 1.0), rtol=0, atol=1e-6)
+
+
+def test_parity_fails_when_the_lua_writer_disagrees_with_replay(
+    inprocess_consumer_factory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A planted bug in the Lua state writer: every merchant counter incremented by 1 whatever
+    # the batch added (cents per day, and counts where a shop sold twice in one batch).
+    source = FEATURE_STATE_LUA.read_text()
+    correct = "merchant_fields(merchant, 'HINCRBY')"
+    assert correct in source
+    planted = source.replace(
+        correct,
+        "for _ = 1, tonumber(take()) do local f = take(); take(); "
+        "redis.call('HINCRBY', merchant, f, 1) end",
+    )
+    monkeypatch.setattr(fraud_consumer.sink, "FEATURE_STATE_LUA", planted)
+    table = labelled_world(days=2, customers=800)
+    consumer = inprocess_consumer_factory()
+
+    features, _ = online(consumer, table)
+
+    offline = replay(table).astype(np.float32)
+    differs = ~((features == offline) | (np.isnan(features) & np.isnan(offline)))
+    changed = {FEATURE_NAMES[column] for column in np.flatnonzero(differs.any(axis=0))}
+    merchant_columns = {name for name in FEATURE_NAMES if "merchant_" in name} - {"new_merchant"}
+    assert "amount_to_merchant_mean" in changed <= merchant_columns
+    with pytest.raises(AssertionError):
+        np.testing.assert_array_equal(features, offline)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from fraud_producer.dataset import DatasetSpec, generate, write
+from fraud_simulator.dataset import DatasetSpec, generate, write
 from fraud_training.eda.command import eda
 
 

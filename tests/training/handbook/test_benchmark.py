@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 
-from fraud_producer.handbook import HandbookParams, generate_handbook
+from fraud_simulator.handbook import HandbookParams, generate_handbook
 from fraud_training.handbook.benchmark import select
 from fraud_training.handbook.our_features import as_transactions, our_features
 from fraudcore.features import FEATURE_NAMES

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from fraud_producer.handbook import HandbookParams, generate_handbook
+from fraud_simulator.handbook import HandbookParams, generate_handbook
 from fraud_training.cli import main
 
 NAMES = ("xgboost_handbook", "random_forest_handbook", "logistic_regression_handbook",

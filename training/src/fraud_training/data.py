@@ -39,12 +39,3 @@ def table_digest(table: pd.DataFrame) -> str:
     digest = hashlib.sha256(",".join(map(str, table.columns)).encode())
     digest.update(pd.util.hash_pandas_object(table, index=False).to_numpy().tobytes())
     return digest.hexdigest()
-
-
-def files_digest(paths: Iterable[Path]) -> str:
-    """SHA-256 over the given files' bytes, in sorted path order (a code fingerprint)."""
-    digest = hashlib.sha256()
-    for path in sorted(paths):
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()

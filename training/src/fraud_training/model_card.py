@@ -112,7 +112,9 @@ def markdown(card: dict[str, Any]) -> str:
         "",
         f"- data: {card['data']['file']} ({card['data']['rows']:,} rows, sha256 "
         f"{card['data']['sha256'][:16]}...)",
-        f"- code: sha256 {card['code']['sha256'][:16]}...",
+        f"- code: sha256 {card['code']['sha256'][:16]}... over the "
+        f"{len(card['code']['modules'])} modules training runs, features included (each "
+        "listed in model_card.json)",
         f"- ONNX/XGBoost parity on the test week: max |diff| {card['parity']['max_abs_diff']:.2e}"
         f" over {card['parity']['rows']:,} rows",
         "- libraries: " + ", ".join(f"{k} {v}" for k, v in card["libraries"].items()),

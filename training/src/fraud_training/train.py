@@ -13,10 +13,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-import fraud_training
 from fraud_training import plots
 from fraud_training.baselines import RULES, choose_c, logistic_regression, rules_score
-from fraud_training.data import files_digest, read_world, table_digest
+from fraud_training.data import read_world, table_digest
 from fraud_training.evaluation import (
     BLOCK_PRECISION,
     REVIEW_ALERT_RATE,
@@ -27,20 +26,17 @@ from fraud_training.export import INPUT_NAME, OUTPUT_NAME, export, parity
 from fraud_training.model_card import library_versions, write_card
 from fraud_training.protocol import Split, WorldProtocol
 from fraud_training.search import GRID, SEED, Fold, SearchResult, fit_xgboost, search_xgboost
-from fraud_training.world_features import FEATURE_CODE, world_features
+from fraud_training.world_features import world_features
+from fraudcore.code_digest import code_digest, module_digests
 from fraudcore.features import FEATURE_NAMES
 from fraudcore.model_card import XGBOOST_FILE
+
+TRAINING = ("fraud_training.train",)  # the model: its training and everything it runs
 
 log = logging.getLogger(__name__)
 N_JOBS = 2
 EVAL_COLUMNS = ["event_time", "card_id", "amount", "is_fraud", "scenario"]
 RULES_THRESHOLDS = {"review": 1.0, "block": 2.0}  # one rule fires / two rules agree
-
-
-def code_digest() -> str:
-    """The training code and the feature code: what, with the data, determines the model."""
-    ours = Path(fraud_training.__file__).parent
-    return files_digest([*ours.rglob("*.py"), *FEATURE_CODE.glob("*.py")])
 
 
 def _rows(split: Split, table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -136,7 +132,7 @@ def train(data: Path, artifacts: Path, reports: Path, cache_dir: Path | None) ->
             "label_rule": "training rows whose label arrived by the test week's start",
         },
         "data": data_summary(data, table),
-        "code": {"sha256": code_digest()},
+        "code": code_summary(),
         "artifacts": hashes,
         "parity": check,
         "libraries": library_versions(),
@@ -147,6 +143,11 @@ def train(data: Path, artifacts: Path, reports: Path, cache_dir: Path | None) ->
     log.info("model %s written to %s; timings %s", card["model_version"], artifacts,
              {k: round(v, 1) for k, v in timings.items()})  # fmt: skip
     return {"card": card, "timings": timings}
+
+
+def code_summary() -> dict[str, Any]:
+    """The training code and all it runs (features included): with the data, the model."""
+    return {"sha256": code_digest(TRAINING), "modules": module_digests(TRAINING)}
 
 
 def parameters(search: SearchResult, best_c: float) -> dict[str, Any]:

@@ -13,17 +13,16 @@ import numpy.typing as npt
 import pandas as pd
 
 from fraud_training.data import table_digest
+from fraudcore.code_digest import FEATURES, code_digest
 from fraudcore.features import FEATURE_NAMES, replay
-from fraudcore.features.code import FEATURE_CODE, code_digest
 
 log = logging.getLogger(__name__)
-__all__ = ["FEATURE_CODE", "world_features"]
 
 
 def world_features(table: pd.DataFrame, cache_dir: Path | None = None) -> npt.NDArray[np.float64]:
     """The (rows x len(FEATURE_NAMES)) float64 matrix; reused from ``cache_dir`` when the same
     data went through the same feature code before."""
-    key = hashlib.sha256((table_digest(table) + code_digest()).encode()).hexdigest()[:16]
+    key = hashlib.sha256((table_digest(table) + code_digest(FEATURES)).encode()).hexdigest()[:16]
     cached = cache_dir / f"features-{key}.npy" if cache_dir else None
     if cached is not None and cached.exists():
         log.info("features from cache %s", cached)

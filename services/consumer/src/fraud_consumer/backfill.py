@@ -25,13 +25,15 @@ import redis
 from fraud_consumer import warm_cache
 from fraud_consumer.records import history_marker
 from fraud_consumer.settings import BackfillSettings
-from fraudcore.features import FeatureStore, WarmState, replay_history
+from fraudcore import live_stats
+from fraudcore.feature_store import FeatureStore
+from fraudcore.features import WarmState, replay_history
 from fraudcore.history import read_history
 from fraudcore.redis_keys import RedisKeys
 from fraudcore.schemas import format_time, utcnow
 
 log = logging.getLogger(__name__)
-WRITE_CHUNK = 2_000  # keys per pipelined round trip
+WRITE_CHUNK = 2_000  # cards and merchants per script call
 
 
 class BackfillRefusedError(RuntimeError):
@@ -70,7 +72,7 @@ def _check_target(client: redis.Redis[bytes], keys: RedisKeys, digest: str, forc
             f"Redis (prefix {keys.prefix!r}) holds the state of another history "
             f"({loaded.decode()[:16]}...); pass --force to replace it"
         )
-    if client.hget(keys.stats, "transactions") is not None:
+    if client.hget(keys.stats, live_stats.TRANSACTIONS) is not None:
         raise BackfillRefusedError(
             f"Redis (prefix {keys.prefix!r}) already holds live state; pass --force to "
             "overwrite card and merchant histories with the history's"
@@ -98,13 +100,9 @@ def _write(client: redis.Redis[bytes], keys: RedisKeys, settings: BackfillSettin
     store = FeatureStore(client, keys, settings.state_ttl_s)
     cards, merchants = list(state.cards.items()), list(state.merchants.items())
     for start in range(0, max(len(cards), len(merchants)), WRITE_CHUNK):
-        pipe = client.pipeline(transaction=False)
-        store.queue_replace(
-            pipe,
-            dict(cards[start : start + WRITE_CHUNK]),
-            dict(merchants[start : start + WRITE_CHUNK]),
+        store.replace(
+            dict(cards[start : start + WRITE_CHUNK]), dict(merchants[start : start + WRITE_CHUNK])
         )
-        pipe.execute()
     for start in range(0, len(state.pending), WRITE_CHUNK):
         pipe = client.pipeline(transaction=False)
         for item in state.pending[start : start + WRITE_CHUNK]:

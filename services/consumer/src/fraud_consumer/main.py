@@ -11,8 +11,9 @@ import logging
 import sys
 
 from fraud_consumer.backfill_cli import backfill_main
+from fraud_consumer.kafka_health import FatalError
 from fraud_consumer.metrics import ConsumerMetrics
-from fraud_consumer.processor import FatalError, Processor
+from fraud_consumer.processor import Processor
 from fraud_consumer.scorers import make_scorer
 from fraud_consumer.settings import ConsumerSettings
 from fraudcore.redis_client import connect

@@ -6,10 +6,9 @@ from typing import Any
 
 from prometheus_client import REGISTRY, CollectorRegistry
 
-from fraud_consumer.decoding import DLQ_REASONS
-from fraudcore import metrics
+from fraudcore import live_stats, metrics
 from fraudcore.decisions import RULES
-from fraudcore.schemas import Decision
+from fraudcore.schemas import DLQ_REASONS, Decision
 
 
 class ConsumerMetrics:
@@ -43,11 +42,11 @@ class ConsumerMetrics:
             self.rules.labels(rule=rule.id)
         for reason in DLQ_REASONS:
             self.dlq.labels(reason=reason)
-        for dependency in ("redis", "scorer"):
+        for dependency in metrics.RETRY_DEPENDENCIES:
             self.retries.labels(dependency=dependency)
-        for outcome in ("tp", "fp", "fn", "tn"):
+        for outcome in live_stats.OUTCOMES:
             self.outcomes.labels(outcome=outcome)
         for is_fraud in ("true", "false"):
             self.labels.labels(is_fraud=is_fraud)
-        for stage in ("kafka", "decode", "features", "scoring", "sinks"):
+        for stage in metrics.STAGES:
             self.stage.labels(stage=stage)

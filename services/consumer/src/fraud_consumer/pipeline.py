@@ -17,6 +17,8 @@ from fraud_consumer.records import Scored, defined_features, parse_marker, recor
 from fraud_consumer.scorers import Scorer
 from fraud_consumer.settings import ConsumerSettings
 from fraud_consumer.sink import BatchWrite, RedisSink
+from fraudcore import live_stats
+from fraudcore.feature_store import FeatureStore
 from fraudcore.features import FEATURE_NAMES, features_and_update, payment_of
 from fraudcore.redis_keys import RedisKeys
 from fraudcore.schemas import Decision, Transaction, format_time, utcnow
@@ -55,10 +57,9 @@ class TransactionPipeline:
         self.settings = settings
         self.redis = client
         self.keys = RedisKeys(settings.redis_key_prefix)
+        self.store = FeatureStore(client, self.keys, settings.state_ttl_s)
         self.sink = RedisSink(
-            client,
-            self.keys,
-            state_ttl_s=settings.state_ttl_s,
+            self.store,
             record_ttl_s=settings.result_ttl_s,
             batch_ttl_s=min(BATCH_TTL_S, settings.result_ttl_s),
             recent_maxlen=settings.recent_stream_maxlen,
@@ -177,7 +178,7 @@ class TransactionPipeline:
                 for s, record in zip(scored, provisional, strict=True)
                 if s.verdict.decision is not Decision.APPROVE
             ],
-            stats=_statistics(scored),
+            stats=live_stats.scored_increments((s.verdict.decision, s.tx.amount) for s in scored),
         )
         self.sink.write(write)
         written_ns = time.time_ns()
@@ -219,12 +220,3 @@ class TransactionPipeline:
         m.transactions.inc(len(scored))
         self.guard.observe([s.verdict.score for s in scored], model_version)
         m.model_info.info({"version": model_version, "features": str(len(FEATURE_NAMES))})
-
-
-def _statistics(scored: list[Scored]) -> dict[str, float]:
-    stats: dict[str, float] = {"transactions": float(len(scored))}
-    for s in scored:
-        decision = s.verdict.decision.value
-        stats[f"decision:{decision}"] = stats.get(f"decision:{decision}", 0.0) + 1
-        stats[f"amount:{decision}"] = round(stats.get(f"amount:{decision}", 0.0) + s.tx.amount, 2)
-    return stats

@@ -1,6 +1,6 @@
 """What the consumer writes about each transaction: the scored record (Kafka, alert stream,
 the batch's recovery copy), a compact marker (Redis, for deduplication and late labels) and a
-map point (recent stream).
+map point (recent stream, ``fraudcore.live_streams.MapPoint``).
 
 Records are encoded with orjson from plain values rather than through pydantic models: this is
 the hot path, and tests check that every record validates as ``ScoredTransaction``.
@@ -16,6 +16,7 @@ import orjson
 from pydantic import BaseModel, ConfigDict
 
 from fraudcore.features import FEATURE_NAMES
+from fraudcore.live_streams import encode_map_point
 from fraudcore.schemas import Decision, Transaction
 from fraudcore.scoring import Verdict
 
@@ -91,9 +92,8 @@ class Scored:
         )
 
     def map_point(self, e2e_ms: float) -> bytes:
-        """The few fields the live map needs, kept small: the recent stream holds thousands."""
         tx = self.tx
-        return orjson.dumps(
+        return encode_map_point(
             {
                 "id": tx.transaction_id,
                 "t": tx.event_time.isoformat(),

@@ -11,14 +11,14 @@ from pathlib import Path
 
 import orjson
 
+from fraudcore.code_digest import FEATURES, code_digest
 from fraudcore.features import CardState, MerchantState, Pending, WarmState
-from fraudcore.features.code import code_digest
 
 CACHE_VERSION = "warm-start-v1"
 
 
 def cache_file(cache_dir: Path, history_digest: str) -> Path:
-    key = hashlib.sha256(f"{history_digest}:{code_digest()}".encode()).hexdigest()[:24]
+    key = hashlib.sha256(f"{history_digest}:{code_digest(FEATURES)}".encode()).hexdigest()[:24]
     return cache_dir / CACHE_VERSION / f"{key}.json"
 
 

@@ -15,6 +15,8 @@ import orjson
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from fraudcore import live_streams
+from fraudcore.live_streams import AlertSummary, MapPoint
 from fraudcore.redis_keys import RedisKeys
 
 log = logging.getLogger(__name__)
@@ -24,26 +26,9 @@ TICK_S = (
 DECISIONS = {"approve": 0, "review": 1, "block": 2}
 
 
-def point(entry: dict[str, Any]) -> list[Any]:
+def point(entry: MapPoint) -> list[Any]:
     """A map point as [lat, lon, decision, amount]: small, because thousands flow per second."""
     return [entry["lat"], entry["lon"], DECISIONS.get(entry["decision"], 0), entry["amount"]]
-
-
-def alert_summary(record: dict[str, Any]) -> dict[str, Any]:
-    tx = record["transaction"]
-    return {
-        "id": tx["transaction_id"],
-        "time": tx["event_time"],
-        "amount": tx["amount"],
-        "currency": tx["currency"],
-        "merchant": tx["merchant_name"],
-        "country": tx["country"],
-        "city": tx["city"],
-        "decision": record["decision"],
-        "score": record["score"],
-        "reasons": record["reasons"],
-        "rules": record["rules"],
-    }
 
 
 @dataclass(frozen=True)
@@ -53,7 +38,7 @@ class Batch:
     newest_ms: int  # stream time of the newest entry, for delivery-delay accounting
 
 
-def encode(points: list[list[Any]], alerts: list[dict[str, Any]], cursor: str) -> bytes:
+def encode(points: list[list[Any]], alerts: list[AlertSummary], cursor: str) -> bytes:
     data = orjson.dumps({"points": points, "alerts": alerts})
     return b"id: " + cursor.encode() + b"\nevent: batch\ndata: " + data + b"\n\n"
 
@@ -92,28 +77,28 @@ class Hub:
         replies = await self.redis.xread(
             {self.keys.recent: cursor[0], self.keys.alerts: cursor[1]}, count=count, block=block_ms
         )
-        recent_id, alert_id = cursor
+        recent_id, last_alert = cursor
         points: list[list[Any]] = []
-        alerts: list[dict[str, Any]] = []
+        alerts: list[AlertSummary] = []
         newest = 0
         for stream, entries in replies or []:
             for raw_id, fields in entries:
                 entry_id = raw_id.decode()
                 newest = max(newest, stream_ms(entry_id))
-                data = fields[b"d"]
                 if stream.decode() == self.keys.recent:
-                    points.append(point(orjson.loads(data)))
+                    points.append(point(live_streams.map_point(fields)))
                     recent_id = entry_id
                 else:
-                    record = orjson.loads(data)
-                    alerts.append(alert_summary(record))
-                    self.remember_alert(record["transaction"]["transaction_id"], data)
-                    alert_id = entry_id
+                    record = live_streams.alert_record(fields)
+                    alerts.append(live_streams.alert_summary(record))
+                    data = live_streams.entry_data(fields)
+                    self.remember_alert(live_streams.alert_id(record), data)
+                    last_alert = entry_id
         if not points and not alerts:
             return cursor, None
-        new_cursor = (recent_id, alert_id)
+        new_cursor = (recent_id, last_alert)
         return new_cursor, Batch(
-            f"{recent_id}/{alert_id}", encode(points, alerts, f"{recent_id}/{alert_id}"), newest
+            f"{recent_id}/{last_alert}", encode(points, alerts, f"{recent_id}/{last_alert}"), newest
         )
 
     async def start_cursor(self) -> tuple[str, str]:

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from typing import Any
 
 import orjson
 
-from fraud_dashboard.hub import Batch, Hub, alert_summary, encode, now_ms, point
+from fraud_dashboard.hub import Batch, Hub, encode, now_ms, point
 from fraud_dashboard.state import DashboardState
+from fraudcore import live_streams
+from fraudcore.live_streams import AlertSummary
 
 KEEPALIVE_S = 15.0
 
@@ -44,12 +45,12 @@ async def snapshot(hub: Hub, backlog: int) -> tuple[tuple[str, str], bytes]:
     """The most recent points and alerts, so a new viewer does not start on an empty map."""
     recent = await hub.redis.xrevrange(hub.keys.recent, count=backlog) if backlog else []
     alerts = await hub.redis.xrevrange(hub.keys.alerts, count=50)
-    points = [point(orjson.loads(fields[b"d"])) for _, fields in reversed(recent)]
-    summaries: list[dict[str, Any]] = []
+    points = [point(live_streams.map_point(fields)) for _, fields in reversed(recent)]
+    summaries: list[AlertSummary] = []
     for _, fields in reversed(alerts):
-        record = orjson.loads(fields[b"d"])
-        hub.remember_alert(record["transaction"]["transaction_id"], fields[b"d"])
-        summaries.append(alert_summary(record))
+        record = live_streams.alert_record(fields)
+        hub.remember_alert(live_streams.alert_id(record), live_streams.entry_data(fields))
+        summaries.append(live_streams.alert_summary(record))
     cursor = (
         recent[0][0].decode() if recent else (await hub.start_cursor())[0],
         alerts[0][0].decode() if alerts else "0-0",

@@ -10,10 +10,13 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-import orjson
 from redis.asyncio import Redis
 
+from fraudcore import live_stats
+from fraudcore.live_stats import LiveTotals
+from fraudcore.live_streams import map_point
 from fraudcore.redis_keys import RedisKeys
+from fraudcore.schemas import Decision
 
 LATENCY_WINDOW_MIN = 2  # minutes of latency history behind p50/p99
 TPS_WINDOW_S = 5.0
@@ -42,13 +45,12 @@ def world_clock(entries: list[tuple[bytes, dict[bytes, bytes]]]) -> tuple[str | 
         return None, None
     newest_id, newest = entries[0]
     oldest_id, oldest = entries[-1]
-    world_now = orjson.loads(newest[b"d"])["t"]
+    world_now = map_point(newest)["t"]
     real_s = (int(newest_id.split(b"-")[0]) - int(oldest_id.split(b"-")[0])) / 1000
     if real_s < MIN_CLOCK_SPAN_S:
         return world_now, None
     world_s = (
-        dt.datetime.fromisoformat(world_now)
-        - dt.datetime.fromisoformat(orjson.loads(oldest[b"d"])["t"])
+        dt.datetime.fromisoformat(world_now) - dt.datetime.fromisoformat(map_point(oldest)["t"])
     ).total_seconds()
     return world_now, round(world_s / real_s, 1)
 
@@ -73,41 +75,36 @@ class SummaryTracker:
         return max(0.0, (total - first_total) / (now - first_t)) if now - first_t >= 0.5 else 0.0
 
     async def summary(self) -> dict[str, Any]:
-        minute = int(time.time() // 60)
+        minute = live_stats.latency_minute(time.time())
         pipe = self.redis.pipeline(transaction=False)
         pipe.hgetall(self.keys.stats)
-        pipe.hgetall(self.keys.model)
+        pipe.hget(self.keys.model, live_stats.MODEL_VERSION)
         pipe.xrevrange(self.keys.recent, count=CLOCK_SAMPLE)
         for offset in range(LATENCY_WINDOW_MIN):
-            pipe.hgetall(f"{self.keys.latency}:{minute - offset}")
-        stats_raw, model_raw, recent, *latency_raw = await pipe.execute()
+            pipe.hgetall(self.keys.latency(minute - offset))
+        stats_raw, version, recent, *latency_raw = await pipe.execute()
         world_time, world_speed = world_clock(recent)
-        stats = {k.decode(): float(v) for k, v in stats_raw.items()}
-        buckets: dict[float, int] = {}
-        for histogram in latency_raw:
-            for bound, count in histogram.items():
-                key = float(bound)
-                buckets[key] = buckets.get(key, 0) + int(count)
+        totals = LiveTotals.parse(stats_raw)
+        buckets = live_stats.latency_histogram(latency_raw)
 
-        total = stats.get("transactions", 0.0)
+        total, decisions = totals.transactions, totals.decisions
         tps = self._throughput(time.monotonic(), total)
-        tp, fp, fn = (stats.get(f"outcome:{o}", 0.0) for o in ("tp", "fp", "fn"))
         return {
-            "transactions": int(total),
+            "transactions": total,
             "tps": round(tps, 1),
-            "approved": int(stats.get("decision:approve", 0)),
-            "reviewed": int(stats.get("decision:review", 0)),
-            "blocked": int(stats.get("decision:block", 0)),
-            "block_rate": _share(stats.get("decision:block", 0.0), total),
-            "review_rate": _share(stats.get("decision:review", 0.0), total),
-            "blocked_amount": round(stats.get("amount:block", 0.0), 2),
+            "approved": decisions[Decision.APPROVE],
+            "reviewed": decisions[Decision.REVIEW],
+            "blocked": decisions[Decision.BLOCK],
+            "block_rate": _share(decisions[Decision.BLOCK], total),
+            "review_rate": _share(decisions[Decision.REVIEW], total),
+            "blocked_amount": totals.amounts[Decision.BLOCK],
             "latency_p50_ms": _percentile(buckets, 0.5),
             "latency_p99_ms": _percentile(buckets, 0.99),
             "latency_budget_ms": self.budget_ms,
-            "model_version": (model_raw.get(b"version") or b"").decode() or None,
-            "labels": int(stats.get("labels", 0)),
-            "precision": tp / (tp + fp) if tp + fp else None,
-            "recall": tp / (tp + fn) if tp + fn else None,
+            "model_version": (version or b"").decode() or None,
+            "labels": totals.labels,
+            "precision": live_stats.precision(totals.outcomes),
+            "recall": live_stats.recall(totals.outcomes),
             "world_time": world_time,
             "world_speed": world_speed,
         }

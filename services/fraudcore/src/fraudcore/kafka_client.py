@@ -6,11 +6,21 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from confluent_kafka import KafkaException
+from confluent_kafka import KafkaError, KafkaException
 from confluent_kafka.admin import AdminClient
 from confluent_kafka.cimpl import NewTopic
 
 from fraudcore.settings import KafkaSecurityProtocol, KafkaSettings
+
+# Errors that mean the configuration is wrong (credentials, rights), not that Kafka is briefly
+# away: retrying cannot help, the process stops and says so.
+CONFIGURATION_ERRORS = frozenset({
+    KafkaError._AUTHENTICATION,
+    KafkaError.SASL_AUTHENTICATION_FAILED,
+    KafkaError.TOPIC_AUTHORIZATION_FAILED,
+    KafkaError.GROUP_AUTHORIZATION_FAILED,
+    KafkaError.CLUSTER_AUTHORIZATION_FAILED,
+})  # fmt: skip
 
 # Header carrying the produce time (ns since the epoch, ASCII) for end-to-end latency.
 PRODUCED_AT_HEADER = "produced_at_ns"

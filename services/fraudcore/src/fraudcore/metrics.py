@@ -23,6 +23,11 @@ FAST_BUCKETS_S: tuple[float, ...] = (
 )  # fmt: skip
 BATCH_SIZE_BUCKETS: tuple[float, ...] = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000)
 
+# Label values with a fixed set (each exported at zero from the start, sampled by monitoring).
+STAGES: tuple[str, ...] = ("kafka", "decode", "features", "scoring", "sinks")  # Timings fields
+RETRY_DEPENDENCIES: tuple[str, ...] = ("redis", "scorer", "kafka")
+RELOAD_RESULTS: tuple[str, ...] = ("ok", "refused")
+
 Kind = Literal["counter", "gauge", "histogram", "info"]
 Metric = Counter | Gauge | Histogram | Info
 

@@ -1,4 +1,6 @@
-"""Every Redis key the platform writes or reads, under one configurable prefix."""
+"""Every Redis key the platform writes or reads, under one configurable prefix. What the values
+hold: ``fraudcore.feature_store`` (card and merchant state), ``fraudcore.live_stats`` (statistics
+and latency) and ``fraudcore.live_streams`` (map points and alerts)."""
 
 from __future__ import annotations
 
@@ -21,6 +23,10 @@ class RedisKeys:
         """The scored record of one transaction (TTL); its presence marks it as processed."""
         return f"{self.prefix}tx:{transaction_id}"
 
+    def label(self, transaction_id: str) -> str:
+        """Marks the label of one transaction as applied (TTL), so a redelivery is not counted."""
+        return f"{self.prefix}label:{transaction_id}"
+
     def batch(self, batch_id: str) -> str:
         """The full scored records of one batch, kept until Kafka acknowledged their copies."""
         return f"{self.prefix}batch:{batch_id}"
@@ -40,10 +46,9 @@ class RedisKeys:
         """Hash of running totals (transactions, decisions, amounts, label outcomes)."""
         return f"{self.prefix}stats"
 
-    @property
-    def latency(self) -> str:
-        """Hash of end-to-end latency histogram bucket counts, per minute."""
-        return f"{self.prefix}latency"
+    def latency(self, minute: int) -> str:
+        """Hash of one minute's end-to-end latency histogram (minute = epoch seconds // 60)."""
+        return f"{self.prefix}latency:{minute}"
 
     @property
     def warm_start(self) -> str:

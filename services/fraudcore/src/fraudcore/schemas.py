@@ -161,6 +161,10 @@ class ScoredTransaction(Event):
     source_offset: int | None = None
 
 
+# Why a message was dead-lettered: a DeadLetter's error starts with one of these and a colon.
+DLQ_REASONS: tuple[str, ...] = ("encoding", "json", "schema", "key")
+
+
 class DeadLetter(Event):
     """An input message that could not be processed, kept byte for byte with the reason."""
 

@@ -149,3 +149,28 @@ class ExplainSettings(EnvSettings):
 
 class LoggingSettings(EnvSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+
+class DatabaseSettings(EnvSettings):
+    """How to reach PostgreSQL (the decision log); the password may live outside the DSN so it
+    can come from a Secret."""
+
+    database_url: str = Field(
+        pattern=r"^postgres(ql)?://", description="postgresql://user@host:port/database"
+    )
+    database_password: SecretStr | None = None
+    database_connect_timeout_s: int = Field(default=5, ge=1, le=300)
+
+
+class DecisionLogSettings(EnvSettings):
+    """How long decisions are kept and how far ahead their day partitions are made."""
+
+    decision_log_retention_days: int = Field(
+        default=180,
+        ge=31,  # labels come up to 30 days late (fraudcore.clock): their decisions must be there
+        le=3_650,
+        description="days of event time a decision and its label are kept",
+    )
+    decision_log_days_ahead: int = Field(
+        default=3, ge=1, le=60, description="day partitions made ahead of the clock"
+    )

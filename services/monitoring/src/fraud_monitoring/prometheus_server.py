@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from fraud_devstack import processes
 from fraud_monitoring.render import to_yaml
-from fraudcore.devstack import processes
 
 
 def prometheus_binary() -> str | None:

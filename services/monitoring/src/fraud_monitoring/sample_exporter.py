@@ -21,12 +21,17 @@ from prometheus_client import CollectorRegistry, start_http_server
 
 from fraud_monitoring.contract import INFO_KEYS, JOBS, Job
 from fraudcore import metrics as m
+from fraudcore.decisions import RULES
+from fraudcore.features import FEATURE_NAMES
+from fraudcore.live_stats import OUTCOMES
 from fraudcore.metrics import MetricSpec
-from fraudcore.schemas import Decision, Timings
+from fraudcore.schemas import DLQ_REASONS, Decision
 from fraudcore.settings import ScoringMode, TopicSettings
 
 _TOPICS = TopicSettings()
-# Realistic label values; the first one of each label carries most of the traffic.
+# The label values the services export: from their owners in fraudcore where they live there;
+# the producer's and the scorer's own (scenario, kind, endpoint) are checked against theirs by
+# tests/monitoring/test_sample_exporter.py. The first of each carries most of the traffic.
 LABEL_VALUES: dict[str, tuple[str, ...]] = {
     "scenario": (
         "genuine",
@@ -37,23 +42,21 @@ LABEL_VALUES: dict[str, tuple[str, ...]] = {
         "category_anomaly",
     ),
     "is_fraud": ("false", "true"),
-    "kind": ("truncated_json", "invalid_utf8", "missing_field"),
+    "kind": ("bad_json", "not_utf8", "missing_field"),
     "topic": (_TOPICS.topic_transactions, _TOPICS.topic_labels),
     "partition": ("0", "1", "2"),
     "scoring_mode": (ScoringMode.REMOTE.value,),
-    "stage": tuple(
-        name.removesuffix("_ms") for name in Timings.model_fields if name != "end_to_end_ms"
-    ),
+    "stage": m.STAGES,
     "decision": tuple(decision.value for decision in Decision),
-    "rule": ("velocity_burst", "new_device_abroad"),
-    "reason": ("invalid_json", "schema_violation"),
-    "dependency": ("redis", "scorer", "kafka"),
-    "outcome": ("tn", "tp", "fp", "fn"),
-    "endpoint": ("/score/batch", "/score"),
+    "rule": tuple(rule.id for rule in RULES),
+    "reason": DLQ_REASONS,
+    "dependency": m.RETRY_DEPENDENCIES,
+    "outcome": ("tn", *(cell for cell in OUTCOMES if cell != "tn")),
+    "endpoint": ("/v1/score/batch", "/v1/score"),
     "status": ("200", "422"),
-    "result": ("ok", "refused"),
+    "result": m.RELOAD_RESULTS,
 }
-INFO_VALUES = {"version": "sample-2026-11-28", "features": "31"}
+INFO_VALUES = {"version": "sample-2026-11-28", "features": str(len(FEATURE_NAMES))}
 _FIXED_GAUGES = {m.CONSUMER_PAUSED.name: 0.0, m.PRODUCER_TARGET_RATE.name: 200.0}
 # Failure counters: a trickle on every series, never the bulk of the traffic.
 _RARE = {

@@ -15,11 +15,12 @@ import time
 from pathlib import Path
 from typing import TypeVar
 
-from fraud_producer.dataset import DatasetSpec, generate, write
 from fraud_producer.history import write_world_history
 from fraud_producer.settings import ProducerSettings, WorldSettings
-from fraud_producer.stream import StreamFailedError, StreamPlan, TransactionStream
+from fraud_producer.stream import TransactionStream
+from fraud_producer.stream_plan import StreamFailedError, StreamPlan
 from fraud_producer.world_feed import WorldSpec
+from fraud_simulator.dataset import DatasetSpec, generate, write
 from fraudcore.startup import configure_logging
 from fraudcore.worker import serve_worker_probes, stop_on_signals
 

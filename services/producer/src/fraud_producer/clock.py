@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from fraud_producer.simulator import DAY_S, TRAVEL_FACTOR, TRIP_DAYS, WEEKDAY_FACTOR
-from fraud_producer.world import World
+from fraud_simulator.simulator import DAY_S, TRAVEL_FACTOR, TRIP_DAYS, WEEKDAY_FACTOR
+from fraud_simulator.world import World
 
 MEAN_TRIP_DAYS = (TRIP_DAYS[0] + TRIP_DAYS[1] - 1) / 2
 

@@ -11,11 +11,11 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from fraud_producer.batch import TxBatch
-from fraud_producer.records import event_micros, label_micros, resolve, start_of_day
-from fraud_producer.simulator import Simulator
-from fraud_producer.world import WorldSize, build_world
 from fraud_producer.world_feed import WorldSpec
+from fraud_simulator.batch import TxBatch
+from fraud_simulator.records import event_micros, label_micros, resolve, start_of_day
+from fraud_simulator.simulator import Simulator
+from fraud_simulator.world import WorldSize, build_world
 from fraudcore.history import HistoryHeader, encode_row, write_history
 
 _STRING_COLUMNS = (

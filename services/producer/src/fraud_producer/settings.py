@@ -7,8 +7,8 @@ from typing import Literal
 
 from pydantic import Field
 
-from fraud_producer.dataset import DEFAULT_START
 from fraud_producer.world_feed import DEFAULT_HISTORY_DAYS
+from fraud_simulator.dataset import DEFAULT_START
 from fraudcore.settings import EnvSettings, KafkaSettings, MetricsSettings, TopicSettings
 
 

@@ -6,8 +6,8 @@ from typing import Any
 
 from prometheus_client import Gauge, Histogram
 
-from fraud_producer.catalog import GENUINE, SCENARIOS
 from fraud_producer.poison import POISON_KINDS
+from fraud_simulator.catalog import GENUINE, SCENARIOS
 from fraudcore import metrics
 
 

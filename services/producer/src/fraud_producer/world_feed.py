@@ -16,16 +16,16 @@ from typing import Any
 import numpy as np
 
 from fraud_producer.clock import natural_pace
-from fraud_producer.dataset import DEFAULT_START
-from fraud_producer.records import (
+from fraud_simulator.dataset import DEFAULT_START
+from fraud_simulator.records import (
     SCENARIO_NAMES,
     event_micros,
     iter_events,
     label_micros,
     start_of_day,
 )
-from fraud_producer.simulator import DAY_S, Simulator
-from fraud_producer.world import WorldSize, build_world
+from fraud_simulator.simulator import DAY_S, Simulator
+from fraud_simulator.world import WorldSize, build_world
 
 DEFAULT_HISTORY_DAYS = 56  # the model card's test week starts after 56 days of history
 

@@ -2,27 +2,48 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import heapq
 import logging
 import math
 import threading
 import time
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
+
+from confluent_kafka import Producer
 
 from fraud_producer.clock import SimClock
-from fraud_producer.simulator import DAY_S
+from fraud_producer.stream_metrics import StreamMetrics
+from fraud_producer.stream_plan import StreamPlan, StreamReport
 from fraud_producer.world_feed import WorldFeed
+from fraud_simulator.simulator import DAY_S
 from fraudcore.schemas import format_time
-
-if TYPE_CHECKING:
-    from fraud_producer.stream import TransactionStream
 
 log = logging.getLogger(__name__)
 MAX_SLEEP_S = 0.1  # stop requests and Kafka callbacks are served at least this often
 
 
-def run_world(stream: TransactionStream, stop: threading.Event) -> None:
+class PacedStream(Protocol):
+    """What the world pace drives of a stream (``fraud_producer.stream.TransactionStream``)."""
+
+    plan: StreamPlan
+    report: StreamReport
+    metrics: StreamMetrics
+    producer: Producer
+
+    def check(self) -> None: ...
+
+    def limit_reached(self, elapsed_s: float) -> bool: ...
+
+    def send_transaction(self, fields: dict[str, Any], scenario: str, at: dt.datetime) -> bytes: ...
+
+    def send_label(
+        self, key: bytes, transaction_id: str, scenario: str, at: dt.datetime
+    ) -> None: ...
+
+
+def run_world(stream: PacedStream, stop: threading.Event) -> None:
     plan, report, metrics = stream.plan, stream.report, stream.metrics
     # Built before the clock starts: simulating the history again takes seconds.
     feed = WorldFeed(replace(plan.world, run_id=report.run_id))

@@ -20,7 +20,7 @@ from fraud_scorer.model_holder import ModelHolder
 from fraud_scorer.routes import model, operations, scoring
 from fraud_scorer.settings import ScorerSettings
 from fraud_scorer.state import ScorerMetrics, ScorerState
-from fraudcore.features import FeatureStore
+from fraudcore.feature_store import FeatureStore
 from fraudcore.model import ModelMismatchError
 from fraudcore.redis_client import connect
 from fraudcore.redis_keys import RedisKeys
@@ -43,8 +43,7 @@ async def _watch(state: ScorerState) -> None:
 
 def _build_state(settings: ScorerSettings) -> ScorerState:
     client = connect(settings)
-    # Read-only use: the TTL is never applied because the scorer never writes state.
-    store = FeatureStore(client, RedisKeys(settings.redis_key_prefix), state_ttl_s=1)
+    store = FeatureStore(client, RedisKeys(settings.redis_key_prefix))  # read only: no TTL
     return ScorerState(
         settings=settings,
         holder=ModelHolder(settings.model_dir, settings.onnx_intra_op_threads),

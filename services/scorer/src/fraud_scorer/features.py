@@ -8,7 +8,8 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from fraudcore.features import FeatureStore, features_and_update, payment_of
+from fraudcore.feature_store import FeatureStore
+from fraudcore.features import features_and_update, payment_of
 from fraudcore.schemas import Transaction
 
 

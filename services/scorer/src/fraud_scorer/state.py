@@ -13,7 +13,8 @@ from prometheus_client import CollectorRegistry
 from fraud_scorer.model_holder import ModelHolder
 from fraud_scorer.settings import ScorerSettings
 from fraudcore import metrics
-from fraudcore.features import FEATURE_NAMES, FeatureStore
+from fraudcore.feature_store import FeatureStore
+from fraudcore.features import FEATURE_NAMES
 from fraudcore.scoring import Engine, Verdict, verdicts
 
 
@@ -26,7 +27,7 @@ class ScorerMetrics:
         self.batch_rows: Any = metrics.SCORER_BATCH_ROWS.create(registry)
         self.reloads: Any = metrics.SCORER_MODEL_RELOADS.create(registry)
         self.model_info: Any = metrics.MODEL_INFO.create(registry)
-        for result in ("ok", "refused"):
+        for result in metrics.RELOAD_RESULTS:
             self.reloads.labels(result=result)  # exported at zero before the first reload
 
 
@@ -47,7 +48,8 @@ class ScorerState:
         return result
 
     def record_reload(self, ok: bool) -> None:
-        self.metrics.reloads.labels(result="ok" if ok else "refused").inc()
+        ok_result, refused = metrics.RELOAD_RESULTS
+        self.metrics.reloads.labels(result=ok_result if ok else refused).inc()
         if ok:
             self.metrics.model_info.info(
                 {"version": self.holder.current.version, "features": str(len(FEATURE_NAMES))}

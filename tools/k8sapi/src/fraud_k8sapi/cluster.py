@@ -22,12 +22,12 @@ from pathlib import Path
 
 import yaml
 
+from fraud_devstack.processes import free_port, spawn, stop, wait_until
 from fraud_k8sapi import build, components, kubeconfig, nodes, pki
 from fraud_k8sapi.components import Files, Ports
 from fraud_k8sapi.kubectl import Client
 from fraud_k8sapi.versions import ETCD, KUBERNETES, KWOK
 from fraud_k8scheck import tools
-from fraudcore.devstack.processes import free_port, spawn, stop, wait_until
 
 STATE = "state.json"
 # Component identities: (kubeconfig name, certificate CN, groups), as kubeadm names them.

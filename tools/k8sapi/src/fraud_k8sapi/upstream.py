@@ -1,7 +1,8 @@
 """The operators' CRDs and RBAC, from the releases the project pins, kept in k8s/schemas.
 
 Every file is obtained from a package registry and committed unchanged:
-- KEDA and the Prometheus Operator publish Go modules whose zips hold their CRDs and roles.
+- KEDA, the Prometheus Operator and CloudNativePG publish Go modules whose zips hold their CRDs
+  and roles.
 - Strimzi publishes its API classes and its CRD generator to Maven Central, not the YAML; the
   release's CRDs are what that generator makes of those classes with the arguments the
   release's own api pom gives it (below), so they are regenerated here the same way.
@@ -32,6 +33,9 @@ KEDA_VERSION = "v2.21.0"
 PROMETHEUS_OPERATOR_VERSION = "v0.85.0"
 KEDA = "github.com/kedacore/keda/v2"
 PROMETHEUS_OPERATOR = "github.com/prometheus-operator/prometheus-operator"
+# CloudNativePG: the decision log's PostgreSQL on Kubernetes (postgresql.cnpg.io/v1 Cluster).
+CNPG_VERSION = "v1.30.1"
+CNPG = "github.com/cloudnative-pg/cloudnative-pg"
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,12 @@ class GoFile:
 
 
 GO_FILES = (
+    GoFile(
+        "crds/postgresql.cnpg.io_clusters.yaml",
+        CNPG,
+        CNPG_VERSION,
+        "config/crd/bases/postgresql.cnpg.io_clusters.yaml",
+    ),
     *(
         GoFile(f"crds/{name}", KEDA, KEDA_VERSION, f"config/crd/bases/{name}")
         for name in ("keda.sh_scaledobjects.yaml", "keda.sh_triggerauthentications.yaml")

@@ -19,8 +19,8 @@ from pathlib import Path
 from confluent_kafka import Consumer, Message, TopicPartition
 from confluent_kafka.admin import AdminClient
 
+from fraud_devstack.kafka_broker import KafkaBroker
 from fraud_k8sapi.node.network import NODE_IP
-from fraudcore.devstack.kafka_broker import KafkaBroker
 from fraudcore.kafka_client import client_config, ensure_topics
 from fraudcore.settings import KafkaSettings, TopicSettings
 

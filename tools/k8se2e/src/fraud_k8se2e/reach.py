@@ -20,9 +20,9 @@ from typing import Any
 import httpx
 import redis
 
+from fraud_devstack.processes import free_port, port_open
 from fraud_k8sapi.kubectl import Client
 from fraud_k8se2e.release import NAMESPACE, RELEASE
-from fraudcore.devstack.processes import free_port, port_open
 from fraudcore.redis_keys import RedisKeys
 from fraudcore.schemas import Transaction, format_time, utcnow
 

@@ -14,10 +14,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from fraud_devstack.kafka_broker import KAFKA_VERSION
 from fraud_k8sapi.versions import COREDNS_VERSION, ETCD_VERSION, KUBERNETES_VERSION
 from fraud_k8se2e import markdown, rules
 from fraud_k8se2e.images import ROLLED
-from fraudcore.devstack.kafka_broker import KAFKA_VERSION
 
 SCHEMA = 2  # 2: each case's requested count and rate, helm test's exit code, the upgrade's tag
 # The cases every full run has (a quick run has the same ones with fewer payments).

@@ -6,7 +6,7 @@ import logging
 import time
 from pathlib import Path
 
-from fraud_producer.catalog import SCENARIOS
+from fraud_simulator.catalog import SCENARIOS
 from fraud_training.data import read_world
 from fraud_training.eda import tables
 from fraud_training.eda.derive import with_derived

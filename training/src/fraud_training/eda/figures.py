@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from fraud_producer.catalog import CATEGORY_BY_MCC, GENUINE
+from fraud_simulator.catalog import CATEGORY_BY_MCC, GENUINE
 
 FRAUD, GENUINE_COLOUR = "#c0392b", "#7f8c8d"
 DPI = 80  # modest: the committed report stays small

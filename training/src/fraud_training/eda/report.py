@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from fraud_producer.catalog import GENUINE, SCENARIOS
+from fraud_simulator.catalog import GENUINE, SCENARIOS
 from fraud_training.eda import figures, tables
 
 AP_BAR = 0.5  # the dataset is designed so that no raw field alone reaches this AP

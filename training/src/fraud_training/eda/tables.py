@@ -8,7 +8,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from fraud_producer.catalog import GENUINE
+from fraud_simulator.catalog import GENUINE
 from fraud_training.eda.derive import RAW_CATEGORICAL, RAW_NUMERIC
 from fraud_training.separability import single_field_ap
 

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fraud_producer.handbook import HandbookParams, generate_handbook
+from fraud_simulator.handbook import HandbookParams, generate_handbook
 from fraud_training.data import read_table, table_digest
 from fraud_training.handbook import report
 from fraud_training.handbook.benchmark import Splits, run
@@ -46,7 +46,7 @@ def load(data: Path | None, seed: int) -> tuple[pd.DataFrame, dict[str, Any]]:
     """The handbook table, time-ordered, with where it came from."""
     if data is None:
         table = generate_handbook(seed, HandbookParams())
-        source = {"source": "fraud_producer.handbook.generate_handbook", "seed": seed}
+        source = {"source": "fraud_simulator.handbook.generate_handbook", "seed": seed}
     else:
         table = read_published_days(data) if data.is_dir() else read_table(data, ["TX_DATETIME"])
         source = {"source": str(data)}

@@ -77,7 +77,7 @@ def evaluate(
     counts = {
         "produced": int(run.producer["transactions"]),
         "scored": len(run.records),
-        "consumer_transactions": int(run.consumer_stats.get("transactions", 0)),
+        "consumer_transactions": run.consumer_totals.transactions,
         "copies_read": run.copies_read,
     }
     card_figures = _card_figures(card)

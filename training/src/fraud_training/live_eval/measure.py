@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fraud_producer.dataset import DatasetSpec, generate
+from fraud_simulator.dataset import DatasetSpec, generate
 from fraud_training.live_eval.reader import Decided
 from fraud_training.live_eval.run import LivePlan
 from fraud_training.metrics import at_threshold, average_precision, recall_by_group

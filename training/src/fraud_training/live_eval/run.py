@@ -12,11 +12,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from fraud_devstack import KafkaBroker, RedisServer
+from fraud_devstack.pipeline import LocalPipeline, private_topics
+from fraud_devstack.warm_start import World, load_warm_start
 from fraud_training.live_eval.reader import Decided, ScoredReader
+from fraudcore import live_stats
 from fraudcore.clock import DAY_S
-from fraudcore.devstack import KafkaBroker, RedisServer
-from fraudcore.devstack.pipeline import LocalPipeline, private_topics
-from fraudcore.devstack.warm_start import World, load_warm_start
+from fraudcore.live_stats import LiveTotals
+from fraudcore.schemas import Decision
 from fraudcore.settings import KafkaSettings
 
 log = logging.getLogger(__name__)
@@ -40,7 +43,7 @@ class LivePlan:
 class LiveRun:
     records: dict[str, Decided]
     producer: dict[str, Any]
-    consumer_stats: dict[str, float]
+    consumer_totals: LiveTotals
     warm_start: dict[str, Any]
     copies_read: int
     seconds: dict[str, float] = field(default_factory=dict)
@@ -75,7 +78,7 @@ def run_live(plan: LivePlan, model_dir: Path, workdir: Path) -> LiveRun:
         reader.wait_for(report["transactions"], timeout_s=300)
         seconds["drain"] = time.monotonic() - began - seconds["stream"]
         return LiveRun(
-            dict(reader.records), report, pipeline.stats(), warm_start, reader.copies, seconds
+            dict(reader.records), report, pipeline.totals(), warm_start, reader.copies, seconds
         )
     finally:
         if reader is not None:
@@ -108,21 +111,20 @@ def run_before(model_dir: Path, workdir: Path, seconds: float) -> dict[str, Any]
         report = json.loads(producer.log().strip().splitlines()[-1])
         pipeline.wait_scored(report["transactions"], timeout_s=300)
         time.sleep(5)  # the last labels, sent as the producer finished
-        stats = pipeline.stats()
+        totals = pipeline.totals()
     finally:
         pipeline.stop_all()
         redis_server.stop()
         broker.stop()
-    total = stats["transactions"]
-    tp, fp, fn = (stats.get(f"outcome:{name}", 0.0) for name in ("tp", "fp", "fn"))
+    total, outcomes = totals.transactions, totals.outcomes
     return {
         "rate_tps": rate,
         "seconds": seconds,
         "label_delay_s": label_delay,
-        "rows": int(total),
-        "frauds": int(tp + fn),
-        "labels": int(stats.get("labels", 0)),
-        "review_rate": stats.get("decision:review", 0.0) / total,
-        "block_rate": stats.get("decision:block", 0.0) / total,
-        "precision": tp / (tp + fp) if tp + fp else None,
+        "rows": total,
+        "frauds": outcomes["tp"] + outcomes["fn"],
+        "labels": totals.labels,
+        "review_rate": totals.decisions[Decision.REVIEW] / total,
+        "block_rate": totals.decisions[Decision.BLOCK] / total,
+        "precision": live_stats.precision(outcomes),
     }

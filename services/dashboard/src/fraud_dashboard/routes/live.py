@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import orjson
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response
 
-from fraud_dashboard.hub import alert_summary
 from fraud_dashboard.state import DashboardState, get_state
+from fraudcore import live_streams
+from fraudcore.live_streams import AlertSummary, MapPoint
 
 router = APIRouter(prefix="/api", tags=["live"])
 State = Annotated[DashboardState, Depends(get_state)]
@@ -24,19 +24,19 @@ async def summary(state: State) -> dict[str, Any]:
 @router.get("/recent")
 async def recent(
     state: State, limit: Annotated[int, Query(ge=1, le=1_000)] = 100
-) -> list[dict[str, Any]]:
+) -> list[MapPoint]:
     """The latest scored payments, newest first."""
     entries = await state.redis.xrevrange(state.keys.recent, count=limit)
-    return [orjson.loads(fields[b"d"]) for _, fields in entries]
+    return [live_streams.map_point(fields) for _, fields in entries]
 
 
 @router.get("/alerts")
 async def alerts(
     state: State, limit: Annotated[int, Query(ge=1, le=500)] = 50
-) -> list[dict[str, Any]]:
+) -> list[AlertSummary]:
     """The latest review and block decisions, newest first."""
     entries = await state.redis.xrevrange(state.keys.alerts, count=limit)
-    return [alert_summary(orjson.loads(fields[b"d"])) for _, fields in entries]
+    return [live_streams.alert_summary(live_streams.alert_record(fields)) for _, fields in entries]
 
 
 @router.get("/alerts/{transaction_id}", responses={404: {"description": "not a recent alert"}})
@@ -46,8 +46,8 @@ async def alert(transaction_id: TransactionId, state: State) -> Response:
     if raw is None:
         depth = state.hub.alert_memory
         for _, fields in await state.redis.xrevrange(state.keys.alerts, count=depth):
-            if orjson.loads(fields[b"d"])["transaction"]["transaction_id"] == transaction_id:
-                raw = fields[b"d"]
+            if live_streams.alert_id(live_streams.alert_record(fields)) == transaction_id:
+                raw = live_streams.entry_data(fields)
                 break
     if raw is None:
         raise HTTPException(404, f"no recent alert for transaction {transaction_id!r}")

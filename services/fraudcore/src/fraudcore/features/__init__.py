@@ -6,7 +6,8 @@ apply_label()           a delayed label joins the merchant's history
 replay()                a whole table, offline, in event-time order
 replay_state()          the histories offline replay holds at an instant
 replay_history()        the histories a history export leaves behind (a warm start)
-FeatureStore            the same histories kept in Redis, for the consumer and the scorer
+
+The same histories kept in Redis: fraudcore.feature_store.
 """
 
 from fraudcore.features.definitions import (
@@ -20,13 +21,11 @@ from fraudcore.features.definitions import (
 from fraudcore.features.offline import replay, replay_state
 from fraudcore.features.payments import epoch_seconds, payment_of
 from fraudcore.features.state import CardState, MerchantState
-from fraudcore.features.store import FeatureStore
 from fraudcore.features.warm_start import Pending, WarmState, replay_history
 
 __all__ = [
     "FEATURE_NAMES",
     "CardState",
-    "FeatureStore",
     "MerchantState",
     "Payment",
     "Pending",

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from fraudcore.features.definitions import Payment, key_of
-from fraudcore.schemas import Transaction
+
+if TYPE_CHECKING:  # the features read a transaction's fields; they do not need its schema
+    from fraudcore.schemas import Transaction
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _MICROSECOND = dt.timedelta(microseconds=1)

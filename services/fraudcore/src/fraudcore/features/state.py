@@ -99,10 +99,6 @@ class MerchantState:
         self.expired = set()
 
     @classmethod
-    def from_redis(cls, mapping: dict[bytes, bytes]) -> MerchantState:
-        return cls(buckets={key.decode(): int(value) for key, value in mapping.items()})
-
-    @classmethod
     def from_pairs(cls, flat: list[bytes]) -> MerchantState:
-        """From HGETALL's flat [field, value, field, value, ...] reply (as a script returns it)."""
+        """From HGETALL's flat [field, value, field, value, ...] reply, as a script returns it."""
         return cls(buckets={flat[i].decode(): int(flat[i + 1]) for i in range(0, len(flat), 2)})

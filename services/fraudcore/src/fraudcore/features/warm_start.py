@@ -13,11 +13,14 @@ import heapq
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from fraudcore.features.definitions import apply_label, features_and_update
 from fraudcore.features.payments import epoch_seconds, payment_of
 from fraudcore.features.state import CardState, MerchantState
-from fraudcore.history import HistoryRow
+
+if TYPE_CHECKING:  # the feature code computes with no event schema (a new field is no new model)
+    from fraudcore.history import HistoryRow
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from typing import IO
 
 import yaml
 
+from fraud_devstack.processes import free_port, spawn, stop
 from fraud_k8sapi import build
 from fraud_k8sapi.cluster import Cluster, wait_for
 from fraud_k8sapi.kubectl import Client
@@ -31,7 +32,6 @@ from fraud_k8sapi.node import agents, dns, host, images, network
 from fraud_k8sapi.node.containerd import Ctr, Layout, config
 from fraud_k8sapi.node.containerd import argv as containerd_argv
 from fraud_k8sapi.versions import KUBERNETES_NODE
-from fraudcore.devstack.processes import free_port, spawn, stop
 
 LOCK = Path("/run/lock/fraud-k8s-node.lock")
 TUNABLES = "kernel-tunables.json"

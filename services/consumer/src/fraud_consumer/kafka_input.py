@@ -1,0 +1,165 @@
+"""The Kafka consumer of the input topics: batches of messages, pausing while a dependency is
+down (messages fetched meanwhile are carried into the next batch, in order), lag, commits, and
+a fresh consumer in place of one whose group membership ended."""
+
+from __future__ import annotations
+
+import logging
+
+from confluent_kafka import Consumer, KafkaException, Message, TopicPartition
+
+from fraud_consumer.every import Every
+from fraud_consumer.kafka_health import KafkaHealth
+from fraud_consumer.metrics import ConsumerMetrics
+from fraud_consumer.offsets import Partition
+from fraud_consumer.rebalance import Rebalance, partition_of
+from fraud_consumer.settings import ConsumerSettings
+from fraudcore.kafka_client import consumer_config
+
+log = logging.getLogger(__name__)
+LAG_EVERY_S = 5.0
+
+
+class KafkaInput:
+    def __init__(
+        self,
+        settings: ConsumerSettings,
+        health: KafkaHealth,
+        rebalance: Rebalance,
+        metrics: ConsumerMetrics,
+    ) -> None:
+        self.settings, self.health, self.rebalance, self.metrics = (
+            settings, health, rebalance, metrics,
+        )  # fmt: skip
+        self.topics = [settings.topic_transactions, settings.topic_labels]
+        self.carry: list[Message] = []
+        self.paused = False
+        self._lag_due = Every(LAG_EVERY_S)
+        self.consumer = self._new_consumer()
+        rebalance.on_release(self._drop_carried)
+
+    def _new_consumer(self) -> Consumer:
+        s = self.settings
+        membership = {"group.instance.id": s.consumer_instance_id} if s.consumer_instance_id else {}
+        return Consumer(
+            consumer_config(
+                s,
+                s.consumer_group_id,
+                error_cb=self.health.on_consumer_error,
+                # Range keeps partition i of every topic on one consumer: a card's labels are
+                # handled where its transactions are.
+                **{
+                    "partition.assignment.strategy": "range",
+                    "max.poll.interval.ms": 300_000,
+                    "session.timeout.ms": s.consumer_session_timeout_ms,
+                    **membership,
+                },
+            )
+        )
+
+    def subscribe(self) -> None:
+        r = self.rebalance
+        self.consumer.subscribe(self.topics, on_assign=r.assign, on_revoke=r.revoke, on_lost=r.lost)
+        log.info("consuming %s as group %s", self.topics, self.settings.consumer_group_id)
+
+    def replace(self) -> None:
+        """A consumer whose membership ended (fenced) cannot rejoin: close it and join again
+        with a new one. Its uncommitted work is read again and recognised by the markers."""
+        log.warning("Kafka consumer failed (%s): replacing it", self.health.consumer_broken)
+        self.metrics.retries.labels(dependency="kafka").inc()
+        self.health.consumer_broken = None
+        self.rebalance.release_all()
+        try:
+            self.consumer.close()
+        except (KafkaException, RuntimeError) as error:
+            log.info("the failed consumer closed with: %s", error)
+        self.consumer, self.paused = self._new_consumer(), False
+        self.subscribe()
+
+    def poll_batch(self) -> list[Message]:
+        """Whatever is already fetched, else wait for the first message of the next batch."""
+        carried, self.carry = self.carry, []
+        room = self.settings.batch_max - len(carried)
+        messages = self._consume(room) if room > 0 else []
+        if not carried and not messages:
+            first = self._poll(self.settings.consumer_poll_timeout_ms / 1000)
+            if first is None:
+                return []
+            messages = [first, *(self._consume(room - 1) if room > 1 else [])]
+        good = []
+        for message in [*carried, *messages]:
+            error = message.error()
+            if error is None:
+                good.append(message)
+            else:
+                self.health.on_consumer_error(error)
+        return good
+
+    def poll_paused(self, timeout_s: float) -> None:
+        """Serve the group (heartbeats, rebalances) while paused; anything fetched before the
+        pause is kept for the next batch, in order."""
+        message = self._poll(timeout_s)
+        if message is not None:
+            self.carry.append(message)
+
+    def _consume(self, count: int) -> list[Message]:
+        try:
+            messages: list[Message] = self.consumer.consume(count, timeout=0)
+        except KafkaException as failure:
+            self.health.on_consumer_error(failure.args[0])
+            return []
+        return messages
+
+    def _poll(self, timeout_s: float) -> Message | None:
+        try:
+            message: Message | None = self.consumer.poll(timeout_s)
+        except KafkaException as failure:
+            self.health.on_consumer_error(failure.args[0])
+            return None
+        return message
+
+    def pause(self) -> None:
+        if not self.paused:
+            self.consumer.pause(self.consumer.assignment())
+            self.paused = True
+            self.metrics.paused.set(1)
+
+    def resume(self) -> bool:
+        """Resume if paused; whether it was."""
+        if not self.paused:
+            return False
+        self.consumer.resume(self.consumer.assignment())
+        self.paused = False
+        self.metrics.paused.set(0)
+        return True
+
+    def commit(self, offsets: list[TopicPartition], *, asynchronous: bool) -> None:
+        try:
+            if asynchronous:
+                self.consumer.commit(offsets=offsets, asynchronous=True)
+            else:
+                self.consumer.commit(offsets=offsets, asynchronous=False)
+        except Exception as error:
+            log.warning("commit failed (the batch will be seen again, without effect): %s", error)
+
+    def report_lag(self) -> None:
+        if not self._lag_due():
+            return
+        assignment = self.consumer.assignment()
+        if not assignment:
+            return
+        for position in self.consumer.position(assignment):
+            try:
+                _, high = self.consumer.get_watermark_offsets(position, cached=True)
+            except Exception:  # noqa: S112 - no fetch yet for this partition
+                continue
+            if position.offset >= 0 and high >= 0:
+                self.metrics.lag.labels(
+                    topic=position.topic, partition=str(position.partition)
+                ).set(max(0, high - position.offset))
+
+    def close(self) -> None:
+        self.consumer.close()
+
+    def _drop_carried(self, gone: set[Partition]) -> None:
+        self.carry = [m for m in self.carry if partition_of(m) not in gone]

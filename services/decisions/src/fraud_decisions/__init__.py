@@ -1,0 +1,1 @@
+"""fraud-decisions: the decision log from the command line."""

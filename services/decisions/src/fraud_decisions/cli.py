@@ -1,0 +1,133 @@
+"""``fraud-decisions``: the decision log from the command line.
+
+fraud-decisions migrate                          apply the schema migrations this release carries
+fraud-decisions maintain [--now TIME]            partitions made ahead, those past retention dropped
+fraud-decisions get TRANSACTION_ID               the logged decision as JSON
+fraud-decisions replay TRANSACTION_ID [--model-dir DIR]
+    score the logged features again: with the deciding model the score must come back within
+    1e-6 (exit 1 if not); with another model, how it would have decided
+
+Environment: DATABASE_URL (required), DATABASE_PASSWORD, DECISION_LOG_RETENTION_DAYS,
+DECISION_LOG_DAYS_AHEAD, MODEL_DIR (replay's default model).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Any
+
+import orjson
+import psycopg
+
+from fraud_decisions.settings import DecisionsSettings
+from fraudcore.decision_log import connect, get_decisions, migrate
+from fraudcore.decision_log.migrator import MigrationError
+from fraudcore.decision_log.partitions import maintain
+from fraudcore.decision_log.replay import ReplayError, replay
+from fraudcore.model import ModelBundle, ModelMismatchError
+from fraudcore.startup import EXIT_INVALID_CONFIGURATION, load_settings
+
+EXIT_NOT_FOUND = 1
+EXIT_NOT_REPRODUCED = 1
+EXIT_FAILED = 3
+
+
+def _print(value: Any) -> None:
+    sys.stdout.write(orjson.dumps(value, option=orjson.OPT_INDENT_2).decode() + "\n")
+
+
+def _migrate(conn: psycopg.Connection) -> int:
+    applied = migrate(conn)
+    for migration in applied:
+        print(f"applied {migration.version:04d}_{migration.name}")
+    if not applied:
+        print("up to date")
+    return 0
+
+
+def _maintain(conn: psycopg.Connection, settings: DecisionsSettings, now: dt.datetime) -> int:
+    upkeep = maintain(
+        conn, now, settings.decision_log_retention_days, settings.decision_log_days_ahead
+    )
+    print(f"made {len(upkeep.made)} partitions, dropped {len(upkeep.dropped)}")
+    for name in upkeep.dropped:
+        print(f"dropped {name}")
+    return 0
+
+
+def _get(conn: psycopg.Connection, transaction_id: str) -> int:
+    logged = get_decisions(conn, transaction_id)
+    if not logged:
+        print(f"no decision logged for {transaction_id}", file=sys.stderr)
+        return EXIT_NOT_FOUND
+    _print(logged[0].as_json() if len(logged) == 1 else [entry.as_json() for entry in logged])
+    return 0
+
+
+def _replay(conn: psycopg.Connection, transaction_id: str, model_dir: Path | None) -> int:
+    if model_dir is None:
+        print("replay needs a model: pass --model-dir or set MODEL_DIR", file=sys.stderr)
+        return EXIT_INVALID_CONFIGURATION
+    logged = get_decisions(conn, transaction_id)
+    if not logged:
+        print(f"no decision logged for {transaction_id}", file=sys.stderr)
+        return EXIT_NOT_FOUND
+    try:
+        model = ModelBundle.load(model_dir)
+        replays = [replay(entry, model) for entry in logged]
+    except (ModelMismatchError, ReplayError, OSError) as error:
+        print(f"cannot replay {transaction_id}: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    _print(replays[0].as_json() if len(replays) == 1 else [r.as_json() for r in replays])
+    if any(entry.reproduced is False for entry in replays):
+        print(f"model {model.version} did not reproduce the logged score", file=sys.stderr)
+        return EXIT_NOT_REPRODUCED
+    return 0
+
+
+def _time(text: str) -> dt.datetime:
+    value = dt.datetime.fromisoformat(text)
+    if value.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"{text!r} has no time zone (add Z or +00:00)")
+    return value
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="fraud-decisions",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("migrate", help="apply the schema migrations")
+    upkeep = commands.add_parser("maintain", help="make partitions ahead, drop expired ones")
+    upkeep.add_argument("--now", type=_time, help="the clock (ISO 8601, default: now)")
+    get = commands.add_parser("get", help="print a logged decision as JSON")
+    get.add_argument("transaction_id")
+    again = commands.add_parser("replay", help="score a logged decision again")
+    again.add_argument("transaction_id")
+    again.add_argument("--model-dir", type=Path, help="another model (default: MODEL_DIR)")
+    args = parser.parse_args(argv)
+
+    settings = load_settings(DecisionsSettings, "fraud-decisions")
+    if settings is None:
+        return EXIT_INVALID_CONFIGURATION
+    try:
+        with connect(settings, "fraud-decisions") as conn:
+            if args.command == "migrate":
+                return _migrate(conn)
+            if args.command == "maintain":
+                return _maintain(conn, settings, args.now or dt.datetime.now(dt.UTC))
+            if args.command == "get":
+                return _get(conn, args.transaction_id)
+            return _replay(conn, args.transaction_id, args.model_dir or settings.model_dir)
+    except (psycopg.Error, MigrationError) as error:
+        print(f"fraud-decisions {args.command}: {error}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,165 @@
+"""The decision log's contract: table and column names, and the row the consumer writes.
+
+Every module that reads or writes the log takes its names from here; a test checks that the
+migrated schema has exactly these columns in this order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from fraudcore.features import FEATURE_NAMES
+from fraudcore.model_card import Thresholds
+from fraudcore.schemas import Decision, ScoredTransaction, Timings
+
+DECISIONS = "decisions"
+LABELS = "decision_labels"
+FEATURE_SETS = "feature_sets"
+MIGRATIONS = "schema_migrations"
+
+TIMING_COLUMNS = tuple(Timings.model_fields)  # kafka_ms ... end_to_end_ms, as the record has them
+DECISION_COLUMNS = (
+    "transaction_id",
+    "event_time",
+    "card_id",
+    "merchant_id",
+    "amount",
+    "currency",
+    "feature_set",
+    "features",
+    "score",
+    "model_version",
+    "review_threshold",
+    "block_threshold",
+    "rules",
+    "reasons",
+    "decision",
+    *TIMING_COLUMNS,
+    "source_partition",
+    "source_offset",
+    "decided_at",
+)
+# PostgreSQL types of DECISION_COLUMNS, for binary COPY.
+DECISION_TYPES = (
+    "text", "timestamptz", "text", "text", "float8", "text", "text", "float4[]", "float8",
+    "text", "float8", "float8", "text[]", "text[]", "text",
+    *("float4",) * len(TIMING_COLUMNS),
+    "int4", "int8", "timestamptz",
+)  # fmt: skip
+LABEL_COLUMNS = (
+    "transaction_id",
+    "event_time",
+    "is_fraud",
+    "scenario",
+    "labelled_at",
+    "applied_at",
+)
+FEATURE_SET_COLUMNS = ("feature_set", "names", "first_logged")
+
+
+def feature_set_id(names: Sequence[str]) -> str:
+    """A short stable name for an ordered feature list (16 hex digits of its SHA-256)."""
+    return hashlib.sha256("\n".join(names).encode()).hexdigest()[:16]
+
+
+CURRENT_FEATURE_SET = feature_set_id(FEATURE_NAMES)
+
+
+@dataclass(frozen=True)
+class DecisionRow:
+    """One decision as logged. ``features`` are in ``feature_names`` order, NaN where undefined:
+    exactly the float32 values the model was given."""
+
+    transaction_id: str
+    event_time: dt.datetime
+    card_id: str
+    merchant_id: str
+    amount: float
+    currency: str
+    features: Sequence[float] | npt.NDArray[np.float32]
+    score: float
+    model_version: str
+    thresholds: Thresholds
+    rules: Sequence[str]
+    reasons: Sequence[str]
+    decision: Decision
+    timings: Timings
+    source_partition: int
+    source_offset: int
+    decided_at: dt.datetime
+    feature_names: tuple[str, ...] = field(default=FEATURE_NAMES)
+
+    def __post_init__(self) -> None:
+        if len(self.features) != len(self.feature_names):
+            raise ValueError(
+                f"{self.transaction_id}: {len(self.features)} feature values for "
+                f"{len(self.feature_names)} feature names"
+            )
+        if self.event_time.tzinfo is None or self.decided_at.tzinfo is None:
+            raise ValueError(f"{self.transaction_id}: times must carry a time zone")
+
+    @property
+    def feature_set(self) -> str:
+        if self.feature_names is FEATURE_NAMES:
+            return CURRENT_FEATURE_SET
+        return feature_set_id(self.feature_names)
+
+    @property
+    def day(self) -> dt.date:
+        return self.event_time.astimezone(dt.UTC).date()
+
+    def values(self) -> tuple[object, ...]:
+        """The row in DECISION_COLUMNS order."""
+        timings = self.timings
+        return (
+            self.transaction_id,
+            self.event_time,
+            self.card_id,
+            self.merchant_id,
+            self.amount,
+            self.currency,
+            self.feature_set,
+            self.features,
+            self.score,
+            self.model_version,
+            self.thresholds.review,
+            self.thresholds.block,
+            list(self.rules),
+            list(self.reasons),
+            self.decision.value,
+            *(getattr(timings, name) for name in TIMING_COLUMNS),
+            self.source_partition,
+            self.source_offset,
+            self.decided_at,
+        )
+
+    @classmethod
+    def from_scored(cls, record: ScoredTransaction, thresholds: Thresholds) -> DecisionRow:
+        """The row of a scored record (features it leaves out were undefined: NaN)."""
+        tx = record.transaction
+        return cls(
+            transaction_id=tx.transaction_id,
+            event_time=tx.event_time,
+            card_id=tx.card_id,
+            merchant_id=tx.merchant_id,
+            amount=tx.amount,
+            currency=tx.currency,
+            features=[record.features.get(name, math.nan) for name in FEATURE_NAMES],
+            score=record.score,
+            model_version=record.model_version,
+            thresholds=thresholds,
+            rules=record.rules,
+            reasons=record.reasons,
+            decision=record.decision,
+            timings=record.timings,
+            source_partition=-1 if record.source_partition is None else record.source_partition,
+            source_offset=-1 if record.source_offset is None else record.source_offset,
+            decided_at=record.scored_at,
+        )

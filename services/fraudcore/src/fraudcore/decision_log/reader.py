@@ -1,0 +1,105 @@
+"""Reading a logged decision back: "why was payment X blocked last Tuesday?"."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+from psycopg import sql
+from psycopg.rows import dict_row
+
+from fraudcore.decision_log.contract import (
+    DECISION_COLUMNS,
+    DECISIONS,
+    FEATURE_SETS,
+    LABELS,
+    TIMING_COLUMNS,
+)
+from fraudcore.model_card import Thresholds
+from fraudcore.schemas import Decision, format_time
+
+_SELECT = sql.SQL(
+    "SELECT {columns}, f.names AS feature_names, l.is_fraud, l.scenario, l.labelled_at, "
+    "l.applied_at FROM {decisions} d JOIN {sets} f USING (feature_set) "
+    "LEFT JOIN {labels} l USING (transaction_id, event_time) "
+    "WHERE d.transaction_id = %s ORDER BY d.decided_at"
+).format(
+    columns=sql.SQL(", ").join(sql.Identifier("d", column) for column in DECISION_COLUMNS),
+    decisions=sql.Identifier(DECISIONS),
+    sets=sql.Identifier(FEATURE_SETS),
+    labels=sql.Identifier(LABELS),
+)
+
+
+@dataclass(frozen=True)
+class LoggedDecision:
+    """A decision as the log holds it, with its label when one has been applied."""
+
+    row: dict[str, Any]
+
+    @property
+    def transaction_id(self) -> str:
+        return str(self.row["transaction_id"])
+
+    @property
+    def features(self) -> dict[str, float]:
+        """Name to value as served (float32 values; NaN where the feature was undefined)."""
+        return dict(zip(self.row["feature_names"], self.row["features"], strict=True))
+
+    @property
+    def score(self) -> float:
+        return float(self.row["score"])
+
+    @property
+    def decision(self) -> Decision:
+        return Decision(self.row["decision"])
+
+    @property
+    def model_version(self) -> str:
+        return str(self.row["model_version"])
+
+    @property
+    def thresholds(self) -> Thresholds:
+        return Thresholds(review=self.row["review_threshold"], block=self.row["block_threshold"])
+
+    def as_json(self) -> dict[str, Any]:
+        """The decision for people and APIs: ISO times, undefined features as null."""
+        row = self.row
+        label = None
+        if row["labelled_at"] is not None:
+            label = {
+                "is_fraud": row["is_fraud"],
+                "scenario": row["scenario"],
+                "labelled_at": format_time(row["labelled_at"]),
+                "applied_at": format_time(row["applied_at"]),
+            }
+        return {
+            "transaction_id": row["transaction_id"],
+            "event_time": format_time(row["event_time"]),
+            "card_id": row["card_id"],
+            "merchant_id": row["merchant_id"],
+            "amount": row["amount"],
+            "currency": row["currency"],
+            "decision": row["decision"],
+            "score": row["score"],
+            "model_version": row["model_version"],
+            "thresholds": self.thresholds.model_dump(),
+            "rules": row["rules"],
+            "reasons": row["reasons"],
+            "features": {k: None if math.isnan(v) else v for k, v in self.features.items()},
+            "feature_set": row["feature_set"],
+            "timings": {name: row[name] for name in TIMING_COLUMNS},
+            "source": {"partition": row["source_partition"], "offset": row["source_offset"]},
+            "decided_at": format_time(row["decided_at"]),
+            "label": label,
+        }
+
+
+def get_decisions(conn: psycopg.Connection, transaction_id: str) -> list[LoggedDecision]:
+    """The logged decisions of ``transaction_id``: one, or none (more only if a producer reused
+    the id at another event time, which the log keeps apart)."""
+    with conn.cursor(row_factory=dict_row) as cursor:
+        rows = cursor.execute(_SELECT, (transaction_id,)).fetchall()
+    return [LoggedDecision(row) for row in rows]

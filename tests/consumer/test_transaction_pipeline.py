@@ -1,0 +1,126 @@
+"""The consumer's batch pipeline and label applier in this process against a real Redis: what
+one batch writes, how redeliveries and duplicates are recognised, and labels applied once."""
+
+import datetime as dt
+
+import orjson
+import pytest
+
+from fraudcore.features import MerchantState
+from fraudcore.live_stats import MODEL_VERSION, LiveTotals
+from fraudcore.live_streams import alert_id, alert_record, map_point
+from fraudcore.schemas import Decision, Label, ScoredTransaction, Transaction
+
+pytestmark = pytest.mark.integration
+EXAMPLE = Transaction.model_json_schema()["examples"][0]
+
+
+def transactions(count: int, cards: int = 7) -> list[Transaction]:
+    start = dt.datetime(2026, 11, 28, 12, tzinfo=dt.UTC)
+    return [
+        Transaction.model_validate(
+            {**EXAMPLE, "transaction_id": f"tx-{i:04d}", "card_id": f"card-{i % cards}",
+             "merchant_id": f"merch-{i % 3}", "amount": 10.0 + i * 37.5,
+             "event_time": (start + dt.timedelta(minutes=i)).isoformat()}
+        )
+        for i in range(count)
+    ]  # fmt: skip
+
+
+def untimed(outputs) -> list[dict]:
+    """Records without their timings (a re-emitted copy was written before the sinks' time)."""
+    return [{k: v for k, v in orjson.loads(o.value).items() if k != "timings"} for o in outputs]
+
+
+def totals(consumer) -> LiveTotals:
+    return LiveTotals.parse(consumer.pipeline.redis.hgetall(consumer.pipeline.keys.stats))
+
+
+def test_a_batch_writes_state_markers_streams_statistics_and_records(
+    inprocess_consumer_factory,
+) -> None:
+    consumer = inprocess_consumer_factory()
+    txs = transactions(40)
+    result = consumer.score(txs)
+    redis, keys = consumer.pipeline.redis, consumer.pipeline.keys
+
+    assert (result.new, result.duplicates, len(result.outputs)) == (40, 0, 40)
+    records = [ScoredTransaction.from_json(output.value) for output in result.outputs]
+    assert [r.transaction.transaction_id for r in records] == [tx.transaction_id for tx in txs]
+    assert all(redis.exists(keys.transaction(tx.transaction_id)) for tx in txs)
+    assert redis.get(result.batch_key) is not None  # the recovery copy, until Kafka has them
+    # Later payments of a card see the earlier ones of the same batch.
+    assert records[-1].features["card_history_log"] > 0
+
+    stats = totals(consumer)
+    decided = {d: sum(r.decision is d for r in records) for d in Decision}
+    assert stats.transactions == 40
+    assert stats.decisions == decided
+    assert stats.amounts[Decision.APPROVE] == round(
+        sum(r.transaction.amount for r in records if r.decision is Decision.APPROVE), 2
+    )
+    points = [map_point(fields) for _, fields in redis.xrange(keys.recent)]
+    assert [p["id"] for p in points] == [tx.transaction_id for tx in txs]
+    assert [p["decision"] for p in points] == [r.decision.value for r in records]
+    flagged = [r.transaction.transaction_id for r in records if r.decision is not Decision.APPROVE]
+    alerts = [alert_record(fields) for _, fields in redis.xrange(keys.alerts)]
+    assert [alert_id(record) for record in alerts] == flagged
+    assert redis.hget(keys.model, MODEL_VERSION) == b"test-model-1"
+    assert redis.get(keys.card("card-0")) is not None
+    merchant = MerchantState.from_pairs(
+        [item for pair in redis.hgetall(keys.merchant("merch-0")).items() for item in pair]
+    )
+    assert sum(v for k, v in merchant.buckets.items() if k[0] == "d") == 14  # its 14 payments
+
+
+def test_redelivery_is_re_emitted_from_the_recovery_copy_and_never_counted_twice(
+    inprocess_consumer_factory,
+) -> None:
+    consumer = inprocess_consumer_factory()
+    txs = transactions(10)
+    first = consumer.process([consumer.decoded(tx) for tx in txs])
+
+    again = consumer.process([consumer.decoded(tx, offset=i) for i, tx in enumerate(txs)])
+
+    assert (again.new, again.duplicates) == (0, 0)
+    assert untimed(again.outputs) == untimed(first.outputs)  # the same records, sent again
+    assert totals(consumer).transactions == 10
+    # Once Kafka acknowledged the copies the recovery copy goes: a redelivery is then skipped.
+    consumer.pipeline.sink.forget_batches([first.batch_key])
+    late = consumer.process([consumer.decoded(tx, offset=i) for i, tx in enumerate(txs)])
+    assert (late.new, late.duplicates, late.outputs) == (0, 0, [])
+    assert totals(consumer).transactions == 10
+
+
+def test_the_same_transaction_from_another_message_is_a_duplicate(
+    inprocess_consumer_factory,
+) -> None:
+    consumer = inprocess_consumer_factory()
+    tx, other = transactions(2)
+    result = consumer.score([tx, tx, other])  # the same id twice in one batch
+    assert (result.new, result.duplicates, len(result.outputs)) == (2, 1, 2)
+    resent = consumer.score([tx])  # sent again by a retrying upstream: a new message
+    assert (resent.new, resent.duplicates, resent.outputs) == (0, 1, [])
+    assert totals(consumer).transactions == 2
+
+
+def test_labels_wait_for_their_transaction_and_apply_once(inprocess_consumer_factory) -> None:
+    consumer = inprocess_consumer_factory()
+    tx = transactions(1)[0]
+    label = Label(transaction_id=tx.transaction_id, is_fraud=True, scenario="card_testing",
+                  labelled_at=dt.datetime(2026, 12, 1, tzinfo=dt.UTC))  # fmt: skip
+    waiting = consumer.apply_labels([(tx.card_id, label)])
+    assert len(waiting) == 1
+    assert totals(consumer).labels == 0
+
+    decision = ScoredTransaction.from_json(consumer.score([tx]).outputs[0].value).decision
+    assert consumer.labels.apply(waiting) == []
+    assert consumer.apply_labels([(tx.card_id, label)]) == []  # a redelivered label
+    stats = totals(consumer)
+    assert (stats.labels, stats.labels_fraud) == (1, 1)
+    cell = "tp" if decision is not Decision.APPROVE else "fn"
+    assert stats.outcomes == {"tp": 0, "fp": 0, "fn": 0, "tn": 0} | {cell: 1}
+    redis, keys = consumer.pipeline.redis, consumer.pipeline.keys
+    day = int(dt.datetime(2026, 12, 1, tzinfo=dt.UTC).timestamp() // 86_400)
+    merchant = redis.hgetall(keys.merchant(tx.merchant_id))
+    assert (merchant[f"l{day}".encode()], merchant[f"f{day}".encode()]) == (b"1", b"1")

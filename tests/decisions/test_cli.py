@@ -1,0 +1,164 @@
+"""``fraud-decisions`` against a real PostgreSQL: migrate, get, and replay with the committed
+model (scores reproduced to 1e-6) or another one (how it would have decided)."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from fraud_decisions.cli import main
+from fraud_devstack import free_port
+from fraudcore.decision_log import DecisionLogWriter, apply_labels, connect, get_decisions
+from fraudcore.decision_log.replay import TOLERANCE, replay
+from fraudcore.model import ModelBundle
+from fraudcore.schemas import Decision
+
+pytestmark = pytest.mark.integration
+COMMITTED_MODEL_DIR = Path(__file__).resolve().parents[2] / "training" / "artifacts"
+
+
+@pytest.fixture
+def logged_world(database_factory, decided_world, monkeypatch):
+    """The decided world written to a freshly migrated log; DATABASE_URL points at it."""
+    settings = database_factory()
+    monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    monkeypatch.delenv("MODEL_DIR", raising=False)
+    assert main(["migrate"]) == 0
+    with connect(settings) as conn:
+        DecisionLogWriter(conn).write(decided_world.rows)
+    return settings
+
+
+def _run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_migrate_twice_says_up_to_date(logged_world, capsys) -> None:
+    assert _run(capsys, "migrate") == (0, "up to date\n", "")
+
+
+def test_get_prints_the_logged_decision(logged_world, decided_world, capsys) -> None:
+    flagged = next(r for r in decided_world.rows if r.decision is not Decision.APPROVE)
+    code, out, _ = _run(capsys, "get", flagged.transaction_id)
+    assert code == 0
+    logged = json.loads(out)
+    assert logged["transaction_id"] == flagged.transaction_id
+    assert logged["decision"] == flagged.decision.value
+    assert logged["reasons"] == list(flagged.reasons)
+    assert logged["reasons"]
+    assert logged["score"] == pytest.approx(flagged.score, abs=1e-12)
+    assert logged["model_version"] == ModelBundle.load(COMMITTED_MODEL_DIR).version
+    assert code == 0
+    assert logged["label"] is None
+
+
+def test_get_of_an_unknown_id_says_so(logged_world, capsys) -> None:
+    assert _run(capsys, "get", "tx-nowhere") == (1, "", "no decision logged for tx-nowhere\n")
+
+
+def test_replay_with_the_deciding_model_reproduces_the_score(
+    logged_world, decided_world, capsys
+) -> None:
+    row = decided_world.rows[7]
+    code, out, err = _run(
+        capsys, "replay", row.transaction_id, "--model-dir", str(COMMITTED_MODEL_DIR)
+    )
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["same_model"] is True
+    assert result["reproduced"] is True
+    assert abs(result["score_delta"]) <= TOLERANCE
+    assert result["decision_changed"] is False
+
+
+def test_replay_reproduces_a_thousand_logged_scores(logged_world, decided_world) -> None:
+    model = ModelBundle.load(COMMITTED_MODEL_DIR)
+    sample = decided_world.rows[:1_000]
+    with connect(logged_world) as conn:
+        replays = [replay(get_decisions(conn, r.transaction_id)[0], model) for r in sample]
+    assert len(replays) == 1_000
+    assert max(abs(r.score_delta) for r in replays) <= TOLERANCE
+    assert all(r.decision == r.logged.decision.value for r in replays)
+    assert {r.logged.decision for r in replays} >= {Decision.APPROVE, Decision.REVIEW}
+
+
+def test_replay_with_another_model_shows_how_it_would_have_decided(
+    logged_world, decided_world, model_dir, capsys
+) -> None:
+    # The session's small test model, trained on another week: other scores, other thresholds.
+    other = ModelBundle.load(model_dir)
+    flagged = [r for r in decided_world.rows if r.decision is not Decision.APPROVE][:20]
+    outputs = []
+    for row in flagged:
+        code, out, err = _run(capsys, "replay", row.transaction_id, "--model-dir", str(model_dir))
+        assert code == 0, err
+        outputs.append(json.loads(out))
+    assert all(o["same_model"] is False and o["reproduced"] is None for o in outputs)
+    assert {o["replayed"]["model_version"] for o in outputs} == {other.version}
+    assert all(o["replayed"]["thresholds"] == {"review": 0.2, "block": 0.8} for o in outputs)
+    assert any(abs(o["score_delta"]) > 1e-3 for o in outputs)
+    for o in outputs:
+        changed = o["replayed"]["decision"] != o["logged"]["decision"]
+        assert o["decision_changed"] is changed
+
+
+def test_replay_that_does_not_reproduce_fails(logged_world, decided_world, capsys) -> None:
+    row = decided_world.rows[3]
+    with connect(logged_world) as conn:
+        conn.execute(
+            "UPDATE decisions SET score = score + 0.001 WHERE transaction_id = %s",
+            (row.transaction_id,),
+        )
+    code, out, err = _run(
+        capsys, "replay", row.transaction_id, "--model-dir", str(COMMITTED_MODEL_DIR)
+    )
+    assert code == 1
+    assert json.loads(out)["reproduced"] is False
+    assert "did not reproduce" in err
+
+
+def test_replay_takes_model_dir_from_the_environment_or_asks_for_it(
+    logged_world, decided_world, capsys, monkeypatch
+) -> None:
+    row = decided_world.rows[0]
+    code, _, err = _run(capsys, "replay", row.transaction_id)
+    assert (code, err) == (2, "replay needs a model: pass --model-dir or set MODEL_DIR\n")
+    monkeypatch.setenv("MODEL_DIR", str(COMMITTED_MODEL_DIR))
+    code, out, _ = _run(capsys, "replay", row.transaction_id)
+    assert code == 0
+    assert json.loads(out)["reproduced"] is True
+
+
+def test_get_shows_a_label_joined_weeks_later(logged_world, decided_world, capsys) -> None:
+    row, label = decided_world.rows[11], decided_world.labels[11]
+    with connect(logged_world) as conn:
+        apply_labels(conn, [label])
+    code, out, _ = _run(capsys, "get", row.transaction_id)
+    assert code == 0
+    assert json.loads(out)["label"]["is_fraud"] is label.is_fraud
+
+
+def test_bad_configuration_and_unreachable_databases_are_clear_errors(capsys, monkeypatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "mysql://nope")
+    code, _, err = _run(capsys, "get", "tx-1")
+    assert code == 2
+    assert "DATABASE_URL" in err.upper()
+    monkeypatch.setenv("DATABASE_URL", f"postgresql://fraud@127.0.0.1:{free_port()}/fraud")
+    code, _, err = _run(capsys, "get", "tx-1")
+    assert code == 3
+    assert err.startswith("fraud-decisions get: ")
+
+
+def test_the_console_script_is_installed(logged_world, decided_world) -> None:
+    script = Path(sys.executable).parent / "fraud-decisions"
+    row = decided_world.rows[0]
+    done = subprocess.run(
+        [str(script), "get", row.transaction_id], capture_output=True, text=True, check=False,
+        timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["transaction_id"] == row.transaction_id

@@ -1,0 +1,92 @@
+"""Migrations: applied once each, the schema they make is the contract's, edits refused."""
+
+import threading
+
+import psycopg
+import pytest
+
+from fraudcore.decision_log import connect, migrate
+from fraudcore.decision_log import migrator as module
+from fraudcore.decision_log.contract import (
+    DECISION_COLUMNS,
+    DECISIONS,
+    FEATURE_SET_COLUMNS,
+    FEATURE_SETS,
+    LABEL_COLUMNS,
+    LABELS,
+    MIGRATIONS,
+)
+from fraudcore.decision_log.migrator import MigrationError, migrations, pending
+
+pytestmark = pytest.mark.integration
+
+
+def _columns(conn: psycopg.Connection, table: str) -> tuple[str, ...]:
+    rows = conn.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = %s "
+        "ORDER BY ordinal_position",
+        (table,),
+    ).fetchall()
+    return tuple(name for (name,) in rows)
+
+
+def test_the_migrated_schema_is_the_contract(database_factory) -> None:
+    with connect(database_factory()) as conn:
+        assert [m.version for m in pending(conn)] == [m.version for m in migrations()]
+        applied = migrate(conn)
+        assert [m.version for m in applied] == [1]
+        assert _columns(conn, DECISIONS) == DECISION_COLUMNS
+        assert _columns(conn, LABELS) == LABEL_COLUMNS
+        assert _columns(conn, FEATURE_SETS) == FEATURE_SET_COLUMNS
+        partitioned = conn.execute(
+            "SELECT c.relname, pg_get_partkeydef(c.oid) FROM pg_partitioned_table p "
+            "JOIN pg_class c ON c.oid = p.partrelid ORDER BY 1"
+        ).fetchall()
+        assert partitioned == [
+            (LABELS, "RANGE (event_time)"),
+            (DECISIONS, "RANGE (event_time)"),
+        ]
+        assert migrate(conn) == []
+        assert pending(conn) == []
+
+
+def test_concurrent_migrators_apply_each_migration_once(database_factory) -> None:
+    settings = database_factory()
+    results: list[object] = []
+
+    def run() -> None:
+        with connect(settings) as conn:
+            try:
+                results.append(len(migrate(conn)))
+            except Exception as error:  # recorded: the assertion below shows it
+                results.append(error)
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(results) == [0, 0, 0, 1]  # type: ignore[type-var]
+
+
+def test_an_edited_or_unknown_migration_is_refused(database_factory) -> None:
+    with connect(database_factory()) as conn:
+        migrate(conn)
+        conn.execute(f"UPDATE {MIGRATIONS} SET checksum = 'edited' WHERE version = 1")
+        with pytest.raises(MigrationError, match="0001_decision_log was changed"):
+            migrate(conn)
+    with connect(database_factory()) as conn:
+        migrate(conn)
+        conn.execute(f"INSERT INTO {MIGRATIONS} (version, name, checksum) VALUES (99, 'x', 'y')")
+        with pytest.raises(MigrationError, match=r"\[99\].*newer release"):
+            migrate(conn)
+
+
+def test_a_failing_migration_leaves_nothing_half_done(database_factory, monkeypatch) -> None:
+    broken = module.Migration(1, "broken", "CREATE TABLE half (id int); SELECT 1/0;")
+    monkeypatch.setattr(module, "migrations", lambda: [broken])
+    with connect(database_factory()) as conn:
+        with pytest.raises(psycopg.errors.DivisionByZero):
+            migrate(conn)
+        assert conn.execute("SELECT to_regclass('half')").fetchone() == (None,)
+        assert conn.execute("SELECT to_regclass(%s)", (MIGRATIONS,)).fetchone() == (None,)

@@ -1,0 +1,133 @@
+"""``fraud-bench [--quick]``: the whole benchmark in one run on this machine; writes
+reports/bench.json, reports/bench.md and reports/bench_latency.png."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from fraud_bench import floors, report, scorer_api
+from fraud_bench.pipeline_runs import Plan, bench_mode
+from fraud_bench.soak import soak
+from fraud_devstack import KafkaBroker, RedisServer
+from fraud_devstack.pipeline import LocalPipeline, private_topics
+from fraudcore.settings import KafkaSettings
+
+RATES = [100, 1_000, 5_000]
+MODES = ["embedded", "remote", "naive"]
+
+
+def run(quick: bool, model_dir: Path, out: Path) -> dict[str, Any]:
+    seconds, backlog = (2.5, 5_000) if quick else (20.0, 40_000)
+    log = logging.getLogger("fraud-bench")
+    with tempfile.TemporaryDirectory(prefix="fraud-bench-") as tmp:
+        work = Path(tmp)
+        broker = KafkaBroker(work / "kafka", log_level="WARN").start()
+        redis_server = RedisServer(work / "redis", maxmemory="4gb").start()
+        try:
+            settings = KafkaSettings(kafka_bootstrap_servers=broker.bootstrap_servers)
+            log.info("floors")
+            kafka = {
+                str(rate): floors.kafka_rtt(settings, rate, min(seconds, 5.0)) for rate in RATES
+            }
+            result: dict[str, Any] = {
+                "quick": quick,
+                "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                "machine": report.machine(),
+                "floors": {
+                    "kafka_rtt_ms": {
+                        "p50": kafka["1000"]["p50_ms"],
+                        "p99": kafka["1000"]["p99_ms"],
+                    },
+                    "kafka_rtt_by_rate": kafka,
+                    "redis_rtt_ms": {"p50": floors.redis_rtt(redis_server.url)["p50_ms"]},
+                    **floors.model_floors(model_dir),
+                    **floors.codec_floors(),
+                },
+                "pipeline": {},
+                "max_tps": {},
+                "max_tps_verified": {},
+                "drain_tps": {},
+                "max_tps_attempts": {},
+            }
+            for mode in MODES:
+                log.info("pipeline: %s", mode)
+                plan = Plan(
+                    RATES, seconds, backlog // 10 if mode == "naive" else backlog, not quick
+                )
+                outcome = bench_mode(
+                    settings, redis_server.url, model_dir, work, mode=mode, plan=plan
+                )
+                result["pipeline"][mode] = outcome.runs
+                result["max_tps"][mode] = outcome.max_tps
+                result["max_tps_verified"][mode] = outcome.max_tps_verified
+                result["drain_tps"][mode] = outcome.drain_tps
+                result["max_tps_attempts"][mode] = outcome.attempts
+            log.info("scorer API")
+            api = LocalPipeline(
+                broker.bootstrap_servers,
+                redis_server.url,
+                private_topics(settings),
+                work / "api",
+                model_dir,
+            )
+            api.start_scorer()
+            try:
+                url = f"http://127.0.0.1:{api.scorer_port}"
+                result["scorer_api"] = {
+                    "single": scorer_api.single_requests(url, 100 if quick else 1_000),
+                    "batch": scorer_api.batch_throughput(url, 4, 256, 2 if quick else 10),
+                }
+            finally:
+                api.stop_all()
+        finally:
+            broker.stop()
+            redis_server.stop()
+    pipeline, floor = result["pipeline"], result["floors"]
+    result["ratios"] = {
+        f"{mode} p50 / Kafka floor p50 at {rate} tx/s": pipeline[mode][str(rate)]["p50_ms"]
+        / floor["kafka_rtt_by_rate"][str(rate)]["p50_ms"]
+        for mode in MODES
+        for rate in RATES
+    } | {
+        "remote max_tps / naive max_tps": result["max_tps"]["remote"]
+        / max(result["max_tps"]["naive"], 1.0)
+    }
+    report.write(result, out)
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="fraud-bench", description=__doc__)
+    parser.add_argument("command", nargs="?", choices=["run", "soak"], default="run")
+    parser.add_argument("--quick", action="store_true", help="short windows (under 3 minutes)")
+    parser.add_argument("--model-dir", type=Path, default=Path("training/artifacts"))
+    parser.add_argument("--out", type=Path, default=Path("reports"))
+    parser.add_argument("--rate", type=int, default=2_000, help="soak: transactions per second")
+    parser.add_argument("--minutes", type=float, default=10.0, help="soak: duration")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    began = time.monotonic()
+    if args.command == "soak":
+        warmup = min(2.0, args.minutes / 5)  # memory is compared from the end of warm-up on
+        outcome = soak(args.model_dir, args.out, args.rate, args.minutes, warmup_min=warmup)
+        print(json.dumps({k: v for k, v in outcome.items() if k != "samples"}, indent=2))
+        lost = outcome["produced"] - outcome["scored"]
+        flat = all(growth < 0.10 for growth in outcome["rss_growth_after_warmup"].values())
+        return 0 if lost == 0 and flat else 1
+    result = run(args.quick, args.model_dir, args.out)
+    print(f"benchmark done in {time.monotonic() - began:.0f} s: {args.out / 'bench.md'}")
+    for target in result["targets"]:
+        print(f"  {'met ' if target['met'] else 'MISS'} {target['target']}: {target['measured']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,106 @@
+"""The floors every pipeline figure is compared with, measured with the pipeline's own client
+settings: a bare Kafka produce->consume round trip, a pipelined Redis round trip, one ONNX
+inference (1 and 256 rows), one native XGBoost prediction, and event encoding."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import redis
+from confluent_kafka import Consumer, Producer
+
+from fraud_bench.stats import percentile, summary_ms, time_calls_us
+from fraud_simulator.dataset import DatasetSpec, generate
+from fraudcore.features import replay
+from fraudcore.kafka_client import consumer_config, ensure_topics, producer_config
+from fraudcore.model import ModelBundle
+from fraudcore.schemas import Transaction
+from fraudcore.settings import KafkaSettings
+
+
+def kafka_rtt(settings: KafkaSettings, rate: float, seconds: float) -> dict[str, float]:
+    """Small messages at ``rate`` for ``seconds``; ms from produce() to the consumer's poll."""
+    topic = f"bench-floor-{uuid.uuid4().hex[:8]}"
+    ensure_topics(settings, [topic], partitions=3)
+    consumer = Consumer(consumer_config(settings, f"floor-{uuid.uuid4().hex[:8]}"))
+    consumer.subscribe([topic])
+    producer = Producer(producer_config(settings))
+    # Steady state, as in the pipeline runs (which warm up first): joined, fetching, connected.
+    warm: set[int] = set()
+    warm_until = time.monotonic() + 30
+    while len(warm) < 3 and time.monotonic() < warm_until:
+        for partition in range(3):
+            producer.produce(topic, b"warm-up", partition=partition)
+        producer.flush(5)
+        while (message := consumer.poll(0.2)) is not None:
+            warm.add(message.partition() or 0)
+    total = int(rate * seconds)
+    latencies: list[float] = []
+
+    def consume() -> None:
+        while len(latencies) < total:
+            message = consumer.poll(0.5)
+            if message is not None and not message.error():
+                latencies.append((time.time_ns() - int(message.value() or b"0")) / 1e6)
+
+    reader = threading.Thread(target=consume, daemon=True)
+    reader.start()
+    began = time.monotonic()
+    for sent in range(total):
+        pause = began + sent / rate - time.monotonic()
+        if pause > 0:
+            time.sleep(pause)
+        producer.produce(topic, str(time.time_ns()).encode(), str(sent).encode())
+        producer.poll(0)
+    producer.flush(30)
+    reader.join(timeout=60)
+    consumer.close()
+    return {**summary_ms(latencies), "messages": len(latencies), "rate_tps": rate}
+
+
+def redis_rtt(url: str, repeat: int = 3_000) -> dict[str, float]:
+    """One pipelined round trip of the consumer's read shape: a GET and an HGETALL."""
+    client = redis.Redis.from_url(url)
+    client.set("bench:card", b"x" * 300)
+    client.hset("bench:merchant", mapping={f"h{i}": i for i in range(40)})
+
+    def round_trip() -> None:
+        pipe = client.pipeline(transaction=False)
+        pipe.get("bench:card")
+        pipe.hgetall("bench:merchant")
+        pipe.execute()
+
+    samples = [us / 1000 for us in time_calls_us(round_trip, repeat)]
+    return summary_ms(samples)
+
+
+def model_floors(model_dir: Path, repeat: int = 2_000) -> dict[str, Any]:
+    model = ModelBundle.load(model_dir)
+    rows = replay(generate(DatasetSpec(days=2, customers=500, seed=5))).astype(np.float32)
+    one, batch = rows[:1], rows[:256]
+    single = time_calls_us(lambda: model.predict(one), repeat)
+    many = time_calls_us(lambda: model.predict(batch), max(50, repeat // 20))
+    native = time_calls_us(lambda: model.predict_xgboost(one), max(200, repeat // 4))
+    return {
+        "onnx_single_us": round(percentile(single, 50), 2),
+        "onnx_single_p99_us": round(percentile(single, 99), 2),
+        "onnx_256_us": round(percentile(many, 50), 2),
+        "onnx_256_per_row_us": round(percentile(many, 50) / 256, 3),
+        "xgboost_single_us": round(percentile(native, 50), 2),
+    }
+
+
+def codec_floors(repeat: int = 20_000) -> dict[str, float]:
+    tx = Transaction.model_validate(Transaction.model_json_schema()["examples"][0])
+    raw = tx.to_json()
+    return {
+        "decode_us": round(
+            percentile(time_calls_us(lambda: Transaction.from_json(raw), repeat), 50), 3
+        ),
+        "encode_us": round(percentile(time_calls_us(tx.to_json, repeat), 50), 3),
+    }

@@ -1,0 +1,196 @@
+"""The pipeline under load, per scoring mode: capacity from a backlog, then end-to-end latency
+at each requested rate, with produced and scored counted for every run."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from fraud_bench.stats import summary_ms
+from fraud_devstack.pipeline import LocalPipeline, drain_topic, private_topics
+from fraud_devstack.services import ServiceProcess, wait_for
+from fraudcore.settings import KafkaSettings
+
+CUSTOMERS = "20000"
+LAG_SLACK_S = 2.0
+SEARCH_STEPS = 5
+
+
+@dataclass
+class ModeResult:
+    mode: str
+    drain_tps: float = 0.0  # processing rate with a backlog and nothing else running
+    max_tps: float = 0.0  # sustainable: lag bounded with the load generator alongside
+    max_tps_verified: bool | None = None  # None: quick mode, the drain rate stands in
+    attempts: list[dict[str, Any]] = field(default_factory=list)
+    runs: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+class ModeBench:
+    def __init__(
+        self, settings: KafkaSettings, redis_url: str, model_dir: Path, workdir: Path, mode: str
+    ) -> None:
+        self.settings = settings
+        self.mode = mode
+        self.pipeline = LocalPipeline(
+            settings.kafka_bootstrap_servers,
+            redis_url,
+            private_topics(settings),
+            workdir / mode,
+            model_dir,
+        )
+        self.expected = 0
+        self.consumer: ServiceProcess | None = None
+
+    def _produce(self, run_id: str, *args: str) -> dict[str, Any]:
+        producer = self.pipeline.start_producer(
+            *args,
+            "--no-labels",
+            "--customers",
+            CUSTOMERS,
+            "--run-id",
+            run_id,
+            name=f"producer-{run_id}",
+        )
+        producer.wait(timeout_s=900)
+        report: dict[str, Any] = json.loads(producer.log().strip().splitlines()[-1])
+        self.expected += int(report["transactions"])
+        return report
+
+    def _drain(self, timeout_s: float) -> None:
+        self.pipeline.wait_scored(self.expected, timeout_s=timeout_s)
+
+    def start(self) -> None:
+        if self.mode != "embedded":
+            self.pipeline.start_scorer()
+        self.consumer = self.pipeline.start_consumer(self.mode)
+        self._produce(f"warm{uuid.uuid4().hex[:6]}", "--rate", "200", "--count", "300")
+        self._drain(120)
+
+    def capacity(self, backlog: int) -> float:
+        """Processing rate while draining a backlog produced with the consumer stopped."""
+        assert self.consumer is not None
+        self.consumer.stop()
+        self._produce("cap", "--rate", "100000", "--count", str(backlog))
+        before = self.pipeline.scored()
+        self.consumer = self.pipeline.start_consumer(self.mode, name="consumer-capacity")
+        wait_for(lambda: self.pipeline.scored() > before, 120, "draining starts")
+        began, start_count = time.monotonic(), self.pipeline.scored()
+        self._drain(600)
+        elapsed = time.monotonic() - began
+        return (self.expected - start_count) / elapsed if elapsed > 0 else 0.0
+
+    def at_rate(self, rate: int, seconds: float, capacity: float) -> dict[str, Any]:
+        # Above capacity the backlog grows without bound: a shorter window keeps the drain finite.
+        saturated = rate > capacity
+        window = max(1.0, seconds * capacity / rate * 0.8) if saturated else seconds
+        before = self.pipeline.scored()
+        report = self._produce(f"r{rate}", "--rate", str(rate), "--duration", f"{window:.2f}")
+        self._drain(max(60.0, report["transactions"] / max(capacity, 1.0) * 2 + 30))
+        return {
+            "produced": report["transactions"],
+            "scored": self.pipeline.scored() - before,
+            "achieved_tps": report["achieved_tps"],
+            "seconds": round(window, 2),
+            "saturated": saturated,
+        }
+
+    def bounded(self, rate: float, seconds: float, run_id: str) -> bool:
+        """Lag stays bounded at ``rate``: all produced over ``seconds`` is scored within
+        LAG_SLACK_S of the end (a consumer 10% too slow is 2 s behind after 20 s)."""
+        before = self.expected
+        self._produce(run_id, "--rate", f"{rate:.0f}", "--duration", str(seconds))
+        try:
+            wait_for(lambda: self.pipeline.scored() >= self.expected, LAG_SLACK_S, "bounded lag")
+        except TimeoutError:
+            self._drain(600)
+            return False
+        return self.expected > before
+
+    def sustainable(self, drain_tps: float, seconds: float) -> tuple[float, list[dict[str, Any]]]:
+        """The highest rate, stepping down from 90% of the drain rate (then one bisection step),
+        whose lag stays bounded while the load generator runs alongside (0 if none holds)."""
+        attempts: list[dict[str, Any]] = []
+
+        def holds(rate: float) -> bool:
+            held = self.bounded(rate, seconds, f"v{len(attempts)}")
+            attempts.append({"rate_tps": round(rate), "bounded": held})
+            return held
+
+        rate = drain_tps * 0.9
+        for _ in range(SEARCH_STEPS):
+            if holds(rate):
+                failed = rate / 0.85
+                # One bisection step between the rate that held and the one that did not.
+                if len(attempts) > 1 and holds(middle := (rate + failed) / 2):
+                    return round(middle), attempts
+                return round(rate), attempts
+            rate *= 0.85
+        return 0.0, attempts
+
+    def timings(self) -> dict[str, dict[str, list[float]]]:
+        """Every scored record's timings (end to end and per stage, ms), by run id (the
+        transaction id's middle part)."""
+        messages = drain_topic(
+            self.settings, self.pipeline.topics.topic_scored, expected=self.expected, timeout_s=120
+        )
+        by_run: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+        for message in messages:
+            record = orjson.loads(message.value() or b"{}")
+            run = record["transaction"]["transaction_id"].split("-")[1]
+            for stage, value in record["timings"].items():
+                by_run[run][stage].append(value)
+        return by_run
+
+    def stop(self) -> None:
+        self.pipeline.stop_all()
+
+
+@dataclass(frozen=True)
+class Plan:
+    rates: list[int]
+    seconds: float  # measurement window per rate
+    backlog: int  # messages drained to measure capacity
+    verify: bool  # search for the highest rate with bounded lag (else the drain rate stands)
+
+
+def bench_mode(
+    settings: KafkaSettings,
+    redis_url: str,
+    model_dir: Path,
+    workdir: Path,
+    *,
+    mode: str,
+    plan: Plan,
+) -> ModeResult:
+    bench = ModeBench(settings, redis_url, model_dir, workdir, mode)
+    result = ModeResult(mode)
+    try:
+        bench.start()
+        result.drain_tps = result.max_tps = round(bench.capacity(plan.backlog), 1)
+        runs = {rate: bench.at_rate(rate, plan.seconds, result.drain_tps) for rate in plan.rates}
+        if plan.verify:
+            result.max_tps, result.attempts = bench.sustainable(result.drain_tps, plan.seconds)
+            result.max_tps_verified = result.max_tps > 0
+        timings = bench.timings()
+        for rate, run in runs.items():
+            measured = timings.get(f"r{rate}", {})
+            stages = {
+                stage.removesuffix("_ms"): {
+                    k: v for k, v in summary_ms(values).items() if k != "p95_ms"
+                }
+                for stage, values in measured.items()
+                if stage != "end_to_end_ms"
+            }
+            e2e = summary_ms(measured.get("end_to_end_ms", []))
+            result.runs[str(rate)] = {**e2e, **run, "stages_ms": stages}
+    finally:
+        bench.stop()
+    return result

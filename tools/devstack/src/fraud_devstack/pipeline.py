@@ -1,0 +1,166 @@
+"""A whole private pipeline as local processes on one broker and Redis: its own topics, key
+prefix and consumer group, with the scorer, consumers, dashboard and producer started on demand.
+Tests, the benchmark and the fault-injection suite drive the platform through this."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import redis
+from confluent_kafka import Consumer, Message
+
+from fraud_devstack.processes import free_port
+from fraud_devstack.services import ServiceProcess, wait_for
+from fraudcore.kafka_client import consumer_config, ensure_topics
+from fraudcore.live_stats import LiveTotals
+from fraudcore.redis_keys import RedisKeys
+from fraudcore.settings import KafkaSettings, TopicSettings
+
+
+def private_topics(settings: KafkaSettings, partitions: int = 3) -> TopicSettings:
+    """A full set of uniquely named contract topics, created and ready."""
+    suffix = uuid.uuid4().hex[:10]
+    defaults = TopicSettings()
+    topics = defaults.model_copy(
+        update={name: f"{value}-{suffix}" for name, value in defaults.model_dump().items()}
+    )
+    ensure_topics(settings, topics.all_topics(), partitions=partitions)
+    return topics
+
+
+def drain_topic(
+    settings: KafkaSettings,
+    topic: str,
+    *,
+    expected: int | None = None,
+    timeout_s: float = 60.0,
+    idle_s: float = 3.0,
+) -> list[Message]:
+    """Every message on ``topic`` from the beginning: until ``expected`` messages, or ``idle_s``
+    without a new one, or ``timeout_s``."""
+    consumer = Consumer(consumer_config(settings, f"reader-{uuid.uuid4().hex[:10]}"))
+    consumer.subscribe([topic])
+    messages: list[Message] = []
+    deadline = last_seen = time.monotonic()
+    deadline += timeout_s
+    try:
+        while time.monotonic() < deadline:
+            if expected is not None and len(messages) >= expected:
+                break
+            if expected is None and messages and time.monotonic() - last_seen > idle_s:
+                break
+            for message in consumer.consume(1000, timeout=0.2):
+                if message.error():
+                    raise RuntimeError(message.error())
+                messages.append(message)
+                last_seen = time.monotonic()
+    finally:
+        consumer.close()
+    return messages
+
+
+@dataclass
+class LocalPipeline:
+    kafka: str
+    redis_url: str
+    topics: TopicSettings
+    workdir: Path
+    model_dir: Path
+    prefix: str = field(default_factory=lambda: f"p-{uuid.uuid4().hex[:8]}:")
+    group: str = field(default_factory=lambda: f"consumer-{uuid.uuid4().hex[:8]}")
+    processes: list[ServiceProcess] = field(default_factory=list)
+    scorer_port: int = field(default_factory=free_port)
+    redis_password: str | None = None
+    common_env: dict[str, str] = field(default_factory=dict)  # e.g. Kafka SASL settings
+
+    @property
+    def keys(self) -> RedisKeys:
+        return RedisKeys(self.prefix)
+
+    def env(self, **extra: object) -> dict[str, str]:
+        values: dict[str, object] = {
+            "KAFKA_BOOTSTRAP_SERVERS": self.kafka,
+            "REDIS_URL": self.redis_url,
+            "REDIS_KEY_PREFIX": self.prefix,
+            "CONSUMER_GROUP_ID": self.group,
+            "SCORER_URL": f"http://127.0.0.1:{self.scorer_port}",
+            "MODEL_DIR": str(self.model_dir),
+            "LOG_LEVEL": "INFO",
+            **({"REDIS_PASSWORD": self.redis_password} if self.redis_password else {}),
+            **{name.upper(): value for name, value in self.topics.model_dump().items()},
+            **self.common_env,
+            **extra,
+        }
+        return {key: str(value) for key, value in values.items()}
+
+    def _start(self, process: ServiceProcess) -> ServiceProcess:
+        self.processes.append(process)
+        return process.start(timeout_s=120)
+
+    def start_scorer(self, **extra: object) -> ServiceProcess:
+        env = self.env(
+            SCORER_HOST="127.0.0.1", SCORER_PORT=self.scorer_port, MODEL_WATCH="false", **extra
+        )
+        health = f"http://127.0.0.1:{self.scorer_port}/readyz"
+        return self._start(ServiceProcess("scorer", "fraud_scorer.main", env, self.workdir, health))
+
+    def start_consumer(
+        self, mode: str = "remote", name: str = "consumer", instance: str = "c1", **extra: object
+    ) -> ServiceProcess:
+        """A consumer process; one restarted with the same ``instance`` takes its place in the
+        group at once (static membership), as a restarted pod does."""
+        port = free_port()
+        env = self.env(
+            SCORING_MODE=mode,
+            METRICS_PORT=port,
+            METRICS_HOST="127.0.0.1",
+            CONSUMER_INSTANCE_ID=f"{self.group}-{instance}",
+            **extra,
+        )
+        health = f"http://127.0.0.1:{port}/healthz"
+        consumer = ServiceProcess(name, "fraud_consumer.main", env, self.workdir, health)
+        consumer.metrics_port = port
+        return self._start(consumer)
+
+    def start_dashboard(self, **extra: object) -> ServiceProcess:
+        port = free_port()
+        env = self.env(DASHBOARD_HOST="127.0.0.1", DASHBOARD_PORT=port, **extra)
+        dashboard = ServiceProcess(
+            "dashboard",
+            "fraud_dashboard.main",
+            env,
+            self.workdir,
+            f"http://127.0.0.1:{port}/readyz",
+        )
+        dashboard.url = f"http://127.0.0.1:{port}"
+        return self._start(dashboard)
+
+    def start_producer(self, *args: str, name: str = "producer", **extra: object) -> ServiceProcess:
+        """``fraud-producer stream <args>`` as its own process (metrics off unless asked): a
+        steady-rate load generator unless PRODUCER_PACE=world is passed."""
+        env = self.env(**{"METRICS_PORT": 0, "PRODUCER_PACE": "steady", **extra})
+        producer = ServiceProcess(
+            name, "fraud_producer.cli", env, self.workdir, args=["stream", *args]
+        )
+        return self._start(producer)
+
+    def redis(self) -> redis.Redis[bytes]:
+        return redis.Redis.from_url(self.redis_url, password=self.redis_password)
+
+    def totals(self) -> LiveTotals:
+        return LiveTotals.parse(self.redis().hgetall(self.keys.stats))
+
+    def scored(self) -> int:
+        return self.totals().transactions
+
+    def wait_scored(self, expected: int, timeout_s: float = 90) -> None:
+        wait_for(
+            lambda: self.scored() >= expected, timeout_s, f"{expected} scored (at {self.scored()})"
+        )
+
+    def stop_all(self) -> None:
+        for process in reversed(self.processes):
+            process.stop()
