@@ -384,7 +384,7 @@ def inprocess_consumer_factory(
         client = redis.Redis.from_url(settings.redis_url)
         clients.append(client)
         metrics = ConsumerMetrics(CollectorRegistry())
-        database = settings.decision_log_database
+        database = settings.database()
         log = None if database is None else DecisionSink(database)
         pipeline = TransactionPipeline(settings, client, make_scorer(settings), metrics, log)
         labels = LabelApplier(pipeline.store, metrics, settings.result_ttl_s, log)

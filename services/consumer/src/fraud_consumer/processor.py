@@ -49,7 +49,7 @@ class Processor:
         metrics: ConsumerMetrics,
     ) -> None:
         self.settings, self.scorer, self.metrics = settings, scorer, metrics
-        database = settings.decision_log_database
+        database = settings.database()
         self.decisions = None if database is None else DecisionSink(database)
         self.pipeline = TransactionPipeline(settings, client, scorer, metrics, self.decisions)
         self.labels = LabelApplier(

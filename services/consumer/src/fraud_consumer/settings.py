@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, model_validator
 
 from fraudcore.settings import (
-    DatabaseSettings,
     EnvSettings,
     ExplainSettings,
     KafkaSettings,
     LoggingSettings,
     MetricsSettings,
+    OptionalDatabaseSettings,
     RedisSettings,
     ScoringMode,
     ScoringSettings,
@@ -35,37 +35,13 @@ class RetentionSettings(EnvSettings):
     state_ttl_s: int = Field(default=35 * 86_400, ge=3600, description="card and merchant state")
 
 
-class DecisionLogOption(EnvSettings):
-    """The decision log's database. Optional so that a stack without PostgreSQL (the chaos suite,
-    the benchmark's reference runs) still scores; every deployment of the platform sets it."""
-
-    database_url: str | None = Field(
-        default=None,
-        pattern=r"^postgres(ql)?://",
-        description="postgresql://user@host:port/database; unset: no decision log, and late "
-        "labels only find decisions whose Redis record still lives (RESULT_TTL_S)",
-    )
-    database_password: SecretStr | None = None
-    database_connect_timeout_s: int = Field(default=5, ge=1, le=300)
-
-    @property
-    def decision_log_database(self) -> DatabaseSettings | None:
-        if self.database_url is None:
-            return None
-        return DatabaseSettings(
-            database_url=self.database_url,
-            database_password=self.database_password,
-            database_connect_timeout_s=self.database_connect_timeout_s,
-        )
-
-
 class BackfillSettings(RedisSettings, RetentionSettings, LoggingSettings):
     """``fraud-consumer backfill``: Redis only (no Kafka, no model)."""
 
 
 class ConsumerSettings(
     RetentionSettings,
-    DecisionLogOption,
+    OptionalDatabaseSettings,
     KafkaSettings,
     TopicSettings,
     RedisSettings,
