@@ -53,7 +53,11 @@ class Processor:
         self.decisions = None if database is None else DecisionSink(database)
         self.pipeline = TransactionPipeline(settings, client, scorer, metrics, self.decisions)
         self.labels = LabelApplier(
-            self.pipeline.store, metrics, settings.result_ttl_s, self.decisions
+            self.pipeline.store,
+            metrics,
+            settings.result_ttl_s,
+            self.decisions,
+            log_wait_s=settings.label_wait_s / 2,
         )
         self.latencies = LatencyHistogram(client, self.pipeline.keys)
         self.health = KafkaHealth()
