@@ -158,6 +158,11 @@ class KafkaInput:
                     topic=position.topic, partition=str(position.partition)
                 ).set(max(0, high - position.offset))
 
+    def group_metadata(self) -> object:
+        """The group generation a transaction's offsets are committed under (KIP-447): the
+        coordinator refuses them from a member that lost its partitions."""
+        return self.consumer.consumer_group_metadata()
+
     def close(self) -> None:
         self.consumer.close()
 
