@@ -35,20 +35,15 @@ step "base images"
 bash "$here/base-images.sh"
 
 step "service images"
-for file in training/artifacts/model.onnx training/artifacts/model.json training/artifacts/model_card.json; do
-  [ -f "$file" ] || { echo "$file is missing: the scorer and consumer images carry the model (make train)" >&2; exit 1; }
-done
 declare -A build_s size_mb
-for svc in "${services[@]}"; do
-  began=$(date +%s%N)
-  # docker format keeps HEALTHCHECK (the OCI format has no such field).
-  log=${TMPDIR:-/tmp}/containers-check-build-$svc.log
-  podman build --format docker --pull=never --build-arg "SERVICE=$svc" -t "fraud-$svc:dev" . \
-    >"$log" 2>&1 || { tail -n 40 "$log" >&2; exit 1; }
-  build_s[$svc]=$(since "$began")
-  size_mb[$svc]=$(($(podman image inspect --format '{{.Size}}' "fraud-$svc:dev") / 1000000))
-  echo "fraud-$svc:dev  ${size_mb[$svc]} MB  built in ${build_s[$svc]} s"
-done
+while read -r image size seconds; do
+  svc=${image#localhost/fraud-}
+  svc=${svc%%:*}
+  build_s[$svc]=$seconds
+  size_mb[$svc]=$size
+  echo "$image  $size MB  built in $seconds s"
+done < <(bash "$here/build-images.sh" dev)
+[ ${#build_s[@]} -eq ${#services[@]} ] || { echo "the service images were not all built" >&2; exit 1; }
 
 step "compose up"
 free_port() { "$python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }

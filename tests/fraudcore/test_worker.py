@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -9,7 +10,8 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from fraud_devstack.processes import free_port
-from fraudcore.worker import LoopWatch, all_of, serve_operations
+from fraudcore.settings import KafkaSettings, MetricsSettings
+from fraudcore.worker import LoopWatch, all_of, serve_operations, serve_worker_probes
 
 
 @pytest.fixture
@@ -75,3 +77,57 @@ def test_the_stop_event_still_stops() -> None:
     watch.set()
     assert watch.is_set()
     assert watch.wait(0)
+
+
+def test_the_stall_hook_holds_the_loop_until_stopped(
+    watched: tuple[LoopWatch, int], http_get: HttpGet
+) -> None:
+    """The end-to-end liveness test's hook: a stalled loop shows no sign of life, so /healthz
+    fails; stopping the worker still ends it."""
+    watch, port = watched
+    turns: list[float] = []
+
+    def loop() -> None:
+        while not watch.is_set():
+            turns.append(time.monotonic())
+            watch.wait(0.05)
+
+    worker = threading.Thread(target=loop)
+    worker.start()
+    try:
+        time.sleep(0.2)
+        assert http_get(port, "/healthz")[0] == 200
+        watch.request_stall()
+        time.sleep(0.2)
+        stalled_at = len(turns)
+        time.sleep(0.5)
+        assert len(turns) == stalled_at  # not one more turn
+        assert http_get(port, "/healthz")[0] == 503
+    finally:
+        watch.set()
+        worker.join(timeout=5)
+    assert not worker.is_alive()
+
+
+def _worker_settings(hook: bool) -> MetricsSettings:
+    return MetricsSettings(metrics_port=0, worker_test_stall_hook=hook)
+
+
+def test_sigusr1_stalls_the_loop_only_with_the_hook_on() -> None:
+    kafka = KafkaSettings(kafka_bootstrap_servers="127.0.0.1:9")
+    original = signal.getsignal(signal.SIGUSR1)
+    try:
+        serve_worker_probes(_worker_settings(False), kafka, (), lambda: (True, ""), LoopWatch())
+        assert signal.getsignal(signal.SIGUSR1) == original  # off: no handler, nothing changes
+        watch = LoopWatch()
+        serve_worker_probes(_worker_settings(True), kafka, (), lambda: (True, ""), watch)
+        signal.raise_signal(signal.SIGUSR1)
+        worker = threading.Thread(target=watch.is_set)
+        worker.start()
+        worker.join(timeout=0.3)
+        assert worker.is_alive()  # the loop's next turn holds
+        watch.set()
+        worker.join(timeout=5)
+        assert not worker.is_alive()
+    finally:
+        signal.signal(signal.SIGUSR1, original)

@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 
+from fraud_k8scheck.helm import HelmError
 from fraud_k8scheck.objects import env_of, named, of_kind
 from fraudcore.settings import TopicSettings
 
@@ -139,7 +140,7 @@ def test_acls_grant_each_client_exactly_its_topics(render: Callable[..., Objects
     ]
 
 
-def test_an_existing_kafka_renders_no_strimzi_objects(render: Callable[..., Objects]) -> None:
+def test_an_external_kafka_renders_no_strimzi_objects(render: Callable[..., Objects]) -> None:
     objects = render("external-kafka")
     assert not [obj for obj in objects if obj["kind"] in STRIMZI_KINDS]
     assert not [obj for obj in objects if obj["metadata"]["name"].endswith("kafka-metrics")]
@@ -151,4 +152,56 @@ def test_an_existing_kafka_renders_no_strimzi_objects(render: Callable[..., Obje
             "kafka-0.example.internal:9094,kafka-1.example.internal:9094"
         )
         assert env["KAFKA_SECURITY_PROTOCOL"] == "SASL_SSL"
+        assert env["KAFKA_SASL_USERNAME"] == f"fraud-{client}"
         assert env["KAFKA_SASL_PASSWORD"] == f"secret:kafka-credentials-{client}/password"
+        assert env["KAFKA_SSL_CA_LOCATION"] == "/etc/fraud/kafka-ca/ca.crt"
+        pod = named(objects, "Deployment", f"fraud-{client}")["spec"]["template"]["spec"]
+        (volume,) = [v for v in pod["volumes"] if v["name"] == "kafka-ca"]
+        assert volume["secret"]["secretName"] == "kafka-cluster-ca"
+        assert volume["secret"]["items"] == [{"key": "ca.crt", "path": "ca.crt"}]
+        (mount,) = [m for m in pod["containers"][0]["volumeMounts"] if m["name"] == "kafka-ca"]
+        assert mount == {"name": "kafka-ca", "mountPath": "/etc/fraud/kafka-ca", "readOnly": True}
+
+
+EXTERNAL = ("global.kafka.provider=external", "global.kafka.bootstrapServers=k.example:9093")
+
+
+def test_one_existing_secret_can_hold_every_clients_credentials(
+    render: Callable[..., Objects],
+) -> None:
+    objects = render(
+        "keda", *EXTERNAL, "global.kafka.auth.existingSecret=kafka-login",
+        "global.kafka.auth.mechanism=SCRAM-SHA-256",
+    )  # fmt: skip
+    for client in CLIENTS:
+        env = _client_env(objects, client)
+        assert env["KAFKA_SASL_USERNAME"] == "secret:kafka-login/username"
+        assert env["KAFKA_SASL_PASSWORD"] == "secret:kafka-login/password"
+        assert env["KAFKA_SASL_MECHANISM"] == "SCRAM-SHA-256"
+        assert env["KAFKA_SECURITY_PROTOCOL"] == "SASL_PLAINTEXT"
+        assert "KAFKA_SSL_CA_LOCATION" not in env
+    (auth,) = of_kind(objects, "TriggerAuthentication")
+    secrets = {ref["parameter"]: ref for ref in auth["spec"]["secretTargetRef"]}
+    assert (secrets["username"]["name"], secrets["username"]["key"]) == ("kafka-login", "username")
+    assert (secrets["password"]["name"], secrets["password"]["key"]) == ("kafka-login", "password")
+    keda = named(objects, "ConfigMap", "fraud-consumer-keda")
+    assert keda["data"] == {"sasl": "scram_sha256", "tls": "disable"}
+    assert not [obj for obj in objects if obj["kind"] in STRIMZI_KINDS]
+
+
+@pytest.mark.parametrize(
+    ("set_values", "message"),
+    [
+        (("global.kafka.bootstrapServers=k.example:9093",), "set global.kafka.provider=external"),
+        (("global.kafka.provider=external",), "needs global.kafka.bootstrapServers"),
+        ((*EXTERNAL, "global.kafka.auth.enabled=true", "global.kafka.auth.mechanism=PLAIN"),
+         "turn on global.kafka.tls.enabled"),
+        (("global.kafka.auth.enabled=true", "global.kafka.auth.mechanism=SCRAM-SHA-256"),
+         "Strimzi's users are SCRAM-SHA-512"),
+    ],
+)  # fmt: skip
+def test_kafka_settings_that_cannot_work_stop_the_render(
+    render: Callable[..., Objects], set_values: tuple[str, ...], message: str
+) -> None:
+    with pytest.raises(HelmError, match=message):
+        render(None, *set_values)

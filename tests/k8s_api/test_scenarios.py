@@ -32,17 +32,19 @@ UPGRADE: dict[str, Any] = {
         "scorerApiKey": {"enabled": True},
     },
 }
-# What a user of an existing Kafka and Redis creates first (ci/external-kafka-values.yaml).
+# What a user of an existing Kafka and Redis creates first (ci/external-kafka-values.yaml,
+# ci/node-e2e-values.yaml).
 EXTERNAL_SECRETS = {
-    "kafka-credentials-producer": "password",
-    "kafka-credentials-consumer": "password",
-    "redis-credentials": "redis-password",
+    "kafka-credentials-producer": ("password",),
+    "kafka-credentials-consumer": ("password",),
+    "kafka-credentials": ("username", "password"),
+    "redis-credentials": ("redis-password",),
 }
 
 
-def _secret(name: str, key: str) -> dict[str, Any]:
+def _secret(name: str, keys: tuple[str, ...]) -> dict[str, Any]:
     return {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": name},
-            "stringData": {key: "s3cret-for-the-test"}}  # fmt: skip
+            "stringData": {key: "s3cret-for-the-test" for key in keys}}  # fmt: skip
 
 
 def _helm_ok(client: Client, *args: str) -> str:
@@ -91,9 +93,9 @@ def test_install_upgrade_rollback_uninstall(
     values = umbrella / "ci" / f"{scenario}-values.yaml"
     external_redis = not yaml.safe_load(values.read_text()).get("redis", {}).get("enabled", True)
     upgrade = dict(UPGRADE)
+    kube.kubectl("apply", "-n", namespace, "-f", "-", stdin=yaml.safe_dump_all(
+        [_secret(name, keys) for name, keys in EXTERNAL_SECRETS.items()]))  # fmt: skip
     if external_redis:
-        kube.kubectl("apply", "-n", namespace, "-f", "-", stdin=yaml.safe_dump_all(
-            [_secret(name, key) for name, key in EXTERNAL_SECRETS.items()]))  # fmt: skip
         upgrade["global"] = {**UPGRADE["global"], "redis": {"auth": {
             "enabled": True, "existingSecret": "redis-credentials"}}}  # fmt: skip
         del upgrade["redis"]

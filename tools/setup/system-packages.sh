@@ -25,7 +25,11 @@ mmdebstrap               mmdebstrap                         base images from Deb
 runc                     runc                               podman's runtime on this host
 netavark                 /usr/lib/podman/netavark           container networks (not the CNI plugins)
 aardvark-dns             /usr/lib/podman/aardvark-dns       service names between containers
-iptables                 /usr/sbin/iptables                 netavark's NAT and port rules
+iptables                 /usr/sbin/iptables                 netavark's NAT and port rules; kube-proxy
+containerd               containerd                         make k8s-e2e: the node's container runtime
+containernetworking-plugins /usr/lib/cni/bridge             make k8s-e2e: pod network (bridge, host-local)
+gcc                      gcc                                make k8s-e2e: the pause image's static binary
+libc6-dev                /usr/include/stdio.h               make k8s-e2e: libc for that static link
 "
 
 present() { if [[ $1 == /* ]]; then [ -e "$1" ]; else command -v "$1" >/dev/null; fi; }

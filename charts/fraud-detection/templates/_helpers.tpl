@@ -14,9 +14,9 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | 
 {{- end }}
 {{- end -}}
 
-{{/* Strimzi objects render only when no existing Kafka is named. */}}
+{{/* Strimzi objects render only with the strimzi provider (not with an external Kafka). */}}
 {{- define "fraud-detection.strimzi" -}}
-{{- if not .Values.global.kafka.bootstrapServers -}}true{{- end -}}
+{{- include "fraud.kafka.strimzi" . -}}
 {{- end -}}
 
 {{/* Replication: 3 copies where the pool has 3 nodes, fewer on a one-node kind cluster. */}}
@@ -35,6 +35,7 @@ strimzi.io/cluster: {{ include "fraud.kafka.clusterName" . }}
 
 {{/* Settings that cannot work together fail the render with what to do instead. */}}
 {{- define "fraud-detection.validate" -}}
+{{- include "fraud.kafka.validate" . -}}
 {{- $redisAuth := .Values.global.redis.auth -}}
 {{- if and $redisAuth.enabled (not .Values.redis.enabled) (not $redisAuth.existingSecret) -}}
 {{- fail "global.redis.auth.enabled with an existing Redis (redis.enabled=false) needs global.redis.auth.existingSecret: the Secret holding that Redis's password" -}}

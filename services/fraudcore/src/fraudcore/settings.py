@@ -119,6 +119,13 @@ class MetricsSettings(EnvSettings):
         gt=0,
         description="/healthz fails once the worker loop has not turned for this many seconds",
     )
+    worker_test_stall_hook: bool = Field(
+        default=False,
+        description=(
+            "test hook, off by default: SIGUSR1 stalls the worker loop until the worker is "
+            "stopped, so that /healthz fails as it would for a loop stuck in a call"
+        ),
+    )
 
 
 class ModelSettings(EnvSettings):

@@ -32,16 +32,29 @@ class LoopWatch(threading.Event):
     def __init__(self) -> None:
         super().__init__()
         self._turned = time.monotonic()
+        self._stall_requested = False
 
     def is_set(self) -> bool:
+        self._hold_if_stalled()
         self._turned = time.monotonic()
         return super().is_set()
 
     def wait(self, timeout: float | None = None) -> bool:
+        self._hold_if_stalled()
         self._turned = time.monotonic()
         stopped = super().wait(timeout)
         self._turned = time.monotonic()
         return stopped
+
+    def request_stall(self) -> None:
+        """Test hook: the loop's next turn blocks (without a sign of life) until stopped."""
+        self._stall_requested = True
+
+    def _hold_if_stalled(self) -> None:
+        if self._stall_requested:
+            self._stall_requested = False
+            log.warning("test hook: the worker loop stalls until the worker is stopped")
+            super().wait()
 
     def stalled_for(self) -> float:
         return time.monotonic() - self._turned
@@ -128,7 +141,10 @@ def serve_worker_probes(
     stop: LoopWatch,
 ) -> ThreadingHTTPServer | None:
     """A Kafka worker's endpoint: ready while Kafka serves its topics and ``ready`` passes,
-    alive while its loop turned within WORKER_STALL_TIMEOUT_S. None when METRICS_PORT is 0."""
+    alive while its loop turned within WORKER_STALL_TIMEOUT_S. None when METRICS_PORT is 0.
+    With WORKER_TEST_STALL_HOOK, SIGUSR1 stalls the loop (end-to-end liveness tests)."""
+    if settings.worker_test_stall_hook:
+        signal.signal(signal.SIGUSR1, lambda _signum, _frame: stop.request_stall())
     if not settings.metrics_port:
         return None
     return serve_operations(

@@ -71,27 +71,34 @@ def _history(args: argparse.Namespace) -> int:
     return 0
 
 
+def stream_plan(args: argparse.Namespace, settings: ProducerSettings) -> StreamPlan:
+    """The flags win over the settings; a deployment's world speed (PRODUCER_SPEED, set by the
+    charts) does not stop a steady-pace load test run in the same pod by flag."""
+    world = _world(args, settings)
+    pace = _flag_or(args.pace, settings.producer_pace)
+    return StreamPlan(
+        rate_tps=args.rate or settings.producer_rate_tps,
+        count=args.count,
+        duration_s=args.duration,
+        seed=world.seed,
+        customers=world.customers,
+        label_delay_s=_flag_or(args.label_delay, settings.producer_label_delay_s),
+        poison_rate=_flag_or(args.poison_rate, settings.producer_poison_rate),
+        send_labels=not args.no_labels,
+        run_id=args.run_id,
+        pace=pace,
+        speed=_flag_or(args.speed, settings.producer_speed if pace == "world" else None),
+        history_days=world.history_days,
+        world_start=world.start,
+        days=args.days,
+    )
+
+
 def _stream(args: argparse.Namespace) -> int:
     stop = stop_on_signals()  # first: a SIGTERM during start-up must stop cleanly too
     settings = ProducerSettings()
-    world = _world(args, settings)
     try:
-        plan = StreamPlan(
-            rate_tps=args.rate or settings.producer_rate_tps,
-            count=args.count,
-            duration_s=args.duration,
-            seed=world.seed,
-            customers=world.customers,
-            label_delay_s=_flag_or(args.label_delay, settings.producer_label_delay_s),
-            poison_rate=_flag_or(args.poison_rate, settings.producer_poison_rate),
-            send_labels=not args.no_labels,
-            run_id=args.run_id,
-            pace=_flag_or(args.pace, settings.producer_pace),
-            speed=_flag_or(args.speed, settings.producer_speed),
-            history_days=world.history_days,
-            world_start=world.start,
-            days=args.days,
-        )
+        plan = stream_plan(args, settings)
     except ValueError as error:
         print(f"fraud-producer stream: {error}", file=sys.stderr)
         return 2

@@ -80,9 +80,11 @@ def _cluster_id() -> str:
 @dataclass
 class KafkaBroker:
     """One broker+controller process. ``start`` formats the log dir on first use only, so a
-    stopped broker restarts with its data (the chaos tests rely on that)."""
+    stopped broker restarts with its data (the chaos tests rely on that). Clients reach it at
+    ``host`` (loopback, or an address pods reach); the controller stays on loopback."""
 
     workdir: Path
+    host: str = "127.0.0.1"
     port: int = field(default_factory=processes.free_port)
     controller_port: int = field(default_factory=processes.free_port)
     version: str = KAFKA_VERSION
@@ -97,7 +99,7 @@ class KafkaBroker:
 
     @property
     def bootstrap_servers(self) -> str:
-        return f"127.0.0.1:{self.port}"
+        return f"{self.host}:{self.port}"
 
     @property
     def config_file(self) -> Path:
@@ -108,8 +110,10 @@ class KafkaBroker:
             "process.roles": "broker,controller",
             "node.id": "1",
             "controller.quorum.voters": f"1@127.0.0.1:{self.controller_port}",
-            "listeners": f"CLIENT://127.0.0.1:{self.port},CONTROLLER://127.0.0.1:{self.controller_port}",
-            "advertised.listeners": f"CLIENT://127.0.0.1:{self.port}",
+            "listeners": (
+                f"CLIENT://{self.host}:{self.port},CONTROLLER://127.0.0.1:{self.controller_port}"
+            ),
+            "advertised.listeners": f"CLIENT://{self.host}:{self.port}",
             "controller.listener.names": "CONTROLLER",
             "inter.broker.listener.name": "CLIENT",
             "listener.security.protocol.map": f"CLIENT:{self.protocol},CONTROLLER:PLAINTEXT",
@@ -201,7 +205,7 @@ class KafkaBroker:
             detached=self.detached,
         )
         processes.wait_until(
-            lambda: processes.port_open(self.port),
+            lambda: processes.port_open(self.port, self.host),
             timeout_s=timeout_s,
             what=f"Kafka broker on port {self.port}",
             process=self.process,

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from fraud_k8sapi.versions import ETCD, KUBERNETES, KUBERNETES_NODE, KWOK, Bundle
+from fraud_k8sapi.versions import COREDNS, ETCD, KUBERNETES, KUBERNETES_NODE, KWOK, Bundle
 
 GO_MODULES = Path(__file__).resolve().parents[2] / "go"
 KUBERNETES_MODULE = GO_MODULES / "kubernetes"
@@ -96,11 +96,18 @@ def _build_kwok(bundle: Bundle, into: Path) -> None:
     run_go(["install", "-trimpath", f"sigs.k8s.io/kwok/cmd/kwok@{bundle.version}"], GOBIN=str(into))
 
 
+def _build_coredns(bundle: Bundle, into: Path) -> None:
+    # Static (CGO off) so that it runs in an image holding nothing else.
+    package = f"github.com/coredns/coredns@{bundle.version}"
+    run_go(["install", "-trimpath", "-ldflags", "-s -w", package], GOBIN=str(into))
+
+
 BUILDERS: dict[str, Callable[[Bundle, Path], None]] = {
     KUBERNETES.name: _build_kubernetes,
     KUBERNETES_NODE.name: _build_kubernetes,
     ETCD.name: _build_etcd,
     KWOK.name: _build_kwok,
+    COREDNS.name: _build_coredns,
 }
 
 

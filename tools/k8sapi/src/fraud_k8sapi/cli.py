@@ -1,7 +1,7 @@
 """``fraud-k8sapi``: build the pinned binaries, or start/stop a control plane in the background.
 
-fraud-k8sapi build [--node]  build Kubernetes, etcd and kwok into the cache (--node: kubelet
-                             and kube-proxy too)
+fraud-k8sapi build [--node]  build Kubernetes, etcd and kwok into the cache (--node: kubelet,
+                             kube-proxy and CoreDNS too)
 fraud-k8sapi up [--dir D]    start it in the background (D: .devstack); kubeconfig in
                              D/kubeconfig, KUBECONFIG=... in D/env
 fraud-k8sapi down [--dir D]  stop what `up` started
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from fraud_k8sapi import build, upstream
 from fraud_k8sapi.cluster import Cluster, server_version, stop_recorded
-from fraud_k8sapi.versions import ETCD, KUBERNETES, KUBERNETES_NODE, KWOK
+from fraud_k8sapi.versions import COREDNS, ETCD, KUBERNETES, KUBERNETES_NODE, KWOK
 
 SUBDIR = "k8s-api"
 
@@ -80,13 +80,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     commands = parser.add_subparsers(dest="command", required=True)
     build_cmd = commands.add_parser("build", help="build the pinned binaries into the cache")
-    build_cmd.add_argument("--node", action="store_true", help="kubelet and kube-proxy too")
+    build_cmd.add_argument("--node", action="store_true", help="kubelet, kube-proxy, CoreDNS too")
     for name in ("up", "down"):
         command = commands.add_parser(name)
         command.add_argument("--dir", type=Path, default=Path(".devstack"))
     args = parser.parse_args(argv)
     if args.command == "build":
-        for bundle in (KUBERNETES, ETCD, KWOK, *((KUBERNETES_NODE,) if args.node else ())):
+        node = (KUBERNETES_NODE, COREDNS) if args.node else ()
+        for bundle in (KUBERNETES, ETCD, KWOK, *node):
             print(f"{bundle.name} {bundle.version}: {build.ensure(bundle)}")
         return 0
     args.dir.mkdir(parents=True, exist_ok=True)

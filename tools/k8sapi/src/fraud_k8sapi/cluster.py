@@ -48,14 +48,22 @@ class Cluster:
         shape: nodes.NodeShape = nodes.NodeShape(),  # noqa: B008 - frozen dataclass
         detached: bool = False,
         log: Callable[[str], None] = print,
+        address: str = components.LOOPBACK,
+        fake_nodes: bool = True,
     ) -> None:
+        """``address``: where the API server listens and what it advertises (loopback, or
+        an address pods reach when a real node runs them); ``fake_nodes``: kwok nodes, or
+        none (a real kubelet registers its own node)."""
         self.folder = folder
         self.shape = shape
         self.detached = detached
         self.log = log
+        self.address = address
+        self.fake_nodes = fake_nodes
         self.processes: list[tuple[str, subprocess.Popen[bytes]]] = []
         self.ports = Ports(etcd=free_port(), etcd_peer=free_port(), api=free_port())
-        self.server = f"https://127.0.0.1:{self.ports.api}"
+        self.server = f"https://{address}:{self.ports.api}"
+        self.authority: pki.Authority | None = None
 
     @property
     def kubeconfig(self) -> Path:
@@ -66,7 +74,7 @@ class Cluster:
 
     # --- start --------------------------------------------------------------------------------
     def start(self) -> Cluster:
-        for bundle in (KUBERNETES, ETCD, KWOK):
+        for bundle in (KUBERNETES, ETCD, *((KWOK,) if self.fake_nodes else ())):
             build.ensure(bundle, self.log)
         self.folder.mkdir(parents=True, exist_ok=True)
         self.folder.chmod(0o700)
@@ -74,8 +82,10 @@ class Cluster:
             files = self._pki()
             self._spawn("etcd", components.etcd(ETCD.path("etcd"), files, self.ports))
             self._wait_https("etcd", self.ports.etcd, "/health", files, timeout_s=60)
-            apiserver = KUBERNETES.path("kube-apiserver")
-            self._spawn("kube-apiserver", components.api_server(apiserver, files, self.ports))
+            apiserver = components.api_server(
+                KUBERNETES.path("kube-apiserver"), files, self.ports, self.address
+            )
+            self._spawn("kube-apiserver", apiserver)
             self._wait_https("kube-apiserver", self.ports.api, "/readyz", files, timeout_s=180)
             self._spawn(
                 "kube-controller-manager",
@@ -84,17 +94,22 @@ class Cluster:
             self._spawn(
                 "kube-scheduler", components.scheduler(KUBERNETES.path("kube-scheduler"), files)
             )
-            (self.folder / "kwok.yaml").write_text("")
-            self._spawn("kwok", components.kwok(KWOK.path("kwok"), files), HOME=str(self.folder))
+            if self.fake_nodes:
+                (self.folder / "kwok.yaml").write_text("")
+                kwok = components.kwok(KWOK.path("kwok"), files)
+                self._spawn("kwok", kwok, HOME=str(self.folder))
             self._record()
-            self._register_nodes()
+            self._wait_seeded()
+            if self.fake_nodes:
+                self._register_nodes()
         except BaseException:
             self.stop()
             raise
         return self
 
     def _pki(self) -> Files:
-        authority = pki.Authority(self.folder / "pki")
+        authority = self.authority = pki.Authority(self.folder / "pki")
+        hosts = tuple(dict.fromkeys((self.address, *components.API_HOSTS)))
         files = Files(
             root=self.folder,
             ca=authority.cert,
@@ -105,16 +120,32 @@ class Cluster:
             api_server=authority.issue(
                 "apiserver",
                 common="kube-apiserver",
-                hosts=components.API_HOSTS,
+                hosts=hosts,
                 server=True,
                 client=False,
             ),
             service_account=pki.service_account_keys(authority.folder),
+            # How the API server proves itself to kubelets (logs, exec, port-forward).
+            kubelet_client=None
+            if self.fake_nodes
+            else authority.issue(
+                "apiserver-kubelet-client",
+                common="kube-apiserver-kubelet-client",
+                groups=("system:masters",),
+            ),
         )
         for who, common, groups in IDENTITIES:
-            pair = authority.issue(who, common=common, groups=groups)
-            kubeconfig.write(files.kubeconfig(who), self.server, authority.cert, pair)
+            if who != "kwok" or self.fake_nodes:
+                self.identity(who, common, groups)
         return files
+
+    def identity(self, who: str, common: str, groups: tuple[str, ...] = ()) -> Path:
+        """A client certificate for ``common`` (in ``groups``) and its kubeconfig file."""
+        if self.authority is None:
+            raise RuntimeError("the cluster's certificate authority is made by start()")
+        pair = self.authority.issue(who, common=common, groups=groups)
+        path = self.folder / f"{who}.kubeconfig"
+        return kubeconfig.write(path, self.server, self.authority.cert, pair)
 
     def _spawn(self, name: str, argv: list[str], **env: str) -> None:
         log_file = self.folder / f"{name}.log"
@@ -131,7 +162,8 @@ class Cluster:
             context.load_cert_chain(str(client.cert), str(client.key))
 
         def answers() -> bool:
-            connection = http.client.HTTPSConnection("127.0.0.1", port, context=context, timeout=2)
+            host = components.LOOPBACK if name == "etcd" else self.address
+            connection = http.client.HTTPSConnection(host, port, context=context, timeout=2)
             try:
                 connection.request("GET", path)
                 return connection.getresponse().status == 200
@@ -146,10 +178,13 @@ class Cluster:
         except (RuntimeError, TimeoutError) as error:
             raise RuntimeError(f"{error}; its log:\n{self.log_tail(name)}") from error
 
+    def _wait_seeded(self) -> None:
+        # The API server seeds its default RBAC and priority classes right after /readyz.
+        client = self.client()
+        wait_for(lambda: _ok(client, "get", "clusterrole", "system:kube-scheduler"), 60, "RBAC")
+
     def _register_nodes(self) -> None:
         client = self.client()
-        # The API server seeds its default RBAC and priority classes right after /readyz.
-        wait_for(lambda: _ok(client, "get", "clusterrole", "system:kube-scheduler"), 60, "RBAC")
         client.apply(nodes.nodes(self.shape) + nodes.storage())
         names = nodes.node_names(self.shape)
         ready = ("wait", "--for=condition=Ready", "--timeout=120s")

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from fraud_k8sapi.pki import Pair
 
+LOOPBACK = "127.0.0.1"
 SERVICE_CIDR = "10.96.0.0/16"
 KUBERNETES_SERVICE_IP = "10.96.0.1"
 POD_CIDR = "10.244.0.0/16"
@@ -42,6 +43,7 @@ class Files:
     etcd_client: Pair
     api_server: Pair
     service_account: Pair  # cert = public key, key = private key
+    kubelet_client: Pair | None = None  # the API server's identity towards real kubelets
 
     def kubeconfig(self, who: str) -> Path:
         return self.root / f"{who}.kubeconfig"
@@ -70,11 +72,11 @@ def etcd(binary: Path, files: Files, ports: Ports) -> list[str]:
     ]
 
 
-def api_server(binary: Path, files: Files, ports: Ports) -> list[str]:
+def api_server(binary: Path, files: Files, ports: Ports, address: str = LOOPBACK) -> list[str]:
     return [
         str(binary),
-        "--bind-address=127.0.0.1",
-        "--advertise-address=127.0.0.1",
+        f"--bind-address={address}",
+        f"--advertise-address={address}",
         f"--secure-port={ports.api}",
         f"--etcd-servers=https://127.0.0.1:{ports.etcd}",
         f"--etcd-cafile={files.ca}",
@@ -91,10 +93,24 @@ def api_server(binary: Path, files: Files, ports: Ports) -> list[str]:
         "--authorization-mode=Node,RBAC",
         "--enable-admission-plugins=NodeRestriction",
         "--allow-privileged=true",
-        # Endpoints may not point at loopback, where this API server lives; no pod needs them.
-        "--endpoint-reconciler-type=none",
+        *_towards_pods(files, address),
         "--profiling=false",
         "--v=1",
+    ]
+
+
+def _towards_pods(files: Files, address: str) -> list[str]:
+    """On loopback no pod can reach the API server, so the `kubernetes` Service gets no
+    endpoints (they may not point at loopback); with a real node, pods reach it at ``address``
+    and the API server reaches the kubelet with its own client certificate, checking the
+    kubelet's serving certificate against the cluster's authority."""
+    if files.kubelet_client is None or address == LOOPBACK:
+        return ["--endpoint-reconciler-type=none"]
+    return [
+        f"--kubelet-client-certificate={files.kubelet_client.cert}",
+        f"--kubelet-client-key={files.kubelet_client.key}",
+        f"--kubelet-certificate-authority={files.ca}",
+        "--kubelet-preferred-address-types=InternalIP",
     ]
 
 

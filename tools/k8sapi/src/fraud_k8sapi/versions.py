@@ -15,6 +15,8 @@ from fraud_k8scheck.tools import cache_dir
 KUBERNETES_VERSION = "v1.34.2"
 ETCD_VERSION = "v3.6.6"
 KWOK_VERSION = "v0.7.0"
+# The CoreDNS release kubeadm installs with this Kubernetes release.
+COREDNS_VERSION = "v1.12.1"
 
 # What the API check runs on (the scheduler, the controllers and the API server itself).
 CONTROL_PLANE = ("kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl")
@@ -48,4 +50,5 @@ KUBERNETES = Bundle("kubernetes", KUBERNETES_VERSION, CONTROL_PLANE)
 KUBERNETES_NODE = Bundle("kubernetes-node", KUBERNETES_VERSION, NODE)
 ETCD = Bundle("etcd", ETCD_VERSION, ("etcd",))
 KWOK = Bundle("kwok", KWOK_VERSION, ("kwok",))
-BUNDLES = {bundle.name: bundle for bundle in (KUBERNETES, KUBERNETES_NODE, ETCD, KWOK)}
+COREDNS = Bundle("coredns", COREDNS_VERSION, ("coredns",))
+BUNDLES = {bundle.name: bundle for bundle in (KUBERNETES, KUBERNETES_NODE, ETCD, KWOK, COREDNS)}

@@ -1,0 +1,103 @@
+"""reports/k8s_e2e.json, the committed full run of `make k8s-e2e` (too long for CI, see README):
+well-formed, judged again from its raw figures by the run's own rules (every case accounted
+exactly: produced == scored once, nothing lost, doubled or valid dead-lettered; every check
+passed; nothing left on the host), of the charts and images this checkout has, and rendered
+into reports/k8s_e2e.md exactly as the run renders it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from fraud_k8sapi.versions import KUBERNETES_VERSION
+from fraud_k8scheck.objects import CHARTS_DIR
+from fraud_k8se2e import markdown, report
+from fraud_k8se2e.images import ROLLED, SERVICES
+from fraud_k8se2e.platform import Sizes
+from fraud_k8se2e.release import app_version, chart_version
+from fraud_k8se2e.run import UPGRADE_TAG
+from fraud_k8se2e.traffic import RATE_TPS
+
+ROOT = Path(__file__).resolve().parents[2]
+REPORT = ROOT / "reports" / "k8s_e2e.json"
+
+
+@pytest.fixture(scope="module")
+def committed() -> dict[str, Any]:
+    assert REPORT.exists(), "no reports/k8s_e2e.json: run make k8s-e2e and commit the report"
+    found: dict[str, Any] = json.loads(REPORT.read_text())
+    return found
+
+
+def test_the_committed_run_is_a_full_one_that_passed_by_its_figures(
+    committed: dict[str, Any],
+) -> None:
+    assert committed["schema"] == report.SCHEMA
+    assert committed["kind"] == "full"
+    assert report.problems(committed) == [] == committed["problems"]
+    assert committed["passed"] is True
+    assert committed["errors"] == []
+    assert "+changes" not in committed["commit"]  # made by committed code
+
+
+def test_every_case_produced_exactly_what_was_scored(committed: dict[str, Any]) -> None:
+    sizes = Sizes.full()
+    expected = {"plain": sizes.plain, "after Kafka was stopped and started": sizes.after_restart}
+    cases = {case["case"]: case for case in committed["cases"]}
+    assert list(cases) == list(report.CASES)
+    for name, case in cases.items():
+        count = expected.get(name, sizes.fault)
+        assert case["requested"] == case["produced"] == case["scored"] == count, name
+        assert case["producer"]["transactions"] == count, name
+        assert case["lost"] == case["doubled"] == case["valid_dead_lettered"] == case["lag"] == 0
+        assert case["dead_lettered"] == case["poison"], name
+        assert case["offsets_advanced"] == case["produced"] + case["poison"], name
+        assert case["producer"]["achieved_tps"] >= 0.5 * RATE_TPS, name
+    assert cases["plain"]["producer"]["achieved_tps"] >= 0.95 * RATE_TPS
+    assert cases["plain"]["poison"] > 0  # the plain run also proved poison is dead-lettered
+    assert all(cases[name]["poison"] == 0 for name in report.CASES[1:])
+
+
+def test_the_checks_hold_and_the_host_was_left_clean(committed: dict[str, Any]) -> None:
+    checks = committed["checks"]
+    assert set(checks) == set(report.CHECKS)
+    assert all(check["passed"] is True for check in checks.values())
+    assert checks["dashboard_stream"]["points"] == committed["cases"][0]["scored"]
+    assert checks["helm_upgrade_under_traffic"]["to_tag"] == UPGRADE_TAG
+    assert min(checks["helm_upgrade_under_traffic"]["fewest_ready_pods_during_rollout"].values())
+    assert committed["scorer_api"]["without_key_status"] == 401
+    assert committed["teardown"]
+    assert not any(committed["teardown"].values())
+    components = {pod["component"] for pod in committed["pods"]}
+    assert components >= {*SERVICES, "redis", "kube-dns"}
+    assert all(pod["ready_s"] is not None for pod in committed["pods"])
+    assert committed["timings_s"]["install_to_first_scored_payment"] > 0
+
+
+def test_it_is_a_run_of_the_charts_and_images_of_this_checkout(committed: dict[str, Any]) -> None:
+    installed = committed["installed"]
+    assert installed["chart"] == chart_version()
+    assert installed["app_version"] == app_version()
+    assert installed["upgrade_tag"] == UPGRADE_TAG
+    for chart in ("fraud-producer", "fraud-consumer", "fraud-scorer", "fraud-dashboard"):
+        text = (CHARTS_DIR / chart / "Chart.yaml").read_text()
+        assert f"version: {installed['chart']}\n" in text, chart
+        assert f'appVersion: "{installed["app_version"]}"' in text, chart
+    for pod in committed["pods"]:
+        if pod["component"] in SERVICES:
+            assert pod["image"].endswith(f"fraud-{pod['component']}:{installed['app_version']}")
+    images = committed["checks"]["helm_upgrade_under_traffic"]["images"]
+    assert set(images) == set(ROLLED)
+    assert committed["versions"]["kubernetes"] == KUBERNETES_VERSION
+
+
+def test_the_markdown_is_the_rendering_of_the_json(committed: dict[str, Any]) -> None:
+    rendered = REPORT.with_suffix(".md")
+    assert rendered.read_text() == markdown.render(committed), "run make k8s-e2e again"
+
+
+def test_the_readme_quotes_the_committed_run(committed: dict[str, Any]) -> None:
+    assert markdown.headline(committed) in (ROOT / "README.md").read_text()
