@@ -42,6 +42,14 @@ UNSUPPORTED: dict[str, str] = {
     "DATABASE_PASSWORD": "no database Secret is wired yet (the decision log's CNPG Cluster or "
     "database.external); the dashboard's DATABASE_URL can be set through config",
 }
+# Settings one component's chart does not offer yet, with the reason.
+NOT_YET: dict[str, dict[str, str]] = {
+    "consumer": {
+        name: "the consumer's decision log comes to the charts with the CNPG Cluster or "
+        "database.external and a migrate Job; until then the consumer runs without it"
+        for name in ("DATABASE_URL", "DATABASE_CONNECT_TIMEOUT_S")
+    },
+}
 
 
 @dataclass(frozen=True)
@@ -64,9 +72,12 @@ class Component:
             if SecretStr in _types(info.annotation)
         }
 
+    def unsupported_names(self) -> set[str]:
+        return (set(UNSUPPORTED) | set(NOT_YET.get(self.name, {}))) & self.env_names()
+
     def config_names(self) -> set[str]:
         """What `config` may hold: every setting not wired, not secret and not unsupported."""
-        return self.env_names() - set(self.wired) - self.secret_names() - set(UNSUPPORTED)
+        return self.env_names() - set(self.wired) - self.secret_names() - self.unsupported_names()
 
 
 def _types(annotation: object) -> tuple[object, ...]:
