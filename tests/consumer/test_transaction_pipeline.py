@@ -9,22 +9,9 @@ import pytest
 from fraudcore.features import MerchantState
 from fraudcore.live_stats import MODEL_VERSION, LiveTotals
 from fraudcore.live_streams import alert_id, alert_record, map_point
-from fraudcore.schemas import Decision, Label, ScoredTransaction, Transaction
+from fraudcore.schemas import Decision, Label, ScoredTransaction
 
 pytestmark = pytest.mark.integration
-EXAMPLE = Transaction.model_json_schema()["examples"][0]
-
-
-def transactions(count: int, cards: int = 7) -> list[Transaction]:
-    start = dt.datetime(2026, 11, 28, 12, tzinfo=dt.UTC)
-    return [
-        Transaction.model_validate(
-            {**EXAMPLE, "transaction_id": f"tx-{i:04d}", "card_id": f"card-{i % cards}",
-             "merchant_id": f"merch-{i % 3}", "amount": 10.0 + i * 37.5,
-             "event_time": (start + dt.timedelta(minutes=i)).isoformat()}
-        )
-        for i in range(count)
-    ]  # fmt: skip
 
 
 def untimed(outputs) -> list[dict]:
@@ -37,7 +24,7 @@ def totals(consumer) -> LiveTotals:
 
 
 def test_a_batch_writes_state_markers_streams_statistics_and_records(
-    inprocess_consumer_factory,
+    inprocess_consumer_factory, transactions
 ) -> None:
     consumer = inprocess_consumer_factory()
     txs = transactions(40)
@@ -74,7 +61,7 @@ def test_a_batch_writes_state_markers_streams_statistics_and_records(
 
 
 def test_redelivery_is_re_emitted_from_the_recovery_copy_and_never_counted_twice(
-    inprocess_consumer_factory,
+    inprocess_consumer_factory, transactions
 ) -> None:
     consumer = inprocess_consumer_factory()
     txs = transactions(10)
@@ -93,7 +80,7 @@ def test_redelivery_is_re_emitted_from_the_recovery_copy_and_never_counted_twice
 
 
 def test_the_same_transaction_from_another_message_is_a_duplicate(
-    inprocess_consumer_factory,
+    inprocess_consumer_factory, transactions
 ) -> None:
     consumer = inprocess_consumer_factory()
     tx, other = transactions(2)
@@ -104,7 +91,9 @@ def test_the_same_transaction_from_another_message_is_a_duplicate(
     assert totals(consumer).transactions == 2
 
 
-def test_labels_wait_for_their_transaction_and_apply_once(inprocess_consumer_factory) -> None:
+def test_labels_wait_for_their_transaction_and_apply_once(
+    inprocess_consumer_factory, transactions
+) -> None:
     consumer = inprocess_consumer_factory()
     tx = transactions(1)[0]
     label = Label(transaction_id=tx.transaction_id, is_fraud=True, scenario="card_testing",
