@@ -43,14 +43,6 @@ _DATABASE = ("DATABASE_URL", "DATABASE_PASSWORD")
 UNSUPPORTED: dict[str, str] = {
     "KAFKA_SSL_KEY_PASSWORD": "mutual TLS to Kafka needs certificate volumes, not mounted",
 }
-# Settings one component's chart does not offer yet, with the reason.
-NOT_YET: dict[str, dict[str, str]] = {
-    "consumer": {
-        name: "the consumer's decision log comes to the charts with the CNPG Cluster or "
-        "database.external and a migrate Job; until then the consumer runs without it"
-        for name in ("DATABASE_URL", "DATABASE_CONNECT_TIMEOUT_S")
-    },
-}
 
 
 @dataclass(frozen=True)
@@ -74,7 +66,7 @@ class Component:
         }
 
     def unsupported_names(self) -> set[str]:
-        return (set(UNSUPPORTED) | set(NOT_YET.get(self.name, {}))) & self.env_names()
+        return set(UNSUPPORTED) & self.env_names()
 
     def config_names(self) -> set[str]:
         """What `config` may hold: every setting not wired, not secret and not unsupported."""
