@@ -32,13 +32,14 @@ UPGRADE: dict[str, Any] = {
         "scorerApiKey": {"enabled": True},
     },
 }
-# What a user of an existing Kafka and Redis creates first (ci/external-kafka-values.yaml,
-# ci/node-e2e-values.yaml).
+# What a user of an existing Kafka, Redis or database creates first (ci/external-kafka-values.yaml,
+# ci/node-e2e-values.yaml, ci/external-db-values.yaml).
 EXTERNAL_SECRETS = {
     "kafka-credentials-producer": ("password",),
     "kafka-credentials-consumer": ("password",),
     "kafka-credentials": ("username", "password"),
     "redis-credentials": ("redis-password",),
+    "kafka-cluster-ca": ("ca.crt",),  # ci/external-kafka-values.yaml: the brokers' CA
     "db-credentials": ("uri",),  # ci/external-db-values.yaml
 }
 
