@@ -52,6 +52,13 @@ def assert_logged_as_emitted(rows: dict[str, tuple], outputs) -> None:
         np.testing.assert_array_equal(np.float32(features), np.float32(emitted))
 
 
+def decide_without_the_log(consumer, database, batch) -> None:
+    """The batch's Redis write succeeds while its log write fails (the session was dropped)."""
+    kill_sessions(database)
+    with pytest.raises(DecisionLogUnavailableError):
+        consumer.process(batch)
+
+
 def totals(consumer) -> LiveTotals:
     return LiveTotals.parse(consumer.pipeline.redis.hgetall(consumer.pipeline.keys.stats))
 
@@ -77,10 +84,8 @@ def test_a_failed_log_write_is_retried_from_memory_and_logs_each_decision_once(
     consumer.score(transactions(5, prefix="warm"))  # the connection is open
     txs = transactions(30)
     batch = [consumer.decoded(tx) for tx in txs]
-    kill_sessions(database)
-
-    with pytest.raises(DecisionLogUnavailableError):
-        consumer.process(batch)  # Redis written, the log not: the processor retries the batch
+    # Redis written, the log not: the processor retries the batch.
+    decide_without_the_log(consumer, database, batch)
     assert set(logged(database)) == {f"warm-{i:04d}" for i in range(5)}
 
     retried = consumer.process(batch)
@@ -97,9 +102,9 @@ def test_a_successor_logs_what_a_stopped_consumer_wrote_only_to_redis(
     first = inprocess_consumer_factory(database_url=database.database_url)
     first.score(transactions(3, prefix="warm"))
     txs = transactions(20)
-    kill_sessions(database)
-    with pytest.raises(DecisionLogUnavailableError):
-        first.process([first.decoded(tx, offset=100 + i) for i, tx in enumerate(txs)])
+    decide_without_the_log(
+        first, database, [first.decoded(tx, 100 + i) for i, tx in enumerate(txs)]
+    )
 
     # A new process reads the same messages again: the Redis markers say they were decided,
     # and the batch's recovery copy gives the records to re-emit and to log.
@@ -206,3 +211,24 @@ def test_a_database_that_refuses_connections_is_unavailable_not_fatal(
     )
     with pytest.raises(DecisionLogUnavailableError, match="decision log"):
         consumer.score(transactions(2))
+
+
+def test_a_label_waits_for_a_decision_whose_log_write_was_cut(
+    inprocess_consumer_factory, database, transactions
+) -> None:
+    consumer = inprocess_consumer_factory(database_url=database.database_url)
+    consumer.score(transactions(2, prefix="warm"))
+    txs = transactions(3)
+    batch = [consumer.decoded(tx) for tx in txs]
+    decide_without_the_log(consumer, database, batch)
+
+    # Its label must not go through the Redis record alone: the log would never hear of it.
+    waiting = consumer.apply_labels([label_of(tx, is_fraud=True, days_later=2) for tx in txs])
+    assert len(waiting) == 3
+    assert totals(consumer).labels == 0
+
+    assert consumer.process(batch).logged == 3  # the batch read again
+    assert consumer.labels.apply(waiting) == []
+    assert totals(consumer).labels == 3
+    with connect(database) as conn:
+        assert conn.execute("SELECT count(*) FROM decision_labels").fetchone() == (3,)

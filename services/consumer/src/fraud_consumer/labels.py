@@ -45,11 +45,13 @@ class LabelApplier:
         metrics: ConsumerMetrics,
         result_ttl_s: int,
         decisions: DecisionSink | None = None,
+        log_wait_s: float = 30.0,
     ) -> None:
         self.store, self.redis, self.keys = store, store.client, store.keys
         self.metrics = metrics
         self.result_ttl_s = result_ttl_s
         self.decisions = decisions
+        self.log_wait_s = log_wait_s
         self._write_script = consumer_script(self.redis, "stats.lua", "labels.lua")
 
     def apply(self, waiting: list[Waiting]) -> list[Waiting]:
@@ -82,6 +84,7 @@ class LabelApplier:
         merchants: dict[str, MerchantState] = {}
         applied: list[Applied] = []
         applied_ids: set[str] = set()
+        now = time.monotonic()
         for entry, stored, done, log in zip(
             waiting, replies[::2], replies[1::2], logged, strict=True
         ):
@@ -94,6 +97,15 @@ class LabelApplier:
                 merchant_id, decision = log
             elif stored is not None:
                 marker = parse_marker(stored)
+                if (
+                    conn is not None
+                    and marker.decision is not None
+                    and (now - entry.since < self.log_wait_s)
+                ):
+                    # Decided live, not logged yet: a stop cut the log write, and the batch read
+                    # again logs it in seconds. Later (decided before the log existed): Redis only.
+                    still.append(entry)
+                    continue
                 merchant_id, decision = marker.merchant_id, marker.decision
             else:
                 still.append(entry)

@@ -29,7 +29,7 @@ from fraud_consumer.latency_histogram import LatencyHistogram
 from fraud_consumer.metrics import ConsumerMetrics
 from fraud_consumer.offsets import Partition
 from fraud_consumer.outgoing import outgoing
-from fraud_consumer.outputs import AtLeastOnceOutputs, Outputs
+from fraud_consumer.outputs import Outputs, make_outputs
 from fraud_consumer.pipeline import BatchResult, TransactionPipeline
 from fraud_consumer.rebalance import Rebalance, partition_of
 from fraud_consumer.retries import AbandonedError, Retrying
@@ -53,15 +53,17 @@ class Processor:
         self.decisions = None if database is None else DecisionSink(database)
         self.pipeline = TransactionPipeline(settings, client, scorer, metrics, self.decisions)
         self.labels = LabelApplier(
-            self.pipeline.store, metrics, settings.result_ttl_s, self.decisions
+            self.pipeline.store,
+            metrics,
+            settings.result_ttl_s,
+            self.decisions,
+            log_wait_s=settings.label_wait_s / 2,
         )
         self.latencies = LatencyHistogram(client, self.pipeline.keys)
         self.health = KafkaHealth()
         self.rebalance = Rebalance()
         self.kafka = KafkaInput(settings, self.health, self.rebalance, metrics)
-        self.outputs: Outputs = AtLeastOnceOutputs(
-            settings, self.health, self.kafka, self.pipeline.sink
-        )
+        self.outputs: Outputs = make_outputs(settings, self.health, self.kafka, self.pipeline.sink)
         self.retrying = Retrying(
             settings.retry_backoff_max_s, self.kafka, self.health, metrics, self._interrupted
         )

@@ -54,7 +54,11 @@ class Retrying:
             except (redis.RedisError, ScorerUnavailableError, DecisionLogUnavailableError) as error:
                 dependency = _DEPENDENCY.get(type(error), "redis")
                 self.metrics.retries.labels(dependency=dependency).inc()
-                self._wait(attempt, f"{dependency}: {error}")
+                try:
+                    self._wait(attempt, f"{dependency}: {error}")
+                except AbandonedError:
+                    self.kafka.resume()  # else whatever is assigned next stays paused
+                    raise
                 attempt += 1
                 continue
             if self.kafka.resume():
