@@ -12,6 +12,8 @@ from fraud_k8scheck.objects import CHARTS_DIR, SCENARIOS, env_of, named
 pytestmark = pytest.mark.k8s
 
 Objects = list[dict[str, Any]]
+# What a Secret holds where the setting has a format (a whole DSN from global.database.external).
+SECRET_EXAMPLES = {"DATABASE_URL": "postgresql://fraud:from-a-secret@db.example:5432/fraud"}
 
 
 def _env(objects: Objects, component: Component) -> dict[str, str]:
@@ -62,7 +64,8 @@ def test_rendered_env_is_accepted_by_the_settings_class(
         monkeypatch.delenv(name, raising=False)
     env = _env(render(scenario), component)
     for name, value in env.items():
-        monkeypatch.setenv(name, "from-a-secret" if value.startswith("secret:") else value)
+        secret = SECRET_EXAMPLES.get(name, "from-a-secret")
+        monkeypatch.setenv(name, secret if value.startswith("secret:") else value)
     component.settings()  # raises ValidationError on a bad value or a missing variable
 
 

@@ -36,19 +36,12 @@ _WORLD = (
     "PRODUCER_SPEED",
 )  # fmt: skip
 
+# global.database: the decision log's DSN (no password in it) and the password from a Secret.
+_DATABASE = ("DATABASE_URL", "DATABASE_PASSWORD")
+
 # Settings the charts do not offer, with the reason (a client certificate needs mounted files).
 UNSUPPORTED: dict[str, str] = {
     "KAFKA_SSL_KEY_PASSWORD": "mutual TLS to Kafka needs certificate volumes, not mounted",
-    "DATABASE_PASSWORD": "no database Secret is wired yet (the decision log's CNPG Cluster or "
-    "database.external); the dashboard's DATABASE_URL can be set through config",
-}
-# Settings one component's chart does not offer yet, with the reason.
-NOT_YET: dict[str, dict[str, str]] = {
-    "consumer": {
-        name: "the consumer's decision log comes to the charts with the CNPG Cluster or "
-        "database.external and a migrate Job; until then the consumer runs without it"
-        for name in ("DATABASE_URL", "DATABASE_CONNECT_TIMEOUT_S")
-    },
 }
 
 
@@ -73,7 +66,7 @@ class Component:
         }
 
     def unsupported_names(self) -> set[str]:
-        return (set(UNSUPPORTED) | set(NOT_YET.get(self.name, {}))) & self.env_names()
+        return set(UNSUPPORTED) & self.env_names()
 
     def config_names(self) -> set[str]:
         """What `config` may hold: every setting not wired, not secret and not unsupported."""
@@ -90,10 +83,19 @@ COMPONENTS: tuple[Component, ...] = (
     Component(
         "consumer",
         ConsumerSettings,
-        (*_KAFKA, *_TOPICS, *_REDIS, *_SCORER_CLIENT, *_GROUP, "METRICS_PORT", "RESULT_TTL_S"),
+        (
+            *_KAFKA,
+            *_TOPICS,
+            *_REDIS,
+            *_SCORER_CLIENT,
+            *_GROUP,
+            *_DATABASE,
+            "METRICS_PORT",
+            "RESULT_TTL_S",
+        ),
     ),
     Component("scorer", ScorerSettings, (*_REDIS, "SCORER_PORT", "SCORER_API_KEY")),
-    Component("dashboard", DashboardSettings, (*_REDIS, "DASHBOARD_PORT")),
+    Component("dashboard", DashboardSettings, (*_REDIS, *_DATABASE, "DASHBOARD_PORT")),
 )
 BY_NAME = {component.name: component for component in COMPONENTS}
 
