@@ -135,11 +135,18 @@ def test_pages_neither_repeat_nor_skip_while_decisions_and_labels_arrive(
 def test_each_order_reads_its_partial_index_without_sorting(decision_log, logged, order, index):
     for setting in ("enable_seqscan", "enable_sort", "enable_bitmapscan"):
         decision_log.execute(f"SET {setting} = off")
-    query, params = page_query(QueueFilter(BOTH), order, 20, None)
-    lines = decision_log.execute(b"EXPLAIN " + query.as_bytes(decision_log), params).fetchall()
-    plan = "\n".join(line for (line,) in lines)
-    scans = [line for line in plan.splitlines() if "Index Scan using decisions_p" in line]
-    assert len(scans) == 3, plan  # one per day partition
-    assert all(f"{index} on" in line for line in scans), plan
-    assert order is QueueOrder.RISKIEST or "score" not in plan, plan
-    assert "Sort" not in plan.replace("Sort Key", ""), plan
+    first = waiting(decision_log, QueueFilter(BOTH), order, 20)
+    for after in (None, first.next):  # a later page starts in the index at its cursor
+        query, params = page_query(QueueFilter(BOTH), order, 20, after)
+        lines = decision_log.execute(b"EXPLAIN " + query.as_bytes(decision_log), params)
+        plan = "\n".join(line for (line,) in lines.fetchall())
+        scans = [line for line in plan.splitlines() if "Index Scan using decisions_p" in line]
+        assert len(scans) == 3, plan  # one per day partition
+        assert all(f"{index} on" in line for line in scans), plan
+        assert order is QueueOrder.RISKIEST or "score" not in plan, plan
+        assert "Sort" not in plan.replace("Sort Key", ""), plan
+        conditions = [line for line in plan.splitlines() if "Index Cond" in line]
+        starts = (
+            "(score <=" if order is QueueOrder.RISKIEST else "ROW(event_time, transaction_id) >"
+        )
+        assert after is None or len([c for c in conditions if starts in c]) == 3, plan

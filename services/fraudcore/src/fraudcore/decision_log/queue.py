@@ -124,9 +124,11 @@ _ORDER_BY = {
 }
 _AFTER = {
     QueueOrder.OLDEST: sql.SQL("(d.event_time, d.transaction_id) > (%(k_time)s, %(k_id)s)"),
+    # Mixed directions allow no row comparison; "score <=" alone is what lets the index start at
+    # the cursor instead of reading every row above it.
     QueueOrder.RISKIEST: sql.SQL(
-        "(d.score < %(k_score)s OR (d.score = %(k_score)s "
-        "AND (d.event_time, d.transaction_id) > (%(k_time)s, %(k_id)s)))"
+        "d.score <= %(k_score)s AND (d.score < %(k_score)s "
+        "OR (d.event_time, d.transaction_id) > (%(k_time)s, %(k_id)s))"
     ),
 }
 _SELECT = sql.SQL(
