@@ -197,6 +197,16 @@ def test_maintain_counts_from_the_logs_newest_day_not_the_wall(
         assert conn.execute("SELECT count(*) FROM decisions").fetchone() == (0,)
 
 
+def test_the_clock_flag_wins_over_the_setting(logged_world, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("DECISION_LOG_CLOCK", "wall")
+    code, out, _ = _run(capsys, "maintain", "--clock", "log")
+    assert (code, "(log clock)" in out) == (0, True)
+    code, out, _ = _run(capsys, "maintain")
+    assert (code, f"today is {dt.datetime.now(dt.UTC).date()} (wall clock)" in out) == (0, True)
+    monkeypatch.setenv("DECISION_LOG_CLOCK", "world")
+    assert _run(capsys, "maintain")[0] == 2  # not a clock maintain knows: a clear error
+
+
 def test_bad_configuration_and_unreachable_databases_are_clear_errors(capsys, monkeypatch) -> None:
     monkeypatch.setenv("DATABASE_URL", "mysql://nope")
     code, _, err = _run(capsys, "get", "tx-1")
