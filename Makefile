@@ -129,9 +129,9 @@ k8s-api-check: k8s-api-tools k8s-tools ## every chart scenario installed, upgrad
 
 # --- Kubernetes: the platform in pods on a real single-node cluster (kubelet and kube-proxy of the
 # same release, Debian's containerd, runc and CNI plugins, CoreDNS), payments end to end. Needs
-# root (the node's bridge, iptables, mounts); one node per machine. Not in CI (too long; the
-# committed report is checked by tests/k8s_e2e). QUICK=1: fewer payments per case, report in
-# .devstack instead of the committed reports/k8s_e2e.{json,md}.
+# root (the node's bridge, iptables, mounts); one node per machine. QUICK=1 (what CI runs): every
+# case with fewer payments, report in .devstack instead of the committed reports/k8s_e2e.{json,md}
+# (the full run's, checked by tests/k8s_e2e).
 k8s-e2e: $(HELM) ## the platform on a real kubelet, end to end: every pod Ready, exact accounting under faults; reports/k8s_e2e.json
 	GO=$(GO) $(RUN)/fraud-k8sapi build --node
 	FRAUD_HELM=$(HELM) $(RUN)/fraud-k8se2e run --dir $(DEVSTACK)/k8s-e2e \
