@@ -28,13 +28,21 @@ def report(name: str) -> dict:
 def reliability_table() -> str:
     cases = report("reliability.json")["cases"]
     lines = [
-        "| case | produced | scored | lost | counted twice | dead-lettered |",
-        "| --- | ---: | ---: | ---: | ---: | ---: |",
+        "| case | produced | scored (Redis) | lost | counted twice | dead-lettered "
+        "| `transactions-scored`: records, missing, extra | `fraud-alerts`: alerts, missing, extra "
+        "| dead letters: missing, extra |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for name in sorted(cases):
-        c = cases[name]
+        c, t = cases[name], cases[name]["topics"]
         cells = [name, f"{c['produced']:,}", f"{c['scored']:,}", c["lost"], c["duplicated"]]
-        lines.append("| " + " | ".join(map(str, [*cells, c["dead_lettered"]])) + " |")
+        cells += [
+            c["dead_lettered"],
+            f"{t['scored_records']:,}, {t['scored_missing']}, {t['scored_extra']}",
+            f"{t['alerts']:,}, {t['alerts_missing']}, {t['alerts_extra']}",
+            f"{t['letters_missing']}, {t['letters_extra']}",
+        ]
+        lines.append("| " + " | ".join(map(str, cells)) + " |")
     return "\n".join(lines)
 
 

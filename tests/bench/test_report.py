@@ -93,3 +93,34 @@ def test_committed_report_is_a_full_run_that_this_code_renders() -> None:
             assert run["produced"] == run["scored"] > 0
     assert (reports / "bench.md").read_text() == report.markdown(result)
     assert (reports / "bench_latency.png").stat().st_size > 10_000
+
+
+def with_transactions(eos_p99: float) -> dict:
+    def delivery(p99: float) -> dict:
+        timing = {"p50_ms": 3.0, "p95_ms": p99, "p99_ms": p99}
+        runs = {
+            rate: {"end_to_end": timing, "visible": {**timing, "p99_ms": p99 + 60}, "produced": 10,
+                   "scored": 10, "achieved_tps": 1_000.0, "saturated": False}
+            for rate in ("1000", "5000")
+        }  # fmt: skip
+        return {"drain_tps": 5_000.0, "max_tps": 4_000.0, "max_tps_verified": True, "runs": runs}
+
+    return {
+        **result(),
+        "transactions": {"exactly-once": delivery(eos_p99), "at-least-once": delivery(8.0)},
+        "transaction_intervals": {"100": delivery(eos_p99)["runs"]["1000"]},
+    }
+
+
+def test_exactly_once_is_judged_against_twice_the_kafka_floor_p99() -> None:
+    name = "exactly-once p99 (to Redis) <= 2x the Kafka floor p99 at 1,000 tx/s"
+    assert {t: ok for t, ok, _ in report.targets(with_transactions(9.9))}[name]
+    assert not {t: ok for t, ok, _ in report.targets(with_transactions(10.1))}[name]
+    assert name not in {t for t, _, _ in report.targets(result())}  # a run without them
+
+
+def test_transactions_on_and_off_are_both_in_the_markdown() -> None:
+    markdown = report.markdown({**with_transactions(9.0), "targets": []})
+    assert "| exactly-once | 1,000 | 3.00 / 9.00 | 3.00 / 69.00 |" in markdown
+    assert "| at-least-once | 5,000 |" in markdown
+    assert "| 100 | 3.00 / 9.00 | 3.00 / 69.00 |" in markdown

@@ -1,5 +1,6 @@
 """Fault injection with exact accounting: every case records produced, scored, lost, duplicated
-(counted twice) and dead-lettered transactions into reports/reliability.json."""
+(counted twice) and dead-lettered transactions, in Redis and on each output topic read
+``read_committed`` (missing, extra copies), into reports/reliability.json."""
 
 from __future__ import annotations
 
@@ -7,17 +8,109 @@ import json
 import os
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import orjson
 import pytest
+from confluent_kafka import Message
 
+from fraud_consumer.decoding import Decoded, decode_transaction
+from fraud_devstack import KafkaBroker
 from fraud_devstack.pipeline import LocalPipeline, drain_topic
-from fraudcore.settings import KafkaSettings
+from fraudcore.kafka_client import ensure_topics
+from fraudcore.settings import KafkaSettings, TopicSettings
 
 REPORT = Path(__file__).resolve().parents[2] / "reports" / "reliability.json"
+
+
+@dataclass
+class Input:
+    """What reached the input topic: valid payments by id, unreadable messages by position."""
+
+    payments: set[str]
+    poison: set[tuple[int, int]]  # (partition, offset)
+
+    @classmethod
+    def of(cls, messages: list[Message]) -> Input:
+        payments, poison = set(), set()
+        for message in messages:
+            decoded = decode_transaction(message)  # the consumer's own judgement
+            if isinstance(decoded, Decoded):
+                payments.add(decoded.event.transaction_id)
+            else:
+                poison.add((message.partition() or 0, message.offset() or 0))
+        return cls(payments, poison)
+
+
+@dataclass
+class TopicCounts:
+    scored_records: int
+    scored_missing: int  # valid payments without a scored record
+    scored_extra: int  # records beyond one per payment (or of no payment produced)
+    alerts: int
+    alerts_missing: int  # review/block decisions without an alert
+    alerts_extra: int  # alerts beyond one per such decision (or for an approved payment)
+    letters_missing: int  # unreadable messages without a dead letter
+    letters_extra: int
+
+    @property
+    def clean(self) -> bool:
+        return not any(
+            (
+                self.scored_missing,
+                self.scored_extra,
+                self.alerts_missing,
+                self.alerts_extra,
+                self.letters_missing,
+                self.letters_extra,
+            )
+        )
+
+
+def _extra(counts: Counter[str], expected: set[str]) -> int:
+    return sum(
+        n - 1 if key in expected else n for key, n in counts.items() if n > 1 or key not in expected
+    )
+
+
+def account_topics(
+    settings: KafkaSettings, topics: TopicSettings, given: Input, timeout_s: float = 180
+) -> TopicCounts:
+    scored = drain_topic(
+        settings, topics.topic_scored, at_least=len(given.payments), idle_s=3, timeout_s=timeout_s
+    )
+    per_payment: Counter[str] = Counter()
+    flagged: set[str] = set()
+    for message in scored:
+        record = orjson.loads(message.value() or b"{}")
+        tx_id = record["transaction"]["transaction_id"]
+        per_payment[tx_id] += 1
+        if record["decision"] != "approve":
+            flagged.add(tx_id)
+    alerts = drain_topic(settings, topics.topic_alerts, at_least=len(flagged), idle_s=2)
+    per_alert: Counter[str] = Counter(
+        orjson.loads(m.value() or b"{}")["transaction"]["transaction_id"] for m in alerts
+    )
+    letters = drain_topic(settings, topics.topic_dlq, at_least=len(given.poison), idle_s=2)
+    per_position: Counter[str] = Counter()
+    for message in letters:
+        letter = orjson.loads(message.value() or b"{}")
+        if letter["source_topic"] == topics.topic_transactions:
+            per_position[f"{letter['source_partition']}:{letter['source_offset']}"] += 1
+    poison = {f"{partition}:{offset}" for partition, offset in given.poison}
+    return TopicCounts(
+        scored_records=len(scored),
+        scored_missing=len(given.payments - set(per_payment)),
+        scored_extra=_extra(per_payment, given.payments),
+        alerts=len(alerts),
+        alerts_missing=len(flagged - set(per_alert)),
+        alerts_extra=_extra(per_alert, flagged),
+        letters_missing=len(poison - set(per_position)),
+        letters_extra=_extra(per_position, poison),
+    )
 
 
 @dataclass
@@ -29,11 +122,21 @@ class Outcome:
     duplicated: int
     dead_lettered: int
     seconds: float
+    topics: TopicCounts
     deterministic: bool = True  # produced is fixed by the case (not by when a kill lands)
 
     @property
     def clean(self) -> bool:
-        return self.lost == 0 and self.duplicated == 0 and self.scored == self.produced
+        redis = self.lost == 0 and self.duplicated == 0 and self.scored == self.produced
+        return redis and self.topics.clean
+
+
+# Compared with the committed report on every run; alert counts depend on decisions, which
+# depend on how partitions interleave, so only their misses and extras are.
+EXACT = ["lost", "duplicated", "dead_lettered"] + [
+    f"topics.{name}" for name in ("scored_missing", "scored_extra", "alerts_missing",
+                                  "alerts_extra", "letters_missing", "letters_extra")
+]  # fmt: skip
 
 
 def _account(
@@ -43,35 +146,30 @@ def _account(
     began: float,
     timeout_s: float = 120,
 ) -> Outcome:
-    """Compare what reached the input topic with what the pipeline recorded, once it is idle."""
-    produced_ids, dead = set(), 0
-    for message in drain_topic(
-        settings, pipeline.topics.topic_transactions, idle_s=4, timeout_s=180
-    ):
-        try:
-            produced_ids.add(orjson.loads(message.value() or b"")["transaction_id"])
-        except (orjson.JSONDecodeError, KeyError, TypeError, UnicodeDecodeError):
-            dead += 1  # poison: no id to account for, it must be dead-lettered instead
+    """Compare what reached the input topic with what the pipeline recorded in Redis and sent
+    to the output topics, once it is idle."""
+    given = Input.of(
+        drain_topic(settings, pipeline.topics.topic_transactions, idle_s=4, timeout_s=180)
+    )
     deadline = time.monotonic() + timeout_s
-    while pipeline.scored() < len(produced_ids) and time.monotonic() < deadline:
+    while pipeline.scored() < len(given.payments) and time.monotonic() < deadline:
         time.sleep(0.5)
     time.sleep(2)  # anything still in flight would now show up as double counting
     recorded = {
         key.decode().rsplit("tx:", 1)[1]
         for key in pipeline.redis().scan_iter(f"{pipeline.prefix}tx:*", count=5_000)
     }
-    letters = (
-        drain_topic(settings, pipeline.topics.topic_dlq, idle_s=3, timeout_s=60) if dead else []
-    )
+    topics = account_topics(settings, pipeline.topics, given)
     counted = pipeline.scored()
     return Outcome(
         case=case,
-        produced=len(produced_ids),
-        scored=len(recorded & produced_ids),
-        lost=len(produced_ids - recorded),
+        produced=len(given.payments),
+        scored=len(recorded & given.payments),
+        lost=len(given.payments - recorded),
         duplicated=counted - len(recorded),
-        dead_lettered=len(letters),
+        dead_lettered=len(given.poison) - topics.letters_missing,
         seconds=round(time.monotonic() - began, 1),
+        topics=topics,
     )
 
 
@@ -113,10 +211,15 @@ def _compare_with_committed(outcomes: list[Outcome]) -> None:
     committed = json.loads(REPORT.read_text())["cases"] if REPORT.exists() else {}
     for outcome in outcomes:
         assert outcome.case in committed, f"{outcome.case!r} missing from {REPORT}: run make chaos"
-        was = committed[outcome.case]
-        fields = ["lost", "duplicated", "dead_lettered"]
-        fields += ["produced", "scored"] if outcome.deterministic else []
-        assert {f: getattr(outcome, f) for f in fields} == {f: was[f] for f in fields}, outcome
+        was, now = _flat(committed[outcome.case]), _flat(asdict(outcome))
+        fields = EXACT + (["produced", "scored"] if outcome.deterministic else [])
+        assert {f: now[f] for f in fields} == {f: was.get(f) for f in fields}, outcome
+
+
+def _flat(case: dict[str, object]) -> dict[str, object]:
+    topics = case.get("topics", {})
+    assert isinstance(topics, dict)
+    return {**case, **{f"topics.{name}": value for name, value in topics.items()}}
 
 
 @pytest.fixture
@@ -127,3 +230,19 @@ def background() -> Callable[[Callable[[], object]], threading.Thread]:
         return thread
 
     return start
+
+
+@pytest.fixture
+def own_broker(
+    pipeline_factory: Callable[..., LocalPipeline], tmp_path: Path
+) -> Iterator[tuple[KafkaBroker, KafkaSettings, LocalPipeline]]:
+    """A broker of the case's own (to stop, freeze or kill) with a pipeline on it."""
+    broker = KafkaBroker(tmp_path / "kafka", log_level="WARN").start()
+    try:
+        settings = KafkaSettings(kafka_bootstrap_servers=broker.bootstrap_servers)
+        pipeline = pipeline_factory()
+        pipeline.kafka = broker.bootstrap_servers
+        ensure_topics(settings, pipeline.topics.all_topics(), partitions=3)
+        yield broker, settings, pipeline
+    finally:
+        broker.stop()

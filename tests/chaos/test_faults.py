@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from confluent_kafka import Consumer, Producer, TopicPartition
 
-from fraud_devstack import KafkaBroker, RedisServer
+from fraud_devstack import RedisServer
 from fraud_devstack.services import wait_for
-from fraudcore.kafka_client import consumer_config, ensure_topics, producer_config
+from fraudcore.kafka_client import consumer_config, producer_config
 from fraudcore.schemas import Transaction
 from fraudcore.settings import KafkaSettings
 
@@ -106,26 +106,19 @@ def test_redis_restarted(pipeline_factory, accountant, background, tmp_path: Pat
     ],
 )
 def test_kafka_broker_restarted(
-    pipeline_factory, accountant, background, tmp_path: Path, outage_s: float, case: str
+    accountant, background, own_broker, outage_s: float, case: str
 ) -> None:
-    broker = KafkaBroker(tmp_path / "kafka", log_level="WARN").start()
-    try:
-        settings = KafkaSettings(kafka_bootstrap_servers=broker.bootstrap_servers)
-        pipeline = pipeline_factory()
-        pipeline.kafka = broker.bootstrap_servers
-        ensure_topics(settings, pipeline.topics.all_topics(), partitions=3)
-        consumer = pipeline.start_consumer("embedded")
-        began = time.monotonic()
-        stream = background(lambda: pipeline.stream(8_000, rate=800, send_labels=False))
-        time.sleep(3)
-        broker.stop()
-        time.sleep(outage_s)
-        broker.start()
-        stream.join()
-        clean(accountant(case, pipeline, began, settings), pipeline)
-        assert consumer.running, consumer.log()
-    finally:
-        broker.stop()
+    broker, settings, pipeline = own_broker
+    consumer = pipeline.start_consumer("embedded")
+    began = time.monotonic()
+    stream = background(lambda: pipeline.stream(8_000, rate=800, send_labels=False))
+    time.sleep(3)
+    broker.stop()
+    time.sleep(outage_s)
+    broker.start()
+    stream.join()
+    clean(accountant(case, pipeline, began, settings), pipeline)
+    assert consumer.running, consumer.log()
 
 
 def test_static_member_fenced_is_replaced_in_process(

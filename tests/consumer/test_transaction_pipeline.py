@@ -6,6 +6,7 @@ import datetime as dt
 import orjson
 import pytest
 
+from fraud_consumer.sink import WrittenMeanwhileError
 from fraudcore.features import MerchantState
 from fraudcore.live_stats import MODEL_VERSION, LiveTotals
 from fraudcore.live_streams import alert_id, alert_record, map_point
@@ -124,3 +125,28 @@ def test_labels_wait_for_their_transaction_and_apply_once(inprocess_consumer_fac
     day = int(dt.datetime(2026, 12, 1, tzinfo=dt.UTC).timestamp() // 86_400)
     merchant = redis.hgetall(keys.merchant(tx.merchant_id))
     assert (merchant[f"l{day}".encode()], merchant[f"f{day}".encode()]) == (b"1", b"1")
+
+
+def test_a_batch_another_consumer_wrote_meanwhile_is_not_written_again(
+    inprocess_consumer_factory, monkeypatch
+) -> None:
+    """A zombie waking up and the partitions' new owner may process the same messages at once:
+    whoever writes second writes nothing (and redoes the batch, then recognising it)."""
+    owner = inprocess_consumer_factory()
+    zombie = inprocess_consumer_factory()  # the same key prefix: the same Redis state
+    batch = [owner.decoded(tx) for tx in transactions(20)]
+    load = zombie.pipeline.sink.load
+
+    def load_then_lose_the_race(*args):
+        loaded = load(*args)
+        owner.process(batch)  # the owner writes them between the zombie's read and write
+        return loaded
+
+    monkeypatch.setattr(zombie.pipeline.sink, "load", load_then_lose_the_race)
+    with pytest.raises(WrittenMeanwhileError):
+        zombie.process(batch)
+    assert totals(owner).transactions == 20
+    monkeypatch.undo()
+    again = zombie.process(batch)  # the retry: every payment recognised, re-emitted, not counted
+    assert (again.new, len(again.outputs)) == (0, 20)
+    assert totals(owner).transactions == 20

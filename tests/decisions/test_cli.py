@@ -10,7 +10,8 @@ import pytest
 
 from fraud_decisions.cli import main
 from fraud_devstack import free_port
-from fraudcore.decision_log import DecisionLogWriter, apply_labels, connect, get_decisions
+from fraudcore.decision_log import DecisionLogWriter, apply_labels, connect
+from fraudcore.decision_log.reader import sample_decisions
 from fraudcore.decision_log.replay import TOLERANCE, replay
 from fraudcore.model import ModelBundle
 from fraudcore.schemas import Decision
@@ -75,15 +76,48 @@ def test_replay_with_the_deciding_model_reproduces_the_score(
     assert result["decision_changed"] is False
 
 
-def test_replay_reproduces_a_thousand_logged_scores(logged_world, decided_world) -> None:
+def test_replay_reproduces_a_sample_of_a_thousand_logged_scores(
+    logged_world, decided_world, capsys
+) -> None:
+    # The acceptance check as an operator runs it: the command, on 1,000 decisions drawn at
+    # random from those the committed model took (scored by the production scoring code).
     model = ModelBundle.load(COMMITTED_MODEL_DIR)
-    sample = decided_world.rows[:1_000]
+    assert len(decided_world.rows) > 1_000
+    code, out, err = _run(
+        capsys, "replay", "--sample", "1000", "--model-dir", str(COMMITTED_MODEL_DIR)
+    )
+    assert code == 0, err
+    summary = json.loads(out)
+    assert summary["model_version"] == model.version
+    assert summary["sampled"] == summary["reproduced"] == 1_000
+    assert summary["max_abs_score_delta"] <= TOLERANCE
+    assert summary["decisions_changed"] == 0
+    with connect(logged_world) as conn:  # and the sample spans approvals and alerts
+        sample = sample_decisions(conn, model.version, 1_000)
+    assert len({entry.transaction_id for entry in sample}) == 1_000
+    assert {entry.decision for entry in sample} >= {Decision.APPROVE, Decision.REVIEW}
+    assert max(abs(replay(entry, model).score_delta) for entry in sample) <= TOLERANCE
+
+
+def test_a_sample_with_a_score_not_reproduced_fails(logged_world, decided_world, capsys) -> None:
+    tampered = decided_world.rows[42].transaction_id
     with connect(logged_world) as conn:
-        replays = [replay(get_decisions(conn, r.transaction_id)[0], model) for r in sample]
-    assert len(replays) == 1_000
-    assert max(abs(r.score_delta) for r in replays) <= TOLERANCE
-    assert all(r.decision == r.logged.decision.value for r in replays)
-    assert {r.logged.decision for r in replays} >= {Decision.APPROVE, Decision.REVIEW}
+        conn.execute(
+            "UPDATE decisions SET score = score + 1e-5 WHERE transaction_id = %s", (tampered,)
+        )
+    everything = str(len(decided_world.rows))
+    code, out, err = _run(
+        capsys, "replay", "--sample", everything, "--model-dir", str(COMMITTED_MODEL_DIR)
+    )
+    assert code == 1
+    summary = json.loads(out)
+    assert summary["sampled"] - summary["reproduced"] == 1
+    assert summary["worst_transaction_id"] == tampered
+    assert err == "1 logged scores not reproduced\n"
+    with pytest.raises(SystemExit) as refused:
+        main(["replay", "--sample", "0"])
+    assert refused.value.code == 2
+    assert "0 is not a positive count" in capsys.readouterr().err
 
 
 def test_replay_with_another_model_shows_how_it_would_have_decided(

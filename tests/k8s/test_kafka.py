@@ -131,8 +131,13 @@ def test_acls_grant_each_client_exactly_its_topics(render: Callable[..., Objects
         reads(topics.topic_transactions, topics.topic_labels)
         | {("group", group, "Read"), ("group", group, "Describe")}
         | writes(topics.topic_scored, topics.topic_alerts, topics.topic_dlq)
+        | {("transactionalId", f"{group}-", "Write"), ("transactionalId", f"{group}-", "Describe")}
         | idempotent
     )
+    acls = named(objects, "KafkaUser", "fraud-consumer")["spec"]["authorization"]["acls"]
+    assert {"type": "transactionalId", "name": f"{group}-", "patternType": "prefix"} in [
+        acl["resource"] for acl in acls
+    ]
 
 
 def test_an_external_kafka_renders_no_strimzi_objects(render: Callable[..., Objects]) -> None:

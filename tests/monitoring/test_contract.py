@@ -31,8 +31,10 @@ def test_each_job_exports_its_own_prefix_family() -> None:
         assert spec.name.startswith("fraud_producer_")
     for spec in contract.SCORER.metrics:
         assert spec.name.startswith("fraud_scorer_")
-    for spec in contract.DASHBOARD.metrics:
-        assert spec.name.startswith("fraud_dashboard_")
+    for spec in contract.DASHBOARD.metrics:  # its own, and the decision log's figures it reads
+        assert spec.name.startswith(("fraud_dashboard_", "fraud_log_"))
+    others = (*contract.PRODUCER.metrics, *contract.CONSUMER.metrics, *contract.SCORER.metrics)
+    assert not [spec.name for spec in others if spec.name.startswith("fraud_log_")]
 
 
 def test_latency_budget_matches_the_dashboard_setting_and_a_bucket_boundary() -> None:

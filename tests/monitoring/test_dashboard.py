@@ -41,6 +41,10 @@ def test_the_panels_the_overview_promises_are_there() -> None:
         m.CONSUMER_RETRIES,
         m.CONSUMER_PAUSED,
         m.DASHBOARD_CLIENTS,
+        m.LOG_PRECISION,
+        m.LOG_RECALL,
+        m.LOG_ALERT_RATE,
+        m.LOG_LABEL_COVERAGE,
     ]
     missing = [spec.name for spec in wanted if not used & series_labels(spec).keys()]
     assert missing == []

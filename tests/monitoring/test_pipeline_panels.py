@@ -15,6 +15,7 @@ from fraud_devstack import free_port
 from fraud_monitoring import dashboard, generate, scrape, verify
 from fraud_monitoring.contract import CONSUMER, DASHBOARD, PRODUCER, SCORER
 from fraud_monitoring.prometheus_server import PrometheusServer
+from fraudcore.decision_log import DecisionLogWriter, apply_labels, connect, migrate
 
 pytestmark = pytest.mark.integration
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -32,13 +33,27 @@ def check_exposition(job: str, target: str, promtool: str) -> None:
     assert lint.returncode == 0, f"{job}: {lint.stdout}{lint.stderr}"
 
 
+def decision_log(database_factory, decided_world) -> str:
+    """A decision log with decisions and their labels, through the production writer and
+    apply_labels (the dashboard reads its quality panels' figures from it)."""
+    settings = database_factory()
+    with connect(settings) as conn:
+        migrate(conn)
+        DecisionLogWriter(conn).write(decided_world.rows)
+        apply_labels(conn, decided_world.labels)
+    return settings.database_url
+
+
 def test_every_panel_query_answers_from_the_real_pipeline(
-    pipeline_factory, prometheus_binary: str, promtool: str, tmp_path: Path
-) -> None:
+    pipeline_factory, database_factory, decided_world, prometheus_binary: str, promtool: str,
+    tmp_path: Path,
+) -> None:  # fmt: skip
     pipeline = pipeline_factory()
     pipeline.start_scorer()
     consumer = pipeline.start_consumer("remote")
-    board = pipeline.start_dashboard()
+    board = pipeline.start_dashboard(
+        DATABASE_URL=decision_log(database_factory, decided_world), DASHBOARD_QUALITY_INTERVAL_S=1
+    )
     producer_port = free_port()
     producer = subprocess.Popen(
         [sys.executable, "-m", "fraud_producer.cli", "stream", "--rate", "300", "--duration", "60",

@@ -2,6 +2,9 @@
 
 fraud-train eda --data FILE [--out reports/eda]
 fraud-train train --data FILE [--artifacts training/artifacts] [--reports reports/training]
+fraud-train train --from-decision-log [--artifacts DIR] [--reports DIR]
+    the same training on the decision log's labelled decisions (DATABASE_URL): features as
+    served, labels as joined; the exported rows are kept in the reports directory
 fraud-train benchmark handbook [--data FILE] [--out reports/handbook_benchmark.json]
 fraud-train live-eval [--days 14] [--speed 1440] [--out reports]
 """
@@ -13,11 +16,16 @@ import json
 import sys
 from pathlib import Path
 
+import psycopg
+
 from fraud_training.eda.command import eda
+from fraud_training.from_log import DecisionLogDataError, DecisionLogSource, train_from_log
 from fraud_training.handbook.command import benchmark
 from fraud_training.live_eval import command as live_eval
 from fraud_training.train import train
-from fraudcore.startup import configure_logging
+from fraudcore.startup import EXIT_INVALID_CONFIGURATION, configure_logging, load_settings
+
+EXIT_FAILED = 1
 
 
 def _benchmark_handbook(args: argparse.Namespace) -> int:
@@ -31,7 +39,17 @@ def _eda(args: argparse.Namespace) -> int:
 
 
 def _train(args: argparse.Namespace) -> int:
-    result = train(args.data, args.artifacts, args.reports, args.cache)
+    if args.from_decision_log:
+        settings = load_settings(DecisionLogSource, "fraud-train")
+        if settings is None:
+            return EXIT_INVALID_CONFIGURATION
+        try:
+            result = train_from_log(settings, args.artifacts, args.reports)
+        except (psycopg.Error, DecisionLogDataError, ValueError) as error:
+            print(f"fraud-train train --from-decision-log: {error}", file=sys.stderr)
+            return EXIT_FAILED
+    else:
+        result = train(args.data, args.artifacts, args.reports, args.cache)
     args.timings.parent.mkdir(parents=True, exist_ok=True)
     args.timings.write_text(json.dumps(result["timings"], indent=2) + "\n")
     return 0
@@ -52,7 +70,13 @@ def _parser() -> argparse.ArgumentParser:
     report.set_defaults(run=_eda)
 
     fit = commands.add_parser("train", help="train, evaluate and export the model")
-    fit.add_argument("--data", type=Path, required=True, help="world dataset, Parquet or CSV")
+    source = fit.add_mutually_exclusive_group(required=True)
+    source.add_argument("--data", type=Path, help="world dataset, Parquet or CSV")
+    source.add_argument(
+        "--from-decision-log",
+        action="store_true",
+        help="the decision log's labelled decisions (DATABASE_URL): features as served",
+    )
     fit.add_argument("--artifacts", type=Path, default=Path("training/artifacts"))
     fit.add_argument("--reports", type=Path, default=Path("reports/training"))
     fit.add_argument("--cache", type=Path, default=Path("data/cache"), help="feature cache")

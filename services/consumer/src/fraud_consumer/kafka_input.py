@@ -34,6 +34,7 @@ class KafkaInput:
         self.topics = [settings.topic_transactions, settings.topic_labels]
         self.carry: list[Message] = []
         self.paused = False
+        self._paused: list[TopicPartition] = []
         self._lag_due = Every(LAG_EVERY_S)
         self.consumer = self._new_consumer()
         rebalance.on_release(self._drop_carried)
@@ -120,15 +121,17 @@ class KafkaInput:
 
     def pause(self) -> None:
         if not self.paused:
-            self.consumer.pause(self.consumer.assignment())
+            self._paused = self.consumer.assignment()
+            self.consumer.pause(self._paused)
             self.paused = True
             self.metrics.paused.set(1)
 
     def resume(self) -> bool:
-        """Resume if paused; whether it was."""
+        """Resume if paused; whether it was. What was paused is resumed even if a rebalance
+        took it away meanwhile: the flag stays with the partition, and it may come back."""
         if not self.paused:
             return False
-        self.consumer.resume(self.consumer.assignment())
+        self.consumer.resume([*self._paused, *self.consumer.assignment()])
         self.paused = False
         self.metrics.paused.set(0)
         return True
@@ -157,6 +160,11 @@ class KafkaInput:
                 self.metrics.lag.labels(
                     topic=position.topic, partition=str(position.partition)
                 ).set(max(0, high - position.offset))
+
+    def group_metadata(self) -> object:
+        """The group generation a transaction's offsets are committed under (KIP-447): the
+        coordinator refuses them from a member that lost its partitions."""
+        return self.consumer.consumer_group_metadata()
 
     def close(self) -> None:
         self.consumer.close()

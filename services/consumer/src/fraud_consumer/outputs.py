@@ -3,8 +3,8 @@
 ``Outputs`` is the seam: the processor hands over each batch's ``Outgoing`` and never commits
 itself. ``AtLeastOnceOutputs`` produces every copy idempotently, waits for the acknowledgements,
 then commits the input offsets in order behind them; a crash in between re-delivers input that
-the Redis markers recognise (the copies may repeat, with the same transaction ids). Exactly-once
-output fits the same interface: one Kafka transaction per batch with its copies and its offsets.
+the Redis markers recognise (the copies may repeat, with the same transaction ids).
+``TransactionalOutputs`` (the default) puts the copies and the offsets in one Kafka transaction.
 """
 
 from __future__ import annotations
@@ -21,7 +21,9 @@ from fraud_consumer.kafka_health import KafkaHealth
 from fraud_consumer.kafka_input import KafkaInput
 from fraud_consumer.offsets import OffsetTracker, Partition
 from fraud_consumer.outgoing import Outgoing
+from fraud_consumer.settings import ConsumerSettings, Delivery
 from fraud_consumer.sink import RedisSink
+from fraud_consumer.transactional import TransactionalOutputs
 from fraudcore.settings import KafkaSettings
 
 log = logging.getLogger(__name__)
@@ -93,3 +95,13 @@ class AtLeastOnceOutputs:
                 log.warning("recovery copies left to their TTL: %s", error)
         if offsets:
             self.kafka.commit(offsets, asynchronous=asynchronous)
+
+
+def make_outputs(
+    settings: ConsumerSettings, health: KafkaHealth, kafka: KafkaInput, sink: RedisSink
+) -> Outputs:
+    """CONSUMER_DELIVERY: exactly-once (the default) or at-least-once (cheaper, copies may
+    repeat after a crash)."""
+    if settings.consumer_delivery is Delivery.EXACTLY_ONCE:
+        return TransactionalOutputs(settings, health, kafka, sink)
+    return AtLeastOnceOutputs(settings, health, kafka, sink)

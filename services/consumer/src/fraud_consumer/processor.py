@@ -26,7 +26,7 @@ from fraud_consumer.latency_histogram import LatencyHistogram
 from fraud_consumer.metrics import ConsumerMetrics
 from fraud_consumer.offsets import Partition
 from fraud_consumer.outgoing import outgoing
-from fraud_consumer.outputs import AtLeastOnceOutputs, Outputs
+from fraud_consumer.outputs import Outputs, make_outputs
 from fraud_consumer.pipeline import BatchResult, TransactionPipeline
 from fraud_consumer.rebalance import Rebalance, partition_of
 from fraud_consumer.retries import AbandonedError, Retrying
@@ -52,9 +52,7 @@ class Processor:
         self.health = KafkaHealth()
         self.rebalance = Rebalance()
         self.kafka = KafkaInput(settings, self.health, self.rebalance, metrics)
-        self.outputs: Outputs = AtLeastOnceOutputs(
-            settings, self.health, self.kafka, self.pipeline.sink
-        )
+        self.outputs: Outputs = make_outputs(settings, self.health, self.kafka, self.pipeline.sink)
         self.retrying = Retrying(
             settings.retry_backoff_max_s, self.kafka, self.health, metrics, self._interrupted
         )

@@ -48,7 +48,11 @@ class Retrying:
             except (redis.RedisError, ScorerUnavailableError) as error:
                 dependency = "scorer" if isinstance(error, ScorerUnavailableError) else "redis"
                 self.metrics.retries.labels(dependency=dependency).inc()
-                self._wait(attempt, f"{dependency}: {error}")
+                try:
+                    self._wait(attempt, f"{dependency}: {error}")
+                except AbandonedError:
+                    self.kafka.resume()  # else whatever is assigned next stays paused
+                    raise
                 attempt += 1
                 continue
             if self.kafka.resume():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 
 from pydantic import Field, model_validator
@@ -17,6 +18,13 @@ from fraudcore.settings import (
     ScoringSettings,
     TopicSettings,
 )
+
+
+class Delivery(StrEnum):
+    """What the output topics promise (transactions-scored, fraud-alerts, transactions-dlq)."""
+
+    EXACTLY_ONCE = "exactly-once"  # a batch's copies and its input offsets in one transaction
+    AT_LEAST_ONCE = "at-least-once"  # idempotent copies acknowledged, then offsets committed
 
 
 class RetentionSettings(EnvSettings):
@@ -51,6 +59,26 @@ class ConsumerSettings(
     consumer_instance_id: str | None = Field(
         default=None,
         description="static group membership: a restart with the same id resumes at once",
+    )
+    consumer_delivery: Delivery = Field(
+        default=Delivery.EXACTLY_ONCE,
+        description="exactly-once (Kafka transactions) or at-least-once on the output topics",
+    )
+    consumer_transaction_interval_ms: int = Field(
+        default=100,
+        ge=1,
+        le=10_000,
+        description="longest a transaction stays open: read_committed readers see output then",
+    )
+    consumer_transaction_timeout_ms: int = Field(
+        default=60_000,
+        ge=10_000,
+        le=900_000,
+        description="the broker aborts a transaction left open this long (a vanished consumer)",
+    )
+    consumer_transactional_id: str | None = Field(
+        default=None,
+        description="default: group id + instance id (or host name); stable across restarts",
     )
     consumer_session_timeout_ms: int = Field(default=10_000, ge=6_000, le=300_000)
     consumer_batch_max: int = Field(default=500, ge=1, le=10_000)

@@ -18,6 +18,10 @@ from fraudcore.live_streams import STREAM_FIELD
 from fraudcore.redis_scripts import FEATURE_STATE_LUA, ScriptArgs, register
 
 
+class WrittenMeanwhileError(redis.RedisError):
+    """A Redis error to the loop: the batch is retried, and its payments are then recognised."""
+
+
 def consumer_script(client: redis.Redis[bytes], *names: str) -> Any:
     """Feature-state functions, then these Lua files of ours (``lua/``), as one script."""
     lua = resources.files("fraud_consumer").joinpath("lua")
@@ -76,6 +80,7 @@ class RedisSink:
         k = self.keys
         call = ScriptArgs().key(k.recent, k.alerts, k.stats, k.model)
         call.arg(self.record_ttl_s, *self.maxlens, STREAM_FIELD, self.batch_ttl_s)
+        call.counted_keys([k.transaction(tx_id) for tx_id, _ in batch.markers])  # the guard
         call.key(batch.batch_key).arg(batch.batch_json)
         state = self.store.add_write(call, batch.cards, batch.merchants)
         call.arg(len(batch.markers))
@@ -83,7 +88,8 @@ class RedisSink:
             call.key(k.transaction(tx_id)).arg(marker)
         call.counted_args(batch.points).counted_args(batch.alerts)
         call.pairs(batch.stats.items()).arg(MODEL_VERSION, batch.model_version)
-        call.run(self._sink)
+        if call.run(self._sink) == 0:
+            raise WrittenMeanwhileError("another consumer wrote some of this batch: redoing it")
         state.done()
 
     def forget_batches(self, batch_keys: Sequence[str]) -> None:

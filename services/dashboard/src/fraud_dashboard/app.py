@@ -13,7 +13,8 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from redis.exceptions import RedisError
 
-from fraud_dashboard.routes import live, operations, stream
+from fraud_dashboard.decision_log import LogNotConfiguredError, LogUnavailableError
+from fraud_dashboard.routes import decisions, live, operations, stream
 from fraud_dashboard.settings import DashboardSettings
 from fraud_dashboard.state import DashboardState
 
@@ -40,6 +41,7 @@ def create_app(settings: DashboardSettings | None = None) -> FastAPI:
         tasks = [
             asyncio.create_task(state.hub.run()),
             asyncio.create_task(state.hub.run_summaries(state.tracker)),
+            asyncio.create_task(state.quality.run()),
         ]
         yield
         for task in tasks:
@@ -74,6 +76,11 @@ def create_app(settings: DashboardSettings | None = None) -> FastAPI:
         detail = f"live data unavailable ({type(error).__name__}); retry later"
         return JSONResponse({"detail": detail}, status_code=503)
 
+    @app.exception_handler(LogNotConfiguredError)
+    @app.exception_handler(LogUnavailableError)
+    async def decision_log_down(_: Request, error: Exception) -> JSONResponse:
+        return JSONResponse({"detail": str(error)}, status_code=503)
+
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/", include_in_schema=False)
@@ -82,5 +89,6 @@ def create_app(settings: DashboardSettings | None = None) -> FastAPI:
 
     app.include_router(live.router)
     app.include_router(stream.router)
+    app.include_router(decisions.router)
     app.include_router(operations.router)
     return app

@@ -9,6 +9,7 @@ from fastapi import Request
 from prometheus_client import CollectorRegistry
 from redis.asyncio import Redis
 
+from fraud_dashboard.decision_log import DecisionLog, QualityGauges, QualityMonitor
 from fraud_dashboard.hub import Hub
 from fraud_dashboard.settings import DashboardSettings
 from fraud_dashboard.summary import SummaryTracker
@@ -33,18 +34,30 @@ class DashboardState:
     hub: Hub
     tracker: SummaryTracker
     metrics: DashboardMetrics
+    decision_log: DecisionLog
+    quality: QualityMonitor
 
     @classmethod
     def build(cls, settings: DashboardSettings) -> DashboardState:
         keys = RedisKeys(settings.redis_key_prefix)
         redis: Redis[bytes] = Redis.from_url(settings.redis_url, **redis_options(settings))
+        dashboard_metrics = DashboardMetrics(CollectorRegistry())
+        decision_log = DecisionLog(settings.database())
+        quality = QualityMonitor(
+            decision_log,
+            QualityGauges(dashboard_metrics.registry),
+            days=settings.dashboard_quality_days,
+            interval_s=settings.dashboard_quality_interval_s,
+        )
         return cls(
             settings=settings,
             redis=redis,
             keys=keys,
             hub=Hub(redis, keys, alert_memory=settings.dashboard_backlog * 5 + 1_000),
             tracker=SummaryTracker(redis, keys, settings.dashboard_latency_budget_ms),
-            metrics=DashboardMetrics(CollectorRegistry()),
+            metrics=dashboard_metrics,
+            decision_log=decision_log,
+            quality=quality,
         )
 
 

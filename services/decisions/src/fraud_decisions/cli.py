@@ -6,6 +6,9 @@ fraud-decisions get TRANSACTION_ID               the logged decision as JSON
 fraud-decisions replay TRANSACTION_ID [--model-dir DIR]
     score the logged features again: with the deciding model the score must come back within
     1e-6 (exit 1 if not); with another model, how it would have decided
+fraud-decisions replay --sample N [--model-dir DIR]
+    the same for N decisions the model took, drawn at random: a summary, exit 1 unless every
+    score came back
 
 Environment: DATABASE_URL (required), DATABASE_PASSWORD, DECISION_LOG_RETENTION_DAYS,
 DECISION_LOG_DAYS_AHEAD, MODEL_DIR (replay's default model).
@@ -26,7 +29,8 @@ from fraud_decisions.settings import DecisionsSettings
 from fraudcore.decision_log import connect, get_decisions, migrate
 from fraudcore.decision_log.migrator import MigrationError
 from fraudcore.decision_log.partitions import maintain
-from fraudcore.decision_log.replay import ReplayError, replay
+from fraudcore.decision_log.reader import sample_decisions
+from fraudcore.decision_log.replay import TOLERANCE, ReplayError, replay
 from fraudcore.model import ModelBundle, ModelMismatchError
 from fraudcore.startup import EXIT_INVALID_CONFIGURATION, load_settings
 
@@ -88,10 +92,62 @@ def _replay(conn: psycopg.Connection, transaction_id: str, model_dir: Path | Non
     return 0
 
 
+def _replay_sample(conn: psycopg.Connection, size: int, model_dir: Path | None) -> int:
+    if model_dir is None:
+        print("replay needs a model: pass --model-dir or set MODEL_DIR", file=sys.stderr)
+        return EXIT_INVALID_CONFIGURATION
+    try:
+        model = ModelBundle.load(model_dir)
+        logged = sample_decisions(conn, model.version, size)
+        replays = [replay(entry, model) for entry in logged]
+    except (ModelMismatchError, ReplayError, OSError) as error:
+        print(f"cannot replay a sample: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    if not replays:
+        print(f"no decision logged by model {model.version}", file=sys.stderr)
+        return EXIT_NOT_FOUND
+    deltas = [abs(entry.score_delta) for entry in replays]
+    worst = max(range(len(replays)), key=deltas.__getitem__)
+    reproduced = sum(delta <= TOLERANCE for delta in deltas)
+    _print({
+        "model_version": model.version,
+        "sampled": len(replays),
+        "reproduced": reproduced,
+        "tolerance": TOLERANCE,
+        "max_abs_score_delta": deltas[worst],
+        "worst_transaction_id": replays[worst].logged.transaction_id,
+        "decisions_changed": sum(r.decision != r.logged.decision.value for r in replays),
+    })  # fmt: skip
+    if reproduced < len(replays):
+        print(f"{len(replays) - reproduced} logged scores not reproduced", file=sys.stderr)
+        return EXIT_NOT_REPRODUCED
+    return 0
+
+
 def _time(text: str) -> dt.datetime:
     value = dt.datetime.fromisoformat(text)
     if value.tzinfo is None:
         raise argparse.ArgumentTypeError(f"{text!r} has no time zone (add Z or +00:00)")
+    return value
+
+
+def _run(conn: psycopg.Connection, args: argparse.Namespace, settings: DecisionsSettings) -> int:
+    if args.command == "migrate":
+        return _migrate(conn)
+    if args.command == "maintain":
+        return _maintain(conn, settings, args.now or dt.datetime.now(dt.UTC))
+    if args.command == "get":
+        return _get(conn, args.transaction_id)
+    model_dir = args.model_dir or settings.model_dir
+    if args.sample is not None:
+        return _replay_sample(conn, args.sample, model_dir)
+    return _replay(conn, args.transaction_id, model_dir)
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text} is not a positive count")
     return value
 
 
@@ -108,7 +164,9 @@ def main(argv: list[str] | None = None) -> int:
     get = commands.add_parser("get", help="print a logged decision as JSON")
     get.add_argument("transaction_id")
     again = commands.add_parser("replay", help="score a logged decision again")
-    again.add_argument("transaction_id")
+    what = again.add_mutually_exclusive_group(required=True)
+    what.add_argument("transaction_id", nargs="?")
+    what.add_argument("--sample", type=_positive, metavar="N", help="N random decisions")
     again.add_argument("--model-dir", type=Path, help="another model (default: MODEL_DIR)")
     args = parser.parse_args(argv)
 
@@ -117,13 +175,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INVALID_CONFIGURATION
     try:
         with connect(settings, "fraud-decisions") as conn:
-            if args.command == "migrate":
-                return _migrate(conn)
-            if args.command == "maintain":
-                return _maintain(conn, settings, args.now or dt.datetime.now(dt.UTC))
-            if args.command == "get":
-                return _get(conn, args.transaction_id)
-            return _replay(conn, args.transaction_id, args.model_dir or settings.model_dir)
+            return _run(conn, args, settings)
     except (psycopg.Error, MigrationError) as error:
         print(f"fraud-decisions {args.command}: {error}", file=sys.stderr)
         return EXIT_FAILED

@@ -20,6 +20,7 @@ CONFIGURATION_ERRORS = frozenset({
     KafkaError.TOPIC_AUTHORIZATION_FAILED,
     KafkaError.GROUP_AUTHORIZATION_FAILED,
     KafkaError.CLUSTER_AUTHORIZATION_FAILED,
+    KafkaError.TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
 })  # fmt: skip
 
 # Header carrying the produce time (ns since the epoch, ASCII) for end-to-end latency.

@@ -229,3 +229,48 @@ DASHBOARD_DELIVERY_DELAY = MetricSpec(
     "Time from a result being written to Redis to its push to a browser.",
     "histogram",
 )
+
+# --- decision log quality (exported by the dashboard, which reads the log) --------------------
+# Per UTC day of decision and model version, at the review threshold in force; a decision whose
+# label has not arrived is unknown, not genuine (fraudcore.decision_log.quality).
+QUALITY_LABELS: tuple[str, ...] = ("day", "model_version")
+LOG_DECISIONS = MetricSpec(
+    "fraud_log_decisions",
+    "Decisions in the decision log, per day of decision and model version.",
+    "gauge",
+    QUALITY_LABELS,
+)
+LOG_ALERT_RATE = MetricSpec(
+    "fraud_log_alert_rate_ratio",
+    "Share of a day's decisions scoring at or above the review threshold, from the log.",
+    "gauge",
+    QUALITY_LABELS,
+)
+LOG_PRECISION = MetricSpec(
+    "fraud_log_precision_ratio",
+    "Frauds among a day's labelled alerts at the review threshold, from the log.",
+    "gauge",
+    QUALITY_LABELS,
+)
+LOG_RECALL = MetricSpec(
+    "fraud_log_recall_ratio",
+    "A day's labelled frauds scoring at or above the review threshold, from the log.",
+    "gauge",
+    QUALITY_LABELS,
+)
+LOG_LABEL_COVERAGE = MetricSpec(
+    "fraud_log_label_coverage_ratio",
+    "Share of a day's decisions whose ground-truth label has arrived.",
+    "gauge",
+    QUALITY_LABELS,
+)
+LOG_QUALITY_REFRESHED = MetricSpec(
+    "fraud_log_quality_refreshed_timestamp_seconds",
+    "When the decision log's quality figures were last read (Unix seconds).",
+    "gauge",
+)
+LOG_QUALITY_ERRORS = MetricSpec(
+    "fraud_log_quality_errors_total",
+    "Reads of the decision log's quality figures that failed (database unavailable).",
+    "counter",
+)

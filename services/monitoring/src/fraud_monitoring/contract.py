@@ -93,7 +93,20 @@ DASHBOARD = Job(
     "fraud-dashboard",
     "dashboard",
     8501,
-    (m.DASHBOARD_CLIENTS, m.DASHBOARD_EVENTS_SENT, m.DASHBOARD_DELIVERY_DELAY),
+    (
+        m.DASHBOARD_CLIENTS,
+        m.DASHBOARD_EVENTS_SENT,
+        m.DASHBOARD_DELIVERY_DELAY,
+        # The dashboard reads the decision log anyway (GET /api/decisions/{id}); one query an
+        # interval serves both its quality panel and these gauges.
+        m.LOG_DECISIONS,
+        m.LOG_ALERT_RATE,
+        m.LOG_PRECISION,
+        m.LOG_RECALL,
+        m.LOG_LABEL_COVERAGE,
+        m.LOG_QUALITY_REFRESHED,
+        m.LOG_QUALITY_ERRORS,
+    ),
 )
 JOBS: tuple[Job, ...] = (PRODUCER, CONSUMER, SCORER, DASHBOARD)
 

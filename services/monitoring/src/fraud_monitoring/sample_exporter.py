@@ -29,6 +29,7 @@ from fraudcore.schemas import DLQ_REASONS, Decision
 from fraudcore.settings import ScoringMode, TopicSettings
 
 _TOPICS = TopicSettings()
+INFO_MODEL_VERSION = "sample-2026-11-28"
 # The label values the services export: from their owners in fraudcore where they live there;
 # the producer's and the scorer's own (scenario, kind, endpoint) are checked against theirs by
 # tests/monitoring/test_sample_exporter.py. The first of each carries most of the traffic.
@@ -55,9 +56,15 @@ LABEL_VALUES: dict[str, tuple[str, ...]] = {
     "endpoint": ("/v1/score/batch", "/v1/score"),
     "status": ("200", "422"),
     "result": m.RELOAD_RESULTS,
+    "day": ("2026-03-09", "2026-03-10"),  # days of decision in the decision log
+    "model_version": (INFO_MODEL_VERSION,),
 }
-INFO_VALUES = {"version": "sample-2026-11-28", "features": str(len(FEATURE_NAMES))}
-_FIXED_GAUGES = {m.CONSUMER_PAUSED.name: 0.0, m.PRODUCER_TARGET_RATE.name: 200.0}
+INFO_VALUES = {"version": INFO_MODEL_VERSION, "features": str(len(FEATURE_NAMES))}
+_FIXED_GAUGES = {
+    m.CONSUMER_PAUSED.name: 0.0,
+    m.PRODUCER_TARGET_RATE.name: 200.0,
+    m.LOG_QUALITY_REFRESHED.name: 1.8e9,  # a time, not a count
+}
 # Failure counters: a trickle on every series, never the bulk of the traffic.
 _RARE = {
     spec.name
@@ -68,6 +75,7 @@ _RARE = {
         m.DUPLICATES,
         m.CONSUMER_RETRIES,
         m.SCORER_MODEL_RELOADS,
+        m.LOG_QUALITY_ERRORS,
     )
 }
 

@@ -15,12 +15,14 @@ from typing import Any
 from fraud_bench import floors, report, scorer_api
 from fraud_bench.pipeline_runs import Plan, bench_mode
 from fraud_bench.soak import soak
+from fraud_bench.transactions import bench_transactions, interval_sweep
 from fraud_devstack import KafkaBroker, RedisServer
 from fraud_devstack.pipeline import LocalPipeline, private_topics
 from fraudcore.settings import KafkaSettings
 
 RATES = [100, 1_000, 5_000]
 MODES = ["embedded", "remote", "naive"]
+TRANSACTION_RATES = [1_000, 5_000]
 
 
 def run(quick: bool, model_dir: Path, out: Path) -> dict[str, Any]:
@@ -69,6 +71,15 @@ def run(quick: bool, model_dir: Path, out: Path) -> dict[str, Any]:
                 result["max_tps_verified"][mode] = outcome.max_tps_verified
                 result["drain_tps"][mode] = outcome.drain_tps
                 result["max_tps_attempts"][mode] = outcome.attempts
+            log.info("transactions: exactly-once against at-least-once")
+            eos = Plan(TRANSACTION_RATES, seconds, backlog, not quick)
+            result["transactions"] = bench_transactions(
+                settings, redis_server.url, model_dir, work / "transactions", eos
+            )
+            log.info("transactions: commit interval")
+            result["transaction_intervals"] = interval_sweep(
+                settings, redis_server.url, model_dir, work / "intervals", seconds
+            )
             log.info("scorer API")
             api = LocalPipeline(
                 broker.bootstrap_servers,

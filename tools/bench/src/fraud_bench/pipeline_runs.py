@@ -7,6 +7,7 @@ import json
 import time
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,15 +36,23 @@ class ModeResult:
 
 class ModeBench:
     def __init__(
-        self, settings: KafkaSettings, redis_url: str, model_dir: Path, workdir: Path, mode: str
+        self,
+        settings: KafkaSettings,
+        redis_url: str,
+        model_dir: Path,
+        workdir: Path,
+        mode: str,
+        *,
+        consumer_env: dict[str, str] | None = None,
     ) -> None:
         self.settings = settings
         self.mode = mode
+        self.consumer_env = consumer_env or {}
         self.pipeline = LocalPipeline(
             settings.kafka_bootstrap_servers,
             redis_url,
             private_topics(settings),
-            workdir / mode,
+            workdir / f"{mode}-{uuid.uuid4().hex[:6]}",
             model_dir,
         )
         self.expected = 0
@@ -70,7 +79,7 @@ class ModeBench:
     def start(self) -> None:
         if self.mode != "embedded":
             self.pipeline.start_scorer()
-        self.consumer = self.pipeline.start_consumer(self.mode)
+        self.consumer = self.pipeline.start_consumer(self.mode, **self.consumer_env)
         self._produce(f"warm{uuid.uuid4().hex[:6]}", "--rate", "200", "--count", "300")
         self._drain(120)
 
@@ -80,7 +89,9 @@ class ModeBench:
         self.consumer.stop()
         self._produce("cap", "--rate", "100000", "--count", str(backlog))
         before = self.pipeline.scored()
-        self.consumer = self.pipeline.start_consumer(self.mode, name="consumer-capacity")
+        self.consumer = self.pipeline.start_consumer(
+            self.mode, name="consumer-capacity", **self.consumer_env
+        )
         wait_for(lambda: self.pipeline.scored() > before, 120, "draining starts")
         began, start_count = time.monotonic(), self.pipeline.scored()
         self._drain(600)
@@ -169,10 +180,14 @@ def bench_mode(
     *,
     mode: str,
     plan: Plan,
+    consumer_env: dict[str, str] | None = None,
+    before_start: Callable[[ModeBench], None] | None = None,
 ) -> ModeResult:
-    bench = ModeBench(settings, redis_url, model_dir, workdir, mode)
+    bench = ModeBench(settings, redis_url, model_dir, workdir, mode, consumer_env=consumer_env)
     result = ModeResult(mode)
     try:
+        if before_start is not None:
+            before_start(bench)
         bench.start()
         result.drain_tps = result.max_tps = round(bench.capacity(plan.backlog), 1)
         runs = {rate: bench.at_rate(rate, plan.seconds, result.drain_tps) for rate in plan.rates}

@@ -10,15 +10,13 @@ from typing import Any
 
 import matplotlib
 
+from fraud_bench.report_transactions import row, transaction_targets, transactions_section
+
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
 BUDGET_MS = 35.0
 STAGES = ("kafka", "decode", "features", "scoring", "sinks")
-
-
-def row(*cells: object) -> str:
-    return "| " + " | ".join(str(cell) for cell in cells) + " |"
 
 
 def machine() -> dict[str, Any]:
@@ -49,6 +47,7 @@ def targets(result: dict[str, Any]) -> list[tuple[str, bool, str]]:
     embedded, remote = pipeline["embedded"]["1000"], pipeline["remote"]["1000"]
     kafka_p50 = floors["kafka_rtt_ms"]["p50"]
     return [
+        *transaction_targets(result),
         ("remote p99 <= 35 ms at 1,000 tx/s", remote["p99_ms"] <= 35, f"{remote['p99_ms']:.1f} ms"),
         (
             "embedded p99 <= 15 ms at 1,000 tx/s",
@@ -175,6 +174,7 @@ def markdown(r: dict[str, Any]) -> str:
         sustained = "not searched" if verified is None else f"{value:,.0f}"
         drain = r.get("drain_tps", {}).get(mode, value)
         lines.append(row(mode, sustained, f"{drain:,.0f}", steps or "-"))
+    lines += transactions_section(r)
     lines += [
         "",
         "## Floors (same run, same client settings)",

@@ -36,21 +36,28 @@ def drain_topic(
     topic: str,
     *,
     expected: int | None = None,
+    at_least: int | None = None,
     timeout_s: float = 60.0,
     idle_s: float = 3.0,
+    isolation: str = "read_committed",
 ) -> list[Message]:
     """Every message on ``topic`` from the beginning: until ``expected`` messages, or ``idle_s``
-    without a new one, or ``timeout_s``."""
-    consumer = Consumer(consumer_config(settings, f"reader-{uuid.uuid4().hex[:10]}"))
+    without a new one (after ``at_least`` messages, if given, else after the first), or
+    ``timeout_s``. ``read_committed`` readers never see a transaction's copies before it commits
+    nor those of an aborted one."""
+    config = consumer_config(settings, f"reader-{uuid.uuid4().hex[:10]}")
+    consumer = Consumer({**config, "isolation.level": isolation})
     consumer.subscribe([topic])
     messages: list[Message] = []
     deadline = last_seen = time.monotonic()
     deadline += timeout_s
+    enough = 1 if at_least is None else at_least
     try:
         while time.monotonic() < deadline:
             if expected is not None and len(messages) >= expected:
                 break
-            if expected is None and messages and time.monotonic() - last_seen > idle_s:
+            idle = time.monotonic() - last_seen > idle_s
+            if expected is None and len(messages) >= enough and idle:
                 break
             for message in consumer.consume(1000, timeout=0.2):
                 if message.error():

@@ -39,6 +39,8 @@ _WORLD = (
 # Settings the charts do not offer, with the reason (a client certificate needs mounted files).
 UNSUPPORTED: dict[str, str] = {
     "KAFKA_SSL_KEY_PASSWORD": "mutual TLS to Kafka needs certificate volumes, not mounted",
+    "DATABASE_PASSWORD": "no database Secret is wired yet (the decision log's CNPG Cluster or "
+    "database.external); the dashboard's DATABASE_URL can be set through config",
 }
 
 

@@ -11,6 +11,11 @@ local recent_max = take()
 local alert_max = take()
 local field = take()  -- the stream entries' one field
 local batch_ttl = take()
+-- Another consumer (a zombie waking, or the partitions' new owner) may have written some of
+-- these payments since they were loaded: then nothing is written and the batch is redone.
+for _ = 1, tonumber(take()) do
+  if redis.call('EXISTS', key()) == 1 then return 0 end
+end
 redis.call('SET', key(), take(), 'EX', batch_ttl)  -- the batch's records
 write_feature_state()
 for _ = 1, tonumber(take()) do  -- markers

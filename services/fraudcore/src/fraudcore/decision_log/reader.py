@@ -24,13 +24,16 @@ _SELECT = sql.SQL(
     "SELECT {columns}, f.names AS feature_names, l.is_fraud, l.scenario, l.labelled_at, "
     "l.applied_at FROM {decisions} d JOIN {sets} f USING (feature_set) "
     "LEFT JOIN {labels} l USING (transaction_id, event_time) "
-    "WHERE d.transaction_id = %s ORDER BY d.decided_at"
 ).format(
     columns=sql.SQL(", ").join(sql.Identifier("d", column) for column in DECISION_COLUMNS),
     decisions=sql.Identifier(DECISIONS),
     sets=sql.Identifier(FEATURE_SETS),
     labels=sql.Identifier(LABELS),
 )
+_BY_ID = _SELECT + sql.SQL("WHERE d.transaction_id = %s ORDER BY d.decided_at")
+# A uniform sample of one model's decisions (random order reads them all: an audit, not a query
+# for the hot path).
+_SAMPLE = _SELECT + sql.SQL("WHERE d.model_version = %s ORDER BY random() LIMIT %s")
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,19 @@ class LoggedDecision:
 def get_decisions(conn: psycopg.Connection, transaction_id: str) -> list[LoggedDecision]:
     """The logged decisions of ``transaction_id``: one, or none (more only if a producer reused
     the id at another event time, which the log keeps apart)."""
+    return _read(conn, _BY_ID, (transaction_id,))
+
+
+def sample_decisions(
+    conn: psycopg.Connection, model_version: str, size: int
+) -> list[LoggedDecision]:
+    """Up to ``size`` decisions taken by ``model_version``, drawn at random."""
+    return _read(conn, _SAMPLE, (model_version, size))
+
+
+def _read(
+    conn: psycopg.Connection, query: sql.Composed, params: tuple[object, ...]
+) -> list[LoggedDecision]:
     with conn.cursor(row_factory=dict_row) as cursor:
-        rows = cursor.execute(_SELECT, (transaction_id,)).fetchall()
+        rows = cursor.execute(query, params).fetchall()
     return [LoggedDecision(row) for row in rows]

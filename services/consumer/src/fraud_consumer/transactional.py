@@ -1,0 +1,293 @@
+"""Exactly-once output: every copy a batch sends (scored records, alerts, dead letters) and the
+input offsets it covers go into one Kafka transaction, committed together; readers with
+``isolation.level=read_committed`` see each batch's copies once or not at all.
+
+One transaction spans the batches of ``consumer_transaction_interval_ms`` (a commit is a few
+round trips, too dear per batch). The transactional id is stable per consumer instance, so a
+restarted consumer aborts what its predecessor left open at once; the offsets go in with the
+consumer group's metadata (KIP-447), so a zombie that lost its partitions is refused by the
+group coordinator and its transaction aborted, whatever its id. An aborted transaction is redone
+from the committed offsets: Redis recognises the batches by their markers and re-emits their
+recovery copies, so the new transaction carries the same records.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterable
+
+import orjson
+import redis
+from confluent_kafka import KafkaError, KafkaException, Producer
+
+from fraud_consumer.kafka_health import FatalError, KafkaHealth, describe
+from fraud_consumer.kafka_input import KafkaInput
+from fraud_consumer.offsets import OffsetTracker, Partition
+from fraud_consumer.outgoing import KafkaMessage, Outgoing
+from fraud_consumer.settings import ConsumerSettings
+from fraud_consumer.sink import RedisSink
+from fraudcore.kafka_client import CONFIGURATION_ERRORS, producer_config
+
+log = logging.getLogger(__name__)
+CALL_TIMEOUT_S = 10.0  # one transactional call; retriable failures are tried again
+RETRY_FOR_S = 60.0  # e.g. a broker restarting: after this the transaction is given up
+SLOW_COMMIT_S = 1.0  # worth a line in the log
+
+
+def transactional_id(settings: ConsumerSettings) -> str:
+    """Stable per consumer instance (its static member id, else its host name: the pod name)."""
+    if settings.consumer_transactional_id:
+        return settings.consumer_transactional_id
+    instance = settings.consumer_instance_id or socket.gethostname()
+    return f"{settings.consumer_group_id}-{instance}"
+
+
+def bounded(call: Callable[[], None], timeout_s: float = CALL_TIMEOUT_S + 5) -> None:
+    """``call`` in a thread of its own, given up after ``timeout_s``: librdkafka's
+    send_offsets_to_transaction can ignore its timeout when the group coordinator went away
+    (librdkafka issue 5456; seen here when the broker was killed mid-commit). A call given up
+    counts as a fatal error: a new producer with the same id fences this one."""
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            call()
+        except BaseException as error:  # handed to the caller's thread
+            failure.append(error)
+
+    worker = threading.Thread(target=run, name="txn-call", daemon=True)
+    worker.start()
+    worker.join(timeout_s)
+    if worker.is_alive():
+        reason = f"transactional call still waiting after {timeout_s:.0f} s"
+        raise KafkaException(KafkaError(KafkaError._TIMED_OUT, reason, fatal=True))
+    if failure:
+        raise failure[0]
+
+
+class TransactionFailedError(Exception):
+    """The open transaction was aborted or its producer fenced: redo from committed offsets."""
+
+
+class TransactionalOutputs:
+    def __init__(
+        self, settings: ConsumerSettings, health: KafkaHealth, kafka: KafkaInput, sink: RedisSink
+    ) -> None:
+        self.settings, self.health, self.kafka, self.sink = settings, health, kafka, sink
+        self.tracker = OffsetTracker()
+        self.id = transactional_id(settings)
+        self.open = False
+        self.holds: dict[Partition, int] = {}
+        # Dead letters of label partitions held behind a waiting label: a commit stops before
+        # the hold, so they would be sent again after a crash; they go out once it passes them.
+        self.deferred: dict[Partition, list[tuple[int, KafkaMessage]]] = {}
+        self._commit_at = 0.0  # the open transaction is committed at or after this
+        self._producer: Producer | None = None
+        self._generation = 0  # of the producer: a replaced one's late error reports are ignored
+
+    @property
+    def producer(self) -> Producer:
+        """Made in the loop, not at start-up: the process serves its probes while Kafka is
+        away, and the first loop pass (before any batch) aborts what a predecessor left open,
+        which the group's committed offsets may be waiting for."""
+        if self._producer is None:
+            self._producer = self._new_producer()
+        return self._producer
+
+    def _new_producer(self) -> Producer:
+        s = self.settings
+        self._generation += 1
+        generation = self._generation
+
+        def on_error(error: KafkaError) -> None:
+            if generation == self._generation:
+                self.health.on_producer_error(error)
+
+        producer = Producer(
+            producer_config(
+                s,
+                error_cb=on_error,
+                **{
+                    "transactional.id": self.id,
+                    "transaction.timeout.ms": s.consumer_transaction_timeout_ms,
+                },
+            )
+        )
+        # Fences an earlier producer with this id and aborts what it left open.
+        try:
+            self._retry(lambda: producer.init_transactions(CALL_TIMEOUT_S))
+        except KafkaException as failure:
+            if failure.args[0].code() in CONFIGURATION_ERRORS:
+                raise FatalError(describe(failure.args[0])) from failure
+            raise
+        log.info("transactional producer %s ready", self.id)
+        return producer
+
+    def emit(self, batch: Outgoing) -> None:
+        if self.health.producer_broken:
+            self._renew()  # the consumer rejoins: this batch is redone from committed offsets
+            return
+        if not self.open:
+            try:
+                self.producer.begin_transaction()
+            except KafkaException as failure:
+                self.health.producer_broken = describe(failure.args[0])
+                return
+            self.open = True
+            self._commit_at = (
+                time.monotonic() + self.settings.consumer_transaction_interval_ms / 1e3
+            )
+        ticket = self.tracker.open(batch.next_offsets)
+        ticket.on_complete.extend(batch.recovery_keys)
+        for message in batch.messages:
+            held = self._held_letter(message)
+            if held is None:
+                self._send(message)
+            else:
+                self.deferred.setdefault(held[0], []).append((held[1], message))
+        self._release_deferred()
+
+    def _held_letter(self, message: KafkaMessage) -> tuple[Partition, int] | None:
+        if message[0] != self.settings.topic_dlq or not self.holds:
+            return None
+        letter = orjson.loads(message[2])
+        partition = (letter["source_topic"], letter["source_partition"])
+        offset = int(letter["source_offset"])
+        hold = self.holds.get(partition)
+        return (partition, offset) if hold is not None and offset >= hold else None
+
+    def _release_deferred(self) -> None:
+        for partition in list(self.deferred):
+            hold = self.holds.get(partition)
+            ready = [m for offset, m in self.deferred[partition] if hold is None or offset < hold]
+            kept = [(o, m) for o, m in self.deferred[partition] if hold is not None and o >= hold]
+            for message in ready:
+                self._send(message)
+            if kept:
+                self.deferred[partition] = kept
+            else:
+                del self.deferred[partition]
+
+    def _send(self, message: KafkaMessage) -> None:
+        topic, key, value = message
+        while True:
+            try:
+                self.producer.produce(topic, value, key)
+                return
+            except BufferError:
+                self.producer.poll(0.05)
+            except KafkaException as failure:  # fenced: the commit cannot succeed either
+                self.health.producer_broken = describe(failure.args[0])
+                return
+
+    def hold(self, holds: dict[Partition, int]) -> None:
+        self.holds = dict(holds)
+        self.tracker.hold(holds)
+
+    def service(self) -> None:
+        if self.health.producer_broken:
+            self._renew()
+            return
+        self.producer.poll(0)
+        if self.open and time.monotonic() >= self._commit_at:
+            self._commit_or_redo()
+
+    def finish(self) -> None:
+        """Partitions being revoked: commit now, while the generation still owns them. If that
+        fails, the transaction is aborted and the partitions' next owner redoes it."""
+        try:
+            self._commit()
+        except TransactionFailedError as failure:
+            log.warning("transaction aborted at a rebalance: %s", failure)
+
+    def forget(self, partitions: Iterable[Partition]) -> None:
+        gone = set(partitions)
+        self.tracker.forget(gone)
+        for partition in gone:
+            self.deferred.pop(partition, None)
+        if self.open:  # lost without a revoke: this generation can no longer commit them;
+            # the consumer rejoins and starts every partition it gets from the committed offset
+            self._abort("partitions lost with a transaction open")
+
+    def close(self, *, clean: bool) -> None:
+        if clean:
+            self.finish()
+        elif self.open:  # our successor with the same id aborts it, or the broker's timeout
+            log.warning("leaving transaction %s open: nothing of it will be visible", self.id)
+        if self._producer is not None:
+            self._producer.flush(0)
+
+    def _commit_or_redo(self) -> None:
+        try:
+            self._commit()
+        except TransactionFailedError as failure:
+            # Rejoin from the committed offsets; the Redis markers turn the redo into re-emits.
+            self.health.consumer_broken = f"transaction aborted, redoing its batches: {failure}"
+
+    def _commit(self) -> None:
+        if not self.open:
+            return
+        offsets, finished = self.tracker.completed()
+        began = time.monotonic()
+        try:
+            if offsets:
+                metadata = self.kafka.group_metadata()
+                self._retry(
+                    lambda: bounded(
+                        lambda: self.producer.send_offsets_to_transaction(
+                            offsets, metadata, CALL_TIMEOUT_S
+                        )
+                    )
+                )
+            self._retry(lambda: self.producer.commit_transaction(CALL_TIMEOUT_S))
+        except KafkaException as failure:
+            error: KafkaError = failure.args[0]
+            if error.fatal():
+                self.health.producer_broken = describe(error)
+                self.open = False
+            else:
+                self._abort(describe(error))
+            raise TransactionFailedError(describe(error)) from failure
+        self.open = False
+        if (took := time.monotonic() - began) > SLOW_COMMIT_S:
+            log.warning("transaction committed after %.1f s (the broker was slow or away)", took)
+        if finished:
+            try:  # committed with their offsets: the recovery copies can go
+                self.sink.forget_batches(finished)
+            except redis.RedisError as error:
+                log.warning("recovery copies left to their TTL: %s", error)
+
+    def _abort(self, reason: str) -> None:
+        log.warning("aborting transaction %s: %s", self.id, reason)
+        self.open = False
+        try:
+            self._retry(lambda: self.producer.abort_transaction(CALL_TIMEOUT_S))
+        except KafkaException as failure:
+            self.health.producer_broken = f"abort failed: {describe(failure.args[0])}"
+
+    def _renew(self) -> None:
+        """A fenced or failed producer cannot go on: a new one (same id), and the consumer
+        rejoins from the committed offsets, since the open transaction is gone."""
+        log.warning("transactional producer failed (%s): replacing it", self.health.producer_broken)
+        self.health.producer_broken = None
+        self.open = False
+        self.health.consumer_broken = self.health.consumer_broken or "producer replaced"
+        self._producer = self._new_producer()
+
+    def _retry(self, call: Callable[[], None]) -> None:
+        deadline = time.monotonic() + RETRY_FOR_S
+        while True:
+            try:
+                call()
+                return
+            except KafkaException as failure:
+                error: KafkaError = failure.args[0]
+                if error.fatal() or error.txn_requires_abort() or not error.retriable():
+                    raise
+                if time.monotonic() > deadline:
+                    raise
+                log.warning("transactional call failed, retrying: %s", describe(error))
+                time.sleep(0.1)

@@ -1,0 +1,160 @@
+"""Exactly-once output's bookkeeping, with a stand-in for the Kafka producer (the real broker's
+side is in tests/chaos/test_transactions.py): what goes into a transaction, when it commits,
+what an aborted one leaves to redo, and dead letters held behind a waiting label."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import orjson
+import pytest
+from confluent_kafka import KafkaError, KafkaException
+
+from fraud_consumer import transactional
+from fraud_consumer.kafka_health import KafkaHealth
+from fraud_consumer.outgoing import Outgoing
+from fraud_consumer.settings import ConsumerSettings
+from fraud_consumer.transactional import TransactionalOutputs, transactional_id
+
+T, L = ("transactions", 0), ("labels", 0)
+REQUIRED = {"redis_url": "redis://x", "kafka_bootstrap_servers": "127.0.0.1:1"}
+
+
+class FakeProducer:
+    fail_commit: KafkaError | None = None
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        self.config, self.calls, self.sent = config, [], []
+
+    def init_transactions(self, _timeout: float) -> None:
+        self.calls.append("init")
+
+    def begin_transaction(self) -> None:
+        self.calls.append("begin")
+
+    def produce(self, topic: str, value: bytes, key: bytes | None) -> None:
+        self.sent.append((topic, key, value))
+
+    def send_offsets_to_transaction(self, offsets: list, _metadata: object, _t: float) -> None:
+        self.calls.append(("offsets", {(tp.topic, tp.partition): tp.offset for tp in offsets}))
+
+    def commit_transaction(self, _timeout: float) -> None:
+        if FakeProducer.fail_commit is not None:
+            raise KafkaException(FakeProducer.fail_commit)
+        self.calls.append("commit")
+
+    def abort_transaction(self, _timeout: float) -> None:
+        self.calls.append("abort")
+
+    def poll(self, _timeout: float) -> int:
+        return 0
+
+    def flush(self, _timeout: float) -> int:
+        return 0
+
+
+class FakeInput:
+    def group_metadata(self) -> object:
+        return object()
+
+
+class FakeSink:
+    def __init__(self) -> None:
+        self.forgotten: list[str] = []
+
+    def forget_batches(self, keys: list[str]) -> None:
+        self.forgotten += keys
+
+
+@pytest.fixture
+def outputs(monkeypatch: pytest.MonkeyPatch) -> TransactionalOutputs:
+    monkeypatch.setattr(transactional, "Producer", FakeProducer)
+    monkeypatch.setattr(FakeProducer, "fail_commit", None)
+    settings = ConsumerSettings(
+        **REQUIRED, consumer_instance_id="pod-1", consumer_transaction_interval_ms=1
+    )
+    return TransactionalOutputs(settings, KafkaHealth(), FakeInput(), FakeSink())  # type: ignore[arg-type]
+
+
+def commit_when_due(outputs: TransactionalOutputs) -> None:
+    time.sleep(0.005)  # past the 1 ms interval
+    outputs.service()
+
+
+def letter(partition: tuple[str, int], offset: int) -> tuple[str, bytes, bytes]:
+    value = {
+        "source_topic": partition[0],
+        "source_partition": partition[1],
+        "source_offset": offset,
+    }
+    return ("transactions-dlq", b"k", orjson.dumps(value))
+
+
+def test_the_id_is_stable_per_instance(monkeypatch: pytest.MonkeyPatch) -> None:
+    base = {**REQUIRED, "consumer_group_id": "g"}
+    assert transactional_id(ConsumerSettings(**base, consumer_instance_id="pod-7")) == "g-pod-7"
+    monkeypatch.setattr(transactional.socket, "gethostname", lambda: "host-3")
+    assert transactional_id(ConsumerSettings(**base)) == "g-host-3"
+    chosen = ConsumerSettings(**base, consumer_transactional_id="fixed")
+    assert transactional_id(chosen) == "fixed"
+
+
+def test_a_batch_and_its_offsets_commit_together(outputs: TransactionalOutputs) -> None:
+    producer: Any = outputs.producer
+    outputs.emit(Outgoing({T: 10}, [("scored", b"c", b"r")], ["batch:1"]))
+    outputs.emit(Outgoing({T: 20, L: 5}, [("scored", b"c", b"s")], ["batch:2"]))
+    commit_when_due(outputs)
+    assert producer.calls == ["init", "begin", ("offsets", {T: 20, L: 5}), "commit"]
+    assert outputs.sink.forgotten == ["batch:1", "batch:2"]  # type: ignore[attr-defined]
+    assert not outputs.open
+
+
+def test_an_aborted_transaction_is_redone_from_the_committed_offsets(
+    outputs: TransactionalOutputs,
+) -> None:
+    producer: Any = outputs.producer
+    FakeProducer.fail_commit = KafkaError(KafkaError.ILLEGAL_GENERATION, txn_requires_abort=True)
+    outputs.emit(Outgoing({T: 10}, [("scored", b"c", b"r")], ["batch:1"]))
+    commit_when_due(outputs)
+    assert producer.calls[-1] == "abort"
+    assert outputs.health.consumer_broken  # the consumer rejoins at the committed offsets
+    assert outputs.sink.forgotten == []  # type: ignore[attr-defined]  # recovery copies kept
+
+
+def test_a_fenced_producer_is_replaced(outputs: TransactionalOutputs) -> None:
+    FakeProducer.fail_commit = KafkaError(KafkaError._FENCED, fatal=True)
+    outputs.emit(Outgoing({T: 10}, [("scored", b"c", b"r")], []))
+    commit_when_due(outputs)
+    assert outputs.health.producer_broken
+    FakeProducer.fail_commit = None
+    commit_when_due(outputs)
+    assert outputs.producer.calls == ["init"]  # type: ignore[attr-defined]  # a new one
+    assert outputs.health.consumer_broken
+    assert not outputs.health.producer_broken
+
+
+def test_dead_letters_behind_a_waiting_label_wait_for_it(outputs: TransactionalOutputs) -> None:
+    producer: Any = outputs.producer
+    outputs.hold({L: 3})
+    outputs.emit(Outgoing({L: 6}, [letter(L, 2), letter(L, 4), letter(T, 9)], []))
+    assert [orjson.loads(v)["source_offset"] for _, _, v in producer.sent] == [2, 9]
+    commit_when_due(outputs)
+    assert ("offsets", {L: 3}) in producer.calls  # committed only up to the waiting label
+    outputs.hold({})
+    outputs.emit(Outgoing({L: 7}, [], []))
+    assert [orjson.loads(v)["source_offset"] for _, _, v in producer.sent] == [2, 9, 4]
+
+
+def test_a_call_that_never_returns_is_given_up_as_fatal() -> None:
+    with pytest.raises(KafkaException) as given_up:
+        transactional.bounded(lambda: time.sleep(2), timeout_s=0.1)
+    assert given_up.value.args[0].fatal()
+    retriable = KafkaError(KafkaError._TRANSPORT, retriable=True)
+
+    def failing() -> None:
+        raise KafkaException(retriable)
+
+    with pytest.raises(KafkaException) as failed:
+        transactional.bounded(failing, timeout_s=1)
+    assert failed.value.args[0].retriable()
