@@ -1,6 +1,7 @@
 # Every service image, from one file; the build argument SERVICE picks which. From the repository
 # root:  docker build --build-arg SERVICE=scorer -t fraud-scorer .
-# SERVICE is producer, consumer, scorer or dashboard: the workspace member services/<SERVICE>,
+# SERVICE is producer, consumer, scorer, dashboard or decisions (the decision log's one-off
+# commands: migrate, maintain, get, replay): the workspace member services/<SERVICE>,
 # package fraud-<SERVICE>, console script fraud-<SERVICE>; its stage below is the image.
 ARG SERVICE
 
@@ -82,6 +83,12 @@ EXPOSE 8000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD ["python", "-c", "import os, urllib.request as r; r.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('SCORER_PORT', '8000'), timeout=2)"]
 ENTRYPOINT ["fraud-scorer"]
+
+# One-off commands, no server: migrate before the consumer starts, maintain on a schedule, get and
+# replay by hand (the default model is replay's).
+FROM scoring AS decisions
+ENTRYPOINT ["fraud-decisions"]
+CMD ["migrate"]
 
 FROM runtime AS dashboard
 COPY --from=assets /src/services/dashboard/src/fraud_dashboard/static/vendor \

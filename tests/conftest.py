@@ -32,6 +32,7 @@ from confluent_kafka.admin import AdminClient
 from onnxmltools.convert.common.data_types import FloatTensorType
 from prometheus_client import CollectorRegistry
 
+from fraud_consumer.decision_sink import DecisionSink
 from fraud_consumer.decoding import Decoded, decode_label, decode_transaction
 from fraud_consumer.labels import LabelApplier, Waiting
 from fraud_consumer.metrics import ConsumerMetrics
@@ -44,7 +45,7 @@ from fraud_producer.settings import ProducerSettings
 from fraud_producer.stream import TransactionStream
 from fraud_producer.stream_plan import StreamPlan, StreamReport
 from fraud_simulator.dataset import DatasetSpec, generate
-from fraudcore.decision_log import DecisionRow
+from fraudcore.decision_log import DecisionRow, connect, migrate
 from fraudcore.features import FEATURE_NAMES, replay
 from fraudcore.kafka_client import PRODUCED_AT_HEADER, client_config
 from fraudcore.model import ModelBundle
@@ -135,6 +136,19 @@ def database_factory(postgres_url: str) -> Iterator[DatabaseFactory]:
     with psycopg.connect(postgres_url, autocommit=True) as conn:
         for name in made:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def decision_log_factory(database_factory: DatabaseFactory) -> DatabaseFactory:
+    """make() -> settings of a new database with the decision log's schema migrated."""
+
+    def make() -> DatabaseSettings:
+        settings = database_factory()
+        with connect(settings) as conn:
+            migrate(conn)
+        return settings
+
+    return make
 
 
 @dataclass(frozen=True)
@@ -354,7 +368,8 @@ class InProcessConsumer:
 def inprocess_consumer_factory(
     redis_settings: RedisSettings, model_dir: Path
 ) -> Iterator[Callable[..., InProcessConsumer]]:
-    """make(**settings) -> an InProcessConsumer scoring embedded, under a fresh key prefix."""
+    """make(**settings) -> an InProcessConsumer scoring embedded, under a fresh key prefix (with
+    a decision log when database_url is given)."""
     clients: list[redis.Redis] = []
 
     def make(**overrides: Any) -> InProcessConsumer:
@@ -364,13 +379,15 @@ def inprocess_consumer_factory(
             redis_key_prefix=redis_settings.redis_key_prefix,
             scoring_mode="embedded",
             model_dir=model_dir,
-            **overrides,
+            **{"database_url": None, **overrides},  # a log only when asked, whatever the env
         )
         client = redis.Redis.from_url(settings.redis_url)
         clients.append(client)
         metrics = ConsumerMetrics(CollectorRegistry())
-        pipeline = TransactionPipeline(settings, client, make_scorer(settings), metrics)
-        labels = LabelApplier(pipeline.store, metrics, settings.result_ttl_s)
+        database = settings.database()
+        log = None if database is None else DecisionSink(database)
+        pipeline = TransactionPipeline(settings, client, make_scorer(settings), metrics, log)
+        labels = LabelApplier(pipeline.store, metrics, settings.result_ttl_s, log)
         return InProcessConsumer(pipeline, labels)
 
     yield make

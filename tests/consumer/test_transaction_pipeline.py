@@ -10,22 +10,9 @@ from fraud_consumer.sink import WrittenMeanwhileError
 from fraudcore.features import MerchantState
 from fraudcore.live_stats import MODEL_VERSION, LiveTotals
 from fraudcore.live_streams import alert_id, alert_record, map_point
-from fraudcore.schemas import Decision, Label, ScoredTransaction, Transaction
+from fraudcore.schemas import Decision, Label, ScoredTransaction
 
 pytestmark = pytest.mark.integration
-EXAMPLE = Transaction.model_json_schema()["examples"][0]
-
-
-def transactions(count: int, cards: int = 7) -> list[Transaction]:
-    start = dt.datetime(2026, 11, 28, 12, tzinfo=dt.UTC)
-    return [
-        Transaction.model_validate(
-            {**EXAMPLE, "transaction_id": f"tx-{i:04d}", "card_id": f"card-{i % cards}",
-             "merchant_id": f"merch-{i % 3}", "amount": 10.0 + i * 37.5,
-             "event_time": (start + dt.timedelta(minutes=i)).isoformat()}
-        )
-        for i in range(count)
-    ]  # fmt: skip
 
 
 def untimed(outputs) -> list[dict]:
@@ -38,7 +25,7 @@ def totals(consumer) -> LiveTotals:
 
 
 def test_a_batch_writes_state_markers_streams_statistics_and_records(
-    inprocess_consumer_factory,
+    inprocess_consumer_factory, transactions
 ) -> None:
     consumer = inprocess_consumer_factory()
     txs = transactions(40)
@@ -75,7 +62,7 @@ def test_a_batch_writes_state_markers_streams_statistics_and_records(
 
 
 def test_redelivery_is_re_emitted_from_the_recovery_copy_and_never_counted_twice(
-    inprocess_consumer_factory,
+    inprocess_consumer_factory, transactions
 ) -> None:
     consumer = inprocess_consumer_factory()
     txs = transactions(10)
@@ -94,7 +81,7 @@ def test_redelivery_is_re_emitted_from_the_recovery_copy_and_never_counted_twice
 
 
 def test_the_same_transaction_from_another_message_is_a_duplicate(
-    inprocess_consumer_factory,
+    inprocess_consumer_factory, transactions
 ) -> None:
     consumer = inprocess_consumer_factory()
     tx, other = transactions(2)
@@ -105,7 +92,9 @@ def test_the_same_transaction_from_another_message_is_a_duplicate(
     assert totals(consumer).transactions == 2
 
 
-def test_labels_wait_for_their_transaction_and_apply_once(inprocess_consumer_factory) -> None:
+def test_labels_wait_for_their_transaction_and_apply_once(
+    inprocess_consumer_factory, transactions
+) -> None:
     consumer = inprocess_consumer_factory()
     tx = transactions(1)[0]
     label = Label(transaction_id=tx.transaction_id, is_fraud=True, scenario="card_testing",
@@ -128,7 +117,7 @@ def test_labels_wait_for_their_transaction_and_apply_once(inprocess_consumer_fac
 
 
 def test_a_batch_another_consumer_wrote_meanwhile_is_not_written_again(
-    inprocess_consumer_factory, monkeypatch
+    inprocess_consumer_factory, monkeypatch, transactions
 ) -> None:
     """A zombie waking up and the partitions' new owner may process the same messages at once:
     whoever writes second writes nothing (and redoes the batch, then recognising it)."""

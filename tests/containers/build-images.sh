@@ -2,13 +2,16 @@
 # The four service images, built by podman from the one root Dockerfile (--build-arg SERVICE) on the
 # base images of base-images.sh (run that first). The one place that knows how a service image is built:
 # containers-check and make k8s-e2e both call it.
-#   build-images.sh TAG   -> localhost/fraud-<service>:TAG for every service
+#   build-images.sh TAG [SERVICE...]  -> localhost/fraud-<service>:TAG for those services (default:
+#   the four; "decisions" is the decision log's one-off image)
 # Prints one line per image: "<image> <size MB> <build seconds>".
 set -euo pipefail
 
 cd "$(dirname "$0")/../.."
-tag=${1:?usage: build-images.sh TAG}
-services=(producer consumer scorer dashboard)
+tag=${1:?usage: build-images.sh TAG [SERVICE...]}
+shift
+services=("$@")
+[ ${#services[@]} -gt 0 ] || services=(producer consumer scorer dashboard)
 
 for file in training/artifacts/model.onnx training/artifacts/model.json training/artifacts/model_card.json; do
   [ -f "$file" ] || { echo "$file is missing: the scorer and consumer images carry the model (make train)" >&2; exit 1; }

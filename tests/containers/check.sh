@@ -2,7 +2,8 @@
 # make containers-check: build every image with podman and run the compose stack end to end.
 #   1. podman host settings and pinned tools; hadolint on the Dockerfile and the Containerfiles
 #   2. base images from Debian packages where they cannot be pulled (skipped when current)
-#   3. the four service images from the one Dockerfile (sizes and build times reported)
+#   3. the four service images and the decision log's one-off image from the one Dockerfile
+#      (sizes and build times reported)
 #   4. docker-compose.yml + compose.ci.yml up under its own project name, on free loopback ports
 #   5. each service container: uid 10001, read-only root filesystem (a write to / fails), and its
 #      image HEALTHCHECK passes
@@ -19,6 +20,7 @@ tools=$root/.tools/compose
 python=$root/.venv/bin/python
 project=fraud-check
 services=(producer consumer scorer dashboard)
+images=("${services[@]}" decisions) # decisions: the one-off migrate before the consumer
 started=$(date +%s)
 step() { printf '\n=== containers-check: %s (%ds)\n' "$*" "$(($(date +%s) - started))"; }
 since() { local ns=$(($(date +%s%N) - $1)); printf '%d.%d' $((ns / 1000000000)) $((ns / 100000000 % 10)); }
@@ -42,8 +44,8 @@ while read -r image size seconds; do
   build_s[$svc]=$seconds
   size_mb[$svc]=$size
   echo "$image  $size MB  built in $seconds s"
-done < <(bash "$here/build-images.sh" dev)
-[ ${#build_s[@]} -eq ${#services[@]} ] || { echo "the service images were not all built" >&2; exit 1; }
+done < <(bash "$here/build-images.sh" dev "${images[@]}")
+[ ${#build_s[@]} -eq ${#images[@]} ] || { echo "the images were not all built" >&2; exit 1; }
 
 step "compose up"
 free_port() { "$python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
@@ -125,7 +127,7 @@ EOF
 
 step "summary"
 printf '%-18s %10s %10s\n' image size build
-for svc in "${services[@]}"; do
+for svc in "${images[@]}"; do
   printf '%-18s %7s MB %8s s\n' "fraud-$svc" "${size_mb[$svc]}" "${build_s[$svc]}"
 done
 cat "$summary"

@@ -15,6 +15,7 @@ from pydantic_settings import BaseSettings
 
 from fraud_consumer.settings import BackfillSettings, ConsumerSettings
 from fraud_dashboard.settings import DashboardSettings
+from fraud_decisions.settings import DecisionsSettings
 from fraud_producer.settings import ProducerSettings, WorldSettings
 from fraud_scorer.settings import ScorerSettings
 from fraudcore.clock import marker_ttl_s
@@ -243,13 +244,37 @@ def test_the_warm_start_runs_before_the_consumer_on_the_producers_world(
         env = environment(services[name])
         env.update(environment(ci_override["services"].get(name, {})))
         assert set(env) <= {field.upper() for field in settings_class.model_fields}, name
-    # The history is the producer's world, and every decision outlives its label at that speed.
+    # The history is the producer's world, and its payments outlive their labels at that speed
+    # (live decisions wait for theirs in the decision log, at any delay).
     producer = environment(services["producer"])
     speed = float(producer.pop("PRODUCER_SPEED"))
     world = {k: v for k, v in producer.items() if k.startswith("PRODUCER")}
     assert world == environment(history)
-    for name in ("consumer", "backfill"):
-        assert int(environment(services[name])["RESULT_TTL_S"]) >= marker_ttl_s(speed), name
+    assert int(environment(backfill)["RESULT_TTL_S"]) >= marker_ttl_s(speed)
+    assert environment(services["consumer"])["DATABASE_URL"]
     for key, value in world.items():
         monkeypatch.setenv(key, value)
     assert WorldSettings().producer_history_days == 56
+
+
+def test_the_decision_log_is_migrated_before_the_consumer_writes_to_it(
+    compose: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    services = compose["services"]
+    migrate, consumer = services["migrate"], services["consumer"]
+    assert migrate["command"][0] == "migrate"
+    assert migrate["build"] == {"context": ".", "args": {"SERVICE": "decisions"}}
+    assert consumer["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
+    assert migrate["restart"] == "no"
+    assert "depends_on" not in migrate  # it waits for the database itself (--wait-s)
+    assert (str(migrate["user"]), migrate["read_only"]) == ("10001", True)
+    env = environment(migrate)
+    assert {k: v for k, v in environment(consumer).items() if k.startswith("DATABASE_")} == {
+        k: v for k, v in env.items() if k.startswith("DATABASE_")
+    }
+    assert "@postgres:5432/" in env["DATABASE_URL"]
+    assert set(env) <= {field.upper() for field in DecisionsSettings.model_fields}
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    DecisionsSettings()
+    assert 'ENTRYPOINT ["fraud-decisions"]' in dockerfile_stages()["decisions"]

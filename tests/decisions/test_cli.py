@@ -2,14 +2,16 @@
 model (scores reproduced to 1e-6) or another one (how it would have decided)."""
 
 import json
+import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from fraud_decisions.cli import main
-from fraud_devstack import free_port
+from fraud_devstack import PostgresServer, free_port
 from fraudcore.decision_log import DecisionLogWriter, apply_labels, connect
 from fraudcore.decision_log.reader import sample_decisions
 from fraudcore.decision_log.replay import TOLERANCE, replay
@@ -196,3 +198,26 @@ def test_the_console_script_is_installed(logged_world, decided_world) -> None:
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["transaction_id"] == row.transaction_id
+
+
+def test_migrate_waits_for_a_database_that_is_still_starting(tmp_path) -> None:
+    server = PostgresServer(tmp_path / "postgres")
+    script = Path(sys.executable).parent / "fraud-decisions"
+    env = {**os.environ, "DATABASE_URL": server.url}
+    waiting = subprocess.Popen(
+        [str(script), "migrate", "--wait-s", "120"], env=env, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        assert waiting.stderr is not None
+        # Nothing listens yet: it says it waits, instead of failing.
+        assert "waiting for the database" in waiting.stderr.readline()
+        time.sleep(3)
+        assert waiting.poll() is None
+        server.start()
+        out, err = waiting.communicate(timeout=90)
+        assert waiting.returncode == 0, err
+        assert "applied 0001_decision_log" in out
+    finally:
+        waiting.kill()
+        server.remove()

@@ -24,9 +24,10 @@ def test_umbrella_lints_strictly_in_every_scenario(built_charts: Path, scenario:
     assert result.returncode == 0, result.output
 
 
-def test_the_seven_scenarios_exist() -> None:
+def test_the_nine_scenarios_exist() -> None:
     assert set(SCENARIOS) == {
-        "minimal", "auth", "external-kafka", "keda", "ha", "monitoring-off", "node-e2e"
+        "minimal", "auth", "external-kafka", "keda", "ha", "monitoring-off", "node-e2e", "cnpg",
+        "external-db",
     }  # fmt: skip
 
 

@@ -139,3 +139,40 @@ def test_a_missing_or_an_extra_opening_is_detected(render: Callable[..., Objects
     assert Flow("fraud-producer", "other-app", 8080) in actual - expected
     # Redis's own ingress rule still keeps the producer out: each side is enforced on its own.
     assert Flow("fraud-producer", "fraud-redis", 6379) not in actual
+
+
+def test_the_decision_log_is_reached_by_its_clients_only(render: Callable[..., Objects]) -> None:
+    """cnpg: the consumer (and its migration), the dashboard and the upkeep job reach the
+    instances on 5432; the operator and the instances themselves also on 8000; nothing else."""
+    objects = render("cnpg")
+    cron = of_kind(objects, "CronJob")[0]["spec"]["jobTemplate"]["spec"]["template"]
+    database = Pod("db", "fraud", {"cnpg.io/cluster": "fraud-db", "cnpg.io/podRole": "instance"},
+                   {"postgresql": 5432, "status": 8000, "metrics": 9187})  # fmt: skip
+    peers = [
+        database,
+        Pod("db-replica", "fraud", dict(database.labels), dict(database.ports)),
+        Pod("maintain", "fraud", cron["metadata"]["labels"]),
+        Pod("cnpg-operator", "cnpg-system", {"app.kubernetes.io/name": "cloudnative-pg"}),
+    ]
+    (kafka,) = of_kind(objects, "Kafka")
+    cluster = Cluster(
+        [*workload_pods(objects), kafka_broker_pod(kafka), *OTHERS, *peers],
+        {**NAMESPACES, "cnpg-system": {}},
+    )
+    flows = cluster.allowed([*of_kind(objects, "NetworkPolicy"), kafka_listener_policy(kafka)])
+    into_db = {flow for flow in flows if flow.destination == "db"}
+    clients = {"fraud-consumer", "fraud-dashboard", "maintain"}
+    assert into_db == {
+        *(Flow(source, "db", 5432) for source in clients),
+        *(Flow(s, "db", port) for s in ("db-replica", "cnpg-operator") for port in (5432, 8000)),
+        Flow("prometheus", "db", 9187),
+    }
+    out_of_maintain = {flow for flow in flows if flow.source == "maintain"}
+    assert out_of_maintain == {
+        Flow("maintain", "db", 5432), Flow("maintain", "db-replica", 5432),
+        Flow("maintain", "kube-dns", 53, "TCP"), Flow("maintain", "kube-dns", 53, "UDP"),
+    }  # fmt: skip
+    # The rest of the data path is what it is without the log.
+    assert allowed_flows(objects) == expected_flows(
+        monitoring=True, keda=False, redis_metrics=False
+    )

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.k8s
 Objects = list[dict[str, Any]]
 CUSTOM = {
     "Kafka", "KafkaNodePool", "KafkaTopic", "KafkaUser", "ServiceMonitor", "PodMonitor",
-    "PrometheusRule", "ScaledObject", "TriggerAuthentication",
+    "PrometheusRule", "ScaledObject", "TriggerAuthentication", "Cluster",
 }  # fmt: skip
 
 

@@ -1,6 +1,6 @@
 """Planted failures the API server itself must refuse, and which part of it refused them:
 Pod Security admission for a privileged root pod, the CRD's structural schema for a Kafka
-with an unknown field or a wrong type."""
+with an unknown field or a wrong type, and for the decision log's CloudNativePG Cluster."""
 
 from __future__ import annotations
 
@@ -104,3 +104,39 @@ def test_a_kafka_with_a_planted_error_is_refused_by_the_crd_schema(
     assert result.returncode != 0
     assert refusal in result.stderr
     assert kube.items("kafkas", namespace) == []
+
+
+def _cluster(kube: Client, umbrella: Path, namespace: str) -> dict[str, Any]:
+    """The Cluster the umbrella renders with ci/cnpg-values.yaml."""
+    values = str(umbrella / "ci" / "cnpg-values.yaml")
+    only = "templates/database/cluster.yaml"
+    rendered = kube.helm("template", "fraud", str(umbrella), "--namespace", namespace,
+                         "--values", values, "--show-only", only, "--validate").stdout  # fmt: skip
+    cluster: dict[str, Any] = yaml.safe_load(rendered)
+    return cluster
+
+
+@pytest.mark.parametrize(
+    ("plant", "refusal"),
+    [
+        (None, None),
+        (lambda c: c["spec"]["storage"].update(sizee="1Gi"), 'unknown field "spec.storage.sizee"'),
+        (lambda c: c["spec"].update(instances=0), "spec.instances in body should be greater"),
+    ],
+    ids=["as-rendered", "unknown-field", "no-instances"],
+)
+def test_the_decision_logs_cluster_is_judged_by_the_cnpg_crd(
+    kube: Client, new_namespace: Any, umbrella: Path, plant: Any, refusal: str | None
+) -> None:
+    namespace = new_namespace("planted-cnpg")
+    cluster = _cluster(kube, umbrella, namespace)
+    if plant:
+        plant(cluster)
+    result = kube.kubectl("create", "--dry-run=server", "--validate=strict", "-n", namespace,
+                          "-f", "-", stdin=yaml.safe_dump(cluster), check=False)  # fmt: skip
+    if refusal is None:
+        assert result.returncode == 0, result.stderr
+    else:
+        print(f"\nrefused by the clusters.postgresql.cnpg.io schema: {result.stderr.strip()}")
+        assert result.returncode != 0
+        assert refusal in result.stderr

@@ -32,13 +32,15 @@ UPGRADE: dict[str, Any] = {
         "scorerApiKey": {"enabled": True},
     },
 }
-# What a user of an existing Kafka and Redis creates first (ci/external-kafka-values.yaml,
-# ci/node-e2e-values.yaml).
+# What a user of an existing Kafka, Redis or database creates first (ci/external-kafka-values.yaml,
+# ci/node-e2e-values.yaml, ci/external-db-values.yaml).
 EXTERNAL_SECRETS = {
     "kafka-credentials-producer": ("password",),
     "kafka-credentials-consumer": ("password",),
     "kafka-credentials": ("username", "password"),
     "redis-credentials": ("redis-password",),
+    "kafka-cluster-ca": ("ca.crt",),  # ci/external-kafka-values.yaml: the brokers' CA
+    "db-credentials": ("uri",),  # ci/external-db-values.yaml
 }
 
 
@@ -55,14 +57,27 @@ def _helm_ok(client: Client, *args: str) -> str:
     return result.output
 
 
-def _strimzi_user_secrets(client: Client, namespace: str) -> list[str]:
-    """Strimzi's user operator writes one Secret per KafkaUser; no operator runs here."""
-    return [user["metadata"]["name"] for user in client.items("kafkausers", namespace)]
+def _operator_secrets(client: Client, namespace: str) -> list[str]:
+    """Strimzi's user operator writes one Secret per KafkaUser, CloudNativePG one per Cluster
+    with its application user's password (<cluster>-app); no operator runs here."""
+    users = [user["metadata"]["name"] for user in client.items("kafkausers", namespace)]
+    clusters = client.items("clusters.postgresql.cnpg.io", namespace)
+    return users + [f"{cluster['metadata']['name']}-app" for cluster in clusters]
+
+
+def _split_test_hooks(manifest: str) -> tuple[str, str]:
+    """(what `helm install` creates, the pods and policy `helm test` creates) as YAML streams."""
+    objects = [obj for obj in yaml.safe_load_all(manifest) if obj]
+    hooks = [obj.get("metadata", {}).get("annotations", {}).get("helm.sh/hook") for obj in objects]
+    tests = [obj for obj, hook in zip(objects, hooks, strict=True) if hook == "test"]
+    release = [obj for obj, hook in zip(objects, hooks, strict=True) if hook != "test"]
+    assert tests, "no helm test hooks rendered"
+    return yaml.safe_dump_all(release), yaml.safe_dump_all(tests)
 
 
 def _check_running(client: Client, namespace: str) -> None:
     assert inspect.not_ready_pods(client, namespace) == []
-    made_elsewhere = _strimzi_user_secrets(client, namespace)
+    made_elsewhere = _operator_secrets(client, namespace)
     assert inspect.missing_references(client, namespace, made_elsewhere) == []
 
 
@@ -106,11 +121,15 @@ def test_install_upgrade_rollback_uninstall(
 
     # Every object accepted by the server with strict field validation (helm itself would only
     # warn and drop an unknown field); --validate renders with the cluster's own capabilities.
+    # `helm test`'s pods run as the scorer's service account: checked once the install made it.
     manifest = kube.helm("template", *chart, "--validate").stdout
-    kube.kubectl("create", "--dry-run=server", "--validate=strict", "-f", "-", stdin=manifest)
+    release, tests = _split_test_hooks(manifest)
+    kube.kubectl("create", "--dry-run=server", "--validate=strict", "-f", "-", stdin=release)
 
     _helm_ok(kube, "install", *chart, "--wait", "--timeout", "180s")
     _check_running(kube, namespace)
+    kube.kubectl("create", "--dry-run=server", "--validate=strict", "-n", namespace, "-f", "-",
+                 stdin=tests)  # fmt: skip
     first_images = _images(kube, namespace)
     assert all(image.endswith(":0.1.0") for image in first_images.values()), first_images
 

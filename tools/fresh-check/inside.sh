@@ -35,6 +35,11 @@ on_dashboard() {
     .venv/bin/python -c 'import json, sys; print(int(json.load(sys.stdin)["transactions"]))' 2>/dev/null ||
     echo 0
 }
+decisions_logged() { # rows in the decision log of the stack whose env file is $1
+  (set -a && . "$1" && .venv/bin/python -c 'import os, psycopg
+with psycopg.connect(os.environ["DATABASE_URL"]) as conn:
+    print(conn.execute("SELECT count(*) FROM decisions").fetchone()[0])')
+}
 dev_failed() {
   echo "--- make dev:" >&2
   tail -n 40 dev.log >&2
@@ -63,6 +68,10 @@ until [ "$(scored)" -gt 0 ] && [ "$(on_dashboard)" -gt 0 ]; do
 done
 first_s=$((SECONDS - began))
 cat dev.log
+# The consumer logs every decision it scores in make dev's PostgreSQL (the decision log).
+logged=$(decisions_logged .devstack/env) || logged=0
+echo "the decision log holds ${logged} decisions"
+[ "$logged" -gt 0 ] || { echo "make dev scored payments but logged no decision" >&2; dev_failed; }
 echo "first payment scored ${first_s} s after make dev started: the consumer counts $(scored)," \
   "the dashboard shows $(on_dashboard)"
 timings+=("$(printf '%-28s %5d s' "make dev to a scored payment" "$first_s")")

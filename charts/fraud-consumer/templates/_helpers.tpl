@@ -17,3 +17,23 @@
 {{- define "fraud-consumer.historyImage" -}}
 {{- include "fraud.imageRef" (list .Values.warmStart.historyImage .) -}}
 {{- end -}}
+
+{{/* The decision log's one-off commands (`fraud-decisions`): migrate and maintain. */}}
+{{- define "fraud-consumer.decisionsImage" -}}
+{{- include "fraud.imageRef" (list .Values.decisionLog.image .) -}}
+{{- end -}}
+
+{{/* Their environment: the DSN (no password in it) and the password, or the DSN, from its Secret. */}}
+{{- define "fraud-consumer.decisionsEnv" -}}
+{{- with include "fraud.database.url" . }}
+- name: DATABASE_URL
+  value: {{ . | quote }}
+{{- end }}
+{{- include "fraud.database.secretEnv" . }}
+{{- end -}}
+
+{{/* The upkeep job's pods: their own name, so no consumer selector (policy, budget) takes them. */}}
+{{- define "fraud-consumer.maintainSelector" -}}
+app.kubernetes.io/name: fraud-decisions
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}

@@ -36,6 +36,7 @@ strimzi.io/cluster: {{ include "fraud.kafka.clusterName" . }}
 {{/* Settings that cannot work together fail the render with what to do instead. */}}
 {{- define "fraud-detection.validate" -}}
 {{- include "fraud.kafka.validate" . -}}
+{{- include "fraud.database.validate" . -}}
 {{- $redisAuth := .Values.global.redis.auth -}}
 {{- if and $redisAuth.enabled (not .Values.redis.enabled) (not $redisAuth.existingSecret) -}}
 {{- fail "global.redis.auth.enabled with an existing Redis (redis.enabled=false) needs global.redis.auth.existingSecret: the Secret holding that Redis's password" -}}

@@ -15,6 +15,7 @@ import pytest
 
 import fraud_consumer.sink
 from fraud_simulator.dataset import DatasetSpec, generate
+from fraudcore.decision_log import connect
 from fraudcore.features import FEATURE_NAMES, replay
 from fraudcore.features.payments import epoch_seconds
 from fraudcore.live_stats import LiveTotals
@@ -50,9 +51,12 @@ def labels_of(table: pd.DataFrame) -> list[Label]:
     ]
 
 
-def online(consumer, table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+def online(
+    consumer, table: pd.DataFrame, records_expire: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
     """Features and scores as the consumer emits them (undefined features are left out of the
-    records: NaN here), for every payment of ``table``."""
+    records: NaN here), for every payment of ``table``. ``records_expire``: each payment's Redis
+    record is gone once its batch is done, as it is long before a label days late arrives."""
     txs, labels = transactions_of(table), labels_of(table)
     event_t = [epoch_seconds(tx.event_time) for tx in txs]
     label_t = [epoch_seconds(label.labelled_at) for label in labels]
@@ -73,6 +77,11 @@ def online(consumer, table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
             row = row_of[record["transaction"]["transaction_id"]]
             features[row] = [record["features"].get(name, np.nan) for name in FEATURE_NAMES]
             scores[row] = record["score"]
+        if records_expire:
+            keys = consumer.pipeline.keys
+            consumer.pipeline.redis.delete(
+                *(keys.transaction(txs[i].transaction_id) for i in payments)
+            )
         payments.clear()
 
     def label() -> None:
@@ -117,6 +126,28 @@ def test_consumer_pipeline_features_equal_offline_replay(
     assert applied_before_last_payment > 1_000
     expected = [v.score for v in verdicts(ModelBundle.load(model_dir), offline)]
     np.testing.assert_allclose(scores, np.clip(expected, 0.0, 1.0), rtol=0, atol=1e-6)
+
+
+def test_features_equal_offline_replay_with_labels_days_late_through_the_decision_log(
+    inprocess_consumer_factory, decision_log_factory
+) -> None:
+    table = generate(DatasetSpec(days=12, customers=400))
+    # The simulator's own delays (frauds after a median of ~3.4 days, genuine ones after 7-8),
+    # arriving in six-hourly files, which keeps the number of batches small.
+    table["label_time"] = table["label_time"].dt.ceil("6h")
+    in_stream = table["label_time"] < table["event_time"].max()
+    assert in_stream.sum() > 1_000
+    assert (table["label_time"] - table["event_time"])[in_stream].median() > pd.Timedelta(days=3)
+    log = decision_log_factory()
+    consumer = inprocess_consumer_factory(database_url=log.database_url)
+
+    features, _ = online(consumer, table, records_expire=True)
+
+    np.testing.assert_array_equal(features, replay(table).astype(np.float32))
+    totals = LiveTotals.parse(consumer.pipeline.redis.hgetall(consumer.pipeline.keys.stats))
+    assert (totals.transactions, totals.labels) == (len(table), len(table))
+    with connect(log) as conn:
+        assert conn.execute("SELECT count(*) FROM decision_labels").fetchone() == (len(table),)
 
 
 def test_parity_fails_when_the_lua_writer_disagrees_with_replay(

@@ -1,21 +1,35 @@
 """Delayed ground truth: each label feeds its merchant's fraud history (by arrival time) and
 the live precision/recall counters, exactly once; a label that arrives before its transaction
-has been processed waits for it."""
+has been processed waits for it.
+
+With a decision log, a label finds its decision there at any delay and is recorded there once
+(``fraudcore.decision_log.apply_labels``); that record commits only after the Redis write, and
+the Redis label marker it leaves covers the moment in between, so a retry or a restarted
+consumer neither loses nor repeats it. Payments of the warm start's history were never decided
+live and are not in the log: their labels still find them through their Redis markers.
+"""
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
 
+import psycopg
+
+from fraud_consumer.decision_sink import DecisionSink
 from fraud_consumer.decoding import Decoded
 from fraud_consumer.metrics import ConsumerMetrics
-from fraud_consumer.records import Marker, parse_marker
+from fraud_consumer.records import parse_marker
 from fraud_consumer.sink import consumer_script
 from fraudcore import live_stats
+from fraudcore.decision_log import LabelStatus, apply_labels
 from fraudcore.feature_store import FeatureStore
 from fraudcore.features import MerchantState, apply_label, epoch_seconds
 from fraudcore.redis_scripts import ScriptArgs
-from fraudcore.schemas import Label
+from fraudcore.schemas import Decision, Label
+
+# A label to apply: its merchant, and the decision it judges (None: a history payment).
+Applied = tuple[Label, str, Decision | None]
 
 
 @dataclass
@@ -25,16 +39,41 @@ class Waiting:
 
 
 class LabelApplier:
-    def __init__(self, store: FeatureStore, metrics: ConsumerMetrics, result_ttl_s: int) -> None:
+    def __init__(
+        self,
+        store: FeatureStore,
+        metrics: ConsumerMetrics,
+        result_ttl_s: int,
+        decisions: DecisionSink | None = None,
+        log_wait_s: float = 30.0,
+    ) -> None:
         self.store, self.redis, self.keys = store, store.client, store.keys
         self.metrics = metrics
         self.result_ttl_s = result_ttl_s
+        self.decisions = decisions
+        self.log_wait_s = log_wait_s
         self._write_script = consumer_script(self.redis, "stats.lua", "labels.lua")
 
     def apply(self, waiting: list[Waiting]) -> list[Waiting]:
         """Apply what can be applied; return the labels still waiting for their transaction."""
         if not waiting:
             return []
+        if self.decisions is None:
+            return self._apply(waiting, None)
+        with self.decisions.transaction() as conn:  # commits after the Redis write
+            return self._apply(waiting, conn)
+
+    def _apply(self, waiting: list[Waiting], conn: psycopg.Connection | None) -> list[Waiting]:
+        # Per label: its logged decision's (merchant, decision), or whether the log has it.
+        logged: list[tuple[str, Decision] | LabelStatus] = [LabelStatus.NOT_LOGGED] * len(waiting)
+        if conn is not None:
+            outcomes = apply_labels(conn, [entry.item.event for entry in waiting])
+            for i, outcome in enumerate(outcomes):
+                found = outcome.decision
+                if outcome.status is LabelStatus.APPLIED and found is not None:
+                    logged[i] = (found.merchant_id, found.decision)
+                else:
+                    logged[i] = outcome.status
         pipe = self.redis.pipeline(transaction=False)
         for entry in waiting:
             tx_id = entry.item.event.transaction_id
@@ -43,42 +82,56 @@ class LabelApplier:
         replies = pipe.execute()
         still: list[Waiting] = []
         merchants: dict[str, MerchantState] = {}
-        applied: list[tuple[Label, Marker]] = []
+        applied: list[Applied] = []
         applied_ids: set[str] = set()
-        for entry, stored, done in zip(waiting, replies[::2], replies[1::2], strict=True):
+        now = time.monotonic()
+        for entry, stored, done, log in zip(
+            waiting, replies[::2], replies[1::2], logged, strict=True
+        ):
             label = entry.item.event
-            if done or label.transaction_id in applied_ids:
+            tx_id = label.transaction_id
+            if done or log is LabelStatus.ALREADY_APPLIED or tx_id in applied_ids:
                 continue  # applied before (redelivery): never count twice
-            if stored is None:
+            decision: Decision | None
+            if isinstance(log, tuple):
+                merchant_id, decision = log
+            elif stored is not None:
+                marker = parse_marker(stored)
+                if (
+                    conn is not None
+                    and marker.decision is not None
+                    and (now - entry.since < self.log_wait_s)
+                ):
+                    # Decided live, not logged yet: a stop cut the log write, and the batch read
+                    # again logs it in seconds. Later (decided before the log existed): Redis only.
+                    still.append(entry)
+                    continue
+                merchant_id, decision = marker.merchant_id, marker.decision
+            else:
                 still.append(entry)
                 continue
-            marker = parse_marker(stored)
-            merchant = merchants.setdefault(marker.merchant_id, MerchantState())
+            merchant = merchants.setdefault(merchant_id, MerchantState())
             apply_label(merchant, epoch_seconds(label.labelled_at), label.is_fraud)
-            applied.append((label, marker))
-            applied_ids.add(label.transaction_id)
+            applied.append((label, merchant_id, decision))
+            applied_ids.add(tx_id)
         if applied:
             self._write(applied, merchants)
         return still
 
-    def _write(
-        self, applied: list[tuple[Label, Marker]], merchants: dict[str, MerchantState]
-    ) -> None:
+    def _write(self, applied: list[Applied], merchants: dict[str, MerchantState]) -> None:
         """Merchant history, label markers and statistics in one atomic script call."""
         cells = [
             (
                 # A warm start's history payment was not decided live: a label, in no cell.
-                None
-                if marker.decision is None
-                else live_stats.outcome(marker.decision, label.is_fraud),
+                None if decision is None else live_stats.outcome(decision, label.is_fraud),
                 label.is_fraud,
             )
-            for label, marker in applied
+            for label, _, decision in applied
         ]
         call = ScriptArgs().key(self.keys.stats)
         state = self.store.add_write(call, {}, merchants)
         call.arg(self.result_ttl_s)
-        call.counted_keys([self.keys.label(label.transaction_id) for label, _ in applied])
+        call.counted_keys([self.keys.label(label.transaction_id) for label, _, _ in applied])
         call.pairs(live_stats.label_increments(cells).items())
         call.counted_args([live_stats.outcome_count(cell) for cell in live_stats.OUTCOMES])
         replies = call.run(self._write_script)

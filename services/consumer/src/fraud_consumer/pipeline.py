@@ -1,15 +1,17 @@
 """One batch of transactions: dedupe, features from Redis state, scores, and one atomic Redis
-write of state, markers, streams and statistics."""
+write of state, markers, streams and statistics, with the decision log written alongside."""
 
 from __future__ import annotations
 
 import time
 from collections import Counter
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 import numpy as np
 import redis
 
+from fraud_consumer.decision_sink import DecisionSink, decision_row
 from fraud_consumer.decoding import Decoded
 from fraud_consumer.guard import AlertRateGuard
 from fraud_consumer.metrics import ConsumerMetrics
@@ -18,6 +20,7 @@ from fraud_consumer.scorers import Scorer
 from fraud_consumer.settings import ConsumerSettings
 from fraud_consumer.sink import BatchWrite, RedisSink
 from fraudcore import live_stats
+from fraudcore.decision_log import DecisionRow
 from fraudcore.feature_store import FeatureStore
 from fraudcore.features import FEATURE_NAMES, features_and_update, payment_of
 from fraudcore.redis_keys import RedisKeys
@@ -44,6 +47,7 @@ class BatchResult:
     duplicates: int = 0
     batch_key: str | None = None  # the recovery copy to drop once Kafka has the outputs
     latencies_ms: list[float] = field(default_factory=list)
+    logged: int = 0  # rows new in the decision log (a recovered batch's included)
 
 
 class TransactionPipeline:
@@ -53,8 +57,11 @@ class TransactionPipeline:
         client: redis.Redis[bytes],
         scorer: Scorer,
         metrics: ConsumerMetrics,
+        decisions: DecisionSink | None = None,
     ) -> None:
         self.settings = settings
+        self.decisions = decisions
+        self._unlogged: dict[str, DecisionRow] = {}  # a batch in Redis whose log write failed
         self.redis = client
         self.keys = RedisKeys(settings.redis_key_prefix)
         self.store = FeatureStore(client, self.keys, settings.state_ttl_s)
@@ -75,11 +82,12 @@ class TransactionPipeline:
 
     def _classify(
         self, batch: list[Decoded[Transaction]], markers: list[bytes | None]
-    ) -> tuple[list[Decoded[Transaction]], BatchResult]:
+    ) -> tuple[list[Decoded[Transaction]], BatchResult, dict[str, bytes]]:
         """New transactions to score; redeliveries (recorded from this very message) whose Kafka
-        copies may never have left to re-emit; duplicates (same id from another message, or
-        twice in the batch) to skip."""
+        copies may never have left to re-emit, and to log again (by id); duplicates (same id
+        from another message, or twice in the batch) to skip."""
         fresh, result, seen = [], BatchResult(), set()
+        recovered: dict[str, bytes] = {}
         for item, raw in zip(batch, markers, strict=True):
             tx_id = item.event.transaction_id
             if raw is None and tx_id not in seen:
@@ -98,9 +106,39 @@ class TransactionPipeline:
                     if record is not None and marker.decision is not None:
                         key = item.event.card_id.encode()
                         result.outputs.append(Output(key, record, marker.decision, []))
+                        recovered[tx_id] = record
                     continue
             result.duplicates += 1
-        return fresh, result
+        return fresh, result, recovered
+
+    def _relog(self, recovered: dict[str, bytes]) -> int:
+        """Rows of a batch that reached Redis but maybe not the log (a failed log write, or a
+        consumer stopped in between): from memory, else from the batch's recovery copy."""
+        if self.decisions is None or not recovered:
+            return 0
+        kept = [self._unlogged[tx_id] for tx_id in recovered if tx_id in self._unlogged]
+        copied = [raw for tx_id, raw in recovered.items() if tx_id not in self._unlogged]
+        rows = kept + self.decisions.rows_of_records(copied, self.scorer.thresholds)
+        new = self.decisions.write(rows)
+        for tx_id in recovered:
+            self._unlogged.pop(tx_id, None)
+        return new
+
+    def _log_soon(
+        self, decisions: DecisionSink, rows: list[DecisionRow]
+    ) -> Future[tuple[int, float]]:
+        # Log and Redis written at once, both before Kafka: a retry after either failed either
+        # recomputes the same rows from unchanged Redis state or re-logs them in _relog.
+        self._unlogged = {row.transaction_id: row for row in rows}
+        return decisions.write_soon(rows)
+
+    def _logged(self, pending: Future[tuple[int, float]] | None) -> int:
+        if pending is None:
+            return 0
+        new, seconds = pending.result()  # DecisionLogUnavailableError: the batch is retried
+        self._unlogged = {}
+        self.metrics.stage.labels(stage="decision_log").observe(seconds)
+        return new
 
     def process(
         self, batch: list[Decoded[Transaction]], polled_ns: int, decode_ms: float
@@ -112,7 +150,8 @@ class TransactionPipeline:
             [tx.merchant_id for tx in txs],
             [tx.transaction_id for tx in txs],
         )
-        fresh, result = self._classify(batch, loaded.markers)
+        fresh, result, recovered = self._classify(batch, loaded.markers)
+        result.logged = self._relog(recovered)
         if not fresh:
             return result
         rows = [
@@ -132,7 +171,8 @@ class TransactionPipeline:
             (scoring_done - features_done) * _MS,
         )
 
-        scored_at = format_time(utcnow())
+        decided_at = utcnow()
+        scored_at = format_time(decided_at)
         scored = [
             Scored(
                 i.event,
@@ -159,9 +199,18 @@ class TransactionPipeline:
             }
 
         now_ns = time.time_ns()
-        provisional = [
-            s.record(timings(i, now_ns, 0.0)) for i, s in zip(fresh, scored, strict=True)
-        ]
+        decided = [timings(i, now_ns, 0.0) for i in fresh]  # the log's: up to the decision
+        provisional = [s.record(t) for s, t in zip(scored, decided, strict=True)]
+        pending = None
+        if self.decisions is not None:
+            thresholds = self.decisions.thresholds(model_version, self.scorer.thresholds)
+            pending = self._log_soon(
+                self.decisions,
+                [
+                    decision_row(s, row, thresholds, t, decided_at)
+                    for s, row, t in zip(scored, matrix, decided, strict=True)
+                ],
+            )
         write = BatchWrite(
             batch_key=batch_key,
             batch_json=b"[" + b",".join(provisional) + b"]",
@@ -180,7 +229,10 @@ class TransactionPipeline:
             ],
             stats=live_stats.scored_increments((s.verdict.decision, s.tx.amount) for s in scored),
         )
-        self.sink.write(write)
+        try:
+            self.sink.write(write)
+        finally:
+            result.logged += self._logged(pending)
         written_ns = time.time_ns()
         sinks_ms = (time.perf_counter_ns() - scoring_done) * _MS
         for item, s in zip(fresh, scored, strict=True):

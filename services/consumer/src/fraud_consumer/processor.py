@@ -5,6 +5,8 @@ atomic write, labels, then the Kafka copies (``outputs``), whose acknowledgement
 offsets be committed. Redis or scorer trouble pauses and retries the same batch (``retries``);
 records are keyed by transaction id, so a retried or redelivered batch is recognised. A failed
 producer or a consumer whose group membership ended is replaced in process (``kafka_health``).
+With DATABASE_URL set, each batch's decisions and labels also go to the decision log before
+its outputs (``decision_sink``); a database outage pauses and retries like a Redis outage.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 import redis
 from confluent_kafka import Message
 
+from fraud_consumer.decision_sink import DecisionSink
 from fraud_consumer.decoding import Decoded, Rejected, decode_label, decode_transaction
 from fraud_consumer.kafka_health import KafkaHealth
 from fraud_consumer.kafka_input import KafkaInput
@@ -46,8 +49,16 @@ class Processor:
         metrics: ConsumerMetrics,
     ) -> None:
         self.settings, self.scorer, self.metrics = settings, scorer, metrics
-        self.pipeline = TransactionPipeline(settings, client, scorer, metrics)
-        self.labels = LabelApplier(self.pipeline.store, metrics, settings.result_ttl_s)
+        database = settings.database()
+        self.decisions = None if database is None else DecisionSink(database)
+        self.pipeline = TransactionPipeline(settings, client, scorer, metrics, self.decisions)
+        self.labels = LabelApplier(
+            self.pipeline.store,
+            metrics,
+            settings.result_ttl_s,
+            self.decisions,
+            log_wait_s=settings.label_wait_s / 2,
+        )
         self.latencies = LatencyHistogram(client, self.pipeline.keys)
         self.health = KafkaHealth()
         self.rebalance = Rebalance()
@@ -151,3 +162,5 @@ class Processor:
             self.latencies.flush(now=True)
         self.kafka.close()
         self.scorer.close()
+        if self.decisions is not None:
+            self.decisions.close()

@@ -1,6 +1,7 @@
-"""Redis or scorer trouble: pause fetching, back off, keep the group membership alive and retry
-the same batch; give it up only for shutdown, a rebalance or a lost membership (it is not
-committed, so it is processed again later). Nothing is skipped and nothing counted twice."""
+"""Redis, scorer or decision log trouble: pause fetching, back off, keep the group membership
+alive and retry the same batch; give it up only for shutdown, a rebalance or a lost membership
+(it is not committed, so it is processed again later). Nothing is skipped and nothing counted
+twice."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import TypeVar
 
 import redis
 
+from fraud_consumer.decision_sink import DecisionLogUnavailableError
 from fraud_consumer.kafka_health import FatalError, KafkaHealth
 from fraud_consumer.kafka_input import KafkaInput
 from fraud_consumer.metrics import ConsumerMetrics
@@ -18,6 +20,10 @@ from fraud_consumer.scorers import ScorerUnavailableError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+_DEPENDENCY: dict[type[Exception], str] = {
+    ScorerUnavailableError: "scorer",
+    DecisionLogUnavailableError: "database",
+}
 
 
 class AbandonedError(Exception):
@@ -45,8 +51,8 @@ class Retrying:
                 outcome = work()
             except redis.AuthenticationError as error:
                 raise FatalError(f"Redis authentication failed: {error}") from error
-            except (redis.RedisError, ScorerUnavailableError) as error:
-                dependency = "scorer" if isinstance(error, ScorerUnavailableError) else "redis"
+            except (redis.RedisError, ScorerUnavailableError, DecisionLogUnavailableError) as error:
+                dependency = _DEPENDENCY.get(type(error), "redis")
                 self.metrics.retries.labels(dependency=dependency).inc()
                 try:
                     self._wait(attempt, f"{dependency}: {error}")

@@ -15,6 +15,7 @@ import urllib3
 from fraud_consumer.guard import CardReference
 from fraud_consumer.settings import ConsumerSettings
 from fraudcore.model import ModelBundle
+from fraudcore.model_card import Thresholds
 from fraudcore.schemas import Decision
 from fraudcore.scoring import Verdict, verdicts
 from fraudcore.settings import ScoringMode
@@ -34,6 +35,10 @@ class Scorer(Protocol):
         """The model card's review threshold and validation alert rate (None: unknown)."""
         ...
 
+    def thresholds(self, model_version: str) -> Thresholds | None:
+        """The thresholds that version decides with (None: the scorer no longer serves it)."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -49,6 +54,10 @@ class EmbeddedScorer:
         card = self.model.card
         rate = card.expected_alert_rate
         return None if rate is None else CardReference(card.thresholds.review, rate)
+
+    def thresholds(self, model_version: str) -> Thresholds | None:
+        card = self.model.card
+        return card.thresholds if model_version == self.model.version else None
 
     def close(self) -> None:
         return None
@@ -77,6 +86,7 @@ class RemoteScorer:
         base = (urllib3.util.parse_url(url).path or "").rstrip("/")
         self.path = f"{base}/v1/score/batch?engine={engine}"
         self.model_path = f"{base}/v1/model"
+        self._thresholds: dict[str, Thresholds] = {}  # by model version: a card never changes
 
     def score(self, rows: Rows) -> tuple[list[Verdict], str]:
         # orjson writes NaN as null: exactly the API's "undefined feature" encoding.
@@ -108,6 +118,19 @@ class RemoteScorer:
         if not isinstance(rate, int | float):
             return None
         return CardReference(float(info["thresholds"]["review"]), float(rate))
+
+    def thresholds(self, model_version: str) -> Thresholds | None:
+        """Read from the scorer's model card once per version it reports."""
+        if model_version not in self._thresholds:
+            try:
+                response = self.pool.urlopen("GET", self.model_path)
+            except urllib3.exceptions.HTTPError as error:
+                raise ScorerUnavailableError(f"model card not read: {error}") from error
+            if response.status != 200:
+                raise ScorerUnavailableError(f"model card: scorer answered {response.status}")
+            info = orjson.loads(response.data)
+            self._thresholds[info["model_version"]] = Thresholds(**info["thresholds"])
+        return self._thresholds.get(model_version)
 
     @staticmethod
     def _parse(content: bytes) -> tuple[list[Verdict], str]:

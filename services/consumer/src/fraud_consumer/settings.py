@@ -13,6 +13,7 @@ from fraudcore.settings import (
     KafkaSettings,
     LoggingSettings,
     MetricsSettings,
+    OptionalDatabaseSettings,
     RedisSettings,
     ScoringMode,
     ScoringSettings,
@@ -34,8 +35,9 @@ class RetentionSettings(EnvSettings):
         default=3_600,
         ge=60,
         description=(
-            "per-transaction records (dedup, late labels) in Redis; on a simulated clock at least "
-            "fraudcore.clock.marker_ttl_s(speed), so labels days late still find their decision"
+            "per-transaction records in Redis (redeliveries, and the decisions of late labels when "
+            "there is no decision log); without a decision log on a simulated clock at least "
+            "fraudcore.clock.marker_ttl_s(speed), as for the warm start's history markers"
         ),
     )
     state_ttl_s: int = Field(default=35 * 86_400, ge=3600, description="card and merchant state")
@@ -47,6 +49,7 @@ class BackfillSettings(RedisSettings, RetentionSettings, LoggingSettings):
 
 class ConsumerSettings(
     RetentionSettings,
+    OptionalDatabaseSettings,
     KafkaSettings,
     TopicSettings,
     RedisSettings,

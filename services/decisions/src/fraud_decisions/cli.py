@@ -1,6 +1,6 @@
 """``fraud-decisions``: the decision log from the command line.
 
-fraud-decisions migrate                          apply the schema migrations this release carries
+fraud-decisions migrate [--wait-s S]             apply the schema migrations this release carries
 fraud-decisions maintain [--now TIME]            partitions made ahead, those past retention dropped
 fraud-decisions get TRANSACTION_ID               the logged decision as JSON
 fraud-decisions replay TRANSACTION_ID [--model-dir DIR]
@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +93,19 @@ def _replay(conn: psycopg.Connection, transaction_id: str, model_dir: Path | Non
     return 0
 
 
+def _connect(settings: DecisionsSettings, wait_s: float) -> psycopg.Connection:
+    """A one-off started beside its database (compose) waits for it to accept connections."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            return connect(settings, "fraud-decisions")
+        except psycopg.OperationalError as error:
+            if time.monotonic() >= deadline:
+                raise
+            print(f"waiting for the database: {str(error).strip()[:200]}", file=sys.stderr)
+            time.sleep(2)
+
+
 def _replay_sample(conn: psycopg.Connection, size: int, model_dir: Path | None) -> int:
     if model_dir is None:
         print("replay needs a model: pass --model-dir or set MODEL_DIR", file=sys.stderr)
@@ -158,7 +172,10 @@ def main(argv: list[str] | None = None) -> int:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("migrate", help="apply the schema migrations")
+    schema = commands.add_parser("migrate", help="apply the schema migrations")
+    schema.add_argument(
+        "--wait-s", type=float, default=0.0, help="wait up to S seconds for the database to start"
+    )
     upkeep = commands.add_parser("maintain", help="make partitions ahead, drop expired ones")
     upkeep.add_argument("--now", type=_time, help="the clock (ISO 8601, default: now)")
     get = commands.add_parser("get", help="print a logged decision as JSON")
@@ -174,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     if settings is None:
         return EXIT_INVALID_CONFIGURATION
     try:
-        with connect(settings, "fraud-decisions") as conn:
+        with _connect(settings, getattr(args, "wait_s", 0.0)) as conn:
             return _run(conn, args, settings)
     except (psycopg.Error, MigrationError) as error:
         print(f"fraud-decisions {args.command}: {error}", file=sys.stderr)

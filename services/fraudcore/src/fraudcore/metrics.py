@@ -25,7 +25,7 @@ BATCH_SIZE_BUCKETS: tuple[float, ...] = (1, 2, 5, 10, 20, 50, 100, 200, 500, 100
 
 # Label values with a fixed set (each exported at zero from the start, sampled by monitoring).
 STAGES: tuple[str, ...] = ("kafka", "decode", "features", "scoring", "sinks")  # Timings fields
-RETRY_DEPENDENCIES: tuple[str, ...] = ("redis", "scorer", "kafka")
+RETRY_DEPENDENCIES: tuple[str, ...] = ("redis", "scorer", "kafka", "database")
 RELOAD_RESULTS: tuple[str, ...] = ("ok", "refused")
 
 Kind = Literal["counter", "gauge", "histogram", "info"]
@@ -142,7 +142,7 @@ CONSUMER_LAG = MetricSpec(
 )
 CONSUMER_RETRIES = MetricSpec(
     "fraud_consumer_retries_total",
-    "Retries after a dependency failed, by dependency (redis, scorer, kafka).",
+    "Retries after a dependency failed, by dependency (redis, scorer, kafka, database).",
     "counter",
     ("dependency",),
 )

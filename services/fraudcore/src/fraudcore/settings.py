@@ -162,6 +162,29 @@ class DatabaseSettings(EnvSettings):
     database_connect_timeout_s: int = Field(default=5, ge=1, le=300)
 
 
+class OptionalDatabaseSettings(EnvSettings):
+    """The decision log for a service that also runs without it (the consumer, the dashboard):
+    ``DatabaseSettings`` when DATABASE_URL is set."""
+
+    database_url: str | None = Field(
+        default=None,
+        pattern=r"^postgres(ql)?://",
+        description="the decision log: postgresql://user@host:port/database",
+    )
+    database_password: SecretStr | None = None
+    database_connect_timeout_s: int = Field(default=5, ge=1, le=300)
+
+    def database(self) -> DatabaseSettings | None:
+        """The decision log's connection settings, None when DATABASE_URL is not set."""
+        if self.database_url is None:
+            return None
+        return DatabaseSettings(
+            database_url=self.database_url,
+            database_password=self.database_password,
+            database_connect_timeout_s=self.database_connect_timeout_s,
+        )
+
+
 class DecisionLogSettings(EnvSettings):
     """How long decisions are kept and how far ahead their day partitions are made."""
 

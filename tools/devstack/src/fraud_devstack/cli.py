@@ -116,7 +116,7 @@ def dev(root: Path, partitions: int, model_dir: Path, world: World) -> int:
         "MODEL_DIR": str(model_dir.resolve()),
         "SCORER_URL": "http://127.0.0.1:8000",
         "SCORING_MODE": "remote",
-        **world.env(),
+        **world.env(decision_log=True),
     }
     print(f"warm start: {world.history_days} days of the world's history into Redis ...")
     try:

@@ -29,17 +29,21 @@ class World:
     history_days: int = DEV_HISTORY_DAYS
     speed: float = DEV_SPEED
 
-    def env(self) -> dict[str, str]:
-        """Settings of the producer's world and of the consumer's decision markers, which must
-        outlive the labels' delays at this speed."""
-        return {
+    def env(self, decision_log: bool = False) -> dict[str, str]:
+        """Settings of the producer's world and of the Redis markers that labels find their
+        payments by, which must outlive the labels' delays at this speed. With a decision log
+        the consumer's live decisions need no such markers (it finds them in the log at any
+        delay): only the backfill's history payments do (``load_warm_start``)."""
+        env = {
             "PRODUCER_PACE": "world",
             "PRODUCER_SEED": str(self.seed),
             "PRODUCER_CUSTOMERS": str(self.customers),
             "PRODUCER_HISTORY_DAYS": str(self.history_days),
             "PRODUCER_SPEED": f"{self.speed:g}",
-            "RESULT_TTL_S": str(marker_ttl_s(self.speed)),
         }
+        if not decision_log:
+            env["RESULT_TTL_S"] = str(marker_ttl_s(self.speed))
+        return env
 
 
 def history_file(world: World, cache: Path | None = None) -> Path:

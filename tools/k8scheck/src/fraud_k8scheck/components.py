@@ -36,11 +36,12 @@ _WORLD = (
     "PRODUCER_SPEED",
 )  # fmt: skip
 
+# global.database: the decision log's DSN (no password in it) and the password from a Secret.
+_DATABASE = ("DATABASE_URL", "DATABASE_PASSWORD")
+
 # Settings the charts do not offer, with the reason (a client certificate needs mounted files).
 UNSUPPORTED: dict[str, str] = {
     "KAFKA_SSL_KEY_PASSWORD": "mutual TLS to Kafka needs certificate volumes, not mounted",
-    "DATABASE_PASSWORD": "no database Secret is wired yet (the decision log's CNPG Cluster or "
-    "database.external); the dashboard's DATABASE_URL can be set through config",
 }
 
 
@@ -64,9 +65,12 @@ class Component:
             if SecretStr in _types(info.annotation)
         }
 
+    def unsupported_names(self) -> set[str]:
+        return set(UNSUPPORTED) & self.env_names()
+
     def config_names(self) -> set[str]:
         """What `config` may hold: every setting not wired, not secret and not unsupported."""
-        return self.env_names() - set(self.wired) - self.secret_names() - set(UNSUPPORTED)
+        return self.env_names() - set(self.wired) - self.secret_names() - self.unsupported_names()
 
 
 def _types(annotation: object) -> tuple[object, ...]:
@@ -79,10 +83,19 @@ COMPONENTS: tuple[Component, ...] = (
     Component(
         "consumer",
         ConsumerSettings,
-        (*_KAFKA, *_TOPICS, *_REDIS, *_SCORER_CLIENT, *_GROUP, "METRICS_PORT", "RESULT_TTL_S"),
+        (
+            *_KAFKA,
+            *_TOPICS,
+            *_REDIS,
+            *_SCORER_CLIENT,
+            *_GROUP,
+            *_DATABASE,
+            "METRICS_PORT",
+            "RESULT_TTL_S",
+        ),
     ),
     Component("scorer", ScorerSettings, (*_REDIS, "SCORER_PORT", "SCORER_API_KEY")),
-    Component("dashboard", DashboardSettings, (*_REDIS, "DASHBOARD_PORT")),
+    Component("dashboard", DashboardSettings, (*_REDIS, *_DATABASE, "DASHBOARD_PORT")),
 )
 BY_NAME = {component.name: component for component in COMPONENTS}
 

@@ -8,7 +8,7 @@ Obj = dict[str, Any]
 UID = 10001
 
 
-def _container_problems(container: Obj, *, init: bool = False) -> list[str]:
+def _container_problems(container: Obj, *, runs_to_completion: bool = False) -> list[str]:
     name = container["name"]
     context = container.get("securityContext", {})
     wanted = {
@@ -33,15 +33,16 @@ def _container_problems(container: Obj, *, init: bool = False) -> list[str]:
         for resource in ("cpu", "memory"):
             if resource not in resources.get(section, {}):
                 problems.append(f"{name}: no {resource} {section[:-1]}")
-    # Kubernetes refuses probes on init containers: they run to completion before any probe.
-    for probe in () if init else ("startupProbe", "livenessProbe", "readinessProbe"):
+    # Init containers and a Job's run to completion: no probe (Kubernetes refuses them on init).
+    for probe in () if runs_to_completion else ("startupProbe", "livenessProbe", "readinessProbe"):
         if probe not in container:
             problems.append(f"{name}: no {probe}")
     return problems
 
 
-def problems(pod_spec: Obj) -> list[str]:
-    """What this pod spec lacks of the platform's hardening (empty: nothing)."""
+def problems(pod_spec: Obj, *, job: bool = False) -> list[str]:
+    """What this pod spec lacks of the platform's hardening (empty: nothing); ``job``: a Job's
+    pod, whose containers run to completion."""
     found = []
     context = pod_spec.get("securityContext", {})
     if context.get("runAsNonRoot") is not True or context.get("runAsUser") != UID:
@@ -53,7 +54,7 @@ def problems(pod_spec: Obj) -> list[str]:
     if pod_spec.get("hostNetwork") or pod_spec.get("hostPID") or pod_spec.get("hostIPC"):
         found.append("pod: shares a host namespace")
     for container in pod_spec.get("initContainers", []):
-        found += _container_problems(container, init=True)
+        found += _container_problems(container, runs_to_completion=True)
     for container in pod_spec["containers"]:
-        found += _container_problems(container)
+        found += _container_problems(container, runs_to_completion=job)
     return found

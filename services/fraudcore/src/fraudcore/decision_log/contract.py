@@ -11,13 +11,14 @@ import hashlib
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from fraudcore.features import FEATURE_NAMES
 from fraudcore.model_card import Thresholds
-from fraudcore.schemas import Decision, ScoredTransaction, Timings
+from fraudcore.schemas import Decision, ScoredTransaction, Timings, Transaction
 
 DECISIONS = "decisions"
 LABELS = "decision_labels"
@@ -70,6 +71,18 @@ def feature_set_id(names: Sequence[str]) -> str:
 
 
 CURRENT_FEATURE_SET = feature_set_id(FEATURE_NAMES)
+
+
+def transaction_fields(tx: Transaction) -> dict[str, Any]:
+    """A row's fields that come from the transaction itself."""
+    return {
+        "transaction_id": tx.transaction_id,
+        "event_time": tx.event_time,
+        "card_id": tx.card_id,
+        "merchant_id": tx.merchant_id,
+        "amount": tx.amount,
+        "currency": tx.currency,
+    }
 
 
 @dataclass(frozen=True)
@@ -143,14 +156,8 @@ class DecisionRow:
     @classmethod
     def from_scored(cls, record: ScoredTransaction, thresholds: Thresholds) -> DecisionRow:
         """The row of a scored record (features it leaves out were undefined: NaN)."""
-        tx = record.transaction
         return cls(
-            transaction_id=tx.transaction_id,
-            event_time=tx.event_time,
-            card_id=tx.card_id,
-            merchant_id=tx.merchant_id,
-            amount=tx.amount,
-            currency=tx.currency,
+            **transaction_fields(record.transaction),
             features=[record.features.get(name, math.nan) for name in FEATURE_NAMES],
             score=record.score,
             model_version=record.model_version,

@@ -1,0 +1,150 @@
+"""The consumer's side of the decision log (PostgreSQL): every decision of a batch written before
+the batch's input offsets can be committed, and the database a late label's decision is found in.
+
+One persistent connection, used by one thread at a time: the batch's rows are written on a
+worker thread while the Redis write runs, and the pipeline waits for both before anything goes
+to Kafka. Any database error is ``DecisionLogUnavailableError``: the processor pauses and retries
+the batch (as for Redis), and the next attempt opens a new connection.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+
+import numpy as np
+import numpy.typing as npt
+import psycopg
+from psycopg import sql
+
+from fraud_consumer.records import Scored
+from fraudcore.decision_log import DecisionLogWriter, DecisionRow, connect
+from fraudcore.decision_log.contract import DECISIONS, transaction_fields
+from fraudcore.model_card import Thresholds
+from fraudcore.schemas import ScoredTransaction, Timings
+from fraudcore.settings import DatabaseSettings
+
+log = logging.getLogger(__name__)
+Served = Callable[[str], Thresholds | None]  # the scorer's thresholds of a model version
+APPLICATION = "fraud-consumer"
+# A version the scorer no longer serves (a model swapped while a batch was being recovered):
+# its thresholds are the ones it logged before.
+_LOGGED_THRESHOLDS = sql.SQL(
+    "SELECT review_threshold, block_threshold FROM {} WHERE model_version = %s LIMIT 1"
+).format(sql.Identifier(DECISIONS))
+
+
+class DecisionLogUnavailableError(RuntimeError):
+    """The decision log cannot take the batch now: it waits and is retried, never skipped."""
+
+
+def decision_row(
+    scored: Scored,
+    features: npt.NDArray[np.float32],
+    thresholds: Thresholds,
+    timings: dict[str, float],
+    decided_at: dt.datetime,
+) -> DecisionRow:
+    """The row of a transaction scored in this batch: the float32 features the model was given."""
+    tx, verdict = scored.tx, scored.verdict
+    return DecisionRow(
+        **transaction_fields(tx),
+        features=features,
+        score=verdict.score,
+        model_version=scored.model_version,
+        thresholds=thresholds,
+        rules=verdict.rules,
+        reasons=verdict.reasons,
+        decision=verdict.decision,
+        timings=Timings(**timings),
+        source_partition=scored.partition,
+        source_offset=scored.offset,
+        decided_at=decided_at,
+    )
+
+
+class DecisionSink:
+    def __init__(self, settings: DatabaseSettings) -> None:
+        self.settings = settings
+        self._conn: psycopg.Connection | None = None
+        self._writer: DecisionLogWriter | None = None
+        self._worker = ThreadPoolExecutor(1, thread_name_prefix="decision-log")
+        self._thresholds: dict[str, Thresholds] = {}  # by model version: a card never changes
+
+    @contextmanager
+    def _unavailable_on_error(self) -> Iterator[None]:
+        try:
+            yield
+        except psycopg.Error as error:
+            self._drop()  # whatever state the session was in, the retry starts a new one
+            raise DecisionLogUnavailableError(f"decision log: {error}") from error
+
+    def _connection(self) -> tuple[psycopg.Connection, DecisionLogWriter]:
+        if self._conn is None or self._writer is None or self._conn.closed or self._conn.broken:
+            self._drop()
+            self._conn = connect(self.settings, APPLICATION)
+            self._writer = DecisionLogWriter(self._conn)
+        return self._conn, self._writer
+
+    def _drop(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+        self._conn = self._writer = None
+
+    def write(self, rows: Sequence[DecisionRow]) -> int:
+        """Log ``rows`` (those logged before are kept as they are); how many were new."""
+        if not rows:
+            return 0
+        with self._unavailable_on_error():
+            return self._connection()[1].write(rows)
+
+    def write_soon(self, rows: Sequence[DecisionRow]) -> Future[tuple[int, float]]:
+        """``write`` on the worker thread: (rows new, seconds taken); the caller waits on it."""
+
+        def timed() -> tuple[int, float]:
+            began = time.perf_counter()
+            return self.write(rows), time.perf_counter() - began
+
+        return self._worker.submit(timed)
+
+    @contextmanager
+    def transaction(self) -> Iterator[psycopg.Connection]:
+        """A transaction that commits when the block ends without an error."""
+        with self._unavailable_on_error():
+            conn = self._connection()[0]
+            with conn.transaction():
+                yield conn
+
+    def logged_thresholds(self, model_version: str) -> Thresholds | None:
+        with self._unavailable_on_error():
+            found = self._connection()[0].execute(_LOGGED_THRESHOLDS, (model_version,)).fetchone()
+        return None if found is None else Thresholds(review=found[0], block=found[1])
+
+    def thresholds(self, version: str, served: Served) -> Thresholds:
+        """A model version's thresholds: as the scorer serves them, else as logged before (a
+        model swapped meanwhile), else unknown (NaN, with a warning)."""
+        if version not in self._thresholds:
+            found = served(version) or self.logged_thresholds(version)
+            if found is None:
+                log.warning("thresholds of %s unknown: logged as NaN", version)
+                found = Thresholds.model_construct(review=math.nan, block=math.nan)
+            self._thresholds[version] = found
+        return self._thresholds[version]
+
+    def rows_of_records(self, records: Sequence[bytes], served: Served) -> list[DecisionRow]:
+        """Rows of scored records re-emitted from a batch's recovery copy (written to Redis by a
+        consumer that stopped before its log write)."""
+        parsed = [ScoredTransaction.from_json(raw) for raw in records]
+        return [
+            DecisionRow.from_scored(record, self.thresholds(record.model_version, served))
+            for record in parsed
+        ]
+
+    def close(self) -> None:
+        self._worker.shutdown(wait=True)
+        self._drop()

@@ -1,0 +1,234 @@
+"""The consumer's batch pipeline and label applier with a decision log, in this process against a
+real Redis and a real PostgreSQL: every decision logged once, whichever of the two writes failed
+or whichever consumer finished the batch, and labels joined through the log at any delay."""
+
+import datetime as dt
+
+import numpy as np
+import pytest
+
+from fraud_consumer.decision_sink import DecisionLogUnavailableError
+from fraud_consumer.decoding import decode_label
+from fraud_consumer.labels import Waiting
+from fraudcore.decision_log import connect, get_decisions
+from fraudcore.features import FEATURE_NAMES, MerchantState
+from fraudcore.live_stats import LiveTotals
+from fraudcore.schemas import Decision, Label, ScoredTransaction, Transaction
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def database(decision_log_factory):
+    return decision_log_factory()
+
+
+def logged(settings) -> dict[str, tuple]:
+    with connect(settings) as conn:
+        rows = conn.execute(
+            "SELECT transaction_id, score, decision, features, model_version, review_threshold, "
+            "source_offset FROM decisions"
+        ).fetchall()
+    assert len(rows) == len({row[0] for row in rows}), "a decision logged twice"
+    return {row[0]: row[1:] for row in rows}
+
+
+def kill_sessions(settings) -> None:
+    """The database drops the consumer's connection, as a restart or a network cut does."""
+    with connect(settings) as conn:
+        conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE application_name = 'fraud-consumer'"
+        )
+
+
+def assert_logged_as_emitted(rows: dict[str, tuple], outputs) -> None:
+    for output in outputs:
+        record = ScoredTransaction.from_json(output.value)
+        score, decision, features, version, review, offset = rows[record.transaction.transaction_id]
+        assert (score, decision, version) == (record.score, record.decision.value, "test-model-1")
+        assert (review, offset) == (0.2, record.source_offset)
+        emitted = [record.features.get(name, np.nan) for name in FEATURE_NAMES]
+        np.testing.assert_array_equal(np.float32(features), np.float32(emitted))
+
+
+def decide_without_the_log(consumer, database, batch) -> None:
+    """The batch's Redis write succeeds while its log write fails (the session was dropped)."""
+    kill_sessions(database)
+    with pytest.raises(DecisionLogUnavailableError):
+        consumer.process(batch)
+
+
+def totals(consumer) -> LiveTotals:
+    return LiveTotals.parse(consumer.pipeline.redis.hgetall(consumer.pipeline.keys.stats))
+
+
+def test_every_decision_is_logged_as_it_was_emitted(
+    inprocess_consumer_factory, database, transactions
+) -> None:
+    consumer = inprocess_consumer_factory(database_url=database.database_url)
+    txs = transactions(60)
+    result = consumer.score(txs)
+
+    rows = logged(database)
+    assert result.logged == 60
+    assert sorted(rows) == sorted(tx.transaction_id for tx in txs)
+    assert_logged_as_emitted(rows, result.outputs)
+    assert consumer.score(txs).logged == 0  # another message with the same ids: a duplicate
+
+
+def test_a_failed_log_write_is_retried_from_memory_and_logs_each_decision_once(
+    inprocess_consumer_factory, database, transactions
+) -> None:
+    consumer = inprocess_consumer_factory(database_url=database.database_url)
+    consumer.score(transactions(5, prefix="warm"))  # the connection is open
+    txs = transactions(30)
+    batch = [consumer.decoded(tx) for tx in txs]
+    # Redis written, the log not: the processor retries the batch.
+    decide_without_the_log(consumer, database, batch)
+    assert set(logged(database)) == {f"warm-{i:04d}" for i in range(5)}
+
+    retried = consumer.process(batch)
+    assert (retried.new, retried.logged, len(retried.outputs)) == (0, 30, 30)
+    rows = logged(database)
+    assert len(rows) == 35
+    assert_logged_as_emitted(rows, retried.outputs)
+    assert totals(consumer).transactions == 35  # and Redis counted each once
+
+
+def test_a_successor_logs_what_a_stopped_consumer_wrote_only_to_redis(
+    inprocess_consumer_factory, database, transactions
+) -> None:
+    first = inprocess_consumer_factory(database_url=database.database_url)
+    first.score(transactions(3, prefix="warm"))
+    txs = transactions(20)
+    decide_without_the_log(
+        first, database, [first.decoded(tx, 100 + i) for i, tx in enumerate(txs)]
+    )
+
+    # A new process reads the same messages again: the Redis markers say they were decided,
+    # and the batch's recovery copy gives the records to re-emit and to log.
+    successor = inprocess_consumer_factory(database_url=database.database_url)
+    again = successor.process([successor.decoded(tx, offset=100 + i) for i, tx in enumerate(txs)])
+
+    assert (again.new, again.logged, len(again.outputs)) == (0, 20, 20)
+    rows = logged(database)
+    assert_logged_as_emitted(rows, again.outputs)
+    assert len(rows) == 23
+
+
+def label_of(tx: Transaction, is_fraud: bool, days_later: float) -> tuple[str, Label]:
+    at = tx.event_time + dt.timedelta(days=days_later)
+    label = Label(transaction_id=tx.transaction_id, is_fraud=is_fraud, scenario="card_testing",
+                  labelled_at=at)  # fmt: skip
+    return tx.card_id, label
+
+
+def merchant_labels(consumer, merchant_id: str) -> tuple[int, int]:
+    redis, keys = consumer.pipeline.redis, consumer.pipeline.keys
+    raw = redis.hgetall(keys.merchant(merchant_id))
+    state = MerchantState.from_pairs([item for pair in raw.items() for item in pair])
+    labels = sum(v for k, v in state.buckets.items() if k[0] == "l")
+    frauds = sum(v for k, v in state.buckets.items() if k[0] == "f")
+    return labels, frauds
+
+
+def test_a_label_weeks_late_finds_its_decision_in_the_log_once(
+    inprocess_consumer_factory, database, transactions
+) -> None:
+    consumer = inprocess_consumer_factory(database_url=database.database_url)
+    txs = transactions(9)
+    decisions = {
+        r.transaction.transaction_id: r.decision
+        for r in (ScoredTransaction.from_json(o.value) for o in consumer.score(txs).outputs)
+    }
+    redis, keys = consumer.pipeline.redis, consumer.pipeline.keys
+    redis.delete(*(keys.transaction(tx.transaction_id) for tx in txs))  # the records expired
+    labels = [label_of(tx, is_fraud=i % 3 == 0, days_later=21) for i, tx in enumerate(txs)]
+
+    assert consumer.apply_labels(labels) == []
+    assert consumer.apply_labels(labels[:4]) == []  # delivered again: nothing counted twice
+
+    stats = totals(consumer)
+    assert (stats.labels, stats.labels_fraud) == (9, 3)
+    assert sum(stats.outcomes.values()) == 9
+    flagged = [decisions[tx.transaction_id] is not Decision.APPROVE for tx in txs]
+    flagged_frauds = sum(flagged[i] for i in range(0, 9, 3))
+    assert stats.outcomes["tp"] == flagged_frauds
+    assert merchant_labels(consumer, "merch-0") == (3, 3)  # tx 0, 3, 6: every third a fraud
+    assert merchant_labels(consumer, "merch-1") == (3, 0)
+    with connect(database) as conn:
+        (found,) = get_decisions(conn, txs[0].transaction_id)
+    assert found.row["is_fraud"] is True
+
+
+def test_a_label_whose_log_commit_failed_after_redis_is_not_applied_twice(
+    inprocess_consumer_factory, database, transactions
+) -> None:
+    consumer = inprocess_consumer_factory(database_url=database.database_url)
+    txs = transactions(4)
+    consumer.score(txs)
+    applier = consumer.labels
+    waiting = list(applier_waiting(consumer, txs))
+
+    with pytest.raises(StoppedError):
+        apply_then_stop(applier, waiting)
+    assert totals(consumer).labels == 4
+    with connect(database) as conn:
+        assert conn.execute("SELECT count(*) FROM decision_labels").fetchone() == (0,)
+
+    assert applier.apply(waiting) == []  # the redelivery: new to the log, done in Redis
+    assert totals(consumer).labels == 4
+    assert merchant_labels(consumer, "merch-0") == (2, 2)
+    with connect(database) as conn:
+        assert conn.execute("SELECT count(*) FROM decision_labels").fetchone() == (4,)
+
+
+class StoppedError(Exception):
+    pass
+
+
+def apply_then_stop(applier, waiting) -> None:
+    """Redis written, then the consumer stops before the log's transaction commits."""
+    with applier.decisions.transaction() as conn:
+        assert applier._apply(waiting, conn) == []
+        raise StoppedError
+
+
+def applier_waiting(consumer, txs: list[Transaction]):
+    """Labels (all frauds, a day late) decoded as the processor hands them to the applier."""
+    topic = consumer.pipeline.settings.topic_labels
+    for tx in txs:
+        card, label = label_of(tx, is_fraud=True, days_later=1)
+        yield Waiting(decode_label(consumer.message(topic, card, label.to_json())))
+
+
+def test_a_database_that_refuses_connections_is_unavailable_not_fatal(
+    inprocess_consumer_factory, transactions
+) -> None:
+    consumer = inprocess_consumer_factory(
+        database_url="postgresql://nobody@127.0.0.1:9/none", database_connect_timeout_s=1
+    )
+    with pytest.raises(DecisionLogUnavailableError, match="decision log"):
+        consumer.score(transactions(2))
+
+
+def test_a_label_waits_for_a_decision_whose_log_write_was_cut(
+    inprocess_consumer_factory, database, transactions
+) -> None:
+    consumer = inprocess_consumer_factory(database_url=database.database_url)
+    consumer.score(transactions(2, prefix="warm"))
+    txs = transactions(3)
+    batch = [consumer.decoded(tx) for tx in txs]
+    decide_without_the_log(consumer, database, batch)
+
+    # Its label must not go through the Redis record alone: the log would never hear of it.
+    waiting = consumer.apply_labels([label_of(tx, is_fraud=True, days_later=2) for tx in txs])
+    assert len(waiting) == 3
+    assert totals(consumer).labels == 0
+
+    assert consumer.process(batch).logged == 3  # the batch read again
+    assert consumer.labels.apply(waiting) == []
+    assert totals(consumer).labels == 3
+    with connect(database) as conn:
+        assert conn.execute("SELECT count(*) FROM decision_labels").fetchone() == (3,)
