@@ -129,13 +129,15 @@ k8s-api-check: k8s-api-tools k8s-tools ## every chart scenario installed, upgrad
 
 # --- Kubernetes: the platform in pods on a real single-node cluster (kubelet and kube-proxy of the
 # same release, Debian's containerd, runc and CNI plugins, CoreDNS), payments end to end. Needs
-# root (the node's bridge, iptables, mounts); one node per machine. Not in CI (too long; the
-# committed report is checked by tests/k8s_e2e). QUICK=1: fewer payments per case, report in
-# .devstack instead of the committed reports/k8s_e2e.{json,md}.
+# root (the node's bridge, iptables, mounts); one node per machine. QUICK=1 (what CI runs): every
+# case with fewer payments, report in .devstack instead of the committed reports/k8s_e2e.{json,md}
+# (the full run's, checked by tests/k8s_e2e). IMAGES=TAG: import the service images build-images.sh
+# made under TAG from this checkout (CI: containers-check's `dev`) instead of building them again.
 k8s-e2e: $(HELM) ## the platform on a real kubelet, end to end: every pod Ready, exact accounting under faults; reports/k8s_e2e.json
 	GO=$(GO) $(RUN)/fraud-k8sapi build --node
 	FRAUD_HELM=$(HELM) $(RUN)/fraud-k8se2e run --dir $(DEVSTACK)/k8s-e2e \
-		$(if $(QUICK),--quick --out $(DEVSTACK)/k8s_e2e_quick.json,--out reports/k8s_e2e.json)
+		$(if $(QUICK),--quick --out $(DEVSTACK)/k8s_e2e_quick.json,--out reports/k8s_e2e.json) \
+		$(if $(IMAGES),--reuse-images $(IMAGES))
 
 k8s-e2e-clean: ## remove what an interrupted make k8s-e2e left on the host (processes, mounts, chains, links)
 	$(RUN)/fraud-k8se2e clean --dir $(DEVSTACK)/k8s-e2e

@@ -1,6 +1,7 @@
 """``fraud-decisions`` against a real PostgreSQL: migrate, get, and replay with the committed
 model (scores reproduced to 1e-6) or another one (how it would have decided)."""
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -13,6 +14,7 @@ import pytest
 from fraud_decisions.cli import main
 from fraud_devstack import PostgresServer, free_port
 from fraudcore.decision_log import DecisionLogWriter, apply_labels, connect
+from fraudcore.decision_log.partitions import existing_days
 from fraudcore.decision_log.reader import sample_decisions
 from fraudcore.decision_log.replay import TOLERANCE, replay
 from fraudcore.model import ModelBundle
@@ -176,6 +178,33 @@ def test_get_shows_a_label_joined_weeks_later(logged_world, decided_world, capsy
     code, out, _ = _run(capsys, "get", row.transaction_id)
     assert code == 0
     assert json.loads(out)["label"]["is_fraud"] is label.is_fraud
+
+
+def test_maintain_counts_from_the_logs_newest_day_not_the_wall(
+    logged_world, decided_world, capsys
+) -> None:
+    newest = max(row.event_time for row in decided_world.rows).astimezone(dt.UTC).date()
+    code, out, _ = _run(capsys, "maintain")
+    assert code == 0
+    assert f"today is {newest} (log clock)" in out
+    assert "dropped 0" in out  # a world's days, however far from the wall, stay while retained
+    with connect(logged_world) as conn:
+        assert existing_days(conn)[-3:] == [newest + dt.timedelta(days=i) for i in (1, 2, 3)]
+    # An explicit time is obeyed: 400 days on, every logged day is past the retention.
+    far = f"{newest + dt.timedelta(days=400)}T00:00:00Z"
+    assert _run(capsys, "maintain", "--now", far)[0] == 0
+    with connect(logged_world) as conn:
+        assert conn.execute("SELECT count(*) FROM decisions").fetchone() == (0,)
+
+
+def test_the_clock_flag_wins_over_the_setting(logged_world, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("DECISION_LOG_CLOCK", "wall")
+    code, out, _ = _run(capsys, "maintain", "--clock", "log")
+    assert (code, "(log clock)" in out) == (0, True)
+    code, out, _ = _run(capsys, "maintain")
+    assert (code, f"today is {dt.datetime.now(dt.UTC).date()} (wall clock)" in out) == (0, True)
+    monkeypatch.setenv("DECISION_LOG_CLOCK", "world")
+    assert _run(capsys, "maintain")[0] == 2  # not a clock maintain knows: a clear error
 
 
 def test_bad_configuration_and_unreachable_databases_are_clear_errors(capsys, monkeypatch) -> None:

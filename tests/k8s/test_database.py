@@ -127,6 +127,7 @@ def test_migration_runs_before_the_consumer_and_upkeep_on_a_schedule(
     assert security.problems(maintain, job=True) == []
     expected_retention = "90" if scenario == "cnpg" else "180"
     assert _env(container)["DECISION_LOG_RETENTION_DAYS"] == expected_retention
+    assert _env(container)["DECISION_LOG_CLOCK"] == "log"  # event time, whatever the world's
     # Both run with settings that fraud-decisions accepts (a Secret's value stands in).
     for env in (_env(migrate), _env(container)):
         for name in DecisionsSettings.model_fields:

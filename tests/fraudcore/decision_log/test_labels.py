@@ -83,11 +83,11 @@ def test_a_label_weeks_after_its_decision_applies_until_retention_drops_the_day(
     DecisionLogWriter(decision_log).write([decided, other])
     weeks_later = decided.event_time + dt.timedelta(days=23)
     # Three weeks of upkeep on the world's clock, a 31-day retention: the day is still there.
-    upkeep = maintain(decision_log, weeks_later, retention_days=31, days_ahead=3)
+    upkeep = maintain(decision_log, weeks_later.date(), retention_days=31, days_ahead=3)
     assert upkeep.dropped == []
     (late,) = apply_labels(decision_log, [_label(decided.transaction_id, weeks_later)])
     assert late.status is LabelStatus.APPLIED
-    maintain(decision_log, decided.event_time + dt.timedelta(days=33), 31, 3)
+    maintain(decision_log, (decided.event_time + dt.timedelta(days=33)).date(), 31, 3)
     (gone,) = apply_labels(decision_log, [_label(other.transaction_id, weeks_later)])
     assert gone.status is LabelStatus.NOT_LOGGED
     assert _labels(decision_log) == 0  # dropped with its decision's day

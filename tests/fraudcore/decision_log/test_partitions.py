@@ -10,13 +10,13 @@ from fraudcore.decision_log.partitions import ensure_days, existing_days, mainta
 
 pytestmark = pytest.mark.integration
 
-NOW = dt.datetime(2026, 12, 1, 23, 59, tzinfo=dt.UTC)
+TODAY = dt.date(2026, 12, 1)
 
 
 def test_maintain_makes_days_ahead_and_drops_days_past_retention(decision_log) -> None:
     old = [dt.date(2026, 10, 1) + dt.timedelta(days=i) for i in range(3)]  # Oct 1-3
     ensure_days(decision_log, old)
-    upkeep = maintain(decision_log, NOW, retention_days=60, days_ahead=2)
+    upkeep = maintain(decision_log, TODAY, retention_days=60, days_ahead=2)
     today = [dt.date(2026, 12, 1), dt.date(2026, 12, 2), dt.date(2026, 12, 3)]
     assert sorted(upkeep.made) == sorted(
         f"{table}_p{day:%Y%m%d}" for table in (DECISIONS, LABELS) for day in today
@@ -25,7 +25,7 @@ def test_maintain_makes_days_ahead_and_drops_days_past_retention(decision_log) -
     assert sorted(upkeep.dropped) == sorted([f"{DECISIONS}_p20261001", f"{LABELS}_p20261001"])
     for table in (DECISIONS, LABELS):
         assert existing_days(decision_log, table) == old[1:] + today
-    again = maintain(decision_log, NOW, retention_days=60, days_ahead=2)
+    again = maintain(decision_log, TODAY, retention_days=60, days_ahead=2)
     assert (again.made, again.dropped) == ([], [])
 
 

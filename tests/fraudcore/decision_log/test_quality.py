@@ -25,7 +25,7 @@ def test_the_window_ends_at_the_newest_day_with_decisions(decision_log, make_row
     assert recent_quality(decision_log, 7) == []
     days = [T0 - dt.timedelta(days=d) for d in (0, 1, 9)]
     DecisionLogWriter(decision_log).write([make_row(event_time=t) for t in days])
-    maintain(decision_log, T0, retention_days=31, days_ahead=5)  # empty days ahead
+    maintain(decision_log, T0.date(), retention_days=31, days_ahead=5)  # empty days ahead
     assert latest_day(decision_log) == T0.date()
     assert [q.day for q in recent_quality(decision_log, 7)] == [d.date() for d in days[1::-1]]
     assert len(quality(decision_log, days[2].date(), T0.date())) == 3

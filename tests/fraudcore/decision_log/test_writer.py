@@ -74,7 +74,7 @@ def test_an_old_batch_after_its_day_was_dropped_is_logged_again(decision_log, ma
     writer = DecisionLogWriter(decision_log)
     row = make_row()
     writer.write([row])
-    maintain(decision_log, row.event_time + dt.timedelta(days=40), retention_days=31, days_ahead=1)
+    maintain(decision_log, row.day + dt.timedelta(days=40), retention_days=31, days_ahead=1)
     assert _count(decision_log) == 0
     # The writer still believes the day exists; the insert finds no partition and it makes one.
     assert writer.write([make_row()]) == 1

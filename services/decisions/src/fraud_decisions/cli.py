@@ -1,7 +1,10 @@
 """``fraud-decisions``: the decision log from the command line.
 
 fraud-decisions migrate [--wait-s S]             apply the schema migrations this release carries
-fraud-decisions maintain [--now TIME]            partitions made ahead, those past retention dropped
+fraud-decisions maintain [--clock log|wall | --now TIME]
+    partitions made ahead of today, days past the retention before it dropped; today is the
+    newest day of event time the log holds decisions for (log, the default: right for a real
+    deployment and a simulated world alike), the machine's (wall), or TIME's
 fraud-decisions get TRANSACTION_ID               the logged decision as JSON
 fraud-decisions replay TRANSACTION_ID [--model-dir DIR]
     score the logged features again: with the deciding model the score must come back within
@@ -11,7 +14,7 @@ fraud-decisions replay --sample N [--model-dir DIR]
     score came back
 
 Environment: DATABASE_URL (required), DATABASE_PASSWORD, DECISION_LOG_RETENTION_DAYS,
-DECISION_LOG_DAYS_AHEAD, MODEL_DIR (replay's default model).
+DECISION_LOG_DAYS_AHEAD, DECISION_LOG_CLOCK, MODEL_DIR (replay's default model).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ import psycopg
 
 from fraud_decisions.settings import DecisionsSettings
 from fraudcore.decision_log import connect, get_decisions, migrate
+from fraudcore.decision_log.log_clock import QUORUM, Clock, Today, today
 from fraudcore.decision_log.migrator import MigrationError
 from fraudcore.decision_log.partitions import maintain
 from fraudcore.decision_log.reader import sample_decisions
@@ -53,9 +57,15 @@ def _migrate(conn: psycopg.Connection) -> int:
     return 0
 
 
-def _maintain(conn: psycopg.Connection, settings: DecisionsSettings, now: dt.datetime) -> int:
+def _maintain(conn: psycopg.Connection, settings: DecisionsSettings, now: Today) -> int:
+    for day in now.ignored:
+        print(f"ignored {day}: fewer than {QUORUM} decisions, too few to set the clock")
+    if now.day is None:
+        print(f"no day holds {QUORUM} decisions yet: nothing to count from, nothing done")
+        return 0
+    print(f"today is {now.day} ({now.clock} clock)")
     upkeep = maintain(
-        conn, now, settings.decision_log_retention_days, settings.decision_log_days_ahead
+        conn, now.day, settings.decision_log_retention_days, settings.decision_log_days_ahead
     )
     print(f"made {len(upkeep.made)} partitions, dropped {len(upkeep.dropped)}")
     for name in upkeep.dropped:
@@ -149,7 +159,11 @@ def _run(conn: psycopg.Connection, args: argparse.Namespace, settings: Decisions
     if args.command == "migrate":
         return _migrate(conn)
     if args.command == "maintain":
-        return _maintain(conn, settings, args.now or dt.datetime.now(dt.UTC))
+        if args.now is not None:
+            now = Today(args.now.astimezone(dt.UTC).date(), Clock.WALL)
+        else:
+            now = today(conn, args.clock or settings.decision_log_clock, dt.datetime.now(dt.UTC))
+        return _maintain(conn, settings, now)
     if args.command == "get":
         return _get(conn, args.transaction_id)
     model_dir = args.model_dir or settings.model_dir
@@ -177,7 +191,11 @@ def main(argv: list[str] | None = None) -> int:
         "--wait-s", type=float, default=0.0, help="wait up to S seconds for the database to start"
     )
     upkeep = commands.add_parser("maintain", help="make partitions ahead, drop expired ones")
-    upkeep.add_argument("--now", type=_time, help="the clock (ISO 8601, default: now)")
+    when = upkeep.add_mutually_exclusive_group()
+    when.add_argument(
+        "--clock", type=Clock, choices=list(Clock), help="log or wall (DECISION_LOG_CLOCK, log)"
+    )
+    when.add_argument("--now", type=_time, help="count from this time instead (ISO 8601)")
     get = commands.add_parser("get", help="print a logged decision as JSON")
     get.add_argument("transaction_id")
     again = commands.add_parser("replay", help="score a logged decision again")

@@ -1,7 +1,7 @@
 """``fraud-k8se2e``: the platform on a real single-node cluster, end to end (make k8s-e2e).
 
 fraud-k8se2e run [--quick] [--out FILE] [--dir D]   build, start, install, run every case,
-                                                    tear down; the report in FILE (exit 1 if
+                 [--reuse-images TAG]               tear down; the report in FILE (exit 1 if
                                                     any rule failed)
 fraud-k8se2e clean [--dir D]                        remove what an interrupted run left
 """
@@ -27,6 +27,12 @@ def main(argv: list[str] | None = None) -> int:
     run = commands.add_parser("run", help="the whole end-to-end run")
     run.add_argument("--quick", action="store_true", help="fewer payments per case (CI)")
     run.add_argument("--out", type=Path, default=Path("reports/k8s_e2e.json"))
+    run.add_argument(
+        "--reuse-images",
+        metavar="TAG",
+        help="import localhost/fraud-<service>:TAG that build-images.sh just made from this "
+        "checkout (CI: containers-check's) instead of building them again",
+    )
     clean_cmd = commands.add_parser("clean", help="remove an interrupted run's leftovers")
     for command in (run, clean_cmd):
         command.add_argument("--dir", type=Path, default=Path(".devstack/k8s-e2e"))
@@ -41,7 +47,8 @@ def main(argv: list[str] | None = None) -> int:
             left = clean(args.dir / "node")
         print(f"left: {left}")
         return 0 if not any(left.values()) else 1
-    result = execute(args.dir, Sizes.quick() if args.quick else Sizes.full())
+    sizes = Sizes.quick() if args.quick else Sizes.full()
+    result = execute(args.dir, sizes, reuse_images=args.reuse_images)
     rendered = report.write(result, args.out)
     print(f"report: {args.out} and {rendered}")
     for problem in result["problems"]:

@@ -35,13 +35,20 @@ def chart_name(service: str, tag: str) -> str:
 @dataclass
 class ImageSet:
     """Images built for one run, tagged uniquely so a concurrent build elsewhere on the machine
-    (same podman store) cannot swap them; the run's tags are removed again after import."""
+    (same podman store) cannot swap them; the run's tags are removed again after import.
+    ``reused``: the tag of images build-images.sh made just before from this checkout (CI:
+    containers-check's), imported as they are and left in place."""
 
     first_tag: str
     upgrade_tag: str
+    reused: str | None = None
     build_tag: str = field(default_factory=lambda: f"e2e-{uuid.uuid4().hex[:8]}")
     sizes_mb: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.reused is not None:
+            self.build_tag = self.reused
 
     def _script(self, name: str, *args: str) -> str:
         bash = shutil.which("bash") or "/bin/bash"
@@ -57,12 +64,26 @@ class ImageSet:
         self._script("podman-setup.sh")
         self._script("base-images.sh")
         self.seconds["base images"] = round(time.monotonic() - began, 1)
+        if self.reused is not None:
+            self.sizes_mb = {f"fraud-{svc}": self._size_mb(svc) for svc in SERVICES}
+            log(f"images reused: localhost/fraud-<service>:{self.reused}")
+            return
         began = time.monotonic()
         for line in self._script("build-images.sh", self.build_tag).splitlines():
             image, size, _seconds = line.split()
             self.sizes_mb[image.split("/")[-1].split(":")[0]] = int(size)
         self.seconds["service images"] = round(time.monotonic() - began, 1)
         log(f"images built: {self.seconds}")
+
+    def _size_mb(self, service: str) -> int:
+        done = subprocess.run(  # noqa: S603 - podman with a tag of this run
+            [shutil.which("podman") or "podman", "image", "inspect", "--format", "{{.Size}}",
+             f"localhost/fraud-{service}:{self.build_tag}"],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        if done.returncode:
+            raise RuntimeError(f"no image fraud-{service}:{self.build_tag} to reuse: {done.stderr}")
+        return int(done.stdout) // 1_000_000
 
     def load(self, ctr: Ctr) -> float:
         """Into the node's containerd; seconds it took."""
@@ -78,6 +99,8 @@ class ImageSet:
 
     def forget(self) -> None:
         """Drop the run's own podman tags (the layers stay cached for the next build)."""
+        if self.reused is not None:
+            return  # not this run's tags
         tags = [f"localhost/fraud-{service}:{self.build_tag}" for service in SERVICES]
         podman = shutil.which("podman") or "podman"
         subprocess.run(  # noqa: S603 - podman with the tags this run made

@@ -78,17 +78,23 @@ def _cases(platform: Platform, found: dict[str, Any]) -> None:
     checks["helm_upgrade_under_traffic"] = cases.upgrade(platform, UPGRADE_TAG)
 
 
-def execute(root: Path, sizes: Sizes, log: Log = print) -> dict[str, Any]:
+def execute(
+    root: Path, sizes: Sizes, log: Log = print, reuse_images: str | None = None
+) -> dict[str, Any]:
     started = time.monotonic()
     timings: dict[str, float] = {}
     found: dict[str, Any] = {"errors": []}
-    images = ImageSet(APP_VERSION, UPGRADE_TAG)
+    images = ImageSet(APP_VERSION, UPGRADE_TAG, reused=reuse_images)
     node = NodeCluster(root / "node", log=log)
     kafka = ExternalKafka(root / "kafka")
     platform: Platform | None = None
     try:
         _timed(timings, "images_built", lambda: images.build(log))
-        found["image_build"] = {"seconds": images.seconds, "sizes_mb": images.sizes_mb}
+        found["image_build"] = {
+            "seconds": images.seconds,
+            "sizes_mb": images.sizes_mb,
+            "reused_tag": images.reused,
+        }
         _timed(timings, "node_started", node.start)
         found["node_steps"] = dict(node.timings)
         timings["images_loaded"] = images.load(node.ctr())

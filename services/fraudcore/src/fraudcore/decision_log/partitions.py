@@ -2,9 +2,10 @@
 
 A day is a UTC day of event time, the same for a decision and its label. Partitions are made by
 the writer for the days of each batch (whatever the clock, simulated worlds included) and ahead
-of the clock by ``maintain``; ``maintain`` also drops the days older than the retention, with
-their labels. Makers serialise on an advisory lock, because creating a partition locks the parent
-table and two makers of the same day would otherwise race.
+of a day by ``maintain`` (the log's own, see ``log_clock``); ``maintain`` also drops the days
+older than the retention before that day, with their labels. Makers serialise on an advisory
+lock, because creating a partition locks the parent table and two makers of the same day would
+otherwise race.
 """
 
 from __future__ import annotations
@@ -78,11 +79,10 @@ class Upkeep:
 
 
 def maintain(
-    conn: psycopg.Connection, now: dt.datetime, retention_days: int, days_ahead: int
+    conn: psycopg.Connection, today: dt.date, retention_days: int, days_ahead: int
 ) -> Upkeep:
-    """Partitions from today to ``days_ahead`` days ahead of ``now``; days that ended more than
-    ``retention_days`` before ``now`` dropped (decisions and labels alike)."""
-    today = now.astimezone(dt.UTC).date()
+    """Partitions from ``today`` to ``days_ahead`` days ahead of it; days more than
+    ``retention_days`` before ``today`` dropped (decisions and labels alike)."""
     made = ensure_days(conn, (today + dt.timedelta(days=i) for i in range(days_ahead + 1)))
     oldest_kept = today - dt.timedelta(days=retention_days)
     dropped: list[str] = []
