@@ -160,6 +160,7 @@ def test_a_label_weeks_late_finds_its_decision_in_the_log_once(
     with connect(database) as conn:
         (found,) = get_decisions(conn, txs[0].transaction_id)
     assert found.row["is_fraud"] is True
+    assert found.row["country"] == txs[0].country  # the review queue filters on it
 
 
 def test_a_label_whose_log_commit_failed_after_redis_is_not_applied_twice(

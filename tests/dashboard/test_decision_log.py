@@ -5,7 +5,6 @@ computed here with numpy from the rows written (through the production writer an
 import datetime as dt
 import math
 import uuid
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 
 import httpx
@@ -15,7 +14,7 @@ from playwright.sync_api import expect
 from prometheus_client.parser import text_string_to_metric_families
 
 from fraud_devstack import free_port
-from fraud_devstack.services import ServiceProcess, wait_for
+from fraud_devstack.services import wait_for
 from fraudcore import metrics
 from fraudcore.decision_log import DecisionLogWriter, DecisionRow, apply_labels, connect, migrate
 from fraudcore.features import FEATURE_NAMES
@@ -25,34 +24,6 @@ from fraudcore.schemas import Decision, Label, Timings
 pytestmark = pytest.mark.integration
 DAY0 = dt.datetime(2026, 3, 2, tzinfo=dt.UTC)
 MODELS = {"xgb-a": Thresholds(review=0.6, block=0.9), "xgb-b": Thresholds(review=0.5, block=0.8)}
-
-
-@pytest.fixture
-def start_dashboard(redis_url, tmp_path, monkeypatch) -> Iterator[Callable[..., ServiceProcess]]:
-    """start(**env) -> a running fraud-dashboard process on a free port."""
-    monkeypatch.delenv("DATABASE_URL", raising=False)  # only what a test passes
-    started: list[ServiceProcess] = []
-
-    def start(**env: object) -> ServiceProcess:
-        port = free_port()
-        values = {
-            "REDIS_URL": redis_url, "REDIS_KEY_PREFIX": f"t-{uuid.uuid4().hex[:8]}:",
-            "DASHBOARD_HOST": "127.0.0.1", "DASHBOARD_PORT": port, **env,
-        }  # fmt: skip
-        process = ServiceProcess(
-            f"dashboard-{len(started)}",
-            "fraud_dashboard.main",
-            {key: str(value) for key, value in values.items()},
-            tmp_path,
-            f"http://127.0.0.1:{port}/readyz",
-        )
-        process.url = f"http://127.0.0.1:{port}"
-        started.append(process)
-        return process.start(timeout_s=60)
-
-    yield start
-    for process in started:
-        process.stop()
 
 
 @dataclass
@@ -186,6 +157,11 @@ def test_a_logged_decision_by_id_with_its_label(written, start_dashboard) -> Non
     assert logged["model_version"] == row.model_version
     assert logged["thresholds"] == row.thresholds.model_dump()
     assert (logged["rules"], logged["reasons"]) == (list(row.rules), list(row.reasons))
+    served = dict(zip(FEATURE_NAMES, row.features.tolist(), strict=True))
+    words = (
+        f"amount {served['amount']:,.2f} (this card usually {served['card_mean_amount_30d']:,.2f})"
+    )
+    assert logged["reasons_in_words"] == [{"feature": "amount", "text": words}]
     assert list(logged["features"]) == list(FEATURE_NAMES)
     values = [math.nan if v is None else v for v in logged["features"].values()]
     kept = np.array(values, dtype=np.float32)  # undefined features are null in JSON

@@ -55,3 +55,5 @@ def test_a_scored_record_becomes_a_row_with_its_undefined_features_as_nan() -> N
     assert sum(math.isnan(value) for value in row.features) == len(FEATURE_NAMES) - 1
     assert (row.source_partition, row.source_offset, row.day) == (2, 41, dt.date(2026, 11, 28))
     assert row.thresholds.review == 0.25
+    assert row.country == tx.country
+    assert dict(zip(DECISION_COLUMNS, row.values(), strict=True))["country"] == tx.country

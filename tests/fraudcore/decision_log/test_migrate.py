@@ -1,11 +1,12 @@
 """Migrations: applied once each, the schema they make is the contract's, edits refused."""
 
+import datetime as dt
 import threading
 
 import psycopg
 import pytest
 
-from fraudcore.decision_log import connect, migrate
+from fraudcore.decision_log import connect, get_decisions, migrate
 from fraudcore.decision_log import migrator as module
 from fraudcore.decision_log.contract import (
     DECISION_COLUMNS,
@@ -17,6 +18,7 @@ from fraudcore.decision_log.contract import (
     MIGRATIONS,
 )
 from fraudcore.decision_log.migrator import MigrationError, migrations, pending
+from fraudcore.decision_log.partitions import ensure_days
 
 pytestmark = pytest.mark.integration
 
@@ -34,7 +36,7 @@ def test_the_migrated_schema_is_the_contract(database_factory) -> None:
     with connect(database_factory()) as conn:
         assert [m.version for m in pending(conn)] == [m.version for m in migrations()]
         applied = migrate(conn)
-        assert [m.version for m in applied] == [1]
+        assert [m.version for m in applied] == [1, 2]
         assert _columns(conn, DECISIONS) == DECISION_COLUMNS
         assert _columns(conn, LABELS) == LABEL_COLUMNS
         assert _columns(conn, FEATURE_SETS) == FEATURE_SET_COLUMNS
@@ -66,7 +68,7 @@ def test_concurrent_migrators_apply_each_migration_once(database_factory) -> Non
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
-    assert sorted(results) == [0, 0, 0, 1]  # type: ignore[type-var]
+    assert sorted(results) == [0, 0, 0, len(migrations())]  # type: ignore[type-var]
 
 
 def test_an_edited_or_unknown_migration_is_refused(database_factory) -> None:
@@ -90,3 +92,28 @@ def test_a_failing_migration_leaves_nothing_half_done(database_factory, monkeypa
             migrate(conn)
         assert conn.execute("SELECT to_regclass('half')").fetchone() == (None,)
         assert conn.execute("SELECT to_regclass(%s)", (MIGRATIONS,)).fetchone() == (None,)
+
+
+def test_decisions_logged_before_the_queue_migration_stay_and_have_no_country(
+    database_factory,
+) -> None:
+    with connect(database_factory()) as conn:
+        first = migrations()[0]
+        conn.execute(first.text.encode())
+        module._create_history(conn)
+        conn.execute(
+            f"INSERT INTO {MIGRATIONS} (version, name, checksum) VALUES (1, %s, %s)",
+            (first.name, first.checksum),
+        )
+        ensure_days(conn, [dt.date(2026, 3, 2)])
+        conn.execute("INSERT INTO feature_sets (feature_set, names) VALUES ('fs', ARRAY['amount'])")
+        old_columns = ", ".join(DECISION_COLUMNS[:-1])  # as release 0001 wrote them
+        conn.execute(
+            f"INSERT INTO {DECISIONS} ({old_columns}) VALUES ('tx-old', '2026-03-02T10:00Z', 'c', "
+            "'m', 5.0, 'EUR', 'fs', '{5.0}', 0.7, 'v', 0.5, 0.9, '{}', '{amount}', 'review', "
+            "0, 0, 0, 0, 0, 0, 0, 0, '2026-03-02T10:00:01Z')"
+        )
+        assert [m.version for m in migrate(conn)] == [2]
+        (found,) = get_decisions(conn, "tx-old")
+    assert found.row["country"] is None
+    assert found.as_json()["reasons_in_words"] == [{"feature": "amount", "text": "amount 5.00"}]

@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from redis.exceptions import RedisError
 
 from fraud_dashboard.decision_log import LogNotConfiguredError, LogUnavailableError
-from fraud_dashboard.routes import decisions, live, operations, stream
+from fraud_dashboard.routes import decisions, live, operations, queue, stream
 from fraud_dashboard.settings import DashboardSettings
 from fraud_dashboard.state import DashboardState
 
@@ -90,5 +90,6 @@ def create_app(settings: DashboardSettings | None = None) -> FastAPI:
     app.include_router(live.router)
     app.include_router(stream.router)
     app.include_router(decisions.router)
+    app.include_router(queue.router)
     app.include_router(operations.router)
     return app

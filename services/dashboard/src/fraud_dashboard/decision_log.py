@@ -1,5 +1,5 @@
-"""The dashboard's read side of the decision log: one decision looked up, and the live quality
-figures read periodically into Prometheus gauges and the page's panel.
+"""The dashboard's read side of the decision log: one decision looked up, the review queue's
+pages, and the live quality figures read periodically into Prometheus gauges and the page's panel.
 
 The log is read through fraudcore's reader and quality queries on short-lived connections in a
 worker thread (psycopg's blocking API keeps the event loop free); lookups are rare, the figures
@@ -21,6 +21,7 @@ import psycopg
 from fraudcore import metrics
 from fraudcore.decision_log import connect, get_decisions
 from fraudcore.decision_log.quality import DayQuality, recent_quality
+from fraudcore.decision_log.queue import QueueFilter, QueueKey, QueueOrder, QueuePage, waiting
 from fraudcore.schemas import format_time
 from fraudcore.settings import DatabaseSettings
 
@@ -54,6 +55,21 @@ class DecisionLog:
     def _quality(self, days: int) -> list[DayQuality]:
         with connect(self._settings(), APPLICATION) as conn:
             return recent_quality(conn, days)
+
+    def _queue(
+        self, filters: QueueFilter, order: QueueOrder, limit: int, after: QueueKey | None
+    ) -> QueuePage:
+        with connect(self._settings(), APPLICATION) as conn:
+            return waiting(conn, filters, order, limit, after)
+
+    async def queue(
+        self, filters: QueueFilter, order: QueueOrder, limit: int, after: QueueKey | None
+    ) -> QueuePage:
+        """One page of the decisions waiting for an analyst."""
+        try:
+            return await asyncio.to_thread(self._queue, filters, order, limit, after)
+        except psycopg.Error as error:
+            raise LogUnavailableError(error) from error
 
     async def decisions(self, transaction_id: str) -> list[dict[str, Any]]:
         """The decisions logged under ``transaction_id`` as JSON (usually one, or none)."""

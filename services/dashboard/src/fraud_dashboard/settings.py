@@ -19,6 +19,10 @@ class DashboardSettings(RedisSettings, OptionalDatabaseSettings, LoggingSettings
     dashboard_quality_days: int = Field(
         default=14, ge=1, le=180, description="days of decisions the quality figures cover"
     )
+    dashboard_queue_blocks: bool = Field(
+        default=False,
+        description="blocks also wait in the review queue for an analyst's confirmation",
+    )
     dashboard_quality_interval_s: float = Field(
         default=60.0, ge=1.0, le=3_600.0, description="how often the quality figures are read"
     )

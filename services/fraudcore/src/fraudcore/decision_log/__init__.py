@@ -5,6 +5,7 @@
 - ``partitions``: day partitions of event time, made ahead, dropped after retention.
 - ``writer``: batches by COPY into staging, then ``INSERT ... ON CONFLICT DO NOTHING``.
 - ``labels``: each label applied once, saying whether it was new.
+- ``queue``: the decisions waiting for a human, filtered, paged by keyset.
 - ``reader`` and ``replay``: a logged decision back, and scored again (``replay`` needs the
   ``model`` extra, so it is not imported here).
 """

@@ -46,13 +46,14 @@ DECISION_COLUMNS = (
     "source_partition",
     "source_offset",
     "decided_at",
+    "country",  # added by migration 0002: columns only ever join at the end
 )
 # PostgreSQL types of DECISION_COLUMNS, for binary COPY.
 DECISION_TYPES = (
     "text", "timestamptz", "text", "text", "float8", "text", "text", "float4[]", "float8",
     "text", "float8", "float8", "text[]", "text[]", "text",
     *("float4",) * len(TIMING_COLUMNS),
-    "int4", "int8", "timestamptz",
+    "int4", "int8", "timestamptz", "text",
 )  # fmt: skip
 LABEL_COLUMNS = (
     "transaction_id",
@@ -82,6 +83,7 @@ def transaction_fields(tx: Transaction) -> dict[str, Any]:
         "merchant_id": tx.merchant_id,
         "amount": tx.amount,
         "currency": tx.currency,
+        "country": tx.country,
     }
 
 
@@ -108,6 +110,7 @@ class DecisionRow:
     source_offset: int
     decided_at: dt.datetime
     feature_names: tuple[str, ...] = field(default=FEATURE_NAMES)
+    country: str | None = None  # ISO 3166-1 alpha-2 of the payment; unknown on older rows
 
     def __post_init__(self) -> None:
         if len(self.features) != len(self.feature_names):
@@ -151,6 +154,7 @@ class DecisionRow:
             self.source_partition,
             self.source_offset,
             self.decided_at,
+            self.country,
         )
 
     @classmethod

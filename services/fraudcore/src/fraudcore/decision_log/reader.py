@@ -17,6 +17,7 @@ from fraudcore.decision_log.contract import (
     LABELS,
     TIMING_COLUMNS,
 )
+from fraudcore.features.wording import explain
 from fraudcore.model_card import Thresholds
 from fraudcore.schemas import Decision, format_time
 
@@ -78,19 +79,9 @@ class LoggedDecision:
                 "labelled_at": format_time(row["labelled_at"]),
                 "applied_at": format_time(row["applied_at"]),
             }
-        return {
-            "transaction_id": row["transaction_id"],
-            "event_time": format_time(row["event_time"]),
-            "card_id": row["card_id"],
-            "merchant_id": row["merchant_id"],
-            "amount": row["amount"],
-            "currency": row["currency"],
-            "decision": row["decision"],
-            "score": row["score"],
-            "model_version": row["model_version"],
-            "thresholds": self.thresholds.model_dump(),
-            "rules": row["rules"],
+        return decision_fields(row) | {
             "reasons": row["reasons"],
+            "reasons_in_words": explain(row["reasons"], self.features),
             "features": {k: None if math.isnan(v) else v for k, v in self.features.items()},
             "feature_set": row["feature_set"],
             "timings": {name: row[name] for name in TIMING_COLUMNS},
@@ -98,6 +89,24 @@ class LoggedDecision:
             "decided_at": format_time(row["decided_at"]),
             "label": label,
         }
+
+
+def decision_fields(row: dict[str, Any]) -> dict[str, Any]:
+    """What identifies a decision and what was decided, as JSON (the look-up's and the queue's)."""
+    return {
+        "transaction_id": row["transaction_id"],
+        "event_time": format_time(row["event_time"]),
+        "card_id": row["card_id"],
+        "merchant_id": row["merchant_id"],
+        "amount": row["amount"],
+        "currency": row["currency"],
+        "country": row["country"],
+        "decision": row["decision"],
+        "score": row["score"],
+        "model_version": row["model_version"],
+        "thresholds": {"review": row["review_threshold"], "block": row["block_threshold"]},
+        "rules": row["rules"],
+    }
 
 
 def get_decisions(conn: psycopg.Connection, transaction_id: str) -> list[LoggedDecision]:

@@ -6,6 +6,7 @@ apply_label()           a delayed label joins the merchant's history
 replay()                a whole table, offline, in event-time order
 replay_state()          the histories offline replay holds at an instant
 replay_history()        the histories a history export leaves behind (a warm start)
+wording.describe()      a feature in plain words with its values (one entry per feature)
 
 The same histories kept in Redis: fraudcore.feature_store.
 """
