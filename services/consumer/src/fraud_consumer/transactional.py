@@ -116,9 +116,15 @@ class TransactionalOutputs:
                 },
             )
         )
+
+        def init() -> None:
+            producer.poll(0)  # serves the error callback: wrong credentials are reported there
+            self.health.raise_if_fatal()
+            producer.init_transactions(CALL_TIMEOUT_S)
+
         # Fences an earlier producer with this id and aborts what it left open.
         try:
-            self._retry(lambda: producer.init_transactions(CALL_TIMEOUT_S))
+            self._retry(init)
         except KafkaException as failure:
             if failure.args[0].code() in CONFIGURATION_ERRORS:
                 raise FatalError(describe(failure.args[0])) from failure
