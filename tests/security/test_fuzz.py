@@ -1,27 +1,49 @@
 """Fuzzing the scorer's and the dashboard's APIs from their own OpenAPI specs (schemathesis),
-against the real processes on a real Redis: no 5xx, no hang, every rejection a 4xx that says why."""
+against the real processes on a real Redis and decision log: no 5xx, no hang, every rejection a
+4xx that says why."""
 
+import urllib.parse
+import uuid
 from collections.abc import Iterator
 
+import psycopg
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
 from fraud_devstack.pipeline import LocalPipeline, private_topics
-from fraudcore.settings import KafkaSettings
+from fraudcore.decision_log import connect, migrate
+from fraudcore.settings import DatabaseSettings, KafkaSettings
 
 pytestmark = pytest.mark.integration
 MAX_EXAMPLES = 150
 
 
 @pytest.fixture(scope="module")
-def live(kafka_bootstrap, redis_url, model_dir, tmp_path_factory) -> Iterator[LocalPipeline]:
+def decision_log_url(postgres_url: str) -> Iterator[str]:
+    """A migrated, empty decision log for the module (the dashboard's log endpoints answer 404,
+    not the 503 of a dashboard without one)."""
+    name = f"fuzz_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = urllib.parse.urlsplit(postgres_url)._replace(path=f"/{name}").geturl()
+    with connect(DatabaseSettings(database_url=url)) as conn:
+        migrate(conn)
+    yield url
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="module")
+def live(
+    kafka_bootstrap, redis_url, decision_log_url, model_dir, tmp_path_factory
+) -> Iterator[LocalPipeline]:
     topics = private_topics(KafkaSettings(kafka_bootstrap_servers=kafka_bootstrap))
     pipeline = LocalPipeline(
         kafka_bootstrap, redis_url, topics, tmp_path_factory.mktemp("fuzz"), model_dir
     )
     pipeline.start_scorer(SCORER_MAX_BATCH_ROWS=64)
-    pipeline.dashboard = pipeline.start_dashboard()
+    pipeline.dashboard = pipeline.start_dashboard(DATABASE_URL=decision_log_url)
     yield pipeline
     pipeline.stop_all()
 
