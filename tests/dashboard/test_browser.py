@@ -101,10 +101,17 @@ def test_points_alerts_counters_details_and_no_script_injection(
 
     expect(page.locator("#total")).not_to_have_text(NO_VALUE, timeout=5_000)
     first = total(page)
+    # The first stream may have ended by now (transactions commit its alerts later): a second
+    # one, of other payments, must move the counter while the page is open.
+    more = threading.Thread(
+        target=lambda: pipeline.stream(100, rate=200, send_labels=False, seed=12)
+    )
+    more.start()
     deadline = time.monotonic() + 10
     while total(page) <= first and time.monotonic() < deadline:
         page.wait_for_timeout(200)
     assert total(page) > first
+    more.join()
 
     assert page.locator("#alerts img").count() == 0  # the name was shown as text, not parsed
     assert flagged.first.text_content() == XSS
