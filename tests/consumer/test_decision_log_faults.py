@@ -91,10 +91,12 @@ def test_a_label_after_its_redis_record_expired_is_applied_once(
 ) -> None:
     database = decision_log_factory()
     pipeline = pipeline_factory()
-    # Records live 60 s; each label comes 150 s after its payment, later than a label may
-    # wait (LABEL_WAIT_S, 60 s) for a decision that is not found.
-    pipeline.start_consumer("embedded", DATABASE_URL=database.database_url, RESULT_TTL_S=60)
-    pipeline.start_producer("--rate", "20", "--count", "600", "--label-delay", "150")
+    # Records live 60 s (the least allowed); each label comes 75 s after its payment, later
+    # than the record plus the time a label may wait (LABEL_WAIT_S, 10 s) for a decision.
+    pipeline.start_consumer(
+        "embedded", DATABASE_URL=database.database_url, RESULT_TTL_S=60, LABEL_WAIT_S=10
+    )
+    pipeline.start_producer("--rate", "20", "--count", "600", "--label-delay", "75")
     pipeline.wait_scored(600, timeout_s=120)
 
     wait_for(lambda: pipeline.totals().labels >= 600, 240, "every label applied")
