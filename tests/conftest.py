@@ -296,6 +296,7 @@ class Pipeline(LocalPipeline):
             "label_delay_s": 2.0,
             "seed": 11,
             "pace": "steady",
+            "flush_timeout_s": 180.0,  # a broker restarted by a test may take a while to return
             **plan,
         }
         return TransactionStream(settings, StreamPlan(rate_tps=rate, count=count, **options)).run()
