@@ -39,7 +39,10 @@ def test_consumer_sigkilled_with_a_transaction_open(
     began = time.monotonic()
     stream = background(lambda: pipeline.stream(10_000, rate=1_000, send_labels=False))
     for kill in range(2):
-        time.sleep(4.5)
+        # Once this consumer has scored 500 new payments, its 3 s transaction holds their copies
+        # (a fixed sleep missed it when a restarted consumer was slow to start under load).
+        before = pipeline.scored()
+        wait_for(lambda b=before: pipeline.scored() >= b + 500, 120, "the consumer scoring")
         consumer.kill()  # SIGKILL between produce and commit: no flush, no abort
         consumer = pipeline.start_consumer("embedded", name=f"consumer-again-{kill}", **slow)
     stream.join()
