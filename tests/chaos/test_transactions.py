@@ -86,10 +86,14 @@ def test_zombie_consumer_is_fenced(
     zombie = pipeline.start_consumer(
         "embedded", name="consumer-zombie", instance="a", CONSUMER_TRANSACTION_INTERVAL_MS=2_000
     )
-    pipeline.start_consumer("embedded", name="consumer-b", instance="b")
+    other = pipeline.start_consumer("embedded", name="consumer-b", instance="b")
     began = time.monotonic()
     stream = background(lambda: pipeline.stream(15_000, rate=1_000, send_labels=False))
-    time.sleep(4)
+    # Both members of the group hold partitions and score (not a fixed sleep: under load one of
+    # them may still be starting), so the zombie's 2 s transaction holds copies when it freezes.
+    wait_for(lambda: "assigned" in zombie.log() and "assigned" in other.log(), 120, "both joined")
+    before = pipeline.scored()
+    wait_for(lambda: pipeline.scored() >= before + 1_000, 120, "the group scoring")
     assert zombie.process is not None
     zombie.process.send_signal(signal.SIGSTOP)  # frozen mid-stream, a transaction open
     time.sleep(16)  # past the 10 s session: its partitions move to consumer-b
