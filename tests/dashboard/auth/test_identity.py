@@ -4,9 +4,10 @@ import pytest
 from fastapi import HTTPException
 from starlette.requests import Request
 
-from fraud_dashboard.auth.identity import Identity, Proof, check_csrf, writable
+from fraud_dashboard.auth.identity import check_csrf, writable
 from fraud_dashboard.auth.sessions import Session
 from fraud_dashboard.auth.users import Role
+from fraud_dashboard.auth.who import Identity, Proof
 
 SESSION = Session("ana", Role.ANALYST, "the-token", 0.0)
 

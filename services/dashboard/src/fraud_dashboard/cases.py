@@ -7,10 +7,11 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import psycopg
 
+from fraud_dashboard.auth.who import Identity
 from fraud_dashboard.decision_log import LogNotConfiguredError, LogUnavailableError
 from fraud_dashboard.label_publisher import LabelPublisher
 from fraudcore.decision_log import connect
@@ -19,9 +20,6 @@ from fraudcore.decision_log.cases import CaseKey, Verdict, find_case, read_case,
 from fraudcore.decision_log.search import SearchField, SearchKey, search
 from fraudcore.schemas import Label, LabelSource, utcnow
 from fraudcore.settings import DatabaseSettings
-
-if TYPE_CHECKING:  # the identity module depends on the state, which holds this log
-    from fraud_dashboard.auth.identity import Identity
 
 APPLICATION = "fraud-dashboard"
 ANALYST_SCENARIO = "analyst"  # a fraud verdict names no scenario: the analyst's, until a chargeback

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import hmac
 import re
-from dataclasses import dataclass
-from enum import StrEnum
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 
-from fraud_dashboard.auth.sessions import COOKIE, CSRF_HEADER, Session
+from fraud_dashboard.auth.sessions import COOKIE, CSRF_HEADER
 from fraud_dashboard.auth.users import Role
+from fraud_dashboard.auth.who import Identity, Proof
 from fraud_dashboard.state import DashboardState, get_state
 
 READ_METHODS = ("GET", "HEAD")
@@ -22,20 +21,6 @@ _WRITABLE = re.compile(r"^/api/(session|decisions/[^/]+/verdicts)$")
 
 def writable(path: str) -> bool:
     return _WRITABLE.match(path) is not None
-
-
-class Proof(StrEnum):
-    SESSION = "session"  # a browser: cookie, so state changes need the CSRF token
-    TOKEN = "token"  # noqa: S105 - a name, not a secret; a script: Authorization: Bearer, never sent by a browser on its own
-
-
-@dataclass(frozen=True)
-class Identity:
-    name: str
-    role: Role
-    proof: Proof
-    session: Session | None = None
-    session_id: str | None = None
 
 
 def _bearer(request: Request) -> str | None:
