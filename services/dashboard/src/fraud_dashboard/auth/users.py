@@ -93,6 +93,7 @@ class UsersFile:
     path: Path | None
     _stamp: tuple[int, int] | None = None
     _users: dict[str, User] | None = None
+    _missing_told: bool = False
 
     def users(self) -> dict[str, User]:
         if self.path is None:
@@ -100,8 +101,12 @@ class UsersFile:
         try:
             stat = self.path.stat()
         except FileNotFoundError:
-            log.warning("users file %s not found: nobody can sign in", self.path)
+            if not self._missing_told:  # once, not on every request
+                log.warning("users file %s not found: nobody can sign in", self.path)
+                self._missing_told = True
+            self._users, self._stamp = None, None
             return {}
+        self._missing_told = False
         stamp = (stat.st_mtime_ns, stat.st_size)
         if self._users is None or stamp != self._stamp:
             try:
