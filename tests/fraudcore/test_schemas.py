@@ -128,9 +128,13 @@ def test_a_label_says_where_it_came_from_and_an_analysts_names_them() -> None:
     fields = {"transaction_id": "tx-1", "is_fraud": True, "scenario": "x", "labelled_at": at}
     old = Label.from_json(json.dumps(fields))
     assert (old.source, old.analyst) == (LabelSource.CHARGEBACK, None)  # labels before verdicts
+    # A chargeback is written as before verdicts existed: consumers of then still read it.
+    assert json.loads(old.to_json()) == {"schema_version": 1} | fields
+    assert json.loads(old.model_dump_json()) == {"schema_version": 1} | fields
     verdict = Label(transaction_id="tx-1", is_fraud=False, scenario="genuine", labelled_at=at,
                     source=LabelSource.ANALYST, analyst="ana")  # fmt: skip
     assert Label.from_json(verdict.to_json()) == verdict
+    assert json.loads(verdict.to_json())["analyst"] == "ana"
     for extra in ({"source": "analyst"}, {"analyst": "ana"}, {"source": "oracle"}):
         with pytest.raises(ValidationError):
             Label.model_validate(fields | extra)

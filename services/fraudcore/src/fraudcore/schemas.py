@@ -136,8 +136,16 @@ class Label(Event):
         description="fraud scenario name, or 'genuine'"
     )
     labelled_at: UtcTime
-    source: LabelSource = LabelSource.CHARGEBACK
-    analyst: Identifier | None = Field(default=None, description="who gave an analyst's verdict")
+    # Left out of a chargeback's JSON, which stays byte for byte what it was before verdicts:
+    # consumers of that time still read it (they refuse unknown fields).
+    source: LabelSource = Field(
+        default=LabelSource.CHARGEBACK, exclude_if=lambda value: value is LabelSource.CHARGEBACK
+    )
+    analyst: Identifier | None = Field(
+        default=None,
+        description="who gave an analyst's verdict",
+        exclude_if=lambda value: value is None,
+    )
 
     @model_validator(mode="after")
     def _analyst_names_who(self) -> Label:
