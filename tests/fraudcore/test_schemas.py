@@ -10,6 +10,7 @@ from fraudcore.schemas import (
     DeadLetter,
     Decision,
     Label,
+    LabelSource,
     ScoredTransaction,
     Transaction,
     format_time,
@@ -120,3 +121,20 @@ def test_label_scored_and_dead_letter_round_trip() -> None:
 def test_format_time_normalises_offsets() -> None:
     moment = dt.datetime(2026, 1, 1, 1, 0, tzinfo=dt.timezone(dt.timedelta(hours=1)))
     assert format_time(moment) == "2026-01-01T00:00:00.000000Z"
+
+
+def test_a_label_says_where_it_came_from_and_an_analysts_names_them() -> None:
+    at = "2026-03-02T10:00:00Z"
+    fields = {"transaction_id": "tx-1", "is_fraud": True, "scenario": "x", "labelled_at": at}
+    old = Label.from_json(json.dumps(fields))
+    assert (old.source, old.analyst) == (LabelSource.CHARGEBACK, None)  # labels before verdicts
+    # A chargeback is written as before verdicts existed: consumers of then still read it.
+    assert json.loads(old.to_json()) == {"schema_version": 1} | fields
+    assert json.loads(old.model_dump_json()) == {"schema_version": 1} | fields
+    verdict = Label(transaction_id="tx-1", is_fraud=False, scenario="genuine", labelled_at=at,
+                    source=LabelSource.ANALYST, analyst="ana")  # fmt: skip
+    assert Label.from_json(verdict.to_json()) == verdict
+    assert json.loads(verdict.to_json())["analyst"] == "ana"
+    for extra in ({"source": "analyst"}, {"analyst": "ana"}, {"source": "oracle"}):
+        with pytest.raises(ValidationError):
+            Label.model_validate(fields | extra)

@@ -45,7 +45,9 @@ def allowed_flows(objects: Objects) -> set[Flow]:
     }
 
 
-def expected_flows(*, monitoring: bool, keda: bool, redis_metrics: bool) -> set[Flow]:
+def expected_flows(
+    *, monitoring: bool, keda: bool, redis_metrics: bool, verdicts: bool = False
+) -> set[Flow]:
     flows = {
         Flow("fraud-producer", "kafka", 9092),
         Flow("fraud-consumer", "kafka", 9092),
@@ -64,6 +66,8 @@ def expected_flows(*, monitoring: bool, keda: bool, redis_metrics: bool) -> set[
         flows |= {Flow("prometheus", name, port) for name, port in ports.items()}
     if keda:
         flows.add(Flow("keda", "kafka", 9092))
+    if verdicts:  # analysts' verdicts go to the labels topic
+        flows.add(Flow("fraud-dashboard", "kafka", 9092))
     return flows
 
 
@@ -85,7 +89,9 @@ def test_exactly_the_data_path_is_open(
     redis_metrics: bool,
 ) -> None:
     actual = allowed_flows(render(scenario))
-    expected = expected_flows(monitoring=monitoring, keda=keda, redis_metrics=redis_metrics)
+    expected = expected_flows(
+        monitoring=monitoring, keda=keda, redis_metrics=redis_metrics, verdicts=scenario == "auth"
+    )
     assert sorted(map(str, actual - expected)) == [], "allowed but not on the data path"
     assert sorted(map(str, expected - actual)) == [], "on the data path but blocked"
 

@@ -41,6 +41,7 @@ EXTERNAL_SECRETS = {
     "redis-credentials": ("redis-password",),
     "kafka-cluster-ca": ("ca.crt",),  # ci/external-kafka-values.yaml: the brokers' CA
     "db-credentials": ("uri",),  # ci/external-db-values.yaml
+    "fraud-dashboard-users": ("users",),  # ci/auth-values.yaml: the dashboard's users file
 }
 
 

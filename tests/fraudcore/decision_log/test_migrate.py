@@ -36,7 +36,7 @@ def test_the_migrated_schema_is_the_contract(database_factory) -> None:
     with connect(database_factory()) as conn:
         assert [m.version for m in pending(conn)] == [m.version for m in migrations()]
         applied = migrate(conn)
-        assert [m.version for m in applied] == [1, 2]
+        assert [m.version for m in applied] == [1, 2, 3]
         assert _columns(conn, DECISIONS) == DECISION_COLUMNS
         assert _columns(conn, LABELS) == LABEL_COLUMNS
         assert _columns(conn, FEATURE_SETS) == FEATURE_SET_COLUMNS
@@ -94,7 +94,7 @@ def test_a_failing_migration_leaves_nothing_half_done(database_factory, monkeypa
         assert conn.execute("SELECT to_regclass(%s)", (MIGRATIONS,)).fetchone() == (None,)
 
 
-def test_decisions_logged_before_the_queue_migration_stay_and_have_no_country(
+def test_decisions_and_labels_logged_before_later_migrations_stay(
     database_factory,
 ) -> None:
     with connect(database_factory()) as conn:
@@ -113,7 +113,13 @@ def test_decisions_logged_before_the_queue_migration_stay_and_have_no_country(
             "'m', 5.0, 'EUR', 'fs', '{5.0}', 0.7, 'v', 0.5, 0.9, '{}', '{amount}', 'review', "
             "0, 0, 0, 0, 0, 0, 0, 0, '2026-03-02T10:00:01Z')"
         )
-        assert [m.version for m in migrate(conn)] == [2]
+        conn.execute(
+            f"INSERT INTO {LABELS} (transaction_id, event_time, is_fraud, scenario, labelled_at) "
+            "VALUES ('tx-old', '2026-03-02T10:00Z', true, 'card_testing', '2026-03-09T00:00Z')"
+        )
+        assert [m.version for m in migrate(conn)] == [2, 3]
         (found,) = get_decisions(conn, "tx-old")
+        source = conn.execute(f"SELECT source, analyst FROM {LABELS}").fetchall()
     assert found.row["country"] is None
+    assert source == [("chargeback", None)]  # every label before verdicts was a chargeback
     assert found.as_json()["reasons_in_words"] == [{"feature": "amount", "text": "amount 5.00"}]

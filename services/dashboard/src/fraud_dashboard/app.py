@@ -8,13 +8,23 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from importlib import resources
 from pathlib import Path
 
-from fastapi import FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Request, Response
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from redis.exceptions import RedisError
 
+from fraud_dashboard.auth.identity import optional_identity, writable
 from fraud_dashboard.decision_log import LogNotConfiguredError, LogUnavailableError
-from fraud_dashboard.routes import decisions, live, operations, queue, stream
+from fraud_dashboard.routes import (
+    decisions,
+    live,
+    operations,
+    queue,
+    search,
+    session,
+    stream,
+    verdicts,
+)
 from fraud_dashboard.settings import DashboardSettings
 from fraud_dashboard.state import DashboardState
 
@@ -47,11 +57,12 @@ def create_app(settings: DashboardSettings | None = None) -> FastAPI:
         for task in tasks:
             task.cancel()
         await state.redis.close()
+        await asyncio.to_thread(state.cases.close)
 
     app = FastAPI(
         title="fraud-dashboard",
         version="1",
-        summary="Live map, figures and alert feed of the fraud pipeline (read only).",
+        summary="Live map, figures, alert feed, review queue and analysts' verdicts.",
         lifespan=lifespan,
     )
     app.state.dashboard = state
@@ -60,7 +71,7 @@ def create_app(settings: DashboardSettings | None = None) -> FastAPI:
     async def read_only_and_secure(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
-        if request.method not in READ_METHODS:
+        if request.method not in READ_METHODS and not writable(request.url.path):
             response: Response = JSONResponse(
                 {"detail": f"{request.method} not allowed: the dashboard is read only"},
                 status_code=405,
@@ -87,9 +98,14 @@ def create_app(settings: DashboardSettings | None = None) -> FastAPI:
     async def index() -> FileResponse:
         return FileResponse(STATIC / "index.html", media_type="text/html")
 
-    app.include_router(live.router)
-    app.include_router(stream.router)
-    app.include_router(decisions.router)
-    app.include_router(queue.router)
+    # Everything a visitor reads needs a signed-in user when DASHBOARD_REQUIRE_SIGN_IN is set.
+    reads = [Depends(optional_identity)]
+    app.include_router(live.router, dependencies=reads)
+    app.include_router(stream.router, dependencies=reads)
+    app.include_router(decisions.router, dependencies=reads)
+    app.include_router(queue.router, dependencies=reads)
+    app.include_router(search.router, dependencies=reads)
+    app.include_router(verdicts.router)
+    app.include_router(session.router)
     app.include_router(operations.router)
     return app

@@ -1,4 +1,5 @@
-"""``fraud-dashboard``: serve the live dashboard with uvicorn (SIGTERM closes streams cleanly)."""
+"""``fraud-dashboard``: serve the live dashboard with uvicorn (SIGTERM closes streams cleanly);
+``fraud-dashboard users ...`` manages the users file (see ``fraud_dashboard.auth.cli``)."""
 
 from __future__ import annotations
 
@@ -7,16 +8,26 @@ import sys
 import uvicorn
 
 from fraud_dashboard.app import create_app
+from fraud_dashboard.auth.cli import run as users
+from fraud_dashboard.auth.users import UsersFileError
 from fraud_dashboard.settings import DashboardSettings
 from fraudcore.startup import EXIT_INVALID_CONFIGURATION, load_settings
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["users"]:
+        return users(args[1:])
     settings = load_settings(DashboardSettings, "fraud-dashboard")
     if settings is None:
         return EXIT_INVALID_CONFIGURATION
+    try:
+        app = create_app(settings)
+    except UsersFileError as error:
+        print(f"fraud-dashboard: invalid configuration: {error}", file=sys.stderr)
+        return EXIT_INVALID_CONFIGURATION
     uvicorn.run(
-        create_app(settings),
+        app,
         host=settings.dashboard_host,
         port=settings.dashboard_port,
         log_level=settings.log_level.lower(),

@@ -1,4 +1,5 @@
-"""What the dashboard's routes share: settings, Redis, the hub, the figures, metrics."""
+"""What the dashboard's routes share: settings, Redis, the hub, the figures, metrics, sign-in and
+the analysts' cases."""
 
 from __future__ import annotations
 
@@ -9,8 +10,11 @@ from fastapi import Request
 from prometheus_client import CollectorRegistry
 from redis.asyncio import Redis
 
+from fraud_dashboard.auth.access import Access
+from fraud_dashboard.cases import CaseLog
 from fraud_dashboard.decision_log import DecisionLog, QualityGauges, QualityMonitor
 from fraud_dashboard.hub import Hub
+from fraud_dashboard.label_publisher import LabelPublisher
 from fraud_dashboard.settings import DashboardSettings
 from fraud_dashboard.summary import SummaryTracker
 from fraudcore import metrics
@@ -36,6 +40,8 @@ class DashboardState:
     metrics: DashboardMetrics
     decision_log: DecisionLog
     quality: QualityMonitor
+    access: Access
+    cases: CaseLog
 
     @classmethod
     def build(cls, settings: DashboardSettings) -> DashboardState:
@@ -49,6 +55,8 @@ class DashboardState:
             days=settings.dashboard_quality_days,
             interval_s=settings.dashboard_quality_interval_s,
         )
+        kafka = settings.kafka()
+        publisher = None if kafka is None else LabelPublisher(kafka, settings.topic_labels)
         return cls(
             settings=settings,
             redis=redis,
@@ -58,6 +66,8 @@ class DashboardState:
             metrics=dashboard_metrics,
             decision_log=decision_log,
             quality=quality,
+            access=Access.build(settings, redis),
+            cases=CaseLog(settings.database(), publisher),
         )
 
 

@@ -19,6 +19,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    model_validator,
 )
 
 SCHEMA_VERSION: Literal[1] = 1
@@ -119,8 +120,14 @@ class Transaction(Event):
     )
 
 
+class LabelSource(StrEnum):
+    CHARGEBACK = "chargeback"  # the issuer's ground truth (the simulator's labels)
+    ANALYST = "analyst"  # a verdict given in the dashboard
+
+
 class Label(Event):
-    """Delayed ground truth (a chargeback or a confirmed genuine transaction)."""
+    """Delayed ground truth: a chargeback (or a confirmed genuine transaction), or an analyst's
+    verdict. Labels without ``source`` are chargebacks, as every label was before verdicts."""
 
     schema_version: Literal[1] = SCHEMA_VERSION
     transaction_id: Identifier
@@ -129,6 +136,22 @@ class Label(Event):
         description="fraud scenario name, or 'genuine'"
     )
     labelled_at: UtcTime
+    # Left out of a chargeback's JSON, which stays byte for byte what it was before verdicts:
+    # consumers of that time still read it (they refuse unknown fields).
+    source: LabelSource = Field(
+        default=LabelSource.CHARGEBACK, exclude_if=lambda value: value is LabelSource.CHARGEBACK
+    )
+    analyst: Identifier | None = Field(
+        default=None,
+        description="who gave an analyst's verdict",
+        exclude_if=lambda value: value is None,
+    )
+
+    @model_validator(mode="after")
+    def _analyst_names_who(self) -> Label:
+        if (self.source is LabelSource.ANALYST) != (self.analyst is not None):
+            raise ValueError("an analyst's label names its analyst, and only an analyst's does")
+        return self
 
 
 class Timings(BaseModel):

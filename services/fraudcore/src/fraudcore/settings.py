@@ -33,10 +33,10 @@ class SaslMechanism(StrEnum):
     SCRAM_SHA_512 = "SCRAM-SHA-512"
 
 
-class KafkaSettings(EnvSettings):
-    """How to reach Kafka; converted to librdkafka properties by ``fraudcore.kafka_client``."""
+class KafkaClientSettings(EnvSettings):
+    """How to talk to Kafka once its address is known; converted to librdkafka properties by
+    ``fraudcore.kafka_client``."""
 
-    kafka_bootstrap_servers: str = Field(min_length=1, description="host:port[,host:port...]")
     kafka_security_protocol: KafkaSecurityProtocol = KafkaSecurityProtocol.PLAINTEXT
     kafka_sasl_mechanism: SaslMechanism = SaslMechanism.SCRAM_SHA_512
     kafka_sasl_username: str | None = None
@@ -55,7 +55,7 @@ class KafkaSettings(EnvSettings):
         )
 
     @model_validator(mode="after")
-    def _sasl_needs_credentials(self) -> KafkaSettings:
+    def _sasl_needs_credentials(self) -> KafkaClientSettings:
         if self.kafka_uses_sasl and not (self.kafka_sasl_username and self.kafka_sasl_password):
             raise ValueError(
                 "KAFKA_SECURITY_PROTOCOL="
@@ -63,6 +63,26 @@ class KafkaSettings(EnvSettings):
                 "KAFKA_SASL_PASSWORD"
             )
         return self
+
+
+class KafkaSettings(KafkaClientSettings):
+    """How to reach Kafka."""
+
+    kafka_bootstrap_servers: str = Field(min_length=1, description="host:port[,host:port...]")
+
+
+class OptionalKafkaSettings(KafkaClientSettings):
+    """Kafka for a service that also runs without it (the dashboard, which only writes analysts'
+    verdicts): ``KafkaSettings`` when KAFKA_BOOTSTRAP_SERVERS is set."""
+
+    kafka_bootstrap_servers: str | None = Field(
+        default=None, min_length=1, description="host:port[,host:port...]"
+    )
+
+    def kafka(self) -> KafkaSettings | None:
+        if self.kafka_bootstrap_servers is None:
+            return None
+        return KafkaSettings(**{name: getattr(self, name) for name in KafkaSettings.model_fields})
 
 
 class TopicSettings(EnvSettings):

@@ -137,7 +137,13 @@ def dev(root: Path, partitions: int, model_dir: Path, world: World) -> int:
         (
             "dashboard",
             "fraud_dashboard.main",
-            {"DASHBOARD_PORT": "8501"},
+            # Plain HTTP on loopback; analysts are added with `fraud-dashboard users add NAME
+            # --role analyst --file .devstack/users` (read as soon as it exists).
+            {
+                "DASHBOARD_PORT": "8501",
+                "DASHBOARD_COOKIE_SECURE": "false",
+                "DASHBOARD_USERS_FILE": str((root / "users").resolve()),
+            },
             [],
             f"{local}:8501/readyz",
         ),

@@ -95,7 +95,12 @@ COMPONENTS: tuple[Component, ...] = (
         ),
     ),
     Component("scorer", ScorerSettings, (*_REDIS, "SCORER_PORT", "SCORER_API_KEY")),
-    Component("dashboard", DashboardSettings, (*_REDIS, *_DATABASE, "DASHBOARD_PORT")),
+    Component(
+        "dashboard",
+        DashboardSettings,
+        # Kafka only with verdicts on; the users file from a Secret.
+        (*_KAFKA, *_TOPICS, *_REDIS, *_DATABASE, "DASHBOARD_PORT", "DASHBOARD_USERS_FILE"),
+    ),
 )
 BY_NAME = {component.name: component for component in COMPONENTS}
 

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException
 
+from fraud_dashboard.auth.identity import MaybeSignedIn
 from fraud_dashboard.decision_log import LogNotConfiguredError
 from fraud_dashboard.routes.live import TransactionId
 from fraud_dashboard.state import DashboardState, get_state
@@ -19,14 +20,16 @@ LOG_DOWN = {"description": "the decision log is not configured (DATABASE_URL) or
     "/decisions/{transaction_id}",
     responses={404: {"description": "no decision logged for this id"}, 503: LOG_DOWN},
 )
-async def decision(transaction_id: TransactionId, state: State) -> Any:
+async def decision(transaction_id: TransactionId, state: State, who: MaybeSignedIn) -> Any:
     """The logged decision: features as served (by name; null where undefined), score, model
     version, thresholds in force, rules, reasons, decision, timings, source partition and
     offset, and the label once it has arrived. A list in the rare case of an id logged at two
-    event times."""
+    event times. A signed-in reader's look-up is audited."""
     logged = await state.decision_log.decisions(transaction_id)
     if not logged:
         raise HTTPException(404, f"no decision logged for transaction {transaction_id!r}")
+    if who is not None:
+        await state.cases.audit_read(transaction_id, who)
     return logged[0] if len(logged) == 1 else logged
 
 

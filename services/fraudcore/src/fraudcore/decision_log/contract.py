@@ -24,6 +24,9 @@ DECISIONS = "decisions"
 LABELS = "decision_labels"
 FEATURE_SETS = "feature_sets"
 MIGRATIONS = "schema_migrations"
+DISAGREEMENTS = "label_disagreements"
+VERDICTS = "case_verdicts"
+AUDIT = "audit_events"
 
 TIMING_COLUMNS = tuple(Timings.model_fields)  # kafka_ms ... end_to_end_ms, as the record has them
 DECISION_COLUMNS = (
@@ -62,6 +65,8 @@ LABEL_COLUMNS = (
     "scenario",
     "labelled_at",
     "applied_at",
+    "source",  # added by migration 0003, as is analyst
+    "analyst",
 )
 FEATURE_SET_COLUMNS = ("feature_set", "names", "first_logged")
 

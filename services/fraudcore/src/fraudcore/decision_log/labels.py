@@ -16,7 +16,7 @@ from enum import StrEnum
 import psycopg
 from psycopg import sql
 
-from fraudcore.decision_log.contract import DECISIONS, LABELS
+from fraudcore.decision_log.contract import DECISIONS, DISAGREEMENTS, LABELS
 from fraudcore.schemas import Decision, Label
 
 
@@ -48,27 +48,44 @@ class LabelOutcome:
 # The first label of a transaction wins, within a batch (earliest labelled_at) and across
 # batches (the primary key). Keys are inserted in id order, so that two sessions applying
 # overlapping batches wait on each other instead of deadlocking. The main query sees the table
-# as it was before the insert, so an applied label is one the insert returned.
+# as it was before the insert, so an applied label is one the insert returned. A label that
+# loses to one saying otherwise (a chargeback after an analyst's verdict) is kept aside.
 _APPLY = sql.SQL("""
-WITH incoming AS (
-    SELECT DISTINCT ON (transaction_id) *
-    FROM unnest(%(ids)s::text[], %(fraud)s::bool[], %(scenarios)s::text[],
-                %(labelled)s::timestamptz[]) AS l(transaction_id, is_fraud, scenario, labelled_at)
-    ORDER BY transaction_id, labelled_at
+WITH batch AS (
+    SELECT * FROM unnest(%(ids)s::text[], %(fraud)s::bool[], %(scenarios)s::text[],
+                         %(labelled)s::timestamptz[], %(sources)s::text[], %(analysts)s::text[])
+        AS l(transaction_id, is_fraud, scenario, labelled_at, source, analyst)
+), incoming AS (
+    SELECT DISTINCT ON (transaction_id) * FROM batch ORDER BY transaction_id, labelled_at
 ), applied AS (
-    INSERT INTO {labels} (transaction_id, event_time, is_fraud, scenario, labelled_at)
-    SELECT i.transaction_id, d.event_time, i.is_fraud, i.scenario, i.labelled_at
+    INSERT INTO {labels} (transaction_id, event_time, is_fraud, scenario, labelled_at, source,
+                          analyst)
+    SELECT i.transaction_id, d.event_time, i.is_fraud, i.scenario, i.labelled_at, i.source,
+           i.analyst
     FROM incoming i JOIN {decisions} d USING (transaction_id)
     ORDER BY i.transaction_id
     ON CONFLICT DO NOTHING
     RETURNING transaction_id, event_time
+), disagreeing AS (
+    INSERT INTO {disagreements} (transaction_id, event_time, is_fraud, scenario, labelled_at,
+                                 source, analyst)
+    SELECT b.transaction_id, d.event_time, b.is_fraud, b.scenario, b.labelled_at, b.source,
+           b.analyst
+    FROM batch b JOIN {decisions} d USING (transaction_id) JOIN incoming i USING (transaction_id)
+    LEFT JOIN {labels} e ON e.transaction_id = d.transaction_id AND e.event_time = d.event_time
+    WHERE b.is_fraud <> COALESCE(e.is_fraud, i.is_fraud)
+    ON CONFLICT DO NOTHING
 )
 SELECT i.transaction_id, a.transaction_id IS NOT NULL, d.card_id, d.merchant_id, d.event_time,
        d.decision, d.score, d.model_version
 FROM incoming i
 LEFT JOIN {decisions} d USING (transaction_id)
 LEFT JOIN applied a ON a.transaction_id = d.transaction_id AND a.event_time = d.event_time
-""").format(labels=sql.Identifier(LABELS), decisions=sql.Identifier(DECISIONS))
+""").format(
+    labels=sql.Identifier(LABELS),
+    decisions=sql.Identifier(DECISIONS),
+    disagreements=sql.Identifier(DISAGREEMENTS),
+)
 
 
 def apply_labels(conn: psycopg.Connection, labels: Sequence[Label]) -> list[LabelOutcome]:
@@ -80,6 +97,8 @@ def apply_labels(conn: psycopg.Connection, labels: Sequence[Label]) -> list[Labe
         "fraud": [label.is_fraud for label in labels],
         "scenarios": [label.scenario for label in labels],
         "labelled": [label.labelled_at for label in labels],
+        "sources": [label.source.value for label in labels],
+        "analysts": [label.analyst for label in labels],
     }
     with conn.transaction():
         rows = conn.execute(_APPLY, params).fetchall()

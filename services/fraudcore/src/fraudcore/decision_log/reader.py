@@ -23,7 +23,8 @@ from fraudcore.schemas import Decision, format_time
 
 _SELECT = sql.SQL(
     "SELECT {columns}, f.names AS feature_names, l.is_fraud, l.scenario, l.labelled_at, "
-    "l.applied_at FROM {decisions} d JOIN {sets} f USING (feature_set) "
+    "l.applied_at, l.source AS label_source, l.analyst "
+    "FROM {decisions} d JOIN {sets} f USING (feature_set) "
     "LEFT JOIN {labels} l USING (transaction_id, event_time) "
 ).format(
     columns=sql.SQL(", ").join(sql.Identifier("d", column) for column in DECISION_COLUMNS),
@@ -78,6 +79,8 @@ class LoggedDecision:
                 "scenario": row["scenario"],
                 "labelled_at": format_time(row["labelled_at"]),
                 "applied_at": format_time(row["applied_at"]),
+                "source": row["label_source"],
+                "analyst": row["analyst"],
             }
         return decision_fields(row) | {
             "reasons": row["reasons"],
