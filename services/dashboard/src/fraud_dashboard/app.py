@@ -5,20 +5,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
-from importlib import resources
-from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from redis.exceptions import RedisError
 
 from fraud_dashboard.decision_log import LogNotConfiguredError, LogUnavailableError
-from fraud_dashboard.routes import decisions, live, operations, queue, stream
+from fraud_dashboard.routes import cards, decisions, live, operations, pages, queue, stream
+from fraud_dashboard.routes.pages import STATIC
 from fraud_dashboard.settings import DashboardSettings
 from fraud_dashboard.state import DashboardState
 
-STATIC = Path(str(resources.files("fraud_dashboard").joinpath("static")))
 # Our own origin only and no inline script or style: injected markup could not run anything.
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -83,13 +81,11 @@ def create_app(settings: DashboardSettings | None = None) -> FastAPI:
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
-    @app.get("/", include_in_schema=False)
-    async def index() -> FileResponse:
-        return FileResponse(STATIC / "index.html", media_type="text/html")
-
+    app.include_router(pages.router)
     app.include_router(live.router)
     app.include_router(stream.router)
     app.include_router(decisions.router)
     app.include_router(queue.router)
+    app.include_router(cards.router)
     app.include_router(operations.router)
     return app
