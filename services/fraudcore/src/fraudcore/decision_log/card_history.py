@@ -21,7 +21,8 @@ _COLUMNS = (
     "customer_id", "merchant_name", "merchant_category", "channel", "city", "lat", "lon",
     "device_id",
 )  # fmt: skip
-# Served by decisions_by_card (migration 0003): one index range per day partition, merged.
+# Served by decisions_by_card (card_id, event_time DESC, transaction_id DESC): one index range
+# per day partition, merged.
 _BY_CARD = sql.SQL(
     "SELECT {columns}, l.is_fraud, l.scenario, l.labelled_at, l.applied_at FROM {decisions} d "
     "LEFT JOIN {labels} l USING (transaction_id, event_time) "

@@ -12,5 +12,7 @@ ALTER TABLE decisions
     ADD COLUMN lon double precision,
     ADD COLUMN device_id text;
 
--- A card's recent decisions, newest first: an index range read per day partition.
-CREATE INDEX decisions_by_card ON decisions (card_id, event_time DESC);
+-- A card's recent decisions, newest first: an index range read per day partition. The search
+-- by card wants the same index: IF NOT EXISTS, so whichever migration comes first makes it.
+CREATE INDEX IF NOT EXISTS decisions_by_card
+    ON decisions (card_id, event_time DESC, transaction_id DESC);
