@@ -32,6 +32,7 @@ from confluent_kafka.admin import AdminClient
 from onnxmltools.convert.common.data_types import FloatTensorType
 from prometheus_client import CollectorRegistry
 
+from fraud_bench.decided_world import DecidedWorld, decide_world
 from fraud_consumer.decision_sink import DecisionSink
 from fraud_consumer.decoding import Decoded, decode_label, decode_transaction
 from fraud_consumer.labels import LabelApplier, Waiting
@@ -45,13 +46,12 @@ from fraud_producer.settings import ProducerSettings
 from fraud_producer.stream import TransactionStream
 from fraud_producer.stream_plan import StreamPlan, StreamReport
 from fraud_simulator.dataset import DatasetSpec, generate
-from fraudcore.decision_log import DecisionRow, connect, migrate
+from fraudcore.decision_log import connect, migrate
 from fraudcore.features import FEATURE_NAMES, replay
 from fraudcore.kafka_client import PRODUCED_AT_HEADER, client_config
 from fraudcore.model import ModelBundle
 from fraudcore.model_card import CARD_FILE, ONNX_FILE, XGBOOST_FILE, ModelCard, Thresholds
-from fraudcore.schemas import Label, Timings, Transaction
-from fraudcore.scoring import verdicts
+from fraudcore.schemas import Label, Transaction
 from fraudcore.settings import DatabaseSettings, KafkaSettings, RedisSettings, TopicSettings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -151,43 +151,13 @@ def decision_log_factory(database_factory: DatabaseFactory) -> DatabaseFactory:
     return make
 
 
-@dataclass(frozen=True)
-class DecidedWorld:
-    """Two simulated days decided by the committed model as the consumer does (features as
-    float32, embedded scoring), as decision log rows, with each payment's ground truth."""
-
-    rows: list[DecisionRow]
-    labels: list[Label]
-
-
 @pytest.fixture(scope="session")
 def decided_world() -> DecidedWorld:
+    """Two simulated days decided by the committed model as the consumer does (features as
+    float32, embedded scoring), as decision log rows, with each payment's ground truth."""
     model = ModelBundle.load(COMMITTED_MODEL_DIR)
-    table = generate(DatasetSpec(days=2, customers=300, seed=3))
-    features = replay(table).astype(np.float32)
-    decided_at = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
-    rows, labels = [], []
-    for i, (tx, verdict) in enumerate(
-        zip(table.itertuples(), verdicts(model, features), strict=True)
-    ):
-        rows.append(
-            DecisionRow(
-                transaction_id=tx.transaction_id, event_time=tx.event_time.to_pydatetime(),
-                card_id=tx.card_id, merchant_id=tx.merchant_id, amount=tx.amount,
-                currency=tx.currency, features=features[i].tolist(), score=verdict.score,
-                model_version=model.version, thresholds=model.card.thresholds,
-                rules=verdict.rules, reasons=verdict.reasons, decision=verdict.decision,
-                timings=Timings(kafka_ms=1.5, features_ms=0.25, scoring_ms=0.75),
-                source_partition=i % 3, source_offset=i // 3, decided_at=decided_at,
-            )
-        )  # fmt: skip
-        labels.append(
-            Label(
-                transaction_id=tx.transaction_id, is_fraud=tx.is_fraud, scenario=tx.scenario,
-                labelled_at=tx.label_time.to_pydatetime(),
-            )
-        )  # fmt: skip
-    return DecidedWorld(rows, labels)
+    spec = DatasetSpec(days=2, customers=300, seed=3)
+    return decide_world(model, spec, dt.datetime(2026, 12, 1, tzinfo=dt.UTC))
 
 
 TopicFactory = Callable[..., TopicSettings]
@@ -296,6 +266,7 @@ class Pipeline(LocalPipeline):
             "label_delay_s": 2.0,
             "seed": 11,
             "pace": "steady",
+            "flush_timeout_s": 180.0,  # a broker restarted by a test may take a while to return
             **plan,
         }
         return TransactionStream(settings, StreamPlan(rate_tps=rate, count=count, **options)).run()

@@ -1,5 +1,5 @@
 """The README's figures behind markers are the committed reports, never copies: the reliability,
-benchmark, live evaluation and handbook tables and the dashboard load figures.
+benchmark, live evaluation and handbook tables, the dashboard load and decision log sizing figures.
 ``python tests/test_readme.py`` rewrites them from the reports (which only their make targets
 write)."""
 
@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from fraud_bench import log_size
 from fraud_bench.report import headline
 from fraud_training.live_eval import report as live_eval
 
@@ -99,6 +100,7 @@ SECTIONS = {
     "live_eval": live_eval_table,
     "handbook": handbook_table,
     "dashboard-load": dashboard_load,
+    "decision-log-size": lambda: log_size.sentence(report(log_size.REPORT)),
 }
 
 

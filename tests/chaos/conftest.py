@@ -222,10 +222,33 @@ def _flat(case: dict[str, object]) -> dict[str, object]:
     return {**case, **{f"topics.{name}": value for name, value in topics.items()}}
 
 
+class Background(threading.Thread):
+    """A thread whose failure is the test's: ``join`` raises what the work raised, and a stream
+    that could not deliver everything counts as one."""
+
+    def __init__(self, work: Callable[[], object]) -> None:
+        super().__init__(daemon=True)
+        self.work = work
+        self.failure: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            result = self.work()
+            if getattr(result, "undelivered", 0):
+                raise AssertionError(f"the stream left messages undelivered: {result}")
+        except BaseException as error:  # handed to the joining test
+            self.failure = error
+
+    def join(self, timeout: float | None = None) -> None:
+        super().join(timeout)
+        if self.failure is not None:
+            raise self.failure
+
+
 @pytest.fixture
 def background() -> Callable[[Callable[[], object]], threading.Thread]:
     def start(work: Callable[[], object]) -> threading.Thread:
-        thread = threading.Thread(target=work)
+        thread = Background(work)
         thread.start()
         return thread
 

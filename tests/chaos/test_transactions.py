@@ -55,7 +55,9 @@ def test_broker_restarted_during_a_commit(accountant, background, own_broker) ->
     consumer = pipeline.start_consumer("embedded")
     began = time.monotonic()
     stream = background(lambda: pipeline.stream(8_000, rate=800, send_labels=False))
-    time.sleep(4)
+    # Scoring, so a transaction is open every commit interval (a fixed sleep missed it when the
+    # consumer was slow to start on a loaded machine).
+    wait_for(lambda: pipeline.scored() >= 1_000, 120, "the consumer scoring")
     assert broker.process is not None
     # Frozen, the broker answers nothing: within one commit interval the consumer is waiting in
     # a commit; the broker is then killed and started again under it.

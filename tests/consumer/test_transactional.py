@@ -12,6 +12,7 @@ import pytest
 from confluent_kafka import KafkaError, KafkaException
 
 from fraud_consumer import transactional
+from fraud_consumer.bounded_call import bounded
 from fraud_consumer.kafka_health import KafkaHealth
 from fraud_consumer.outgoing import Outgoing
 from fraud_consumer.settings import ConsumerSettings
@@ -148,7 +149,7 @@ def test_dead_letters_behind_a_waiting_label_wait_for_it(outputs: TransactionalO
 
 def test_a_call_that_never_returns_is_given_up_as_fatal() -> None:
     with pytest.raises(KafkaException) as given_up:
-        transactional.bounded(lambda: time.sleep(2), timeout_s=0.1)
+        bounded(lambda: time.sleep(2), timeout_s=0.1)
     assert given_up.value.args[0].fatal()
     retriable = KafkaError(KafkaError._TRANSPORT, retriable=True)
 
@@ -156,5 +157,29 @@ def test_a_call_that_never_returns_is_given_up_as_fatal() -> None:
         raise KafkaException(retriable)
 
     with pytest.raises(KafkaException) as failed:
-        transactional.bounded(failing, timeout_s=1)
+        bounded(failing, timeout_s=1)
     assert failed.value.args[0].retriable()
+
+
+def test_a_failed_producer_leaves_its_batches_to_be_redone(outputs: TransactionalOutputs) -> None:
+    outputs.emit(Outgoing({T: 10}, [("scored", b"c", b"r")], ["batch:1"]))
+    outputs.health.producer_broken = "Kafka _FATAL: sequence desynchronization"
+    outputs.service()  # replaced; the consumer rejoins at the committed offsets
+    outputs.forget([T])
+    outputs.emit(Outgoing({T: 5}, [("scored", b"c", b"q")], ["batch:0"]))  # the redo begins
+    commit_when_due(outputs)
+    assert ("offsets", {T: 5}) in outputs.producer.calls  # type: ignore[attr-defined]
+    # batch:1's records never reached Kafka: its redo re-emits them from that copy
+    assert outputs.sink.forgotten == ["batch:0"]  # type: ignore[attr-defined]
+
+
+def test_an_abort_drops_the_letters_it_held_back(outputs: TransactionalOutputs) -> None:
+    producer: Any = outputs.producer
+    outputs.hold({L: 3})
+    outputs.emit(Outgoing({L: 6}, [letter(L, 4)], []))
+    FakeProducer.fail_commit = KafkaError(KafkaError.ILLEGAL_GENERATION, txn_requires_abort=True)
+    commit_when_due(outputs)
+    FakeProducer.fail_commit = None
+    outputs.hold({})  # the label is read again after rejoining, and its letter with it
+    outputs.emit(Outgoing({L: 7}, [], []))
+    assert producer.sent == []

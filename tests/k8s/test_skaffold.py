@@ -14,6 +14,10 @@ pytestmark = pytest.mark.k8s
 SKAFFOLD = ROOT / "skaffold.yaml"
 SERVICES = {"fraud-producer": "producer", "fraud-consumer": "consumer"}
 SERVICES |= {"fraud-scorer": "scorer", "fraud-dashboard": "dashboard"}
+SERVICES |= {"fraud-decisions": "decisions"}
+# where the umbrella chart takes each image (the decision log's belongs to the consumer)
+VALUES = {image: f"{service}.image" for image, service in SERVICES.items()}
+VALUES["fraud-decisions"] = "consumer.decisionLog.image"
 
 
 def _config() -> dict[str, Any]:
@@ -35,7 +39,7 @@ def test_a_typo_in_skaffold_fails_the_schema(fixtures: Path) -> None:
     assert any("relases" in problem for problem in found), found
 
 
-def test_four_artifacts_from_the_one_dockerfile() -> None:
+def test_every_image_from_the_one_dockerfile() -> None:
     artifacts = {a["image"]: a for a in _config()["build"]["artifacts"]}
     assert set(artifacts) == set(SERVICES)
     for image, service in SERVICES.items():
@@ -50,10 +54,10 @@ def test_the_umbrella_chart_gets_each_built_image() -> None:
     (release,) = _config()["deploy"]["helm"]["releases"]
     assert release["chartPath"] == "charts/fraud-detection"
     templates = release["setValueTemplates"]
-    for image, service in SERVICES.items():
+    for image, values in VALUES.items():
         variable = image.replace("-", "_")
-        assert templates[f"{service}.image.repository"] == f"{{{{.IMAGE_REPO_{variable}}}}}"
-        assert templates[f"{service}.image.tag"] == f"{{{{.IMAGE_TAG_{variable}}}}}"
+        assert templates[f"{values}.repository"] == f"{{{{.IMAGE_REPO_{variable}}}}}"
+        assert templates[f"{values}.tag"] == f"{{{{.IMAGE_TAG_{variable}}}}}"
 
 
 def test_operators_come_first_and_ports_are_forwarded() -> None:

@@ -61,6 +61,9 @@ class OffsetTracker:
             for partition in gone:
                 table.pop(partition, None)
         for ticket in self._tickets:
+            if gone & ticket.next_offsets.keys():
+                # the next owner may redo this batch from its recovery copy: leave it to its TTL
+                ticket.on_complete.clear()
             for partition in gone:
                 ticket.next_offsets.pop(partition, None)
 

@@ -5,17 +5,15 @@ input offsets it covers go into one Kafka transaction, committed together; reade
 One transaction spans the batches of ``consumer_transaction_interval_ms`` (a commit is a few
 round trips, too dear per batch). The transactional id is stable per consumer instance, so a
 restarted consumer aborts what its predecessor left open at once; the offsets go in with the
-consumer group's metadata (KIP-447), so a zombie that lost its partitions is refused by the
-group coordinator and its transaction aborted, whatever its id. An aborted transaction is redone
-from the committed offsets: Redis recognises the batches by their markers and re-emits their
-recovery copies, so the new transaction carries the same records.
+group's metadata (KIP-447), so the coordinator refuses a zombie that lost its partitions. An
+aborted transaction is redone from the committed offsets: Redis recognises the batches by their
+markers and re-emits their recovery copies, so the new transaction carries the same records.
 """
 
 from __future__ import annotations
 
 import logging
 import socket
-import threading
 import time
 from collections.abc import Callable, Iterable
 
@@ -23,6 +21,7 @@ import orjson
 import redis
 from confluent_kafka import KafkaError, KafkaException, Producer
 
+from fraud_consumer.bounded_call import CALL_TIMEOUT_S, bounded
 from fraud_consumer.kafka_health import FatalError, KafkaHealth, describe
 from fraud_consumer.kafka_input import KafkaInput
 from fraud_consumer.offsets import OffsetTracker, Partition
@@ -32,7 +31,6 @@ from fraud_consumer.sink import RedisSink
 from fraudcore.kafka_client import CONFIGURATION_ERRORS, producer_config
 
 log = logging.getLogger(__name__)
-CALL_TIMEOUT_S = 10.0  # one transactional call; retriable failures are tried again
 RETRY_FOR_S = 60.0  # e.g. a broker restarting: after this the transaction is given up
 SLOW_COMMIT_S = 1.0  # worth a line in the log
 
@@ -43,29 +41,6 @@ def transactional_id(settings: ConsumerSettings) -> str:
         return settings.consumer_transactional_id
     instance = settings.consumer_instance_id or socket.gethostname()
     return f"{settings.consumer_group_id}-{instance}"
-
-
-def bounded(call: Callable[[], None], timeout_s: float = CALL_TIMEOUT_S + 5) -> None:
-    """``call`` in a thread of its own, given up after ``timeout_s``: librdkafka's
-    send_offsets_to_transaction can ignore its timeout when the group coordinator went away
-    (librdkafka issue 5456; seen here when the broker was killed mid-commit). A call given up
-    counts as a fatal error: a new producer with the same id fences this one."""
-    failure: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            call()
-        except BaseException as error:  # handed to the caller's thread
-            failure.append(error)
-
-    worker = threading.Thread(target=run, name="txn-call", daemon=True)
-    worker.start()
-    worker.join(timeout_s)
-    if worker.is_alive():
-        reason = f"transactional call still waiting after {timeout_s:.0f} s"
-        raise KafkaException(KafkaError(KafkaError._TIMED_OUT, reason, fatal=True))
-    if failure:
-        raise failure[0]
 
 
 class TransactionFailedError(Exception):
@@ -202,8 +177,7 @@ class TransactionalOutputs:
             self._commit_or_redo()
 
     def finish(self) -> None:
-        """Partitions being revoked: commit now, while the generation still owns them. If that
-        fails, the transaction is aborted and the partitions' next owner redoes it."""
+        """Partitions being revoked: commit while the generation owns them (or abort: redone)."""
         try:
             self._commit()
         except TransactionFailedError as failure:
@@ -253,7 +227,7 @@ class TransactionalOutputs:
             error: KafkaError = failure.args[0]
             if error.fatal():
                 self.health.producer_broken = describe(error)
-                self.open = False
+                self._discard()
             else:
                 self._abort(describe(error))
             raise TransactionFailedError(describe(error)) from failure
@@ -268,18 +242,26 @@ class TransactionalOutputs:
 
     def _abort(self, reason: str) -> None:
         log.warning("aborting transaction %s: %s", self.id, reason)
-        self.open = False
+        self._discard()
         try:
             self._retry(lambda: self.producer.abort_transaction(CALL_TIMEOUT_S))
         except KafkaException as failure:
             self.health.producer_broken = f"abort failed: {describe(failure.args[0])}"
+
+    def _discard(self) -> None:
+        """The open transaction will never commit: its batches are redone from the committed
+        offsets (re-emitted from their recovery copies, which stay), held letters read again."""
+        self.open = False
+        self.tracker = OffsetTracker()
+        self.tracker.hold(self.holds)
+        self.deferred.clear()
 
     def _renew(self) -> None:
         """A fenced or failed producer cannot go on: a new one (same id), and the consumer
         rejoins from the committed offsets, since the open transaction is gone."""
         log.warning("transactional producer failed (%s): replacing it", self.health.producer_broken)
         self.health.producer_broken = None
-        self.open = False
+        self._discard()
         self.health.consumer_broken = self.health.consumer_broken or "producer replaced"
         self._producer = self._new_producer()
 

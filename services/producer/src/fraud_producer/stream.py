@@ -146,7 +146,13 @@ class TransactionStream:
             run_world(self, stop)
         else:
             self._run_steady(stop)
-        self.producer.flush(30)
+        self.report.undelivered = self.producer.flush(self.plan.flush_timeout_s)
+        if self.report.undelivered:
+            log.error(
+                "%d messages still undelivered after %.0f s: they are lost",
+                self.report.undelivered,
+                self.plan.flush_timeout_s,
+            )
         self.report.by_scenario = dict(sorted(self.scenarios.items()))
         log.info("stopped after %.1f s: %s", time.monotonic() - began, self.report.to_json())
         return self.report

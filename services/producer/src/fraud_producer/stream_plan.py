@@ -35,6 +35,7 @@ class StreamPlan:
     history_days: int = DEFAULT_HISTORY_DAYS  # world: live traffic begins on this day
     world_start: dt.date = DEFAULT_START
     days: float | None = None  # world: stop after this many simulated days
+    flush_timeout_s: float = 30.0  # at the end, wait this long for the last deliveries
 
     def __post_init__(self) -> None:
         if self.pace == "world" and self.label_delay_s is not None:
@@ -61,6 +62,7 @@ class StreamReport:
     labels: int = 0
     labels_dropped: int = 0
     delivery_errors: int = 0
+    undelivered: int = 0  # still queued when the final flush gave up: never sent
     elapsed_s: float = 0.0
     speed: float = 0.0
     world_from: str | None = None  # simulated time span streamed (world pace)

@@ -12,12 +12,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from fraud_bench import floors, report, scorer_api
+from fraud_bench import floors, log_size, report, scorer_api
 from fraud_bench.pipeline_runs import Plan, bench_mode
 from fraud_bench.soak import soak
 from fraud_bench.transactions import bench_transactions, interval_sweep
 from fraud_devstack import KafkaBroker, RedisServer
 from fraud_devstack.pipeline import LocalPipeline, private_topics
+from fraud_simulator.dataset import DatasetSpec
 from fraudcore.settings import KafkaSettings
 
 RATES = [100, 1_000, 5_000]
@@ -116,12 +117,14 @@ def run(quick: bool, model_dir: Path, out: Path) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="fraud-bench", description=__doc__)
-    parser.add_argument("command", nargs="?", choices=["run", "soak"], default="run")
+    parser.add_argument("command", nargs="?", choices=["run", "soak", "log-size"], default="run")
     parser.add_argument("--quick", action="store_true", help="short windows (under 3 minutes)")
     parser.add_argument("--model-dir", type=Path, default=Path("training/artifacts"))
     parser.add_argument("--out", type=Path, default=Path("reports"))
     parser.add_argument("--rate", type=int, default=2_000, help="soak: transactions per second")
     parser.add_argument("--minutes", type=float, default=10.0, help="soak: duration")
+    parser.add_argument("--days", type=int, default=7, help="log-size: simulated days")
+    parser.add_argument("--customers", type=int, default=2_000, help="log-size: world size")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -133,6 +136,12 @@ def main(argv: list[str] | None = None) -> int:
         lost = outcome["produced"] - outcome["scored"]
         flat = all(growth < 0.10 for growth in outcome["rss_growth_after_warmup"].values())
         return 0 if lost == 0 and flat else 1
+    if args.command == "log-size":
+        spec = DatasetSpec(days=args.days, customers=args.customers, seed=7)
+        sized = log_size.measure(args.model_dir, spec)
+        print(json.dumps(sized, indent=2))
+        print(f"written to {log_size.write(sized, args.out)}")
+        return 0
     result = run(args.quick, args.model_dir, args.out)
     print(f"benchmark done in {time.monotonic() - began:.0f} s: {args.out / 'bench.md'}")
     for target in result["targets"]:
