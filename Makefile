@@ -160,8 +160,8 @@ audit: ## pip-audit of every locked dependency (fails on a known vulnerability)
 dashboard-load: ## 50 SSE clients on the dashboard at 2,000 tx/s; rewrites reports/dashboard_load.json
 	FRAUD_UPDATE_REPORTS=1 $(RUN)/pytest -m integration tests/dashboard/test_load.py $(PYTEST_ARGS)
 
-screenshots: ## the dashboard in Chromium on a live pipeline; rewrites reports/screenshots/
-	FRAUD_UPDATE_REPORTS=1 $(RUN)/pytest -m integration tests/dashboard/test_browser.py $(PYTEST_ARGS)
+screenshots: ## the dashboard, review queue and decision page in Chromium on a live pipeline; rewrites reports/screenshots/
+	FRAUD_UPDATE_REPORTS=1 $(RUN)/pytest -m integration tests/dashboard/test_browser.py tests/dashboard/test_analyst_pages.py $(PYTEST_ARGS)
 
 bench: ## the performance benchmark (QUICK=1: under 3 minutes); writes reports/bench.{json,md}
 	$(RUN)/fraud-bench $(if $(QUICK),--quick) --model-dir training/artifacts --out reports

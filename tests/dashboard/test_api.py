@@ -7,6 +7,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from fraudcore.currency import to_reporting
+
 pytestmark = pytest.mark.integration
 
 
@@ -45,6 +47,9 @@ def test_summary_recent_alerts_and_details(live) -> None:
     assert summary["approved"] + summary["reviewed"] + summary["blocked"] == 1_000
     assert summary["model_version"] == "test-model-1"
     assert summary["latency_p50_ms"] is not None
+    low, high = summary["latency_p50_bucket_ms"]  # the histogram's precision, shown as such
+    assert low < high == summary["latency_p50_ms"]
+    assert summary["latency_p99_bucket_ms"][0] >= low
     assert summary["latency_budget_ms"] == 35
     recent = client.get("/api/recent", params={"limit": 10}).json()
     assert len(recent) == 10
@@ -54,6 +59,14 @@ def test_summary_recent_alerts_and_details(live) -> None:
     details = client.get(f"/api/alerts/{alerts[0]['id']}").json()
     assert details["transaction"]["transaction_id"] == alerts[0]["id"]
     assert {"features", "reasons", "rules", "model_version", "timings"} <= set(details)
+    # The blocked amount: every blocked payment converted at the world's rates, then added.
+    blocked = [a for a in client.get("/api/alerts", params={"limit": 500}).json()
+               if a["decision"] == "block"]  # fmt: skip
+    assert summary["reporting_currency"] == "EUR"
+    assert len(blocked) == summary["blocked"]
+    converted = sum(to_reporting(a["amount"], a["currency"]) for a in blocked)
+    assert summary["blocked_amount"] == pytest.approx(converted, abs=0.01 * (1 + len(blocked)))
+    assert summary["blocked_unconverted"] == {}
     assert client.get("/api/alerts/tx-does-not-exist").status_code == 404
     assert client.get("/api/alerts/%3Cscript%3E").status_code == 422
     assert report.transactions == 1_000

@@ -10,8 +10,9 @@ from fraudcore.schemas import Decision
 
 def test_scored_and_label_increments_read_back_as_totals() -> None:
     scored = live_stats.scored_increments(
-        [(Decision.APPROVE, 10.0), (Decision.BLOCK, 99.99), (Decision.APPROVE, 0.015)]
-    )
+        [(Decision.APPROVE, 10.0, "EUR"), (Decision.BLOCK, 99.99, "EUR"),
+         (Decision.APPROVE, 0.015, "EUR")]
+    )  # fmt: skip
     labels = live_stats.label_increments([("tp", True), ("tn", False), ("fn", True)])
     raw = {name.encode(): repr(value).encode() for name, value in (scored | labels).items()}
 
@@ -25,6 +26,23 @@ def test_scored_and_label_increments_read_back_as_totals() -> None:
     assert live_stats.precision(totals.outcomes) == 1.0
     assert live_stats.recall(totals.outcomes) == 0.5
     assert live_stats.precision({}) is None
+
+
+def test_amounts_in_several_currencies_add_up_in_the_reporting_one() -> None:
+    scored = live_stats.scored_increments(
+        [(Decision.BLOCK, 100.0, "EUR"), (Decision.BLOCK, 17_000.0, "JPY"),
+         (Decision.BLOCK, 117.0, "USD"), (Decision.BLOCK, 5.0, "XAU"),
+         (Decision.REVIEW, 1.0, "GBP")]
+    )  # fmt: skip
+    raw = {name.encode(): repr(value).encode() for name, value in scored.items()}
+    raw[b"amount:block"] = b"123456"  # a mixed-currency sum an older consumer wrote: never read
+
+    totals = LiveTotals.parse(raw)
+
+    assert totals.amounts[Decision.BLOCK] == 300.0  # 100 EUR + 100 EUR + 100 EUR, not 17,217
+    assert totals.unconverted[Decision.BLOCK] == {"XAU": 5.0}  # no rate: shown apart
+    assert totals.amounts[Decision.REVIEW] == round(1.0 / 0.86, 2)
+    assert totals.amounts[Decision.APPROVE] == 0.0
 
 
 def test_outcome_cells() -> None:

@@ -56,4 +56,11 @@ def test_a_scored_record_becomes_a_row_with_its_undefined_features_as_nan() -> N
     assert (row.source_partition, row.source_offset, row.day) == (2, 41, dt.date(2026, 11, 28))
     assert row.thresholds.review == 0.25
     assert row.country == tx.country
-    assert dict(zip(DECISION_COLUMNS, row.values(), strict=True))["country"] == tx.country
+    named = dict(zip(DECISION_COLUMNS, row.values(), strict=True))
+    assert named["country"] == tx.country
+    assert (named["merchant_name"], named["channel"], named["lat"], named["lon"]) == (
+        tx.merchant_name,
+        "contactless",
+        tx.lat,
+        tx.lon,
+    )  # the whole payment, so a decision page can show and map it

@@ -36,7 +36,7 @@ def test_the_migrated_schema_is_the_contract(database_factory) -> None:
     with connect(database_factory()) as conn:
         assert [m.version for m in pending(conn)] == [m.version for m in migrations()]
         applied = migrate(conn)
-        assert [m.version for m in applied] == [1, 2, 3]
+        assert [m.version for m in applied] == [1, 2, 3, 4]
         assert _columns(conn, DECISIONS) == DECISION_COLUMNS
         assert _columns(conn, LABELS) == LABEL_COLUMNS
         assert _columns(conn, FEATURE_SETS) == FEATURE_SET_COLUMNS
@@ -107,7 +107,7 @@ def test_decisions_and_labels_logged_before_later_migrations_stay(
         )
         ensure_days(conn, [dt.date(2026, 3, 2)])
         conn.execute("INSERT INTO feature_sets (feature_set, names) VALUES ('fs', ARRAY['amount'])")
-        old_columns = ", ".join(DECISION_COLUMNS[:-1])  # as release 0001 wrote them
+        old_columns = ", ".join(DECISION_COLUMNS[: DECISION_COLUMNS.index("country")])  # 0001's
         conn.execute(
             f"INSERT INTO {DECISIONS} ({old_columns}) VALUES ('tx-old', '2026-03-02T10:00Z', 'c', "
             "'m', 5.0, 'EUR', 'fs', '{5.0}', 0.7, 'v', 0.5, 0.9, '{}', '{amount}', 'review', "
@@ -117,9 +117,10 @@ def test_decisions_and_labels_logged_before_later_migrations_stay(
             f"INSERT INTO {LABELS} (transaction_id, event_time, is_fraud, scenario, labelled_at) "
             "VALUES ('tx-old', '2026-03-02T10:00Z', true, 'card_testing', '2026-03-09T00:00Z')"
         )
-        assert [m.version for m in migrate(conn)] == [2, 3]
+        assert [m.version for m in migrate(conn)] == [2, 3, 4]
         (found,) = get_decisions(conn, "tx-old")
         source = conn.execute(f"SELECT source, analyst FROM {LABELS}").fetchall()
     assert found.row["country"] is None
     assert source == [("chargeback", None)]  # every label before verdicts was a chargeback
+    assert found.as_json()["merchant_name"] is None  # the payment's rest: unknown, not made up
     assert found.as_json()["reasons_in_words"] == [{"feature": "amount", "text": "amount 5.00"}]

@@ -227,7 +227,9 @@ class TransactionPipeline:
                 for s, record in zip(scored, provisional, strict=True)
                 if s.verdict.decision is not Decision.APPROVE
             ],
-            stats=live_stats.scored_increments((s.verdict.decision, s.tx.amount) for s in scored),
+            stats=live_stats.scored_increments(
+                (s.verdict.decision, s.tx.amount, s.tx.currency) for s in scored
+            ),
         )
         try:
             self.sink.write(write)

@@ -5,30 +5,30 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
-from importlib import resources
-from pathlib import Path
 
 from fastapi import Depends, FastAPI, Request, Response
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from redis.exceptions import RedisError
 
 from fraud_dashboard.auth.identity import optional_identity, writable
 from fraud_dashboard.decision_log import LogNotConfiguredError, LogUnavailableError
 from fraud_dashboard.routes import (
+    cards,
     decisions,
     live,
     operations,
+    pages,
     queue,
     search,
     session,
     stream,
     verdicts,
 )
+from fraud_dashboard.routes.pages import STATIC
 from fraud_dashboard.settings import DashboardSettings
 from fraud_dashboard.state import DashboardState
 
-STATIC = Path(str(resources.files("fraud_dashboard").joinpath("static")))
 # Our own origin only and no inline script or style: injected markup could not run anything.
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -94,10 +94,7 @@ def create_app(settings: DashboardSettings | None = None) -> FastAPI:
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
-    @app.get("/", include_in_schema=False)
-    async def index() -> FileResponse:
-        return FileResponse(STATIC / "index.html", media_type="text/html")
-
+    app.include_router(pages.router)  # the pages themselves are open; their data is not
     # Everything a visitor reads needs a signed-in user when DASHBOARD_REQUIRE_SIGN_IN is set.
     reads = [Depends(optional_identity)]
     app.include_router(live.router, dependencies=reads)
@@ -105,6 +102,7 @@ def create_app(settings: DashboardSettings | None = None) -> FastAPI:
     app.include_router(decisions.router, dependencies=reads)
     app.include_router(queue.router, dependencies=reads)
     app.include_router(search.router, dependencies=reads)
+    app.include_router(cards.router, dependencies=reads)
     app.include_router(verdicts.router)
     app.include_router(session.router)
     app.include_router(operations.router)

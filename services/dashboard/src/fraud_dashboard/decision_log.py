@@ -20,6 +20,7 @@ import psycopg
 
 from fraudcore import metrics
 from fraudcore.decision_log import connect, get_decisions
+from fraudcore.decision_log.card_history import card_decisions
 from fraudcore.decision_log.quality import DayQuality, recent_quality
 from fraudcore.decision_log.queue import QueueFilter, QueueKey, QueueOrder, QueuePage, waiting
 from fraudcore.schemas import format_time
@@ -68,6 +69,19 @@ class DecisionLog:
         """One page of the decisions waiting for an analyst."""
         try:
             return await asyncio.to_thread(self._queue, filters, order, limit, after)
+        except psycopg.Error as error:
+            raise LogUnavailableError(error) from error
+
+    def _card(self, card_id: str, limit: int, until: dt.datetime | None) -> list[dict[str, Any]]:
+        with connect(self._settings(), APPLICATION) as conn:
+            return card_decisions(conn, card_id, limit, until)
+
+    async def card(
+        self, card_id: str, limit: int, until: dt.datetime | None
+    ) -> list[dict[str, Any]]:
+        """The card's decisions at or before ``until``, newest first."""
+        try:
+            return await asyncio.to_thread(self._card, card_id, limit, until)
         except psycopg.Error as error:
             raise LogUnavailableError(error) from error
 

@@ -13,6 +13,7 @@ from typing import Any
 from redis.asyncio import Redis
 
 from fraudcore import live_stats
+from fraudcore.currency import REPORTING_CURRENCY
 from fraudcore.live_stats import LiveTotals
 from fraudcore.live_streams import map_point
 from fraudcore.redis_keys import RedisKeys
@@ -24,17 +25,29 @@ CLOCK_SAMPLE = 500  # latest map points the world's clock is read from
 MIN_CLOCK_SPAN_S = 2.0  # shorter spans of real time give a noisy speed
 
 
-def _percentile(buckets: dict[float, int], q: float) -> float | None:
-    """The upper bound (ms) of the histogram bucket holding the q-quantile."""
+def percentile_bucket(buckets: dict[float, int], q: float) -> tuple[float, float | None] | None:
+    """The histogram bucket holding the q-quantile, as (lower, upper) bounds in ms: all the
+    histogram knows about it (upper None beyond the last bound; None without any count)."""
     total = sum(buckets.values())
     if not total:
         return None
-    rank, seen = q * total, 0
+    rank, seen, lower = q * total, 0, 0.0
     for bound in sorted(buckets):
         seen += buckets[bound]
         if seen >= rank:
-            return bound * 1000 if math.isfinite(bound) else None
+            return (lower, bound * 1000 if math.isfinite(bound) else None)
+        lower = bound * 1000
     return None
+
+
+def _latency(buckets: dict[float, int], name: str, q: float) -> dict[str, Any]:
+    """``<name>_ms``: the upper bound of the quantile's bucket (an honest "at most"), and
+    ``<name>_bucket_ms``: both bounds, so the page can show the histogram's precision."""
+    found = percentile_bucket(buckets, q)
+    return {
+        f"{name}_ms": None if found is None else found[1],
+        f"{name}_bucket_ms": None if found is None else list(found),
+    }
 
 
 def world_clock(entries: list[tuple[bytes, dict[bytes, bytes]]]) -> tuple[str | None, float | None]:
@@ -98,8 +111,10 @@ class SummaryTracker:
             "block_rate": _share(decisions[Decision.BLOCK], total),
             "review_rate": _share(decisions[Decision.REVIEW], total),
             "blocked_amount": totals.amounts[Decision.BLOCK],
-            "latency_p50_ms": _percentile(buckets, 0.5),
-            "latency_p99_ms": _percentile(buckets, 0.99),
+            "blocked_unconverted": totals.unconverted[Decision.BLOCK],
+            "reporting_currency": REPORTING_CURRENCY,
+            **_latency(buckets, "latency_p50", 0.5),
+            **_latency(buckets, "latency_p99", 0.99),
             "latency_budget_ms": self.budget_ms,
             "model_version": (version or b"").decode() or None,
             "labels": totals.labels,

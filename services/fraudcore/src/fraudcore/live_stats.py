@@ -9,6 +9,7 @@ import bisect
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from fraudcore.currency import total_in_reporting
 from fraudcore.metrics import LATENCY_BUCKETS_S
 from fraudcore.schemas import Decision
 
@@ -24,8 +25,9 @@ def decision_count(decision: Decision) -> str:
     return f"decision:{decision.value}"
 
 
-def decision_amount(decision: Decision) -> str:
-    return f"amount:{decision.value}"
+def decision_amount(decision: Decision, currency: str) -> str:
+    """Amounts are summed per currency: adding yen to euros would mean nothing."""
+    return f"amount:{decision.value}:{currency}"
 
 
 def outcome_count(outcome: str) -> str:
@@ -38,12 +40,12 @@ def outcome(decision: Decision, is_fraud: bool) -> str:
     return ("tp" if is_fraud else "fp") if flagged else ("fn" if is_fraud else "tn")
 
 
-def scored_increments(decided: Iterable[tuple[Decision, float]]) -> dict[str, float]:
-    """What a batch of (decision, amount) adds to the statistics."""
+def scored_increments(decided: Iterable[tuple[Decision, float, str]]) -> dict[str, float]:
+    """What a batch of (decision, amount, currency) adds to the statistics."""
     stats: dict[str, float] = {TRANSACTIONS: 0.0}
-    for decision, amount in decided:
+    for decision, amount, currency in decided:
         stats[TRANSACTIONS] += 1
-        count, total = decision_count(decision), decision_amount(decision)
+        count, total = decision_count(decision), decision_amount(decision, currency)
         stats[count] = stats.get(count, 0.0) + 1
         stats[total] = round(stats.get(total, 0.0) + amount, 2)
     return stats
@@ -73,11 +75,13 @@ def recall(outcomes: Mapping[str, float]) -> float | None:
 
 @dataclass(frozen=True)
 class LiveTotals:
-    """The statistics hash, read back."""
+    """The statistics hash, read back. ``amounts`` are in the reporting currency
+    (``fraudcore.currency``), ``unconverted`` the sums in currencies without a rate."""
 
     transactions: int
     decisions: dict[Decision, int]
     amounts: dict[Decision, float]
+    unconverted: dict[Decision, dict[str, float]]
     labels: int
     labels_fraud: int
     outcomes: dict[str, int]
@@ -85,14 +89,25 @@ class LiveTotals:
     @classmethod
     def parse(cls, raw: Mapping[bytes, bytes]) -> LiveTotals:
         stats = {name.decode(): float(value) for name, value in raw.items()}
+        converted = {d: total_in_reporting(_by_currency(stats, d)) for d in Decision}
         return cls(
             transactions=int(stats.get(TRANSACTIONS, 0)),
             decisions={d: int(stats.get(decision_count(d), 0)) for d in Decision},
-            amounts={d: round(stats.get(decision_amount(d), 0.0), 2) for d in Decision},
+            amounts={d: total for d, (total, _) in converted.items()},
+            unconverted={d: rest for d, (_, rest) in converted.items()},
             labels=int(stats.get(LABELS, 0)),
             labels_fraud=int(stats.get(LABELS_FRAUD, 0)),
             outcomes={cell: int(stats.get(outcome_count(cell), 0)) for cell in OUTCOMES},
         )
+
+
+def _by_currency(stats: Mapping[str, float], decision: Decision) -> dict[str, float]:
+    prefix = decision_amount(decision, "")
+    return {
+        name.removeprefix(prefix): value
+        for name, value in stats.items()
+        if name.startswith(prefix) and len(name) > len(prefix)
+    }
 
 
 def latency_minute(epoch_s: float) -> int:

@@ -1,6 +1,7 @@
 """A simulated world's payments decided by a model as the consumer decides them (features as
-float32 from the one feature module, embedded scoring), as decision log rows, each with its
-payment's ground truth as a label: what the decision log holds, without a live pipeline."""
+float32 from the one feature module, embedded scoring), as decision log rows with the whole
+payment as the consumer logs it, each with its payment's ground truth as a label: what the
+decision log holds, without a live pipeline."""
 
 from __future__ import annotations
 
@@ -43,7 +44,10 @@ def decide_world(model: ModelBundle, spec: DatasetSpec, decided_at: dt.datetime)
                 model_version=model.version, thresholds=model.card.thresholds,
                 rules=verdict.rules, reasons=verdict.reasons, decision=verdict.decision,
                 timings=TIMINGS, source_partition=i % 3, source_offset=i // 3,
-                decided_at=decided_at, country=tx.country,
+                decided_at=decided_at, country=tx.country, customer_id=tx.customer_id,
+                merchant_name=tx.merchant_name, merchant_category=tx.merchant_category,
+                channel=tx.channel, city=tx.city, lat=tx.lat, lon=tx.lon,
+                device_id=tx.device_id if isinstance(tx.device_id, str) else None,
             )
         )  # fmt: skip
         labels.append(

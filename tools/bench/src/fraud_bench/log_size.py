@@ -1,7 +1,7 @@
 """Bytes per decision and per label in the decision log, for sizing a database: a simulated
 world decided by the committed model as the consumer decides, written by the production writer
 (COPY, then INSERT ... ON CONFLICT) and label join into a fresh PostgreSQL, then each table's
-day partitions measured whole (heap, primary key, TOAST) over their rows."""
+day partitions measured whole (heap, every index, TOAST) over their rows."""
 
 from __future__ import annotations
 
@@ -91,7 +91,7 @@ def sentence(result: dict[str, Any]) -> str:
     return (
         f"Measured (`make decision-log-size`, [`reports/{REPORT}`](reports/{REPORT})):\n"
         f"{result['bytes_per_decision']:,} B per decision and {result['bytes_per_label']:,} B "
-        "per label, the day partitions' whole size (heap, primary key,\nTOAST) over their rows, "
+        "per label, the day partitions' whole size (heap, every\nindex, TOAST) over their rows, "
         f"for {d['rows']:,} decisions of a simulated week written by the production writer:\n"
         f"a day of decisions and their labels at 1,000 tx/s takes about {gb['1000']:.0f} GB, at "
         f"`make dev`'s 50 tx/s\nabout {gb['50']:.1f} GB, and 180 days at 50 tx/s about "

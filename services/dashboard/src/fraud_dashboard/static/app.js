@@ -7,99 +7,19 @@ const FADE_MS = [8000, 30000, 45000]; // alerts stay visible longer than approva
 const MAX_POINTS = 6000;
 const MAX_ALERTS = 100;
 
-const $ = (id) => document.getElementById(id);
 const points = [];
 const alertIds = new Set();
 let world = null;
 
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined && text !== null) node.textContent = String(text);
-  return node;
-}
-
-function money(value, currency) {
-  try {
-    return new Intl.NumberFormat(undefined, { style: "currency", currency: currency || "EUR", maximumFractionDigits: 2 }).format(value);
-  } catch (_) {
-    return `${Number(value).toFixed(2)} ${currency || ""}`;
-  }
-}
-
 // --- map ------------------------------------------------------------------------------------
-const NORTH = 84, SOUTH = -58; // Antarctica and the far north hold no customers: use the room
-let frame = { x: 0, y: 0, scale: 1 };
-
-function fitFrame(width, height) {
-  // Equirectangular, letterboxed: one degree is the same length both ways.
-  const scale = Math.min(width / 360, height / (NORTH - SOUTH));
-  frame = { x: (width - 360 * scale) / 2, y: (height - (NORTH - SOUTH) * scale) / 2, scale };
-}
-
-function project(lat, lon) {
-  return [frame.x + (lon + 180) * frame.scale, frame.y + (NORTH - lat) * frame.scale];
-}
-
-function unwrap(ring) {
-  // Rings crossing the antimeridian jump by ~360 degrees: make them continuous instead.
-  const out = [];
-  let shift = 0;
-  ring.forEach(([lon, lat], i) => {
-    if (i > 0) {
-      const step = lon + shift - out[i - 1][0];
-      if (step > 180) shift -= 360; else if (step < -180) shift += 360;
-    }
-    out.push([lon + shift, lat]);
-  });
-  return out;
-}
-
-function traceRing(ctx, ring, offset) {
-  ring.forEach(([lon, lat], i) => {
-    const [x, y] = project(lat, lon + offset);
-    if (i === 0) ctx.moveTo(x, y); else ctx.lineTo(x, y);
-  });
-  ctx.closePath();
-}
-
-function sizeCanvas(canvas) {
-  const ratio = window.devicePixelRatio || 1;
-  const box = canvas.getBoundingClientRect();
-  canvas.width = Math.max(1, Math.round(box.width * ratio));
-  canvas.height = Math.max(1, Math.round(box.height * ratio));
-  return [canvas.width, canvas.height];
-}
+const WORLD_BOUNDS = { north: 84, south: -58, west: -180, east: 180 }; // no customers further
+let frame = null;
 
 function drawLand() {
   const canvas = $("land");
   const [width, height] = sizeCanvas(canvas);
-  fitFrame(width, height);
-  const ctx = canvas.getContext("2d");
-  ctx.fillStyle = "#0f1a2e";
-  ctx.fillRect(0, 0, width, height);
-  if (!world) return;
-  ctx.fillStyle = "#1e2b45";
-  ctx.strokeStyle = "#33456b";
-  ctx.lineWidth = 0.6 * (window.devicePixelRatio || 1);
-  for (const feature of world.features) {
-    const geometry = feature.geometry;
-    if (!geometry) continue;
-    const polygons = geometry.type === "Polygon" ? [geometry.coordinates] : geometry.coordinates;
-    ctx.beginPath();
-    for (const polygon of polygons) {
-      for (const raw of polygon) {
-        const ring = unwrap(raw);
-        const lons = ring.map((p) => p[0]);
-        for (const offset of [0, 360, -360]) {
-          if (Math.max(...lons) + offset < -180 || Math.min(...lons) + offset > 180) continue;
-          traceRing(ctx, ring, offset);
-        }
-      }
-    }
-    ctx.fill("evenodd");
-    ctx.stroke();
-  }
+  frame = makeFrame(width, height, WORLD_BOUNDS);
+  drawLandOn(canvas, frame, world);
 }
 
 function drawPoints() {
@@ -110,10 +30,11 @@ function drawPoints() {
   const radius = Math.max(1.5, width / 500);
   ctx.clearRect(0, 0, width, height);
   while (points.length && now - points[0].born > FADE_MS[2]) points.shift();
+  if (!frame) { requestAnimationFrame(drawPoints); return; }
   for (const p of points) {
     const alpha = 1 - (now - p.born) / FADE_MS[p.decision];
     if (alpha <= 0) continue;
-    const [x, y] = project(p.lat, p.lon);
+    const [x, y] = frame.project(p.lat, p.lon);
     ctx.globalAlpha = alpha;
     ctx.fillStyle = COLOURS[p.decision];
     ctx.beginPath();
@@ -142,14 +63,14 @@ function showSummary(s) {
   $("tps").textContent = Number(s.tps).toFixed(0);
   $("block-rate").textContent = percent(s.block_rate);
   $("review-rate").textContent = percent(s.review_rate);
-  $("blocked-amount").textContent = money(s.blocked_amount, "EUR");
+  showBlocked(s);
   $("total").textContent = Number(s.transactions).toLocaleString();
   $("model-version").textContent = s.model_version || "–";
   const when = s.world_time ? s.world_time.slice(0, 16).replace("T", " ") + " UTC" : "–";
   const speed = s.world_speed ? ` · ×${Math.round(s.world_speed).toLocaleString()}` : "";
   $("world").textContent = `world time ${when}${speed}`;
-  const p50 = s.latency_p50_ms, p99 = s.latency_p99_ms, budget = s.latency_budget_ms;
-  $("latency").textContent = p50 === null ? "–" : `${p50.toFixed(1)} / ${p99 === null ? "–" : p99.toFixed(1)} ms`;
+  const p99 = s.latency_p99_ms, budget = s.latency_budget_ms;
+  showLatency(s.latency_p50_bucket_ms, s.latency_p99_bucket_ms);
   $("latency-budget").textContent = `budget ${budget} ms (p99)`;
   const bar = $("latency-bar");
   const share = p99 === null ? 0 : Math.min(1, p99 / budget);
@@ -157,6 +78,39 @@ function showSummary(s) {
   bar.classList.toggle("over", p99 !== null && p99 > budget);
   $("quality").textContent = s.precision === null ? "–" : `${percent(s.precision)} / ${percent(s.recall)}`;
   $("labels").textContent = s.labels ? `${s.labels.toLocaleString()} labels so far` : "no labels yet";
+}
+
+// A histogram only knows which bucket a percentile falls in: show its bound as "≤", and the
+// bucket itself, so 250 never reads as a measured 250.0.
+function ms(value) {
+  return value >= 1000 ? `${(value / 1000).toLocaleString()} s` : `${value.toLocaleString()} ms`;
+}
+
+function atMost(bucket) {
+  if (!bucket) return "–";
+  return bucket[1] === null ? `> ${ms(bucket[0])}` : `≤ ${ms(bucket[1])}`;
+}
+
+function bucketText(bucket) {
+  if (!bucket) return "–";
+  const [low, high] = bucket;
+  if (high === null) return `over ${ms(low)}`;
+  if (high < 1000) return `${low.toLocaleString()}–${ms(high)}`; // one unit: "2–3 ms"
+  return low >= 1000 ? `${(low / 1000).toLocaleString()}–${ms(high)}` : `${ms(low)}–${ms(high)}`;
+}
+
+function showLatency(p50, p99) {
+  $("latency").textContent = p50 ? `${atMost(p50)} / ${atMost(p99)}` : "–";
+  $("latency-buckets").textContent = p50 ? `histogram buckets: p50 ${bucketText(p50)}, p99 ${bucketText(p99)}` : "";
+}
+
+function showBlocked(s) {
+  const currency = s.reporting_currency || "EUR";
+  $("blocked-amount").textContent = money(s.blocked_amount, currency);
+  const apart = Object.entries(s.blocked_unconverted || {}).map(([c, v]) => money(v, c));
+  $("blocked-note").textContent = apart.length
+    ? `all currencies in ${currency} at the world's rates, plus ${apart.join(", ")} (no rate)`
+    : `all currencies in ${currency} at the world's rates`;
 }
 
 // --- alerts ---------------------------------------------------------------------------------
@@ -207,7 +161,10 @@ async function openDetails(id, opener) {
     $("details-title").textContent = `${r.decision} · ${tx.merchant_name}`;
     const features = Object.entries(r.features).map(([k, v]) => [k, Number(v).toFixed(4)]);
     const timings = Object.entries(r.timings).map(([k, v]) => [k, `${Number(v).toFixed(2)} ms`]);
+    const page = el("a", "open-decision", "Open the decision page (history, map, reasons in words)");
+    page.href = decisionUrl(tx.transaction_id);
     body.replaceChildren(
+      page,
       table([
         ["transaction", tx.transaction_id], ["amount", money(tx.amount, tx.currency)],
         ["merchant", `${tx.merchant_name} (${tx.merchant_category})`], ["where", `${tx.city}, ${tx.country}`],
@@ -242,9 +199,7 @@ function connect() {
 
 async function loadWorld() {
   try {
-    const response = await fetch("/static/vendor/countries-110m.json");
-    const topology = await response.json();
-    world = topojson.feature(topology, topology.objects.countries);
+    world = await loadWorldShapes();
   } catch (error) {
     console.warn("world map unavailable", error);
   }

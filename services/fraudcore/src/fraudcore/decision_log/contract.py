@@ -28,7 +28,18 @@ DISAGREEMENTS = "label_disagreements"
 VERDICTS = "case_verdicts"
 AUDIT = "audit_events"
 
-TIMING_COLUMNS = tuple(Timings.model_fields)  # kafka_ms ... end_to_end_ms, as the record has them
+TIMING_COLUMNS = tuple(Timings.model_fields)
+# The rest of the payment, so a decision page shows it whole (migration 0004; NULL before).
+PAYMENT_COLUMNS = (
+    "customer_id",
+    "merchant_name",
+    "merchant_category",
+    "channel",
+    "city",
+    "lat",
+    "lon",
+    "device_id",
+)  # kafka_ms ... end_to_end_ms, as the record has them
 DECISION_COLUMNS = (
     "transaction_id",
     "event_time",
@@ -50,6 +61,7 @@ DECISION_COLUMNS = (
     "source_offset",
     "decided_at",
     "country",  # added by migration 0002: columns only ever join at the end
+    *PAYMENT_COLUMNS,  # added by migration 0004
 )
 # PostgreSQL types of DECISION_COLUMNS, for binary COPY.
 DECISION_TYPES = (
@@ -57,6 +69,7 @@ DECISION_TYPES = (
     "text", "float8", "float8", "text[]", "text[]", "text",
     *("float4",) * len(TIMING_COLUMNS),
     "int4", "int8", "timestamptz", "text",
+    "text", "text", "text", "text", "text", "float8", "float8", "text",
 )  # fmt: skip
 LABEL_COLUMNS = (
     "transaction_id",
@@ -89,6 +102,14 @@ def transaction_fields(tx: Transaction) -> dict[str, Any]:
         "amount": tx.amount,
         "currency": tx.currency,
         "country": tx.country,
+        "customer_id": tx.customer_id,
+        "merchant_name": tx.merchant_name,
+        "merchant_category": tx.merchant_category,
+        "channel": tx.channel.value,
+        "city": tx.city,
+        "lat": tx.lat,
+        "lon": tx.lon,
+        "device_id": tx.device_id,
     }
 
 
@@ -116,6 +137,15 @@ class DecisionRow:
     decided_at: dt.datetime
     feature_names: tuple[str, ...] = field(default=FEATURE_NAMES)
     country: str | None = None  # ISO 3166-1 alpha-2 of the payment; unknown on older rows
+    # The rest of the payment (PAYMENT_COLUMNS); unknown on rows logged before migration 0004.
+    customer_id: str | None = None
+    merchant_name: str | None = None
+    merchant_category: str | None = None
+    channel: str | None = None
+    city: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    device_id: str | None = None
 
     def __post_init__(self) -> None:
         if len(self.features) != len(self.feature_names):
@@ -160,6 +190,7 @@ class DecisionRow:
             self.source_offset,
             self.decided_at,
             self.country,
+            *(getattr(self, name) for name in PAYMENT_COLUMNS),
         )
 
     @classmethod

@@ -23,7 +23,7 @@ import psycopg
 from psycopg import sql
 from psycopg.rows import dict_row
 
-from fraudcore.decision_log.contract import DECISIONS, FEATURE_SETS, LABELS
+from fraudcore.decision_log.contract import DECISIONS, FEATURE_SETS, LABELS, PAYMENT_COLUMNS
 from fraudcore.decision_log.reader import decision_fields
 from fraudcore.features.wording import explain
 from fraudcore.schemas import Decision, format_time
@@ -134,7 +134,7 @@ _AFTER = {
 _SELECT = sql.SQL(
     "SELECT d.transaction_id, d.event_time, d.card_id, d.merchant_id, d.amount, d.currency, "
     "d.country, d.decision, d.score, d.model_version, d.review_threshold, d.block_threshold, "
-    "d.rules, d.reasons, d.features, f.names AS feature_names "
+    "d.rules, d.reasons, d.features, f.names AS feature_names, {payment} "
     "FROM {decisions} d JOIN {sets} f USING (feature_set) "
     # The literal matches the queue indexes' predicate, so the planner can use them.
     "WHERE d.decision <> 'approve' AND d.decision = ANY(%(decisions)s) "
@@ -143,6 +143,7 @@ _SELECT = sql.SQL(
 ).format(
     decisions=sql.Identifier(DECISIONS), sets=sql.Identifier(FEATURE_SETS),
     labels=sql.Identifier(LABELS),
+    payment=sql.SQL(", ").join(sql.Identifier("d", name) for name in PAYMENT_COLUMNS),
 )  # fmt: skip
 _CONDITIONS = (
     ("amount_min", "d.amount >= %(amount_min)s"),

@@ -10,11 +10,13 @@ import psycopg
 from psycopg import sql
 from psycopg.rows import dict_row
 
+from fraudcore.currency import REPORTING_CURRENCY, convertible, to_reporting
 from fraudcore.decision_log.contract import (
     DECISION_COLUMNS,
     DECISIONS,
     FEATURE_SETS,
     LABELS,
+    PAYMENT_COLUMNS,
     TIMING_COLUMNS,
 )
 from fraudcore.features.wording import explain
@@ -72,16 +74,6 @@ class LoggedDecision:
     def as_json(self) -> dict[str, Any]:
         """The decision for people and APIs: ISO times, undefined features as null."""
         row = self.row
-        label = None
-        if row["labelled_at"] is not None:
-            label = {
-                "is_fraud": row["is_fraud"],
-                "scenario": row["scenario"],
-                "labelled_at": format_time(row["labelled_at"]),
-                "applied_at": format_time(row["applied_at"]),
-                "source": row["label_source"],
-                "analyst": row["analyst"],
-            }
         return decision_fields(row) | {
             "reasons": row["reasons"],
             "reasons_in_words": explain(row["reasons"], self.features),
@@ -90,7 +82,7 @@ class LoggedDecision:
             "timings": {name: row[name] for name in TIMING_COLUMNS},
             "source": {"partition": row["source_partition"], "offset": row["source_offset"]},
             "decided_at": format_time(row["decided_at"]),
-            "label": label,
+            "label": label_fields(row),
         }
 
 
@@ -103,13 +95,34 @@ def decision_fields(row: dict[str, Any]) -> dict[str, Any]:
         "merchant_id": row["merchant_id"],
         "amount": row["amount"],
         "currency": row["currency"],
+        "reporting_amount": _in_reporting(row["amount"], row["currency"]),
+        "reporting_currency": REPORTING_CURRENCY,
         "country": row["country"],
         "decision": row["decision"],
         "score": row["score"],
         "model_version": row["model_version"],
         "thresholds": {"review": row["review_threshold"], "block": row["block_threshold"]},
         "rules": row["rules"],
+    } | {name: row[name] for name in PAYMENT_COLUMNS}
+
+
+def label_fields(row: dict[str, Any]) -> dict[str, Any] | None:
+    """The joined label as JSON, None while it has not arrived."""
+    if row["labelled_at"] is None:
+        return None
+    return {
+        "is_fraud": row["is_fraud"],
+        "scenario": row["scenario"],
+        "labelled_at": format_time(row["labelled_at"]),
+        "applied_at": format_time(row["applied_at"]),
+        "source": row["label_source"],
+        "analyst": row["analyst"],
     }
+
+
+def _in_reporting(amount: float, currency: str) -> float | None:
+    """The amount in the reporting currency at the world's rates; None without a rate."""
+    return round(to_reporting(amount, currency), 2) if convertible(currency) else None
 
 
 def get_decisions(conn: psycopg.Connection, transaction_id: str) -> list[LoggedDecision]:
