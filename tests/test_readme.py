@@ -1,5 +1,5 @@
 """The README's figures behind markers are the committed reports, never copies: the reliability,
-benchmark, live evaluation and handbook tables and the dashboard load figures.
+benchmark, live evaluation, model quality and handbook tables and the dashboard load figures.
 ``python tests/test_readme.py`` rewrites them from the reports (which only their make targets
 write)."""
 
@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from fraud_bench.report import headline
+from fraud_training import card_tables
 from fraud_training.live_eval import report as live_eval
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -23,6 +24,12 @@ HANDBOOK_ROWS = {
 
 def report(name: str) -> dict:
     return json.loads((ROOT / "reports" / name).read_text())
+
+
+def model_quality() -> str:
+    """`make train`: the model card's test week, model, policy and baselines as they alert."""
+    card = json.loads((ROOT / "training" / "artifacts" / "model_card.json").read_text())
+    return card_tables.headline(card)
 
 
 def reliability_table() -> str:
@@ -99,6 +106,7 @@ SECTIONS = {
     "live_eval": live_eval_table,
     "handbook": handbook_table,
     "dashboard-load": dashboard_load,
+    "model-quality": model_quality,
 }
 
 
