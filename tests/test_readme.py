@@ -1,5 +1,6 @@
 """The README's figures behind markers are the committed reports, never copies: the reliability,
-benchmark, live evaluation and handbook tables, the dashboard load and decision log sizing figures.
+benchmark, live evaluation, model quality and handbook tables, the dashboard load and decision
+log sizing figures.
 ``python tests/test_readme.py`` rewrites them from the reports (which only their make targets
 write)."""
 
@@ -11,6 +12,7 @@ import pytest
 
 from fraud_bench import log_size
 from fraud_bench.report import headline
+from fraud_training import card_tables
 from fraud_training.live_eval import report as live_eval
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,6 +26,12 @@ HANDBOOK_ROWS = {
 
 def report(name: str) -> dict:
     return json.loads((ROOT / "reports" / name).read_text())
+
+
+def model_quality() -> str:
+    """`make train`: the model card's test week, model, policy and baselines as they alert."""
+    card = json.loads((ROOT / "training" / "artifacts" / "model_card.json").read_text())
+    return card_tables.headline(card)
 
 
 def reliability_table() -> str:
@@ -101,6 +109,7 @@ SECTIONS = {
     "handbook": handbook_table,
     "dashboard-load": dashboard_load,
     "decision-log-size": lambda: log_size.sentence(report(log_size.REPORT)),
+    "model-quality": model_quality,
 }
 
 

@@ -1,8 +1,10 @@
-"""The rules baseline fires on its evidence only, and logistic regression copes with NaN."""
+"""The rules baseline is production's rule set (fraudcore.decisions), fires on its evidence
+only, and logistic regression copes with NaN."""
 
 import numpy as np
 
-from fraud_training.baselines import RULES, logistic_regression, rule_hits, rules_score
+from fraud_training.baselines import logistic_regression, rule_hits, rules_score
+from fraudcore.decisions import RULES
 from fraudcore.features import FEATURE_NAMES
 
 
@@ -14,25 +16,26 @@ def rows(**overrides: float) -> np.ndarray:
     return row[None, :]
 
 
-def test_every_rule_reads_existing_features() -> None:
+def test_the_baseline_rules_are_the_production_rules() -> None:
     hits = rule_hits(rows(), FEATURE_NAMES)
-    assert set(hits) == {rule.rule_id for rule in RULES}
+    assert list(hits) == [rule.id for rule in RULES]
     assert not any(hit.any() for hit in hits.values())
 
 
 def test_rules_fire_on_their_evidence() -> None:
-    burst = rows(card_count_1h=3.0, amount=2.0, channel_online=1.0)
+    burst = rows(card_count_1h=4.0, amount=2.0, channel_online=1.0, new_merchant=1.0)
     travel = rows(speed_from_last_kmh=5000.0, distance_from_last_km=2000.0)
-    both = rows(new_device=1.0, new_country=1.0, merchant_fraud_7d=3.0)
-    assert rule_hits(burst, FEATURE_NAMES)["card_testing_burst"].all()
-    assert rule_hits(travel, FEATURE_NAMES)["impossible_travel"].all()
+    both = rows(new_device=1.0, amount_to_card_mean=9.0, merchant_labels_30d=12.0,
+                merchant_risk_30d=0.6)  # fmt: skip
+    assert rule_hits(burst, FEATURE_NAMES)["R02-CARD-TESTING"].all()
+    assert rule_hits(travel, FEATURE_NAMES)["R01-IMPOSSIBLE-TRAVEL"].all()
     assert rules_score(both, FEATURE_NAMES).tolist() == [2.0]
 
 
 def test_missing_history_fires_no_rule() -> None:
-    row = rows()
+    row = rows(new_device=1.0, merchant_labels_30d=12.0)
     row[:, FEATURE_NAMES.index("amount_to_card_mean")] = np.nan
-    row[:, FEATURE_NAMES.index("card_count_30d")] = np.nan
+    row[:, FEATURE_NAMES.index("merchant_risk_30d")] = np.nan
     assert rules_score(row, FEATURE_NAMES).tolist() == [0.0]
 
 

@@ -5,10 +5,12 @@ import pytest
 from sklearn.metrics import average_precision_score, roc_auc_score
 
 from fraud_training.metrics import (
+    Costs,
     at_threshold,
     average_precision,
     card_precision_at_k,
     recall_at_fpr,
+    recall_at_precision,
     recall_by_group,
     roc_auc,
     threshold_for_alert_rate,
@@ -99,3 +101,32 @@ def test_precision_threshold_is_the_lowest_that_reaches_the_target() -> None:
     assert threshold_for_precision(score, positive, 0.75) == 0.6  # 3 of 4
     assert threshold_for_precision(score, positive, 1.0) == 0.8
     assert threshold_for_precision([0.5, 0.4], [0, 0], 0.9) > 0.5
+
+
+def test_costs_count_reviews_and_missed_fraud_amounts() -> None:
+    costs = Costs(review_cost=5.0, fraud_loss_share=0.5)
+    at = costs.at([0.9, 0.6, 0.4, 0.1], [1, 0, 1, 0], [100.0, 50.0, 40.0, 30.0], 0.5)
+    assert at == {"threshold": 0.5, "alerts": 2, "review_cost": 10.0, "fraud_loss": 20.0,
+                  "total": 30.0}  # fmt: skip
+
+
+def test_the_cheapest_threshold_is_the_lowest_cost_of_every_possible_one() -> None:
+    rng = np.random.default_rng(3)
+    positive = rng.random(3_000) < 0.05
+    score = np.round(np.clip(rng.normal(0.3, 0.15, 3_000) + 0.3 * positive, 0, 1), 3)
+    amount = rng.lognormal(3.5, 1.0, 3_000)
+    costs = Costs(review_cost=5.0, fraud_loss_share=1.0)
+    chosen = costs.cheapest_threshold(score, positive, amount)
+    candidates = [*np.unique(score), np.nextafter(score.max(), np.inf)]
+    brute = min(costs.at(score, positive, amount, t)["total"] for t in candidates)
+    assert costs.at(score, positive, amount, chosen)["total"] == pytest.approx(brute)
+    # Reviews dearer than any fraud: alert on nothing.
+    assert Costs(1e9, 1.0).cheapest_threshold(score, positive, amount) > score.max()
+
+
+def test_recall_at_precision_is_the_best_recall_among_precise_enough_thresholds() -> None:
+    # Ranked 1,1,0,1,0,0: precision 1, 1, 2/3, 3/4, 3/5, 1/2 at recall 1/3, 2/3, 2/3, 1, 1, 1.
+    score, positive = [6, 5, 4, 3, 2, 1], [1, 1, 0, 1, 0, 0]
+    assert recall_at_precision(score, positive, 0.74) == 1.0
+    assert recall_at_precision(score, positive, 0.8) == pytest.approx(2 / 3)
+    assert recall_at_precision([1, 2], [1, 0], 0.9) == 0.0

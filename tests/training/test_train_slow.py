@@ -25,7 +25,10 @@ def test_training_twice_gives_byte_identical_artifacts(tmp_path: Path) -> None:
     card = ModelCard.load(runs[0])
     assert tuple(card.feature_names) == FEATURE_NAMES
     test = card.metrics["test"]
-    assert set(test) == {"xgboost", "logistic_regression", "rules"}
+    assert set(test) == {"xgboost", "deployed_policy", "raw_fields_xgboost",
+                         "logistic_regression", "rules"}  # fmt: skip
+    importance = (card.model_extra or {})["feature_importance"]["by_feature"]
+    assert list(importance) == list(FEATURE_NAMES)
     assert (
         test["xgboost"]["review"]["tp"] + test["xgboost"]["review"]["fn"]
         == (test["xgboost"]["frauds"])

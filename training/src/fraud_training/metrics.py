@@ -163,3 +163,48 @@ def recall_by_group(score: Array, group: Array, threshold: float) -> dict[str, f
     return {
         str(name): float(hits.mean()) for name, hits in alert.groupby(np.asarray(group), sort=True)
     }
+
+
+@dataclass(frozen=True)
+class Costs:
+    """What a decision threshold costs: every alert an analyst reviews costs ``review_cost``, a
+    fraud let through loses ``fraud_loss_share`` of its amount (amounts in the data's units)."""
+
+    review_cost: float
+    fraud_loss_share: float
+
+    def at(self, score: Array, positive: Array, amount: Array, threshold: float) -> dict[str, Any]:
+        alert = np.asarray(score, dtype=np.float64) >= threshold
+        y = np.asarray(positive).astype(bool)
+        missed = float(np.asarray(amount, dtype=np.float64)[y & ~alert].sum())
+        review = self.review_cost * int(alert.sum())
+        return {"threshold": float(threshold), "alerts": int(alert.sum()), "review_cost": review,
+                "fraud_loss": self.fraud_loss_share * missed,
+                "total": review + self.fraud_loss_share * missed}  # fmt: skip
+
+    def cheapest_threshold(self, score: Array, positive: Array, amount: Array) -> float:
+        """The threshold with the lowest total cost (the highest one among equals); above the
+        highest score when alerting on nothing is cheapest."""
+        s = np.asarray(score, dtype=np.float64)
+        order = np.argsort(-s, kind="stable")
+        ranked = s[order]
+        caught = np.asarray(amount, dtype=np.float64)[order] * np.asarray(positive)[order]
+        group_end = np.r_[ranked[1:] != ranked[:-1], True]
+        alerts = np.arange(1, len(s) + 1)[group_end]
+        lost = self.fraud_loss_share * (caught.sum() - np.cumsum(caught)[group_end])
+        cost = np.r_[self.fraud_loss_share * caught.sum(), self.review_cost * alerts + lost]
+        best = int(np.argmin(cost))  # first minimum: the fewest alerts
+        return (
+            float(np.nextafter(ranked[0], np.inf))
+            if best == 0
+            else float(ranked[group_end][best - 1])
+        )
+
+
+def recall_at_precision(score: Array, positive: Array, min_precision: float) -> float:
+    """The highest recall of any threshold whose alerts reach ``min_precision`` (0 if none)."""
+    tp, fp = _ranked(score, positive)
+    if len(tp) == 0 or tp[-1] == 0:
+        return 0.0
+    precise = tp / np.maximum(tp + fp, 1.0) >= min_precision
+    return float((tp[precise] / tp[-1]).max()) if precise.any() else 0.0

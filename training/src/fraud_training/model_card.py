@@ -9,10 +9,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+from fraud_training import card_tables as tables
 from fraudcore.model_card import CARD_FILE, ModelCard
 
 LIBRARIES = ("xgboost-cpu", "scikit-learn", "onnx", "onnxmltools", "onnxruntime", "numpy", "pandas")
-MODELS = ("xgboost", "logistic_regression", "rules")
+MODELS = ("xgboost", "deployed_policy", "raw_fields_xgboost", "logistic_regression", "rules")
 
 
 def library_versions() -> dict[str, str]:
@@ -27,8 +28,15 @@ def write_card(card: dict[str, Any], out: Path) -> ModelCard:
     return validated
 
 
-def _f(value: Any, digits: int = 3) -> str:
-    return "n/a" if value is None else f"{value:.{digits}f}"
+_f = tables.f
+
+
+def _thresholds(test: dict[str, Any], name: str) -> list[str]:
+    return [key for key in ("review", "cost", "block") if key in test[name]]
+
+
+def _models(test: dict[str, Any]) -> list[str]:
+    return [name for name in MODELS if name in test]  # the raw-field baseline may be absent
 
 
 def _metrics_table(test: dict[str, Any]) -> list[str]:
@@ -37,12 +45,13 @@ def _metrics_table(test: dict[str, Any]) -> list[str]:
         "| amount-weighted recall | block: precision | recall |",
         "| --- |" + " --- |" * 10,
     ]
-    for name in MODELS:
+    for name in _models(test):
         m = test[name]
         review, block = m["review"], m["block"]
         rows.append(
-            f"| {name} | {_f(m['ap'])} | {_f(m['auc'])} | {_f(m['recall_at_1pct_fpr'])} "
-            f"| {_f(m['cp100'])} | {_f(review['precision'])} | {_f(review['recall'])} "
+            f"| {name} | {_f(m.get('ap'))} | {_f(m.get('auc'))} "
+            f"| {_f(m.get('recall_at_1pct_fpr'))} "
+            f"| {_f(m.get('cp100'))} | {_f(review['precision'])} | {_f(review['recall'])} "
             f"| {_f(review['f1'])} | {_f(review['amount_weighted_recall'])} "
             f"| {_f(block['precision'])} | {_f(block['recall'])} |"
         )
@@ -53,8 +62,8 @@ def _scenario_table(test: dict[str, Any]) -> list[str]:
     scenarios = sorted(test["xgboost"]["review"]["recall_by_scenario"])
     rows = ["| model, threshold | " + " | ".join(scenarios) + " |",
             "| --- |" + " --- |" * len(scenarios)]  # fmt: skip
-    for name in MODELS:
-        for threshold in ("review", "block"):
+    for name in _models(test):
+        for threshold in _thresholds(test, name):
             recall = test[name][threshold]["recall_by_scenario"]
             cells = " | ".join(_f(recall.get(s)) for s in scenarios)
             rows.append(f"| {name}, {threshold} | {cells} |")
@@ -64,8 +73,8 @@ def _scenario_table(test: dict[str, Any]) -> list[str]:
 def _confusion(test: dict[str, Any]) -> list[str]:
     rows = ["| model, threshold | threshold | TP | FP | FN | TN | accuracy |",
             "| --- | --- | --- | --- | --- | --- | --- |"]  # fmt: skip
-    for name in MODELS:
-        for threshold in ("review", "block"):
+    for name in _models(test):
+        for threshold in _thresholds(test, name):
             m = test[name][threshold]
             rows.append(f"| {name}, {threshold} | {m['threshold']:.4g} | {m['tp']} | {m['fp']} "
                         f"| {m['fn']} | {m['tn']} | {m['accuracy']:.4f} |")  # fmt: skip
@@ -84,7 +93,13 @@ def markdown(card: dict[str, Any]) -> str:
         f"Thresholds: review >= {card['thresholds']['review']:.4g} "
         f"(~{card['threshold_rules']['review_alert_rate']:.0%} of validation payments), "
         f"block >= {card['thresholds']['block']:.4g} (validation precision >= "
-        f"{card['threshold_rules']['block_precision']:.0%}).",
+        f"{card['threshold_rules']['block_precision']:.0%}); cost threshold (reported, not "
+        f"served) >= {card['threshold_rules']['cost_threshold']:.4g} (the lowest validation "
+        "cost, see Costs).",
+        "",
+        "The deployed policy is `fraudcore.decisions.decide_batch` on the served (ONNX) scores: "
+        "review when the score reaches review or a rule R01-R04 fires, block when it reaches "
+        "block; its ranking metrics do not apply.",
         "",
         f"## Test week: {test['xgboost']['rows']:,} payments, {test['xgboost']['frauds']:,} frauds",
         "",
@@ -97,6 +112,25 @@ def markdown(card: dict[str, Any]) -> str:
         "### Confusion matrices",
         "",
         *_confusion(test),
+        "",
+        "### Detection per incident",
+        "",
+        "An incident is one scenario on one card (skimmed terminals: on one terminal), counted "
+        "when it begins in the test week; detected when one of its frauds is alerted.",
+        "",
+        *tables.incident_table(test),
+        "",
+        "### What each rule adds to the model (deployed policy)",
+        "",
+        *tables.rules_added_table(test["deployed_policy"]),
+        "",
+        "## Costs, test week",
+        "",
+        *tables.cost_table(card["metrics"]["cost"]),
+        "",
+        "## Feature importance (XGBoost, by gain)",
+        "",
+        *tables.importance_table(card["feature_importance"]),
         "",
         "## Parameters",
         "",

@@ -3,13 +3,14 @@ distributions by class, and the model's feature importance."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 from matplotlib import pyplot as plt
+from matplotlib.figure import Figure
 from sklearn.metrics import precision_recall_curve, roc_curve
 
 from fraud_training.eda.figures import FRAUD, GENUINE_COLOUR, save
@@ -61,12 +62,21 @@ def score_distribution(
     return save(fig, out, "score_distribution.png")
 
 
-def feature_importance(gain: Mapping[str, float], names: Sequence[str], out: Path) -> str:
-    """Total gain per feature, normalised to sum to 1 (features never split on get 0)."""
-    series = pd.Series({name: gain.get(name, 0.0) for name in names}, dtype=np.float64)
-    series = (series / series.sum()).sort_values()
-    fig, ax = plt.subplots(figsize=(6.5, 0.25 * len(series) + 1))
-    ax.barh(series.index, series.to_numpy(), color=FRAUD)
-    ax.set_xlabel("share of total gain")
-    ax.set_title("XGBoost feature importance")
-    return save(fig, out, "feature_importance.png")
+def importance_figure(table: Mapping[str, Mapping[str, float]]) -> Figure:
+    """Two panels sharing the feature axis (ordered by gain): each feature's share of total gain
+    and its mean |SHAP contribution| over test-week payments."""
+    frame = pd.DataFrame.from_dict(table, orient="index").sort_values("gain_share")
+    fig, (gain, shap) = plt.subplots(
+        1, 2, sharey=True, figsize=(10, 0.25 * len(frame) + 1.2), layout="constrained"
+    )
+    gain.barh(frame.index, frame["gain_share"].to_numpy(), color=FRAUD)
+    gain.set_xlabel("share of total gain")
+    gain.set_title("XGBoost total gain")
+    shap.barh(frame.index, frame["mean_abs_contribution"].to_numpy(), color=GENUINE_COLOUR)
+    shap.set_xlabel("mean |contribution| (log-odds)")
+    shap.set_title("SHAP-style contributions, test week")
+    return fig
+
+
+def feature_importance(table: Mapping[str, Mapping[str, float]], out: Path) -> str:
+    return save(importance_figure(table), out, "feature_importance.png")
