@@ -4,6 +4,7 @@ Each case ends with every valid payment once in Redis and once on each output to
 ``read_committed`` reader sees (the accountant); what the faults left behind uncommitted is
 visible only to ``read_uncommitted`` readers, which these cases use to prove the fault landed."""
 
+import re
 import signal
 import time
 
@@ -14,6 +15,7 @@ from fraud_devstack.services import wait_for
 from fraudcore.settings import KafkaSettings
 
 pytestmark = [pytest.mark.integration, pytest.mark.chaos]
+READY = re.compile(r"transactional producer \S+ ready")  # it can begin transactions
 
 
 def records(settings: KafkaSettings, topic: str, isolation: str) -> int:
@@ -39,10 +41,13 @@ def test_consumer_sigkilled_with_a_transaction_open(
     began = time.monotonic()
     stream = background(lambda: pipeline.stream(10_000, rate=1_000, send_labels=False))
     for kill in range(2):
-        # Once this consumer has scored 500 new payments, its 3 s transaction holds their copies
-        # (a fixed sleep missed it when a restarted consumer was slow to start under load).
+        # Killed once its transactional producer is ready and 1,000 more payments are scored:
+        # their copies are then in its open 3 s transaction (fixed sleeps missed it under load,
+        # and Redis is written before the first transaction can even begin).
+        wait_for(lambda c=consumer: bool(READY.search(c.log())), 120, "its producer ready")
         before = pipeline.scored()
-        wait_for(lambda b=before: pipeline.scored() >= b + 500, 120, "the consumer scoring")
+        wait_for(lambda b=before: pipeline.scored() >= b + 1_000, 120, "the consumer scoring")
+        time.sleep(0.5)  # the copies leave for the broker (inside the 3 s transaction)
         consumer.kill()  # SIGKILL between produce and commit: no flush, no abort
         consumer = pipeline.start_consumer("embedded", name=f"consumer-again-{kill}", **slow)
     stream.join()
