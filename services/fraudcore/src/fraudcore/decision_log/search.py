@@ -15,7 +15,7 @@ import psycopg
 from psycopg import sql
 from psycopg.rows import dict_row
 
-from fraudcore.decision_log.contract import DECISIONS
+from fraudcore.decision_log.contract import DECISIONS, PAYMENT_COLUMNS
 from fraudcore.decision_log.reader import decision_fields
 from fraudcore.schemas import format_time
 
@@ -66,10 +66,12 @@ _BRANCHES = {
         "merchant_id = %(q)s AND transaction_id <> %(q)s AND card_id <> %(q)s"
     ),
 }
-_COLUMNS = sql.SQL(
-    "transaction_id, event_time, card_id, merchant_id, amount, currency, country, decision, "
-    "score, model_version, review_threshold, block_threshold, rules"
-)
+_SHOWN = (
+    "transaction_id", "event_time", "card_id", "merchant_id", "amount", "currency", "country",
+    "decision", "score", "model_version", "review_threshold", "block_threshold", "rules",
+    *PAYMENT_COLUMNS,
+)  # fmt: skip
+_COLUMNS = sql.SQL(", ").join(map(sql.Identifier, _SHOWN))  # what decision_fields shows
 _KEYSET = sql.SQL(" AND (event_time, transaction_id) < (%(k_time)s, %(k_id)s)")
 
 
