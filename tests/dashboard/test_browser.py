@@ -88,18 +88,20 @@ def test_points_alerts_counters_details_and_no_script_injection(
     background = threading.Thread(target=lambda: pipeline.stream(600, rate=200, send_labels=False))
     background.start()
     # (wait_for_function would need eval, which our CSP rightly forbids: poll with locators.)
+    # Generous bounds: these check what is shown; how fast is the benchmark's to measure (a
+    # fresh broker's first producer may wait seconds for its id on a loaded machine).
     expect(page.locator("#points")).to_have_attribute(
-        "data-points", re.compile(r"^[1-9]"), timeout=5_000
+        "data-points", re.compile(r"^[1-9]"), timeout=20_000
     )
     points_after = time.monotonic() - started
 
     produced = time.monotonic()
     impossible_trip(kafka_settings, pipeline.topics.topic_transactions, XSS)
     flagged = page.locator(".alert .merchant", has_text=XSS)
-    expect(flagged).to_be_visible(timeout=5_000)
+    expect(flagged).to_be_visible(timeout=15_000)
     alert_after = time.monotonic() - produced
 
-    expect(page.locator("#total")).not_to_have_text(NO_VALUE, timeout=5_000)
+    expect(page.locator("#total")).not_to_have_text(NO_VALUE, timeout=15_000)
     first = total(page)
     # The first stream may have ended by now (transactions commit its alerts later): a second
     # one, of other payments, must move the counter while the page is open.
