@@ -11,7 +11,7 @@ from psycopg import sql
 from psycopg.rows import dict_row
 
 from fraudcore.decision_log.contract import DECISIONS, LABELS
-from fraudcore.decision_log.reader import decision_fields, label_fields
+from fraudcore.decision_log.reader import LABEL_SELECT, decision_fields, label_fields
 
 MAX_HISTORY = 200
 
@@ -24,13 +24,13 @@ _COLUMNS = (
 # Served by decisions_by_card (card_id, event_time DESC, transaction_id DESC): one index range
 # per day partition, merged.
 _BY_CARD = sql.SQL(
-    "SELECT {columns}, l.is_fraud, l.scenario, l.labelled_at, l.applied_at, "
-    "l.source AS label_source, l.analyst FROM {decisions} d "
+    "SELECT {columns}, {label} FROM {decisions} d "
     "LEFT JOIN {labels} l USING (transaction_id, event_time) "
     "WHERE d.card_id = %(card)s AND d.event_time <= %(until)s "
     "ORDER BY d.event_time DESC, d.transaction_id DESC LIMIT %(limit)s"
 ).format(
     columns=sql.SQL(", ").join(sql.Identifier("d", column) for column in _COLUMNS),
+    label=LABEL_SELECT,
     decisions=sql.Identifier(DECISIONS),
     labels=sql.Identifier(LABELS),
 )

@@ -23,13 +23,17 @@ from fraudcore.features.wording import explain
 from fraudcore.model_card import Thresholds
 from fraudcore.schemas import Decision, format_time
 
+# The joined label's columns as label_fields reads them (every query that shows a label).
+LABEL_SELECT = sql.SQL(
+    "l.is_fraud, l.scenario, l.labelled_at, l.applied_at, l.source AS label_source, l.analyst"
+)
 _SELECT = sql.SQL(
-    "SELECT {columns}, f.names AS feature_names, l.is_fraud, l.scenario, l.labelled_at, "
-    "l.applied_at, l.source AS label_source, l.analyst "
+    "SELECT {columns}, f.names AS feature_names, {label} "
     "FROM {decisions} d JOIN {sets} f USING (feature_set) "
     "LEFT JOIN {labels} l USING (transaction_id, event_time) "
 ).format(
     columns=sql.SQL(", ").join(sql.Identifier("d", column) for column in DECISION_COLUMNS),
+    label=LABEL_SELECT,
     decisions=sql.Identifier(DECISIONS),
     sets=sql.Identifier(FEATURE_SETS),
     labels=sql.Identifier(LABELS),
