@@ -124,3 +124,37 @@ def test_transactions_on_and_off_are_both_in_the_markdown() -> None:
     assert "| exactly-once | 1,000 | 3.00 / 9.00 | 3.00 / 69.00 |" in markdown
     assert "| at-least-once | 5,000 |" in markdown
     assert "| 100 | 3.00 / 9.00 | 3.00 / 69.00 |" in markdown
+
+
+def with_decision_log(p99_with: float, max_tps_with: float, rows: int = 5_000) -> dict:
+    def variant(p99: float, max_tps: float) -> dict:
+        runs = {rate: run(4.0, p99) for rate in ("1000", "5000")}
+        return {"drain_tps": 6_000.0, "max_tps": max_tps, "max_tps_verified": True,
+                "runs": runs, "produced": 5_000}  # fmt: skip
+
+    return {
+        **result(),
+        "decision_log": {
+            "without": variant(9.0, 5_000.0),
+            "with": variant(p99_with, max_tps_with),
+            "logged": {"rows": rows, "distinct_ids": rows},
+        },
+    }
+
+
+def test_the_decision_log_is_judged_by_its_added_p99_and_kept_rate() -> None:
+    def met(r: dict) -> dict[str, bool]:
+        return {t: ok for t, ok, _ in report.targets(r) if t.startswith("decision log")}
+
+    assert all(met(with_decision_log(11.0, 4_500.0)).values())
+    missed = met(with_decision_log(11.1, 4_499.0, rows=4_999))
+    assert not any(missed.values()), missed
+    assert not met(result())  # a run without it
+
+
+def test_the_decision_log_variants_are_both_in_the_markdown() -> None:
+    markdown = report.markdown({**with_decision_log(10.0, 4_800.0), "targets": []})
+    assert "| without | 1,000 | 4.00 | 9.00 | 9.00 |" in markdown
+    assert "| with | 5,000 | 4.00 | 10.00 | 10.00 |" in markdown
+    assert "adds +0.00 ms to the p50 and +1.00 ms to the p99" in markdown
+    assert "96.0% of the rate without" in markdown

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from fraud_bench import floors, log_size, report, scorer_api
+from fraud_bench.decision_log import bench_decision_log
 from fraud_bench.pipeline_runs import Plan, bench_mode
 from fraud_bench.soak import soak
 from fraud_bench.transactions import bench_transactions, interval_sweep
@@ -80,6 +81,10 @@ def run(quick: bool, model_dir: Path, out: Path) -> dict[str, Any]:
             log.info("transactions: commit interval")
             result["transaction_intervals"] = interval_sweep(
                 settings, redis_server.url, model_dir, work / "intervals", seconds
+            )
+            log.info("decision log: without and with")
+            result["decision_log"] = bench_decision_log(
+                settings, redis_server.url, model_dir, work / "decision-log", eos
             )
             log.info("scorer API")
             api = LocalPipeline(

@@ -32,6 +32,7 @@ class ModeResult:
     max_tps_verified: bool | None = None  # None: quick mode, the drain rate stands in
     attempts: list[dict[str, Any]] = field(default_factory=list)
     runs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    produced: int = 0  # every payment the load generator sent, warm-up and searches included
 
 
 class ModeBench:
@@ -208,4 +209,5 @@ def bench_mode(
             result.runs[str(rate)] = {**e2e, **run, "stages_ms": stages}
     finally:
         bench.stop()
+    result.produced = bench.expected
     return result

@@ -10,6 +10,7 @@ from typing import Any
 
 import matplotlib
 
+from fraud_bench.report_decision_log import decision_log_section, decision_log_targets
 from fraud_bench.report_transactions import row, transaction_targets, transactions_section
 
 matplotlib.use("Agg")
@@ -48,6 +49,7 @@ def targets(result: dict[str, Any]) -> list[tuple[str, bool, str]]:
     kafka_p50 = floors["kafka_rtt_ms"]["p50"]
     return [
         *transaction_targets(result),
+        *decision_log_targets(result),
         ("remote p99 <= 35 ms at 1,000 tx/s", remote["p99_ms"] <= 35, f"{remote['p99_ms']:.1f} ms"),
         (
             "embedded p99 <= 15 ms at 1,000 tx/s",
@@ -175,6 +177,7 @@ def markdown(r: dict[str, Any]) -> str:
         drain = r.get("drain_tps", {}).get(mode, value)
         lines.append(row(mode, sustained, f"{drain:,.0f}", steps or "-"))
     lines += transactions_section(r)
+    lines += decision_log_section(r)
     lines += [
         "",
         "## Floors (same run, same client settings)",
