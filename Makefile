@@ -46,10 +46,10 @@ format: ## apply ruff's fixes and formatting
 	$(RUN)/ruff format .
 
 test: ## the whole suite: unit and integration tests against a real Kafka broker and Redis (the API server checks: make k8s-api-check)
-	$(RUN)/pytest -m "not soak and not k8s_api" $(PYTEST_ARGS)
+	$(RUN)/pytest -m "not soak and not load and not k8s_api" $(PYTEST_ARGS)
 
 test-unit: ## fast unit tests only
-	$(RUN)/pytest -m "not integration and not slow and not soak and not k8s_api" $(PYTEST_ARGS)
+	$(RUN)/pytest -m "not integration and not slow and not soak and not load and not k8s_api" $(PYTEST_ARGS)
 
 test-integration: ## integration tests only
 	$(RUN)/pytest -m integration $(PYTEST_ARGS)
@@ -158,7 +158,7 @@ audit: ## pip-audit of every locked dependency (fails on a known vulnerability)
 
 .PHONY: dashboard-load screenshots
 dashboard-load: ## 50 SSE clients on the dashboard at 2,000 tx/s; rewrites reports/dashboard_load.json
-	FRAUD_UPDATE_REPORTS=1 $(RUN)/pytest -m integration tests/dashboard/test_load.py $(PYTEST_ARGS)
+	FRAUD_UPDATE_REPORTS=1 $(RUN)/pytest -m load tests/dashboard/test_load.py $(PYTEST_ARGS)
 
 screenshots: ## the dashboard, review queue and decision page in Chromium on a live pipeline; rewrites reports/screenshots/
 	FRAUD_UPDATE_REPORTS=1 $(RUN)/pytest -m integration tests/dashboard/test_browser.py tests/dashboard/test_analyst_pages.py $(PYTEST_ARGS)

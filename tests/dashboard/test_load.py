@@ -1,7 +1,8 @@
 """50 browsers' worth of SSE clients while 2,000 tx/s flow through the real pipeline.
 
 ``make dashboard-load`` (FRAUD_UPDATE_REPORTS=1) rewrites reports/dashboard_load.json, whose
-figures the README shows; any other run compares itself with the committed report instead."""
+figures the README shows; any other run compares itself with the committed report instead. A
+load test on a shared machine, so not in ``make test``: test_load_report.py checks the report."""
 
 import json
 import os
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = [pytest.mark.integration, pytest.mark.slow]
+pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.load]
 REPORT = Path(__file__).resolve().parents[2] / "reports" / "dashboard_load.json"
 CLIENTS, RATE, SECONDS = 50, 2_000, 20
 
