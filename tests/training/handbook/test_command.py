@@ -5,6 +5,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from fraud_training.cli import main
 from fraud_training.handbook.command import load, read_published_days
 
 
@@ -31,3 +32,12 @@ def test_daily_pickles_load_as_one_time_ordered_table(tmp_path: Path) -> None:
 def test_a_directory_without_daily_pickles_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match=r"no daily \.pkl files"):
         read_published_days(tmp_path)
+
+
+def test_fewer_than_two_folds_are_refused_before_any_work(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["benchmark", "handbook", "--folds", "1"])
+    assert exited.value.code == 2
+    assert "1 fold(s): at least 2 give a standard deviation" in capsys.readouterr().err

@@ -14,7 +14,7 @@ import pandas as pd
 from fraud_simulator.handbook import HandbookParams, generate_handbook
 from fraud_training.data import read_table, table_digest
 from fraud_training.handbook import report
-from fraud_training.handbook.benchmark import Splits, run
+from fraud_training.handbook.benchmark import HANDBOOK_FOLDS, Splits, run
 from fraud_training.handbook.diagnostics import diagnose
 from fraud_training.handbook.features import handbook_features
 from fraud_training.handbook.models import Matrix, families, xgboost_family
@@ -83,13 +83,19 @@ def _handbook_matrix(table: pd.DataFrame) -> Matrix:
 
 
 def benchmark(
-    data: Path | None, out: Path, seed: int = 0, n_jobs: int = 2, tree_method: str = "hist"
+    data: Path | None,
+    out: Path,
+    *,
+    seed: int = 0,
+    n_jobs: int = 2,
+    tree_method: str = "hist",
+    folds: int = HANDBOOK_FOLDS,
 ) -> dict[str, Any]:
     began = time.perf_counter()
     table, source = load(data, seed)
     handbook, handbook_seconds = _timed("handbook", _handbook_matrix, table)
     ours, ours_seconds = _timed("ours", our_features, table)
-    splits = Splits.handbook()
+    splits = Splits.handbook(folds)
     models = run(
         table,
         [
@@ -104,7 +110,7 @@ def benchmark(
         "models": models,
         "published": report.published_layout(),
         "acceptance": report.acceptance(models),
-        "diagnostics": diagnose(chosen, handbook, table, tree_method),
+        "diagnostics": diagnose(chosen, handbook, table, tree_method, splits),
         "protocol": {
             "folds": len(splits.test),
             "train_days": 7,

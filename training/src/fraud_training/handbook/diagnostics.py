@@ -66,12 +66,9 @@ def _fold_variants(
 
 
 def diagnose(
-    params: dict[str, Any], features: Matrix, table: pd.DataFrame, tree_method: str
+    params: dict[str, Any], features: Matrix, table: pd.DataFrame, tree_method: str, splits: Splits
 ) -> dict[str, Any]:
-    folds = [
-        _fold_variants(params, features, table, fold, tree_method)
-        for fold in Splits.handbook().test
-    ]
+    folds = [_fold_variants(params, features, table, fold, tree_method) for fold in splits.test]
     numeric = [key for key in folds[0] if key.startswith("ap")]
     return {
         "params": params,

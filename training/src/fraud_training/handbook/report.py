@@ -55,7 +55,8 @@ def markdown(result: dict[str, Any]) -> str:
     rows = [
         "# Handbook benchmark replication",
         "",
-        "Test performance (mean ± std over 4 prequential test folds) of the parameters chosen",
+        f"Test performance (mean ± std over {result['protocol']['folds']} prequential test folds) "
+        "of the parameters chosen",
         "on the validation folds for each metric, beside the handbook's published test means.",
         "",
         "| model | "
