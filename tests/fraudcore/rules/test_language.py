@@ -1,14 +1,12 @@
 """The rule language: what it accepts and means (three-valued over missing values), and errors
 that point at line and column."""
 
-import datetime as dt
-
 import numpy as np
 import pytest
 
 from fraudcore.features import FEATURE_NAMES
 from fraudcore.rules import Batch, RuleError, compile_condition
-from fraudcore.schemas import Channel, Transaction
+from fraudcore.schemas import Transaction
 
 NAN = float("nan")
 
@@ -27,15 +25,6 @@ def fires(expression: str, data: Batch) -> list[bool]:
     assert result.dtype == np.bool_
     assert result.shape == (data.size,)
     return result.tolist()
-
-
-def payment(card: str, country: str = "FR", device: str | None = "dev-1") -> Transaction:
-    return Transaction(
-        transaction_id=f"tx-{card}", event_time=dt.datetime(2026, 12, 1, tzinfo=dt.UTC),
-        card_id=card, customer_id="cust-1", merchant_id="merch-1", merchant_name="Shop",
-        merchant_category="5812", amount=12.5, currency="EUR", channel=Channel.ONLINE,
-        country=country, city="Paris", lat=48.85, lon=2.35, device_id=device,
-    )  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -82,7 +71,7 @@ def test_missing_evidence_is_unknown_and_never_fires() -> None:
     assert fires("missing(distance_from_last_km > 10)", data) == [True]
 
 
-def test_payment_fields_and_lists() -> None:
+def test_payment_fields_and_lists(payment) -> None:
     payments = [payment("card-1"), payment("card-2", "DE", None), payment("card-3", "US")]
     data = batch({}, {}, {}, payments=payments, blocked_cards={"card-2"})
     assert fires("card_id in blocked_cards", data) == [False, True, False]
