@@ -1,0 +1,71 @@
+"""The columns a compiled rule reads, for a batch of payments: features as served (float32, NaN
+where undefined), payment fields (text None / number NaN where absent, and for every payment
+when the batch has none) and list contents. Each column is built once per batch, on first use."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+from fraudcore.features.definitions import FEATURE_NAMES
+from fraudcore.schemas import Transaction
+
+Floats = npt.NDArray[np.floating]
+Mask = npt.NDArray[np.bool_]
+Texts = npt.NDArray[np.object_]
+_INDEX = {name: index for index, name in enumerate(FEATURE_NAMES)}
+
+
+class Batch:
+    def __init__(
+        self,
+        size: int,
+        feature: Callable[[str], Floats],
+        payments: Sequence[Transaction] | None = None,
+        lists: Mapping[str, frozenset[str]] | None = None,
+    ) -> None:
+        self.size = size
+        self.feature = feature
+        self.payments = payments if payments is not None and len(payments) == size else None
+        self.lists = lists or {}
+        self._texts: dict[str, tuple[Texts, Mask]] = {}
+        self._numbers: dict[str, Floats] = {}
+
+    @classmethod
+    def of_rows(
+        cls,
+        rows: Floats,
+        payments: Sequence[Transaction] | None = None,
+        lists: Mapping[str, frozenset[str]] | None = None,
+    ) -> Batch:
+        """A batch over the model's feature matrix (one row per payment, FEATURE_NAMES order)."""
+        return cls(len(rows), lambda name: rows[:, _INDEX[name]], payments, lists)
+
+    def text(self, name: str) -> tuple[Texts, Mask]:
+        """A text field's values (None where absent) and where it is known."""
+        if name not in self._texts:
+            values = np.full(self.size, None, dtype=object)
+            if self.payments is not None:
+                for i, payment in enumerate(self.payments):
+                    value = getattr(payment, name)
+                    values[i] = None if value is None else str(value)
+            self._texts[name] = values, np.array([value is not None for value in values], np.bool_)
+        return self._texts[name]
+
+    def number(self, name: str) -> Floats:
+        """A number field's values (NaN where absent)."""
+        if name not in self._numbers:
+            values = np.full(self.size, np.nan, dtype=np.float64)
+            if self.payments is not None:
+                values[:] = [getattr(payment, name) for payment in self.payments]
+            self._numbers[name] = values
+        return self._numbers[name]
+
+    def members(self, name: str) -> frozenset[str]:
+        """A list's entries in force (an unknown or unloaded list is empty)."""
+        return self.lists.get(name, frozenset())
+
+
+EMPTY = Batch(0, lambda name: np.zeros(0, dtype=np.float32))

@@ -1,0 +1,1 @@
+"""fraud-rules: rules as data from the command line (validate, list, bench)."""
