@@ -32,10 +32,43 @@ from fraudcore.schemas import Decision, Label
 Applied = tuple[Label, str, Decision | None]
 
 
+RECHECK_MIN_S = 5.0  # every waiting label is looked up again at least this often
+RECHECK_COST_SHARE = 0.1  # and those full passes take at most this share of the time
+
+
 @dataclass
 class Waiting:
     item: Decoded[Label]
     since: float = field(default_factory=time.monotonic)
+    looked_up: bool = False  # then again only when its payment may have come
+
+
+class Recheck:
+    """Which waiting labels a batch looks up: new ones, those whose payment is in the batch, and
+    all of them at a full pass, spaced by what the last one cost. Labels can run far ahead of
+    their payments (a consumer lagging, a label backlog): looking all of them up in every batch
+    made each batch cost seconds and the lag grow."""
+
+    def __init__(self, min_interval_s: float = RECHECK_MIN_S) -> None:
+        self.min_interval_s = min_interval_s
+        self._full_at = 0.0
+
+    def split(
+        self, waiting: list[Waiting], batch_ids: set[str]
+    ) -> tuple[list[Waiting], list[Waiting], bool]:
+        """(look up now, leave waiting, whether this is a full pass)."""
+        if time.monotonic() >= self._full_at:
+            return list(waiting), [], True
+        due: list[Waiting] = []
+        rest: list[Waiting] = []
+        for entry in waiting:
+            now = not entry.looked_up or entry.item.event.transaction_id in batch_ids
+            (due if now else rest).append(entry)
+        return due, rest, False
+
+    def full_pass_took(self, seconds: float) -> None:
+        spacing = max(self.min_interval_s, seconds / RECHECK_COST_SHARE)
+        self._full_at = time.monotonic() + spacing
 
 
 class LabelApplier:

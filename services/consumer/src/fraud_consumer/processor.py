@@ -24,7 +24,7 @@ from fraud_consumer.decision_sink import DecisionSink
 from fraud_consumer.decoding import Decoded, Rejected, decode_label, decode_transaction
 from fraud_consumer.kafka_health import KafkaHealth
 from fraud_consumer.kafka_input import KafkaInput
-from fraud_consumer.labels import LabelApplier, Waiting
+from fraud_consumer.labels import LabelApplier, Recheck, Waiting
 from fraud_consumer.latency_histogram import LatencyHistogram
 from fraud_consumer.metrics import ConsumerMetrics
 from fraud_consumer.offsets import Partition
@@ -68,6 +68,7 @@ class Processor:
             settings.retry_backoff_max_s, self.kafka, self.health, metrics, self._interrupted
         )
         self.waiting: list[Waiting] = []
+        self.recheck = Recheck()
         self.stop = threading.Event()
         self.rebalance.before_revoke(self.outputs.finish)
         self.rebalance.on_release(self._release)
@@ -135,7 +136,14 @@ class Processor:
         self, txs: list[Decoded[Transaction]], polled_ns: int, decode_ms: float
     ) -> tuple[BatchResult, list[Waiting]]:
         result = self.pipeline.process(txs, polled_ns, decode_ms) if txs else BatchResult()
-        return result, self.labels.apply(self.waiting)
+        due, rest, full = self.recheck.split(self.waiting, {tx.event.transaction_id for tx in txs})
+        began = time.monotonic()
+        still = self.labels.apply(due)
+        if full:
+            self.recheck.full_pass_took(time.monotonic() - began)
+        for entry in still:
+            entry.looked_up = True
+        return result, rest + still
 
     def _expire_waiting_labels(self) -> None:
         now, wait_s = time.monotonic(), self.settings.label_wait_s
