@@ -1,0 +1,12 @@
+"""Drift before labels: how far live scores and features have moved from the training reference.
+
+- ``psi``: histograms on the reference's quantiles and the population stability index.
+- ``reference``: the score's and every feature's reference histogram, kept in the model card.
+- ``window``: PSI over a sliding window of the latest payments.
+"""
+
+from fraudcore.drift.psi import Histogram, psi
+from fraudcore.drift.reference import CARD_KEY, DriftReference
+from fraudcore.drift.window import Drift, DriftWindow
+
+__all__ = ["CARD_KEY", "Drift", "DriftReference", "DriftWindow", "Histogram", "psi"]
