@@ -66,8 +66,18 @@ def psi(expected: npt.ArrayLike, actual: npt.ArrayLike) -> float:
     """PSI between two distributions over the same bins (shares or counts; each normalised)."""
     e = np.asarray(expected, dtype=np.float64)
     a = np.asarray(actual, dtype=np.float64)
-    if e.shape != a.shape or e.sum() <= 0 or a.sum() <= 0:
+    if e.shape != a.shape or e.ndim != 1:
         raise ValueError("PSI needs two non-empty distributions over the same bins")
-    e = np.maximum(e / e.sum(), FLOOR)
-    a = np.maximum(a / a.sum(), FLOOR)
-    return float(np.sum((a - e) * np.log(a / e)))
+    return float(psi_rows(e[None, :], a[None, :])[0])
+
+
+def psi_rows(expected: npt.ArrayLike, actual: npt.ArrayLike) -> npt.NDArray[np.float64]:
+    """PSI of each row pair at once (rows padded with bins empty on both sides add nothing)."""
+    e = np.asarray(expected, dtype=np.float64)
+    a = np.asarray(actual, dtype=np.float64)
+    e_sum, a_sum = e.sum(axis=1, keepdims=True), a.sum(axis=1, keepdims=True)
+    if e.shape != a.shape or (e_sum <= 0).any() or (a_sum <= 0).any():
+        raise ValueError("PSI needs two non-empty distributions over the same bins")
+    e = np.maximum(e / e_sum, FLOOR)
+    a = np.maximum(a / a_sum, FLOOR)
+    return np.asarray(np.sum((a - e) * np.log(a / e), axis=1), dtype=np.float64)

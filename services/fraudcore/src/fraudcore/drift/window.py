@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from fraudcore.drift.psi import psi
+from fraudcore.drift.psi import psi_rows
 from fraudcore.drift.reference import DriftReference
 
 WINDOW = 10_000  # payments: a decile holds 1,000, so PSI's sampling noise stays near 0.001
@@ -86,6 +86,5 @@ class DriftWindow:
         """The window's PSI per series, once it holds ``min_payments``."""
         if self.payments < self.min_payments:
             return None
-        values = [psi(self.expected[row, : h.bins], self.total[row, : h.bins])
-                  for row, h in enumerate(self.histograms)]  # fmt: skip
+        values = psi_rows(self.expected, self.total).tolist()
         return Drift(self.payments, values[0], dict(zip(self.names, values[1:], strict=True)))
