@@ -13,6 +13,7 @@ from typing import Any, Literal
 from fraud_monitoring.contract import CONSUMER, LATENCY_BUDGET_S, SCORER, Job
 from fraud_monitoring.promql import gauge, quantile, rate, selector
 from fraudcore import metrics as m
+from fraudcore.drift import CALENDAR_FEATURES
 from fraudcore.settings import ScoringMode
 
 GROUP = "fraud-detection"
@@ -231,6 +232,11 @@ def guard_alerts() -> list[Alert]:
     ]
 
 
+def _non_calendar_feature_psi() -> str:
+    calendar = "|".join(CALENDAR_FEATURES)
+    return selector(m.DRIFT_FEATURE_PSI, matchers=[("feature", "!~", calendar)])
+
+
 def drift_alerts() -> list[Alert]:
     """Drift before labels: live scores and features against the model card's reference."""
     line = f"{DRIFT_PSI_MAJOR:g}"
@@ -250,7 +256,7 @@ def drift_alerts() -> list[Alert]:
         ),
         Alert(
             "FraudFeatureDrift",
-            f"{gauge(m.DRIFT_FEATURE_PSI, 'max', by=('feature',))} > {line}\n",
+            f"max by (feature) ({_non_calendar_feature_psi()}) > {line}\n",
             "15m",
             "warning",
             CONSUMER,
@@ -258,7 +264,7 @@ def drift_alerts() -> list[Alert]:
             '(PSI {{ $value | printf "%.2f" }})',
             'Feature {{ $labels.feature }} as served is {{ $value | printf "%.2f" }} away '
             f"(PSI) from the model card's training reference, above {line} (a major shift) for "
-            "15 minutes.",
+            "15 minutes (calendar features are left out: a window of hours is never a week).",
             "Tell a changed world (spending, a fraud campaign) from a broken input (a producer "
             "or feature bug, a cold start); retrain from the decision log for the first.",
         ),

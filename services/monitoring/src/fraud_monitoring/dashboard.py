@@ -158,7 +158,9 @@ def _rows() -> list[tuple[str, list[Any]]]:
                     "Population stability index of each consumer's latest 10,000 payments against "
                     "the model card's training reference: the score, and the five features that "
                     "moved most. Under 0.1 stable; FraudScoreDrift and FraudFeatureDrift fire "
-                    "above 0.25 for 15 minutes. No line: no reference in the card yet.",
+                    "above 0.25 for 15 minutes (hour_local, is_night and is_weekend shown, never "
+                    "alerted on: a window of hours is never the reference's week). No line: no "
+                    "reference in the card yet.",
                     [
                         Query(gauge(m.DRIFT_SCORE_PSI, "max"), "score"),
                         Query(
