@@ -16,7 +16,7 @@ PYTEST_ARGS ?=
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help setup system-packages fresh-check lint format test test-unit test-integration monitoring infra-up infra-down dev bench chaos audit soak train live-eval benchmark-handbook benchmark-handbook-published clean decision-log-size \
+.PHONY: help setup system-packages fresh-check lint format test test-unit test-integration monitoring infra-up infra-down dev bench chaos audit soak train drift-reference live-eval benchmark-handbook benchmark-handbook-published clean decision-log-size \
 	k8s-tools k8s-deps k8s-sync k8s-docs k8s-check k8s-api-tools k8s-api-up k8s-api-down k8s-api-check k8s-upstream \
 	k8s-e2e k8s-e2e-clean
 
@@ -184,10 +184,16 @@ infra-down: ## stop what infra-up (or dev) started
 TRAIN_DAYS ?= 63
 WORLD := data/world-$(TRAIN_DAYS)d-seed42.parquet
 
-train: ## dataset -> EDA -> training -> evaluation -> ONNX export into training/artifacts/
+train: ## dataset -> EDA -> training -> evaluation -> ONNX export into training/artifacts/, then drift-reference
 	$(RUN)/fraud-producer dataset --days $(TRAIN_DAYS) --seed 42 --out $(WORLD)
 	$(RUN)/fraud-train eda --data $(WORLD) --out reports/eda
 	$(RUN)/fraud-train train --data $(WORLD) --artifacts training/artifacts --reports reports/training
+	$(RUN)/fraud-train drift-reference --data $(WORLD) --model-dir training/artifacts
+
+# The model stays as trained: only the card gains its drift_reference (the test week's histograms).
+drift-reference: ## the committed model card's training reference for drift (seconds; the dataset made if absent)
+	@test -f $(WORLD) || $(RUN)/fraud-producer dataset --days $(TRAIN_DAYS) --seed 42 --out $(WORLD)
+	$(RUN)/fraud-train drift-reference --data $(WORLD) --model-dir training/artifacts
 
 live-eval: ## the real pipeline on the world's clock, two simulated weeks after the warm start, beside the model card; reports/live_eval.{json,md}
 	$(RUN)/fraud-train live-eval --model-dir training/artifacts --out reports

@@ -47,6 +47,7 @@ from fraud_producer.stream import TransactionStream
 from fraud_producer.stream_plan import StreamPlan, StreamReport
 from fraud_simulator.dataset import DatasetSpec, generate
 from fraudcore.decision_log import connect, migrate
+from fraudcore.drift import DriftReference
 from fraudcore.features import FEATURE_NAMES, replay
 from fraudcore.kafka_client import PRODUCED_AT_HEADER, client_config
 from fraudcore.model import ModelBundle
@@ -237,12 +238,19 @@ def build_model_dir(
     )
     (directory / ONNX_FILE).write_bytes(onnx_model.SerializeToString())
     booster.save_model(str(directory / XGBOOST_FILE))
+    # The training rows as drift reference (make drift-reference uses the test week instead).
+    reference = DriftReference.of(
+        rows, booster.predict(xgb.DMatrix(rows, missing=np.nan)), FEATURE_NAMES,
+        model_version=version, window="the training rows", data_sha256="0" * 64,
+        code_sha256="0" * 64,
+    )  # fmt: skip
     card = ModelCard(
         model_version=version,
         created_at=dt.datetime(2026, 11, 28, tzinfo=dt.UTC),
         feature_names=list(feature_names or FEATURE_NAMES),
         thresholds=Thresholds(review=0.2, block=0.8),
         threshold_rules={"review_alert_rate": 0.01},  # as training writes it (the live guard)
+        drift_reference=reference.model_dump(mode="json"),
     )
     (directory / CARD_FILE).write_text(card.model_dump_json(indent=2))
     return directory

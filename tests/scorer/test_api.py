@@ -1,13 +1,18 @@
 """The scoring API against a real Redis and a real (small) model."""
 
+import json
 import math
+import shutil
+from pathlib import Path
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from fraudcore.drift import DriftReference
 from fraudcore.feature_store import FeatureStore
 from fraudcore.features import FEATURE_NAMES, CardState, MerchantState, features_and_update
 from fraudcore.features.payments import payment_of
+from fraudcore.model_card import CARD_FILE, ModelCard
 from fraudcore.redis_client import connect
 from fraudcore.redis_keys import RedisKeys
 from fraudcore.schemas import Transaction
@@ -150,3 +155,21 @@ def test_redis_down_means_503_and_not_ready(scorer_factory) -> None:
     ready = client.get("/readyz")
     assert ready.status_code == 503
     assert "redis unreachable" in ready.json()["problems"][0]
+
+
+def test_model_info_carries_the_cards_drift_reference_for_remote_consumers(scorer_factory) -> None:
+    """What a consumer scoring remotely measures drift against (None when the card has none)."""
+    committed = Path(__file__).resolve().parents[2] / "training" / "artifacts"
+    info = scorer_factory(model_dir=committed).get("/v1/model").json()
+    expected = DriftReference.from_card(ModelCard.load(committed).model_extra)
+    assert expected is not None
+    assert DriftReference.model_validate(info["drift_reference"]) == expected
+
+
+def test_model_info_without_a_drift_reference_says_none(scorer_factory, model_dir, tmp_path):
+    card = json.loads((model_dir / CARD_FILE).read_text())
+    del card["drift_reference"]
+    bare = tmp_path / "bare"
+    shutil.copytree(model_dir, bare)
+    (bare / CARD_FILE).write_text(json.dumps(card))
+    assert scorer_factory(model_dir=bare).get("/v1/model").json()["drift_reference"] is None

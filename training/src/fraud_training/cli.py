@@ -5,6 +5,9 @@ fraud-train train --data FILE [--artifacts training/artifacts] [--reports report
 fraud-train train --from-decision-log [--artifacts DIR] [--reports DIR]
     the same training on the decision log's labelled decisions (DATABASE_URL): features as
     served, labels as joined; the exported rows are kept in the reports directory
+fraud-train drift-reference --data FILE [--model-dir training/artifacts]
+    the score's and every feature's histogram on the data's test week, into the model card
+    (drift_reference), against which live drift is measured
 fraud-train benchmark handbook [--data FILE] [--out reports/handbook_benchmark.json]
 fraud-train live-eval [--days 14] [--speed 1440] [--out reports]
 """
@@ -18,6 +21,7 @@ from pathlib import Path
 
 import psycopg
 
+from fraud_training.drift_reference import ReferenceDataError, build_reference, write_reference
 from fraud_training.eda.command import eda
 from fraud_training.from_log import DecisionLogDataError, DecisionLogSource, train_from_log
 from fraud_training.handbook.benchmark import HANDBOOK_FOLDS
@@ -50,6 +54,18 @@ def _benchmark_handbook(args: argparse.Namespace) -> int:
 
 def _eda(args: argparse.Namespace) -> int:
     eda(args.data, args.out, args.cache)
+    return 0
+
+
+def _drift_reference(args: argparse.Namespace) -> int:
+    try:
+        reference = build_reference(args.data, args.model_dir, args.cache)
+        write_reference(args.model_dir, reference)
+    except (ReferenceDataError, OSError, ValueError) as error:
+        print(f"fraud-train drift-reference: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"drift reference of {reference.model_version} ({reference.rows:,} rows) written to "
+          f"{args.model_dir}")  # fmt: skip
     return 0
 
 
@@ -102,6 +118,12 @@ def _parser() -> argparse.ArgumentParser:
         help="wall-clock timings (kept out of the reproducible artifacts)",
     )
     fit.set_defaults(run=_train)
+
+    drift = commands.add_parser("drift-reference", help="the card's training reference for drift")
+    drift.add_argument("--data", type=Path, required=True, help="the model's world dataset")
+    drift.add_argument("--model-dir", type=Path, default=Path("training/artifacts"))
+    drift.add_argument("--cache", type=Path, default=Path("data/cache"), help="feature cache")
+    drift.set_defaults(run=_drift_reference)
 
     benchmark = commands.add_parser("benchmark", help="published-benchmark replications")
     protocols = benchmark.add_subparsers(dest="protocol", required=True)

@@ -31,6 +31,9 @@ class ConsumerMetrics:
         self.model_info: Any = metrics.MODEL_INFO.create(registry)
         self.alert_rate: Any = metrics.ALERT_RATE_WINDOW.create(registry)
         self.expected_alert_rate: Any = metrics.ALERT_RATE_EXPECTED.create(registry)
+        self.drift_score: Any = metrics.DRIFT_SCORE_PSI.create(registry)
+        self.drift_feature: Any = metrics.DRIFT_FEATURE_PSI.create(registry)
+        self.drift_window: Any = metrics.DRIFT_WINDOW.create(registry)
         self._initialise()
 
     def _initialise(self) -> None:

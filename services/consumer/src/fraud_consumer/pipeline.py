@@ -13,6 +13,7 @@ import redis
 
 from fraud_consumer.decision_sink import DecisionSink, decision_row
 from fraud_consumer.decoding import Decoded
+from fraud_consumer.drift_monitor import DriftMonitor
 from fraud_consumer.guard import AlertRateGuard
 from fraud_consumer.metrics import ConsumerMetrics
 from fraud_consumer.records import Scored, defined_features, parse_marker, records_of_batch
@@ -75,6 +76,7 @@ class TransactionPipeline:
         self.scorer = scorer
         self.metrics = metrics
         self.guard = AlertRateGuard(metrics, scorer.card_reference)
+        self.drift = DriftMonitor(metrics, scorer.drift_reference)
         self.mode = settings.scoring_mode.value
         # Per-payment observations go to these children directly (no label lookup each time).
         self._end_to_end = metrics.end_to_end.labels(scoring_mode=self.mode)
@@ -252,6 +254,7 @@ class TransactionPipeline:
             "sinks": sinks_ms,
         }
         self._observe(scored, result.latencies_ms, stages, model_version)
+        self.drift.observe(matrix, [s.verdict.score for s in scored], model_version)
         return result
 
     def _observe(

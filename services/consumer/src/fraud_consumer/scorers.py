@@ -14,6 +14,7 @@ import urllib3
 
 from fraud_consumer.guard import CardReference
 from fraud_consumer.settings import ConsumerSettings
+from fraudcore.drift import DriftReference
 from fraudcore.model import ModelBundle
 from fraudcore.model_card import Thresholds
 from fraudcore.schemas import Decision
@@ -35,6 +36,10 @@ class Scorer(Protocol):
         """The model card's review threshold and validation alert rate (None: unknown)."""
         ...
 
+    def drift_reference(self) -> DriftReference | None:
+        """The model card's training reference for drift (None: the card has none)."""
+        ...
+
     def thresholds(self, model_version: str) -> Thresholds | None:
         """The thresholds that version decides with (None: the scorer no longer serves it)."""
         ...
@@ -54,6 +59,9 @@ class EmbeddedScorer:
         card = self.model.card
         rate = card.expected_alert_rate
         return None if rate is None else CardReference(card.thresholds.review, rate)
+
+    def drift_reference(self) -> DriftReference | None:
+        return DriftReference.from_card(self.model.card.model_extra)
 
     def thresholds(self, model_version: str) -> Thresholds | None:
         card = self.model.card
@@ -104,8 +112,8 @@ class RemoteScorer:
             time.sleep(0.05 * 2**attempt)
         raise ScorerUnavailableError(f"scorer unavailable after {self.attempts} attempts: {error}")
 
-    def card_reference(self) -> CardReference | None:
-        """From the scorer's model card (GET /v1/model); None while it cannot say."""
+    def _model_info(self) -> dict[str, object] | None:
+        """The scorer's model card (GET /v1/model); None while it cannot say."""
         try:
             response = self.pool.urlopen("GET", self.model_path)
         except urllib3.exceptions.HTTPError as error:
@@ -113,11 +121,23 @@ class RemoteScorer:
             return None
         if response.status != 200:
             return None
-        info = orjson.loads(response.data)
+        info: dict[str, object] = orjson.loads(response.data)
+        return info
+
+    def card_reference(self) -> CardReference | None:
+        info = self._model_info()
+        if info is None:
+            return None
         rate = info.get("expected_alert_rate")
         if not isinstance(rate, int | float):
             return None
-        return CardReference(float(info["thresholds"]["review"]), float(rate))
+        thresholds = info["thresholds"]
+        assert isinstance(thresholds, dict)
+        return CardReference(float(thresholds["review"]), float(rate))
+
+    def drift_reference(self) -> DriftReference | None:
+        info = self._model_info()
+        return None if info is None else DriftReference.from_card(info)
 
     def thresholds(self, model_version: str) -> Thresholds | None:
         """Read from the scorer's model card once per version it reports."""

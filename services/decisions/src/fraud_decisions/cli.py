@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +29,8 @@ import orjson
 import psycopg
 
 from fraud_decisions.settings import DecisionsSettings
-from fraudcore.decision_log import connect, get_decisions, migrate
+from fraudcore.decision_log import get_decisions, migrate
+from fraudcore.decision_log.connection import connect_waiting
 from fraudcore.decision_log.log_clock import QUORUM, Clock, Today, today
 from fraudcore.decision_log.migrator import MigrationError
 from fraudcore.decision_log.partitions import maintain
@@ -101,19 +101,6 @@ def _replay(conn: psycopg.Connection, transaction_id: str, model_dir: Path | Non
         print(f"model {model.version} did not reproduce the logged score", file=sys.stderr)
         return EXIT_NOT_REPRODUCED
     return 0
-
-
-def _connect(settings: DecisionsSettings, wait_s: float) -> psycopg.Connection:
-    """A one-off started beside its database (compose) waits for it to accept connections."""
-    deadline = time.monotonic() + wait_s
-    while True:
-        try:
-            return connect(settings, "fraud-decisions")
-        except psycopg.OperationalError as error:
-            if time.monotonic() >= deadline:
-                raise
-            print(f"waiting for the database: {str(error).strip()[:200]}", file=sys.stderr)
-            time.sleep(2)
 
 
 def _replay_sample(conn: psycopg.Connection, size: int, model_dir: Path | None) -> int:
@@ -209,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     if settings is None:
         return EXIT_INVALID_CONFIGURATION
     try:
-        with _connect(settings, getattr(args, "wait_s", 0.0)) as conn:
+        with connect_waiting(settings, "fraud-decisions", getattr(args, "wait_s", 0.0)) as conn:
             return _run(conn, args, settings)
     except (psycopg.Error, MigrationError) as error:
         print(f"fraud-decisions {args.command}: {error}", file=sys.stderr)

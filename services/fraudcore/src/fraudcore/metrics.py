@@ -185,6 +185,25 @@ ALERT_RATE_EXPECTED = MetricSpec(
 )
 MODEL_INFO = MetricSpec("fraud_model_info", "The model in use: version and feature count.", "info")
 
+# Drift before labels (fraudcore.drift): PSI of the latest payments against the model card's
+# training reference; NaN until the window is full enough or when the card has no reference.
+DRIFT_SCORE_PSI = MetricSpec(
+    "fraud_drift_score_psi",
+    "Population stability index of the latest payments' scores against the training reference.",
+    "gauge",
+)
+DRIFT_FEATURE_PSI = MetricSpec(
+    "fraud_drift_feature_psi",
+    "Population stability index of each feature as served against the training reference.",
+    "gauge",
+    ("feature",),
+)
+DRIFT_WINDOW = MetricSpec(
+    "fraud_drift_window_payments",
+    "Payments in the sliding window drift is measured over (0 without a reference).",
+    "gauge",
+)
+
 # --- scorer -----------------------------------------------------------------------------------
 SCORER_REQUEST_LATENCY = MetricSpec(
     "fraud_scorer_request_latency_seconds",

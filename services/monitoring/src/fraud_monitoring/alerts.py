@@ -13,6 +13,7 @@ from typing import Any, Literal
 from fraud_monitoring.contract import CONSUMER, LATENCY_BUDGET_S, SCORER, Job
 from fraud_monitoring.promql import gauge, quantile, rate, selector
 from fraudcore import metrics as m
+from fraudcore.drift import CALENDAR_FEATURES
 from fraudcore.settings import ScoringMode
 
 GROUP = "fraud-detection"
@@ -23,6 +24,8 @@ PRECISION_FLOOR = 0.2  # tune to about half the model card's precision at the re
 # Live alert rate within this factor of the card's validation rate: the band make live-eval
 # measures live traffic in (reports/live_eval.md) and the one the 32% cold start left far behind.
 ALERT_RATE_BAND = 1.5
+# PSI's usual reading: under 0.1 stable, 0.1-0.25 moderate, above 0.25 a major shift.
+DRIFT_PSI_MAJOR = 0.25
 
 Severity = Literal["warning", "critical"]
 
@@ -196,6 +199,7 @@ def alerts() -> list[Alert]:
             "back the model or raise the thresholds.",
         ),
         *guard_alerts(),
+        *drift_alerts(),
     ]
 
 
@@ -224,6 +228,45 @@ def guard_alerts() -> list[Alert]:
             "what the model was evaluated on.",
             "Check the warm start ran and the world clock's speed (dashboard: simulated time and "
             "speed), then compare live features with the training data.",
+        ),
+    ]
+
+
+def _non_calendar_feature_psi() -> str:
+    calendar = "|".join(CALENDAR_FEATURES)
+    return selector(m.DRIFT_FEATURE_PSI, matchers=[("feature", "!~", calendar)])
+
+
+def drift_alerts() -> list[Alert]:
+    """Drift before labels: live scores and features against the model card's reference."""
+    line = f"{DRIFT_PSI_MAJOR:g}"
+    return [
+        Alert(
+            "FraudScoreDrift",
+            f"{gauge(m.DRIFT_SCORE_PSI, 'max')} > {line}\n",
+            "15m",
+            "warning",
+            CONSUMER,
+            'Fraud scores drifted from the training reference (PSI {{ $value | printf "%.2f" }})',
+            'The scores of a consumer\'s latest payments are {{ $value | printf "%.2f" }} '
+            f"away (PSI) from the model card's training reference, above {line} (a major shift) "
+            "for 15 minutes: the world the model scores has changed, before labels can tell.",
+            "Find the features that moved (panel 'Drift from the training reference'); retrain "
+            "from the decision log if the shift persists.",
+        ),
+        Alert(
+            "FraudFeatureDrift",
+            f"max by (feature) ({_non_calendar_feature_psi()}) > {line}\n",
+            "15m",
+            "warning",
+            CONSUMER,
+            "Feature {{ $labels.feature }} drifted from the training reference "
+            '(PSI {{ $value | printf "%.2f" }})',
+            'Feature {{ $labels.feature }} as served is {{ $value | printf "%.2f" }} away '
+            f"(PSI) from the model card's training reference, above {line} (a major shift) for "
+            "15 minutes (calendar features are left out: a window of hours is never a week).",
+            "Tell a changed world (spending, a fraud campaign) from a broken input (a producer "
+            "or feature bug, a cold start); retrain from the decision log for the first.",
         ),
     ]
 

@@ -75,6 +75,9 @@ CONSUMER = Job(
         m.ALERT_RATE_WINDOW,
         m.ALERT_RATE_EXPECTED,
         m.MODEL_INFO,
+        m.DRIFT_SCORE_PSI,
+        m.DRIFT_FEATURE_PSI,
+        m.DRIFT_WINDOW,
     ),
 )
 SCORER = Job(

@@ -150,6 +150,30 @@ def _rows() -> list[tuple[str, list[Any]]]:
                 ),
             ],
         ),
+        (
+            "Drift before labels",
+            [
+                panels.time_series(
+                    "Drift from the training reference",
+                    "Population stability index of each consumer's latest 10,000 payments against "
+                    "the model card's training reference: the score, and the five features that "
+                    "moved most. Under 0.1 stable; FraudScoreDrift and FraudFeatureDrift fire "
+                    "above 0.25 for 15 minutes (hour_local, is_night and is_weekend shown, never "
+                    "alerted on: a window of hours is never the reference's week). No line: no "
+                    "reference in the card yet.",
+                    [
+                        Query(gauge(m.DRIFT_SCORE_PSI, "max"), "score"),
+                        Query(
+                            f"topk(5, {gauge(m.DRIFT_FEATURE_PSI, 'max', by=('feature',))})",
+                            "{{feature}}",
+                        ),
+                    ],
+                    unit="none",
+                    limits=[Limit(0.1, "yellow"), Limit(0.25, "red")],
+                    width=24,
+                ),
+            ],
+        ),
         log_panels.row(),
         (
             "Reliability",

@@ -58,12 +58,16 @@ LABEL_VALUES: dict[str, tuple[str, ...]] = {
     "result": m.RELOAD_RESULTS,
     "day": ("2026-03-09", "2026-03-10"),  # days of decision in the decision log
     "model_version": (INFO_MODEL_VERSION,),
+    "feature": FEATURE_NAMES,
 }
 INFO_VALUES = {"version": INFO_MODEL_VERSION, "features": str(len(FEATURE_NAMES))}
 _FIXED_GAUGES = {
     m.CONSUMER_PAUSED.name: 0.0,
     m.PRODUCER_TARGET_RATE.name: 200.0,
     m.LOG_QUALITY_REFRESHED.name: 1.8e9,  # a time, not a count
+    m.DRIFT_SCORE_PSI.name: 0.02,  # a stable world: drift alerts stay quiet
+    m.DRIFT_FEATURE_PSI.name: 0.02,
+    m.DRIFT_WINDOW.name: 10_000.0,
 }
 # Failure counters: a trickle on every series, never the bulk of the traffic.
 _RARE = {

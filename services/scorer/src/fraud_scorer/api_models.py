@@ -6,6 +6,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from fraudcore.drift import DriftReference
 from fraudcore.features import FEATURE_NAMES
 from fraudcore.model_card import Thresholds
 from fraudcore.schemas import Decision, Transaction
@@ -60,3 +61,6 @@ class ModelInfo(BaseModel):
         default=None, description="share of validation payments at or above the review threshold"
     )
     metrics: dict[str, object]
+    drift_reference: DriftReference | None = Field(
+        default=None, description="the training reference live drift is measured against"
+    )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+import time
+
 import psycopg
 from psycopg import conninfo
 
@@ -22,3 +25,19 @@ def connect(settings: DatabaseSettings, application: str = APPLICATION_NAME) -> 
     return psycopg.connect(
         conninfo.make_conninfo(settings.database_url, **options), autocommit=True
     )
+
+
+def connect_waiting(
+    settings: DatabaseSettings, application: str, wait_s: float
+) -> psycopg.Connection:
+    """A one-off started beside its database (compose, a Job) waits up to ``wait_s`` for it to
+    accept connections, saying so on stderr."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            return connect(settings, application)
+        except psycopg.OperationalError as error:
+            if time.monotonic() >= deadline:
+                raise
+            print(f"waiting for the database: {str(error).strip()[:200]}", file=sys.stderr)
+            time.sleep(2)

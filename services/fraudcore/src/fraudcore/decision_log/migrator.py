@@ -3,6 +3,9 @@ transaction, recorded with a checksum so that an edited migration is refused, no
 
 Files are ``migrations/NNNN_name.sql``; a migration once released is never edited, a change is a
 new file. Concurrent migrators (several pods starting) queue on an advisory lock.
+
+The decision log's set is ``migrate``/``pending``/``migrations``; another schema with a life of its
+own (the model registry) carries its own folder, history table and lock, applied by ``apply``.
 """
 
 from __future__ import annotations
@@ -36,10 +39,10 @@ class Migration:
         return hashlib.sha256(self.text.encode()).hexdigest()
 
 
-def migrations() -> list[Migration]:
-    """The migrations this code carries, in version order."""
+def carried_by(package: str) -> list[Migration]:
+    """The migrations in ``package``'s ``migrations`` folder, in version order."""
     found = []
-    for entry in resources.files("fraudcore.decision_log").joinpath("migrations").iterdir():
+    for entry in resources.files(package).joinpath("migrations").iterdir():
         match = _FILE.match(entry.name)
         if match:
             found.append(Migration(int(match[1]), match[2], entry.read_text(encoding="utf-8")))
@@ -50,33 +53,49 @@ def migrations() -> list[Migration]:
     return found
 
 
-def _applied(conn: psycopg.Connection) -> dict[int, str]:
-    exists = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (MIGRATIONS,)).fetchone()
+def migrations() -> list[Migration]:
+    """The decision log's migrations, in version order."""
+    return carried_by("fraudcore.decision_log")
+
+
+def applied_checksums(conn: psycopg.Connection, history: str) -> dict[int, str]:
+    exists = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (history,)).fetchone()
     if not (exists and exists[0]):
         return {}
     rows = conn.execute(
-        sql.SQL("SELECT version, checksum FROM {}").format(sql.Identifier(MIGRATIONS))
+        sql.SQL("SELECT version, checksum FROM {}").format(sql.Identifier(history))
     ).fetchall()
     return {int(version): str(checksum) for version, checksum in rows}
 
 
-def _create_history(conn: psycopg.Connection) -> None:
+def create_history(conn: psycopg.Connection, history: str) -> None:
     conn.execute(
         sql.SQL(
             "CREATE TABLE IF NOT EXISTS {} (version integer PRIMARY KEY, name text NOT NULL, "
             "checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())"
-        ).format(sql.Identifier(MIGRATIONS))
+        ).format(sql.Identifier(history))
     )
 
 
+def _create_history(conn: psycopg.Connection) -> None:
+    create_history(conn, MIGRATIONS)
+
+
 def migrate(conn: psycopg.Connection) -> list[Migration]:
-    """Apply what is missing; returns the migrations applied now (none when up to date)."""
-    carried = migrations()
+    """Apply the decision log's missing migrations; returns those applied now (none when up to
+    date)."""
+    return apply(conn, migrations(), MIGRATIONS, _LOCK)
+
+
+def apply(
+    conn: psycopg.Connection, carried: list[Migration], history: str, lock: int
+) -> list[Migration]:
+    """Apply what of ``carried`` is missing from ``history``, one migrator at a time."""
     applied_now = []
     with conn.transaction():
-        conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK,))
-        _create_history(conn)
-        applied = _applied(conn)
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (lock,))
+        create_history(conn, history)
+        applied = applied_checksums(conn, history)
         known = {migration.version: migration for migration in carried}
         unknown = sorted(set(applied) - set(known))
         if unknown:
@@ -96,7 +115,7 @@ def migrate(conn: psycopg.Connection) -> list[Migration]:
                 conn.execute(migration.text.encode())
                 conn.execute(
                     sql.SQL("INSERT INTO {} (version, name, checksum) VALUES (%s, %s, %s)").format(
-                        sql.Identifier(MIGRATIONS)
+                        sql.Identifier(history)
                     ),
                     (migration.version, migration.name, migration.checksum),
                 )
@@ -106,5 +125,5 @@ def migrate(conn: psycopg.Connection) -> list[Migration]:
 
 def pending(conn: psycopg.Connection) -> list[Migration]:
     """Migrations not yet applied (a service can refuse to start on an unmigrated database)."""
-    applied = _applied(conn)
+    applied = applied_checksums(conn, MIGRATIONS)
     return [migration for migration in migrations() if migration.version not in applied]

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, HTTPException, status
 
 from fraud_scorer.api_models import ModelInfo
 from fraud_scorer.state import ScorerState, get_state
+from fraudcore.drift import DriftReference
 from fraudcore.model import ModelMismatchError
 
 router = APIRouter(prefix="/v1/model", tags=["model"])
@@ -24,6 +25,7 @@ def _info(state: ScorerState) -> ModelInfo:
         thresholds=card.thresholds,
         expected_alert_rate=card.expected_alert_rate,
         metrics=card.metrics,
+        drift_reference=DriftReference.from_card(card.model_extra),
     )
 
 

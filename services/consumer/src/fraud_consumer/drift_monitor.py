@@ -1,0 +1,72 @@
+"""Drift before labels, exported: PSI of the latest payments' scores and features against the
+model card's training reference, as Prometheus gauges (NaN while the window fills, or when the
+model's card carries no reference). A switch of model starts a new window on its own card."""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+from fraud_consumer.metrics import ConsumerMetrics
+from fraudcore.drift import Drift, DriftReference, DriftWindow
+from fraudcore.features import FEATURE_NAMES
+
+log = logging.getLogger(__name__)
+ASK_EVERY_S = 60.0  # a scorer that cannot tell the card's reference is asked again this often
+
+
+class DriftMonitor:
+    def __init__(
+        self, metrics: ConsumerMetrics, reference: Callable[[], DriftReference | None]
+    ) -> None:
+        self.metrics = metrics
+        self.reference = reference
+        self.model_version: str | None = None
+        self.window: DriftWindow | None = None
+        self.next_ask = 0.0
+        self._clear()
+
+    def _clear(self) -> None:
+        self.metrics.drift_score.set(math.nan)
+        for name in FEATURE_NAMES:
+            self.metrics.drift_feature.labels(feature=name).set(math.nan)
+        self.metrics.drift_window.set(0)
+
+    def _start(self, model_version: str) -> None:
+        self.model_version, self.window, self.next_ask = model_version, None, 0.0
+        self._clear()
+
+    def _ask(self) -> None:
+        self.next_ask = time.monotonic() + ASK_EVERY_S
+        reference = self.reference()
+        if reference is None:
+            return
+        if reference.model_version != self.model_version:
+            log.warning("drift reference of %s does not describe model %s: drift not measured",
+                        reference.model_version, self.model_version)  # fmt: skip
+            return
+        self.window = DriftWindow(reference, FEATURE_NAMES)
+
+    def observe(
+        self, rows: npt.NDArray[np.float32], scores: Sequence[float], model_version: str
+    ) -> None:
+        if model_version != self.model_version:
+            self._start(model_version)
+        if self.window is None and time.monotonic() >= self.next_ask:
+            self._ask()
+        if self.window is None:
+            return
+        drift = self.window.observe(rows, scores)
+        self.metrics.drift_window.set(self.window.payments)
+        if drift is not None:
+            self._export(drift)
+
+    def _export(self, drift: Drift) -> None:
+        self.metrics.drift_score.set(drift.score)
+        for name, value in drift.features.items():
+            self.metrics.drift_feature.labels(feature=name).set(value)

@@ -1,0 +1,1 @@
+"""fraud-models: the model registry from the command line."""

@@ -1,0 +1,87 @@
+"""The consumer's drift gauges: NaN until the window says something, near zero on the reference's
+own world, above the major-shift line for the one feature shifted, reset by a model switch."""
+
+import math
+
+import numpy as np
+import pytest
+from prometheus_client import CollectorRegistry
+
+from fraud_consumer.drift_monitor import DriftMonitor
+from fraud_consumer.metrics import ConsumerMetrics
+from fraudcore.drift import DriftReference
+from fraudcore.drift.window import MIN_PAYMENTS, WINDOW
+from fraudcore.features import FEATURE_NAMES
+
+SHIFTED = FEATURE_NAMES[0]
+
+
+def world(rng: np.random.Generator, rows: int, shift: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    features = rng.normal(size=(rows, len(FEATURE_NAMES))).astype(np.float32)
+    features[:, 0] += shift
+    features[rng.uniform(size=rows) < 0.2, 1] = np.nan  # a feature often undefined
+    return features, rng.beta(0.5, 8.0, size=rows).astype(np.float32)
+
+
+@pytest.fixture
+def reference() -> DriftReference:
+    features, scores = world(np.random.default_rng(1), 50_000)
+    return DriftReference.of(features, scores, FEATURE_NAMES, model_version="m1", window="test",
+                             data_sha256="d" * 64, code_sha256="c" * 64)  # fmt: skip
+
+
+def gauges(metrics: ConsumerMetrics) -> tuple[float, dict[str, float], float]:
+    features = {n: metrics.drift_feature.labels(feature=n)._value.get() for n in FEATURE_NAMES}
+    return metrics.drift_score._value.get(), features, metrics.drift_window._value.get()
+
+
+def feed(monitor: DriftMonitor, rng, payments: int, version: str = "m1", shift: float = 0.0):
+    for _ in range(payments // 500):
+        features, scores = world(rng, 500, shift)
+        monitor.observe(features, scores.tolist(), version)
+
+
+def test_the_reference_world_stays_quiet_and_a_shifted_feature_stands_out(reference) -> None:
+    metrics, rng = ConsumerMetrics(CollectorRegistry()), np.random.default_rng(2)
+    monitor = DriftMonitor(metrics, lambda: reference)
+    score, features, window = gauges(metrics)
+    assert math.isnan(score)
+    assert all(math.isnan(v) for v in features.values())
+    assert window == 0
+    feed(monitor, rng, MIN_PAYMENTS - 500)
+    assert math.isnan(gauges(metrics)[0])
+    feed(monitor, rng, WINDOW)
+    score, features, window = gauges(metrics)
+    assert window == WINDOW
+    assert score < 0.01
+    assert max(features.values()) < 0.02
+    feed(monitor, rng, WINDOW, shift=1.0)  # one standard deviation: PSI about 0.96 in theory
+    score, features, _ = gauges(metrics)
+    assert features[SHIFTED] > 0.25
+    assert max(v for n, v in features.items() if n != SHIFTED) < 0.02
+    assert score < 0.01  # the scores here do not depend on the features
+
+
+def test_a_model_switch_starts_over_and_a_reference_of_another_model_is_not_used(
+    reference,
+) -> None:
+    metrics, rng, asked = ConsumerMetrics(CollectorRegistry()), np.random.default_rng(3), []
+    monitor = DriftMonitor(metrics, lambda: asked.append(1) or reference)
+    feed(monitor, rng, WINDOW)
+    assert not math.isnan(gauges(metrics)[0])
+    feed(monitor, rng, WINDOW, version="m2")  # m1's reference does not describe m2
+    score, features, window = gauges(metrics)
+    assert (math.isnan(score), window) == (True, 0)
+    assert all(math.isnan(v) for v in features.values())
+    assert asked == [1, 1]  # once per model, not per batch
+
+
+def test_without_a_reference_nothing_is_measured_and_it_asks_again_later() -> None:
+    metrics, rng, asked = ConsumerMetrics(CollectorRegistry()), np.random.default_rng(4), []
+    monitor = DriftMonitor(metrics, lambda: asked.append(1))
+    feed(monitor, rng, 5_000)
+    assert asked == [1]
+    assert math.isnan(gauges(metrics)[0])
+    monitor.next_ask = 0.0  # as if a minute went by
+    feed(monitor, rng, 500)
+    assert asked == [1, 1]
