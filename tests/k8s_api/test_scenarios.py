@@ -40,7 +40,7 @@ EXTERNAL_SECRETS = {
     "kafka-credentials": ("username", "password"),
     "redis-credentials": ("redis-password",),
     "kafka-cluster-ca": ("ca.crt",),  # ci/external-kafka-values.yaml: the brokers' CA
-    "db-credentials": ("uri",),  # ci/external-db-values.yaml
+    "db-credentials": ("uri",),  # ci/external-db-values.yaml, ci/node-e2e-values.yaml
     "fraud-dashboard-users": ("users",),  # ci/auth-values.yaml: the dashboard's users file
 }
 

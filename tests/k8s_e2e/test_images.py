@@ -32,8 +32,9 @@ def test_reused_images_are_imported_by_their_tag_and_never_removed(
     monkeypatch.setattr(ImageSet, "_script", lambda self, name, *args: "")
     reused.build(lambda _: None)
     assert reused.build_tag == "dev"
-    assert reused.sizes_mb == {f"fraud-{svc}": 534 for svc in images.SERVICES}
-    assert [argv[-1] for argv in calls] == [f"localhost/fraud-{s}:dev" for s in images.SERVICES]
+    assert reused.sizes_mb == {f"fraud-{svc}": 534 for svc in images.BUILT}
+    assert [argv[-1] for argv in calls] == [f"localhost/fraud-{s}:dev" for s in images.BUILT]
+    assert "decisions" in images.BUILT  # the consumer chart's migrate init container
     calls.clear()
     reused.forget()
     assert calls == []  # containers-check's images stay

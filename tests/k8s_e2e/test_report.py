@@ -16,12 +16,13 @@ import pytest
 
 from fraud_k8sapi.versions import KUBERNETES_VERSION
 from fraud_k8scheck.objects import CHARTS_DIR
-from fraud_k8se2e import markdown, report
+from fraud_k8se2e import decision_log, markdown, report
 from fraud_k8se2e.images import ROLLED, SERVICES
 from fraud_k8se2e.platform import Sizes
 from fraud_k8se2e.release import app_version, chart_version
 from fraud_k8se2e.run import UPGRADE_TAG
 from fraud_k8se2e.traffic import RATE_TPS
+from fraudcore.decision_log.migrator import migrations
 
 ROOT = Path(__file__).resolve().parents[2]
 REPORT = ROOT / "reports" / "k8s_e2e.json"
@@ -63,6 +64,7 @@ def test_every_case_produced_exactly_what_was_scored(committed: dict[str, Any]) 
     for name, case in cases.items():
         count = expected.get(name, sizes.fault)
         assert case["requested"] == case["produced"] == case["scored"] == count, name
+        assert case["logged"] == case["log_rows"] == count, name  # one row each in the log
         assert case["producer"]["transactions"] == count, name
         assert case["lost"] == case["doubled"] == case["valid_dead_lettered"] == case["lag"] == 0
         assert case["dead_lettered"] == case["poison"], name
@@ -84,9 +86,30 @@ def test_the_checks_hold_and_the_host_was_left_clean(committed: dict[str, Any]) 
     assert committed["teardown"]
     assert not any(committed["teardown"].values())
     components = {pod["component"] for pod in committed["pods"]}
-    assert components >= {*SERVICES, "redis", "kube-dns"}
+    assert components >= {*SERVICES, "redis", "postgres", "kube-dns"}
     assert all(pod["ready_s"] is not None for pod in committed["pods"])
     assert committed["timings_s"]["install_to_first_scored_payment"] > 0
+
+
+def test_the_decision_log_held_every_payment_once(committed: dict[str, Any]) -> None:
+    checks, cases = committed["checks"], {case["case"]: case for case in committed["cases"]}
+    migrated = checks["decision_log_migrated"]
+    assert migrated["migrate_exit_code"] == 0
+    assert migrated["applied"] == [m.version for m in migrations()]  # this checkout's schema
+    lookups = checks["dashboard_reads_the_log"]
+    assert lookups["looked_up"] == decision_log.SAMPLE == lookups["same_as_the_log"]
+    assert lookups["statuses"] == {"200": decision_log.SAMPLE}
+    assert lookups["unknown_id_status"] == 404
+    outage = checks["readiness_while_database_stopped"]
+    assert outage["not_ready_while_down"] is True
+    assert outage["scored_while_down"] == 0
+    assert outage["lag_while_down"][0] > 0
+    assert outage["consumer_restarts"] == 0
+    assert outage["database_down_s"] >= 10
+    after = checks["log_after_the_run"]
+    assert after["rows_by_case"] == {name: case["produced"] for name, case in cases.items()}
+    assert after["doubled"] == 0
+    assert after["rows"] >= sum(case["produced"] for case in cases.values())
 
 
 def test_it_is_a_run_of_the_charts_and_images_of_this_checkout(committed: dict[str, Any]) -> None:

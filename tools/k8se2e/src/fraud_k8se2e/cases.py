@@ -10,26 +10,94 @@ import threading
 import time
 from typing import Any
 
-from fraud_k8se2e import pods, reach, rules
+from fraud_k8se2e import decision_log, pods, reach, rules
 from fraud_k8se2e.images import ROLLED
 from fraud_k8se2e.platform import Platform
 from fraud_k8se2e.release import NAMESPACE
+from fraudcore.decision_log.migrator import migrations
 
 POISON_RATE = 0.005  # the plain run also sends malformed messages: they must reach the DLQ
+DATABASE_CASE = "PostgreSQL stopped mid-stream"
+DATABASE_DOWN_S = 10.0  # as long as the broker stays away in the Kafka case
 
 
 def plain(platform: Platform) -> dict[str, Any]:
     """Payments at the fixed rate with nothing going wrong, watched on the dashboard's stream
-    through `kubectl port-forward svc/...`."""
+    through `kubectl port-forward svc/...`; then a sample of them looked up in the decision log
+    through the dashboard's API."""
     with reach.port_forward(platform.client, "dashboard") as url:
         listener = reach.StreamListener(url).start()
         time.sleep(2)  # connected and past the snapshot before the first payment
         outcome = platform.stream("plain", platform.sizes.plain, poison_rate=POISON_RATE)
         pods.wait(lambda: listener.points >= outcome.scored, 30, "the stream's last points")
         listener.stop()
+        run_id = outcome.details["run_id"]
+        logged = platform.decision_log.sample(f"tx-{run_id}")
+        lookups = decision_log.look_up(url, logged, f"tx-{run_id}-never-sent")
     sse = {"url": f"{url}/api/stream (kubectl port-forward)", "points": listener.points,
            "batches": listener.batches, "error": listener.error}  # fmt: skip
-    return {"dashboard_stream": {**sse, "passed": rules.dashboard_stream(sse, outcome.as_dict())}}
+    return {
+        "dashboard_stream": {**sse, "passed": rules.dashboard_stream(sse, outcome.as_dict())},
+        "dashboard_reads_the_log": {**lookups, "passed": rules.dashboard_reads_the_log(lookups)},
+    }
+
+
+def migrated(platform: Platform) -> dict[str, Any]:
+    """The chart's migrate init container ran to success in the consumer pod and left the
+    schema at every migration this release carries."""
+    statuses = platform.consumer()["status"].get("initContainerStatuses", [])
+    ended = {s["name"]: s.get("state", {}).get("terminated", {}) for s in statuses}
+    found = {
+        "init_containers": list(ended),
+        "migrate_exit_code": ended.get("migrate", {}).get("exitCode"),
+        "applied": platform.decision_log.migrations(),
+        "carried": [migration.version for migration in migrations()],
+    }
+    return {**found, "passed": rules.decision_log_migrated(found)}
+
+
+def database_stopped(platform: Platform) -> dict[str, Any]:
+    """PostgreSQL stopped mid-stream (its StatefulSet scaled to 0): the consumer pauses (not
+    Ready, nothing scored, the lag grows), and once the database is back it resumes without a
+    restart; every payment is still scored and logged exactly once."""
+    found: dict[str, Any] = {}
+    topic = platform.kafka.topics.topic_transactions
+
+    def outage() -> dict[str, Any]:
+        restarts = pods.restarts(platform.consumer())
+        began = time.monotonic()
+        found["pod_gone_after_s"] = round(platform.database.stop(), 1)
+        pods.wait(lambda: not pods.ready(platform.consumer()), 120, "consumer not Ready")
+        found["consumer_not_ready_after_s"] = round(time.monotonic() - began, 1)
+        scored, lag = platform.results.scored_total(), platform.kafka.lag(platform.group, topic)
+        time.sleep(DATABASE_DOWN_S)
+        found["scored_while_down"] = platform.results.scored_total() - scored
+        found["lag_while_down"] = [lag, platform.kafka.lag(platform.group, topic)]
+        found["not_ready_while_down"] = not pods.ready(platform.consumer())
+        back = time.monotonic()
+        found["database_down_s"] = round(back - began, 1)
+        found["database_ready_after_start_s"] = round(platform.database.start(), 1)
+        pods.wait(lambda: pods.ready(platform.consumer()), 180, "consumer Ready again")
+        found["consumer_ready_after_start_s"] = round(time.monotonic() - back, 1)
+        found["consumer_restarts"] = pods.restarts(platform.consumer()) - restarts
+        return {"database_down_s": found["database_down_s"]}
+
+    outcome = platform.stream(DATABASE_CASE, platform.sizes.fault, mid_stream=outage)
+    return {**found, "passed": rules.readiness_while_database_stopped(found, outcome.as_dict())}
+
+
+def log_after_the_run(platform: Platform) -> dict[str, Any]:
+    """The log counted again at the end, every case by its ids (after the outage, the pods
+    deleted and the upgrade), and the whole log for ids with more than one row."""
+    rows = {
+        outcome.case: sum(
+            platform.decision_log.rows_by_id(f"tx-{outcome.details['run_id']}").values()
+        )
+        for outcome in platform.outcomes
+    }
+    found = {"rows_by_case": rows, **platform.decision_log.rows_per_id()}
+    cases = {outcome.case: outcome.as_dict() for outcome in platform.outcomes}
+    return {**found, "passed": rules.log_after_the_run(found, cases)}
 
 
 def consumer_deleted(platform: Platform) -> None:

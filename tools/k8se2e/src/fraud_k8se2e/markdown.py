@@ -20,11 +20,12 @@ def _verdict(passed: object) -> str:
 
 
 def _cases(report: dict[str, Any]) -> list[str]:
-    header = ("case", "requested", "produced", "scored once", "lost", "doubled", "poison",
-              "dead-lettered (valid)", "lag", "tx/s", "seconds", "verdict")  # fmt: skip
+    header = ("case", "requested", "produced", "scored once", "logged (rows)", "lost", "doubled",
+              "poison", "dead-lettered (valid)", "lag", "tx/s", "seconds", "verdict")  # fmt: skip
     rows = [
-        (case["case"], case.get("requested"), case["produced"], case["scored"], case["lost"],
-         case["doubled"], case["poison"],
+        (case["case"], case.get("requested"), case["produced"], case["scored"],
+         f"{case.get('logged')} ({case.get('log_rows')})", case["lost"], case["doubled"],
+         case["poison"],
          f"{case['dead_lettered']} ({case['valid_dead_lettered']})", case["lag"],
          case["producer"].get("achieved_tps"), case["seconds"], _verdict(case["passed"]))
         for case in report.get("cases", [])
@@ -40,12 +41,34 @@ def _checks(report: dict[str, Any]) -> list[str]:
         f"- dashboard SSE stream through `kubectl port-forward`: {stream.get('points')} "
         f"payments in {stream.get('batches')} batches: {_verdict(stream.get('passed'))}"
     )
+    migrated = checks.get("decision_log_migrated", {})
+    lines.append(
+        f"- decision log: the chart's `migrate` init container exited "
+        f"{migrated.get('migrate_exit_code')}, schema at migrations {migrated.get('applied')}: "
+        f"{_verdict(migrated.get('passed'))}"
+    )
+    lookups = checks.get("dashboard_reads_the_log", {})
+    lines.append(
+        f"- dashboard `GET /api/decisions/{{id}}` through `kubectl port-forward`: "
+        f"{lookups.get('same_as_the_log')} of {lookups.get('looked_up')} sampled decisions as "
+        f"logged ({lookups.get('with_label_joined')} with their label joined), an unknown id "
+        f"{lookups.get('unknown_id_status')}: {_verdict(lookups.get('passed'))}"
+    )
     kafka = checks.get("readiness_while_kafka_stopped", {})
     lines.append(
         f"- Kafka stopped: consumer not Ready after {kafka.get('consumer_not_ready_after_s')}"
         f" s, Ready again {kafka.get('ready_again_after_start_s')} s after the broker "
         f"was back, {kafka.get('consumer_restarts')} restarts: "
         f"{_verdict(kafka.get('passed'))}"
+    )
+    database = checks.get("readiness_while_database_stopped", {})
+    lines.append(
+        f"- PostgreSQL stopped mid-stream for {database.get('database_down_s')} s: consumer not "
+        f"Ready after {database.get('consumer_not_ready_after_s')} s, "
+        f"{database.get('scored_while_down')} scored and lag {database.get('lag_while_down')} "
+        f"while down, Ready again {database.get('consumer_ready_after_start_s')} s after the "
+        f"database was started ({database.get('database_ready_after_start_s')} s to its Ready), "
+        f"{database.get('consumer_restarts')} restarts: {_verdict(database.get('passed'))}"
     )
     live = checks.get("liveness_restarts_a_stalled_consumer", {})
     lines.append(
@@ -64,6 +87,12 @@ def _checks(report: dict[str, Any]) -> list[str]:
         f"- `helm upgrade` to `{roll.get('to_tag')}` under traffic in "
         f"{roll.get('rollout_s')} s, fewest Ready pods per Deployment "
         f"{roll.get('fewest_ready_pods_during_rollout')}: {_verdict(roll.get('passed'))}"
+    )
+    after = checks.get("log_after_the_run", {})
+    lines.append(
+        f"- decision log at the end: {sum(after.get('rows_by_case', {}).values())} rows for the "
+        f"cases' payments, one per payment in every case; {after.get('rows')} rows in all, "
+        f"{after.get('doubled')} ids with a second row: {_verdict(after.get('passed'))}"
     )
     api = report.get("scorer_api", {})
     lines.append(
@@ -117,9 +146,10 @@ def headline(report: dict[str, Any]) -> str:
     cases, timings = report.get("cases", []), report.get("timings_s", {})
     return (
         f"{_verdict(report.get('passed'))}, {sum(case['produced'] for case in cases):,} payments "
-        f"in {len(cases)} cases, produced == scored once in each "
+        f"in {len(cases)} cases, produced == scored once == logged once in each "
         f"({sum(case['lost'] for case in cases)} lost, "
-        f"{sum(case['doubled'] for case in cases)} doubled); every pod Ready "
+        f"{sum(case['doubled'] for case in cases)} doubled, "
+        f"{sum(case['log_rows'] for case in cases):,} decision log rows); every pod Ready "
         f"{timings.get('install_to_all_pods_ready')} s and the first payment scored "
         f"{timings.get('install_to_first_scored_payment')} s after `helm install`; the whole run "
         f"{timings.get('total')} s (images built {timings.get('images_built')} s and imported "

@@ -12,6 +12,8 @@ from fraud_k8sapi.kubectl import Client
 from fraud_k8sapi.node.cluster import NodeCluster
 from fraud_k8se2e import pods
 from fraud_k8se2e.broker import ExternalKafka
+from fraud_k8se2e.database import InClusterPostgres
+from fraud_k8se2e.decision_log import DecisionLog
 from fraud_k8se2e.reach import Results
 from fraud_k8se2e.release import NAMESPACE, RELEASE, Release
 from fraud_k8se2e.traffic import Outcome, Snapshot, Stream, account
@@ -43,6 +45,7 @@ class Platform:
     kafka: ExternalKafka
     release: Release
     results: Results
+    database: InClusterPostgres
     group: str
     sizes: Sizes
     log: Log
@@ -51,6 +54,10 @@ class Platform:
     @property
     def client(self) -> Client:
         return self.node.client()
+
+    @property
+    def decision_log(self) -> DecisionLog:
+        return DecisionLog(self.database)
 
     def consumer(self) -> dict[str, Any]:
         (pod,) = pods.of(self.client, NAMESPACE, "consumer")
@@ -76,9 +83,8 @@ class Platform:
         if mid_stream is not None:
             pods.wait(lambda: self.scored_since(before) >= count // 3, 180, f"{case}: a third")
             details = mid_stream()
-        outcome = account(
-            case, stream, before=before, kafka=self.kafka, results=self.results, group=self.group
-        )
+        outcome = account(case, stream, before=before, kafka=self.kafka, results=self.results,
+                          log=self.decision_log, group=self.group)  # fmt: skip
         outcome.details.update(details)
         self.outcomes.append(outcome)
         self.log(f"{case}: {'passed' if outcome.clean else 'FAILED'} {outcome.as_dict()}")

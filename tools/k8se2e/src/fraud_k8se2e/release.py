@@ -1,7 +1,7 @@
 """The platform's release: the umbrella chart with ci/node-e2e-values.yaml, installed by helm
 into a namespace that enforces the restricted Pod Security Standard (as k8s/namespace does),
 after the one thing a user of an external Kafka creates first: the Secret with the clients'
-SCRAM credentials."""
+SCRAM credentials (the database and its DSN Secret come from database.py)."""
 
 from __future__ import annotations
 
@@ -60,6 +60,7 @@ class Release:
         """Every service to ``tag``, waiting for the rollout; helm's output."""
         tags = [f"--set={service}.image.tag={tag}" for service in SERVICES]
         tags.append(f"--set=consumer.warmStart.historyImage.tag={tag}")  # the producer's image
+        tags.append(f"--set=consumer.decisionLog.image.tag={tag}")  # the migrate init container
         result = self.client.helm(
             "upgrade", *self._chart_args(*tags, *extra), "--wait", "--timeout", "300s", timeout=360
         )

@@ -19,22 +19,29 @@ from fraud_k8sapi.versions import COREDNS_VERSION, ETCD_VERSION, KUBERNETES_VERS
 from fraud_k8se2e import markdown, rules
 from fraud_k8se2e.images import ROLLED
 
-SCHEMA = 2  # 2: each case's requested count and rate, helm test's exit code, the upgrade's tag
+# 2: each case's requested count and rate, helm test's exit code, the upgrade's tag; 3: the
+# decision log (each case's rows, the database outage, the dashboard's look-ups, the migration)
+SCHEMA = 3
 # The cases every full run has (a quick run has the same ones with fewer payments).
 CASES = (
     "plain",
     "consumer pod deleted mid-stream",
     "scorer pod deleted mid-stream",
     "after Kafka was stopped and started",
+    "PostgreSQL stopped mid-stream",
     "consumer loop stalled (liveness restart)",
     "helm upgrade to a new image tag mid-stream",
 )
 CHECKS = (
     "dashboard_stream",
+    "decision_log_migrated",
+    "dashboard_reads_the_log",
     "readiness_while_kafka_stopped",
+    "readiness_while_database_stopped",
     "liveness_restarts_a_stalled_consumer",
     "helm_test",
     "helm_upgrade_under_traffic",
+    "log_after_the_run",
 )
 
 
@@ -109,7 +116,8 @@ def problems(report: dict[str, Any]) -> list[str]:
         if not judged:
             found.append(f"case failed: {name}: produced {case.get('produced')}, scored "
                          f"{case.get('scored')}, lost {case.get('lost')}, "
-                         f"doubled {case.get('doubled')}")  # fmt: skip
+                         f"doubled {case.get('doubled')}, logged {case.get('logged')} "
+                         f"in {case.get('log_rows')} rows")  # fmt: skip
         if case.get("passed") is not judged:
             found.append(f"{name}: recorded passed={case.get('passed')}, its figures say {judged}")
     checks = report.get("checks", {})

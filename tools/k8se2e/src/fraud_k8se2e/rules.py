@@ -20,11 +20,13 @@ DECISIONS = ("approve", "review", "block")
 
 
 def case_passed(case: Figures) -> bool:
-    """Every payment the case's producer sent was scored exactly once, none went elsewhere, the
-    consumer group caught up, only the poison was dead-lettered, at the rate the case needs."""
+    """Every payment the case's producer sent was scored exactly once and has exactly one row
+    in the decision log, none went elsewhere, the consumer group caught up, only the poison was
+    dead-lettered, at the rate the case needs."""
     producer, details = case["producer"], case.get("details", {})
     return bool(
         case["requested"] == case["produced"] == case["scored"] == producer.get("transactions")
+        and case["logged"] == case["log_rows"] == case["produced"]
         and case["lost"] == case["produced"] - case["scored"] == 0
         and case["doubled"] == case["valid_dead_lettered"] == case["lag"] == 0
         and details.get("foreign_messages", 0) == 0
@@ -54,6 +56,53 @@ def readiness_while_kafka_stopped(check: Figures, after: Figures) -> bool:
         and check["ready_again_after_start_s"] is not None
         and check["consumer_restarts"] == 0
         and case_passed(after)
+    )
+
+
+def readiness_while_database_stopped(check: Figures, case: Figures) -> bool:
+    """The consumer paused while PostgreSQL was away (not Ready, nothing scored, the lag grew),
+    was Ready again without a restart once it was back, and the stream stayed exact."""
+    lag = check["lag_while_down"]
+    return (
+        check["not_ready_while_down"] is True
+        and check["consumer_not_ready_after_s"] is not None
+        and check["consumer_ready_after_start_s"] is not None
+        and check["scored_while_down"] == 0
+        and lag[-1] >= lag[0] > 0
+        and check["consumer_restarts"] == 0
+        and case_passed(case)
+    )
+
+
+def dashboard_reads_the_log(check: Figures) -> bool:
+    """Every sampled decision came back from the dashboard as the log holds it; an id never
+    sent is not found."""
+    looked_up = int(check["looked_up"])
+    return (
+        looked_up > 0
+        and check["statuses"] == {"200": looked_up}
+        and check["same_as_the_log"] == looked_up
+        and check["unknown_id_status"] == 404
+    )
+
+
+def decision_log_migrated(check: Figures) -> bool:
+    """The chart's migrate init container succeeded and the schema has every migration."""
+    return (
+        check["migrate_exit_code"] == 0
+        and "migrate" in check["init_containers"]
+        and check["applied"] == check["carried"] != []
+    )
+
+
+def log_after_the_run(check: Figures, cases: Mapping[str, Figures]) -> bool:
+    """At the end every case still has one row per payment produced, and no id has two."""
+    rows = check["rows_by_case"]
+    return (
+        set(rows) == set(cases)
+        and all(rows[name] == case["produced"] > 0 for name, case in cases.items())
+        and check["doubled"] == 0
+        and check["rows"] >= sum(rows.values())
     )
 
 
@@ -108,6 +157,12 @@ def judge_checks(
         "liveness_restarts_a_stalled_consumer": lambda c: liveness_restarts_a_stalled_consumer(
             c, cases["consumer loop stalled (liveness restart)"]
         ),
+        "readiness_while_database_stopped": lambda c: readiness_while_database_stopped(
+            c, cases["PostgreSQL stopped mid-stream"]
+        ),
+        "dashboard_reads_the_log": dashboard_reads_the_log,
+        "decision_log_migrated": decision_log_migrated,
+        "log_after_the_run": lambda c: log_after_the_run(c, cases),
         "helm_test": helm_test,
         "helm_upgrade_under_traffic": lambda c: helm_upgrade_under_traffic(
             c, cases["helm upgrade to a new image tag mid-stream"], services

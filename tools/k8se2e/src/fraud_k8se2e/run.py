@@ -1,5 +1,6 @@
 """One end-to-end run: build the images, start the node, load the images, start the external
-Kafka, install the release, run every case, uninstall, tear everything down; the report.
+Kafka, create the in-cluster PostgreSQL, install the release, run every case, uninstall, tear
+everything down; the report.
 
 Whatever fails, the teardown still runs (the broker, the node with every pod, the images' tags)
 and the report says what failed; nothing is left on the host (the report's `teardown` lists
@@ -12,12 +13,14 @@ import contextlib
 import time
 import traceback
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from fraud_k8sapi.node.cluster import NodeCluster
 from fraud_k8se2e import cases, pods, reach, report, rules
 from fraud_k8se2e.broker import CLIENT_USER, ExternalKafka
+from fraud_k8se2e.database import InClusterPostgres
 from fraud_k8se2e.images import ImageSet
 from fraud_k8se2e.platform import Log, Platform, Sizes
 from fraud_k8se2e.release import NAMESPACE, RELEASE, Release, app_version, chart_version
@@ -45,6 +48,7 @@ def _install(platform: Platform, timings: dict[str, float], found: dict[str, Any
     platform.results.connection = reach.redis_client(client, password)
     pods.wait(lambda: platform.results.scored_total() > 0, 300, "the first scored payment")
     timings["install_to_first_scored_payment"] = round(time.monotonic() - began, 1)
+    found.setdefault("checks", {})["decision_log_migrated"] = cases.migrated(platform)
     found["pods"] = [
         {"component": pods.component(pod), **pods.start_up(pod)}
         for pod in pods.live_pods(client, NAMESPACE) + pods.live_pods(client, "kube-system")
@@ -73,9 +77,11 @@ def _cases(platform: Platform, found: dict[str, Any]) -> None:
     cases.consumer_deleted(platform)
     cases.scorer_deleted(platform)
     checks["readiness_while_kafka_stopped"] = cases.kafka_stopped(platform)
+    checks["readiness_while_database_stopped"] = cases.database_stopped(platform)
     checks["liveness_restarts_a_stalled_consumer"] = cases.liveness(platform)
     checks["helm_test"] = cases.helm_test(platform)
     checks["helm_upgrade_under_traffic"] = cases.upgrade(platform, UPGRADE_TAG)
+    checks["log_after_the_run"] = cases.log_after_the_run(platform)
 
 
 def execute(
@@ -87,6 +93,7 @@ def execute(
     images = ImageSet(APP_VERSION, UPGRADE_TAG, reused=reuse_images)
     node = NodeCluster(root / "node", log=log)
     kafka = ExternalKafka(root / "kafka")
+    database: InClusterPostgres | None = None
     platform: Platform | None = None
     try:
         _timed(timings, "images_built", lambda: images.build(log))
@@ -97,13 +104,19 @@ def execute(
         }
         _timed(timings, "node_started", node.start)
         found["node_steps"] = dict(node.timings)
-        timings["images_loaded"] = images.load(node.ctr())
-        timings["kafka_started"] = round(kafka.start(), 1)
+        # Containerd imports while the broker starts, which stays in this thread: its process
+        # dies with the thread that started it (PR_SET_PDEATHSIG).
+        with ThreadPoolExecutor(1, thread_name_prefix="images") as beside:
+            loading = beside.submit(images.load, node.ctr())
+            timings["kafka_started"] = round(kafka.start(), 1)
+            timings["images_loaded"] = loading.result()
         kafka.create_topics()
         release = Release(node.client(), kafka.bootstrap_servers)
         release.prepare(CLIENT_USER, kafka.client_password)
+        database = InClusterPostgres(node.client(), root / "postgres")
+        database.create()
         results = reach.Results(RedisKeys())
-        platform = Platform(node, kafka, release, results, "fraud-consumer", sizes, log)
+        platform = Platform(node, kafka, release, results, database, "fraud-consumer", sizes, log)
         _install(platform, timings, found)
         _cases(platform, found)
         timings["uninstall"] = round(release.uninstall(), 1)
@@ -116,6 +129,8 @@ def execute(
     finally:
         kafka.stop()
         found["teardown"] = node.stop()
+        if database is not None:
+            database.remove()  # its volume's data, once no pod has it mounted
         timings["teardown"] = node.timings.get("teardown", 0.0)
         images.forget()
     timings["total"] = round(time.monotonic() - started, 1)

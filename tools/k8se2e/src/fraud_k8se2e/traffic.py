@@ -6,6 +6,8 @@ case is recognisable by its id. ``account`` then compares, once the pipeline is 
   - produced: the case's messages on the transactions topic, read between two snapshots of
     the topic's end offsets (valid payments by id; anything without one is poison);
   - scored: the case's payments the consumer recorded in Redis (one key per payment);
+  - logged / log rows: the case's payments with a row in the decision log (PostgreSQL), and
+    its rows in all (one per payment: a redelivery must not add a second);
   - lost / doubled: produced but not recorded / counted in the running total more than once;
   - dead-lettered: what reached the DLQ meanwhile, and how many of those were valid payments;
   - lag: the consumer group's committed offsets against the topic's end (0: all consumed).
@@ -26,6 +28,7 @@ import orjson
 from fraud_k8sapi.kubectl import Client
 from fraud_k8se2e import rules
 from fraud_k8se2e.broker import ExternalKafka, Offsets
+from fraud_k8se2e.decision_log import DecisionLog
 from fraud_k8se2e.reach import Results
 from fraud_k8se2e.release import NAMESPACE, RELEASE
 from fraudcore.schemas import Transaction
@@ -109,6 +112,8 @@ class Outcome:
     requested: int
     produced: int
     scored: int
+    logged: int
+    log_rows: int
     lost: int
     doubled: int
     poison: int
@@ -165,6 +170,7 @@ def account(
     before: Snapshot,
     kafka: ExternalKafka,
     results: Results,
+    log: DecisionLog,
     group: str,
     timeout_s: float = 240,
 ) -> Outcome:
@@ -192,12 +198,15 @@ def account(
     time.sleep(3)  # anything still in flight would now show up as doubled
     recorded = results.recorded(stream.id_prefix) & ids
     counted = results.scored_total() - before.scored_total
+    rows = log.rows_by_id(stream.id_prefix)
     letters = kafka.read(topics.topic_dlq, before.dlq, kafka.end_offsets(topics.topic_dlq))
     return Outcome(
         case=case,
         requested=stream.count,
         produced=len(ids),
         scored=len(recorded),
+        logged=len(set(rows) & ids),
+        log_rows=sum(rows.values()),
         lost=len(ids - recorded),
         doubled=counted - len(recorded),
         poison=poison,
@@ -211,5 +220,6 @@ def account(
             "foreign_messages": foreign,
             "resent_by_the_producer": valid - len(ids),
             "rate_tps": RATE_TPS,
+            "run_id": stream.run_id,
         },
     )
