@@ -37,3 +37,23 @@ def test_the_world_pace_takes_the_deployments_speed() -> None:
 def test_a_speed_given_by_flag_to_the_steady_pace_is_still_refused() -> None:
     with pytest.raises(ValueError, match="belong to the world pace"):
         _plan("--pace", "steady", "--speed", "10", "--count", "10")
+
+
+@pytest.mark.usefixtures("chart_env")
+def test_a_label_tail_follows_the_days_of_the_world_pace() -> None:
+    plan = _plan("--days", "2", "--label-tail-speed", "14400")
+    assert (plan.days, plan.label_tail_speed) == (2, 14_400)
+
+
+@pytest.mark.usefixtures("chart_env")
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("--count", "10", "--label-tail-speed", "14400"),  # no last day to follow
+        ("--days", "2", "--label-tail-speed", "0"),
+        ("--pace", "steady", "--count", "10", "--label-tail-speed", "14400"),
+    ],
+)
+def test_a_label_tail_without_days_or_speed_is_refused(argv: tuple[str, ...]) -> None:
+    with pytest.raises(ValueError, match="label tail"):
+        _plan(*argv)

@@ -162,3 +162,33 @@ def test_the_world_pace_sends_world_time_on_the_clock_and_labels_when_they_are_d
     ]:
         expected_s = (moment - cutoff).total_seconds() / speed
         assert abs(sent_at(message) - start - expected_s) < 0.25, moment
+
+
+def test_the_label_tail_sends_every_owed_label_at_its_own_time_after_the_last_payment(
+    kafka_bootstrap, topic_factory, topic_reader
+) -> None:
+    topics = topic_factory()
+    customers, history_days, speed = 1_000, 9, 86_400.0  # a simulated day a second
+    plan = StreamPlan(
+        rate_tps=1, speed=speed, days=1, customers=customers, history_days=history_days,
+        label_tail_speed=30 * 86_400.0,
+    )  # fmt: skip
+    report = TransactionStream(settings_for(kafka_bootstrap, topics), plan).run()
+
+    cutoff = dt.datetime(2026, 1, 5, tzinfo=dt.UTC) + dt.timedelta(days=history_days)
+    end = cutoff + dt.timedelta(days=1)
+    assert report.world_to == format_time(end)  # payments stop at the end of the day
+    world = generate(DatasetSpec(days=history_days + 1, customers=customers))
+    # Every label owed from the live start on: the history's late ones and the day's own.
+    owed = world[world["label_time"] >= cutoff]
+    after = owed[owed["label_time"] >= end]
+    assert report.labels_dropped == 0
+    assert (report.labels, report.labels_after_end) == (len(owed), len(after))
+    assert report.transactions == int((world["event_time"] >= cutoff).sum())
+    labels = [
+        Label.from_json(m.value())
+        for m in topic_reader(topics.topic_labels, expected=len(owed), idle_s=3)
+    ]
+    assert sorted(label.transaction_id for label in labels) == sorted(owed["transaction_id"])
+    truth = owed.set_index("transaction_id")["label_time"]
+    assert all(label.labelled_at == truth[label.transaction_id] for label in labels)

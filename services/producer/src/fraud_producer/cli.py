@@ -3,6 +3,7 @@
 fraud-producer dataset --days N --out FILE [--mode world|handbook] [--seed S]
 fraud-producer history [--days N] --out FILE.jsonl.gz     the warm start's input (world pace)
 fraud-producer stream [--rate R | --speed X] [--count N | --duration S | --days D] [--pace P]
+                      [--label-tail-speed X]       after --days: the labels still owed, at X
 """
 
 from __future__ import annotations
@@ -91,6 +92,7 @@ def stream_plan(args: argparse.Namespace, settings: ProducerSettings) -> StreamP
         history_days=world.history_days,
         world_start=world.start,
         days=args.days,
+        label_tail_speed=args.label_tail_speed,
     )
 
 
@@ -153,6 +155,11 @@ def _parser() -> argparse.ArgumentParser:
     limit.add_argument("--duration", type=float, help="stop after this many seconds")
     limit.add_argument("--days", type=float, help="world: stop after this many simulated days")
     stream.add_argument("--label-delay", type=float, help="steady: seconds until ground truth")
+    stream.add_argument(
+        "--label-tail-speed",
+        type=float,
+        help="world, with --days: then labels only, at this speed, until every owed one is sent",
+    )
     stream.add_argument("--poison-rate", type=float, help="share of extra malformed messages")
     stream.add_argument("--no-labels", action="store_true", help="send no ground truth")
     _world_arguments(stream)

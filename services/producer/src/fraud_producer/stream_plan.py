@@ -35,6 +35,8 @@ class StreamPlan:
     history_days: int = DEFAULT_HISTORY_DAYS  # world: live traffic begins on this day
     world_start: dt.date = DEFAULT_START
     days: float | None = None  # world: stop after this many simulated days
+    # world, with days: after the last payment, labels only at this speed until none is owed
+    label_tail_speed: float | None = None
     flush_timeout_s: float = 30.0  # at the end, wait this long for the last deliveries
 
     def __post_init__(self) -> None:
@@ -45,6 +47,10 @@ class StreamPlan:
             )
         if self.pace == "steady" and (self.speed is not None or self.days is not None):
             raise ValueError("speed and days belong to the world pace, not the steady one")
+        if self.label_tail_speed is not None and (self.days is None or self.label_tail_speed <= 0):
+            raise ValueError(
+                "a label tail follows the last of --days simulated days, at a positive speed"
+            )
 
     @property
     def world(self) -> WorldSpec:
@@ -61,6 +67,7 @@ class StreamReport:
     poison: int = 0
     labels: int = 0
     labels_dropped: int = 0
+    labels_after_end: int = 0  # sent by the label tail, after the last payment
     delivery_errors: int = 0
     undelivered: int = 0  # still queued when the final flush gave up: never sent
     elapsed_s: float = 0.0

@@ -22,6 +22,8 @@ from fraudcore.schemas import format_time
 
 log = logging.getLogger(__name__)
 MAX_SLEEP_S = 0.1  # stop requests and Kafka callbacks are served at least this often
+# A label owed, by arrival time: (when, sequence, key, transaction id, scenario).
+Owed = tuple[int, int, bytes, str, str]
 
 
 class PacedStream(Protocol):
@@ -51,8 +53,7 @@ def run_world(stream: PacedStream, stop: threading.Event) -> None:
     report.speed = speed
     metrics.speed.set(speed)
     metrics.rate.set(speed * feed.pace)
-    # Labels by arrival time: (when, sequence, key, transaction id, scenario).
-    labels: list[tuple[int, int, bytes, str, str]] = [
+    labels: list[Owed] = [
         (owed.label_us, n, owed.card_id.encode(), owed.transaction_id, owed.scenario)
         for n, owed in enumerate(feed.owed)
     ]
@@ -84,9 +85,7 @@ def run_world(stream: PacedStream, stop: threading.Event) -> None:
                 heapq.heappush(labels, (upcoming.label_us, sequence, key, tx_id, upcoming.scenario))
                 sequence += 1
             upcoming = next(events)
-        while labels and labels[0][0] <= now_us:
-            label_us, _, key, tx_id, scenario = heapq.heappop(labels)
-            stream.send_label(key, tx_id, scenario, feed.moment(label_us))
+        _send_due(stream, feed, labels, now_us)
         stream.producer.poll(0)
         metrics.world_time.set(feed.moment(now_us).timestamp())
         if now_us >= end_us or stream.limit_reached(time.monotonic() - clock.started):
@@ -95,4 +94,34 @@ def run_world(stream: PacedStream, stop: threading.Event) -> None:
         stop.wait(min(clock.seconds_until(wake), MAX_SLEEP_S))
     report.elapsed_s = time.monotonic() - clock.started
     report.world_to = format_time(feed.moment(now_us))
-    report.labels_dropped = len(labels)  # owed beyond the end: the world stops here
+    if plan.label_tail_speed is not None and now_us >= end_us:
+        _label_tail(stream, feed, labels, plan.label_tail_speed, stop)
+    report.labels_dropped = len(labels)  # still owed when the stream stopped: never sent
+
+
+def _send_due(stream: PacedStream, feed: WorldFeed, labels: list[Owed], now_us: float) -> int:
+    sent = 0
+    while labels and labels[0][0] <= now_us:
+        label_us, _, key, tx_id, scenario = heapq.heappop(labels)
+        stream.send_label(key, tx_id, scenario, feed.moment(label_us))
+        sent += 1
+    return sent
+
+
+def _label_tail(
+    stream: PacedStream, feed: WorldFeed, labels: list[Owed], speed: float, stop: threading.Event
+) -> None:
+    """After the last payment the clock runs on at the tail's speed, with labels only, until
+    every label owed has been sent at its own simulated time: no payment is decided any more, so
+    nothing reads what they change before they have all arrived."""
+    end_us = round(feed.begin_us + (stream.plan.days or 0.0) * DAY_S * 1e6)
+    clock = SimClock(end_us, speed)
+    log.info("payments done; %d labels still owed, sent at %.0fx", len(labels), speed)
+    while labels and not stop.is_set():
+        stream.check()
+        now_us = clock.now_us()
+        stream.report.labels_after_end += _send_due(stream, feed, labels, now_us)
+        stream.producer.poll(0)
+        stream.metrics.world_time.set(feed.moment(now_us).timestamp())
+        if labels:
+            stop.wait(min(clock.seconds_until(labels[0][0]), MAX_SLEEP_S))

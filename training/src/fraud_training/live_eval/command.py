@@ -22,6 +22,12 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     live.add_argument("--speed", type=float, default=defaults.speed, help="simulated s per s")
     live.add_argument("--history-days", type=int, default=defaults.history_days)
     live.add_argument("--mode", choices=["remote", "embedded"], default=defaults.scoring_mode)
+    live.add_argument(
+        "--label-tail-speed",
+        type=float,
+        default=defaults.label_tail_speed,
+        help="after the last payment, labels only at this speed until every one has been sent",
+    )
     live.add_argument("--model-dir", type=Path, default=Path("training/artifacts"))
     live.add_argument("--out", type=Path, default=Path("reports"))
     live.add_argument(
@@ -38,7 +44,11 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def _live_eval(args: argparse.Namespace) -> int:
     plan = LivePlan(
-        days=args.days, speed=args.speed, history_days=args.history_days, scoring_mode=args.mode
+        days=args.days,
+        speed=args.speed,
+        history_days=args.history_days,
+        scoring_mode=args.mode,
+        label_tail_speed=args.label_tail_speed,
     )
     result = evaluate(plan, args.model_dir, args.cache, args.before_seconds)
     report.write(result, args.out)

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from fraud_training.live_eval import measure
+from fraud_training.live_eval import log_agreement, measure
 from fraud_training.live_eval.run import LivePlan, run_before, run_live
 from fraudcore.model_card import ModelCard
 
@@ -71,9 +71,16 @@ def evaluate(
     live = measure.joined(table, start, plan, run.records)
     offline = measure.offline_scores(table, live, model_dir, cache_dir)
     thresholds = card.thresholds
-    periods = {"all": live}
-    for week in range(int(np.ceil(plan.days / 7))):
-        periods[f"week {week + 1}"] = live[(live["day"] >= 7 * week) & (live["day"] < 7 * week + 7)]
+    spans = measure.windows(plan.days)
+    periods = {
+        name: live[(live["day"] >= first) & (live["day"] <= last)]
+        for name, (first, last) in spans.items()
+    }
+    decision_log = log_agreement.section(
+        run.logged, live, start=start.date(), windows=spans, review=thresholds.review,
+        produced=set(live["transaction_id"]),
+    )  # fmt: skip
+    decision_log["consumer_labels_expired"] = run.labels_expired
     counts = {
         "produced": int(run.producer["transactions"]),
         "scored": len(run.records),
@@ -102,7 +109,8 @@ def evaluate(
         },
         "warm_start": run.warm_start,
         "producer": {
-            k: run.producer[k] for k in ("speed", "labels", "labels_dropped", "achieved_tps")
+            k: run.producer[k]
+            for k in ("speed", "labels", "labels_after_end", "labels_dropped", "achieved_tps")
         },
         "counts": counts,
         "card": card_figures,
@@ -112,7 +120,11 @@ def evaluate(
             "p50": float(np.percentile(latency, 50)),
             "p99": float(np.percentile(latency, 99)),
         },
-        "acceptance": acceptance(quality["all"], card_figures, counts),
+        "decision_log": decision_log,
+        "acceptance": {
+            **acceptance(quality["all"], card_figures, counts),
+            **log_agreement.acceptance(decision_log),
+        },
     }
     if before is not None:
         result["before"] = before

@@ -25,6 +25,15 @@ DAY = pd.Timedelta(days=1)
 SAME_SCORE = 1e-5  # ONNX float32 scores of identical features agree far closer than this
 
 
+def windows(days: float) -> dict[str, tuple[int, int]]:
+    """The reported spans of live traffic: (first, last) day index, both included."""
+    last = math.ceil(days) - 1
+    spans = {"all": (0, last)}
+    for week in range(math.ceil(days / 7)):
+        spans[f"week {week + 1}"] = (7 * week, min(7 * week + 6, last))
+    return spans
+
+
 def truth_table(plan: LivePlan) -> tuple[pd.DataFrame, pd.Timestamp]:
     """The world as a dataset up to the live window's end, and the live start (the cut-off)."""
     table = generate(

@@ -71,6 +71,82 @@ def _acceptance_rows(result: dict[str, Any]) -> list[str]:
     return rows
 
 
+def _signed(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:+.4f}"
+
+
+def _log_rows(rows: list[tuple[str, dict[str, Any]]]) -> list[str]:
+    lines = [
+        "| | decisions | label coverage | log: alert rate | precision | recall "
+        "| truth: alert rate | precision | recall | difference: precision | recall |",
+        "| --- |" + " --- |" * 10,
+    ]
+    for name, w in rows:
+        log, truth, diff = w["log"], w["truth"], w["difference"]
+        lines.append(
+            f"| {name} | {log['decisions']:,} | {_pct(log['label_coverage'])} "
+            f"| {_pct(log['alert_rate'])} | {_f(log['precision'], 4)} | {_f(log['recall'], 4)} "
+            f"| {_pct(truth['alert_rate'])} | {_f(truth['precision'], 4)} "
+            f"| {_f(truth['recall'], 4)} | {_signed(diff['precision'])} "
+            f"| {_signed(diff['recall'])} |"
+        )
+    return lines
+
+
+def log_headline(result: dict[str, Any]) -> str:
+    """The decision log's figures beside the ground truth's, per window, as the README shows."""
+    return "\n".join(_log_rows(list(result["decision_log"]["windows"].items())))
+
+
+def _decision_log_rows(result: dict[str, Any]) -> list[str]:
+    section, producer = result["decision_log"], result["producer"]
+    logged = section["logged"]
+    force = "; ".join(
+        f"{t['model_version']} review {t['review']:g}, block {t['block']:g} ({t['rows']:,} rows)"
+        for t in section["thresholds_in_force"]
+    )
+    return [
+        "## The decision log beside the ground truth",
+        "",
+        "The consumer wrote every decision to the decision log (PostgreSQL, migrated by the "
+        "production migrator) and joined there every label the producer sent, each at its own "
+        "simulated delay. After the last payment the producer's clock ran on at speed "
+        f"{result['plan']['label_tail_speed']:,.0f} with labels only until none was owed "
+        f"({producer['labels_after_end']:,} labels after the last payment, "
+        f"{producer['labels_dropped']:,} not sent): no payment was decided any more, so nothing "
+        "read what they changed. Precision, recall and alert rate at the review threshold come "
+        "from `fraudcore.decision_log.quality` (a decision without a label is unknown, never "
+        "genuine); the truth is the simulator's for the same decisions at the card's review "
+        f"threshold {section['review_threshold']:g}.",
+        "",
+        f"- logged rows {logged['rows']:,} ({logged['distinct_ids']:,} ids) for "
+        f"{logged['produced']:,} payments produced: {logged['missing']:,} missing, "
+        f"{logged['unexpected']:,} not produced; labels joined {logged['labels']:,}; labels the "
+        f"consumer gave up waiting for {section['consumer_labels_expired']:,}",
+        f"- thresholds in force (from the log): {force}",
+        "",
+        *_log_rows(list(section["windows"].items())),
+        "",
+        "By day of decision:",
+        "",
+        *_log_rows([(day["day"], day) for day in section["days"]]),
+        "",
+    ]
+
+
+def _labels_line(producer: dict[str, Any]) -> str:
+    if "labels_after_end" not in producer:
+        return (
+            f"- labels sent on the clock {producer['labels']:,}; owed beyond the end (not sent) "
+            f"{producer['labels_dropped']:,}"
+        )
+    return (
+        f"- labels sent on the clock {producer['labels']:,} ({producer['labels_after_end']:,} "
+        "of them after the last payment, by the label tail); still owed when the producer "
+        f"stopped (not sent) {producer['labels_dropped']:,}"
+    )
+
+
 def _before_rows(before: dict[str, Any]) -> list[str]:
     return [
         "## Before: the same model on the old live traffic",
@@ -93,6 +169,10 @@ def markdown(result: dict[str, Any]) -> str:
     warm, producer = result["warm_start"], result["producer"]
     ok = all(check["ok"] for check in result["acceptance"].values())
     cached = " (state from the cache)" if warm["cached"] else ""
+    # A report measured before the decision log existed renders as it was written.
+    logged = "decision_log" in result
+    writes = ", writing the decision log" if logged else ""
+    stores = "Redis and PostgreSQL" if logged else "Redis"
     lines = [
         "# Live evaluation: the real pipeline on the world's clock",
         "",
@@ -103,8 +183,9 @@ def markdown(result: dict[str, Any]) -> str:
         f"{result['seconds']['warm_start']:.0f} s{cached}. "
         f"Live: {plan['days']:g} simulated days from {plan['live_from'][:10]} at speed "
         f"{producer['speed']:,.0f} (about {producer['achieved_tps']:,.0f} payments a second) "
-        f"through producer, Kafka, consumer ({plan['scoring_mode']} scoring), scorer and Redis, in "
-        f"{result['seconds']['stream']:.0f} s. Week 1 is the model card's test week, payment for "
+        f"through producer, Kafka, consumer ({plan['scoring_mode']} scoring{writes}), scorer "
+        f"and {stores}, in {result['seconds']['stream']:.0f} s. "
+        "Week 1 is the model card's test week, payment for "
         "payment; week 2 comes after anything the model or its thresholds saw.",
         "",
         f"**Acceptance: {'met' if ok else 'NOT met'}.**",
@@ -134,8 +215,7 @@ def markdown(result: dict[str, Any]) -> str:
         "",
         f"- produced {run['produced']:,}, scored records read {run['scored']:,} (copies "
         f"{run['copies_read']:,}), the consumer's count {run['consumer_transactions']:,}",
-        f"- labels sent on the clock {producer['labels']:,}; owed beyond the end (not sent) "
-        f"{producer['labels_dropped']:,}",
+        _labels_line(producer),
         f"- end to end p50 {result['end_to_end_ms']['p50']:,.0f} ms, p99 "
         f"{result['end_to_end_ms']['p99']:,.0f} ms: how far the consumer ran behind the clock on "
         "this machine (latency is measured by `make bench`); both topics fall behind together, "
@@ -145,6 +225,8 @@ def markdown(result: dict[str, Any]) -> str:
         f"{' -> '.join(f'{v:g}' for v in result['machine']['load_average'])})",
         "",
     ]
+    if logged:
+        lines += _decision_log_rows(result)
     if "before" in result:
         lines += _before_rows(result["before"])
     return "\n".join(lines)

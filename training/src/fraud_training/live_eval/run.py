@@ -1,28 +1,43 @@
-"""The real pipeline on the world's clock: Kafka and Redis of its own, the warm start as
-``make dev`` runs it (the history export, then ``fraud-consumer backfill``: the commands compose
-and the charts run too), the scorer, a consumer and the producer in world pace, each its own
-process; every scored record read back from Kafka."""
+"""The real pipeline on the world's clock: Kafka, Redis and PostgreSQL of its own (the decision
+log, migrated by the production migrator), the warm start as ``make dev`` runs it (the history
+export, then ``fraud-consumer backfill``: the commands compose and the charts run too), the
+scorer, a consumer writing the decision log and the producer in world pace, each its own
+process; every scored record read back from Kafka.
+
+After the last payment the producer's clock runs on, faster, with labels only, until every label
+owed has been sent at its own simulated time (``--label-tail-speed``): the last days' genuine
+labels come 7-8 simulated days after their payments, so without the tail the log would know
+only a week of them. The consumer joins them all; the log is read before its database stops."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
+import math
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from fraud_devstack import KafkaBroker, RedisServer
+from fraud_devstack import KafkaBroker, PostgresServer, RedisServer
 from fraud_devstack.pipeline import LocalPipeline, private_topics
 from fraud_devstack.warm_start import World, load_warm_start
+from fraud_training.live_eval.logged import LoggedRun, read_logged, wait_for_labels
 from fraud_training.live_eval.reader import Decided, ScoredReader
 from fraudcore import live_stats
 from fraudcore.clock import DAY_S
+from fraudcore.decision_log import connect, migrate
 from fraudcore.live_stats import LiveTotals
 from fraudcore.schemas import Decision
-from fraudcore.settings import KafkaSettings
+from fraudcore.settings import DatabaseSettings, KafkaSettings
 
 log = logging.getLogger(__name__)
+LONGEST_LABEL_DAYS = 40.0  # chargebacks come after weeks at most: the label tail's time budget
+# A label waits this long for its payment: the consumer runs minutes behind the clock here.
+LABEL_WAIT_S = 600
+EXPIRED = re.compile(r"(\d+) labels matched no transaction")
 
 
 @dataclass(frozen=True)
@@ -33,10 +48,15 @@ class LivePlan:
     seed: int = 42
     customers: int = 10_000
     scoring_mode: str = "remote"
+    label_tail_speed: float = 14_400.0  # after the last payment: a simulated day in 6 s
 
     @property
     def stream_s(self) -> float:
         return self.days * DAY_S / self.speed
+
+    @property
+    def tail_s(self) -> float:
+        return LONGEST_LABEL_DAYS * DAY_S / self.label_tail_speed
 
 
 @dataclass
@@ -46,12 +66,15 @@ class LiveRun:
     consumer_totals: LiveTotals
     warm_start: dict[str, Any]
     copies_read: int
+    logged: LoggedRun
+    labels_expired: int  # labels the consumer gave up waiting for (its log's warnings)
     seconds: dict[str, float] = field(default_factory=dict)
 
 
 def run_live(plan: LivePlan, model_dir: Path, workdir: Path) -> LiveRun:
     broker = KafkaBroker(workdir / "kafka", log_level="WARN").start()
     redis_server = RedisServer(workdir / "redis", maxmemory="4gb").start()
+    postgres = PostgresServer(workdir / "postgres")  # started in the try: removed in any case
     settings = KafkaSettings(kafka_bootstrap_servers=broker.bootstrap_servers)
     pipeline = LocalPipeline(
         broker.bootstrap_servers, redis_server.url, private_topics(settings), workdir / "logs",
@@ -61,29 +84,49 @@ def run_live(plan: LivePlan, model_dir: Path, workdir: Path) -> LiveRun:
     reader: ScoredReader | None = None
     seconds: dict[str, float] = {}
     try:
+        postgres.start()
+        with connect(DatabaseSettings(database_url=postgres.url)) as conn:
+            migrate(conn)
         began = time.monotonic()
         warm_start = load_warm_start(world, pipeline.env(), pipeline.workdir)
         seconds["warm_start"] = time.monotonic() - began
         pipeline.start_scorer()
-        pipeline.start_consumer(plan.scoring_mode, **world.env())
+        consumer = pipeline.start_consumer(
+            plan.scoring_mode, DATABASE_URL=postgres.url, LABEL_WAIT_S=LABEL_WAIT_S,
+            **world.env(decision_log=True),
+        )  # fmt: skip
         reader = ScoredReader(settings, pipeline.topics.topic_scored).start()
         began = time.monotonic()
-        producer = pipeline.start_producer("--days", f"{plan.days:g}", **world.env())
-        code = producer.wait(plan.stream_s * 2 + 600)
+        producer = pipeline.start_producer(
+            "--days", f"{plan.days:g}", "--label-tail-speed", f"{plan.label_tail_speed:g}",
+            **world.env(),
+        )  # fmt: skip
+        code = producer.wait(plan.stream_s * 2 + plan.tail_s * 2 + 600)
         if code != 0:
             raise RuntimeError(f"the producer exited with {code}:\n{producer.log()[-3000:]}")
         report = json.loads(producer.log().strip().splitlines()[-1])
-        seconds["stream"] = time.monotonic() - began
-        pipeline.wait_scored(report["transactions"], timeout_s=900)
-        reader.wait_for(report["transactions"], timeout_s=300)
-        seconds["drain"] = time.monotonic() - began - seconds["stream"]
+        seconds["stream"] = report["elapsed_s"]  # the payments, on the world's clock
+        seconds["label_tail"] = time.monotonic() - began - report["elapsed_s"]
+        began = time.monotonic()
+        # On a busy shared machine the consumer ends minutes behind: as long again as the stream.
+        pipeline.wait_scored(report["transactions"], timeout_s=plan.stream_s * 2 + 900)
+        reader.wait_for(report["transactions"], timeout_s=600)
+        # Each payment of the window has one label; every one owed was sent by the tail.
+        wait_for_labels(postgres.url, report["transactions"], 900, idle_s=LABEL_WAIT_S + 60)
+        seconds["drain"] = time.monotonic() - began
+        first = dt.datetime.fromisoformat(report["world_from"]).astimezone(dt.UTC).date()
+        last = first + dt.timedelta(days=math.ceil(plan.days) - 1)
+        logged = read_logged(postgres.url, first, last)
+        expired = sum(int(n) for n in EXPIRED.findall(consumer.log()))
         return LiveRun(
-            dict(reader.records), report, pipeline.totals(), warm_start, reader.copies, seconds
-        )
+            dict(reader.records), report, pipeline.totals(), warm_start, reader.copies, logged,
+            expired, seconds,
+        )  # fmt: skip
     finally:
         if reader is not None:
             reader.stop()
         pipeline.stop_all()
+        postgres.remove()
         redis_server.stop()
         broker.stop()
 
