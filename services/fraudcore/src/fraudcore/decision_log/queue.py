@@ -208,7 +208,12 @@ def waiting(
 ) -> QueuePage:
     """One page of decisions waiting for a human, starting after ``after``."""
     query, params = page_query(filters, order, limit, after)
-    with conn.cursor(row_factory=dict_row) as cursor:
+    with conn.transaction(), conn.cursor(row_factory=dict_row) as cursor:
+        # The filters repeat the index predicate's decision test, so the planner counts it twice,
+        # expects a handful of open cases, and would sort them all (or start parallel workers)
+        # rather than read the first page off the order's index: tell it what the query is for.
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
         rows = cursor.execute(query, params).fetchall()
     following = None
     if len(rows) > limit:
