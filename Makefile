@@ -161,7 +161,7 @@ dashboard-load: ## 50 SSE clients on the dashboard at 2,000 tx/s; rewrites repor
 	FRAUD_UPDATE_REPORTS=1 $(RUN)/pytest -m load tests/dashboard/test_load.py $(PYTEST_ARGS)
 
 screenshots: ## the dashboard, review queue and decision page in Chromium on a live pipeline; rewrites reports/screenshots/
-	FRAUD_UPDATE_REPORTS=1 $(RUN)/pytest -m integration tests/dashboard/test_browser.py tests/dashboard/test_analyst_pages.py $(PYTEST_ARGS)
+	FRAUD_UPDATE_REPORTS=1 $(RUN)/pytest -m integration tests/dashboard/test_browser.py tests/dashboard/test_analyst_pages.py tests/dashboard/test_analyst_verdict_browser.py $(PYTEST_ARGS)
 
 bench: ## the performance benchmark (QUICK=1: under 3 minutes); writes reports/bench.{json,md}
 	$(RUN)/fraud-bench $(if $(QUICK),--quick) --model-dir training/artifacts --out reports
@@ -243,3 +243,7 @@ hadolint: ## lint the Dockerfile and the Containerfiles (also part of containers
 
 clean: infra-down ## remove the virtual environment and local state
 	rm -rf $(VENV) $(TOOLS) $(DEVSTACK) .mypy_cache .ruff_cache
+
+.PHONY: queue-bench
+queue-bench: ## the review queue's first page under 1,000,000 logged decisions (fresh PostgreSQL, real dashboard); reports/queue_bench.{json,md}
+	$(RUN)/python -m fraud_bench.queue_bench --out reports $(if $(DECISIONS),--decisions $(DECISIONS))

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from fraud_bench import log_size
+from fraud_bench import log_size, queue_bench
 from fraud_bench.report import headline
 from fraud_training import card_tables
 from fraud_training.live_eval import report as live_eval
@@ -109,6 +109,7 @@ SECTIONS = {
     "handbook": handbook_table,
     "dashboard-load": dashboard_load,
     "decision-log-size": lambda: log_size.sentence(report(log_size.REPORT)),
+    "queue-bench": lambda: queue_bench.sentence(report(queue_bench.REPORT)),
     "model-quality": model_quality,
 }
 

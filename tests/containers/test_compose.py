@@ -278,3 +278,15 @@ def test_the_decision_log_is_migrated_before_the_consumer_writes_to_it(
         monkeypatch.setenv(key, value)
     DecisionsSettings()
     assert 'ENTRYPOINT ["fraud-decisions"]' in dockerfile_stages()["decisions"]
+
+
+def test_the_dashboard_reads_the_log_and_sends_verdicts_where_the_consumer_does(
+    compose: dict[str, Any],
+) -> None:
+    services = compose["services"]
+    dashboard, consumer = environment(services["dashboard"]), environment(services["consumer"])
+    shared = ("DATABASE_URL", "DATABASE_PASSWORD", "KAFKA_BOOTSTRAP_SERVERS", "TOPIC_LABELS")
+    assert {k: dashboard.get(k) for k in shared} == {k: consumer[k] for k in shared}
+    assert services["dashboard"]["depends_on"]["migrate"] == {
+        "condition": "service_completed_successfully"
+    }

@@ -290,3 +290,31 @@ def test_sign_in_can_be_required_for_every_read(desk: Desk, start_dashboard, tmp
     assert client.get("/healthz").status_code == 200
     client.post("/api/session", json={"name": "vic", "password": PASSWORDS["vic"]})
     assert client.get("/api/decisions/tx-001").status_code == 200
+
+
+def test_a_verdict_moves_the_queue_version_and_closes_the_case_at_once(desk: Desk) -> None:
+    analyst, csrf = _signed_in(desk, "ana")
+
+    def state() -> tuple[str, list[str]]:
+        version = analyst.get("/api/queue/version")
+        assert version.status_code == 200, version.text
+        items = analyst.get("/api/queue", params={"limit": 200}).json()["items"]
+        return version.json()["version"], [item["transaction_id"] for item in items]
+
+    def judge(verdict: str) -> tuple[str, list[str]]:
+        given = analyst.post(
+            "/api/decisions/tx-005/verdicts", json={"verdict": verdict, "comment": ""},
+            headers={"X-CSRF-Token": csrf},
+        )  # fmt: skip
+        assert given.status_code == 201, given.text
+        return state()
+
+    before, queued = state()
+    assert "tx-005" in queued
+    assert state()[0] == before  # nothing happened: the version stays
+    escalation, still = judge("escalate")
+    assert escalation != before
+    assert "tx-005" in still  # waits for a colleague
+    after, left = judge("genuine")
+    assert after not in (before, escalation)
+    assert left == [tx for tx in queued if tx != "tx-005"]  # gone before its label came back

@@ -8,6 +8,7 @@ import random
 import pytest
 
 from fraudcore.decision_log import DecisionLogWriter, apply_labels
+from fraudcore.decision_log.cases import CaseKey, Verdict, record_verdict
 from fraudcore.decision_log.queue import QueueFilter, QueueKey, QueueOrder, page_query, waiting
 from fraudcore.schemas import Decision, Label
 
@@ -125,6 +126,30 @@ def test_pages_neither_repeat_nor_skip_while_decisions_and_labels_arrive(
     assert following == [*ordered[10:15], *ordered[16:], newer.transaction_id]
     fresh, _ = _all_pages(decision_log, QueueFilter(BOTH), QueueOrder.OLDEST, 10)
     assert fresh[0] == "tx-0-early"  # a fresh start sees it
+
+
+def test_a_fraud_or_genuine_verdict_closes_the_case_at_once_an_escalation_does_not(
+    decision_log, logged
+):
+    first, second, third = _sorted(logged, QueueOrder.OLDEST)[:3]
+    rows = {row.transaction_id: row for row in logged}
+    with decision_log.transaction():
+        for tx, verdict in ((first, Verdict.FRAUD), (second, Verdict.ESCALATE),
+                            (third, Verdict.GENUINE)):  # fmt: skip
+            case = CaseKey(tx, rows[tx].event_time)
+            record_verdict(decision_log, case, "ana", verdict, "")
+    ids, _ = _all_pages(decision_log, QueueFilter(BOTH), QueueOrder.OLDEST, 50)
+    assert ids[0] == second  # escalated: still waiting, for a colleague
+    assert first not in ids
+    assert third not in ids
+    assert len(ids) == len(logged) - 2
+    closed = dict(
+        decision_log.execute(
+            "SELECT transaction_id, queue_closed_at IS NOT NULL FROM decisions "
+            "WHERE decision <> 'approve'"
+        ).fetchall()
+    )  # by trigger: labels (the fixture's quarter) and final verdicts close; nothing else does
+    assert {tx for tx, done in closed.items() if not done} == set(ids)
 
 
 @pytest.mark.parametrize(

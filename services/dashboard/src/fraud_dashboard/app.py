@@ -58,6 +58,7 @@ def create_app(settings: DashboardSettings | None = None) -> FastAPI:
             task.cancel()
         await state.redis.close()
         await asyncio.to_thread(state.cases.close)
+        await asyncio.to_thread(state.decision_log.close)
 
     app = FastAPI(
         title="fraud-dashboard",

@@ -1,12 +1,12 @@
 """The dashboard's write side of the decision log, and its searches: verdicts (recorded with
 their label sent, or not at all), a case's history, the audit trail, search. Blocking psycopg
-calls run in a worker thread on short-lived connections, as the read side's do."""
+calls run in a worker thread on a few kept connections, as the read side's do."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import psycopg
@@ -14,14 +14,13 @@ import psycopg
 from fraud_dashboard.auth.who import Identity
 from fraud_dashboard.decision_log import LogNotConfiguredError, LogUnavailableError
 from fraud_dashboard.label_publisher import LabelPublisher
-from fraudcore.decision_log import connect
+from fraud_dashboard.log_connections import LogConnections
 from fraudcore.decision_log.audit import AuditAction, record
 from fraudcore.decision_log.cases import CaseKey, Verdict, find_case, read_case, record_verdict
 from fraudcore.decision_log.search import SearchField, SearchKey, search
 from fraudcore.schemas import Label, LabelSource, utcnow
 from fraudcore.settings import DatabaseSettings
 
-APPLICATION = "fraud-dashboard"
 ANALYST_SCENARIO = "analyst"  # a fraud verdict names no scenario: the analyst's, until a chargeback
 T = TypeVar("T")
 
@@ -49,22 +48,22 @@ def verdict_label(case: CaseKey, verdict: Verdict, analyst: str) -> Label | None
 class CaseLog:
     settings: DatabaseSettings | None
     publisher: LabelPublisher | None
+    connections: LogConnections | None = field(default=None, repr=False)
 
     def close(self) -> None:
         if self.publisher is not None:
             self.publisher.close()
+        if self.connections is not None:
+            self.connections.close()
 
-    async def _run(self, work: Callable[[psycopg.Connection], T]) -> T:
+    async def _run(self, work: Callable[[psycopg.Connection], T], *, retry: bool = True) -> T:
         if self.settings is None:
             raise LogNotConfiguredError
-        settings = self.settings
-
-        def run() -> T:
-            with connect(settings, APPLICATION) as conn:
-                return work(conn)
-
+        if self.connections is None:
+            self.connections = LogConnections(self.settings)
+        connections = self.connections
         try:
-            return await asyncio.to_thread(run)
+            return await asyncio.to_thread(connections.run, work, retry=retry)
         except psycopg.Error as error:
             raise LogUnavailableError(error) from error
 
@@ -94,7 +93,7 @@ class CaseLog:
                     publisher.send(card_id, label)
             return entry | {"label": None if label is None else label.model_dump(mode="json")}
 
-        return await self._run(give)
+        return await self._run(give, retry=False)  # a verdict is never sent twice
 
     async def case(self, transaction_id: str, who: Identity | None) -> dict[str, Any] | None:
         def read(conn: psycopg.Connection) -> dict[str, Any] | None:

@@ -1,7 +1,7 @@
 """The dashboard's read side of the decision log: one decision looked up, the review queue's
 pages, and the live quality figures read periodically into Prometheus gauges and the page's panel.
 
-The log is read through fraudcore's reader and quality queries on short-lived connections in a
+The log is read through fraudcore's reader and quality queries on a few kept connections in a
 worker thread (psycopg's blocking API keeps the event loop free); lookups are rare, the figures
 are read once per interval whatever the number of viewers.
 """
@@ -13,13 +13,15 @@ import contextlib
 import datetime as dt
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import psycopg
 
+from fraud_dashboard.log_connections import LogConnections
 from fraudcore import metrics
-from fraudcore.decision_log import connect, get_decisions
+from fraudcore.decision_log import get_decisions
 from fraudcore.decision_log.card_history import card_decisions
 from fraudcore.decision_log.quality import DayQuality, recent_quality
 from fraudcore.decision_log.queue import QueueFilter, QueueKey, QueueOrder, QueuePage, waiting
@@ -27,7 +29,7 @@ from fraudcore.schemas import format_time
 from fraudcore.settings import DatabaseSettings
 
 log = logging.getLogger(__name__)
-APPLICATION = "fraud-dashboard"
+T = TypeVar("T")
 
 
 class LogNotConfiguredError(RuntimeError):
@@ -43,25 +45,33 @@ class LogUnavailableError(RuntimeError):
 @dataclass
 class DecisionLog:
     settings: DatabaseSettings | None
+    connections: LogConnections | None = field(default=None, repr=False)
 
-    def _settings(self) -> DatabaseSettings:
-        if self.settings is None:
+    def __post_init__(self) -> None:
+        if self.settings is not None and self.connections is None:
+            self.connections = LogConnections(self.settings)
+
+    def close(self) -> None:
+        if self.connections is not None:
+            self.connections.close()
+
+    def _read(self, work: Callable[[psycopg.Connection], T]) -> T:
+        if self.connections is None:
             raise LogNotConfiguredError
-        return self.settings
+        return self.connections.run(work)
 
     def _lookup(self, transaction_id: str) -> list[dict[str, Any]]:
-        with connect(self._settings(), APPLICATION) as conn:
-            return [entry.as_json() for entry in get_decisions(conn, transaction_id)]
+        return self._read(
+            lambda conn: [entry.as_json() for entry in get_decisions(conn, transaction_id)]
+        )
 
     def _quality(self, days: int) -> list[DayQuality]:
-        with connect(self._settings(), APPLICATION) as conn:
-            return recent_quality(conn, days)
+        return self._read(lambda conn: recent_quality(conn, days))
 
     def _queue(
         self, filters: QueueFilter, order: QueueOrder, limit: int, after: QueueKey | None
     ) -> QueuePage:
-        with connect(self._settings(), APPLICATION) as conn:
-            return waiting(conn, filters, order, limit, after)
+        return self._read(lambda conn: waiting(conn, filters, order, limit, after))
 
     async def queue(
         self, filters: QueueFilter, order: QueueOrder, limit: int, after: QueueKey | None
@@ -73,8 +83,7 @@ class DecisionLog:
             raise LogUnavailableError(error) from error
 
     def _card(self, card_id: str, limit: int, until: dt.datetime | None) -> list[dict[str, Any]]:
-        with connect(self._settings(), APPLICATION) as conn:
-            return card_decisions(conn, card_id, limit, until)
+        return self._read(lambda conn: card_decisions(conn, card_id, limit, until))
 
     async def card(
         self, card_id: str, limit: int, until: dt.datetime | None

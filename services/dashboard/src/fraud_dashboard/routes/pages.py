@@ -30,6 +30,12 @@ async def queue() -> FileResponse:
     return _page("queue.html")
 
 
+@router.get("/sign-in")
+async def sign_in() -> FileResponse:
+    """Signing in with a name and password from the users file (the form posts JSON)."""
+    return _page("sign-in.html")
+
+
 @router.get("/decisions/{transaction_id}")
 async def decision(transaction_id: TransactionId) -> FileResponse:  # the page reads the id
     """One decision: the payment, the card's recent history, score, rules and reasons."""

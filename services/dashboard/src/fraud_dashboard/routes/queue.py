@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from fastapi.exceptions import RequestValidationError
 
+from fraud_dashboard.queue_version import queue_version
 from fraud_dashboard.routes.decisions import LOG_DOWN
 from fraud_dashboard.state import DashboardState, get_state
 from fraudcore.decision_log.queue import MAX_PAGE, QueueError, QueueFilter, QueueKey, QueueOrder
@@ -67,3 +68,10 @@ async def queue(
         raise _invalid(error) from error
     page = await state.decision_log.queue(filters, order, limit, key)
     return {"order": order.value, "decisions": sorted(filters.decisions)} | page.as_json()
+
+
+@router.get("/queue/version")
+async def version(state: State) -> dict[str, str]:
+    """A value that changes whenever the queue may have changed (a verdict, a new alert, a label
+    applied): poll it cheaply (a few Redis reads) and re-read ``/api/queue`` when it moves."""
+    return {"version": await queue_version(state.redis, state.keys)}

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from fraud_dashboard.auth.identity import Analyst, MaybeSignedIn
 from fraud_dashboard.cases import VerdictsNotConfiguredError
 from fraud_dashboard.label_publisher import LabelNotSentError
+from fraud_dashboard.queue_version import count_verdict
 from fraud_dashboard.routes.decisions import LOG_DOWN
 from fraud_dashboard.routes.live import TransactionId
 from fraud_dashboard.state import DashboardState, get_state
@@ -53,6 +54,7 @@ async def give_verdict(
     if entry is None:
         raise HTTPException(404, f"no decision logged for transaction {transaction_id!r}")
     log.info("%s: verdict %s on %s", who.name, body.verdict.value, transaction_id)
+    await count_verdict(state.redis, state.keys)  # open queues re-read now
     return entry
 
 

@@ -36,14 +36,45 @@ function decisionUrl(id) {
   return `/decisions/${encodeURIComponent(id)}`;
 }
 
+// The server's reason for a refusal: FastAPI's detail, a string or a list of bad parameters.
+async function failure(response) {
+  let body = null;
+  try { body = await response.json(); } catch (_) { /* not JSON: the status says it */ }
+  const detail = body && body.detail;
+  const text = Array.isArray(detail) ? detail.map((d) => `${(d.loc || []).slice(-1)[0]}: ${d.msg}`).join("; ") : detail;
+  const error = new Error(text || `HTTP ${response.status}`);
+  error.status = response.status;
+  return error;
+}
+
 async function getJson(url) {
   const response = await fetch(url, { headers: { Accept: "application/json" } });
-  let body = null;
-  try { body = await response.json(); } catch (_) { /* not JSON: reported below */ }
-  if (!response.ok) {
-    const detail = body && body.detail;
-    const text = Array.isArray(detail) ? detail.map((d) => `${(d.loc || []).slice(-1)[0]}: ${d.msg}`).join("; ") : detail;
-    throw new Error(text || `HTTP ${response.status}`);
+  if (!response.ok) throw await failure(response);
+  return response.json();
+}
+
+// A state change: JSON in, JSON out (null for 204), with the session's CSRF token in its header.
+async function sendJson(method, url, body, session) {
+  const headers = { Accept: "application/json" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (session && session.csrf_token) headers[session.csrf_header] = session.csrf_token;
+  const response = await fetch(url, {
+    method, headers, credentials: "same-origin", body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!response.ok) throw await failure(response);
+  return response.status === 204 ? null : response.json();
+}
+
+// Who is signed in (GET /api/session), read once per page.
+let sessionRead = null;
+function currentSession() {
+  if (!sessionRead) {
+    sessionRead = getJson("/api/session").catch(() => ({ signed_in: false, sign_in_available: false }));
   }
-  return body;
+  return sessionRead;
+}
+
+// Where a sign-in may send the browser back to: a path of this site only (never //host or a URL).
+function localPath(value, fallback) {
+  return typeof value === "string" && /^\/(?![/\\])/.test(value) ? value : fallback;
 }

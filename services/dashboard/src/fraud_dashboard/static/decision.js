@@ -93,7 +93,7 @@ async function loadDecision() {
     showScore(d);
     showPayment(d);
     document.body.dataset.loaded = "decision";
-    await showCardHistory(d);
+    await Promise.all([showCardHistory(d), showVerdictPanel(d)]);
     document.body.dataset.loaded = "all";
   } catch (error) {
     $("decision-title").textContent = "Decision unavailable";

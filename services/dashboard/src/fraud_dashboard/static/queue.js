@@ -1,15 +1,20 @@
 // The review queue: GET /api/queue one page at a time, filters kept in the address (a filtered
-// queue can be shared as a link), re-read every few seconds while open. Keyboard: Tab reaches
-// the rows, arrow keys move between them, Enter opens the decision page.
+// queue can be shared as a link). Live: GET /api/queue/version each second (a few Redis reads)
+// and the queue re-read when it moves (a verdict given in any browser, a new alert, a label), plus
+// a slow re-read whatever the version says (a decision that reached Redis a moment before the
+// log). Keyboard: Tab reaches the rows, arrow keys move between them, Enter opens the decision.
 "use strict";
 
 const PAGE_SIZE = 25;
-const REFRESH_MS = 5000;
+const VERSION_MS = 1000;
+const REFRESH_MS = 15000;
 const FILTERS = ["order", "decision", "amount_min", "amount_max", "country", "model_version", "since", "until"];
 let cursors = [null]; // cursors[i]: the `after` of page i (null: the first page)
 let pageIndex = 0;
 let nextCursor = null;
 let policyShown = false;
+let seenVersion = null;
+let loadedAt = 0;
 
 function filtersFromAddress() {
   const query = new URLSearchParams(window.location.search);
@@ -92,6 +97,7 @@ function showPolicy(decisions) {
 }
 
 async function load() {
+  loadedAt = Date.now();
   const status = $("queue-status");
   const problem = $("queue-problem");
   const query = queryFromForm();
@@ -122,6 +128,25 @@ async function load() {
   $("page-number").textContent = `page ${pageIndex + 1}`;
 }
 
+// Read before the queue: whatever moved the version is in the page that follows.
+let watching = false;
+async function watchVersion() {
+  if (document.hidden || watching) return; // a slow read is never overtaken by the next one
+  watching = true;
+  let version = seenVersion;
+  try {
+    version = (await getJson("/api/queue/version")).version;
+  } catch (_) { /* the slow re-read below still runs */ }
+  try {
+    if (version !== seenVersion || Date.now() - loadedAt >= REFRESH_MS) {
+      seenVersion = version;
+      await load();
+    }
+  } finally {
+    watching = false;
+  }
+}
+
 function restart() {
   cursors = [null];
   pageIndex = 0;
@@ -149,5 +174,5 @@ window.addEventListener("DOMContentLoaded", () => {
   $("previous-page").addEventListener("click", () => { pageIndex = Math.max(0, pageIndex - 1); load(); });
   $("first-page").addEventListener("click", () => { pageIndex = 0; load(); });
   load();
-  setInterval(() => { if (!document.hidden) load(); }, REFRESH_MS);
+  setInterval(watchVersion, VERSION_MS);
 });

@@ -3,8 +3,10 @@ keyset (a page starts after the previous page's last key, so a deep page costs w
 does and a decision arriving meanwhile never shifts or repeats rows, as OFFSET would).
 
 Waiting means: a decision the policy sends to a human (review; block too where policy asks for
-confirmation) whose ground truth has not arrived. A label, a chargeback's today and an analyst's
-verdict once verdicts are labels, closes the case.
+confirmation) whose ground truth has not arrived and that no analyst has judged fraud or genuine.
+A label (a chargeback, or an analyst's verdict come back through the consumer) closes the case,
+and so does the verdict itself the moment it is recorded (its label was acknowledged by Kafka
+by then); an escalation leaves the case waiting.
 """
 
 from __future__ import annotations
@@ -23,7 +25,13 @@ import psycopg
 from psycopg import sql
 from psycopg.rows import dict_row
 
-from fraudcore.decision_log.contract import DECISIONS, FEATURE_SETS, LABELS, PAYMENT_COLUMNS
+from fraudcore.decision_log.contract import (
+    DECISIONS,
+    FEATURE_SETS,
+    LABELS,
+    PAYMENT_COLUMNS,
+    VERDICTS,
+)
 from fraudcore.decision_log.reader import decision_fields
 from fraudcore.features.wording import explain
 from fraudcore.schemas import Decision, format_time
@@ -136,13 +144,18 @@ _SELECT = sql.SQL(
     "d.country, d.decision, d.score, d.model_version, d.review_threshold, d.block_threshold, "
     "d.rules, d.reasons, d.features, f.names AS feature_names, {payment} "
     "FROM {decisions} d JOIN {sets} f USING (feature_set) "
-    # The literal matches the queue indexes' predicate, so the planner can use them.
-    "WHERE d.decision <> 'approve' AND d.decision = ANY(%(decisions)s) "
+    # The literals match the queue indexes' predicate (open cases, migration 0005: a label or a
+    # verdict closes a case by trigger), so the planner reads open cases only; the NOT EXISTS
+    # below stay as the definition, checked on those few rows.
+    "WHERE d.decision <> 'approve' AND d.queue_closed_at IS NULL "
+    "AND d.decision = ANY(%(decisions)s) "
     "AND NOT EXISTS (SELECT 1 FROM {labels} l "
     "WHERE l.transaction_id = d.transaction_id AND l.event_time = d.event_time) "
+    "AND NOT EXISTS (SELECT 1 FROM {verdicts} v WHERE v.transaction_id = d.transaction_id "
+    "AND v.event_time = d.event_time AND v.verdict <> 'escalate') "
 ).format(
     decisions=sql.Identifier(DECISIONS), sets=sql.Identifier(FEATURE_SETS),
-    labels=sql.Identifier(LABELS),
+    labels=sql.Identifier(LABELS), verdicts=sql.Identifier(VERDICTS),
     payment=sql.SQL(", ").join(sql.Identifier("d", name) for name in PAYMENT_COLUMNS),
 )  # fmt: skip
 _CONDITIONS = (
@@ -195,7 +208,12 @@ def waiting(
 ) -> QueuePage:
     """One page of decisions waiting for a human, starting after ``after``."""
     query, params = page_query(filters, order, limit, after)
-    with conn.cursor(row_factory=dict_row) as cursor:
+    with conn.transaction(), conn.cursor(row_factory=dict_row) as cursor:
+        # The filters repeat the index predicate's decision test, so the planner counts it twice,
+        # expects a handful of open cases, and would sort them all (or start parallel workers)
+        # rather than read the first page off the order's index: tell it what the query is for.
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
         rows = cursor.execute(query, params).fetchall()
     following = None
     if len(rows) > limit:
