@@ -137,9 +137,21 @@ class PostgresServer:
         return self
 
     def restart(self, timeout_s: float = 60.0) -> None:
-        """The same cluster again, after ``stop()`` or ``kill()``."""
+        """The same cluster again, after ``stop()`` or ``kill()``. After a SIGKILL the old
+        server's backends outlive it for a moment, holding its shared memory and port, and a new
+        server started then exits at once: it is started again until one stays up."""
         self.stop()
-        self._launch(timeout_s)
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                self._launch(max(1.0, deadline - time.monotonic()))
+                return
+            except RuntimeError:
+                if self.process is None or self.process.poll() is None:
+                    raise  # still running but never ready: a real failure
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
 
     def _launch(self, timeout_s: float) -> None:
         data = (self.workdir / "data").resolve()
