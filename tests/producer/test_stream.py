@@ -6,15 +6,17 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
 from confluent_kafka import Message
+from confluent_kafka.admin import AdminClient, NewTopic
 from pydantic import ValidationError
 
 from fraud_producer.settings import ProducerSettings
 from fraud_producer.stream import TransactionStream
-from fraud_producer.stream_plan import StreamPlan
+from fraud_producer.stream_plan import StreamFailedError, StreamPlan
 from fraud_simulator.dataset import DatasetSpec, generate
 from fraudcore.kafka_client import PRODUCED_AT_HEADER
 from fraudcore.schemas import Label, Transaction, format_time
@@ -192,3 +194,23 @@ def test_the_label_tail_sends_every_owed_label_at_its_own_time_after_the_last_pa
     assert sorted(label.transaction_id for label in labels) == sorted(owed["transaction_id"])
     truth = owed.set_index("transaction_id")["label_time"]
     assert all(label.labelled_at == truth[label.transaction_id] for label in labels)
+
+
+def test_the_stream_waits_for_topics_made_after_it_starts(kafka_bootstrap, topic_factory) -> None:
+    topics = topic_factory()
+    late = topics.model_copy(update={"topic_transactions": f"late-{topics.topic_transactions}"})
+    stream = TransactionStream(
+        settings_for(kafka_bootstrap, late),
+        StreamPlan(rate_tps=100, count=10, seed=1, pace="steady", send_labels=False),
+    )
+    with pytest.raises(StreamFailedError, match=r"do not exist after 2 s"):
+        stream.wait_for_topics(timeout_s=2)
+    admin = AdminClient({"bootstrap.servers": kafka_bootstrap})
+    threading.Timer(
+        3, lambda: admin.create_topics([NewTopic(late.topic_transactions, 1, 1)])
+    ).start()
+    try:
+        report = stream.run()  # waits, then sends: the topic came 3 s after the start
+        assert (report.transactions, report.delivery_errors) == (10, 0)
+    finally:
+        admin.delete_topics([late.topic_transactions], operation_timeout=10)

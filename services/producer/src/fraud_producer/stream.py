@@ -26,7 +26,7 @@ from collections import Counter, deque
 from dataclasses import dataclass
 from typing import Any
 
-from confluent_kafka import KafkaError, Message, Producer
+from confluent_kafka import KafkaError, KafkaException, Message, Producer
 
 from fraud_producer.poison import pick_kind, poison_message
 from fraud_producer.settings import ProducerSettings
@@ -41,6 +41,7 @@ from fraudcore.schemas import Channel, Label, Transaction, format_time, utcnow
 
 log = logging.getLogger(__name__)
 STEADY_LABEL_DELAY_S = 30.0
+TOPICS_WAIT_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -139,8 +140,36 @@ class TransactionStream:
             return True
         return plan.duration_s is not None and elapsed_s >= plan.duration_s
 
+    def wait_for_topics(self, timeout_s: float = TOPICS_WAIT_S) -> None:
+        """Topics made just before us (compose's kafka-init, a chart's hook) may not be in the
+        broker's metadata yet, and producing then fails on an unknown topic: wait for them."""
+        wanted = {self.settings.topic_transactions}
+        if self.plan.send_labels:
+            wanted.add(self.settings.topic_labels)
+        deadline = time.monotonic() + timeout_s
+        while True:
+            self.producer.poll(0)  # serves the error callback: wrong credentials stop us here
+            self.check()
+            missing = sorted(wanted - self._topics_with_partitions())
+            if not missing:
+                return
+            if time.monotonic() > deadline:
+                raise StreamFailedError(f"topics {missing} do not exist after {timeout_s:.0f} s")
+            log.info("waiting for topics %s to exist", missing)
+            time.sleep(1.0)
+
+    def _topics_with_partitions(self) -> set[str]:
+        try:  # every topic: asking for one by name may create it where the broker allows that
+            metadata = self.producer.list_topics(timeout=5)
+        except KafkaException as failure:
+            log.warning("Kafka metadata: %s", failure)
+            return set()
+        topics = metadata.topics.items()
+        return {name for name, topic in topics if topic.error is None and topic.partitions}
+
     def run(self, stop: threading.Event | None = None) -> StreamReport:
         stop = stop or threading.Event()
+        self.wait_for_topics()
         began = time.monotonic()
         if self.plan.pace == "world":
             run_world(self, stop)
