@@ -142,28 +142,36 @@ class TransactionStream:
 
     def wait_for_topics(self, timeout_s: float = TOPICS_WAIT_S) -> None:
         """Topics made just before us (compose's kafka-init, a chart's hook) may not be in the
-        broker's metadata yet, and producing then fails on an unknown topic: wait for them."""
+        broker's metadata yet, and producing then fails on an unknown topic: wait for them. While
+        Kafka does not answer at all we wait as before (not ready); once it answers, topics
+        still missing after ``timeout_s`` are an error."""
         wanted = {self.settings.topic_transactions}
         if self.plan.send_labels:
             wanted.add(self.settings.topic_labels)
-        deadline = time.monotonic() + timeout_s
+        answered_at: float | None = None
         while True:
             self.producer.poll(0)  # serves the error callback: wrong credentials stop us here
             self.check()
-            missing = sorted(wanted - self._topics_with_partitions())
-            if not missing:
-                return
-            if time.monotonic() > deadline:
-                raise StreamFailedError(f"topics {missing} do not exist after {timeout_s:.0f} s")
-            log.info("waiting for topics %s to exist", missing)
+            present = self._topics_with_partitions()
+            if present is not None:
+                missing = sorted(wanted - present)
+                if not missing:
+                    return
+                answered_at = answered_at or time.monotonic()
+                if time.monotonic() - answered_at > timeout_s:
+                    raise StreamFailedError(
+                        f"topics {missing} do not exist after {timeout_s:.0f} s"
+                    )
+                log.info("waiting for topics %s to exist", missing)
             time.sleep(1.0)
 
-    def _topics_with_partitions(self) -> set[str]:
+    def _topics_with_partitions(self) -> set[str] | None:
+        """The topics the broker knows with partitions; None when Kafka does not answer."""
         try:  # every topic: asking for one by name may create it where the broker allows that
             metadata = self.producer.list_topics(timeout=5)
         except KafkaException as failure:
             log.warning("Kafka metadata: %s", failure)
-            return set()
+            return None
         topics = metadata.topics.items()
         return {name for name, topic in topics if topic.error is None and topic.partitions}
 
