@@ -223,9 +223,10 @@ def markdown(result: dict[str, Any]) -> str:
         "payments alerted (review sweeps) or blocked (block sweeps). The card's cost threshold "
         "was chosen on the validation weeks (model alone, review cost and fraud loss only); the "
         "cheapest is found on this same week, so its saving is an upper bound. Under these "
-        "prices a block stops no more fraud than a review and adds the friction, so the block "
-        "sweeps' cheapest is never to block: a block pays only where a review would let the "
-        "fraud through, which these prices do not charge.",
+        "prices a block stops no more fraud than a review and adds the friction, so blocking "
+        "saves nothing: the block sweeps' cheapest is the lowest threshold that blocks no "
+        "genuine payment of the week, as cheap as never blocking. A block pays only where a "
+        "review would let the fraud through, which these prices do not charge.",
         "",
         *_cost_table(result),
         "",
