@@ -16,7 +16,7 @@ PYTEST_ARGS ?=
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help setup system-packages fresh-check lint format test test-unit test-integration monitoring infra-up infra-down dev bench chaos audit soak train drift-reference live-eval benchmark-handbook benchmark-handbook-published clean decision-log-size \
+.PHONY: help setup system-packages fresh-check lint format test test-unit test-integration monitoring infra-up infra-down dev bench chaos audit soak train drift-reference evaluate live-eval benchmark-handbook benchmark-handbook-published clean decision-log-size \
 	k8s-tools k8s-deps k8s-sync k8s-docs k8s-check k8s-api-tools k8s-api-up k8s-api-down k8s-api-check k8s-upstream \
 	k8s-e2e k8s-e2e-clean
 
@@ -194,6 +194,11 @@ train: ## dataset -> EDA -> training -> evaluation -> ONNX export into training/
 drift-reference: ## the committed model card's training reference for drift (seconds; the dataset made if absent)
 	@test -f $(WORLD) || $(RUN)/fraud-producer dataset --days $(TRAIN_DAYS) --seed 42 --out $(WORLD)
 	$(RUN)/fraud-train drift-reference --data $(WORLD) --model-dir training/artifacts
+
+# The committed model stays as trained: evaluate only reads it (and the world train made).
+evaluate: ## the committed model's test week with bootstrap intervals, policy, incidents, costs (minutes; the dataset made if absent); reports/evaluation.{json,md}
+	@test -f $(WORLD) || $(RUN)/fraud-producer dataset --days $(TRAIN_DAYS) --seed 42 --out $(WORLD)
+	$(RUN)/fraud-train evaluate --data $(WORLD) --model-dir training/artifacts --out reports
 
 live-eval: ## the real pipeline on the world's clock, two simulated weeks after the warm start, beside the model card; reports/live_eval.{json,md}
 	$(RUN)/fraud-train live-eval --model-dir training/artifacts --out reports

@@ -1,6 +1,6 @@
 """The README's figures behind markers are the committed reports, never copies: the reliability,
-benchmark, live evaluation, model quality and handbook tables, the dashboard load and decision
-log sizing figures.
+benchmark, live evaluation, model quality, offline evaluation and handbook tables, the dashboard
+load and decision log sizing figures.
 ``python tests/test_readme.py`` rewrites them from the reports (which only their make targets
 write)."""
 
@@ -14,6 +14,7 @@ from fraud_bench import log_size, queue_bench
 from fraud_bench.report import headline
 from fraud_training import card_tables
 from fraud_training.live_eval import report as live_eval
+from fraud_training.offline_eval import report as offline_eval
 
 ROOT = Path(__file__).resolve().parents[1]
 HANDBOOK_ROWS = {
@@ -111,6 +112,7 @@ SECTIONS = {
     "decision-log-size": lambda: log_size.sentence(report(log_size.REPORT)),
     "queue-bench": lambda: queue_bench.sentence(report(queue_bench.REPORT)),
     "model-quality": model_quality,
+    "evaluation": lambda: offline_eval.headline(report(offline_eval.JSON_FILE)),
 }
 
 

@@ -10,6 +10,9 @@ fraud-train drift-reference --data FILE [--model-dir training/artifacts]
     (drift_reference), against which live drift is measured
 fraud-train benchmark handbook [--data FILE] [--out reports/handbook_benchmark.json]
 fraud-train live-eval [--days 14] [--speed 1440] [--out reports]
+fraud-train evaluate --data FILE [--model-dir training/artifacts] [--out reports]
+    the committed model's test week again with bootstrap intervals: the deployed policy beside
+    the model and the rules, detection per incident, costs over thresholds
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from fraud_training.from_log import DecisionLogDataError, DecisionLogSource, tra
 from fraud_training.handbook.benchmark import HANDBOOK_FOLDS
 from fraud_training.handbook.command import benchmark
 from fraud_training.live_eval import command as live_eval
+from fraud_training.offline_eval import command as offline_eval
 from fraud_training.train import train
 from fraudcore.startup import EXIT_INVALID_CONFIGURATION, configure_logging, load_settings
 
@@ -153,6 +157,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     handbook.set_defaults(run=_benchmark_handbook)
     live_eval.add_parser(commands)
+    offline_eval.add_parser(commands)
     return parser
 
 
