@@ -4,12 +4,15 @@ Combining (levels: approve 0, review 1, block 2): the decision is the highest of
 every fired active block or review rule's; an allow rule that fired approves instead, when its
 priority is above every block or review rule that fired with it (equal priority: the stricter
 wins). Shadow rules are evaluated beside them and change nothing ("would have fired").
+
+A rule that raises while it runs (it should not: operations are total) is reported in
+``Decided.errors`` and treated as not fired, so a payment is always decided.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -57,6 +60,7 @@ class Decided:
     levels: Levels  # per payment: 0 approve, 1 review, 2 block
     fired: list[list[str]]  # per payment: ids of the active rules that fired, in set order
     shadow: list[list[str]]  # per payment: ids of the shadow rules that would have fired
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (rule id, error): not fired
 
 
 class RuleSet:
@@ -64,6 +68,9 @@ class RuleSet:
         ordered = sorted(rules, key=lambda rule: (-rule.definition.priority, rule.id))
         self.active = tuple(r for r in ordered if r.definition.status is Status.ACTIVE)
         self.shadow = tuple(r for r in ordered if r.definition.status is Status.SHADOW)
+        # One version per id and status: what a fired id stands for in the decision log.
+        self.active_versions = {r.id: r.definition.version for r in self.active}
+        self.shadow_versions = {r.id: r.definition.version for r in self.shadow}
 
     @classmethod
     def compile(
@@ -91,14 +98,31 @@ class RuleSet:
 
     def decide(self, model: Levels, batch: Batch) -> Decided:
         """The model's levels with the active rules applied, and which rules fired where."""
+        errors: list[tuple[str, str]] = []
         with np.errstate(all="ignore"):
-            active = [(rule, rule.evaluate(batch)) for rule in self.active]
-            shadow = [(rule, rule.evaluate(batch)) for rule in self.shadow]
+            active = _evaluate(self.active, batch, errors)
+            shadow = _evaluate(self.shadow, batch, errors)
         levels = np.asarray(model, dtype=np.int8).copy()
         hits = [(rule, mask) for rule, mask in active if mask.any()]
         if hits:
             levels = _combine(levels, hits)
-        return Decided(levels, _ids(hits, batch.size), _ids(shadow, batch.size))
+        return Decided(levels, _ids(hits, batch.size), _ids(shadow, batch.size), errors)
+
+
+def _evaluate(
+    rules: tuple[CompiledRule, ...], batch: Batch, errors: list[tuple[str, str]]
+) -> list[tuple[CompiledRule, Mask]]:
+    evaluated = []
+    for rule in rules:
+        try:
+            mask = rule.evaluate(batch)
+            if mask.shape != (batch.size,) or mask.dtype != np.bool_:
+                raise TypeError(f"a mask of shape {mask.shape} and type {mask.dtype}")
+        except Exception as error:  # the hot path decides whatever a rule does
+            errors.append((rule.id, f"{type(error).__name__}: {error}"))
+            continue
+        evaluated.append((rule, mask))
+    return evaluated
 
 
 def _combine(model: Levels, hits: list[tuple[CompiledRule, Mask]]) -> Levels:
