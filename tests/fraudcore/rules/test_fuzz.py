@@ -1,6 +1,7 @@
 """A rule can never raise in the hot path: random well-typed expressions, evaluated through the
 rule set on batches full of NaN, infinities, extremes and absent payment fields, with numpy's
-warnings turned into errors; and any text at all either compiles or is refused with a RuleError."""
+warnings turned into errors, alone and through the consumer's decision step; and any text at all
+either compiles or is refused with a RuleError."""
 
 import datetime as dt
 import warnings

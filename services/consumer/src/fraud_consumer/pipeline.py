@@ -172,8 +172,8 @@ class TransactionPipeline:
         matrix = np.array(rows, dtype=np.float32).reshape(len(fresh), len(FEATURE_NAMES))
         features_done = time.perf_counter_ns()
         verdicts, model_version = self.scorer.score(matrix)
-        thresholds = self._thresholds(model_version)
-        verdicts, hits = self.rules.decide(verdicts, thresholds, matrix, [i.event for i in fresh])
+        in_force = self._thresholds(model_version)
+        verdicts, hits = self.rules.decide(verdicts, in_force, matrix, [i.event for i in fresh])
         scoring_done = time.perf_counter_ns()
         features_ms, scoring_ms = (
             (features_done - started) * _MS,
@@ -215,6 +215,7 @@ class TransactionPipeline:
         provisional = [s.record(t) for s, t in zip(scored, decided, strict=True)]
         pending = None
         if self.decisions is not None:
+            thresholds = self.decisions.thresholds(model_version, self.scorer.thresholds)
             pending = self._log_soon(
                 self.decisions,
                 [
