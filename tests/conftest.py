@@ -350,6 +350,7 @@ def inprocess_consumer_factory(
     """make(**settings) -> an InProcessConsumer scoring embedded, under a fresh key prefix (with
     a decision log when database_url is given)."""
     clients: list[redis.Redis] = []
+    pipelines: list[TransactionPipeline] = []
 
     def make(**overrides: Any) -> InProcessConsumer:
         settings = ConsumerSettings(
@@ -367,8 +368,11 @@ def inprocess_consumer_factory(
         log = None if database is None else DecisionSink(database)
         pipeline = TransactionPipeline(settings, client, make_scorer(settings), metrics, log)
         labels = LabelApplier(pipeline.store, metrics, settings.result_ttl_s, log)
+        pipelines.append(pipeline)
         return InProcessConsumer(pipeline, labels)
 
     yield make
+    for pipeline in pipelines:
+        pipeline.close()
     for client in clients:
         client.close()

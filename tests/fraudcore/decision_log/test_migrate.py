@@ -16,6 +16,7 @@ from fraudcore.decision_log.contract import (
     LABEL_COLUMNS,
     LABELS,
     MIGRATIONS,
+    RULE_COLUMNS,
 )
 from fraudcore.decision_log.migrator import MigrationError, migrations, pending
 from fraudcore.decision_log.partitions import ensure_days
@@ -36,9 +37,11 @@ def test_the_migrated_schema_is_the_contract(database_factory) -> None:
     with connect(database_factory()) as conn:
         assert [m.version for m in pending(conn)] == [m.version for m in migrations()]
         applied = migrate(conn)
-        assert [m.version for m in applied] == [1, 2, 3, 4, 5]
-        # The writer's columns, then the queue's own, which triggers keep (migration 0005).
-        assert _columns(conn, DECISIONS) == (*DECISION_COLUMNS, "queue_closed_at")
+        assert [m.version for m in applied] == [1, 2, 3, 4, 5, 6, 7]
+        # The writer's columns, the queue's own, which triggers keep (migration 0005), then the
+        # rules' (0007), joining at the end.
+        payment = DECISION_COLUMNS[: -len(RULE_COLUMNS)]
+        assert _columns(conn, DECISIONS) == (*payment, "queue_closed_at", *RULE_COLUMNS)
         assert _columns(conn, LABELS) == LABEL_COLUMNS
         assert _columns(conn, FEATURE_SETS) == FEATURE_SET_COLUMNS
         partitioned = conn.execute(
@@ -118,7 +121,7 @@ def test_decisions_and_labels_logged_before_later_migrations_stay(
             f"INSERT INTO {LABELS} (transaction_id, event_time, is_fraud, scenario, labelled_at) "
             "VALUES ('tx-old', '2026-03-02T10:00Z', true, 'card_testing', '2026-03-09T00:00Z')"
         )
-        assert [m.version for m in migrate(conn)] == [2, 3, 4, 5]
+        assert [m.version for m in migrate(conn)] == [2, 3, 4, 5, 6, 7]
         (found,) = get_decisions(conn, "tx-old")
         source = conn.execute(f"SELECT source, analyst FROM {LABELS}").fetchall()
         closed = conn.execute(f"SELECT queue_closed_at IS NOT NULL FROM {DECISIONS}").fetchone()

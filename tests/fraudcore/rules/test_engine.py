@@ -79,3 +79,29 @@ def test_an_empty_batch_and_an_empty_set() -> None:
     assert decide(RuleSet([]), [2, 0], [1, 2]).levels.tolist() == [2, 0]
     empty = decide(RuleSet.compile([rule("A", "true", Action.BLOCK)]), [], [])
     assert (empty.levels.tolist(), empty.fired) == ([], [])
+
+
+def test_rules_of_a_set_share_their_common_subexpressions_within_a_batch() -> None:
+    """The same flag, list lookup or comparison in many rules is computed once per batch."""
+    rules = RuleSet.compile(
+        [
+            rule("A", "amount > 5 and new_merchant and abs(amount_zscore) > 2", Action.REVIEW),
+            rule("B", "amount > 7 and new_merchant and abs(amount_zscore) > 2", Action.BLOCK),
+            rule("C", "not new_merchant", Action.REVIEW, status=Status.SHADOW),
+        ]
+    )
+    rows = np.zeros((3, len(FEATURE_NAMES)), dtype=np.float32)
+    rows[:, AMOUNT] = [1, 6, 8]
+    rows[:, FEATURE_NAMES.index("new_merchant")] = 1
+    rows[:, FEATURE_NAMES.index("amount_zscore")] = -3
+    reads: list[str] = []
+
+    def column(name: str) -> np.ndarray:
+        reads.append(name)
+        return rows[:, FEATURE_NAMES.index(name)]
+
+    decided = rules.decide(np.zeros(3, dtype=np.int8), Batch(3, column))
+    assert decided.levels.tolist() == [0, 1, 2]
+    assert decided.fired == [[], ["A"], ["A", "B"]]  # equal priority: by id
+    # amount for each threshold, the rest once (the flag's false side once more, for C's not).
+    assert sorted(reads) == ["amount", "amount", "amount_zscore", "new_merchant", "new_merchant"]

@@ -1,6 +1,7 @@
 """A rule can never raise in the hot path: random well-typed expressions, evaluated through the
 rule set on batches full of NaN, infinities, extremes and absent payment fields, with numpy's
-warnings turned into errors; and any text at all either compiles or is refused with a RuleError."""
+warnings turned into errors, alone and through the consumer's decision step; and any text at all
+either compiles or is refused with a RuleError."""
 
 import datetime as dt
 import warnings
@@ -8,8 +9,13 @@ import warnings
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from prometheus_client import CollectorRegistry
 
+from fraud_consumer.live_rules import LoadedRules
+from fraud_consumer.metrics import ConsumerMetrics
+from fraud_consumer.rule_decisions import RuleDecider
 from fraudcore.features import FEATURE_NAMES
+from fraudcore.model_card import Thresholds
 from fraudcore.rules import (
     SERVED,
     Action,
@@ -22,7 +28,8 @@ from fraudcore.rules import (
     compile_condition,
 )
 from fraudcore.rules.vocabulary import LIST_FIELD
-from fraudcore.schemas import Channel, Transaction
+from fraudcore.schemas import Channel, Decision, Transaction
+from fraudcore.scoring import Verdict
 
 FLAGS = [name for name, kind in SERVED.features.items() if kind is Type.FLAG]
 NUMBERS = [*SERVED.features, *(n for n, k in SERVED.fields.items() if k is Type.NUMBER)]
@@ -130,10 +137,54 @@ def test_compiled_rules_never_raise(expressions, seed, size, with_payments, acti
         warnings.simplefilter("error")
         decided = rules.decide(model, data)
         fired = [rule.fires(data.feature) for rule in rules.active]
+    assert decided.errors == []  # operations are total: no rule fails, none is left out
     assert decided.levels.shape == (size,)
     assert set(decided.levels.tolist()) <= {0, 1, 2}
     assert len(decided.fired) == len(decided.shadow) == size
     assert all(mask.dtype == np.bool_ and mask.shape == (size,) for mask in fired)
+
+
+class Fixed:
+    def __init__(self, rules: RuleSet) -> None:
+        self.loaded = LoadedRules(rules, 1)
+
+    def current(self) -> LoadedRules:
+        return self.loaded
+
+    def close(self) -> None:
+        return None
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    expressions=st.lists(conditions(), min_size=1, max_size=6),
+    seed=st.integers(0, 2**32 - 1),
+    size=st.sampled_from([0, 1, 7, 64]),
+    actions=st.lists(st.sampled_from(list(Action)), min_size=6, max_size=6),
+    scores=st.lists(st.sampled_from([0.0, 0.29, 0.3, 0.9, 1.0, float("nan")]), min_size=64,
+                    max_size=64),
+)  # fmt: skip
+def test_the_consumers_decision_step_never_raises(expressions, seed, size, actions, scores):
+    """Through the consumer's hot path: every payment decided, every fired id with a version."""
+    definitions = [
+        RuleDefinition(id=f"F{i}", version=i + 1, expression=expression, action=actions[i],
+                       reason="fuzzed", priority=(i * 37) % 1_000,
+                       status=(Status.ACTIVE, Status.SHADOW, Status.DRAFT)[i % 3])
+        for i, expression in enumerate(expressions)
+    ]  # fmt: skip
+    data = batch_of(seed, size, with_payments=True)
+    rows = np.stack([data.feature(name) for name in FEATURE_NAMES], axis=1) if size else None
+    rows = np.zeros((0, len(FEATURE_NAMES)), np.float32) if rows is None else rows
+    verdicts = [Verdict(scores[i], Decision.APPROVE, [], []) for i in range(size)]
+    step = RuleDecider(Fixed(RuleSet.compile(definitions)), ConsumerMetrics(CollectorRegistry()))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        decided, hits = step.decide(verdicts, Thresholds(review=0.3, block=0.9), rows,
+                                    data.payments or [])  # fmt: skip
+    assert len(decided) == len(hits) == size
+    assert all(len(h.versions) == len(v.rules) for h, v in zip(hits, decided, strict=True))
+    assert all(len(h.shadow) == len(h.shadow_versions) for h in hits)
+    assert step.metrics.rule_errors.labels(rule="*")._value.get() == 0
 
 
 pieces = st.sampled_from(

@@ -65,6 +65,9 @@ def decision_row(
         source_partition=scored.partition,
         source_offset=scored.offset,
         decided_at=decided_at,
+        rule_versions=scored.hits.versions,
+        shadow_rules=scored.hits.shadow,
+        shadow_rule_versions=scored.hits.shadow_versions,
     )
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from prometheus_client import REGISTRY, CollectorRegistry
 
 from fraudcore import live_stats, metrics
-from fraudcore.decisions import RULES
+from fraudcore.rules import BASELINE_RULES
 from fraudcore.schemas import DLQ_REASONS, Decision
 
 
@@ -19,6 +19,9 @@ class ConsumerMetrics:
         self.transactions: Any = metrics.CONSUMER_TRANSACTIONS.create(registry)
         self.decisions: Any = metrics.DECISIONS.create(registry)
         self.rules: Any = metrics.RULE_HITS.create(registry)
+        self.shadow_rules: Any = metrics.RULE_SHADOW_HITS.create(registry)
+        self.rule_errors: Any = metrics.RULE_ERRORS.create(registry)
+        self.rules_revision: Any = metrics.RULES_REVISION.create(registry)
         self.dlq: Any = metrics.DLQ_MESSAGES.create(registry)
         self.duplicates: Any = metrics.DUPLICATES.create(registry)
         self.lag: Any = metrics.CONSUMER_LAG.create(registry)
@@ -41,7 +44,7 @@ class ConsumerMetrics:
         that has not happened yet reads 0 instead of nothing (alerts and panels rely on it)."""
         for decision in Decision:
             self.decisions.labels(decision=decision.value)
-        for rule in RULES:
+        for rule in BASELINE_RULES:
             self.rules.labels(rule=rule.id)
         for reason in DLQ_REASONS:
             self.dlq.labels(reason=reason)

@@ -3,6 +3,7 @@ write of state, markers, streams and statistics, with the decision log written a
 
 from __future__ import annotations
 
+import math
 import time
 from collections import Counter
 from concurrent.futures import Future
@@ -15,8 +16,10 @@ from fraud_consumer.decision_sink import DecisionSink, decision_row
 from fraud_consumer.decoding import Decoded
 from fraud_consumer.drift_monitor import DriftMonitor
 from fraud_consumer.guard import AlertRateGuard
+from fraud_consumer.live_rules import rule_source
 from fraud_consumer.metrics import ConsumerMetrics
 from fraud_consumer.records import Scored, defined_features, parse_marker, records_of_batch
+from fraud_consumer.rule_decisions import RuleDecider
 from fraud_consumer.scorers import Scorer
 from fraud_consumer.settings import ConsumerSettings
 from fraud_consumer.sink import BatchWrite, RedisSink
@@ -24,6 +27,7 @@ from fraudcore import live_stats
 from fraudcore.decision_log import DecisionRow
 from fraudcore.feature_store import FeatureStore
 from fraudcore.features import FEATURE_NAMES, features_and_update, payment_of
+from fraudcore.model_card import Thresholds
 from fraudcore.redis_keys import RedisKeys
 from fraudcore.schemas import Decision, Transaction, format_time, utcnow
 
@@ -77,6 +81,7 @@ class TransactionPipeline:
         self.metrics = metrics
         self.guard = AlertRateGuard(metrics, scorer.card_reference)
         self.drift = DriftMonitor(metrics, scorer.drift_reference)
+        self.rules = RuleDecider(rule_source(settings.database(), settings.rules_poll_s), metrics)
         self.mode = settings.scoring_mode.value
         # Per-payment observations go to these children directly (no label lookup each time).
         self._end_to_end = metrics.end_to_end.labels(scoring_mode=self.mode)
@@ -167,6 +172,8 @@ class TransactionPipeline:
         matrix = np.array(rows, dtype=np.float32).reshape(len(fresh), len(FEATURE_NAMES))
         features_done = time.perf_counter_ns()
         verdicts, model_version = self.scorer.score(matrix)
+        in_force = self._thresholds(model_version)
+        verdicts, hits = self.rules.decide(verdicts, in_force, matrix, [i.event for i in fresh])
         scoring_done = time.perf_counter_ns()
         features_ms, scoring_ms = (
             (features_done - started) * _MS,
@@ -185,8 +192,11 @@ class TransactionPipeline:
                 scored_at,
                 i.message.partition() or 0,
                 i.message.offset() or 0,
+                rule_hits,
             )
-            for i, row, verdict in zip(fresh, matrix.tolist(), verdicts, strict=True)
+            for i, row, verdict, rule_hits in zip(
+                fresh, matrix.tolist(), verdicts, hits, strict=True
+            )
         ]
         batch_key = self.keys.batch(f"{fresh[0].message.partition()}-{fresh[0].message.offset()}")
 
@@ -256,6 +266,16 @@ class TransactionPipeline:
         self._observe(scored, result.latencies_ms, stages, model_version)
         self.drift.observe(matrix, [s.verdict.score for s in scored], model_version)
         return result
+
+    def _thresholds(self, model_version: str) -> Thresholds:
+        """The version's thresholds, as the log records them (NaN: unknown)."""
+        if self.decisions is not None:
+            return self.decisions.thresholds(model_version, self.scorer.thresholds)
+        found = self.scorer.thresholds(model_version)
+        return found or Thresholds.model_construct(review=math.nan, block=math.nan)
+
+    def close(self) -> None:
+        self.rules.source.close()
 
     def _observe(
         self,

@@ -170,5 +170,6 @@ class Processor:
             self.latencies.flush(now=True)
         self.kafka.close()
         self.scorer.close()
+        self.pipeline.close()
         if self.decisions is not None:
             self.decisions.close()

@@ -9,12 +9,13 @@ the hot path, and tests check that every record validates as ``ScoredTransaction
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
 from pydantic import BaseModel, ConfigDict
 
+from fraud_consumer.rule_hits import RuleHits
 from fraudcore.features import FEATURE_NAMES
 from fraudcore.live_streams import encode_map_point
 from fraudcore.schemas import Decision, Transaction
@@ -58,6 +59,7 @@ class Scored:
     scored_at: str
     partition: int
     offset: int
+    hits: RuleHits = field(default_factory=RuleHits)  # the fired rules' versions, the shadow's
 
     def record(self, timings: dict[str, float]) -> bytes:
         v = self.verdict

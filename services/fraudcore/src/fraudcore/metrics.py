@@ -123,6 +123,23 @@ DECISIONS = MetricSpec(
 RULE_HITS = MetricSpec(
     "fraud_rule_hits_total", "Named rules that fired, by rule.", "counter", ("rule",)
 )
+RULE_SHADOW_HITS = MetricSpec(
+    "fraud_rule_shadow_hits_total",
+    "Shadow rules that would have fired (nothing acted on), by rule.",
+    "counter",
+    ("rule",),
+)
+RULE_ERRORS = MetricSpec(
+    "fraud_rule_errors_total",
+    "Rule evaluations that failed and did not fire (the payment still decided), by rule.",
+    "counter",
+    ("rule",),
+)
+RULES_REVISION = MetricSpec(
+    "fraud_rules_revision",
+    "The revision of the rules the consumer decides with (0: the built-in baseline).",
+    "gauge",
+)
 DLQ_MESSAGES = MetricSpec(
     "fraud_dlq_messages_total",
     "Messages sent to the dead-letter topic, by reason class.",

@@ -1,4 +1,5 @@
-"""The audit trail: who read or judged which decision, and when, in the decision log's database."""
+"""The audit trail: who read or judged which decision, or changed which rule, and when, in the
+decision log's database."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ class AuditAction(StrEnum):
     READ_DECISION = "read_decision"
     READ_CASE = "read_case"
     VERDICT = "verdict"
+    RULE_CHANGE = "rule_change"  # a rule version written or its status changed (rule_store)
 
 
 _INSERT = sql.SQL(

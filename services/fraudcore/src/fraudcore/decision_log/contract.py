@@ -27,6 +27,8 @@ MIGRATIONS = "schema_migrations"
 DISAGREEMENTS = "label_disagreements"
 VERDICTS = "case_verdicts"
 AUDIT = "audit_events"
+RULES = "rules"  # every version of every rule (migration 0007)
+RULES_REVISION = "rules_revision"  # bumped by every change to RULES
 
 TIMING_COLUMNS = tuple(Timings.model_fields)
 # The rest of the payment, so a decision page shows it whole (migration 0004; NULL before).
@@ -40,6 +42,8 @@ PAYMENT_COLUMNS = (
     "lon",
     "device_id",
 )  # kafka_ms ... end_to_end_ms, as the record has them
+# Which rule versions fired, and which shadow rules would have (migration 0007; NULL before).
+RULE_COLUMNS = ("rule_versions", "shadow_rules", "shadow_rule_versions")
 DECISION_COLUMNS = (
     "transaction_id",
     "event_time",
@@ -62,6 +66,7 @@ DECISION_COLUMNS = (
     "decided_at",
     "country",  # added by migration 0002: columns only ever join at the end
     *PAYMENT_COLUMNS,  # added by migration 0004
+    *RULE_COLUMNS,  # added by migration 0007
 )
 # PostgreSQL types of DECISION_COLUMNS, for binary COPY.
 DECISION_TYPES = (
@@ -70,6 +75,7 @@ DECISION_TYPES = (
     *("float4",) * len(TIMING_COLUMNS),
     "int4", "int8", "timestamptz", "text",
     "text", "text", "text", "text", "text", "float8", "float8", "text",
+    "int4[]", "text[]", "int4[]",
 )  # fmt: skip
 LABEL_COLUMNS = (
     "transaction_id",
@@ -146,6 +152,11 @@ class DecisionRow:
     lat: float | None = None
     lon: float | None = None
     device_id: str | None = None
+    # Versions of ``rules`` in the same order, and the shadow rules that would have fired, with
+    # theirs (RULE_COLUMNS); None where unknown (a row rebuilt from a scored record).
+    rule_versions: Sequence[int] | None = None
+    shadow_rules: Sequence[str] | None = None
+    shadow_rule_versions: Sequence[int] | None = None
 
     def __post_init__(self) -> None:
         if len(self.features) != len(self.feature_names):
@@ -191,6 +202,7 @@ class DecisionRow:
             self.decided_at,
             self.country,
             *(getattr(self, name) for name in PAYMENT_COLUMNS),
+            *(_listed(getattr(self, name)) for name in RULE_COLUMNS),
         )
 
     @classmethod
@@ -210,3 +222,7 @@ class DecisionRow:
             source_offset=-1 if record.source_offset is None else record.source_offset,
             decided_at=record.scored_at,
         )
+
+
+def _listed(values: Sequence[Any] | None) -> list[Any] | None:
+    return None if values is None else list(values)

@@ -1,12 +1,17 @@
 """Type-checks a rule's syntax tree against the vocabulary and compiles it, once, into closures
 over whole columns (numpy): evaluating a rule on a batch costs a handful of vector operations.
-Constant parts are folded at compile time."""
+Constant parts are folded at compile time.
+
+A condition compiles to two closures, where it is surely true and where it is surely false
+(three-valued logic, ``fraudcore.rules.operations``): a rule runs only the first, and the second
+runs only beneath a ``not`` or a ``missing()``, so most rules cost one operation per comparison
+and one per ``and``."""
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, fields, is_dataclass
 from typing import Any
 
 import numpy as np
@@ -37,8 +42,9 @@ FUNCTIONS = ("missing", "abs")
 @dataclass(frozen=True)
 class Compiled:
     type: Type
-    run: Run
+    run: Run  # the value; of a condition: where it is surely true
     constant: bool = False
+    false: Run = lambda _: False  # of a condition: where it is surely false
 
 
 def compile_condition(source: str, vocabulary: Vocabulary = SERVED) -> Callable[[Batch], Any]:
@@ -52,11 +58,65 @@ def _constant(type_: Type, value: Any) -> Compiled:
     return Compiled(type_, lambda _: value, constant=True)
 
 
+def _truth(true: Any, false: Any) -> Compiled:
+    return Compiled(Type.BOOL, lambda _: true, constant=True, false=lambda _: false)
+
+
 def _folded(compiled: Compiled, *parts: Compiled) -> Compiled:
     """Computed now when every part is a constant (a constant never reads the batch)."""
     if all(part.constant for part in parts):
+        if compiled.type is Type.BOOL:
+            return _truth(compiled.run(EMPTY), compiled.false(EMPTY))
         return _constant(compiled.type, compiled.run(EMPTY))
     return compiled
+
+
+_KEYS: dict[Hashable, int] = {}  # a subexpression's shape -> its number in every batch's memo
+
+
+def _key(node: Any) -> Any:
+    """What a node computes, whatever its place in the text: equal for equal subexpressions."""
+    if isinstance(node, tuple):
+        return tuple(_key(item) for item in node)
+    if not is_dataclass(node):
+        return node
+    parts = (_key(getattr(node, f.name)) for f in fields(node) if f.name != "offset")
+    return (type(node).__name__, *parts)
+
+
+def _memo(run: Run, key: Hashable) -> Run:
+    number = _KEYS.setdefault(key, len(_KEYS))
+
+    def shared(batch: Batch) -> Any:
+        memo = batch.memo
+        if number not in memo:
+            memo[number] = run(batch)
+        return memo[number]
+
+    return shared
+
+
+def _shared(compiled: Compiled, key: Hashable) -> Compiled:
+    """Computed once per batch however many rules hold the same subexpression (rules of a set
+    share flags, list lookups and thresholds)."""
+    if compiled.constant:
+        return compiled
+    false = _memo(compiled.false, ("false", key)) if compiled.type is Type.BOOL else compiled.false
+    return Compiled(compiled.type, _memo(compiled.run, key), False, false)
+
+
+def _condition(true: Run, false: Run, *parts: Compiled) -> Compiled:
+    return _folded(Compiled(Type.BOOL, true, false=false), *parts)
+
+
+def _sides(sides: op.Sides, left: Compiled, right: Compiled) -> Compiled:
+    """A comparison's two sides over its operands (a constant operand read once, now)."""
+    true, false = sides
+    a, b = left.run, right.run
+    if right.constant:
+        value = b(EMPTY)
+        return _condition(lambda x: true(a(x), value), lambda x: false(a(x), value), left, right)
+    return _condition(lambda x: true(a(x), b(x)), lambda x: false(a(x), b(x)), left, right)
 
 
 class _Compiler:
@@ -71,7 +131,11 @@ class _Compiler:
         """A node used as a condition: a flag reads as one; anything else is an error."""
         compiled = self.compile(node)
         if compiled.type is Type.FLAG:
-            return _folded(Compiled(Type.BOOL, _flag(compiled.run)), compiled)
+            run = compiled.run
+            flag = _condition(
+                lambda x: op.flag_true(run(x)), lambda x: op.flag_false(run(x)), compiled
+            )
+            return _shared(flag, ("flag", id(self.vocabulary), _key(node)))
         if compiled.type is not Type.BOOL:
             raise self.error(f"expected a condition, found {compiled.type.value}", node)
         return compiled
@@ -88,7 +152,7 @@ class _Compiler:
         if isinstance(node, Text):
             return _constant(Type.TEXT, (node.value, True))
         if isinstance(node, Truth):
-            return _constant(Type.BOOL, (node.value, not node.value))
+            return _truth(node.value, not node.value)
         compilers: dict[type, Callable[[Any], Compiled]] = {
             Name: self.name,
             Items: self.items,
@@ -97,7 +161,10 @@ class _Compiler:
             Logic: self.logic,
             Binary: self.binary,
         }
-        return compilers[type(node)](node)
+        compiled = compilers[type(node)](node)
+        if isinstance(node, Name | Items):
+            return compiled
+        return _shared(compiled, (id(self.vocabulary), _key(node)))
 
     def name(self, node: Name) -> Compiled:
         name, words = node.name, self.vocabulary
@@ -130,26 +197,34 @@ class _Compiler:
             x = self.number(node.arguments[0])
             return _folded(Compiled(Type.NUMBER, _map(op.absolute, x.run)), x)
         x = self.compile(node.arguments[0])
-        missing = {Type.TEXT: op.is_missing_text, Type.BOOL: op.is_missing_condition}.get(
-            x.type, op.is_missing_number
-        )
         if x.type in (Type.NUMBERS, Type.TEXTS):
             raise self.error("missing() takes a value, not a list", node.arguments[0])
-        return _folded(Compiled(Type.BOOL, _map(missing, x.run)), x)
+        run, false = x.run, x.false
+        if x.type is Type.TEXT:
+            return _condition(_map(op.text_absent, run), _map(op.text_present, run), x)
+        if x.type is Type.BOOL:
+            return _condition(
+                lambda b: op.undecided(run(b), false(b)), lambda b: op.decided(run(b), false(b)), x
+            )
+        return _condition(_map(op.is_nan, run), lambda b: np.logical_not(op.is_nan(run(b))), x)
 
     def unary(self, node: Unary) -> Compiled:
         if node.operator == "not":
             x = self.condition(node.operand)
-            return _folded(Compiled(Type.BOOL, _map(op.negate, x.run)), x)
+            return _condition(x.false, x.run, x)
         x = self.number(node.operand)
         return _folded(Compiled(Type.NUMBER, _map(op.negative, x.run)), x)
 
     def logic(self, node: Logic) -> Compiled:
         parts = [self.condition(operand) for operand in node.operands]
-        runs = [part.run for part in parts]
-        combine = op.conjunction if node.operator == "and" else op.disjunction
-        compiled = Compiled(Type.BOOL, lambda batch: combine([run(batch) for run in runs]))
-        return _folded(compiled, *parts)
+        trues, falses = [part.run for part in parts], [part.false for part in parts]
+        # and: true where every part is, false where one is; or: the other way round.
+        true, false = (op.all_of, op.any_of) if node.operator == "and" else (op.any_of, op.all_of)
+        return _condition(
+            lambda b: true([run(b) for run in trues]),
+            lambda b: false([run(b) for run in falses]),
+            *parts,
+        )
 
     def binary(self, node: Binary) -> Compiled:
         if node.operator == "in":
@@ -158,13 +233,13 @@ class _Compiler:
         if node.operator in COMPARISONS and left.type is Type.TEXT is right.type:
             if node.operator not in ("==", "!="):
                 raise self.error("text compares only with == and !=", node)
-            return _folded(_pair(op.compare_texts, node.operator, left, right), left, right)
+            return _sides(op.TEXT_COMPARISONS[node.operator], left, right)
         for side, compiled in ((node.left, left), (node.right, right)):
             if compiled.type not in NUMERIC:
                 found = compiled.type.value
                 raise self.error(f"{node.operator} needs numbers, found {found}", side)
         if node.operator in COMPARISONS:
-            return _folded(_pair(op.compare_numbers, node.operator, left, right), left, right)
+            return _sides(op.NUMBER_COMPARISONS[node.operator], left, right)
         run, a, b = op.ARITHMETIC[node.operator], left.run, right.run
         return _folded(Compiled(Type.NUMBER, lambda batch: run(a(batch), b(batch))), left, right)
 
@@ -172,11 +247,23 @@ class _Compiler:
         left, right = self.compile(node.left), self.compile(node.right)
         if left.type is Type.TEXT and right.type is Type.TEXTS:
             self.check_list_kind(node)
-            return _folded(_both(op.text_in, left, right), left, right)
+            if isinstance(node.left, Name) and isinstance(node.right, Name) and not left.constant:
+                return self.listed(node.left.name, node.right.name, left)
+            return _sides((op.text_in, op.text_not_in), left, right)
         if left.type in NUMERIC and right.type is Type.NUMBERS:
-            return _folded(_both(op.number_in, left, right), left, right)
+            return _sides((op.number_in, op.number_not_in), left, right)
         found = f"{left.type.value} in {right.type.value}"
         raise self.error(f"'in' takes text in a list of text or a number in numbers: {found}", node)
+
+    @staticmethod
+    def listed(field: str, name: str, left: Compiled) -> Compiled:
+        """``card_id in blocked_cards``: the batch's membership mask, shared by every rule."""
+        present = left.run
+        return _condition(
+            lambda b: b.member(field, name),
+            lambda b: np.logical_and(np.logical_not(b.member(field, name)), present(b)[1]),
+            left,  # reads the batch: never folded
+        )
 
     def check_list_kind(self, node: Binary) -> None:
         """``merchant_id in blocked_cards`` is a mix-up, not a rule that never fires."""
@@ -195,19 +282,3 @@ class _Compiler:
 
 def _map(function: Callable[[Any], Any], run: Run) -> Run:
     return lambda batch: function(run(batch))
-
-
-def _flag(run: Run) -> Run:
-    return lambda batch: op.flag(run(batch))
-
-
-def _both(function: Callable[[Any, Any], Any], left: Compiled, right: Compiled) -> Compiled:
-    a, b = left.run, right.run
-    return Compiled(Type.BOOL, lambda batch: function(a(batch), b(batch)))
-
-
-def _pair(
-    function: Callable[[str, Any, Any], Any], symbol: str, left: Compiled, right: Compiled
-) -> Compiled:
-    a, b = left.run, right.run
-    return Compiled(Type.BOOL, lambda batch: function(symbol, a(batch), b(batch)))

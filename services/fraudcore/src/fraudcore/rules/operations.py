@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
-Tri = tuple[Any, Any]  # (surely true, surely false): bool masks or bools
 NAN = float("nan")
+_BOOL = np.dtype(np.bool_)
 
 
 def known(x: Any) -> Any:
@@ -42,87 +42,126 @@ ARITHMETIC: dict[str, Callable[[Any, Any], Any]] = {
     "*": operator.mul,
     "/": divide,
 }
-_OPPOSITE = {"<": ">=", "<=": ">", ">": "<=", ">=": "<"}
-_COMPARE: dict[str, Callable[[Any, Any], Any]] = {
-    "<": np.less,
-    "<=": np.less_equal,
-    ">": np.greater,
-    ">=": np.greater_equal,
-    "==": np.equal,
-    "!=": np.not_equal,
+
+
+# Conditions are evaluated one side at a time: a rule needs only where it is surely true, and
+# the other side is computed only under ``not`` or ``missing()``. Each pair below is one
+# operator's (surely true, surely false); comparisons with NaN are False both ways: "unknown".
+def less(a: Any, b: Any) -> Any:
+    return np.less(a, b)
+
+
+def less_equal(a: Any, b: Any) -> Any:
+    return np.less_equal(a, b)
+
+
+def greater(a: Any, b: Any) -> Any:
+    return np.greater(a, b)
+
+
+def greater_equal(a: Any, b: Any) -> Any:
+    return np.greater_equal(a, b)
+
+
+def equal(a: Any, b: Any) -> Any:
+    return np.equal(a, b)
+
+
+def unequal(a: Any, b: Any) -> Any:
+    """Surely different: both known and not equal."""
+    return np.logical_and(np.not_equal(a, b), np.logical_and(known(a), known(b)))
+
+
+Sides = tuple[Callable[[Any, Any], Any], Callable[[Any, Any], Any]]
+NUMBER_COMPARISONS: dict[str, Sides] = {
+    "<": (less, greater_equal),
+    "<=": (less_equal, greater),
+    ">": (greater, less_equal),
+    ">=": (greater_equal, less),
+    "==": (equal, unequal),
+    "!=": (unequal, equal),
 }
 
 
-def compare_numbers(symbol: str, a: Any, b: Any) -> Tri:
-    """Any comparison with NaN is False both ways: the pair says "unknown"."""
-    if symbol in _OPPOSITE:
-        return _COMPARE[symbol](a, b), _COMPARE[_OPPOSITE[symbol]](a, b)
-    both = np.logical_and(known(a), known(b))
-    equal = np.equal(a, b)
-    same = (equal, np.logical_and(np.logical_not(equal), both))
-    return same if symbol == "==" else (same[1], same[0])
+def texts_equal(a: tuple[Any, Any], b: tuple[Any, Any]) -> Any:
+    return np.logical_and(np.equal(a[0], b[0]), np.logical_and(a[1], b[1]))
 
 
-def compare_texts(symbol: str, a: tuple[Any, Any], b: tuple[Any, Any]) -> Tri:
-    both = np.logical_and(a[1], b[1])
-    equal = np.logical_and(np.equal(a[0], b[0]), both)
-    same = (equal, np.logical_and(np.logical_not(equal), both))
-    return same if symbol == "==" else (same[1], same[0])
+def texts_unequal(a: tuple[Any, Any], b: tuple[Any, Any]) -> Any:
+    return np.logical_and(np.not_equal(a[0], b[0]), np.logical_and(a[1], b[1]))
 
 
-def number_in(a: Any, items: Any) -> Tri:
-    found = np.isin(a, items)
-    return found, np.logical_and(np.logical_not(found), known(a))
+TEXT_COMPARISONS: dict[str, Sides] = {
+    "==": (texts_equal, texts_unequal),
+    "!=": (texts_unequal, texts_equal),
+}
 
 
-def text_in(a: tuple[Any, Any], items: frozenset[str]) -> Tri:
-    values, present = a
-    found: Any
+def number_in(a: Any, items: Any) -> Any:
+    return np.isin(a, items)
+
+
+def number_not_in(a: Any, items: Any) -> Any:
+    return np.logical_and(np.logical_not(np.isin(a, items)), known(a))
+
+
+def text_in(a: tuple[Any, Any], items: frozenset[str]) -> Any:
+    values = a[0]
     if isinstance(values, np.ndarray):
-        found = np.fromiter((value in items for value in values), np.bool_, len(values))
-    else:
-        found = np.bool_(values in items)
-    return found, np.logical_and(np.logical_not(found), present)
+        return np.fromiter((value in items for value in values), np.bool_, len(values))
+    return np.bool_(values in items)
 
 
-def flag(x: Any) -> Tri:
+def text_not_in(a: tuple[Any, Any], items: frozenset[str]) -> Any:
+    return np.logical_and(np.logical_not(text_in(a, items)), a[1])
+
+
+def flag_true(x: Any) -> Any:
     """A flag as a condition: true where 1, false where another number, unknown where NaN."""
-    one = np.equal(x, 1.0)
-    return one, np.logical_and(np.logical_not(one), known(x))
+    return np.equal(x, 1.0)
 
 
-def negate(x: Tri) -> Tri:
-    return x[1], x[0]
+def flag_false(x: Any) -> Any:
+    return np.logical_and(np.not_equal(x, 1.0), known(x))
 
 
-def conjunction(parts: list[Tri]) -> Tri:
-    true, false = parts[0]
-    for t, f in parts[1:]:
-        true, false = np.logical_and(true, t), np.logical_or(false, f)
-    return true, false
+def all_of(masks: list[Any]) -> Any:
+    out = masks[0]
+    for mask_ in masks[1:]:
+        out = np.logical_and(out, mask_)
+    return out
 
 
-def disjunction(parts: list[Tri]) -> Tri:
-    true, false = parts[0]
-    for t, f in parts[1:]:
-        true, false = np.logical_or(true, t), np.logical_and(false, f)
-    return true, false
+def any_of(masks: list[Any]) -> Any:
+    out = masks[0]
+    for mask_ in masks[1:]:
+        out = np.logical_or(out, mask_)
+    return out
 
 
-def is_missing_number(x: Any) -> Tri:
-    missing = np.isnan(x)
-    return missing, np.logical_not(missing)
+def is_nan(x: Any) -> Any:
+    return np.isnan(x)
 
 
-def is_missing_text(x: tuple[Any, Any]) -> Tri:
-    return np.logical_not(x[1]), x[1]
+def text_absent(x: tuple[Any, Any]) -> Any:
+    return np.logical_not(x[1])
 
 
-def is_missing_condition(x: Tri) -> Tri:
-    decided = np.logical_or(x[0], x[1])
-    return np.logical_not(decided), decided
+def text_present(x: tuple[Any, Any]) -> Any:
+    return x[1]
 
 
-def mask(x: Tri, size: int) -> Any:
-    """Where a condition surely holds, as a fresh bool array of the batch's size."""
-    return np.logical_or(np.zeros(size, dtype=np.bool_), x[0])
+def undecided(true: Any, false: Any) -> Any:
+    return np.logical_not(np.logical_or(true, false))
+
+
+def decided(true: Any, false: Any) -> Any:
+    return np.logical_or(true, false)
+
+
+def mask(true: Any, size: int) -> Any:
+    """Where a condition surely holds, as a bool array of the batch's size (a constant or a
+    scalar broadcast; a column as it came, never written to)."""
+    if type(true) is np.ndarray and true.dtype is _BOOL and true.ndim == 1 and len(true) == size:
+        return true
+    return np.logical_or(np.zeros(size, dtype=np.bool_), true)

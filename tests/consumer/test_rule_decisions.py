@@ -1,0 +1,153 @@
+"""The consumer's decision step: with the baseline rules (R01-R04 as data) every payment is
+decided exactly as ``fraudcore.decisions`` decides it (decision, rules, reason codes), over a
+simulated world scored by the committed model and over rows at every rule's edges; live rules
+change decisions, shadow rules change none, and a failing rule is counted, never raised."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from prometheus_client import CollectorRegistry
+
+from fraud_consumer.live_rules import BuiltinRules, LoadedRules
+from fraud_consumer.metrics import ConsumerMetrics
+from fraud_consumer.rule_decisions import RuleDecider, model_levels
+from fraud_rules.bench import world
+from fraudcore.decisions import decide_batch
+from fraudcore.features import FEATURE_NAMES
+from fraudcore.model import ModelBundle
+from fraudcore.model_card import Thresholds
+from fraudcore.rules import Action, RuleDefinition, RuleSet, Status
+from fraudcore.schemas import Decision
+from fraudcore.scoring import Verdict, verdicts
+
+COMMITTED_MODEL_DIR = Path(__file__).resolve().parents[2] / "training" / "artifacts"
+AMOUNT = FEATURE_NAMES.index("amount")
+
+
+class Fixed:
+    def __init__(self, rules: RuleSet, revision: int = 7) -> None:
+        self.loaded = LoadedRules(rules, revision)
+
+    def current(self) -> LoadedRules:
+        return self.loaded
+
+    def close(self) -> None:
+        return None
+
+
+def decider(source=None) -> tuple[RuleDecider, ConsumerMetrics]:
+    metrics = ConsumerMetrics(CollectorRegistry())
+    return RuleDecider(source or BuiltinRules(), metrics), metrics
+
+
+def rule(rule_id, expression, action=Action.REVIEW, status=Status.ACTIVE, version=1):
+    return RuleDefinition(id=rule_id, version=version, expression=expression, action=action,
+                          reason="test", status=status)  # fmt: skip
+
+
+def test_a_simulated_world_is_decided_as_before_payment_for_payment() -> None:
+    model = ModelBundle.load(COMMITTED_MODEL_DIR)
+    data = world(days=4, customers=1_200, seed=5)
+    step, _ = decider()
+    before, after, batch = [], [], 64
+    for at in range(0, len(data.rows), batch):
+        rows = data.rows[at : at + batch]
+        scored = verdicts(model, rows)  # the scorer's: fraudcore.decisions with reasons
+        decided, hits = step.decide(
+            scored, model.card.thresholds, rows, data.payments[at : at + batch]
+        )
+        before += scored
+        after += decided
+        assert all(h.versions == [1] * len(v.rules) for h, v in zip(hits, decided, strict=True))
+    assert len(after) == len(data.rows) > 10_000
+    assert after == before
+    fired = {r for v in before for r in v.rules}
+    assert {"R01-IMPOSSIBLE-TRAVEL", "R02-CARD-TESTING", "R03-NEW-DEVICE-HIGH-AMOUNT"} <= fired
+    assert {v.decision for v in before} == set(Decision)
+
+
+def test_rows_at_every_edge_and_scores_at_the_thresholds_are_decided_as_before() -> None:
+    rng = np.random.default_rng(25)
+    size = 20_000
+    rows = rng.choice(np.array([np.nan, -np.inf, np.inf, 0, 0.5, 1, 4, 8, 9.99, 10, 1000, 1001],
+                               dtype=np.float32), (size, len(FEATURE_NAMES)))  # fmt: skip
+    thresholds = Thresholds(review=0.3, block=0.9)
+    scores = rng.choice(np.array([0.1, 0.3, 0.5, 0.9, 0.95, np.nan], dtype=np.float32), size)
+    expected = decide_batch(scores, rows, thresholds)
+    scored = [Verdict(float(s), d, ["x"] if d is not Decision.APPROVE else [], r)
+              for s, (d, r) in zip(scores, expected, strict=True)]  # fmt: skip
+    step, _ = decider()
+    decided, _ = step.decide(scored, thresholds, rows, [])
+    assert [(v.decision, v.rules) for v in decided] == expected
+    assert {r for _, rules in expected for r in rules} >= {"R04-RISKY-TERMINAL"}
+
+
+def test_model_levels_follow_thresholds_or_else_the_scorer() -> None:
+    scored = [Verdict(s, Decision.REVIEW, [], []) for s in (0.1, 0.3, 0.95, float("nan"))]
+    assert model_levels(scored, Thresholds(review=0.3, block=0.9)).tolist() == [0, 1, 2, 0]
+    unknown = Thresholds.model_construct(review=float("nan"), block=float("nan"))
+    assert model_levels(scored, unknown).tolist() == [1, 1, 1, 1]
+
+
+def test_live_rules_decide_shadow_rules_only_report_with_versions() -> None:
+    rules = RuleSet.compile([
+        rule("BIG", "amount > 100", Action.BLOCK, version=3),
+        rule("BIG", "amount > 50", Action.BLOCK, status=Status.SHADOW, version=4),
+        rule("VIP", "amount < 1", Action.ALLOW, version=2),
+    ])  # fmt: skip
+    step, metrics = decider(Fixed(rules))
+    rows = np.zeros((3, len(FEATURE_NAMES)), dtype=np.float32)
+    rows[:, AMOUNT] = [500, 70, 0.5]
+    scored = [Verdict(0.0, Decision.APPROVE, [], []), Verdict(0.0, Decision.APPROVE, [], []),
+              Verdict(0.5, Decision.REVIEW, ["amount"], [])]  # fmt: skip
+    decided, hits = step.decide(scored, Thresholds(review=0.3, block=0.9), rows, [])
+    assert [v.decision for v in decided] == [Decision.BLOCK, Decision.APPROVE, Decision.APPROVE]
+    assert [v.rules for v in decided] == [["BIG"], [], ["VIP"]]
+    assert decided[2].reasons == []  # an approval carries no reason codes
+    assert [h.versions for h in hits] == [[3], [], [2]]
+    assert [(h.shadow, h.shadow_versions) for h in hits] == [
+        (["BIG"], [4]),
+        (["BIG"], [4]),
+        ([], []),
+    ]
+    assert metrics.shadow_rules.labels(rule="BIG")._value.get() == 2
+    assert metrics.rules_revision._value.get() == 7
+
+
+def test_a_rule_that_raises_is_counted_and_the_payment_still_decided() -> None:
+    rules = RuleSet.compile([rule("BAD", "amount > 1", Action.BLOCK), rule("OK", "amount > 1")])
+    bad = rules.active[0]
+
+    def broken(batch):
+        raise RuntimeError("boom")
+
+    object.__setattr__(bad, "evaluate", broken)  # a frozen dataclass: the compiled rule swapped
+    step, metrics = decider(Fixed(rules))
+    rows = np.full((2, len(FEATURE_NAMES)), 5, dtype=np.float32)
+    scored = [Verdict(0.0, Decision.APPROVE, [], [])] * 2
+    decided, _ = step.decide(scored, Thresholds(review=0.3, block=0.9), rows, [])
+    assert [(v.decision, v.rules) for v in decided] == [(Decision.REVIEW, ["OK"])] * 2
+    assert metrics.rule_errors.labels(rule="BAD")._value.get() == 1
+
+
+def test_an_engine_failure_keeps_the_scorers_decisions() -> None:
+    class Broken(RuleSet):
+        def decide(self, model, batch):
+            raise MemoryError("no room")
+
+    step, metrics = decider(Fixed(Broken([])))
+    scored = [Verdict(0.95, Decision.BLOCK, ["amount"], ["R01-IMPOSSIBLE-TRAVEL"])]
+    rows = np.zeros((1, len(FEATURE_NAMES)), dtype=np.float32)
+    decided, hits = step.decide(scored, Thresholds(review=0.3, block=0.9), rows, [])
+    assert decided == scored
+    assert hits[0].versions == []
+    assert metrics.rule_errors.labels(rule="*")._value.get() == 1
+
+
+@pytest.mark.parametrize("size", [0, 1])
+def test_empty_and_single_batches(size) -> None:
+    step, _ = decider()
+    rows = np.zeros((size, len(FEATURE_NAMES)), dtype=np.float32)
+    scored = [Verdict(0.1, Decision.APPROVE, [], [])] * size
+    assert step.decide(scored, Thresholds(review=0.3, block=0.9), rows, [])[0] == scored
