@@ -9,6 +9,7 @@ import pytest
 from fraudcore.decision_log import connect, get_decisions, migrate
 from fraudcore.decision_log import migrator as module
 from fraudcore.decision_log.contract import (
+    CHALLENGER_COLUMNS,
     DECISION_COLUMNS,
     DECISIONS,
     FEATURE_SET_COLUMNS,
@@ -36,9 +37,12 @@ def test_the_migrated_schema_is_the_contract(database_factory) -> None:
     with connect(database_factory()) as conn:
         assert [m.version for m in pending(conn)] == [m.version for m in migrations()]
         applied = migrate(conn)
-        assert [m.version for m in applied] == [1, 2, 3, 4, 5]
-        # The writer's columns, then the queue's own, which triggers keep (migration 0005).
-        assert _columns(conn, DECISIONS) == (*DECISION_COLUMNS, "queue_closed_at")
+        assert [m.version for m in applied] == [1, 2, 3, 4, 5, 6]
+        # The writer's columns, with the queue's own, which triggers keep (migration 0005),
+        # before the challenger's (0006).
+        before = DECISION_COLUMNS[: DECISION_COLUMNS.index(CHALLENGER_COLUMNS[0])]
+        expected = (*before, "queue_closed_at", *CHALLENGER_COLUMNS)
+        assert _columns(conn, DECISIONS) == expected
         assert _columns(conn, LABELS) == LABEL_COLUMNS
         assert _columns(conn, FEATURE_SETS) == FEATURE_SET_COLUMNS
         partitioned = conn.execute(

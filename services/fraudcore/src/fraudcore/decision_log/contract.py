@@ -40,6 +40,14 @@ PAYMENT_COLUMNS = (
     "lon",
     "device_id",
 )  # kafka_ms ... end_to_end_ms, as the record has them
+# The challenger's verdict on the same payment, scored in shadow (migration 0006; NULL when no
+# challenger was set, and on older rows).
+CHALLENGER_COLUMNS = (
+    "challenger_version",
+    "challenger_score",
+    "challenger_decision",
+    "challenger_reasons",
+)
 DECISION_COLUMNS = (
     "transaction_id",
     "event_time",
@@ -62,6 +70,7 @@ DECISION_COLUMNS = (
     "decided_at",
     "country",  # added by migration 0002: columns only ever join at the end
     *PAYMENT_COLUMNS,  # added by migration 0004
+    *CHALLENGER_COLUMNS,  # added by migration 0006 (after 0005's queue_closed_at)
 )
 # PostgreSQL types of DECISION_COLUMNS, for binary COPY.
 DECISION_TYPES = (
@@ -70,6 +79,7 @@ DECISION_TYPES = (
     *("float4",) * len(TIMING_COLUMNS),
     "int4", "int8", "timestamptz", "text",
     "text", "text", "text", "text", "text", "float8", "float8", "text",
+    "text", "float8", "text", "text[]",
 )  # fmt: skip
 LABEL_COLUMNS = (
     "transaction_id",
@@ -114,6 +124,22 @@ def transaction_fields(tx: Transaction) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
+class ChallengerVerdict:
+    """What the challenger said about a payment, in shadow: logged, never acted on."""
+
+    model_version: str
+    score: float
+    decision: Decision
+    reasons: Sequence[str]
+
+    NONE = (None, None, None, None)  # the columns of a row decided without a challenger
+
+    def values(self) -> tuple[object, ...]:
+        """In CHALLENGER_COLUMNS order."""
+        return (self.model_version, self.score, self.decision.value, list(self.reasons))
+
+
+@dataclass(frozen=True)
 class DecisionRow:
     """One decision as logged. ``features`` are in ``feature_names`` order, NaN where undefined:
     exactly the float32 values the model was given."""
@@ -146,6 +172,7 @@ class DecisionRow:
     lat: float | None = None
     lon: float | None = None
     device_id: str | None = None
+    challenger: ChallengerVerdict | None = None  # the challenger's, in shadow; None: none set
 
     def __post_init__(self) -> None:
         if len(self.features) != len(self.feature_names):
@@ -191,6 +218,7 @@ class DecisionRow:
             self.decided_at,
             self.country,
             *(getattr(self, name) for name in PAYMENT_COLUMNS),
+            *(ChallengerVerdict.NONE if self.challenger is None else self.challenger.values()),
         )
 
     @classmethod
