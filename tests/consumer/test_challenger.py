@@ -2,6 +2,7 @@
 challenger scores every payment in shadow beside the champion, its verdict is logged and never
 acted on, and a promotion or rollback in the registry is taken up at the next batch."""
 
+import json
 import time
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import numpy as np
 import pytest
 
 from fraud_consumer.registry_scorer import RegistryScorer
+from fraud_models.cli import main as models_cli
 from fraudcore.decision_log import connect
 from fraudcore.model import ModelBundle
 from fraudcore.model_registry import Status
@@ -44,7 +46,12 @@ def wait_loaded(scorer: RegistryScorer, versions: tuple[str, str | None]) -> flo
 
 
 def test_the_challenger_scores_every_payment_in_shadow_and_decides_none(
-    inprocess_consumer_factory, model_registry, challenger_dir: Path, transactions
+    inprocess_consumer_factory,
+    model_registry,
+    challenger_dir: Path,
+    transactions,
+    monkeypatch,
+    capsys,
 ) -> None:
     model_registry.promote(CHALLENGER, Status.CHALLENGER)
     consumer = consumer_on(inprocess_consumer_factory, model_registry)
@@ -67,6 +74,22 @@ def test_the_challenger_scores_every_payment_in_shadow_and_decides_none(
         assert c_score == pytest.approx(own.score, abs=1e-6)
         differ += abs(c_score - score) > 1e-4
     assert differ > 40, "the two models gave the same scores: not two models"
+
+    # fraud-models compare: the two models side by side on these payments (no label yet).
+    monkeypatch.setenv("DATABASE_URL", model_registry.settings.database_url)
+    assert models_cli(["compare", "--json"]) == 0
+    (pair,) = json.loads(capsys.readouterr().out)
+    agree = sum(rows[i][1] == rows[i][6] for i in ids)
+    assert (pair["payments"], pair["agreement"]["value"]) == (80, agree / 80)
+    assert pair["champion"]["model_version"] == CHAMPION
+    assert (
+        pair["challenger"]["alert_rate"]["value"] == sum(rows[i][6] != "approve" for i in ids) / 80
+    )
+    assert pair["challenger"]["recall_at_budget"]["value"] is None  # no label has arrived
+    assert models_cli(["compare"]) == 0
+    shown = capsys.readouterr().out
+    print(shown)
+    assert shown.startswith(f"champion {CHAMPION} against challenger {CHALLENGER}: 80 payments")
 
 
 def test_a_promotion_and_a_rollback_switch_at_the_next_batch(
