@@ -122,7 +122,7 @@ def test_decisions_and_labels_logged_before_later_migrations_stay(
             f"INSERT INTO {LABELS} (transaction_id, event_time, is_fraud, scenario, labelled_at) "
             "VALUES ('tx-old', '2026-03-02T10:00Z', true, 'card_testing', '2026-03-09T00:00Z')"
         )
-        assert [m.version for m in migrate(conn)] == [2, 3, 4, 5]
+        assert [m.version for m in migrate(conn)] == [2, 3, 4, 5, 6]
         (found,) = get_decisions(conn, "tx-old")
         source = conn.execute(f"SELECT source, analyst FROM {LABELS}").fetchall()
         closed = conn.execute(f"SELECT queue_closed_at IS NOT NULL FROM {DECISIONS}").fetchone()
@@ -130,4 +130,5 @@ def test_decisions_and_labels_logged_before_later_migrations_stay(
     assert found.row["country"] is None
     assert source == [("chargeback", None)]  # every label before verdicts was a chargeback
     assert found.as_json()["merchant_name"] is None  # the payment's rest: unknown, not made up
+    assert found.as_json()["challenger"] is None  # decided before challengers: none
     assert found.as_json()["reasons_in_words"] == [{"feature": "amount", "text": "amount 5.00"}]

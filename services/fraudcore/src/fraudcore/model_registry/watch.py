@@ -19,7 +19,7 @@ import psycopg
 from psycopg import sql
 
 from fraudcore.decision_log.connection import connect
-from fraudcore.model_registry.contract import NOTIFY_CHANNEL, ModelVersion, RegistryError, Status
+from fraudcore.model_registry.contract import NOTIFY_CHANNEL, ModelVersion, Status
 from fraudcore.model_registry.reader import serving
 from fraudcore.settings import DatabaseSettings
 
@@ -71,8 +71,8 @@ class ServingWatcher:
             return
         try:
             self.changed(versions)
-        except (RegistryError, OSError, ValueError) as error:
-            log.error("serving models %s not taken up, tried again later: %s", key, error)
+        except Exception:  # whatever a model's files do, the watcher must outlive them
+            log.exception("serving models %s not taken up, tried again later", key)
             return
         self.accepted = key
 
