@@ -8,6 +8,7 @@ import time
 
 import orjson
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from fraud_devstack.services import wait_for
 from fraudcore.decision_log import connect
@@ -27,14 +28,35 @@ def logged(settings) -> list[tuple]:
         ).fetchall()
 
 
+def stage_means_ms(http_get, port: int) -> dict[str, tuple[float, int]]:
+    """Mean milliseconds and batches of the scoring and shadow stages, from /metrics."""
+    status, text = http_get(port, "/metrics")
+    assert status == 200
+    samples = {
+        (sample.name, sample.labels.get("stage")): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name.startswith("fraud_stage_latency_seconds_")
+    }
+    name = "fraud_stage_latency_seconds"
+    out = {}
+    for stage in ("scoring", "shadow"):
+        count = samples.get((f"{name}_count", stage), 0.0)
+        total = samples.get((f"{name}_sum", stage), 0.0)
+        out[stage] = (round(1000 * total / count, 2) if count else 0.0, int(count))
+    return out
+
+
 def test_promote_then_rollback_under_traffic_switch_at_one_offset_per_partition(
-    pipeline_factory, topic_reader, model_registry
+    pipeline_factory, topic_reader, model_registry, http_get
 ) -> None:
     model_registry.promote(CHALLENGER, Status.CHALLENGER)
     pipeline = pipeline_factory(partitions=4)
-    for instance in ("c1", "c2"):
-        pipeline.start_consumer("embedded", name=f"consumer-{instance}", instance=instance,
-                                **model_registry.env())  # fmt: skip
+    env = model_registry.env()
+    consumers = [
+        pipeline.start_consumer("embedded", name=f"consumer-{i}", instance=i, **env)
+        for i in ("c1", "c2")
+    ]
     producer = pipeline.start_producer("--rate", str(RATE), "--count", str(COUNT))
 
     began = time.monotonic()
@@ -69,5 +91,9 @@ def test_promote_then_rollback_under_traffic_switch_at_one_offset_per_partition(
         for changed_at, (_, run) in zip(changes, runs[1:], strict=True):
             delays.append((run[0][6] - changed_at).total_seconds())
     print(f"switch delays per partition (s): {[round(d, 3) for d in delays]}")
+    for consumer in consumers:  # the shadow's own stage, beside the champion's scoring
+        stages = stage_means_ms(http_get, consumer.metrics_port)
+        print(f"{consumer.name}: mean ms per batch {stages}")
+        assert stages["shadow"][1] > 0
     assert max(delays) < 5.0, delays
     assert all(d > -0.5 for d in delays)  # nothing decided by a model before it was named
