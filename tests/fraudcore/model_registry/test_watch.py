@@ -77,3 +77,19 @@ def test_a_change_not_taken_up_is_offered_again(registry_settings, registry_db, 
         assert heard.get(timeout=10) == ("m-1", None)  # after two refusals, at the polls
     finally:
         watcher.close()
+
+
+def test_read_now_reads_on_the_callers_thread(registry_settings, registry_db, store, variant):
+    _registered(registry_db, store, variant)
+    heard: list[tuple[str | None, str | None]] = []
+    watcher = ServingWatcher(
+        registry_settings,
+        lambda v: heard.append(serving_key(v)),
+        poll_s=600,
+        application="test-watch",
+    )  # never started: no thread
+    watcher.read_now()
+    promote(registry_db, "m-2", Status.CHALLENGER, **WHO)
+    watcher.read_now()
+    watcher.read_now()  # nothing new: not offered again
+    assert heard == [("m-1", None), ("m-1", "m-2")]

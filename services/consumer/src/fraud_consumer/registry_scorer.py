@@ -124,10 +124,13 @@ class RegistryScorer:
         with self._lock:
             return None if self._pending is None else self._pending.versions
 
+    def refresh(self) -> None:
+        self.watcher.read_now()
+
     def switch(self) -> None:
         with self._lock:
             pair, self._pending = self._pending, None
-        if pair is None:
+        if pair is None or pair.versions == self.current.versions:
             return
         before, self.current = self.current.versions, pair
         delay = ""

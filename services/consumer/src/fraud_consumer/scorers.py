@@ -47,6 +47,10 @@ class Scorer(Protocol):
         """At a batch boundary: take up models the registry changed to meanwhile."""
         ...
 
+    def refresh(self) -> None:
+        """On taking partitions over: learn the registry's serving models now."""
+        ...
+
     def card_reference(self) -> CardReference | None:
         """The model card's review threshold and validation alert rate (None: unknown)."""
         ...
@@ -74,6 +78,9 @@ class EmbeddedScorer:
         return None  # one model from MODEL_DIR: the registry's consumer has challengers
 
     def switch(self) -> None:
+        return None
+
+    def refresh(self) -> None:
         return None
 
     def card_reference(self) -> CardReference | None:
@@ -178,6 +185,9 @@ class RemoteScorer:
 
     def switch(self) -> None:
         return None  # the scorer follows its own model files
+
+    def refresh(self) -> None:
+        return None
 
     @staticmethod
     def _parse(content: bytes) -> tuple[list[Verdict], str]:

@@ -54,6 +54,9 @@ class ServingWatcher:
         self.settings, self.changed, self.poll_s = settings, changed, poll_s
         self.application = application
         self.accepted = accepted
+        # Held from a read of the registry to the models' hand-over: whoever reads later hands
+        # over later, so a newer state is never overwritten by an older one (``read_now``).
+        self.lock = threading.Lock()
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._run, name="model-registry", daemon=True)
 
@@ -65,16 +68,26 @@ class ServingWatcher:
         self.thread.join(timeout=WAKE_S + 5)
 
     def check(self, conn: psycopg.Connection) -> None:
-        versions = serving(conn)
-        key = serving_key(versions)
-        if key == self.accepted:
-            return
+        with self.lock:
+            versions = serving(conn)
+            key = serving_key(versions)
+            if key == self.accepted:
+                return
+            try:
+                self.changed(versions)
+            except Exception:  # whatever a model's files do, the watcher must outlive them
+                log.exception("serving models %s not taken up, tried again later", key)
+                return
+            self.accepted = key
+
+    def read_now(self) -> None:
+        """Read the registry on the caller's thread now, not at the next notification (a
+        consumer taking partitions over must not serve a version their last owner replaced)."""
         try:
-            self.changed(versions)
-        except Exception:  # whatever a model's files do, the watcher must outlive them
-            log.exception("serving models %s not taken up, tried again later", key)
-            return
-        self.accepted = key
+            with connect(self.settings, self.application) as conn:
+                self.check(conn)
+        except psycopg.Error as error:
+            log.warning("model registry not read now, the watcher will: %s", error)
 
     def _listen(self) -> None:
         with connect(self.settings, self.application) as conn:
