@@ -10,6 +10,7 @@ other's data.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import urllib.error
 import urllib.parse
@@ -38,7 +39,8 @@ from fraud_consumer.decoding import Decoded, decode_label, decode_transaction
 from fraud_consumer.labels import LabelApplier, Waiting
 from fraud_consumer.metrics import ConsumerMetrics
 from fraud_consumer.pipeline import BatchResult, TransactionPipeline
-from fraud_consumer.scorers import make_scorer
+from fraud_consumer.scorer_choice import make_scorer
+from fraud_consumer.scorers import Scorer
 from fraud_consumer.settings import ConsumerSettings
 from fraud_devstack import KafkaBroker, PostgresServer, RedisServer
 from fraud_devstack.pipeline import LocalPipeline, drain_topic, private_topics
@@ -261,6 +263,32 @@ def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_model_dir(tmp_path_factory.mktemp("model"))
 
 
+@pytest.fixture(scope="session")
+def challenger_dir(model_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A second model, test-model-2: the first 12 of model_dir's 40 trees, so other scores."""
+    return derived_model_dir(model_dir, tmp_path_factory.mktemp("challenger"), "test-model-2", 12)
+
+
+def derived_model_dir(source: Path, directory: Path, version: str, trees: int) -> Path:
+    """Another real model in a second: the first ``trees`` trees of ``source``'s booster (other
+    scores), exported to ONNX, its card naming ``version`` and a training data digest."""
+    booster = xgb.Booster()
+    booster.load_model(str(source / XGBOOST_FILE))
+    booster = booster[:trees]
+    directory.mkdir(parents=True, exist_ok=True)
+    onnx_model = onnxmltools.convert_xgboost(
+        booster,
+        initial_types=[("features", FloatTensorType([None, len(FEATURE_NAMES)]))],
+        target_opset=15,
+    )
+    (directory / ONNX_FILE).write_bytes(onnx_model.SerializeToString())
+    booster.save_model(str(directory / XGBOOST_FILE))
+    card = ModelCard.load(source).model_copy(update={"model_version": version})
+    card_json = {**card.model_dump(mode="json"), "data": {"sha256": "d" * 64}}
+    (directory / CARD_FILE).write_text(json.dumps(card_json, indent=2))
+    return directory
+
+
 @dataclass
 class Pipeline(LocalPipeline):
     """LocalPipeline plus an in-process producer, convenient for tests."""
@@ -351,6 +379,7 @@ def inprocess_consumer_factory(
     a decision log when database_url is given)."""
     clients: list[redis.Redis] = []
     pipelines: list[TransactionPipeline] = []
+    scorers: list[Scorer] = []
 
     def make(**overrides: Any) -> InProcessConsumer:
         settings = ConsumerSettings(
@@ -366,7 +395,9 @@ def inprocess_consumer_factory(
         metrics = ConsumerMetrics(CollectorRegistry())
         database = settings.database()
         log = None if database is None else DecisionSink(database)
-        pipeline = TransactionPipeline(settings, client, make_scorer(settings), metrics, log)
+        scorer = make_scorer(settings)
+        scorers.append(scorer)
+        pipeline = TransactionPipeline(settings, client, scorer, metrics, log)
         labels = LabelApplier(pipeline.store, metrics, settings.result_ttl_s, log)
         pipelines.append(pipeline)
         return InProcessConsumer(pipeline, labels)
@@ -374,5 +405,7 @@ def inprocess_consumer_factory(
     yield make
     for pipeline in pipelines:
         pipeline.close()
+    for scorer in scorers:
+        scorer.close()  # the registry's watcher thread, when there is one
     for client in clients:
         client.close()

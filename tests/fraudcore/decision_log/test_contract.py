@@ -9,6 +9,7 @@ from fraudcore.decision_log.contract import (
     CURRENT_FEATURE_SET,
     DECISION_COLUMNS,
     DECISION_TYPES,
+    ChallengerVerdict,
     DecisionRow,
     feature_set_id,
 )
@@ -27,6 +28,19 @@ def test_values_follow_the_columns_and_types(make_row) -> None:
     assert named["kafka_ms"] == 1.0
     assert named["feature_set"] == CURRENT_FEATURE_SET
     assert math.isnan(named["features"][3])
+    assert (named["challenger_version"], named["challenger_score"]) == (None, None)
+
+
+def test_a_challenger_verdict_fills_its_columns(make_row) -> None:
+    shadow = ChallengerVerdict("m-2", 0.91, Decision.BLOCK, ("amount", "mcc_risk"))
+    named = dict(zip(DECISION_COLUMNS, make_row(challenger=shadow).values(), strict=True))
+    challenger = {k: v for k, v in named.items() if k.startswith("challenger_")}
+    assert challenger == {
+        "challenger_version": "m-2",
+        "challenger_score": 0.91,
+        "challenger_decision": "block",
+        "challenger_reasons": ["amount", "mcc_risk"],
+    }
 
 
 def test_feature_sets_are_named_by_their_ordered_names() -> None:

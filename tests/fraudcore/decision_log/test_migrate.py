@@ -9,6 +9,7 @@ import pytest
 from fraudcore.decision_log import connect, get_decisions, migrate
 from fraudcore.decision_log import migrator as module
 from fraudcore.decision_log.contract import (
+    CHALLENGER_COLUMNS,
     DECISION_COLUMNS,
     DECISIONS,
     FEATURE_SET_COLUMNS,
@@ -38,10 +39,11 @@ def test_the_migrated_schema_is_the_contract(database_factory) -> None:
         assert [m.version for m in pending(conn)] == [m.version for m in migrations()]
         applied = migrate(conn)
         assert [m.version for m in applied] == [1, 2, 3, 4, 5, 6, 7]
-        # The writer's columns, the queue's own, which triggers keep (migration 0005), then the
-        # rules' (0007), joining at the end.
-        payment = DECISION_COLUMNS[: -len(RULE_COLUMNS)]
-        assert _columns(conn, DECISIONS) == (*payment, "queue_closed_at", *RULE_COLUMNS)
+        # The writer's columns, with the queue's own, which triggers keep (migration 0005), then
+        # the challenger's (0006) and the rules' (0007), joining at the end.
+        before = DECISION_COLUMNS[: DECISION_COLUMNS.index(CHALLENGER_COLUMNS[0])]
+        expected = (*before, "queue_closed_at", *CHALLENGER_COLUMNS, *RULE_COLUMNS)
+        assert _columns(conn, DECISIONS) == expected
         assert _columns(conn, LABELS) == LABEL_COLUMNS
         assert _columns(conn, FEATURE_SETS) == FEATURE_SET_COLUMNS
         partitioned = conn.execute(
@@ -129,4 +131,5 @@ def test_decisions_and_labels_logged_before_later_migrations_stay(
     assert found.row["country"] is None
     assert source == [("chargeback", None)]  # every label before verdicts was a chargeback
     assert found.as_json()["merchant_name"] is None  # the payment's rest: unknown, not made up
+    assert found.as_json()["challenger"] is None  # decided before challengers: none
     assert found.as_json()["reasons_in_words"] == [{"feature": "amount", "text": "amount 5.00"}]

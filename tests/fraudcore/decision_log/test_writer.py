@@ -10,7 +10,13 @@ import psycopg
 import pytest
 
 from fraud_devstack import PostgresServer
-from fraudcore.decision_log import DecisionLogWriter, connect, get_decisions, migrate
+from fraudcore.decision_log import (
+    ChallengerVerdict,
+    DecisionLogWriter,
+    connect,
+    get_decisions,
+    migrate,
+)
 from fraudcore.decision_log.contract import CURRENT_FEATURE_SET, DECISIONS, FEATURE_SETS
 from fraudcore.decision_log.partitions import maintain
 from fraudcore.features import FEATURE_NAMES
@@ -64,10 +70,23 @@ def test_a_decision_reads_back_as_served(decision_log, make_row) -> None:
     assert as_json["rules"] == ["R03-NEW-DEVICE-HIGH-AMOUNT"]
     assert as_json["timings"]["kafka_ms"] == 1.0
     assert as_json["label"] is None
+    assert as_json["challenger"] is None
     names = decision_log.execute(
         f"SELECT names FROM {FEATURE_SETS} WHERE feature_set = %s", (CURRENT_FEATURE_SET,)
     ).fetchone()
     assert names == (list(FEATURE_NAMES),)
+
+
+def test_a_challenger_verdict_reads_back_beside_the_champion(decision_log, make_row) -> None:
+    shadow = ChallengerVerdict("m-2", 0.875, Decision.BLOCK, ["amount", "new_device"])
+    row = make_row(challenger=shadow)
+    DecisionLogWriter(decision_log).write([row])
+    (logged,) = get_decisions(decision_log, row.transaction_id)
+    assert (logged.model_version, logged.decision) == ("m-1", Decision.APPROVE)
+    assert logged.as_json()["challenger"] == {
+        "model_version": "m-2", "score": 0.875, "decision": "block",
+        "reasons": ["amount", "new_device"],
+    }  # fmt: skip
 
 
 def test_an_old_batch_after_its_day_was_dropped_is_logged_again(decision_log, make_row) -> None:

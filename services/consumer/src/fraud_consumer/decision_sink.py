@@ -9,6 +9,7 @@ the batch (as for Redis), and the next attempt opens a new connection.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import math
@@ -23,7 +24,8 @@ import psycopg
 from psycopg import sql
 
 from fraud_consumer.records import Scored
-from fraudcore.decision_log import DecisionLogWriter, DecisionRow, connect
+from fraud_consumer.scorers import Rows, Shadow
+from fraudcore.decision_log import ChallengerVerdict, DecisionLogWriter, DecisionRow, connect
 from fraudcore.decision_log.contract import DECISIONS, transaction_fields
 from fraudcore.model_card import Thresholds
 from fraudcore.schemas import ScoredTransaction, Timings
@@ -43,12 +45,39 @@ class DecisionLogUnavailableError(RuntimeError):
     """The decision log cannot take the batch now: it waits and is retried, never skipped."""
 
 
+def challengers(shadow: Shadow | None, count: int) -> list[ChallengerVerdict | None]:
+    """The challenger's verdict per row of a batch, None for each when there is no challenger."""
+    if shadow is None:
+        return [None] * count
+    return [
+        ChallengerVerdict(shadow.model_version, v.score, v.decision, v.reasons)
+        for v in shadow.verdicts
+    ]
+
+
+def with_challenger(
+    rows: list[DecisionRow], shadow: Callable[[Rows], Shadow | None]
+) -> list[DecisionRow]:
+    """Rows rebuilt from scored records (which do not carry the challenger), scored in shadow
+    again from their logged features: a model gives the same verdict for the same features."""
+    if not rows:
+        return rows
+    matrix = np.array([row.features for row in rows], dtype=np.float32)
+    verdicts = challengers(shadow(matrix), len(rows))
+    return [
+        dataclasses.replace(row, challenger=verdict)
+        for row, verdict in zip(rows, verdicts, strict=True)
+    ]
+
+
 def decision_row(
     scored: Scored,
     features: npt.NDArray[np.float32],
     thresholds: Thresholds,
     timings: dict[str, float],
     decided_at: dt.datetime,
+    *,
+    challenger: ChallengerVerdict | None = None,
 ) -> DecisionRow:
     """The row of a transaction scored in this batch: the float32 features the model was given."""
     tx, verdict = scored.tx, scored.verdict
@@ -68,6 +97,7 @@ def decision_row(
         rule_versions=scored.hits.versions,
         shadow_rules=scored.hits.shadow,
         shadow_rule_versions=scored.hits.shadow_versions,
+        challenger=challenger,
     )
 
 

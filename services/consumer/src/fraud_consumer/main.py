@@ -10,12 +10,15 @@ import gc
 import logging
 import sys
 
+import psycopg
+
 from fraud_consumer.backfill_cli import backfill_main
 from fraud_consumer.kafka_health import FatalError
 from fraud_consumer.metrics import ConsumerMetrics
 from fraud_consumer.processor import Processor
-from fraud_consumer.scorers import make_scorer
+from fraud_consumer.scorer_choice import make_scorer
 from fraud_consumer.settings import ConsumerSettings
+from fraudcore.model_registry import RegistryError
 from fraudcore.redis_client import connect
 from fraudcore.startup import EXIT_INVALID_CONFIGURATION, load_settings
 from fraudcore.worker import serve_worker_probes, stop_on_signals
@@ -28,7 +31,12 @@ def main() -> int:
     if settings is None:
         return EXIT_INVALID_CONFIGURATION
     stop = stop_on_signals()
-    processor = Processor(settings, connect(settings), make_scorer(settings), ConsumerMetrics())
+    try:
+        scorer = make_scorer(settings)
+    except (RegistryError, psycopg.Error) as error:  # no champion, or its files unusable
+        logging.getLogger("fraud_consumer").error("no model to serve: %s", error)
+        return 3
+    processor = Processor(settings, connect(settings), scorer, ConsumerMetrics())
     # Start-up objects (model, libraries) never die: keep them out of every collection, and
     # collect young objects less often, which cuts the pauses that show up in p99 latency.
     gc.collect()

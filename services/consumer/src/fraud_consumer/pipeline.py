@@ -12,7 +12,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import redis
 
-from fraud_consumer.decision_sink import DecisionSink, decision_row
+from fraud_consumer.decision_sink import (
+    DecisionSink,
+    challengers,
+    decision_row,
+    with_challenger,
+)
 from fraud_consumer.decoding import Decoded
 from fraud_consumer.drift_monitor import DriftMonitor
 from fraud_consumer.guard import AlertRateGuard
@@ -125,7 +130,8 @@ class TransactionPipeline:
             return 0
         kept = [self._unlogged[tx_id] for tx_id in recovered if tx_id in self._unlogged]
         copied = [raw for tx_id, raw in recovered.items() if tx_id not in self._unlogged]
-        rows = kept + self.decisions.rows_of_records(copied, self.scorer.thresholds)
+        copies = self.decisions.rows_of_records(copied, self.scorer.thresholds)
+        rows = kept + with_challenger(copies, self.scorer.shadow)
         new = self.decisions.write(rows)
         for tx_id in recovered:
             self._unlogged.pop(tx_id, None)
@@ -150,6 +156,7 @@ class TransactionPipeline:
     def process(
         self, batch: list[Decoded[Transaction]], polled_ns: int, decode_ms: float
     ) -> BatchResult:
+        self.scorer.switch()  # at a batch boundary: one champion decides the whole batch
         started = time.perf_counter_ns()
         txs = [item.event for item in batch]
         loaded = self.sink.load(
@@ -175,6 +182,8 @@ class TransactionPipeline:
         in_force = self._thresholds(model_version)
         verdicts, hits = self.rules.decide(verdicts, in_force, matrix, [i.event for i in fresh])
         scoring_done = time.perf_counter_ns()
+        shadow = self.scorer.shadow(matrix)  # the challenger's: logged, never acted on
+        shadow_done = time.perf_counter_ns()
         features_ms, scoring_ms = (
             (features_done - started) * _MS,
             (scoring_done - features_done) * _MS,
@@ -219,8 +228,10 @@ class TransactionPipeline:
             pending = self._log_soon(
                 self.decisions,
                 [
-                    decision_row(s, row, thresholds, t, decided_at)
-                    for s, row, t in zip(scored, matrix, decided, strict=True)
+                    decision_row(s, row, thresholds, t, decided_at, challenger=challenger)
+                    for s, row, t, challenger in zip(
+                        scored, matrix, decided, challengers(shadow, len(scored)), strict=True
+                    )
                 ],
             )
         write = BatchWrite(
@@ -248,7 +259,7 @@ class TransactionPipeline:
         finally:
             result.logged += self._logged(pending)
         written_ns = time.time_ns()
-        sinks_ms = (time.perf_counter_ns() - scoring_done) * _MS
+        sinks_ms = (time.perf_counter_ns() - shadow_done) * _MS
         for item, s in zip(fresh, scored, strict=True):
             final = timings(item, written_ns, sinks_ms)
             result.latencies_ms.append(final["end_to_end_ms"])
@@ -263,6 +274,8 @@ class TransactionPipeline:
             "scoring": scoring_ms,
             "sinks": sinks_ms,
         }
+        if shadow is not None:
+            stages["shadow"] = (shadow_done - scoring_done) * _MS
         self._observe(scored, result.latencies_ms, stages, model_version)
         self.drift.observe(matrix, [s.verdict.score for s in scored], model_version)
         return result

@@ -72,6 +72,9 @@ class Processor:
         self.stop = threading.Event()
         self.rebalance.before_revoke(self.outputs.finish)
         self.rebalance.on_release(self._release)
+        # Partitions taken over are decided by the registry's models as of now, never by a
+        # version their previous owner had already replaced (the switch is per consumer).
+        self.rebalance.on_assign(scorer.refresh)
 
     def readiness(self) -> tuple[bool, str]:
         if self.kafka.paused:

@@ -25,6 +25,7 @@ class Rebalance:
         self.revoked = False  # set on every release; a batch being retried is then given up
         self._finishers: list[Callable[[], None]] = []
         self._releasers: list[Callable[[set[Partition]], None]] = []
+        self._takers: list[Callable[[], None]] = []
 
     def before_revoke(self, finish: Callable[[], None]) -> None:
         self._finishers.append(finish)
@@ -32,10 +33,16 @@ class Rebalance:
     def on_release(self, release: Callable[[set[Partition]], None]) -> None:
         self._releasers.append(release)
 
+    def on_assign(self, take: Callable[[], None]) -> None:
+        self._takers.append(take)
+
     # librdkafka's callbacks (they run inside poll and close)
     def assign(self, _consumer: Any, partitions: list[TopicPartition]) -> None:
         self.assigned |= {(tp.topic, tp.partition) for tp in partitions}
         log.info("assigned %s", sorted(self.assigned))
+        if partitions:
+            for take in self._takers:
+                take()
 
     def revoke(self, _consumer: Any, partitions: list[TopicPartition]) -> None:
         for finish in self._finishers:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
@@ -13,13 +14,11 @@ import orjson
 import urllib3
 
 from fraud_consumer.guard import CardReference
-from fraud_consumer.settings import ConsumerSettings
 from fraudcore.drift import DriftReference
 from fraudcore.model import ModelBundle
 from fraudcore.model_card import Thresholds
 from fraudcore.schemas import Decision
 from fraudcore.scoring import Verdict, verdicts
-from fraudcore.settings import ScoringMode
 
 log = logging.getLogger(__name__)
 Rows = npt.NDArray[np.float32]
@@ -29,8 +28,28 @@ class ScorerUnavailableError(RuntimeError):
     """The scorer cannot answer now; the batch waits and is retried, never skipped."""
 
 
+@dataclass(frozen=True)
+class Shadow:
+    """A challenger's verdicts on a batch, in shadow: logged beside the champion's, not acted on."""
+
+    model_version: str
+    verdicts: list[Verdict]
+
+
 class Scorer(Protocol):
     def score(self, rows: Rows) -> tuple[list[Verdict], str]: ...
+
+    def shadow(self, rows: Rows) -> Shadow | None:
+        """The challenger's verdicts on the same rows (None: no challenger)."""
+        ...
+
+    def switch(self) -> None:
+        """At a batch boundary: take up models the registry changed to meanwhile."""
+        ...
+
+    def refresh(self) -> None:
+        """On taking partitions over: learn the registry's serving models now."""
+        ...
 
     def card_reference(self) -> CardReference | None:
         """The model card's review threshold and validation alert rate (None: unknown)."""
@@ -54,6 +73,15 @@ class EmbeddedScorer:
 
     def score(self, rows: Rows) -> tuple[list[Verdict], str]:
         return verdicts(self.model, rows, exact_reasons=self.exact_reasons), self.model.version
+
+    def shadow(self, rows: Rows) -> Shadow | None:
+        return None  # one model from MODEL_DIR: the registry's consumer has challengers
+
+    def switch(self) -> None:
+        return None
+
+    def refresh(self) -> None:
+        return None
 
     def card_reference(self) -> CardReference | None:
         card = self.model.card
@@ -152,6 +180,15 @@ class RemoteScorer:
             self._thresholds[info["model_version"]] = Thresholds(**info["thresholds"])
         return self._thresholds.get(model_version)
 
+    def shadow(self, rows: Rows) -> Shadow | None:
+        return None  # the scorer serves one model: no challenger in remote mode yet
+
+    def switch(self) -> None:
+        return None  # the scorer follows its own model files
+
+    def refresh(self) -> None:
+        return None
+
     @staticmethod
     def _parse(content: bytes) -> tuple[list[Verdict], str]:
         body = orjson.loads(content)
@@ -182,18 +219,3 @@ class NaiveScorer(RemoteScorer):
             (verdict,), version = super().score(row.reshape(1, -1))
             results.append(verdict)
         return results, version
-
-
-def make_scorer(settings: ConsumerSettings) -> Scorer:
-    key = settings.scorer_api_key.get_secret_value() if settings.scorer_api_key else None
-    if settings.scoring_mode is ScoringMode.REMOTE:
-        return RemoteScorer(settings.scorer_url, key, settings.scorer_timeout_s)
-    if settings.scoring_mode is ScoringMode.NAIVE:
-        return NaiveScorer(settings.scorer_url, key, settings.scorer_timeout_s)
-    if settings.scoring_mode is ScoringMode.EMBEDDED:
-        assert settings.model_dir is not None  # the settings validator guarantees it
-        model = ModelBundle.load(settings.model_dir, settings.onnx_intra_op_threads)
-        return EmbeddedScorer(model, exact_reasons=settings.reason_codes == "exact")
-    raise ValueError(
-        f"scoring mode {settings.scoring_mode.value} is not served by this consumer yet"
-    )

@@ -94,6 +94,23 @@ class ConsumerSettings(
     model_dir: Path | None = Field(
         default=None, description="model artifacts; required for SCORING_MODE=embedded"
     )
+    model_store_dir: Path | None = Field(
+        default=None,
+        description=(
+            "the model registry's artifact store: with DATABASE_URL and SCORING_MODE=embedded, "
+            "the registry's champion decides, its challenger scores in shadow, and both follow "
+            "fraud-models promote and rollback without a restart (MODEL_DIR is then unused)"
+        ),
+    )
+    model_registry_poll_s: float = Field(
+        default=10.0,
+        ge=1,
+        le=600,
+        description=(
+            "the registry's serving models are read this often besides its notifications, "
+            "which a database outage loses"
+        ),
+    )
     onnx_intra_op_threads: int = Field(default=1, ge=1, le=64)
     scorer_timeout_s: float = Field(default=2.0, gt=0)
     retry_backoff_max_s: float = Field(default=5.0, gt=0)
@@ -106,8 +123,17 @@ class ConsumerSettings(
 
     @model_validator(mode="after")
     def _local_model_needs_a_directory(self) -> ConsumerSettings:
-        if self.scoring_mode is ScoringMode.EMBEDDED and self.model_dir is None:
-            raise ValueError("SCORING_MODE=embedded needs MODEL_DIR")
+        embedded = self.scoring_mode is ScoringMode.EMBEDDED
+        if embedded and self.model_dir is None and self.model_store_dir is None:
+            raise ValueError("SCORING_MODE=embedded needs MODEL_DIR (or MODEL_STORE_DIR)")
+        if self.model_store_dir is not None:
+            if self.database_url is None:
+                raise ValueError("MODEL_STORE_DIR needs DATABASE_URL: the registry is there")
+            if not embedded:
+                raise ValueError(
+                    "MODEL_STORE_DIR needs SCORING_MODE=embedded: in remote mode the scorer "
+                    "serves its own MODEL_DIR"
+                )
         return self
 
     @property

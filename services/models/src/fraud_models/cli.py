@@ -11,6 +11,9 @@ fraud-models promote VERSION --to challenger|champion --reason WHY
 fraud-models retire VERSION --reason WHY
 fraud-models rollback [--to VERSION] --reason WHY
     the previous champion (or VERSION) becomes the champion again, the current one is retired
+fraud-models compare [--days N] [--json]
+    champion against challenger on the payments both scored (the decision log's last N days of
+    decisions): alert rates, agreement, precision and recall at the review budget (95% intervals)
 
 Every change records who (--actor, default: the user running the command), when and why.
 Exit codes: 0 done, 1 no such version, 2 invalid configuration or usage, 3 database unavailable,
@@ -21,6 +24,7 @@ Environment: DATABASE_URL (required), DATABASE_PASSWORD, MODEL_STORE_DIR (regist
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import getpass
 import sys
 from pathlib import Path
@@ -31,8 +35,11 @@ import psycopg
 
 from fraud_models.settings import ModelsSettings
 from fraudcore import model_registry as registry
+from fraudcore.decision_log import comparison
+from fraudcore.decision_log.comparison import Rate, wilson
 from fraudcore.decision_log.connection import connect_waiting
 from fraudcore.decision_log.migrator import MigrationError
+from fraudcore.decision_log.quality import latest_day
 from fraudcore.model import ModelBundle, ModelMismatchError
 from fraudcore.model_registry import Event, ModelStore, Status
 from fraudcore.startup import EXIT_INVALID_CONFIGURATION, load_settings
@@ -108,6 +115,41 @@ def _change(conn: psycopg.Connection, args: argparse.Namespace) -> int:
     return 0
 
 
+def _percent(rate: Rate) -> str:
+    interval = wilson(rate.successes, rate.trials)
+    if rate.value is None or interval is None:
+        return "-"
+    low, high = interval
+    return f"{rate.value:.1%} [{low:.1%}, {high:.1%}] of {rate.trials:,}"
+
+
+def _compare(conn: psycopg.Connection, args: argparse.Namespace) -> int:
+    last = latest_day(conn)
+    found = []
+    if last is not None:
+        since = dt.datetime.combine(last - dt.timedelta(days=args.days - 1), dt.time(), dt.UTC)
+        found = comparison.compare(conn, since, since + dt.timedelta(days=args.days))
+    if args.json:
+        _print([pair.as_json() for pair in found])
+        return 0
+    if not found:
+        print("no decision with a challenger in the decision log's last "
+              f"{args.days} days")  # fmt: skip
+    for pair in found:
+        print(f"champion {pair.champion} against challenger {pair.challenger}: "
+              f"{pair.payments:,} payments, {pair.labelled:,} labelled ({pair.frauds:,} fraud), "
+              f"review budget {pair.budget:,} (the champion's alerts)")  # fmt: skip
+        print(f"  agreement (same decision): {_percent(Rate(pair.agreements, pair.payments))}")
+        for name, alerts, at_budget in (
+            (pair.champion, pair.champion_alerts, pair.champion_at_budget),
+            (pair.challenger, pair.challenger_alerts, pair.challenger_at_budget),
+        ):
+            print(f"  {name}\n    alert rate   {_percent(Rate(alerts, pair.payments))}\n"
+                  f"    precision at the budget  {_percent(at_budget.precision)}\n"
+                  f"    recall at the budget     {_percent(at_budget.recall)}")  # fmt: skip
+    return 0
+
+
 def _run(conn: psycopg.Connection, args: argparse.Namespace, settings: ModelsSettings) -> int:
     if args.command == "migrate":
         applied = registry.migrate(conn)
@@ -122,6 +164,8 @@ def _run(conn: psycopg.Connection, args: argparse.Namespace, settings: ModelsSet
         return _show(conn, args, settings)
     if args.command == "register":
         return _register(conn, args, _store(settings))
+    if args.command == "compare":
+        return _compare(conn, args)
     return _change(conn, args)
 
 
@@ -178,6 +222,9 @@ def parser() -> argparse.ArgumentParser:
     retire.add_argument("version")
     back = commands.add_parser("rollback", help="the previous champion becomes champion again")
     back.add_argument("--to", metavar="VERSION", help="this version instead of the previous one")
+    versus = commands.add_parser("compare", help="champion against challenger, live")
+    versus.add_argument("--days", type=int, default=7, help="the log's latest N days")
+    versus.add_argument("--json", action="store_true", help="as JSON")
     for command in (add, promote, retire, back):
         command.add_argument("--reason", required=True, help="why: kept in the history")
         command.add_argument("--actor", default=_actor(), help="who (default: your user name)")

@@ -73,6 +73,9 @@ _EXPRESSIONS = {
     "lat": "45.76 + g.r2",
     "lon": "4.84 - g.r2",
     "device_id": "'device-' || (g.i * 7919 %% 60000)",
+    "challenger_version": "NULL", "challenger_score": "NULL", "challenger_decision": "NULL",
+    "challenger_reasons": "NULL",
+    "rule_versions": "NULL", "shadow_rules": "NULL", "shadow_rule_versions": "NULL",
 }  # fmt: skip
 _DECISIONS_SQL = (
     "INSERT INTO {table} ({columns}) SELECT {values} FROM (SELECT i, random() AS r1, "

@@ -11,13 +11,14 @@
 """
 
 from fraudcore.decision_log.connection import connect
-from fraudcore.decision_log.contract import DecisionRow
+from fraudcore.decision_log.contract import ChallengerVerdict, DecisionRow
 from fraudcore.decision_log.labels import LabelOutcome, LabelStatus, apply_labels
 from fraudcore.decision_log.migrator import migrate
 from fraudcore.decision_log.reader import LoggedDecision, get_decisions
 from fraudcore.decision_log.writer import DecisionLogWriter
 
 __all__ = [
+    "ChallengerVerdict",
     "DecisionLogWriter",
     "DecisionRow",
     "LabelOutcome",

@@ -42,6 +42,14 @@ PAYMENT_COLUMNS = (
     "lon",
     "device_id",
 )  # kafka_ms ... end_to_end_ms, as the record has them
+# The challenger's verdict on the same payment, scored in shadow (migration 0006; NULL when no
+# challenger was set, and on older rows).
+CHALLENGER_COLUMNS = (
+    "challenger_version",
+    "challenger_score",
+    "challenger_decision",
+    "challenger_reasons",
+)
 # Which rule versions fired, and which shadow rules would have (migration 0007; NULL before).
 RULE_COLUMNS = ("rule_versions", "shadow_rules", "shadow_rule_versions")
 DECISION_COLUMNS = (
@@ -66,6 +74,7 @@ DECISION_COLUMNS = (
     "decided_at",
     "country",  # added by migration 0002: columns only ever join at the end
     *PAYMENT_COLUMNS,  # added by migration 0004
+    *CHALLENGER_COLUMNS,  # added by migration 0006 (after 0005's queue_closed_at)
     *RULE_COLUMNS,  # added by migration 0007
 )
 # PostgreSQL types of DECISION_COLUMNS, for binary COPY.
@@ -75,6 +84,7 @@ DECISION_TYPES = (
     *("float4",) * len(TIMING_COLUMNS),
     "int4", "int8", "timestamptz", "text",
     "text", "text", "text", "text", "text", "float8", "float8", "text",
+    "text", "float8", "text", "text[]",
     "int4[]", "text[]", "int4[]",
 )  # fmt: skip
 LABEL_COLUMNS = (
@@ -120,6 +130,22 @@ def transaction_fields(tx: Transaction) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
+class ChallengerVerdict:
+    """What the challenger said about a payment, in shadow: logged, never acted on."""
+
+    model_version: str
+    score: float
+    decision: Decision
+    reasons: Sequence[str]
+
+    NONE = (None, None, None, None)  # the columns of a row decided without a challenger
+
+    def values(self) -> tuple[object, ...]:
+        """In CHALLENGER_COLUMNS order."""
+        return (self.model_version, self.score, self.decision.value, list(self.reasons))
+
+
+@dataclass(frozen=True)
 class DecisionRow:
     """One decision as logged. ``features`` are in ``feature_names`` order, NaN where undefined:
     exactly the float32 values the model was given."""
@@ -152,6 +178,7 @@ class DecisionRow:
     lat: float | None = None
     lon: float | None = None
     device_id: str | None = None
+    challenger: ChallengerVerdict | None = None  # the challenger's, in shadow; None: none set
     # Versions of ``rules`` in the same order, and the shadow rules that would have fired, with
     # theirs (RULE_COLUMNS); None where unknown (a row rebuilt from a scored record).
     rule_versions: Sequence[int] | None = None
@@ -202,6 +229,7 @@ class DecisionRow:
             self.decided_at,
             self.country,
             *(getattr(self, name) for name in PAYMENT_COLUMNS),
+            *(ChallengerVerdict.NONE if self.challenger is None else self.challenger.values()),
             *(_listed(getattr(self, name)) for name in RULE_COLUMNS),
         )
 

@@ -87,6 +87,7 @@ class LoggedDecision:
             "source": {"partition": row["source_partition"], "offset": row["source_offset"]},
             "decided_at": format_time(row["decided_at"]),
             "label": label_fields(row),
+            "challenger": challenger_fields(row),
         }
 
 
@@ -108,6 +109,18 @@ def decision_fields(row: dict[str, Any]) -> dict[str, Any]:
         "thresholds": {"review": row["review_threshold"], "block": row["block_threshold"]},
         "rules": row["rules"],
     } | {name: row[name] for name in PAYMENT_COLUMNS}
+
+
+def challenger_fields(row: dict[str, Any]) -> dict[str, Any] | None:
+    """The challenger's verdict in shadow as JSON, None when no challenger was set."""
+    if row["challenger_version"] is None:
+        return None
+    return {
+        "model_version": row["challenger_version"],
+        "score": row["challenger_score"],
+        "decision": row["challenger_decision"],
+        "reasons": row["challenger_reasons"],
+    }
 
 
 def label_fields(row: dict[str, Any]) -> dict[str, Any] | None:
