@@ -1,12 +1,19 @@
-"""Redis client construction from settings, the same for every service."""
+"""Redis client construction from settings, the same for every service: a single Redis, or a
+Redis Cluster (``REDIS_CLUSTER=true``, ``REDIS_URL`` naming any one of its nodes)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeAlias
 
 import redis
+import redis.asyncio
+from redis.asyncio.cluster import RedisCluster as AsyncRedisCluster
+from redis.cluster import RedisCluster
 
 from fraudcore.settings import RedisSettings
+
+RedisClient: TypeAlias = "redis.Redis[bytes] | RedisCluster[bytes]"
+AsyncRedisClient: TypeAlias = "redis.asyncio.Redis[bytes] | AsyncRedisCluster[bytes]"
 
 
 def redis_options(settings: RedisSettings) -> dict[str, Any]:
@@ -25,5 +32,20 @@ def redis_options(settings: RedisSettings) -> dict[str, Any]:
     return options
 
 
-def connect(settings: RedisSettings) -> redis.Redis[bytes]:
+def is_cluster(client: object) -> bool:
+    return isinstance(client, RedisCluster | AsyncRedisCluster)
+
+
+def connect(settings: RedisSettings) -> RedisClient:
+    if settings.redis_cluster:
+        return RedisCluster.from_url(settings.redis_url, **redis_options(settings))
     return redis.Redis.from_url(settings.redis_url, **redis_options(settings))
+
+
+def connect_async(settings: RedisSettings) -> AsyncRedisClient:
+    if settings.redis_cluster:
+        return AsyncRedisCluster.from_url(settings.redis_url, **redis_options(settings))
+    client: redis.asyncio.Redis[bytes] = redis.asyncio.Redis.from_url(
+        settings.redis_url, **redis_options(settings)
+    )
+    return client
