@@ -309,10 +309,13 @@ def pipeline_factory(
 ) -> Iterator[Callable[..., Pipeline]]:
     made: list[Pipeline] = []
 
-    def make(partitions: int = 3, redis_url_override: str | None = None) -> Pipeline:
+    def make(
+        partitions: int = 3, redis_url_override: str | None = None, redis_cluster: bool = False
+    ) -> Pipeline:
         pipeline = Pipeline(
             kafka=kafka_bootstrap,
             redis_url=redis_url_override or redis_url,
+            redis_cluster=redis_cluster,
             topics=topic_factory(partitions),
             workdir=tmp_path / f"pipeline-{uuid.uuid4().hex[:8]}",
             model_dir=model_dir,

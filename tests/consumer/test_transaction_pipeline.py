@@ -103,9 +103,7 @@ def test_the_same_transaction_from_another_message_is_a_duplicate(
     assert totals(consumer).transactions == 2
 
 
-def test_labels_wait_for_their_transaction_and_apply_once(
-    consumer_factory, transactions
-) -> None:
+def test_labels_wait_for_their_transaction_and_apply_once(consumer_factory, transactions) -> None:
     consumer = consumer_factory()
     tx = transactions(1)[0]
     label = Label(transaction_id=tx.transaction_id, is_fraud=True, scenario="card_testing",

@@ -3,7 +3,7 @@ Redis Cluster (``REDIS_CLUSTER=true``, ``REDIS_URL`` naming any one of its nodes
 
 from __future__ import annotations
 
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, cast
 
 import redis
 import redis.asyncio
@@ -13,7 +13,9 @@ from redis.cluster import RedisCluster
 from fraudcore.settings import RedisSettings
 
 RedisClient: TypeAlias = "redis.Redis[bytes] | RedisCluster[bytes]"
-AsyncRedisClient: TypeAlias = "redis.asyncio.Redis[bytes] | AsyncRedisCluster[bytes]"
+# The asyncio cluster client answers every command the dashboard sends, but the type stubs give
+# it none of them: it is typed as the single-server client it stands in for.
+AsyncRedisClient: TypeAlias = "redis.asyncio.Redis[bytes]"
 
 
 def redis_options(settings: RedisSettings) -> dict[str, Any]:
@@ -44,7 +46,10 @@ def connect(settings: RedisSettings) -> RedisClient:
 
 def connect_async(settings: RedisSettings) -> AsyncRedisClient:
     if settings.redis_cluster:
-        return AsyncRedisCluster.from_url(settings.redis_url, **redis_options(settings))
+        cluster: AsyncRedisCluster[bytes] = AsyncRedisCluster.from_url(
+            settings.redis_url, **redis_options(settings)
+        )
+        return cast("redis.asyncio.Redis[bytes]", cluster)
     client: redis.asyncio.Redis[bytes] = redis.asyncio.Redis.from_url(
         settings.redis_url, **redis_options(settings)
     )
