@@ -7,6 +7,7 @@ from functools import partial
 
 import orjson
 import pytest
+import redis
 
 from fraud_consumer.sink import WrittenMeanwhileError
 from fraudcore.features import MerchantState
@@ -148,3 +149,36 @@ def test_a_batch_another_consumer_wrote_meanwhile_is_not_written_again(
     again = zombie.process(batch)  # the retry: every payment recognised, re-emitted, not counted
     assert (again.new, len(again.outputs)) == (0, 20)
     assert totals(owner).transactions == 20
+
+
+def test_a_single_redis_sees_one_load_and_one_write_per_batch(
+    inprocess_consumer_factory, transactions, monkeypatch
+) -> None:
+    """Cluster support costs a single Redis nothing: a batch is still two round trips (a load,
+    a write), and a batch of labels two (a pipeline of GETs, a write)."""
+    consumer = inprocess_consumer_factory()
+
+    def genuine(txs):
+        at = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
+        return [
+            (tx.card_id, Label(transaction_id=tx.transaction_id, is_fraud=False,
+                               scenario="genuine", labelled_at=at))
+            for tx in txs
+        ]  # fmt: skip
+
+    warm = transactions(5, prefix="warm")
+    consumer.score(warm)
+    consumer.apply_labels(genuine(warm))  # the scripts are loaded by now
+    sent = []
+    send = redis.connection.Connection.send_packed_command
+
+    def counted(connection, command, check_health=True):
+        sent.append(command)  # one call per command or per whole pipeline
+        return send(connection, command, check_health)
+
+    monkeypatch.setattr(redis.connection.Connection, "send_packed_command", counted)
+    txs = transactions(40)
+    consumer.score(txs)
+    assert len(sent) == 2
+    assert consumer.apply_labels(genuine(txs)) == []
+    assert len(sent) == 4
