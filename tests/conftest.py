@@ -89,14 +89,19 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def redis_cluster_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A Redis Cluster of six local nodes (three masters with a replica each): any node's URL,
-    for settings with REDIS_CLUSTER=true."""
+def redis_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisClusterServer]:
+    """A Redis Cluster of six local nodes (three masters with a replica each)."""
     cluster = RedisClusterServer(tmp_path_factory.mktemp("redis-cluster"))
     try:
-        yield cluster.start().url
+        yield cluster.start()
     finally:
         cluster.stop()
+
+
+@pytest.fixture
+def redis_cluster_url(redis_cluster: RedisClusterServer) -> str:
+    """Any node's URL, for settings with REDIS_CLUSTER=true."""
+    return redis_cluster.url
 
 
 @pytest.fixture

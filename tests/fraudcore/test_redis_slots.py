@@ -6,8 +6,10 @@ import string
 import pytest
 import redis
 
+from fraudcore import redis_slots
 from fraudcore.feature_store import FeatureStore
 from fraudcore.redis_keys import RedisKeys
+from fraudcore.redis_scripts import ScriptArgs
 from fraudcore.redis_slots import by_slot, slot_of
 
 KEYS = RedisKeys("fraud:")
@@ -81,3 +83,32 @@ def test_a_cluster_store_groups_a_batch_by_slot_and_a_single_one_keeps_it_whole(
         slots |= {slot_of(markers[i]) for i in group.extra}
         assert len(slots) == 1  # one script call may touch one slot only
         assert {cards[i] for i in group.extra} <= set(group.cards)  # markers with their card
+
+
+def test_two_steps_resend_only_what_failed_and_build_the_second_once(monkeypatch) -> None:
+    """The resend logic alone (the cluster tests run it against real nodes)."""
+    sent: list[list[str]] = []
+    failing = {"a2", "b1"}
+
+    def run_calls(client, calls):
+        names = [call.script for call in calls]
+        sent.append(names)
+        replies = [ConnectionError(n) if n in failing else f"ok-{n}" for n in names]
+        failing.difference_update(names)  # each fails once
+        return replies
+
+    monkeypatch.setattr(redis_slots, "run_calls", run_calls)
+    built: list[list[str]] = []
+
+    def then(replies):
+        built.append(replies)
+        return [redis_slots.Call("b1", ScriptArgs()), redis_slots.Call("b2", ScriptArgs())]
+
+    steps = redis_slots.TwoSteps([redis_slots.Call(n, ScriptArgs()) for n in ("a1", "a2")], then)
+    with pytest.raises(ConnectionError):
+        steps.send(None)
+    with pytest.raises(ConnectionError):
+        steps.send(None)
+    assert steps.send(None) == ["ok-b1", "ok-b2"]
+    assert sent == [["a1", "a2"], ["a2"], ["b1", "b2"], ["b1"]]
+    assert built == [["ok-a1", "ok-a2"]]

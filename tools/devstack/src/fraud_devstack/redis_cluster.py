@@ -61,11 +61,19 @@ class RedisClusterServer:
             return False
 
     def _cluster_ok(self) -> bool:
+        """Every node sees the cluster whole."""
         try:
-            info = redis.Redis(port=self.ports[0]).cluster("info")
+            states = [redis.Redis(port=port).cluster("info") for port in self.ports]
         except redis.RedisError:
             return False
-        return bool(info.get("cluster_state") == "ok")
+        return all(info.get("cluster_state") == "ok" for info in states)
+
+    def wait_ok(self, timeout_s: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout_s
+        while not self._cluster_ok():
+            if time.monotonic() > deadline:
+                raise RuntimeError("the Redis cluster did not reach cluster_state:ok")
+            time.sleep(0.1)
 
     def start(self, timeout_s: float = 60.0) -> RedisClusterServer:
         server, cli = _binary("redis-server"), _binary("redis-cli")
@@ -99,11 +107,7 @@ class RedisClusterServer:
                       "--cluster-replicas", str(REPLICAS_EACH), "--cluster-yes"]  # fmt: skip
             # Our own binary and loopback addresses: nothing untrusted reaches the command line.
             subprocess.run(create, check=True, capture_output=True, timeout=timeout_s)  # noqa: S603
-            deadline = time.monotonic() + timeout_s
-            while not self._cluster_ok():
-                if time.monotonic() > deadline:
-                    raise RuntimeError("the Redis cluster did not reach cluster_state:ok")
-                time.sleep(0.1)
+            self.wait_ok(timeout_s)
         except BaseException:
             self.stop()
             raise
