@@ -123,7 +123,8 @@ def cpu_section(r: dict[str, Any]) -> list[str]:
         "",
         "CPU time (user + system, every thread, with child processes) each process spent per "
         "payment produced, read from /proc over the latency window of the highest rate the "
-        "consumer kept up with; the load generator from its own usage once it exited.",
+        "consumer kept up with; the load generator from its own usage once it exited (a process "
+        "per run: its start-up is included).",
         "",
         row("mode", *names),
         row(*["---"] * (len(names) + 1)),
