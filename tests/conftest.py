@@ -44,6 +44,7 @@ from fraud_consumer.scorers import Scorer
 from fraud_consumer.settings import ConsumerSettings
 from fraud_devstack import KafkaBroker, PostgresServer, RedisServer
 from fraud_devstack.pipeline import LocalPipeline, drain_topic, private_topics
+from fraud_devstack.redis_cluster import RedisClusterServer
 from fraud_producer.settings import ProducerSettings
 from fraud_producer.stream import TransactionStream
 from fraud_producer.stream_plan import StreamPlan, StreamReport
@@ -54,6 +55,8 @@ from fraudcore.features import FEATURE_NAMES, replay
 from fraudcore.kafka_client import PRODUCED_AT_HEADER, client_config
 from fraudcore.model import ModelBundle
 from fraudcore.model_card import CARD_FILE, ONNX_FILE, XGBOOST_FILE, ModelCard, Thresholds
+from fraudcore.redis_client import RedisClient
+from fraudcore.redis_client import connect as connect_redis
 from fraudcore.schemas import Label, Transaction
 from fraudcore.settings import DatabaseSettings, KafkaSettings, RedisSettings, TopicSettings
 
@@ -85,6 +88,31 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield server.start().url
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisClusterServer]:
+    """A Redis Cluster of six local nodes (three masters with a replica each)."""
+    cluster = RedisClusterServer(tmp_path_factory.mktemp("redis-cluster"))
+    try:
+        yield cluster.start()
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def redis_cluster_url(redis_cluster: RedisClusterServer) -> str:
+    """Any node's URL, for settings with REDIS_CLUSTER=true."""
+    return redis_cluster.url
+
+
+@pytest.fixture
+def redis_cluster_settings(redis_cluster_url: str) -> RedisSettings:
+    return RedisSettings(
+        redis_url=redis_cluster_url,
+        redis_cluster=True,
+        redis_key_prefix=f"test-{uuid.uuid4().hex[:8]}:",
+    )
 
 
 @pytest.fixture
@@ -314,10 +342,13 @@ def pipeline_factory(
 ) -> Iterator[Callable[..., Pipeline]]:
     made: list[Pipeline] = []
 
-    def make(partitions: int = 3, redis_url_override: str | None = None) -> Pipeline:
+    def make(
+        partitions: int = 3, redis_url_override: str | None = None, redis_cluster: bool = False
+    ) -> Pipeline:
         pipeline = Pipeline(
             kafka=kafka_bootstrap,
             redis_url=redis_url_override or redis_url,
+            redis_cluster=redis_cluster,
             topics=topic_factory(partitions),
             workdir=tmp_path / f"pipeline-{uuid.uuid4().hex[:8]}",
             model_dir=model_dir,
@@ -377,20 +408,23 @@ def inprocess_consumer_factory(
 ) -> Iterator[Callable[..., InProcessConsumer]]:
     """make(**settings) -> an InProcessConsumer scoring embedded, under a fresh key prefix (with
     a decision log when database_url is given)."""
-    clients: list[redis.Redis] = []
+    clients: list[RedisClient] = []
     pipelines: list[TransactionPipeline] = []
     scorers: list[Scorer] = []
 
     def make(**overrides: Any) -> InProcessConsumer:
         settings = ConsumerSettings(
             kafka_bootstrap_servers="127.0.0.1:9",  # never contacted: no Kafka client is made
-            redis_url=redis_settings.redis_url,
-            redis_key_prefix=redis_settings.redis_key_prefix,
             scoring_mode="embedded",
             model_dir=model_dir,
-            **{"database_url": None, **overrides},  # a log only when asked, whatever the env
+            **{
+                "redis_url": redis_settings.redis_url,
+                "redis_key_prefix": redis_settings.redis_key_prefix,
+                "database_url": None,  # a log only when asked, whatever the env
+                **overrides,
+            },
         )
-        client = redis.Redis.from_url(settings.redis_url)
+        client = connect_redis(settings)
         clients.append(client)
         metrics = ConsumerMetrics(CollectorRegistry())
         database = settings.database()

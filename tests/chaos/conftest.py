@@ -21,6 +21,7 @@ from fraud_consumer.decoding import Decoded, decode_transaction
 from fraud_devstack import KafkaBroker
 from fraud_devstack.pipeline import LocalPipeline, drain_topic
 from fraudcore.kafka_client import ensure_topics
+from fraudcore.redis_keys import RedisKeys
 from fraudcore.settings import KafkaSettings, TopicSettings
 
 REPORT = Path(__file__).resolve().parents[2] / "reports" / "reliability.json"
@@ -156,8 +157,8 @@ def _account(
         time.sleep(0.5)
     time.sleep(2)  # anything still in flight would now show up as double counting
     recorded = {
-        key.decode().rsplit("tx:", 1)[1]
-        for key in pipeline.redis().scan_iter(f"{pipeline.prefix}tx:*", count=5_000)
+        RedisKeys.transaction_id(key)
+        for key in pipeline.redis().scan_iter(pipeline.keys.transaction_pattern(), count=5_000)
     }
     topics = account_topics(settings, pipeline.topics, given)
     counted = pipeline.scored()

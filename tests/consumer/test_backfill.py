@@ -69,12 +69,21 @@ def test_state_after_backfill_equals_offline_replay_at_the_cutoff(world, redis_s
     # Exactly the payments labelled after the cut-off carry a marker, without a decision.
     owed = before[before["label_time"] >= cutoff]
     assert result.pending == len(owed) > 10_000
-    markers = client.mget([keys.transaction(tx_id) for tx_id in owed["transaction_id"]])
+    markers = client.mget(
+        [
+            keys.transaction(c, t)
+            for c, t in zip(owed["card_id"], owed["transaction_id"], strict=True)
+        ]
+    )
     parsed = [parse_marker(raw) for raw in markers]
     assert [m.merchant_id for m in parsed] == owed["merchant_id"].tolist()
     assert {m.decision for m in parsed} == {None}
-    known = before[before["label_time"] < cutoff]["transaction_id"].head(100)
-    assert client.mget([keys.transaction(tx_id) for tx_id in known]) == [None] * 100
+    known = before[before["label_time"] < cutoff].head(100)
+    marker_keys = [
+        keys.transaction(c, t)
+        for c, t in zip(known["card_id"], known["transaction_id"], strict=True)
+    ]
+    assert client.mget(marker_keys) == [None] * 100
     assert result.labels == len(before) - len(owed)
 
 

@@ -143,7 +143,9 @@ def test_a_label_weeks_late_finds_its_decision_in_the_log_once(
         for r in (ScoredTransaction.from_json(o.value) for o in consumer.score(txs).outputs)
     }
     redis, keys = consumer.pipeline.redis, consumer.pipeline.keys
-    redis.delete(*(keys.transaction(tx.transaction_id) for tx in txs))  # the records expired
+    redis.delete(
+        *(keys.transaction(tx.card_id, tx.transaction_id) for tx in txs)
+    )  # the records expired
     labels = [label_of(tx, is_fraud=i % 3 == 0, days_later=21) for i, tx in enumerate(txs)]
 
     assert consumer.apply_labels(labels) == []

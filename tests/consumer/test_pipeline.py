@@ -3,6 +3,7 @@
 import json
 import urllib.request
 
+import httpx
 import pytest
 
 from fraud_devstack.services import wait_for
@@ -89,7 +90,7 @@ def test_remote_and_embedded_modes_score_the_same_messages_identically(
     embedded.start_consumer("embedded")
     remote.stream(3_000, rate=3_000, send_labels=False)  # no label may land between them
     for pipeline in (remote, embedded):
-        pipeline.wait_scored(3_000)
+        pipeline.wait_scored(2_000)
     results = [
         {r.transaction.transaction_id: (r.score, r.decision, r.reasons, r.features)
          for r in scored_records(topic_reader, p.topics.topic_scored, 3_000)}
@@ -110,3 +111,50 @@ def test_operations_endpoint_serves_metrics_and_readiness(pipeline_factory) -> N
     assert "fraud_end_to_end_latency_seconds_bucket" in text
     assert urllib.request.urlopen(f"{base}/readyz").status == 200
     assert json.loads(json.dumps({"ok": True}))
+
+
+def test_on_a_redis_cluster_every_payment_is_scored_once_and_the_dashboard_reads_it(
+    pipeline_factory, redis_cluster_url, topic_reader
+) -> None:
+    """The consumer (two of them, one group), scorer and dashboard with REDIS_CLUSTER=true on a
+    six-node cluster: produced == scored, labels applied once, the dashboard's figures and
+    streams read back."""
+    pipeline = pipeline_factory(partitions=6, redis_url_override=redis_cluster_url,
+                                redis_cluster=True)  # fmt: skip
+    pipeline.start_scorer()
+    pipeline.start_consumer("remote", instance="c1")
+    pipeline.start_consumer("embedded", name="consumer-2", instance="c2")
+    dashboard = pipeline.start_dashboard()
+    report = pipeline.stream(2_000, rate=2_000)
+    pipeline.wait_scored(2_000)
+
+    scored = scored_records(topic_reader, pipeline.topics.topic_scored, expected=2_000)
+    ids = [record.transaction.transaction_id for record in scored]
+    assert len(ids) == len(set(ids)) == report.transactions == 2_000
+    redis = pipeline.redis()
+    markers = list(redis.scan_iter(pipeline.keys.transaction_pattern(), count=5_000))
+    assert sorted(map(pipeline.keys.transaction_id, markers)) == sorted(ids)
+    wait_for(lambda: pipeline.totals().labels >= 2_000, 60, "all labels applied")
+    totals = pipeline.totals()
+    assert (totals.transactions, totals.labels, sum(totals.outcomes.values())) == (2_000,) * 3
+    # Every payment counted once in its merchant's daily buckets (summed over the merchants).
+    merchants = {r.transaction.merchant_id for r in scored}
+    pipe = redis.pipeline(transaction=False)
+    for merchant_id in merchants:
+        pipe.hgetall(pipeline.keys.merchant(merchant_id))
+    counted = sum(
+        int(value) for buckets in pipe.execute() for name, value in buckets.items()
+        if name.startswith(b"d")
+    )  # fmt: skip
+    assert counted == 2_000
+
+    with httpx.Client(base_url=dashboard.url, timeout=10) as client:
+        summary = client.get("/api/summary").json()
+        assert summary["transactions"] == 2_000
+        assert len(client.get("/api/recent", params={"limit": 20}).json()) == 20
+        alerts = client.get("/api/alerts").json()
+        assert alerts, "some payments were flagged"
+        assert client.get(f"/api/alerts/{alerts[0]['id']}").status_code == 200
+        with client.stream("GET", "/api/stream") as response:
+            assert response.status_code == 200
+            assert any(line.startswith("event: ") for line in response.iter_lines())

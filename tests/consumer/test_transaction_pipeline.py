@@ -1,10 +1,13 @@
-"""The consumer's batch pipeline and label applier in this process against a real Redis: what
-one batch writes, how redeliveries and duplicates are recognised, and labels applied once."""
+"""The consumer's batch pipeline and label applier in this process against a real Redis, a
+single server and a six-node Redis Cluster alike: what one batch writes, how redeliveries and
+duplicates are recognised, and labels applied once."""
 
 import datetime as dt
+from functools import partial
 
 import orjson
 import pytest
+import redis
 
 from fraud_consumer.sink import WrittenMeanwhileError
 from fraudcore.features import MerchantState
@@ -13,6 +16,15 @@ from fraudcore.live_streams import alert_id, alert_record, map_point
 from fraudcore.schemas import Decision, Label, ScoredTransaction
 
 pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(params=["single", "cluster"])
+def consumer_factory(request, inprocess_consumer_factory):
+    """In-process consumers on the single Redis, or on the Redis Cluster (REDIS_CLUSTER=true)."""
+    if request.param == "single":
+        return inprocess_consumer_factory
+    url = request.getfixturevalue("redis_cluster_url")
+    return partial(inprocess_consumer_factory, redis_url=url, redis_cluster=True)
 
 
 def untimed(outputs) -> list[dict]:
@@ -25,9 +37,9 @@ def totals(consumer) -> LiveTotals:
 
 
 def test_a_batch_writes_state_markers_streams_statistics_and_records(
-    inprocess_consumer_factory, transactions
+    consumer_factory, transactions
 ) -> None:
-    consumer = inprocess_consumer_factory()
+    consumer = consumer_factory()
     txs = transactions(40)
     result = consumer.score(txs)
     redis, keys = consumer.pipeline.redis, consumer.pipeline.keys
@@ -35,7 +47,7 @@ def test_a_batch_writes_state_markers_streams_statistics_and_records(
     assert (result.new, result.duplicates, len(result.outputs)) == (40, 0, 40)
     records = [ScoredTransaction.from_json(output.value) for output in result.outputs]
     assert [r.transaction.transaction_id for r in records] == [tx.transaction_id for tx in txs]
-    assert all(redis.exists(keys.transaction(tx.transaction_id)) for tx in txs)
+    assert all(redis.exists(keys.transaction(tx.card_id, tx.transaction_id)) for tx in txs)
     assert redis.get(result.batch_key) is not None  # the recovery copy, until Kafka has them
     # Later payments of a card see the earlier ones of the same batch.
     assert records[-1].features["card_history_log"] > 0
@@ -62,9 +74,9 @@ def test_a_batch_writes_state_markers_streams_statistics_and_records(
 
 
 def test_redelivery_is_re_emitted_from_the_recovery_copy_and_never_counted_twice(
-    inprocess_consumer_factory, transactions
+    consumer_factory, transactions
 ) -> None:
-    consumer = inprocess_consumer_factory()
+    consumer = consumer_factory()
     txs = transactions(10)
     first = consumer.process([consumer.decoded(tx) for tx in txs])
 
@@ -81,9 +93,9 @@ def test_redelivery_is_re_emitted_from_the_recovery_copy_and_never_counted_twice
 
 
 def test_the_same_transaction_from_another_message_is_a_duplicate(
-    inprocess_consumer_factory, transactions
+    consumer_factory, transactions
 ) -> None:
-    consumer = inprocess_consumer_factory()
+    consumer = consumer_factory()
     tx, other = transactions(2)
     result = consumer.score([tx, tx, other])  # the same id twice in one batch
     assert (result.new, result.duplicates, len(result.outputs)) == (2, 1, 2)
@@ -92,10 +104,8 @@ def test_the_same_transaction_from_another_message_is_a_duplicate(
     assert totals(consumer).transactions == 2
 
 
-def test_labels_wait_for_their_transaction_and_apply_once(
-    inprocess_consumer_factory, transactions
-) -> None:
-    consumer = inprocess_consumer_factory()
+def test_labels_wait_for_their_transaction_and_apply_once(consumer_factory, transactions) -> None:
+    consumer = consumer_factory()
     tx = transactions(1)[0]
     label = Label(transaction_id=tx.transaction_id, is_fraud=True, scenario="card_testing",
                   labelled_at=dt.datetime(2026, 12, 1, tzinfo=dt.UTC))  # fmt: skip
@@ -117,12 +127,12 @@ def test_labels_wait_for_their_transaction_and_apply_once(
 
 
 def test_a_batch_another_consumer_wrote_meanwhile_is_not_written_again(
-    inprocess_consumer_factory, monkeypatch, transactions
+    consumer_factory, monkeypatch, transactions
 ) -> None:
     """A zombie waking up and the partitions' new owner may process the same messages at once:
     whoever writes second writes nothing (and redoes the batch, then recognising it)."""
-    owner = inprocess_consumer_factory()
-    zombie = inprocess_consumer_factory()  # the same key prefix: the same Redis state
+    owner = consumer_factory()
+    zombie = consumer_factory()  # the same key prefix: the same Redis state
     batch = [owner.decoded(tx) for tx in transactions(20)]
     load = zombie.pipeline.sink.load
 
@@ -139,3 +149,36 @@ def test_a_batch_another_consumer_wrote_meanwhile_is_not_written_again(
     again = zombie.process(batch)  # the retry: every payment recognised, re-emitted, not counted
     assert (again.new, len(again.outputs)) == (0, 20)
     assert totals(owner).transactions == 20
+
+
+def test_a_single_redis_sees_one_load_and_one_write_per_batch(
+    inprocess_consumer_factory, transactions, monkeypatch
+) -> None:
+    """Cluster support costs a single Redis nothing: a batch is still two round trips (a load,
+    a write), and a batch of labels two (a pipeline of GETs, a write)."""
+    consumer = inprocess_consumer_factory()
+
+    def genuine(txs):
+        at = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
+        return [
+            (tx.card_id, Label(transaction_id=tx.transaction_id, is_fraud=False,
+                               scenario="genuine", labelled_at=at))
+            for tx in txs
+        ]  # fmt: skip
+
+    warm = transactions(5, prefix="warm")
+    consumer.score(warm)
+    consumer.apply_labels(genuine(warm))  # the scripts are loaded by now
+    sent = []
+    send = redis.connection.Connection.send_packed_command
+
+    def counted(connection, command, check_health=True):
+        sent.append(command)  # one call per command or per whole pipeline
+        return send(connection, command, check_health)
+
+    monkeypatch.setattr(redis.connection.Connection, "send_packed_command", counted)
+    txs = transactions(40)
+    consumer.score(txs)
+    assert len(sent) == 2
+    assert consumer.apply_labels(genuine(txs)) == []
+    assert len(sent) == 4

@@ -111,7 +111,7 @@ def scraped_while_running(client: httpx.Client, prometheus: str, job: str) -> bo
 def scored_in_redis(client: redis.Redis[bytes], keys: RedisKeys, run_id: str) -> int:
     """Markers of this run's transactions decided live; the warm start's markers (its history's
     payments whose label is still owed) carry no decision."""
-    pattern = keys.transaction(f"tx-{run_id}-*")
+    pattern = keys.transaction_pattern(f"tx-{run_id}-*")
     names = list(client.scan_iter(match=pattern, count=1000))
     markers = [
         m for start in range(0, len(names), 1000) for m in client.mget(names[start : start + 1000])

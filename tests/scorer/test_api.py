@@ -52,6 +52,22 @@ def test_score_reads_history_and_never_writes_it(scorer_factory, redis_settings)
     assert after == before
 
 
+def test_score_reads_history_from_a_redis_cluster(scorer_factory, redis_cluster_settings) -> None:
+    settings = redis_cluster_settings
+    client = scorer_factory(redis_url=settings.redis_url, redis_cluster=True,
+                            redis_key_prefix=settings.redis_key_prefix)  # fmt: skip
+    store = FeatureStore(connect(settings), RedisKeys(settings.redis_key_prefix), state_ttl_s=3600)
+    card, merchant = CardState(), MerchantState()
+    earlier = Transaction.model_validate(tx(event_time="2026-11-28T12:45:12Z", amount=10.0))
+    features_and_update(payment_of(earlier), card, merchant)
+    store.write({earlier.card_id: card}, {earlier.merchant_id: merchant})
+
+    response = client.post("/v1/score", json=tx(amount=50.0))
+    assert response.status_code == 200, response.text
+    assert response.json()["features"]["card_history_log"] == pytest.approx(math.log(2))
+    assert client.get("/readyz").status_code == 200
+
+
 @pytest.mark.parametrize(
     ("change", "field"),
     [

@@ -13,7 +13,7 @@ import orjson
 import pandas as pd
 import pytest
 
-import fraud_consumer.sink
+import fraud_consumer.batch_write
 from fraud_simulator.dataset import DatasetSpec, generate
 from fraudcore.decision_log import connect
 from fraudcore.features import FEATURE_NAMES, replay
@@ -80,7 +80,7 @@ def online(
         if records_expire:
             keys = consumer.pipeline.keys
             consumer.pipeline.redis.delete(
-                *(keys.transaction(txs[i].transaction_id) for i in payments)
+                *(keys.transaction(txs[i].card_id, txs[i].transaction_id) for i in payments)
             )
         payments.clear()
 
@@ -163,7 +163,7 @@ def test_parity_fails_when_the_lua_writer_disagrees_with_replay(
         "for _ = 1, tonumber(take()) do local f = take(); take(); "
         "redis.call('HINCRBY', merchant, f, 1) end",
     )
-    monkeypatch.setattr(fraud_consumer.sink, "FEATURE_STATE_LUA", planted)
+    monkeypatch.setattr(fraud_consumer.batch_write, "FEATURE_STATE_LUA", planted)
     table = labelled_world(days=2, customers=800)
     consumer = inprocess_consumer_factory()
 

@@ -20,8 +20,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import redis
-
 from fraud_consumer import warm_cache
 from fraud_consumer.records import history_marker
 from fraud_consumer.settings import BackfillSettings
@@ -29,6 +27,7 @@ from fraudcore import live_stats
 from fraudcore.feature_store import FeatureStore
 from fraudcore.features import WarmState, replay_history
 from fraudcore.history import read_history
+from fraudcore.redis_client import RedisClient
 from fraudcore.redis_keys import RedisKeys
 from fraudcore.schemas import format_time, utcnow
 
@@ -60,7 +59,7 @@ def file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _check_target(client: redis.Redis[bytes], keys: RedisKeys, digest: str, force: bool) -> bool:
+def _check_target(client: RedisClient, keys: RedisKeys, digest: str, force: bool) -> bool:
     """True when this very history is loaded already; raises when other state is there."""
     loaded = client.hget(keys.warm_start, "digest")
     if loaded is not None and loaded.decode() == digest and not force:
@@ -95,7 +94,7 @@ def _replay(history: Path, digest: str, cache_dir: Path | None) -> tuple[WarmSta
     return state, cutoff, False
 
 
-def _write(client: redis.Redis[bytes], keys: RedisKeys, settings: BackfillSettings,
+def _write(client: RedisClient, keys: RedisKeys, settings: BackfillSettings,
            state: WarmState) -> None:  # fmt: skip
     store = FeatureStore(client, keys, settings.state_ttl_s)
     cards, merchants = list(state.cards.items()), list(state.merchants.items())
@@ -107,12 +106,16 @@ def _write(client: redis.Redis[bytes], keys: RedisKeys, settings: BackfillSettin
         pipe = client.pipeline(transaction=False)
         for item in state.pending[start : start + WRITE_CHUNK]:
             marker = history_marker(item.card_id, item.merchant_id)
-            pipe.set(keys.transaction(item.transaction_id), marker, ex=settings.result_ttl_s)
+            pipe.set(
+                keys.transaction(item.card_id, item.transaction_id),
+                marker,
+                ex=settings.result_ttl_s,
+            )
         pipe.execute()
 
 
 def backfill(
-    client: redis.Redis[bytes],
+    client: RedisClient,
     settings: BackfillSettings,
     history: Path,
     *,

@@ -14,14 +14,14 @@ import redis
 from fraud_consumer.backfill import BackfillRefusedError, backfill
 from fraud_consumer.settings import BackfillSettings
 from fraudcore.history import HistoryError
-from fraudcore.redis_client import connect
+from fraudcore.redis_client import RedisClient, connect
 from fraudcore.startup import EXIT_INVALID_CONFIGURATION, load_settings
 
 EXIT_REFUSED = 3  # the history is unusable or Redis holds other state: nothing was written
 log = logging.getLogger("fraud_consumer.backfill")
 
 
-def _wait_until_ready(client: redis.Redis[bytes], history: Path, wait_s: float) -> str | None:
+def _wait_until_ready(client: RedisClient, history: Path, wait_s: float) -> str | None:
     """None once the history file exists and Redis answers; else what is still missing."""
     deadline = time.monotonic() + wait_s
     while True:

@@ -18,14 +18,13 @@ import psycopg
 
 from fraud_consumer.decision_sink import DecisionSink
 from fraud_consumer.decoding import Decoded
+from fraud_consumer.label_write import LabelSection, LabelWriter
 from fraud_consumer.metrics import ConsumerMetrics
 from fraud_consumer.records import parse_marker
-from fraud_consumer.sink import consumer_script
 from fraudcore import live_stats
 from fraudcore.decision_log import LabelStatus, apply_labels
 from fraudcore.feature_store import FeatureStore
 from fraudcore.features import MerchantState, apply_label, epoch_seconds
-from fraudcore.redis_scripts import ScriptArgs
 from fraudcore.schemas import Decision, Label
 
 # A label to apply: its merchant, and the decision it judges (None: a history payment).
@@ -85,7 +84,7 @@ class LabelApplier:
         self.result_ttl_s = result_ttl_s
         self.decisions = decisions
         self.log_wait_s = log_wait_s
-        self._write_script = consumer_script(self.redis, "stats.lua", "labels.lua")
+        self.writer = LabelWriter(store, result_ttl_s)
 
     def apply(self, waiting: list[Waiting]) -> list[Waiting]:
         """Apply what can be applied; return the labels still waiting for their transaction."""
@@ -97,6 +96,7 @@ class LabelApplier:
             return self._apply(waiting, conn)
 
     def _apply(self, waiting: list[Waiting], conn: psycopg.Connection | None) -> list[Waiting]:
+        self.writer.finish()  # a write an error cut short, before anything is looked up
         # Per label: its logged decision's (merchant, decision), or whether the log has it.
         logged: list[tuple[str, Decision] | LabelStatus] = [LabelStatus.NOT_LOGGED] * len(waiting)
         if conn is not None:
@@ -109,21 +109,17 @@ class LabelApplier:
                     logged[i] = outcome.status
         pipe = self.redis.pipeline(transaction=False)
         for entry in waiting:
-            tx_id = entry.item.event.transaction_id
-            pipe.get(self.keys.transaction(tx_id))
-            pipe.exists(self.keys.label(tx_id))
+            card_id = (entry.item.message.key() or b"").decode()  # labels are keyed by card
+            pipe.get(self.keys.transaction(card_id, entry.item.event.transaction_id))
         replies = pipe.execute()
         still: list[Waiting] = []
-        merchants: dict[str, MerchantState] = {}
         applied: list[Applied] = []
         applied_ids: set[str] = set()
         now = time.monotonic()
-        for entry, stored, done, log in zip(
-            waiting, replies[::2], replies[1::2], logged, strict=True
-        ):
+        for entry, stored, log in zip(waiting, replies, logged, strict=True):
             label = entry.item.event
             tx_id = label.transaction_id
-            if done or log is LabelStatus.ALREADY_APPLIED or tx_id in applied_ids:
+            if log is LabelStatus.ALREADY_APPLIED or tx_id in applied_ids:
                 continue  # applied before (redelivery): never count twice
             decision: Decision | None
             if isinstance(log, tuple):
@@ -143,16 +139,16 @@ class LabelApplier:
             else:
                 still.append(entry)
                 continue
-            merchant = merchants.setdefault(merchant_id, MerchantState())
-            apply_label(merchant, epoch_seconds(label.labelled_at), label.is_fraud)
             applied.append((label, merchant_id, decision))
             applied_ids.add(tx_id)
         if applied:
-            self._write(applied, merchants)
+            self._write(applied)
         return still
 
-    def _write(self, applied: list[Applied], merchants: dict[str, MerchantState]) -> None:
-        """Merchant history, label markers and statistics in one atomic script call."""
+    def _write(self, applied: list[Applied]) -> None:
+        """Each label's merchant history, marker and statistics, once (``lua/labels.lua``): the
+        markers tell a redelivered label, which adds nothing. One atomic script call on a single
+        Redis; on a cluster one per merchant slot, then the statistics of those applied."""
         cells = [
             (
                 # A warm start's history payment was not decided live: a label, in no cell.
@@ -161,15 +157,20 @@ class LabelApplier:
             )
             for label, _, decision in applied
         ]
-        call = ScriptArgs().key(self.keys.stats)
-        state = self.store.add_write(call, {}, merchants)
-        call.arg(self.result_ttl_s)
-        call.counted_keys([self.keys.label(label.transaction_id) for label, _, _ in applied])
-        call.pairs(live_stats.label_increments(cells).items())
-        call.counted_args([live_stats.outcome_count(cell) for cell in live_stats.OUTCOMES])
-        replies = call.run(self._write_script)
-        state.done()
-        totals = dict(zip(live_stats.OUTCOMES, (float(v or 0) for v in replies), strict=True))
+        sections = []
+        for (label, merchant_id, _), counted in zip(applied, cells, strict=True):
+            history = MerchantState()
+            apply_label(history, epoch_seconds(label.labelled_at), label.is_fraud)
+            sections.append(
+                LabelSection(
+                    self.keys.label(merchant_id, label.transaction_id),
+                    self.keys.merchant(merchant_id),
+                    history.increments,
+                    live_stats.label_increments([counted]),
+                )
+            )
+        new, totals = self.writer.write(sections)
+        cells = [counted for counted, fresh in zip(cells, new, strict=True) if fresh]
 
         m = self.metrics
         fraud = sum(1 for _, is_fraud in cells if is_fraud)

@@ -12,6 +12,7 @@ import redis
 
 from fraud_consumer.every import Every
 from fraudcore import live_stats
+from fraudcore.redis_client import RedisClient
 from fraudcore.redis_keys import RedisKeys
 
 log = logging.getLogger(__name__)
@@ -19,7 +20,7 @@ FLUSH_EVERY_S = 1.0
 
 
 class LatencyHistogram:
-    def __init__(self, client: redis.Redis[bytes], keys: RedisKeys) -> None:
+    def __init__(self, client: RedisClient, keys: RedisKeys) -> None:
         self.redis, self.keys = client, keys
         self._counts: dict[tuple[int, str], int] = defaultdict(int)
         self._flush_due = Every(FLUSH_EVERY_S)

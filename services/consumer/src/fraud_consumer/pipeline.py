@@ -10,7 +10,6 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 import numpy as np
-import redis
 
 from fraud_consumer.decision_sink import (
     DecisionSink,
@@ -33,6 +32,7 @@ from fraudcore.decision_log import DecisionRow
 from fraudcore.feature_store import FeatureStore
 from fraudcore.features import FEATURE_NAMES, features_and_update, payment_of
 from fraudcore.model_card import Thresholds
+from fraudcore.redis_client import RedisClient
 from fraudcore.redis_keys import RedisKeys
 from fraudcore.schemas import Decision, Transaction, format_time, utcnow
 
@@ -64,7 +64,7 @@ class TransactionPipeline:
     def __init__(
         self,
         settings: ConsumerSettings,
-        client: redis.Redis[bytes],
+        client: RedisClient,
         scorer: Scorer,
         metrics: ConsumerMetrics,
         decisions: DecisionSink | None = None,
@@ -240,7 +240,7 @@ class TransactionPipeline:
             model_version=model_version,
             cards=loaded.cards,
             merchants=loaded.merchants,
-            markers=[(s.tx.transaction_id, s.marker(batch_key)) for s in scored],
+            markers=[(s.tx.card_id, s.tx.transaction_id, s.marker(batch_key)) for s in scored],
             points=[
                 s.map_point((now_ns - i.produced_at_ns) * _MS)
                 for i, s in zip(fresh, scored, strict=True)

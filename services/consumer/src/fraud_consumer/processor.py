@@ -17,7 +17,6 @@ import threading
 import time
 from typing import Any
 
-import redis
 from confluent_kafka import Message
 
 from fraud_consumer.decision_sink import DecisionSink
@@ -35,6 +34,7 @@ from fraud_consumer.rebalance import Rebalance, partition_of
 from fraud_consumer.retries import AbandonedError, Retrying
 from fraud_consumer.scorers import Scorer
 from fraud_consumer.settings import ConsumerSettings
+from fraudcore.redis_client import RedisClient
 from fraudcore.schemas import Transaction
 
 log = logging.getLogger(__name__)
@@ -44,7 +44,7 @@ class Processor:
     def __init__(
         self,
         settings: ConsumerSettings,
-        client: redis.Redis[bytes],
+        client: RedisClient,
         scorer: Scorer,
         metrics: ConsumerMetrics,
     ) -> None:

@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from fraudcore import live_streams
 from fraudcore.live_streams import AlertSummary, MapPoint
+from fraudcore.redis_client import AsyncRedisClient
 from fraudcore.redis_keys import RedisKeys
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,7 @@ def stream_ms(entry_id: str) -> int:
 
 @dataclass
 class Hub:
-    redis: Redis[bytes]
+    redis: AsyncRedisClient
     keys: RedisKeys
     alert_memory: int = 1_000
     clients: set[asyncio.Queue[Batch]] = field(default_factory=set)

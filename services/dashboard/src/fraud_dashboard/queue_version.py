@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import logging
 
-from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from fraudcore.live_stats import LABELS
+from fraudcore.redis_client import AsyncRedisClient
 from fraudcore.redis_keys import RedisKeys
 
 log = logging.getLogger(__name__)
@@ -25,7 +25,7 @@ def verdicts_key(keys: RedisKeys) -> str:
     return f"{keys.prefix}queue:verdicts"
 
 
-async def queue_version(redis: Redis[bytes], keys: RedisKeys) -> str:
+async def queue_version(redis: AsyncRedisClient, keys: RedisKeys) -> str:
     """``<verdicts>.<newest alert id>.<labels applied>``; opaque to clients, compared only."""
     pipe = redis.pipeline(transaction=False)
     pipe.get(verdicts_key(keys))
@@ -36,7 +36,7 @@ async def queue_version(redis: Redis[bytes], keys: RedisKeys) -> str:
     return f"{int(verdicts or 0)}.{alert}.{int(labels or 0)}"
 
 
-async def count_verdict(redis: Redis[bytes], keys: RedisKeys) -> None:
+async def count_verdict(redis: AsyncRedisClient, keys: RedisKeys) -> None:
     """Moves the version after a verdict was recorded. Best effort: the verdict stands whatever
     Redis says, and open queues still re-read on their slow fallback."""
     try:

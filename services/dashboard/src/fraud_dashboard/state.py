@@ -8,7 +8,6 @@ from typing import Any
 
 from fastapi import Request
 from prometheus_client import CollectorRegistry
-from redis.asyncio import Redis
 
 from fraud_dashboard.auth.access import Access
 from fraud_dashboard.cases import CaseLog
@@ -18,7 +17,7 @@ from fraud_dashboard.label_publisher import LabelPublisher
 from fraud_dashboard.settings import DashboardSettings
 from fraud_dashboard.summary import SummaryTracker
 from fraudcore import metrics
-from fraudcore.redis_client import redis_options
+from fraudcore.redis_client import AsyncRedisClient, connect_async
 from fraudcore.redis_keys import RedisKeys
 
 
@@ -33,7 +32,7 @@ class DashboardMetrics:
 @dataclass
 class DashboardState:
     settings: DashboardSettings
-    redis: Redis[bytes]
+    redis: AsyncRedisClient
     keys: RedisKeys
     hub: Hub
     tracker: SummaryTracker
@@ -46,7 +45,7 @@ class DashboardState:
     @classmethod
     def build(cls, settings: DashboardSettings) -> DashboardState:
         keys = RedisKeys(settings.redis_key_prefix)
-        redis: Redis[bytes] = Redis.from_url(settings.redis_url, **redis_options(settings))
+        redis = connect_async(settings)
         dashboard_metrics = DashboardMetrics(CollectorRegistry())
         decision_log = DecisionLog(settings.database())
         quality = QualityMonitor(

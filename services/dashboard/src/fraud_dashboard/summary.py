@@ -10,12 +10,11 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from redis.asyncio import Redis
-
 from fraudcore import live_stats
 from fraudcore.currency import REPORTING_CURRENCY
 from fraudcore.live_stats import LiveTotals
 from fraudcore.live_streams import map_point
+from fraudcore.redis_client import AsyncRedisClient
 from fraudcore.redis_keys import RedisKeys
 from fraudcore.schemas import Decision
 
@@ -74,7 +73,7 @@ def _share(part: float, total: float) -> float:
 
 @dataclass
 class SummaryTracker:
-    redis: Redis[bytes]
+    redis: AsyncRedisClient
     keys: RedisKeys
     budget_ms: float
     _samples: deque[tuple[float, float]] = field(default_factory=deque, init=False)

@@ -1,12 +1,21 @@
-"""Redis client construction from settings, the same for every service."""
+"""Redis client construction from settings, the same for every service: a single Redis, or a
+Redis Cluster (``REDIS_CLUSTER=true``, ``REDIS_URL`` naming any one of its nodes)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeAlias, cast
 
 import redis
+import redis.asyncio
+from redis.asyncio.cluster import RedisCluster as AsyncRedisCluster
+from redis.cluster import RedisCluster
 
 from fraudcore.settings import RedisSettings
+
+RedisClient: TypeAlias = "redis.Redis[bytes] | RedisCluster[bytes]"
+# The asyncio cluster client answers every command the dashboard sends, but the type stubs give
+# it none of them: it is typed as the single-server client it stands in for.
+AsyncRedisClient: TypeAlias = "redis.asyncio.Redis[bytes]"
 
 
 def redis_options(settings: RedisSettings) -> dict[str, Any]:
@@ -25,5 +34,23 @@ def redis_options(settings: RedisSettings) -> dict[str, Any]:
     return options
 
 
-def connect(settings: RedisSettings) -> redis.Redis[bytes]:
+def is_cluster(client: object) -> bool:
+    return isinstance(client, RedisCluster | AsyncRedisCluster)
+
+
+def connect(settings: RedisSettings) -> RedisClient:
+    if settings.redis_cluster:
+        return RedisCluster.from_url(settings.redis_url, **redis_options(settings))
     return redis.Redis.from_url(settings.redis_url, **redis_options(settings))
+
+
+def connect_async(settings: RedisSettings) -> AsyncRedisClient:
+    if settings.redis_cluster:
+        cluster: AsyncRedisCluster[bytes] = AsyncRedisCluster.from_url(
+            settings.redis_url, **redis_options(settings)
+        )
+        return cast("redis.asyncio.Redis[bytes]", cluster)
+    client: redis.asyncio.Redis[bytes] = redis.asyncio.Redis.from_url(
+        settings.redis_url, **redis_options(settings)
+    )
+    return client

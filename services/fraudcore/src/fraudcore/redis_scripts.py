@@ -14,17 +14,19 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from typing import Any
 
-import redis
+from redis.commands.core import Script
+
+from fraudcore.redis_client import RedisClient
 
 Value = bytes | str | int | float
 FEATURE_STATE_LUA = resources.files("fraudcore").joinpath("lua", "feature_state.lua")
 
 
-def register(client: redis.Redis[bytes], *parts: Traversable | str) -> Any:
+def register(client: RedisClient, *parts: Traversable | str) -> Any:
     """One script from Lua files and snippets, in order; EVALSHA, falling back to EVAL after a
     Redis restart forgot it."""
     source = "\n".join(part if isinstance(part, str) else part.read_text() for part in parts)
-    return client.register_script(source)
+    return Script(client, source)
 
 
 @dataclass

@@ -111,8 +111,14 @@ class RedisSettings(EnvSettings):
     redis_username: str | None = None
     redis_password: SecretStr | None = None
     redis_tls_ca_file: str | None = Field(default=None, description="PEM CA bundle for rediss://")
-    redis_key_prefix: str = Field(default="fraud:", description="namespace for every key we write")
+    redis_key_prefix: str = Field(
+        default="fraud:", pattern=r"^[^{}]*$", description="namespace for every key we write"
+    )
     redis_socket_timeout_s: float = Field(default=5.0, gt=0)
+    redis_cluster: bool = Field(
+        default=False,
+        description="REDIS_URL names one node of a Redis Cluster; the client finds the others",
+    )
 
 
 class ScoringMode(StrEnum):

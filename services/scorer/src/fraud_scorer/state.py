@@ -6,7 +6,6 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-import redis
 from fastapi import Request
 from prometheus_client import CollectorRegistry
 
@@ -15,6 +14,7 @@ from fraud_scorer.settings import ScorerSettings
 from fraudcore import metrics
 from fraudcore.feature_store import FeatureStore
 from fraudcore.features import FEATURE_NAMES
+from fraudcore.redis_client import RedisClient
 from fraudcore.scoring import Engine, Verdict, verdicts
 
 
@@ -35,7 +35,7 @@ class ScorerMetrics:
 class ScorerState:
     settings: ScorerSettings
     holder: ModelHolder
-    redis: redis.Redis[bytes]
+    redis: RedisClient
     store: FeatureStore
     metrics: ScorerMetrics
 

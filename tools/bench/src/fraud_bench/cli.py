@@ -59,6 +59,12 @@ def run(quick: bool, model_dir: Path, out: Path) -> dict[str, Any]:
                 "max_tps_verified": {},
                 "drain_tps": {},
                 "max_tps_attempts": {},
+                "cpu_us_per_payment": {},
+            }
+            infrastructure = {
+                name: server.process.pid
+                for name, server in (("broker", broker), ("redis", redis_server))
+                if server.process is not None
             }
             for mode in MODES:
                 log.info("pipeline: %s", mode)
@@ -66,13 +72,15 @@ def run(quick: bool, model_dir: Path, out: Path) -> dict[str, Any]:
                     RATES, seconds, backlog // 10 if mode == "naive" else backlog, not quick
                 )
                 outcome = bench_mode(
-                    settings, redis_server.url, model_dir, work, mode=mode, plan=plan
-                )
+                    settings, redis_server.url, model_dir, work, mode=mode, plan=plan,
+                    infrastructure=infrastructure,
+                )  # fmt: skip
                 result["pipeline"][mode] = outcome.runs
                 result["max_tps"][mode] = outcome.max_tps
                 result["max_tps_verified"][mode] = outcome.max_tps_verified
                 result["drain_tps"][mode] = outcome.drain_tps
                 result["max_tps_attempts"][mode] = outcome.attempts
+                result["cpu_us_per_payment"][mode] = outcome.cpu_us_per_payment
             log.info("transactions: exactly-once against at-least-once")
             eos = Plan(TRANSACTION_RATES, seconds, backlog, not quick)
             result["transactions"] = bench_transactions(

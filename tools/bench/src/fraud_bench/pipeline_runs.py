@@ -14,6 +14,7 @@ from typing import Any
 
 import orjson
 
+from fraud_bench import cpu
 from fraud_bench.stats import summary_ms
 from fraud_devstack.pipeline import LocalPipeline, drain_topic, private_topics
 from fraud_devstack.services import ServiceProcess, wait_for
@@ -33,6 +34,7 @@ class ModeResult:
     attempts: list[dict[str, Any]] = field(default_factory=list)
     runs: dict[str, dict[str, Any]] = field(default_factory=dict)
     produced: int = 0  # every payment the load generator sent, warm-up and searches included
+    cpu_us_per_payment: dict[str, float] = field(default_factory=dict)  # at the highest rate
 
 
 class ModeBench:
@@ -45,10 +47,12 @@ class ModeBench:
         mode: str,
         *,
         consumer_env: dict[str, str] | None = None,
+        infrastructure: dict[str, int] | None = None,
     ) -> None:
         self.settings = settings
         self.mode = mode
         self.consumer_env = consumer_env or {}
+        self.infrastructure = infrastructure or {}  # process name -> pid (broker, Redis, ...)
         self.pipeline = LocalPipeline(
             settings.kafka_bootstrap_servers,
             redis_url,
@@ -58,6 +62,7 @@ class ModeBench:
         )
         self.expected = 0
         self.consumer: ServiceProcess | None = None
+        self.scorer: ServiceProcess | None = None
 
     def _produce(self, run_id: str, *args: str) -> dict[str, Any]:
         producer = self.pipeline.start_producer(
@@ -79,7 +84,7 @@ class ModeBench:
 
     def start(self) -> None:
         if self.mode != "embedded":
-            self.pipeline.start_scorer()
+            self.scorer = self.pipeline.start_scorer()
         self.consumer = self.pipeline.start_consumer(self.mode, **self.consumer_env)
         self._produce(f"warm{uuid.uuid4().hex[:6]}", "--rate", "200", "--count", "300")
         self._drain(120)
@@ -104,15 +109,26 @@ class ModeBench:
         saturated = rate > capacity
         window = max(1.0, seconds * capacity / rate * 0.8) if saturated else seconds
         before = self.pipeline.scored()
+        began = cpu.sample(self.processes())
         report = self._produce(f"r{rate}", "--rate", str(rate), "--duration", f"{window:.2f}")
         self._drain(max(60.0, report["transactions"] / max(capacity, 1.0) * 2 + 30))
+        spent = cpu.per_payment_us(began, cpu.sample(self.processes()), report["transactions"])
         return {
             "produced": report["transactions"],
             "scored": self.pipeline.scored() - before,
             "achieved_tps": report["achieved_tps"],
             "seconds": round(window, 2),
             "saturated": saturated,
+            "cpu_us_per_payment": spent,
         }
+
+    def processes(self) -> dict[str, int]:
+        """The processes whose CPU a run counts, by name (the load generator is counted apart)."""
+        named = dict(self.infrastructure)
+        for name, service in (("consumer", self.consumer), ("scorer", self.scorer)):
+            if service is not None and service.process is not None:
+                named[name] = service.process.pid
+        return named
 
     def bounded(self, rate: float, seconds: float, run_id: str) -> bool:
         """Lag stays bounded at ``rate``: all produced over ``seconds`` is scored within
@@ -183,8 +199,12 @@ def bench_mode(
     plan: Plan,
     consumer_env: dict[str, str] | None = None,
     before_start: Callable[[ModeBench], None] | None = None,
+    infrastructure: dict[str, int] | None = None,
 ) -> ModeResult:
-    bench = ModeBench(settings, redis_url, model_dir, workdir, mode, consumer_env=consumer_env)
+    bench = ModeBench(
+        settings, redis_url, model_dir, workdir, mode,
+        consumer_env=consumer_env, infrastructure=infrastructure,
+    )  # fmt: skip
     result = ModeResult(mode)
     try:
         if before_start is not None:
@@ -210,4 +230,16 @@ def bench_mode(
     finally:
         bench.stop()
     result.produced = bench.expected
+    result.cpu_us_per_payment = cpu_at_highest_rate(result.runs)
     return result
+
+
+def cpu_at_highest_rate(runs: dict[str, dict[str, Any]]) -> dict[str, float]:
+    """The CPU figures of the highest rate the consumer kept up with (or the lowest rate when it
+    kept up with none): a saturated run's window is cut short and its backlog drained after."""
+    if not runs:
+        return {}
+    rates = sorted(runs, key=int)
+    held = [rate for rate in rates if not runs[rate].get("saturated")]
+    figures: dict[str, float] = runs[(held or rates[:1])[-1]].get("cpu_us_per_payment", {})
+    return figures

@@ -111,6 +111,29 @@ def plot(result: dict[str, Any], path: Path) -> None:
     plt.close(fig)
 
 
+def cpu_section(r: dict[str, Any]) -> list[str]:
+    """CPU microseconds per payment per process (runs before this figure existed have none)."""
+    cpu: dict[str, dict[str, float]] = r.get("cpu_us_per_payment") or {}
+    if not any(cpu.values()):
+        return []
+    names = sorted({name for per_mode in cpu.values() for name in per_mode})
+    lines = [
+        "",
+        "## CPU per payment (microseconds)",
+        "",
+        "CPU time (user + system, every thread, with child processes) each process spent per "
+        "payment produced, read from /proc over the latency window of the highest rate the "
+        "consumer kept up with; the load generator from its own usage once it exited (a process "
+        "per run: its start-up is included).",
+        "",
+        row("mode", *names),
+        row(*["---"] * (len(names) + 1)),
+    ]
+    for mode, per_mode in cpu.items():
+        lines.append(row(mode, *(f"{per_mode[n]:,.1f}" if n in per_mode else "-" for n in names)))
+    return lines
+
+
 def markdown(r: dict[str, Any]) -> str:
     m, floors = r["machine"], r["floors"]
     lines = [
@@ -176,6 +199,7 @@ def markdown(r: dict[str, Any]) -> str:
         sustained = "not searched" if verified is None else f"{value:,.0f}"
         drain = r.get("drain_tps", {}).get(mode, value)
         lines.append(row(mode, sustained, f"{drain:,.0f}", steps or "-"))
+    lines += cpu_section(r)
     lines += transactions_section(r)
     lines += decision_log_section(r)
     lines += [

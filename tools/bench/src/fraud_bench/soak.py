@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import redis
 
 from fraud_devstack import KafkaBroker, RedisServer
 from fraud_devstack.pipeline import LocalPipeline, private_topics
+from fraudcore.redis_client import RedisClient
 from fraudcore.settings import KafkaSettings
 
 log = logging.getLogger("fraud-bench.soak")
@@ -33,7 +33,7 @@ def watch(url: str, stop: threading.Event) -> None:
                 return
 
 
-def key_census(client: redis.Redis[bytes]) -> dict[str, int]:
+def key_census(client: RedisClient) -> dict[str, int]:
     """Keys by kind (the first two ``:``-separated parts): what holds Redis's memory."""
     counts: Counter[str] = Counter()
     for key in client.scan_iter(count=10_000):

@@ -9,15 +9,16 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import redis
 from confluent_kafka import Consumer, Message
+from pydantic import SecretStr
 
 from fraud_devstack.processes import free_port
 from fraud_devstack.services import ServiceProcess, wait_for
 from fraudcore.kafka_client import consumer_config, ensure_topics
 from fraudcore.live_stats import LiveTotals
+from fraudcore.redis_client import RedisClient, connect
 from fraudcore.redis_keys import RedisKeys
-from fraudcore.settings import KafkaSettings, TopicSettings
+from fraudcore.settings import KafkaSettings, RedisSettings, TopicSettings
 
 
 def private_topics(settings: KafkaSettings, partitions: int = 3) -> TopicSettings:
@@ -82,6 +83,7 @@ class LocalPipeline:
     scorer_port: int = field(default_factory=free_port)
     redis_password: str | None = None
     common_env: dict[str, str] = field(default_factory=dict)  # e.g. Kafka SASL settings
+    redis_cluster: bool = False  # redis_url names a node of a Redis Cluster
 
     @property
     def keys(self) -> RedisKeys:
@@ -97,6 +99,7 @@ class LocalPipeline:
             "MODEL_DIR": str(self.model_dir),
             "LOG_LEVEL": "INFO",
             **({"REDIS_PASSWORD": self.redis_password} if self.redis_password else {}),
+            **({"REDIS_CLUSTER": "true"} if self.redis_cluster else {}),
             **{name.upper(): value for name, value in self.topics.model_dump().items()},
             **self.common_env,
             **extra,
@@ -154,8 +157,13 @@ class LocalPipeline:
         )
         return self._start(producer)
 
-    def redis(self) -> redis.Redis[bytes]:
-        return redis.Redis.from_url(self.redis_url, password=self.redis_password)
+    def redis(self) -> RedisClient:
+        password = None if self.redis_password is None else SecretStr(self.redis_password)
+        return connect(
+            RedisSettings(
+                redis_url=self.redis_url, redis_password=password, redis_cluster=self.redis_cluster
+            )
+        )
 
     def totals(self) -> LiveTotals:
         return LiveTotals.parse(self.redis().hgetall(self.keys.stats))

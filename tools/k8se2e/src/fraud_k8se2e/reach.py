@@ -58,11 +58,8 @@ class Results:
         return int(self.redis.hget(self.keys.stats, "transactions") or 0)
 
     def recorded(self, id_prefix: str) -> set[str]:
-        pattern = self.keys.transaction(f"{id_prefix}*")
-        marker = self.keys.transaction("")
-        return {
-            key.decode().split(marker, 1)[1] for key in self.redis.scan_iter(pattern, count=5_000)
-        }
+        pattern = self.keys.transaction_pattern(f"{id_prefix}*")
+        return {self.keys.transaction_id(key) for key in self.redis.scan_iter(pattern, count=5_000)}
 
 
 def score_probe(client: Client, api_key: str) -> dict[str, Any]:

@@ -1,15 +1,12 @@
 -- One batch's results, atomically (a script runs alone): the batch's full records (for
 -- re-emission after a crash), feature state, per-transaction markers, map points, alerts,
 -- running statistics and the model version, in the order RedisSink.write adds their sections.
--- Follows feature_state.lua (fraudcore) and stats.lua.
+-- Follows feature_state.lua (fraudcore), stats.lua and live.lua.
 local recent = key()
 local alerts = key()
 local stats = key()
 local model = key()
 local record_ttl = take()
-local recent_max = take()
-local alert_max = take()
-local field = take()  -- the stream entries' one field
 local batch_ttl = take()
 -- Another consumer (a zombie waking, or the partitions' new owner) may have written some of
 -- these payments since they were loaded: then nothing is written and the batch is redone.
@@ -21,13 +18,5 @@ write_feature_state()
 for _ = 1, tonumber(take()) do  -- markers
   redis.call('SET', key(), take(), 'EX', record_ttl)
 end
-for _ = 1, tonumber(take()) do  -- map points
-  redis.call('XADD', recent, 'MAXLEN', '~', recent_max, '*', field, take())
-end
-for _ = 1, tonumber(take()) do  -- alerts
-  redis.call('XADD', alerts, 'MAXLEN', '~', alert_max, '*', field, take())
-end
-add_stats(stats)
-local version_field = take()
-redis.call('HSET', model, version_field, take())
+write_live(recent, alerts, stats, model)
 return 1

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from redis.asyncio import Redis
-
 from fraud_dashboard.auth.sessions import SessionStore
 from fraud_dashboard.auth.users import UsersFile
 from fraud_dashboard.settings import DashboardSettings
+from fraudcore.redis_client import AsyncRedisClient
 
 
 @dataclass
@@ -18,7 +17,7 @@ class Access:
     cookie_secure: bool
 
     @classmethod
-    def build(cls, settings: DashboardSettings, redis: Redis[bytes]) -> Access:
+    def build(cls, settings: DashboardSettings, redis: AsyncRedisClient) -> Access:
         users = UsersFile(settings.dashboard_users_file)
         users.check()
         sessions = SessionStore(redis, settings.redis_key_prefix, settings.dashboard_session_ttl_s)

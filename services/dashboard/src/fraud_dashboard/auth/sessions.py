@@ -10,9 +10,9 @@ import time
 from dataclasses import dataclass
 
 import orjson
-from redis.asyncio import Redis
 
 from fraud_dashboard.auth.users import Role
+from fraudcore.redis_client import AsyncRedisClient
 
 COOKIE = "fraud_session"
 CSRF_HEADER = "X-CSRF-Token"
@@ -31,7 +31,7 @@ class Session:
 
 @dataclass
 class SessionStore:
-    redis: Redis[bytes]
+    redis: AsyncRedisClient
     prefix: str
     ttl_s: int
 

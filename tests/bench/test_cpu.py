@@ -1,0 +1,76 @@
+"""CPU per payment from /proc: parsing, process trees, the load generator apart, and which
+run's figures the report keeps."""
+
+import os
+import subprocess
+import sys
+import time
+
+from fraud_bench import cpu, report
+from fraud_bench.pipeline_runs import cpu_at_highest_rate
+
+TICK = cpu.CLOCK_TICKS
+
+
+def stat_line(pid: int, comm: str, ppid: int, utime: int, stime: int, cutime=0, cstime=0) -> str:
+    # pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime ...
+    return (f"{pid} ({comm}) S {ppid} 1 1 0 -1 4194304 10 0 0 0 {utime} {stime} {cutime} "
+            f"{cstime} 20 0 1 0 100 1000 10")  # fmt: skip
+
+
+def test_a_command_name_with_spaces_and_parentheses_is_skipped_whole() -> None:
+    stat = cpu.parse_stat(stat_line(7, "java (kafka) x", 1, 3 * TICK, TICK, TICK, 0))
+    assert (stat.ppid, stat.own_s, stat.reaped_s) == (1, 4.0, 1.0)
+
+
+def test_a_tree_adds_its_live_descendants_and_what_they_reaped() -> None:
+    stats = {
+        10: cpu.parse_stat(stat_line(10, "postgres", 1, TICK, 0, 2 * TICK, 0)),
+        11: cpu.parse_stat(stat_line(11, "postgres: backend", 10, 3 * TICK, TICK)),
+        12: cpu.parse_stat(stat_line(12, "postgres: walwriter", 10, TICK, 0)),
+        20: cpu.parse_stat(stat_line(20, "other", 1, 50 * TICK, 0)),
+    }
+    assert cpu.tree_cpu_s(10, stats) == 1 + 2 + 4 + 1
+    assert cpu.tree_cpu_s(99, stats) is None
+
+
+def test_a_busy_child_and_a_reaped_load_generator_are_measured() -> None:
+    busy = "import time\nend = time.process_time() + 0.3\nwhile time.process_time() < end: pass"
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        before = cpu.sample({"test": os.getpid(), "sleeper": child.pid})
+        end = time.process_time() + 0.2
+        while time.process_time() < end:
+            pass
+        subprocess.run([sys.executable, "-c", busy], check=True)  # exits inside the window
+        after = cpu.sample({"test": os.getpid(), "sleeper": child.pid})
+    finally:
+        child.kill()
+        child.wait()
+    spent = cpu.per_payment_us(before, after, payments=1_000)
+    assert spent["test"] >= 150  # 0.2 s over 1,000 payments, at least ~200 us each
+    assert spent["sleeper"] < 50
+    assert spent[cpu.LOAD_GENERATOR] >= 250  # the 0.3 s child, once reaped
+    assert cpu.per_payment_us(before, after, payments=0) == {}
+
+
+def test_the_report_keeps_the_highest_rate_the_consumer_kept_up_with() -> None:
+    runs = {
+        "100": {"saturated": False, "cpu_us_per_payment": {"consumer": 90.0}},
+        "1000": {"saturated": False, "cpu_us_per_payment": {"consumer": 60.0}},
+        "5000": {"saturated": True, "cpu_us_per_payment": {"consumer": 40.0}},
+    }
+    assert cpu_at_highest_rate(runs) == {"consumer": 60.0}
+    assert cpu_at_highest_rate({"5000": runs["5000"]}) == {"consumer": 40.0}
+    assert cpu_at_highest_rate({}) == {}
+
+
+def test_the_markdown_has_a_cpu_table_only_when_measured() -> None:
+    assert report.cpu_section({}) == []
+    assert report.cpu_section({"cpu_us_per_payment": {"naive": {}}}) == []
+    lines = report.cpu_section(
+        {"cpu_us_per_payment": {"embedded": {"consumer": 41.25, "redis": 9.0},
+                                "remote": {"consumer": 50.0, "scorer": 20.0}}}
+    )  # fmt: skip
+    assert "| embedded | 41.2 | 9.0 | - |" in lines or "| embedded | 41.3 | 9.0 | - |" in lines
+    assert "| remote | 50.0 | - | 20.0 |" in lines

@@ -1,0 +1,86 @@
+"""CPU time per payment, per process, over a measurement window (the window the latency figures
+come from): what each process spent, in microseconds of CPU (user + system, every thread) per
+payment produced in the window. A process's figure covers it and its descendants (PostgreSQL
+serves each connection from a child), read from /proc; the load generator, which runs only for
+the window and exits inside it, is read from this process's reaped children instead."""
+
+from __future__ import annotations
+
+import os
+import resource
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+LOAD_GENERATOR = "load_generator"
+PROC = Path("/proc")
+
+
+@dataclass(frozen=True)
+class Stat:
+    ppid: int
+    own_s: float  # utime + stime
+    reaped_s: float  # cutime + cstime: its children that exited and were waited for
+
+
+def parse_stat(text: str) -> Stat:
+    """/proc/<pid>/stat: the command name may hold spaces and ')', so fields are counted from
+    its last ')'; then state, ppid, ..., utime (14th field), stime, cutime, cstime."""
+    fields = text.rsplit(")", 1)[1].split()
+    utime, stime, cutime, cstime = (int(value) for value in fields[11:15])
+    return Stat(int(fields[1]), (utime + stime) / CLOCK_TICKS, (cutime + cstime) / CLOCK_TICKS)
+
+
+def _stats(proc: Path) -> dict[int, Stat]:
+    stats = {}
+    for entry in proc.iterdir():
+        if entry.name.isdigit():
+            try:
+                stats[int(entry.name)] = parse_stat((entry / "stat").read_text())
+            except (OSError, IndexError, ValueError):
+                continue  # exited while we looked
+    return stats
+
+
+def tree_cpu_s(pid: int, stats: Mapping[int, Stat]) -> float | None:
+    """CPU seconds of a process and its live descendants, with what their exited children
+    spent; None once the process is gone."""
+    if pid not in stats:
+        return None
+    children: dict[int, list[int]] = {}
+    for child, stat in stats.items():
+        children.setdefault(stat.ppid, []).append(child)
+    total, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        stat = stats[current]
+        total += stat.own_s + stat.reaped_s
+        todo.extend(children.get(current, []))
+    return total
+
+
+def reaped_children_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def sample(pids: Mapping[str, int], proc: Path = PROC) -> dict[str, float]:
+    """CPU seconds so far, per named process tree and for the load generator."""
+    stats = _stats(proc)
+    seconds = {name: tree_cpu_s(pid, stats) for name, pid in pids.items()}
+    found = {name: value for name, value in seconds.items() if value is not None}
+    return {**found, LOAD_GENERATOR: reaped_children_s()}
+
+
+def per_payment_us(
+    before: Mapping[str, float], after: Mapping[str, float], payments: int
+) -> dict[str, float]:
+    """Microseconds of CPU per payment, for the processes sampled at both ends."""
+    if payments <= 0:
+        return {}
+    return {
+        name: round((after[name] - before[name]) * 1e6 / payments, 1)
+        for name in before
+        if name in after
+    }
