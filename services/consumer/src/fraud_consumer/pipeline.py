@@ -76,7 +76,7 @@ class TransactionPipeline:
         self.scorer = scorer
         self.metrics = metrics
         self.guard = AlertRateGuard(metrics, scorer.card_reference)
-        self.drift = DriftMonitor(metrics, scorer.drift_reference)
+        self.drift = DriftMonitor(metrics, scorer.drift_reference, settings.drift_window_payments)
         self.mode = settings.scoring_mode.value
         # Per-payment observations go to these children directly (no label lookup each time).
         self._end_to_end = metrics.end_to_end.labels(scoring_mode=self.mode)
