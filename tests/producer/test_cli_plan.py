@@ -57,3 +57,37 @@ def test_a_label_tail_follows_the_days_of_the_world_pace() -> None:
 def test_a_label_tail_without_days_or_speed_is_refused(argv: tuple[str, ...]) -> None:
     with pytest.raises(ValueError, match="label tail"):
         _plan(*argv)
+
+
+@pytest.mark.usefixtures("chart_env")
+def test_no_shift_unless_asked_then_from_the_hours_after_the_live_start() -> None:
+    assert _plan("--count", "10").world_shift is None
+    plan = _plan("--count", "10", "--history-days", "7", "--shift", "spending",
+                 "--shift-after-hours", "6", "--shift-factor", "2", "--seed", "3")  # fmt: skip
+    shift = plan.world_shift
+    assert shift is not None
+    assert (shift.kind, shift.start_s, shift.seed, shift.factor, shift.share) == (
+        "spending", (7 * 24 + 6) * 3600.0, 3, 2.0, 0.5)  # fmt: skip
+
+
+def test_the_shift_comes_from_the_environment_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", "kafka:9092")
+    monkeypatch.setenv("PRODUCER_SHIFT", "spending")
+    monkeypatch.setenv("PRODUCER_SHIFT_SHARE", "0.25")
+    shift = _plan("--count", "10").world_shift
+    assert shift is not None
+    assert (shift.kind, shift.share) == ("spending", 0.25)
+
+
+@pytest.mark.usefixtures("chart_env")
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--pace", "steady", "--shift", "spending"], "belongs to the world pace"),
+        (["--shift", "spending", "--shift-after-hours", "-1"], "at or after the live start"),
+        (["--shift", "spending", "--shift-factor", "1"], "not 1"),
+    ],
+)
+def test_a_shift_that_cannot_be_is_refused(argv: list[str], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        _plan("--count", "10", *argv)

@@ -11,6 +11,8 @@ from fraud_producer.clock import SimClock, natural_pace
 from fraud_producer.history import write_world_history
 from fraud_producer.world_feed import WorldFeed, WorldSpec
 from fraud_simulator.dataset import DEFAULT_START, DatasetSpec, generate
+from fraud_simulator.shift import WorldShift
+from fraud_simulator.simulator import DAY_S
 from fraudcore.history import read_history
 
 CUSTOMERS, HISTORY_DAYS = 800, 3
@@ -100,3 +102,22 @@ def test_the_clock_runs_at_its_speed() -> None:
     assert clock.seconds_until(0) == 0.0
     moment = clock.now_us()
     assert clock.seconds_until(moment + 3_600e6) == pytest.approx(1.0, abs=0.01)
+
+
+def test_a_shifted_feed_changes_only_the_shifted_payments_amounts() -> None:
+    spec = WorldSpec(customers=CUSTOMERS, history_days=HISTORY_DAYS)
+    shift = WorldShift("spending", (HISTORY_DAYS + 0.25) * DAY_S, spec.seed)
+    plain, shifted = WorldFeed(spec).events(), WorldFeed(spec, shift).events()
+    pairs = [(next(plain), next(shifted)) for _ in range(2_000)]
+    assert pairs[-1][0].event_us > shift.start_s * 1e6  # the shift began within them
+    changed = 0
+    for before, after in pairs:
+        assert (before.event_us, before.label_us, before.scenario) == (
+            after.event_us, after.label_us, after.scenario)  # fmt: skip
+        moved = {k for k in before.fields if before.fields[k] != after.fields[k]}
+        assert moved <= {"amount", "channel"}
+        if moved:
+            assert after.event_us >= shift.start_s * 1e6
+            assert before.scenario == "genuine"
+            changed += 1
+    assert changed > 200

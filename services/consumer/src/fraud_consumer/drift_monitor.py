@@ -14,6 +14,7 @@ import numpy.typing as npt
 
 from fraud_consumer.metrics import ConsumerMetrics
 from fraudcore.drift import Drift, DriftReference, DriftWindow
+from fraudcore.drift.window import BLOCK, MIN_PAYMENTS, WINDOW
 from fraudcore.features import FEATURE_NAMES
 
 log = logging.getLogger(__name__)
@@ -22,10 +23,14 @@ ASK_EVERY_S = 60.0  # a scorer that cannot tell the card's reference is asked ag
 
 class DriftMonitor:
     def __init__(
-        self, metrics: ConsumerMetrics, reference: Callable[[], DriftReference | None]
+        self,
+        metrics: ConsumerMetrics,
+        reference: Callable[[], DriftReference | None],
+        window: int = WINDOW,
     ) -> None:
         self.metrics = metrics
         self.reference = reference
+        self.window_payments = window
         self.model_version: str | None = None
         self.window: DriftWindow | None = None
         self.next_ask = 0.0
@@ -50,7 +55,10 @@ class DriftMonitor:
             log.warning("drift reference of %s does not describe model %s: drift not measured",
                         reference.model_version, self.model_version)  # fmt: skip
             return
-        self.window = DriftWindow(reference, FEATURE_NAMES)
+        # Reported from half the window, moved in hundredths of it, as the default window is.
+        payments = self.window_payments
+        least, block = payments * MIN_PAYMENTS // WINDOW, max(1, payments * BLOCK // WINDOW)
+        self.window = DriftWindow(reference, FEATURE_NAMES, payments, least, block)
 
     def observe(
         self, rows: npt.NDArray[np.float32], scores: Sequence[float], model_version: str

@@ -85,7 +85,7 @@ class TransactionPipeline:
         self.scorer = scorer
         self.metrics = metrics
         self.guard = AlertRateGuard(metrics, scorer.card_reference)
-        self.drift = DriftMonitor(metrics, scorer.drift_reference)
+        self.drift = DriftMonitor(metrics, scorer.drift_reference, settings.drift_window_payments)
         self.rules = RuleDecider(rule_source(settings.database(), settings.rules_poll_s), metrics)
         self.mode = settings.scoring_mode.value
         # Per-payment observations go to these children directly (no label lookup each time).

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from pydantic import Field, model_validator
 
+from fraudcore.drift.window import WINDOW
 from fraudcore.settings import (
     EnvSettings,
     ExplainSettings,
@@ -120,6 +121,11 @@ class ConsumerSettings(
     recent_stream_maxlen: int = Field(default=5_000, ge=10)
     alert_stream_maxlen: int = Field(default=1_000, ge=10)
     metrics_port: int = Field(default=9102, ge=0, le=65535)
+    drift_window_payments: int = Field(
+        default=WINDOW,
+        ge=100,
+        description="drift before labels: PSI over this many latest payments (reported from half)",
+    )
 
     @model_validator(mode="after")
     def _local_model_needs_a_directory(self) -> ConsumerSettings:

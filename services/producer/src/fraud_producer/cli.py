@@ -4,6 +4,7 @@ fraud-producer dataset --days N --out FILE [--mode world|handbook] [--seed S]
 fraud-producer history [--days N] --out FILE.jsonl.gz     the warm start's input (world pace)
 fraud-producer stream [--rate R | --speed X] [--count N | --duration S | --days D] [--pace P]
                       [--label-tail-speed X]       after --days: the labels still owed, at X
+                      [--shift spending [--shift-after-hours H]]   world: drift from then on
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from fraud_producer.stream import TransactionStream
 from fraud_producer.stream_plan import StreamFailedError, StreamPlan
 from fraud_producer.world_feed import WorldSpec
 from fraud_simulator.dataset import DatasetSpec, generate, write
+from fraud_simulator.shift import SHIFT_KINDS
 from fraudcore.startup import configure_logging
 from fraudcore.worker import serve_worker_probes, stop_on_signals
 
@@ -93,6 +95,10 @@ def stream_plan(args: argparse.Namespace, settings: ProducerSettings) -> StreamP
         world_start=world.start,
         days=args.days,
         label_tail_speed=args.label_tail_speed,
+        shift=_flag_or(args.shift, settings.producer_shift),
+        shift_after_h=_flag_or(args.shift_after_hours, settings.producer_shift_after_h),
+        shift_share=_flag_or(args.shift_share, settings.producer_shift_share),
+        shift_factor=_flag_or(args.shift_factor, settings.producer_shift_factor),
     )
 
 
@@ -162,6 +168,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     stream.add_argument("--poison-rate", type=float, help="share of extra malformed messages")
     stream.add_argument("--no-labels", action="store_true", help="send no ground truth")
+    stream.add_argument(
+        "--shift", choices=SHIFT_KINDS, help="world: change the world (PRODUCER_SHIFT)"
+    )
+    stream.add_argument(
+        "--shift-after-hours", type=float, help="simulated hours after the live start"
+    )
+    stream.add_argument("--shift-share", type=float, help="share of customers the shift changes")
+    stream.add_argument("--shift-factor", type=float, help="spending: their amounts times this")
     _world_arguments(stream)
     stream.set_defaults(run=_stream)
     return parser

@@ -9,6 +9,7 @@ from pydantic import Field
 
 from fraud_producer.world_feed import DEFAULT_HISTORY_DAYS
 from fraud_simulator.dataset import DEFAULT_START
+from fraud_simulator.shift import ShiftKind
 from fraudcore.settings import EnvSettings, KafkaSettings, MetricsSettings, TopicSettings
 
 
@@ -42,3 +43,11 @@ class ProducerSettings(KafkaSettings, TopicSettings, MetricsSettings, WorldSetti
     )
     producer_poison_rate: float = Field(default=0.0, ge=0, le=1)
     metrics_port: int = Field(default=9101, ge=0, le=65535)
+    producer_shift: ShiftKind | None = Field(
+        default=None, description="world pace: change the world (drift before labels); none: unset"
+    )
+    producer_shift_after_h: float = Field(
+        default=0.0, ge=0, description="simulated hours after the live start the shift begins"
+    )
+    producer_shift_share: float = Field(default=0.5, gt=0, le=1, description="customers shifted")
+    producer_shift_factor: float = Field(default=3.0, gt=0, description="spending: amount factor")

@@ -11,6 +11,8 @@ from typing import Literal
 
 from fraud_producer.world_feed import DEFAULT_HISTORY_DAYS, WorldSpec
 from fraud_simulator.dataset import DEFAULT_START
+from fraud_simulator.shift import ShiftKind, WorldShift
+from fraud_simulator.simulator import DAY_S
 
 Pace = Literal["world", "steady"]
 
@@ -38,6 +40,11 @@ class StreamPlan:
     # world, with days: after the last payment, labels only at this speed until none is owed
     label_tail_speed: float | None = None
     flush_timeout_s: float = 30.0  # at the end, wait this long for the last deliveries
+    # world: from this many simulated hours after the live start, the world changes (drift)
+    shift: ShiftKind | None = None
+    shift_after_h: float = 0.0
+    shift_share: float = 0.5
+    shift_factor: float = 3.0
 
     def __post_init__(self) -> None:
         if self.pace == "world" and self.label_delay_s is not None:
@@ -47,10 +54,22 @@ class StreamPlan:
             )
         if self.pace == "steady" and (self.speed is not None or self.days is not None):
             raise ValueError("speed and days belong to the world pace, not the steady one")
+        if self.shift is not None and self.pace != "world":
+            raise ValueError("a shift of the world belongs to the world pace, not the steady one")
+        if self.shift_after_h < 0:
+            raise ValueError("a shift starts at or after the live start (--shift-after-hours >= 0)")
+        self.world_shift  # noqa: B018 -- a bad share or factor fails here, before streaming
         if self.label_tail_speed is not None and (self.days is None or self.label_tail_speed <= 0):
             raise ValueError(
                 "a label tail follows the last of --days simulated days, at a positive speed"
             )
+
+    @property
+    def world_shift(self) -> WorldShift | None:
+        if self.shift is None:
+            return None
+        start_s = self.history_days * DAY_S + self.shift_after_h * 3600.0
+        return WorldShift(self.shift, start_s, self.seed, self.shift_share, self.shift_factor)
 
     @property
     def world(self) -> WorldSpec:

@@ -24,6 +24,7 @@ from fraud_simulator.records import (
     label_micros,
     start_of_day,
 )
+from fraud_simulator.shift import WorldShift
 from fraud_simulator.simulator import DAY_S, Simulator
 from fraud_simulator.world import WorldSize, build_world
 
@@ -66,8 +67,9 @@ class OwedLabel:
 
 
 class WorldFeed:
-    def __init__(self, spec: WorldSpec) -> None:
+    def __init__(self, spec: WorldSpec, shift: WorldShift | None = None) -> None:
         self.spec = spec
+        self.shift = shift  # changes live payments only: the history stays the one exported
         world = build_world(spec.seed, WorldSize(customers=spec.customers))
         self.sim = Simulator(world, spec.seed, start_of_day(spec.start))
         self.pace = natural_pace(world)
@@ -96,7 +98,8 @@ class WorldFeed:
     def events(self) -> Iterator[LiveEvent]:
         """Every payment from the live start on, in event-time order, for ever."""
         first = self.first
-        for batch in self.sim.days():
+        for day in self.sim.days():
+            batch = day if self.shift is None else self.shift.apply(day, self.sim.world)
             events, labels = event_micros(batch).tolist(), label_micros(batch).tolist()
             rows = iter_events(self.sim, batch, self.spec.id_prefix, first)
             for (fields, scenario, _), event_us, label_us in zip(rows, events, labels, strict=True):

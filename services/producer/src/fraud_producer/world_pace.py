@@ -48,7 +48,7 @@ class PacedStream(Protocol):
 def run_world(stream: PacedStream, stop: threading.Event) -> None:
     plan, report, metrics = stream.plan, stream.report, stream.metrics
     # Built before the clock starts: simulating the history again takes seconds.
-    feed = WorldFeed(replace(plan.world, run_id=report.run_id))
+    feed = WorldFeed(replace(plan.world, run_id=report.run_id), plan.world_shift)
     speed = plan.speed if plan.speed is not None else plan.rate_tps / feed.pace
     report.speed = speed
     metrics.speed.set(speed)
