@@ -107,6 +107,7 @@ SECTIONS = {
     "reliability": reliability_table,
     "bench": bench_table,
     "live_eval": live_eval_table,
+    "live_eval_log": lambda: live_eval.log_headline(report("live_eval.json")),
     "handbook": handbook_table,
     "dashboard-load": dashboard_load,
     "decision-log-size": lambda: log_size.sentence(report(log_size.REPORT)),

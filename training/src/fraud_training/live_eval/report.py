@@ -134,19 +134,6 @@ def _decision_log_rows(result: dict[str, Any]) -> list[str]:
     ]
 
 
-def _labels_line(producer: dict[str, Any]) -> str:
-    if "labels_after_end" not in producer:
-        return (
-            f"- labels sent on the clock {producer['labels']:,}; owed beyond the end (not sent) "
-            f"{producer['labels_dropped']:,}"
-        )
-    return (
-        f"- labels sent on the clock {producer['labels']:,} ({producer['labels_after_end']:,} "
-        "of them after the last payment, by the label tail); still owed when the producer "
-        f"stopped (not sent) {producer['labels_dropped']:,}"
-    )
-
-
 def _before_rows(before: dict[str, Any]) -> list[str]:
     return [
         "## Before: the same model on the old live traffic",
@@ -169,10 +156,6 @@ def markdown(result: dict[str, Any]) -> str:
     warm, producer = result["warm_start"], result["producer"]
     ok = all(check["ok"] for check in result["acceptance"].values())
     cached = " (state from the cache)" if warm["cached"] else ""
-    # A report measured before the decision log existed renders as it was written.
-    logged = "decision_log" in result
-    writes = ", writing the decision log" if logged else ""
-    stores = "Redis and PostgreSQL" if logged else "Redis"
     lines = [
         "# Live evaluation: the real pipeline on the world's clock",
         "",
@@ -183,8 +166,8 @@ def markdown(result: dict[str, Any]) -> str:
         f"{result['seconds']['warm_start']:.0f} s{cached}. "
         f"Live: {plan['days']:g} simulated days from {plan['live_from'][:10]} at speed "
         f"{producer['speed']:,.0f} (about {producer['achieved_tps']:,.0f} payments a second) "
-        f"through producer, Kafka, consumer ({plan['scoring_mode']} scoring{writes}), scorer "
-        f"and {stores}, in {result['seconds']['stream']:.0f} s. "
+        f"through producer, Kafka, consumer ({plan['scoring_mode']} scoring, writing the decision "
+        f"log), scorer, Redis and PostgreSQL, in {result['seconds']['stream']:.0f} s. "
         "Week 1 is the model card's test week, payment for "
         "payment; week 2 comes after anything the model or its thresholds saw.",
         "",
@@ -215,7 +198,9 @@ def markdown(result: dict[str, Any]) -> str:
         "",
         f"- produced {run['produced']:,}, scored records read {run['scored']:,} (copies "
         f"{run['copies_read']:,}), the consumer's count {run['consumer_transactions']:,}",
-        _labels_line(producer),
+        f"- labels sent on the clock {producer['labels']:,} ({producer['labels_after_end']:,} "
+        "of them after the last payment, by the label tail); still owed when the producer "
+        f"stopped (not sent) {producer['labels_dropped']:,}",
         f"- end to end p50 {result['end_to_end_ms']['p50']:,.0f} ms, p99 "
         f"{result['end_to_end_ms']['p99']:,.0f} ms: how far the consumer ran behind the clock on "
         "this machine (latency is measured by `make bench`); both topics fall behind together, "
@@ -225,8 +210,7 @@ def markdown(result: dict[str, Any]) -> str:
         f"{' -> '.join(f'{v:g}' for v in result['machine']['load_average'])})",
         "",
     ]
-    if logged:
-        lines += _decision_log_rows(result)
+    lines += _decision_log_rows(result)
     if "before" in result:
         lines += _before_rows(result["before"])
     return "\n".join(lines)
