@@ -115,6 +115,14 @@ def test_a_successor_logs_what_a_stopped_consumer_wrote_only_to_redis(
     rows = logged(database)
     assert_logged_as_emitted(rows, again.outputs)
     assert len(rows) == 23
+    # The records do not carry rule versions: those in force are logged, not NULL.
+    with connect(database) as conn:
+        versions = conn.execute(
+            "SELECT rules, rule_versions FROM decisions WHERE transaction_id LIKE 'tx-%'"
+        ).fetchall()
+    assert len(versions) == 20
+    assert all(v is not None and len(v) == len(r) for r, v in versions)
+    assert all(set(v) <= {1} for _, v in versions)  # the baseline's versions
 
 
 def label_of(tx: Transaction, is_fraud: bool, days_later: float) -> tuple[str, Label]:

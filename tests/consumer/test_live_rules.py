@@ -1,13 +1,16 @@
 """The consumer decides with the rules in the decision log's database: a rule applied while it
 runs acts on the next batches (read by the poller, no restart), a shadow rule is logged as
-"would have fired" and acts on nothing, and every decision logs the versions that fired."""
+"would have fired" and acts on nothing, is compared live from the log, is promoted with one
+action, and every decision logs the versions that fired."""
 
+import datetime as dt
 import time
 
 import pytest
 
 from fraudcore.decision_log import connect
 from fraudcore.decision_log.rule_store import apply, set_status
+from fraudcore.decision_log.shadow_rules import compare
 from fraudcore.rules import Action, RuleDefinition, Status
 from fraudcore.schemas import Decision
 
@@ -52,6 +55,7 @@ def test_rules_applied_live_act_and_shadow_rules_only_log(
     rows = logged_rules(database)
     big_ones = [tx.transaction_id for tx in txs[10:20] if tx.amount > 500]
     assert big_ones
+    approved_big = sum(rows[tx_id][0] == "approve" for tx_id in big_ones)
     for tx_id in big_ones:
         decision, rules, _, shadow, shadow_versions = rows[tx_id]
         assert (shadow, shadow_versions) == (["R10-BIG"], [1])
@@ -71,3 +75,11 @@ def test_rules_applied_live_act_and_shadow_rules_only_log(
         assert versions[rules.index("R10-BIG")] == 1
         assert shadow == []
     assert delay < 1.0
+
+    # Compared live from the log: the payments decided while it ran in shadow, and its hits.
+    day = txs[0].event_time
+    with connect(database) as conn:
+        (shadow,) = compare(conn, day - dt.timedelta(days=1), day + dt.timedelta(days=1))
+    assert (shadow.rule_id, shadow.version) == ("R10-BIG", 1)
+    assert (shadow.payments, shadow.hits) == (10, len(big_ones))
+    assert shadow.new_alerts == approved_big

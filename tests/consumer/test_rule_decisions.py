@@ -1,9 +1,12 @@
 """The consumer's decision step: with the baseline rules (R01-R04 as data) every payment is
 decided exactly as ``fraudcore.decisions`` decides it (decision, rules, reason codes), over a
 simulated world scored by the committed model and over rows at every rule's edges; live rules
-change decisions, shadow rules change none, and a failing rule is counted, never raised."""
+change decisions, shadow rules change none, lists in force are read (and expire on the clock),
+and a failing rule is counted, never raised."""
 
+import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -18,6 +21,7 @@ from fraudcore.features import FEATURE_NAMES
 from fraudcore.model import ModelBundle
 from fraudcore.model_card import Thresholds
 from fraudcore.rules import Action, RuleDefinition, RuleSet, Status
+from fraudcore.rules.lists import Lists
 from fraudcore.schemas import Decision
 from fraudcore.scoring import Verdict, verdicts
 
@@ -26,8 +30,8 @@ AMOUNT = FEATURE_NAMES.index("amount")
 
 
 class Fixed:
-    def __init__(self, rules: RuleSet, revision: int = 7) -> None:
-        self.loaded = LoadedRules(rules, revision)
+    def __init__(self, rules: RuleSet, revision: int = 7, **lists: Any) -> None:
+        self.loaded = LoadedRules(rules, revision, **lists)
 
     def current(self) -> LoadedRules:
         return self.loaded
@@ -112,7 +116,24 @@ def test_live_rules_decide_shadow_rules_only_report_with_versions() -> None:
         ([], []),
     ]
     assert metrics.shadow_rules.labels(rule="BIG")._value.get() == 2
+    # Of those, the second was approved: an alert the shadow version would add.
+    assert metrics.shadow_new_alerts.labels(rule="BIG")._value.get() == 1
     assert metrics.rules_revision._value.get() == 7
+
+
+def test_the_lists_in_force_are_read_and_an_expired_entry_no_longer_matches(transactions):
+    rules = RuleSet.compile([rule("LISTED", "card_id in blocked_cards", Action.BLOCK)])
+    lists = Lists()
+    lists.add("blocked_cards", "card-1", expires_at=time.time() + 60)
+    lists.add("blocked_cards", "card-2", expires_at=time.time() - 0.001)
+    step, metrics = decider(Fixed(rules, lists=lists, lists_revision=3))
+    txs = transactions(3)  # card-0, card-1, card-2
+    scored = [Verdict(0.0, Decision.APPROVE, [], []) for _ in txs]
+    rows = np.zeros((3, len(FEATURE_NAMES)), dtype=np.float32)
+    decided, hits = step.decide(scored, Thresholds(review=0.3, block=0.9), rows, txs)
+    assert [v.decision for v in decided] == [Decision.APPROVE, Decision.BLOCK, Decision.APPROVE]
+    assert [h.versions for h in hits] == [[], [1], []]
+    assert metrics.lists_revision._value.get() == 3
 
 
 def test_a_rule_that_raises_is_counted_and_the_payment_still_decided() -> None:

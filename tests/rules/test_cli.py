@@ -30,6 +30,17 @@ def test_validate_points_at_the_error(capsys: pytest.CaptureFixture[str]) -> Non
     )
 
 
+def test_validate_points_at_a_list_of_the_wrong_kind(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", "merchant_id in compromised_cards"]) == 1
+    assert capsys.readouterr().err == (
+        "invalid rule: line 1, column 1: compromised_cards holds cards: compare card_id, not "
+        "merchant_id\n"
+        "  merchant_id in compromised_cards\n"
+        "  ^\n"
+    )
+    assert main(["validate", "card_id in compromised_cards and amount > 1000"]) == 0
+
+
 def test_the_console_script_exits_non_zero_on_a_bad_rule() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "fraud_rules.cli", "validate", "amount >> 5"],
@@ -48,12 +59,14 @@ def test_the_committed_baseline_file_is_the_baseline() -> None:
 def test_list_reads_yaml_and_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["list", "--file", str(BASELINE_FILE), "--json"]) == 0
     document = json.loads(capsys.readouterr().out)
-    document["rules"][0] |= {"id": "R00-LOW", "priority": 1, "status": "shadow"}
+    (first,) = [rule for rule in document["rules"] if rule["id"] == "R01-IMPOSSIBLE-TRAVEL"]
+    first |= {"id": "R00-LOW", "priority": 1, "status": "shadow"}
     path = tmp_path / "rules.json"
     path.write_text(json.dumps(document))
     assert main(["list", "--file", str(path)]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert [line.split()[0] for line in lines] == [
+        "R05-KNOWN-COMPROMISED",
         "R02-CARD-TESTING",
         "R03-NEW-DEVICE-HIGH-AMOUNT",
         "R04-RISKY-TERMINAL",

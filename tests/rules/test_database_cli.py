@@ -67,3 +67,12 @@ def test_a_changed_version_is_refused(database, tmp_path, capsys) -> None:
     rules.write_text(GOOD.replace("5000", "4000"))
     assert main(["apply", str(rules)]) == 1
     assert "a changed rule is a new version" in capsys.readouterr().err
+
+
+def test_compare_reads_the_log_and_says_when_nothing_ran_in_shadow(database, capsys) -> None:
+    assert main(["compare"]) == 0
+    assert capsys.readouterr().out == "no rule ran in shadow in the decision log's last 1 days\n"
+    assert main(["compare", "--days", "3", "--json"]) == 0
+    assert capsys.readouterr().out == "[]\n"
+    with pytest.raises(SystemExit):
+        main(["compare", "--days", "0"])

@@ -1,5 +1,7 @@
 """The baseline rules (data) decide exactly as the hard-coded R01-R04 they replaced, row for row:
 on a simulated world scored by the committed model, and on rows built at every rule's edges.
+The known-compromised policy's R05, in the baseline too, reads a list: with no list loaded it
+never fires, so the whole baseline decides as before.
 
 The oracle below is the policy as it stood in ``fraudcore.decisions`` before the rules engine,
 kept verbatim as the specification the migration must meet."""
@@ -16,6 +18,7 @@ from fraudcore.features import FEATURE_NAMES, replay
 from fraudcore.model import ModelBundle
 from fraudcore.model_card import Thresholds
 from fraudcore.rules import BASELINE_RULES, Batch, RuleSet
+from fraudcore.rules.baseline import KNOWN_COMPROMISED
 from fraudcore.schemas import Decision
 
 COMMITTED_MODEL_DIR = Path(__file__).resolve().parents[3] / "training" / "artifacts"
@@ -99,7 +102,9 @@ def world() -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32], Threshold
 
 
 def test_the_rules_are_the_baseline_in_the_same_order() -> None:
-    assert [rule.id for rule in BASELINE.active] == [rule_id for rule_id, _ in ORACLE]
+    policy, *hard_coded_ones = BASELINE.active  # R05 first: the highest priority
+    assert policy.definition == KNOWN_COMPROMISED
+    assert [rule.id for rule in hard_coded_ones] == [rule_id for rule_id, _ in ORACLE]
 
 
 def test_a_simulated_world_is_decided_row_for_row_as_before(world) -> None:

@@ -7,14 +7,15 @@ import numpy as np
 import pytest
 
 from fraudcore.features import FEATURE_NAMES
-from fraudcore.rules import Batch, compile_condition
-from fraudcore.rules.lists import LIST_KINDS, ListError, Lists
+from fraudcore.rules import BASELINE_RULES, Batch, RuleSet, compile_condition
+from fraudcore.rules.baseline import KNOWN_COMPROMISED
+from fraudcore.rules.lists import COMPROMISED_CARDS, LIST_KINDS, ListError, ListKind, Lists, Source
 
 
 def test_entries_expire_and_can_be_renewed_or_removed() -> None:
     lists = Lists()
     lists.add("blocked_cards", "card-1")
-    lists.add("blocked_cards", "card-2", expires_at=100.0, source="verdict")
+    lists.add("blocked_cards", "card-2", expires_at=100.0, source=Source.VERDICT)
     lists.add("blocked_countries", "KP", expires_at=50.0)
     assert lists.snapshot(10.0) == {
         "blocked_cards": frozenset({"card-1", "card-2"}),
@@ -62,8 +63,38 @@ def test_rules_read_the_lists_in_force(payment) -> None:
     assert after.tolist() == [False, False, True]
 
 
-def test_every_kind_has_blocked_allowed_and_watched_lists() -> None:
-    assert len(LIST_KINDS) == 12
+def test_every_kind_has_blocked_allowed_and_watched_lists_and_cards_a_compromised_one() -> None:
+    assert len(LIST_KINDS) == 13
     assert {"blocked_cards", "allowed_merchants", "watched_devices", "blocked_countries"} <= set(
         LIST_KINDS
     )
+    assert LIST_KINDS[COMPROMISED_CARDS] is ListKind.CARD
+
+
+def test_a_snapshot_is_rebuilt_only_when_an_entry_changes_or_expires() -> None:
+    lists = Lists()
+    lists.add("blocked_cards", "card-1", expires_at=100.0)
+    lists.add("blocked_cards", "card-2", expires_at=200.0)
+    first = lists.snapshot(10.0)
+    assert lists.snapshot(99.9) is first  # nothing expired: the same sets, no work per batch
+    at_100 = lists.snapshot(100.0)
+    assert at_100 is not first
+    assert at_100["blocked_cards"] == {"card-2"}
+    assert lists.snapshot(150.0) is at_100
+    lists.add("blocked_cards", "card-3")
+    assert lists.snapshot(150.0)["blocked_cards"] == {"card-2", "card-3"}
+    lists.remove("blocked_cards", "card-2")
+    assert lists.snapshot(150.0)["blocked_cards"] == {"card-3"}
+    assert lists.snapshot(10.0)["blocked_cards"] == {"card-1", "card-3"}  # a clock gone back
+    assert lists.snapshot(1e12)["blocked_cards"] == {"card-3"}
+
+
+def test_the_known_compromised_rule_blocks_cards_on_its_list(payment) -> None:
+    rules = RuleSet.compile(BASELINE_RULES)
+    lists = Lists()
+    lists.add(COMPROMISED_CARDS, "card-2", source=Source.POLICY)
+    rows = np.zeros((2, len(FEATURE_NAMES)), dtype=np.float32)
+    batch = Batch.of_rows(rows, [payment("card-1"), payment("card-2")], lists.snapshot(0.0))
+    decided = rules.decide(np.zeros(2, dtype=np.int8), batch)
+    assert decided.levels.tolist() == [0, 2]
+    assert decided.fired == [[], [KNOWN_COMPROMISED.id]]

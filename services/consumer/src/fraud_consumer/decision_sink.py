@@ -14,7 +14,7 @@ import datetime as dt
 import logging
 import math
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 
@@ -67,6 +67,18 @@ def with_challenger(
     return [
         dataclasses.replace(row, challenger=verdict)
         for row, verdict in zip(rows, verdicts, strict=True)
+    ]
+
+
+def with_rule_versions(rows: list[DecisionRow], active: Mapping[str, int]) -> list[DecisionRow]:
+    """Rows rebuilt from scored records carry the ids of the rules that fired, not their
+    versions: the versions in force now, when each of those rules is active (a recovery follows
+    its crash within seconds); else unknown (NULL), as are the shadow rules."""
+    return [
+        dataclasses.replace(row, rule_versions=[active[rule] for rule in row.rules])
+        if row.rule_versions is None and all(rule in active for rule in row.rules)
+        else row
+        for row in rows
     ]
 
 

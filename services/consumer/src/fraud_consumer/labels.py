@@ -3,10 +3,11 @@ the live precision/recall counters, exactly once; a label that arrives before it
 has been processed waits for it.
 
 With a decision log, a label finds its decision there at any delay and is recorded there once
-(``fraudcore.decision_log.apply_labels``); that record commits only after the Redis write, and
-the Redis label marker it leaves covers the moment in between, so a retry or a restarted
-consumer neither loses nor repeats it. Payments of the warm start's history were never decided
-live and are not in the log: their labels still find them through their Redis markers.
+(``fraudcore.decision_log.apply_labels``), a fraud label listing its card as known compromised
+in the same transaction (``list_store.list_compromised``); that record commits only after the
+Redis write, and the Redis label marker it leaves covers the moment in between, so a retry or a
+restarted consumer neither loses nor repeats it. Payments of the warm start's history were never
+decided live and are not in the log: their labels still find them through their Redis markers.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from fraud_consumer.label_write import LabelSection, LabelWriter
 from fraud_consumer.metrics import ConsumerMetrics
 from fraud_consumer.records import parse_marker
 from fraudcore import live_stats
-from fraudcore.decision_log import LabelStatus, apply_labels
+from fraudcore.decision_log import LabelOutcome, LabelStatus, apply_labels, list_store
 from fraudcore.feature_store import FeatureStore
 from fraudcore.features import MerchantState, apply_label, epoch_seconds
 from fraudcore.schemas import Decision, Label
@@ -70,6 +71,17 @@ class Recheck:
         self._full_at = time.monotonic() + spacing
 
 
+def confirmed(labels: list[Label], outcomes: list[LabelOutcome]) -> list[list_store.Confirmed]:
+    """The fraud labels applied now, each with its decision's card."""
+    return [
+        list_store.Confirmed(
+            outcome.decision.card_id, label.transaction_id, label.source, label.analyst
+        )
+        for label, outcome in zip(labels, outcomes, strict=True)
+        if label.is_fraud and outcome.status is LabelStatus.APPLIED and outcome.decision
+    ]
+
+
 class LabelApplier:
     def __init__(
         self,
@@ -100,13 +112,16 @@ class LabelApplier:
         # Per label: its logged decision's (merchant, decision), or whether the log has it.
         logged: list[tuple[str, Decision] | LabelStatus] = [LabelStatus.NOT_LOGGED] * len(waiting)
         if conn is not None:
-            outcomes = apply_labels(conn, [entry.item.event for entry in waiting])
+            labels = [entry.item.event for entry in waiting]
+            outcomes = apply_labels(conn, labels)
             for i, outcome in enumerate(outcomes):
                 found = outcome.decision
                 if outcome.status is LabelStatus.APPLIED and found is not None:
                     logged[i] = (found.merchant_id, found.decision)
                 else:
                     logged[i] = outcome.status
+            # The known-compromised policy, in the labels' transaction: listed once with them.
+            list_store.list_compromised(conn, confirmed(labels, outcomes))
         pipe = self.redis.pipeline(transaction=False)
         for entry in waiting:
             card_id = (entry.item.message.key() or b"").decode()  # labels are keyed by card

@@ -1,25 +1,30 @@
-"""The rules a consumer decides with: the built-in baseline (R01-R04) without a database, else
-what the decision log's database holds, reloaded when its revision moves.
+"""The rules a consumer decides with, and the lists they read: the built-in baseline (R01-R05,
+no lists) without a database, else what the decision log's database holds, reloaded when its
+revisions move.
 
-A background thread reads the one-row revision every ``rules_poll_s`` (1 s) on its own
-connection and, when it moved, loads and compiles the rules there and swaps the set in; a batch
-takes the set once at its start, so the hot path never waits on the database and one batch is
-decided by one rule set. A poll rather than LISTEN/NOTIFY: a notification sent while a consumer
-reconnects is lost (so a poll is needed anyway), and a one-row read a second costs nothing.
+A background thread reads the one-row revisions (the rules' and the lists') every
+``rules_poll_s`` (1 s) on its own connection and, when one moved, loads what changed (the rules,
+compiled; or the list entries in force, into sets) and swaps it in; a batch takes both once at
+its start, so the hot path never waits on the database, a list lookup is a set membership, and
+one batch is decided by one rule set and one version of the lists. A poll rather than
+LISTEN/NOTIFY: a notification sent while a consumer reconnects is lost (so a poll is needed
+anyway), and a one-row read a second costs nothing.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 import psycopg
 
 from fraud_consumer.decision_sink import DecisionLogUnavailableError
-from fraudcore.decision_log import connect, rule_store
+from fraudcore.decision_log import connect, list_store, rule_store
 from fraudcore.rules import BASELINE_RULES, RuleError, RuleSet, compile_rule
+from fraudcore.rules.lists import Lists
 from fraudcore.settings import DatabaseSettings
 
 log = logging.getLogger(__name__)
@@ -30,6 +35,8 @@ APPLICATION = "fraud-consumer-rules"
 class LoadedRules:
     rules: RuleSet
     revision: int  # the database's (0: the built-in baseline)
+    lists: Lists = field(default_factory=Lists)  # the entries in force; snapshot(now) per batch
+    lists_revision: int = 0
 
 
 class RuleSource(Protocol):
@@ -82,9 +89,23 @@ class DatabaseRules:
     def _refresh(self) -> bool:
         if self._conn is None or self._conn.closed or self._conn.broken:
             self._conn = connect(self.settings, APPLICATION)
-        if self.loaded is not None and rule_store.revision(self._conn) == self.loaded.revision:
+        rules_at, lists_at = list_store.revisions(self._conn)
+        loaded = self.loaded
+        if loaded is not None and (rules_at, lists_at) == (loaded.revision, loaded.lists_revision):
             return False
-        revision, definitions = rule_store.load(self._conn)
+        if loaded is None or rules_at != loaded.revision:
+            loaded = self._load_rules(self._conn, loaded)
+        if lists_at != loaded.lists_revision:
+            at, lists = list_store.load(self._conn)
+            loaded = replace(loaded, lists=lists, lists_revision=at)
+            in_force = sum(len(values) for values in lists.snapshot(time.time()).values())
+            log.info("lists revision %d: %d entries in force", at, in_force)
+        self.loaded = loaded
+        return True
+
+    @staticmethod
+    def _load_rules(conn: psycopg.Connection, loaded: LoadedRules | None) -> LoadedRules:
+        revision, definitions = rule_store.load(conn)
         compiled = []
         for definition in rule_store.in_force(definitions):
             try:
@@ -92,10 +113,11 @@ class DatabaseRules:
             except RuleError as error:  # stored by an older release's vocabulary: left out
                 log.error("rule %s v%d left out: %s", definition.id, definition.version, error)
         rules = RuleSet(compiled)
-        self.loaded = LoadedRules(rules, revision)
         log.info("rules revision %d: %d active, %d shadow", revision, len(rules.active),
                  len(rules.shadow))  # fmt: skip
-        return True
+        if loaded is None:
+            return LoadedRules(rules, revision, lists_revision=-1)  # the lists load next
+        return replace(loaded, rules=rules, revision=revision)
 
     def _run(self) -> None:
         failing = False

@@ -16,6 +16,7 @@ from fraud_consumer.decision_sink import (
     challengers,
     decision_row,
     with_challenger,
+    with_rule_versions,
 )
 from fraud_consumer.decoding import Decoded
 from fraud_consumer.drift_monitor import DriftMonitor
@@ -131,6 +132,7 @@ class TransactionPipeline:
         kept = [self._unlogged[tx_id] for tx_id in recovered if tx_id in self._unlogged]
         copied = [raw for tx_id, raw in recovered.items() if tx_id not in self._unlogged]
         copies = self.decisions.rows_of_records(copied, self.scorer.thresholds)
+        copies = with_rule_versions(copies, self.rules.source.current().rules.active_versions)
         rows = kept + with_challenger(copies, self.scorer.shadow)
         new = self.decisions.write(rows)
         for tx_id in recovered:

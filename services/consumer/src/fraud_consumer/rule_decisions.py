@@ -1,5 +1,6 @@
 """The consumer's decision step: the model's score against its version's thresholds, then the
-rules in force (``fraudcore.rules``) over the batch's served features and payments.
+rules in force (``fraudcore.rules``) over the batch's served features, payments and the lists'
+entries in force.
 
 The scorer's verdict brings the score and the reason codes; the decision and the rules that
 fired are decided here, so a rule change takes effect without touching the scorer. With the
@@ -62,7 +63,8 @@ class RuleDecider:
             self._warn("thresholds", "thresholds unknown: the model's level is the scorer's")
         model = model_levels(verdicts, thresholds)
         try:
-            decided = loaded.rules.decide(model, Batch.of_rows(rows, payments))
+            lists = loaded.lists.snapshot(time.time())  # wall clock: expiries are operators' times
+            decided = loaded.rules.decide(model, Batch.of_rows(rows, payments, lists))
         except Exception as error:  # the payment is decided whatever happens
             self._failed(ENGINE, f"{type(error).__name__}: {error}")
             return verdicts, [RuleHits() for _ in verdicts]
@@ -79,14 +81,20 @@ class RuleDecider:
             hits.append(RuleHits([active[r] for r in fired], would, [shadow[r] for r in would]))
             for rule_id in would:
                 self.metrics.shadow_rules.labels(rule=rule_id).inc()
+                if decision is Decision.APPROVE:  # an alert this shadow rule would add
+                    self.metrics.shadow_new_alerts.labels(rule=rule_id).inc()
         return out, hits
 
     def _observe_revision(self, loaded: LoadedRules) -> None:
+        self.metrics.lists_revision.set(max(0, loaded.lists_revision))
         if loaded.revision != self._revision:
             self._revision = loaded.revision
             self.metrics.rules_revision.set(loaded.revision)
             for rule in (*loaded.rules.active, *loaded.rules.shadow):
                 self.metrics.rules.labels(rule=rule.id)  # exported at zero from the start
+            for rule in loaded.rules.shadow:
+                self.metrics.shadow_rules.labels(rule=rule.id)
+                self.metrics.shadow_new_alerts.labels(rule=rule.id)
 
     def _failed(self, rule_id: str, error: str) -> None:
         self.metrics.rule_errors.labels(rule=rule_id).inc()

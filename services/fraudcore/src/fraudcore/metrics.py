@@ -129,6 +129,13 @@ RULE_SHADOW_HITS = MetricSpec(
     "counter",
     ("rule",),
 )
+RULE_SHADOW_NEW_ALERTS = MetricSpec(
+    "fraud_rule_shadow_new_alerts_total",
+    "Shadow rules that would have fired on a payment the live policy approved (an alert the rule "
+    "would add), by rule.",
+    "counter",
+    ("rule",),
+)
 RULE_ERRORS = MetricSpec(
     "fraud_rule_errors_total",
     "Rule evaluations that failed and did not fire (the payment still decided), by rule.",
@@ -138,6 +145,11 @@ RULE_ERRORS = MetricSpec(
 RULES_REVISION = MetricSpec(
     "fraud_rules_revision",
     "The revision of the rules the consumer decides with (0: the built-in baseline).",
+    "gauge",
+)
+LISTS_REVISION = MetricSpec(
+    "fraud_lists_revision",
+    "The revision of the lists the consumer's rules read (0: none written).",
     "gauge",
 )
 DLQ_MESSAGES = MetricSpec(

@@ -21,10 +21,10 @@ from prometheus_client import CollectorRegistry, start_http_server
 
 from fraud_monitoring.contract import INFO_KEYS, JOBS, Job
 from fraudcore import metrics as m
-from fraudcore.decisions import RULES
 from fraudcore.features import FEATURE_NAMES
 from fraudcore.live_stats import OUTCOMES
 from fraudcore.metrics import MetricSpec
+from fraudcore.rules import BASELINE_RULES
 from fraudcore.schemas import DLQ_REASONS, Decision
 from fraudcore.settings import ScoringMode, TopicSettings
 
@@ -49,7 +49,7 @@ LABEL_VALUES: dict[str, tuple[str, ...]] = {
     "scoring_mode": (ScoringMode.REMOTE.value,),
     "stage": m.STAGES,
     "decision": tuple(decision.value for decision in Decision),
-    "rule": tuple(rule.id for rule in RULES),
+    "rule": tuple(rule.id for rule in BASELINE_RULES),  # what the consumer exports from the start
     "reason": DLQ_REASONS,
     "dependency": m.RETRY_DEPENDENCIES,
     "outcome": ("tn", *(cell for cell in OUTCOMES if cell != "tn")),

@@ -1,1 +1,1 @@
-"""fraud-rules: rules as data from the command line (validate, list, bench)."""
+"""fraud-rules and fraud-lists: rules and the lists they read, as data, from the command line."""

@@ -13,6 +13,12 @@ fraud-rules activate|shadow|retire|draft RULE VERSION [--actor WHO]
                                      one version's status (activating or shadowing a version
                                      retires the one that held that status)
 fraud-rules history [RULE]           who changed which rule when, before and after
+fraud-rules compare [--days N] [--json]
+                                     each version that ran in shadow against the live policy,
+                                     from the decision log: how often it would have fired, its
+                                     overlap with the model's alerts and the active rules, the
+                                     alerts it would add, its precision on labelled payments
+                                     (promote one with `activate RULE VERSION`)
 fraud-rules bench [--rules 4 10 100] [--batch 1 64 512]
                                      the engine's cost in microseconds per payment
 """
@@ -85,6 +91,12 @@ def _line(rule: RuleDefinition) -> str:
     return f"{head} priority {rule.priority:<4} {expression}  # {rule.reason}"
 
 
+def _days(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: a number of days, 1 or more")
+    return int(text)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="fraud-rules", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -104,6 +116,9 @@ def _parser() -> argparse.ArgumentParser:
         change.add_argument("--actor", help="who the audit names (default: this account)")
     trail = commands.add_parser("history", help="the audited changes (of one rule)")
     trail.add_argument("rule", nargs="?", help="the rule id")
+    versus = commands.add_parser("compare", help="shadow rules against the live policy")
+    versus.add_argument("--days", type=_days, default=1, help="of event time, to the log's last")
+    versus.add_argument("--json", action="store_true")
     measure = commands.add_parser("bench", help="us per payment for N rules and batch sizes")
     measure.add_argument("--rules", type=int, nargs="+", default=[4, 10, 100])
     measure.add_argument("--batch", type=int, nargs="+", default=[1, 64, 512])
@@ -115,6 +130,8 @@ def _in_database(args: argparse.Namespace) -> int:
         return database.apply_file(args.file, database.actor(args.actor))
     if args.command == "history":
         return database.show_history(args.rule)
+    if args.command == "compare":
+        return database.compare_shadows(args.days, args.json)
     status = STATUS_COMMANDS[args.command]
     return database.set_status(args.rule, args.version, status, database.actor(args.actor))
 
@@ -128,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
         return _validate(args.expression, args.file)
     if args.command == "list":
         return _list(args.file, args.json)
-    if args.command in ("apply", "history", *STATUS_COMMANDS):
+    if args.command in ("apply", "history", "compare", *STATUS_COMMANDS):
         return _in_database(args)
     print(table(bench(tuple(args.rules), tuple(args.batch))))
     return 0

@@ -6,6 +6,7 @@
 - ``writer``: batches by COPY into staging, then ``INSERT ... ON CONFLICT DO NOTHING``.
 - ``labels``: each label applied once, saying whether it was new.
 - ``queue``: the decisions waiting for a human, filtered, paged by keyset.
+- ``rule_store`` and ``list_store``: the rules and the lists they read, versioned and audited.
 - ``reader`` and ``replay``: a logged decision back, and scored again (``replay`` needs the
   ``model`` extra, so it is not imported here).
 """

@@ -1,5 +1,5 @@
-"""The audit trail: who read or judged which decision, or changed which rule, and when, in the
-decision log's database."""
+"""The audit trail: who read or judged which decision, or changed which rule or list, and when,
+in the decision log's database."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ class AuditAction(StrEnum):
     READ_CASE = "read_case"
     VERDICT = "verdict"
     RULE_CHANGE = "rule_change"  # a rule version written or its status changed (rule_store)
+    LIST_CHANGE = "list_change"  # an entry added to, renewed on or removed from a list (list_store)
 
 
 _INSERT = sql.SQL(
@@ -41,6 +42,19 @@ def record(
     detail: dict[str, Any] | None = None,
 ) -> None:
     conn.execute(_INSERT, (actor, role, action.value, transaction_id, Jsonb(detail or {})))
+
+
+def changes(
+    conn: psycopg.Connection, action: AuditAction, key: str, value: str | None
+) -> list[dict[str, Any]]:
+    """The events of one kind of change, oldest first; of one thing (``detail[key] == value``)
+    unless ``value`` is None."""
+    query = sql.SQL(
+        "SELECT event_id, at, actor, role, transaction_id, detail FROM {} WHERE action = %s "
+        "AND (%s::text IS NULL OR detail->>{} = %s) ORDER BY event_id"
+    ).format(sql.Identifier(AUDIT), sql.Literal(key))
+    with conn.cursor(row_factory=dict_row) as cursor:
+        return cursor.execute(query, (action.value, value, value)).fetchall()
 
 
 def trail(conn: psycopg.Connection, transaction_id: str) -> list[dict[str, Any]]:

@@ -28,7 +28,8 @@ DISAGREEMENTS = "label_disagreements"
 VERDICTS = "case_verdicts"
 AUDIT = "audit_events"
 RULES = "rules"  # every version of every rule (migration 0007)
-RULES_REVISION = "rules_revision"  # bumped by every change to RULES
+RULES_REVISION = "rules_revision"  # bumped by every change to RULES (lists_revision: LISTS)
+LISTS = "list_entries"  # what the lists rules read hold (migration 0008)
 
 TIMING_COLUMNS = tuple(Timings.model_fields)
 # The rest of the payment, so a decision page shows it whole (migration 0004; NULL before).

@@ -18,8 +18,8 @@ import psycopg
 from psycopg import sql
 from psycopg.rows import dict_row
 
-from fraudcore.decision_log.audit import AuditAction, record
-from fraudcore.decision_log.contract import AUDIT, RULES, RULES_REVISION
+from fraudcore.decision_log.audit import AuditAction, changes, record
+from fraudcore.decision_log.contract import RULES, RULES_REVISION
 from fraudcore.rules import BASELINE_RULES, RuleDefinition, RuleSet, RuleSetError, Status
 
 BASELINE_ACTOR = "baseline"  # who wrote R01-R04 into the database: the code that carried them
@@ -41,10 +41,6 @@ _LOCKED_REVISION = sql.SQL("SELECT revision FROM {} FOR UPDATE").format(
 _BUMP = sql.SQL(
     "UPDATE {} SET revision = revision + 1, changed_at = now() RETURNING revision"
 ).format(sql.Identifier(RULES_REVISION))
-_HISTORY = sql.SQL(
-    "SELECT event_id, at, actor, role, detail FROM {} WHERE action = %s "
-    "AND (%s::text IS NULL OR detail->>'rule_id' = %s) ORDER BY event_id"
-).format(sql.Identifier(AUDIT))
 
 
 class RuleStoreError(ValueError):
@@ -136,9 +132,7 @@ def set_status(
 
 def history(conn: psycopg.Connection, rule_id: str | None = None) -> list[dict[str, Any]]:
     """Every audited change (of one rule), oldest first."""
-    with conn.cursor(row_factory=dict_row) as cursor:
-        action = AuditAction.RULE_CHANGE.value
-        return cursor.execute(_HISTORY, (action, rule_id, rule_id)).fetchall()
+    return changes(conn, AuditAction.RULE_CHANGE, "rule_id", rule_id)
 
 
 def _lock(conn: psycopg.Connection) -> int:
