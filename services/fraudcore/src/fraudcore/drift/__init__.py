@@ -12,14 +12,10 @@ from fraudcore.drift.window import Drift, DriftWindow
 # A window of the latest 10,000 payments spans hours, not the reference's week: these features
 # always differ from it by the clock alone, so they are measured and shown but not alerted on.
 CALENDAR_FEATURES: tuple[str, ...] = ("hour_local", "is_night", "is_weekend")
-# PSI's usual reading: under 0.1 stable, 0.1-0.25 moderate, above 0.25 a major shift (the drift
-# alerts' line, and the one a retrain reads the alert by).
-PSI_MAJOR = 0.25
 
 __all__ = [
     "CALENDAR_FEATURES",
     "CARD_KEY",
-    "PSI_MAJOR",
     "Drift",
     "DriftReference",
     "DriftWindow",
