@@ -297,6 +297,13 @@ def challenger_dir(model_dir: Path, tmp_path_factory: pytest.TempPathFactory) ->
     return derived_model_dir(model_dir, tmp_path_factory.mktemp("challenger"), "test-model-2", 12)
 
 
+@pytest.fixture(scope="session")
+def weak_committed_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The committed model cut to its first tree (xgb-weak): servable, far worse than it."""
+    directory = tmp_path_factory.mktemp("weak")
+    return derived_model_dir(COMMITTED_MODEL_DIR, directory, "xgb-weak", 1)
+
+
 def derived_model_dir(source: Path, directory: Path, version: str, trees: int) -> Path:
     """Another real model in a second: the first ``trees`` trees of ``source``'s booster (other
     scores), exported to ONNX, its card naming ``version`` and a training data digest."""

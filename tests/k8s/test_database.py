@@ -13,6 +13,7 @@ from fraud_decisions.settings import DecisionsSettings
 from fraud_k8scheck import helm, security
 from fraud_k8scheck.objects import SCENARIOS, UMBRELLA, named, of_kind
 from fraud_k8scheck.validate import Validator
+from fraud_models.settings import ModelsSettings
 
 pytestmark = pytest.mark.k8s
 
@@ -138,6 +139,36 @@ def test_migration_runs_before_the_consumer_and_upkeep_on_a_schedule(
         DecisionsSettings()
     secrets = {"DATABASE_URL", "DATABASE_PASSWORD"} if scenario == "cnpg" else {"DATABASE_URL"}
     assert set(_env(migrate)) == secrets
+
+
+def test_retraining_runs_on_a_schedule_where_it_is_enabled(
+    render: Callable[..., Objects], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """external-db enables it: fraud-models retrain, non-root and read-only like the other jobs,
+    the store on its claim, scratch in /tmp, the gates as settings fraud-models accepts."""
+    assert "fraud-consumer-retrain" not in {c["metadata"]["name"] for c in of_kind(
+        render("cnpg"), "CronJob")}  # fmt: skip
+    objects = render("external-db")
+    cron = named(objects, "CronJob", "fraud-consumer-retrain")
+    assert cron["spec"]["concurrencyPolicy"] == "Forbid"
+    spec = cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+    (container,) = spec["containers"]
+    assert container["command"][:2] == ["fraud-models", "retrain"]
+    assert security.problems(spec, job=True) == []
+    volumes = {v["name"]: v for v in spec["volumes"]}
+    assert volumes["model-store"]["persistentVolumeClaim"]["claimName"] == "fraud-models"
+    mounts = {m["mountPath"] for m in container["volumeMounts"]}
+    assert mounts == {"/var/lib/fraud-models", "/tmp"}
+    env = _env(container)
+    assert env["RETRAIN_PROMOTE"] == "false"  # never the champion unless configured
+    for name in ModelsSettings.model_fields:
+        monkeypatch.delenv(name.upper(), raising=False)
+    for name, value in env.items():
+        secret = "postgresql://fraud:x@db:5432/fraud" if name == "DATABASE_URL" else "x"
+        monkeypatch.setenv(name, value if isinstance(value, str) else secret)
+    settings = ModelsSettings()
+    assert (settings.gate_ap_margin, settings.gate_min_frauds) == (0.05, 30)
+    assert str(settings.model_store_dir) == "/var/lib/fraud-models"
 
 
 def test_upkeep_can_be_turned_off(render: Callable[..., Objects]) -> None:

@@ -37,3 +37,9 @@
 app.kubernetes.io/name: fraud-decisions
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end -}}
+
+{{/* The retrain job's pods: their own name, so no consumer selector (policy, budget) takes them. */}}
+{{- define "fraud-consumer.retrainSelector" -}}
+app.kubernetes.io/name: fraud-models-retrain
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}

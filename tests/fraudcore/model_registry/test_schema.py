@@ -16,13 +16,13 @@ WHO = {"actor": "alice", "reason": "test"}
 
 def test_both_migration_sets_apply_in_one_database_in_any_order(database_factory) -> None:
     with connect(database_factory()) as conn:
-        assert [m.version for m in schema.pending(conn)] == [1]
-        assert [m.name for m in schema.migrate(conn)] == ["model_registry"]
+        assert [m.version for m in schema.pending(conn)] == [1, 2]
+        assert [m.name for m in schema.migrate(conn)] == ["model_registry", "evaluations"]
         assert len(migrate_log(conn)) == len(log_migrations())
         assert schema.migrate(conn) == []
         assert schema.pending(conn) == []
-        rows = conn.execute(f"SELECT version, name FROM {MIGRATIONS}").fetchall()
-        assert rows == [(1, "model_registry")]
+        rows = conn.execute(f"SELECT version, name FROM {MIGRATIONS} ORDER BY 1").fetchall()
+        assert rows == [(1, "model_registry"), (2, "evaluations")]
 
 
 def test_the_history_is_append_only(registry_db, store, variant) -> None:

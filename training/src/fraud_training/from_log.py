@@ -59,7 +59,7 @@ class DecisionLogDataError(ValueError):
     """The log cannot give this training what it needs."""
 
 
-def _in_order(names: list[str], values: list[float]) -> list[float]:
+def in_feature_order(names: list[str], values: list[float]) -> list[float]:
     """A logged vector in FEATURE_NAMES order (a feature set may order or extend them)."""
     if names == list(FEATURE_NAMES):
         return values
@@ -78,7 +78,7 @@ def read_labelled(conn: psycopg.Connection) -> tuple[pd.DataFrame, npt.NDArray[n
     with conn.cursor() as cursor:
         for *fields, names, features in cursor.execute(_LABELLED):
             rows.append(fields)
-            vectors.append(_in_order(names, features))
+            vectors.append(in_feature_order(names, features))
     table = pd.DataFrame(rows, columns=COLUMNS)
     for column in ("event_time", "label_time"):
         table[column] = pd.to_datetime(table[column], utc=True)

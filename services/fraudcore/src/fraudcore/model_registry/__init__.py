@@ -5,37 +5,58 @@
 - ``schema``: the registry's own versioned SQL migrations.
 - ``store``: the artifact directories on a volume path, written once, verified before use.
 - ``reader``: versions, the serving ones, the history.
-- ``changes``: register, promote, retire, roll back; one transaction and history rows each.
+- ``changes``: register, promote, retire, roll back, record an evaluation (the gate); one
+  transaction and history rows each.
 """
 
-from fraudcore.model_registry.changes import promote, register, retire, rollback
+from fraudcore.model_registry.changes import (
+    promote,
+    record_evaluation,
+    register,
+    retire,
+    rollback,
+)
 from fraudcore.model_registry.contract import (
     ArtifactError,
+    Evaluation,
     Event,
+    GateFailedError,
     ModelVersion,
     RegistryError,
     Status,
     TransitionError,
     UnknownVersionError,
 )
-from fraudcore.model_registry.reader import get_version, history, list_versions, serving
+from fraudcore.model_registry.reader import (
+    evaluations,
+    get_version,
+    history,
+    latest_evaluation,
+    list_versions,
+    serving,
+)
 from fraudcore.model_registry.schema import migrate
 from fraudcore.model_registry.store import ModelStore
 
 __all__ = [
     "ArtifactError",
+    "Evaluation",
     "Event",
+    "GateFailedError",
     "ModelStore",
     "ModelVersion",
     "RegistryError",
     "Status",
     "TransitionError",
     "UnknownVersionError",
+    "evaluations",
     "get_version",
     "history",
+    "latest_evaluation",
     "list_versions",
     "migrate",
     "promote",
+    "record_evaluation",
     "register",
     "retire",
     "rollback",

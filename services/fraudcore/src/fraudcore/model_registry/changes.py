@@ -5,6 +5,7 @@ changed without the record of who changed it, when and why."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import uuid
 from pathlib import Path
@@ -17,19 +18,22 @@ from psycopg.types.json import Jsonb
 
 from fraudcore.model_card import CARD_FILE, ModelCard
 from fraudcore.model_registry.contract import (
+    EVALUATIONS,
     EVENTS,
     LOCK,
     NOTIFY_CHANNEL,
     VERSIONS,
     Action,
     ArtifactError,
+    Evaluation,
     Event,
+    GateFailedError,
     RegistryError,
     Status,
     TransitionError,
     UnknownVersionError,
 )
-from fraudcore.model_registry.reader import get_version, history, serving
+from fraudcore.model_registry.reader import get_version, history, latest_evaluation, serving
 from fraudcore.model_registry.store import ModelStore
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -66,8 +70,10 @@ class _Change:
     def lock(self) -> None:
         self.conn.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK,))
 
-    def record(self, version: str, old: Status | None, new: Status) -> None:
-        if old is not None:
+    def record(
+        self, version: str, old: Status | None, new: Status, overrode: int | None = None
+    ) -> None:
+        if old is not None and old is not new:
             self.conn.execute(
                 sql.SQL(
                     "UPDATE {} SET status = %s, status_changed_at = clock_timestamp() "
@@ -78,14 +84,15 @@ class _Change:
         row = self.conn.execute(
             sql.SQL(
                 "INSERT INTO {} (change_id, model_version, action, from_status, to_status, "
-                "actor, reason) VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING event_id, at"
+                "actor, reason, overrode_evaluation) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
+                "RETURNING event_id, at"
             ).format(sql.Identifier(EVENTS)),
             (self.change_id, version, self.action.value, old.value if old else None,
-             new.value, self.actor, self.reason),
+             new.value, self.actor, self.reason, overrode),
         ).fetchone()  # fmt: skip
         assert row is not None
         self.events.append(Event(int(row[0]), self.change_id, version, self.action, old, new,
-                                 self.actor, self.reason, row[1]))  # fmt: skip
+                                 self.actor, self.reason, row[1], overrode))  # fmt: skip
 
     def notify(self) -> None:
         payload = orjson.dumps([event.as_json() for event in self.events]).decode()
@@ -144,10 +151,34 @@ def register(
     return change.events
 
 
+def _gate(conn: psycopg.Connection, model_version: str, force: bool) -> int | None:
+    """The failed evaluation a champion promotion overrides (``force``), None when its latest
+    verdict passed or it was never evaluated; without ``force`` a failed gate refuses."""
+    latest = latest_evaluation(conn, model_version)
+    if latest is None or latest.passed:
+        return None
+    if not force:
+        failed = ", ".join(k for k, v in latest.result.get("gates", {}).items() if not v["passed"])
+        raise GateFailedError(
+            f"{model_version} failed its gate against {latest.champion_version} (evaluation "
+            f"{latest.evaluation_id}: {failed or 'see fraud-models show'}): promoting it to "
+            "champion needs --force, recorded with --actor and --reason"
+        )
+    return latest.evaluation_id
+
+
 def promote(
-    conn: psycopg.Connection, model_version: str, to: Status, actor: str, reason: str
+    conn: psycopg.Connection,
+    model_version: str,
+    to: Status,
+    actor: str,
+    reason: str,
+    *,
+    force: bool = False,
 ) -> list[Event]:
-    """Make a version the challenger or the champion; the one it replaces is retired."""
+    """Make a version the challenger or the champion; the one it replaces is retired. A
+    champion whose latest evaluation failed its gate is refused unless ``force``d (the event
+    names the evaluation overridden); shadow is never acted on, so a challenger is not gated."""
     if to not in _PROMOTABLE:
         raise TransitionError(f"promote makes a challenger or a champion, not a {to.value}")
     with conn.transaction():
@@ -161,12 +192,49 @@ def promote(
                 f"{model_version} is the {version.status.value}: it cannot become the "
                 f"{to.value} (roll back or promote another version to replace a champion)"
             )
+        overrode = _gate(conn, model_version, force) if to is Status.CHAMPION else None
         replaced = serving(conn).get(to)
         if replaced is not None:
             change.record(replaced.model_version, to, Status.RETIRED)
-        change.record(model_version, version.status, to)
+        change.record(model_version, version.status, to, overrode)
         change.notify()
     return change.events
+
+
+def record_evaluation(
+    conn: psycopg.Connection,
+    model_version: str,
+    champion_version: str,
+    window: tuple[dt.datetime, dt.datetime],
+    *,
+    passed: bool,
+    gates: dict[str, Any],
+    result: dict[str, Any],
+    actor: str,
+) -> Evaluation:
+    """Keep a gate verdict, and its line in the history, in one transaction. No notification:
+    nothing serving changes."""
+    verdict = "passed" if passed else "failed"
+    reason = f"gate {verdict} against {champion_version}"
+    with conn.transaction():
+        change = _Change(conn, Action.EVALUATE, actor, reason)
+        change.lock()
+        version = get_version(conn, model_version)
+        get_version(conn, champion_version)
+        row = conn.execute(
+            sql.SQL(
+                "INSERT INTO {} (model_version, champion_version, window_from, window_to, "
+                "passed, gates, result, actor) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
+                "RETURNING evaluation_id, at"
+            ).format(sql.Identifier(EVALUATIONS)),
+            (model_version, champion_version, window[0], window[1], passed, Jsonb(gates),
+             Jsonb(result), actor),
+        ).fetchone()  # fmt: skip
+        assert row is not None
+        change.reason = f"{reason} (evaluation {row[0]})"
+        change.record(model_version, version.status, version.status)
+    return Evaluation(int(row[0]), model_version, champion_version, window[0], window[1], passed,
+                      gates, result, actor, row[1])  # fmt: skip
 
 
 def retire(conn: psycopg.Connection, model_version: str, actor: str, reason: str) -> list[Event]:
@@ -207,7 +275,9 @@ def rollback(
 
 
 def _previous_champion(conn: psycopg.Connection, current: str) -> str:
-    champions = [e.model_version for e in history(conn) if e.to_status is Status.CHAMPION]
+    changed = (Action.PROMOTE, Action.ROLLBACK)  # an evaluation of the champion changes nothing
+    champions = [e.model_version for e in history(conn)
+                 if e.to_status is Status.CHAMPION and e.action in changed]  # fmt: skip
     earlier = [version for version in champions if version != current]
     if not earlier:
         raise TransitionError(f"{current} is the only champion there has been: nothing to roll "

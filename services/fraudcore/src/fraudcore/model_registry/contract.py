@@ -9,6 +9,7 @@ from typing import Any
 
 VERSIONS = "model_versions"
 EVENTS = "model_events"
+EVALUATIONS = "model_evaluations"
 MIGRATIONS = "model_registry_migrations"
 LOCK = 0x6672_6175_645F_6D72  # "fraud_mr": status changes are made one at a time
 NOTIFY_CHANNEL = "model_registry"  # pg_notify on every change: serving can listen, not poll
@@ -26,6 +27,7 @@ class Action(StrEnum):
     PROMOTE = "promote"
     ROLLBACK = "rollback"
     RETIRE = "retire"
+    EVALUATE = "evaluate"  # no status change: the gate's verdict in the history
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,7 @@ class Event:
     actor: str
     reason: str
     at: dt.datetime
+    overrode_evaluation: int | None = None  # a promotion past this failed evaluation
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -74,6 +77,36 @@ class Event:
             "to_status": self.to_status.value,
             "actor": self.actor,
             "reason": self.reason,
+            "at": self.at.isoformat(),
+            "overrode_evaluation": self.overrode_evaluation,
+        }
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """One gate verdict: a version against the champion on a window of the decision log."""
+
+    evaluation_id: int
+    model_version: str
+    champion_version: str
+    window_from: dt.datetime
+    window_to: dt.datetime
+    passed: bool
+    gates: dict[str, Any]
+    result: dict[str, Any]
+    actor: str
+    at: dt.datetime
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "evaluation_id": self.evaluation_id,
+            "model_version": self.model_version,
+            "champion_version": self.champion_version,
+            "window": [self.window_from.isoformat(), self.window_to.isoformat()],
+            "passed": self.passed,
+            "gates": self.gates,
+            "result": self.result,
+            "actor": self.actor,
             "at": self.at.isoformat(),
         }
 
@@ -88,6 +121,10 @@ class UnknownVersionError(RegistryError):
 
 class TransitionError(RegistryError):
     """The status change asked for is not allowed from the registry's current state."""
+
+
+class GateFailedError(TransitionError):
+    """The version's latest evaluation failed its gate: promoting it needs --force."""
 
 
 class ArtifactError(RegistryError):

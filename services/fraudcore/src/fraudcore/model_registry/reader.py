@@ -8,9 +8,11 @@ import psycopg
 from psycopg import sql
 
 from fraudcore.model_registry.contract import (
+    EVALUATIONS,
     EVENTS,
     VERSIONS,
     Action,
+    Evaluation,
     Event,
     ModelVersion,
     Status,
@@ -21,7 +23,12 @@ _VERSION_COLUMNS = (
     "model_version, status, artifacts, card, data_digest, registered_at, status_changed_at"
 )
 _EVENT_COLUMNS = (
-    "event_id, change_id, model_version, action, from_status, to_status, actor, reason, at"
+    "event_id, change_id, model_version, action, from_status, to_status, actor, reason, at, "
+    "overrode_evaluation"
+)
+_EVALUATION_COLUMNS = (
+    "evaluation_id, model_version, champion_version, window_from, window_to, passed, gates, "
+    "result, actor, at"
 )
 
 
@@ -32,10 +39,16 @@ def _version(row: tuple[Any, ...]) -> ModelVersion:
 
 
 def _event(row: tuple[Any, ...]) -> Event:
-    event_id, change_id, name, action, from_status, to_status, actor, reason, at = row
+    event_id, change_id, name, action, from_status, to_status, actor, reason, at, overrode = row
     return Event(int(event_id), str(change_id), name, Action(action),
                  None if from_status is None else Status(from_status), Status(to_status),
-                 actor, reason, at)  # fmt: skip
+                 actor, reason, at, None if overrode is None else int(overrode))  # fmt: skip
+
+
+def _evaluation(row: tuple[Any, ...]) -> Evaluation:
+    evaluation_id, name, champion, since, until, passed, gates, result, actor, at = row
+    return Evaluation(int(evaluation_id), name, champion, since, until, bool(passed),
+                      dict(gates), dict(result), actor, at)  # fmt: skip
 
 
 def list_versions(conn: psycopg.Connection, status: Status | None = None) -> list[ModelVersion]:
@@ -76,3 +89,18 @@ def history(conn: psycopg.Connection, model_version: str | None = None) -> list[
         "SELECT {} FROM {} WHERE %(v)s::text IS NULL OR model_version = %(v)s ORDER BY event_id"
     ).format(sql.SQL(_EVENT_COLUMNS), sql.Identifier(EVENTS))
     return [_event(row) for row in conn.execute(query, {"v": model_version}).fetchall()]
+
+
+def evaluations(conn: psycopg.Connection, model_version: str | None = None) -> list[Evaluation]:
+    """Gate verdicts in the order they were given (of one version when given)."""
+    query = sql.SQL(
+        "SELECT {} FROM {} WHERE %(v)s::text IS NULL OR model_version = %(v)s "
+        "ORDER BY evaluation_id"
+    ).format(sql.SQL(_EVALUATION_COLUMNS), sql.Identifier(EVALUATIONS))
+    return [_evaluation(row) for row in conn.execute(query, {"v": model_version}).fetchall()]
+
+
+def latest_evaluation(conn: psycopg.Connection, model_version: str) -> Evaluation | None:
+    """The version's most recent gate verdict: the one a promotion is held to."""
+    found = evaluations(conn, model_version)
+    return found[-1] if found else None
