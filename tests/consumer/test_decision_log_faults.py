@@ -10,6 +10,7 @@ import orjson
 import pytest
 
 from fraud_devstack import PostgresServer
+from fraud_devstack.pipeline import topic_size
 from fraud_devstack.services import wait_for
 from fraudcore.decision_log import connect, migrate
 from fraudcore.settings import DatabaseSettings
@@ -38,8 +39,9 @@ def log_ids(settings: DatabaseSettings, table: str = "decisions") -> list[str]:
         return [row[0] for row in conn.execute(f"SELECT transaction_id FROM {table}")]
 
 
-def produced_ids(topic_reader, topic: str) -> set[str]:
-    return {orjson.loads(m.value())["transaction_id"] for m in topic_reader(topic, idle_s=4)}
+def produced_ids(topic_reader, kafka_settings, topic: str) -> set[str]:
+    everything = topic_reader(topic, expected=topic_size(kafka_settings, topic))
+    return {orjson.loads(m.value())["transaction_id"] for m in everything}
 
 
 def retries(consumer, dependency: str) -> float:
@@ -53,7 +55,7 @@ def retries(consumer, dependency: str) -> float:
 
 
 def test_sigkill_and_a_database_restart_lose_and_double_nothing_in_the_log(
-    pipeline_factory, topic_reader, own_postgres
+    pipeline_factory, topic_reader, kafka_settings, own_postgres
 ) -> None:
     server, database = own_postgres
     pipeline = pipeline_factory()
@@ -73,7 +75,7 @@ def test_sigkill_and_a_database_restart_lose_and_double_nothing_in_the_log(
     server.restart()
     producer.wait(timeout_s=120)
 
-    ids = produced_ids(topic_reader, pipeline.topics.topic_transactions)
+    ids = produced_ids(topic_reader, kafka_settings, pipeline.topics.topic_transactions)
     assert len(ids) == 12_000
     pipeline.wait_scored(12_000, timeout_s=180)
     wait_for(lambda: len(log_ids(database)) >= 12_000, 60, "12,000 logged")
