@@ -156,9 +156,12 @@ audit: ## pip-audit of every locked dependency (fails on a known vulnerability)
 	  echo "WARNING: $$(grep -c 'could not be audited' $(VENV)/audit.log) dependencies could not be audited: the vulnerability service (PyPI JSON API) is not reachable from here"; fi
 	@! grep -qE "^Found [1-9][0-9]* known vulnerabilit" $(VENV)/audit.log
 
-.PHONY: dashboard-load screenshots
+.PHONY: dashboard-load dev-world screenshots
 dashboard-load: ## 50 SSE clients on the dashboard at 2,000 tx/s; rewrites reports/dashboard_load.json
 	FRAUD_UPDATE_REPORTS=1 $(RUN)/pytest -m load tests/dashboard/test_load.py $(PYTEST_ARGS)
+
+dev-world: ## make dev's world (56-day warm start, 175x) for 150 s against the model card's alert rate; rewrites reports/dev_world.json
+	FRAUD_UPDATE_REPORTS=1 $(RUN)/pytest -m load tests/tools/devstack/test_dev_world.py $(PYTEST_ARGS)
 
 screenshots: ## the dashboard, review queue and decision page in Chromium on a live pipeline; rewrites reports/screenshots/
 	FRAUD_UPDATE_REPORTS=1 $(RUN)/pytest -m integration tests/dashboard/test_browser.py tests/dashboard/test_analyst_pages.py tests/dashboard/test_analyst_verdict_browser.py $(PYTEST_ARGS)

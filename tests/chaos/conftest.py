@@ -19,7 +19,7 @@ from confluent_kafka import Message
 
 from fraud_consumer.decoding import Decoded, decode_transaction
 from fraud_devstack import KafkaBroker
-from fraud_devstack.pipeline import LocalPipeline, drain_topic
+from fraud_devstack.pipeline import LocalPipeline, drain_topic, topic_size
 from fraudcore.kafka_client import ensure_topics
 from fraudcore.redis_keys import RedisKeys
 from fraudcore.settings import KafkaSettings, TopicSettings
@@ -149,8 +149,9 @@ def _account(
 ) -> Outcome:
     """Compare what reached the input topic with what the pipeline recorded in Redis and sent
     to the output topics, once it is idle."""
+    topic = pipeline.topics.topic_transactions
     given = Input.of(
-        drain_topic(settings, pipeline.topics.topic_transactions, idle_s=4, timeout_s=180)
+        drain_topic(settings, topic, expected=topic_size(settings, topic), timeout_s=180)
     )
     deadline = time.monotonic() + timeout_s
     while pipeline.scored() < len(given.payments) and time.monotonic() < deadline:

@@ -10,11 +10,14 @@ import orjson
 import pytest
 
 from fraud_devstack import PostgresServer
+from fraud_devstack.pipeline import topic_size
 from fraud_devstack.services import wait_for
 from fraudcore.decision_log import connect, migrate
 from fraudcore.settings import DatabaseSettings
 
 pytestmark = pytest.mark.integration
+RECORD_TTL_S = 10  # the least RESULT_TTL_S allows
+LABEL_DELAY_S = 22  # past the record's expiry with room for a consumer seconds behind
 
 
 @pytest.fixture
@@ -36,8 +39,9 @@ def log_ids(settings: DatabaseSettings, table: str = "decisions") -> list[str]:
         return [row[0] for row in conn.execute(f"SELECT transaction_id FROM {table}")]
 
 
-def produced_ids(topic_reader, topic: str) -> set[str]:
-    return {orjson.loads(m.value())["transaction_id"] for m in topic_reader(topic, idle_s=4)}
+def produced_ids(topic_reader, kafka_settings, topic: str) -> set[str]:
+    everything = topic_reader(topic, expected=topic_size(kafka_settings, topic))
+    return {orjson.loads(m.value())["transaction_id"] for m in everything}
 
 
 def retries(consumer, dependency: str) -> float:
@@ -51,7 +55,7 @@ def retries(consumer, dependency: str) -> float:
 
 
 def test_sigkill_and_a_database_restart_lose_and_double_nothing_in_the_log(
-    pipeline_factory, topic_reader, own_postgres
+    pipeline_factory, topic_reader, kafka_settings, own_postgres
 ) -> None:
     server, database = own_postgres
     pipeline = pipeline_factory()
@@ -71,7 +75,7 @@ def test_sigkill_and_a_database_restart_lose_and_double_nothing_in_the_log(
     server.restart()
     producer.wait(timeout_s=120)
 
-    ids = produced_ids(topic_reader, pipeline.topics.topic_transactions)
+    ids = produced_ids(topic_reader, kafka_settings, pipeline.topics.topic_transactions)
     assert len(ids) == 12_000
     pipeline.wait_scored(12_000, timeout_s=180)
     wait_for(lambda: len(log_ids(database)) >= 12_000, 60, "12,000 logged")
@@ -91,15 +95,15 @@ def test_a_label_after_its_redis_record_expired_is_applied_once(
 ) -> None:
     database = decision_log_factory()
     pipeline = pipeline_factory()
-    # Records live 60 s (the least allowed); each label comes 75 s after its payment, later
-    # than the record plus the time a label may wait (LABEL_WAIT_S, 10 s) for a decision.
+    # Records live RECORD_TTL_S; each label comes LABEL_DELAY_S after its payment, so it finds no
+    # Redis record (checked below against each decision's time) and must be joined through the log.
     pipeline.start_consumer(
-        "embedded", DATABASE_URL=database.database_url, RESULT_TTL_S=60, LABEL_WAIT_S=10
+        "embedded", DATABASE_URL=database.database_url, RESULT_TTL_S=RECORD_TTL_S, LABEL_WAIT_S=10
     )
-    pipeline.start_producer("--rate", "20", "--count", "600", "--label-delay", "75")
+    pipeline.start_producer("--rate", "60", "--count", "600", "--label-delay", str(LABEL_DELAY_S))
     pipeline.wait_scored(600, timeout_s=120)
 
-    wait_for(lambda: pipeline.totals().labels >= 600, 240, "every label applied")
+    wait_for(lambda: pipeline.totals().labels >= 600, 120, "every label applied")
     redis = pipeline.redis()
     assert not any(redis.scan_iter(f"{pipeline.prefix}tx:*"))  # found only in the log
     time.sleep(3)
@@ -108,3 +112,10 @@ def test_a_label_after_its_redis_record_expired_is_applied_once(
     assert sum(totals.outcomes.values()) == 600
     labelled = log_ids(database, "decision_labels")
     assert len(labelled) == len(set(labelled)) == 600
+    # Every label was applied after its record had expired (written just after decided_at).
+    with connect(database) as conn:
+        (earliest,) = conn.execute(
+            "SELECT min(extract(epoch FROM l.applied_at - d.decided_at)) FROM decision_labels l "
+            "JOIN decisions d USING (transaction_id, event_time)"
+        ).fetchone()
+    assert earliest > RECORD_TTL_S + 1, earliest

@@ -34,7 +34,7 @@ class RetentionSettings(EnvSettings):
 
     result_ttl_s: int = Field(
         default=3_600,
-        ge=60,
+        ge=10,  # seconds, so that a test can watch records expire; deployments keep an hour or more
         description=(
             "per-transaction records in Redis (redeliveries, and the decisions of late labels when "
             "there is no decision log); without a decision log on a simulated clock at least "

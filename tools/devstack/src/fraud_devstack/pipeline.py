@@ -9,7 +9,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from confluent_kafka import Consumer, Message
+from confluent_kafka import Consumer, KafkaError, KafkaException, Message, TopicPartition
 from pydantic import SecretStr
 
 from fraud_devstack.processes import free_port
@@ -30,6 +30,34 @@ def private_topics(settings: KafkaSettings, partitions: int = 3) -> TopicSetting
     )
     ensure_topics(settings, topics.all_topics(), partitions=partitions)
     return topics
+
+
+_ELECTING = {KafkaError.NOT_LEADER_FOR_PARTITION, KafkaError.LEADER_NOT_AVAILABLE,
+             KafkaError.UNKNOWN_TOPIC_OR_PART}  # fmt: skip
+
+
+def topic_size(settings: KafkaSettings, topic: str, timeout_s: float = 10.0) -> int:
+    """Messages on ``topic`` now, from its partitions' offsets: exact for a topic no transactional
+    producer writes (no commit markers take offsets), such as the input topics. Passed as
+    ``drain_topic(expected=...)``, the read ends at the last message instead of waiting idle."""
+    reader = Consumer(consumer_config(settings, f"sizer-{uuid.uuid4().hex[:10]}"))
+    deadline = time.monotonic() + timeout_s
+    try:
+        partitions = reader.list_topics(topic, timeout=timeout_s).topics[topic].partitions
+        while True:
+            try:
+                offsets = [
+                    reader.get_watermark_offsets(TopicPartition(topic, p), timeout=timeout_s)
+                    for p in partitions
+                ]
+                break
+            except KafkaException as error:  # a new topic's leaders are still being elected
+                if error.args[0].code() not in _ELECTING or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+    finally:
+        reader.close()
+    return sum(high - low for low, high in offsets)
 
 
 def drain_topic(
