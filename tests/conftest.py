@@ -55,6 +55,8 @@ from fraudcore.features import FEATURE_NAMES, replay
 from fraudcore.kafka_client import PRODUCED_AT_HEADER, client_config
 from fraudcore.model import ModelBundle
 from fraudcore.model_card import CARD_FILE, ONNX_FILE, XGBOOST_FILE, ModelCard, Thresholds
+from fraudcore.model_registry import Event, ModelStore, Status, promote, register, rollback
+from fraudcore.model_registry import migrate as migrate_registry
 from fraudcore.redis_client import RedisClient
 from fraudcore.redis_client import connect as connect_redis
 from fraudcore.schemas import Label, Transaction
@@ -306,7 +308,8 @@ def weak_committed_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def derived_model_dir(source: Path, directory: Path, version: str, trees: int) -> Path:
     """Another real model in a second: the first ``trees`` trees of ``source``'s booster (other
-    scores), exported to ONNX, its card naming ``version`` and a training data digest."""
+    scores), exported to ONNX, its card (and drift reference) naming ``version`` and a training
+    data digest."""
     booster = xgb.Booster()
     booster.load_model(str(source / XGBOOST_FILE))
     booster = booster[:trees]
@@ -320,6 +323,10 @@ def derived_model_dir(source: Path, directory: Path, version: str, trees: int) -
     booster.save_model(str(directory / XGBOOST_FILE))
     card = ModelCard.load(source).model_copy(update={"model_version": version})
     card_json = {**card.model_dump(mode="json"), "data": {"sha256": "d" * 64}}
+    if reference := card_json.get("drift_reference"):
+        # The same training rows, so the source's reference names this version (its score
+        # histogram is the source's: close enough to watch a test model's drift window fill).
+        card_json["drift_reference"] = {**reference, "model_version": version}
     (directory / CARD_FILE).write_text(json.dumps(card_json, indent=2))
     return directory
 
@@ -413,8 +420,8 @@ class InProcessConsumer:
 def inprocess_consumer_factory(
     redis_settings: RedisSettings, model_dir: Path
 ) -> Iterator[Callable[..., InProcessConsumer]]:
-    """make(**settings) -> an InProcessConsumer scoring embedded, under a fresh key prefix (with
-    a decision log when database_url is given)."""
+    """make(**settings) -> an InProcessConsumer scoring embedded (unless scoring_mode says
+    otherwise), under a fresh key prefix (with a decision log when database_url is given)."""
     clients: list[RedisClient] = []
     pipelines: list[TransactionPipeline] = []
     scorers: list[Scorer] = []
@@ -422,9 +429,9 @@ def inprocess_consumer_factory(
     def make(**overrides: Any) -> InProcessConsumer:
         settings = ConsumerSettings(
             kafka_bootstrap_servers="127.0.0.1:9",  # never contacted: no Kafka client is made
-            scoring_mode="embedded",
             model_dir=model_dir,
             **{
+                "scoring_mode": "embedded",
                 "redis_url": redis_settings.redis_url,
                 "redis_key_prefix": redis_settings.redis_key_prefix,
                 "database_url": None,  # a log only when asked, whatever the env
@@ -450,3 +457,42 @@ def inprocess_consumer_factory(
         scorer.close()  # the registry's watcher thread, when there is one
     for client in clients:
         client.close()
+
+
+@dataclass
+class Registry:
+    """A decision log and a model registry in one fresh database, an artifact store with two
+    registered models (``CHAMPION`` serving, ``CHALLENGER`` a candidate), and the registry's
+    own commands to change what serves."""
+
+    settings: DatabaseSettings
+    store: ModelStore
+
+    def env(self) -> dict[str, str]:
+        """What a process needs to serve from this registry (an embedded consumer, a scorer)."""
+        return {"DATABASE_URL": self.settings.database_url, "MODEL_STORE_DIR": str(self.store.root)}
+
+    def promote(self, version: str, to: Status) -> list[Event]:
+        with connect(self.settings) as conn:
+            return promote(conn, version, to, "test", f"{version} to {to.value}")
+
+    def rollback(self) -> list[Event]:
+        with connect(self.settings) as conn:
+            return rollback(conn, "test", "back")
+
+
+CHAMPION, CHALLENGER = "test-model-1", "test-model-2"  # model_dir's and challenger_dir's
+
+
+@pytest.fixture
+def model_registry(
+    decision_log_factory, model_dir: Path, challenger_dir: Path, tmp_path: Path
+) -> Registry:
+    settings = decision_log_factory()
+    store = ModelStore(tmp_path / "model-store")
+    with connect(settings) as conn:
+        migrate_registry(conn)
+        register(conn, store, model_dir, actor="test", reason="first", data_digest="d" * 64)
+        register(conn, store, challenger_dir, actor="test", reason="a retrain")
+        promote(conn, CHAMPION, Status.CHAMPION, "test", "first model")
+    return Registry(settings, store)

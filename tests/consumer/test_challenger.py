@@ -1,9 +1,11 @@
-"""Champion and challenger in the consumer's own pipeline (real Redis, real PostgreSQL): the
-challenger scores every payment in shadow beside the champion, its verdict is logged and never
-acted on, and a promotion or rollback in the registry is taken up at the next batch."""
+"""Champion and challenger in the consumer's own pipeline (real Redis, real PostgreSQL), scoring
+embedded or through a real scorer process (remote): the challenger scores every payment in
+shadow beside the champion, its verdict is logged and never acted on, and a promotion or
+rollback in the registry is taken up at the next batch; both modes log the same."""
 
 import json
 import time
+import urllib.request
 from pathlib import Path
 
 import numpy as np
@@ -33,8 +35,33 @@ def logged(settings) -> dict[str, tuple]:
     return {row[0]: row[1:] for row in rows}
 
 
-def consumer_on(factory, registry):
+def consumer_on(factory, registry, scorer_url: str | None = None):
+    """An embedded consumer on the registry's models, or a remote one on ``scorer_url``."""
+    if scorer_url is not None:
+        return factory(
+            database_url=registry.settings.database_url,
+            scoring_mode="remote",
+            scorer_url=scorer_url,
+        )
     return factory(database_url=registry.settings.database_url, model_store_dir=registry.store.root)
+
+
+@pytest.fixture(params=["embedded", "remote"])
+def scorer_url(request) -> str | None:
+    """None: embedded; else a real scorer process serving the registry."""
+    return None if request.param == "embedded" else request.getfixturevalue("registry_scorer_url")
+
+
+def scorer_serving(url: str, versions: tuple[str, str | None]) -> float:
+    """Wait until the scorer at ``url`` serves ``versions``; seconds waited."""
+    began = time.monotonic()
+    while True:
+        with urllib.request.urlopen(f"{url}/v1/model/serving", timeout=5) as response:
+            body = json.loads(response.read())
+        if (body["champion"], body["challenger"]) == versions:
+            return time.monotonic() - began
+        assert time.monotonic() - began < 10, f"{versions} not served: {body}"
+        time.sleep(0.01)
 
 
 def wait_loaded(scorer: RegistryScorer, versions: tuple[str, str | None]) -> float:
@@ -52,9 +79,12 @@ def test_the_challenger_scores_every_payment_in_shadow_and_decides_none(
     transactions,
     monkeypatch,
     capsys,
+    scorer_url,
 ) -> None:
     model_registry.promote(CHALLENGER, Status.CHALLENGER)
-    consumer = consumer_on(inprocess_consumer_factory, model_registry)
+    if scorer_url is not None:
+        scorer_serving(scorer_url, (CHAMPION, CHALLENGER))
+    consumer = consumer_on(inprocess_consumer_factory, model_registry, scorer_url)
     result = consumer.score(transactions(80))
 
     rows = logged(model_registry.settings)
@@ -92,6 +122,16 @@ def test_the_challenger_scores_every_payment_in_shadow_and_decides_none(
     assert shown.startswith(f"champion {CHAMPION} against challenger {CHALLENGER}: 80 payments")
 
 
+def assert_switched_at_each_batch(registry, txs) -> None:
+    """Three batches of 30: with a challenger, after the promotion, after the rollback."""
+    rows = logged(registry.settings)
+    served = [(rows[tx.transaction_id][2], rows[tx.transaction_id][4]) for tx in txs]
+    assert (
+        served
+        == [(CHAMPION, CHALLENGER)] * 30 + [(CHALLENGER, None)] * 30 + [(CHAMPION, None)] * 30
+    )
+
+
 def test_a_promotion_and_a_rollback_switch_at_the_next_batch(
     inprocess_consumer_factory, model_registry, transactions
 ) -> None:
@@ -110,19 +150,40 @@ def test_a_promotion_and_a_rollback_switch_at_the_next_batch(
     assert scorer.pending_versions == (CHAMPION, None)
     consumer.score(txs[60:])
 
-    rows = logged(model_registry.settings)
-    served = [(rows[tx.transaction_id][2], rows[tx.transaction_id][4]) for tx in txs]
-    assert (
-        served
-        == [(CHAMPION, CHALLENGER)] * 30 + [(CHALLENGER, None)] * 30 + [(CHAMPION, None)] * 30
-    )
+    assert_switched_at_each_batch(model_registry, txs)
+
+
+def test_a_promotion_and_a_rollback_switch_at_the_next_batch_of_a_remote_consumer(
+    inprocess_consumer_factory, model_registry, transactions, registry_scorer_url
+) -> None:
+    model_registry.promote(CHALLENGER, Status.CHALLENGER)
+    scorer_serving(registry_scorer_url, (CHAMPION, CHALLENGER))
+    consumer = consumer_on(inprocess_consumer_factory, model_registry, registry_scorer_url)
+    txs = transactions(90)
+    consumer.score(txs[:30])
+    model_registry.promote(CHALLENGER, Status.CHAMPION)
+    print(f"promotion served in {scorer_serving(registry_scorer_url, (CHALLENGER, None)):.3f} s")
+    consumer.score(txs[30:60])
+    model_registry.rollback()
+    print(f"rollback served in {scorer_serving(registry_scorer_url, (CHAMPION, None)):.3f} s")
+    consumer.score(txs[60:])
+
+    assert_switched_at_each_batch(model_registry, txs)
+    # The thresholds each version decided with, read from the scorer's card of that version.
+    with connect(model_registry.settings) as conn:
+        thresholds = conn.execute(
+            "SELECT DISTINCT model_version, review_threshold, block_threshold FROM decisions"
+        ).fetchall()
+    assert sorted(thresholds) == [(CHAMPION, 0.2, 0.8), (CHALLENGER, 0.2, 0.8)]
 
 
 def test_a_successor_logs_the_challenger_of_decisions_it_recovers_from_redis(
-    inprocess_consumer_factory, model_registry, transactions
+    inprocess_consumer_factory, model_registry, transactions, scorer_url
 ) -> None:
     model_registry.promote(CHALLENGER, Status.CHALLENGER)
-    first = consumer_on(inprocess_consumer_factory, model_registry)
+    if scorer_url is not None:
+        scorer_serving(scorer_url, (CHAMPION, CHALLENGER))
+    first = consumer_on(inprocess_consumer_factory, model_registry, scorer_url)
     first.score(transactions(3, prefix="warm"))
     txs = transactions(20)
     with connect(model_registry.settings) as conn:  # the log write fails, Redis has the batch
@@ -133,7 +194,7 @@ def test_a_successor_logs_the_challenger_of_decisions_it_recovers_from_redis(
     with pytest.raises(Exception, match="decision log"):
         first.process([first.decoded(tx, 100 + i) for i, tx in enumerate(txs)])
 
-    successor = consumer_on(inprocess_consumer_factory, model_registry)
+    successor = consumer_on(inprocess_consumer_factory, model_registry, scorer_url)
     again = successor.process([successor.decoded(tx, 100 + i) for i, tx in enumerate(txs)])
     assert (again.new, again.logged) == (0, 20)
     rows = logged(model_registry.settings)

@@ -43,7 +43,7 @@ def feed(monitor: DriftMonitor, rng, payments: int, version: str = "m1", shift: 
 
 def test_the_reference_world_stays_quiet_and_a_shifted_feature_stands_out(reference) -> None:
     metrics, rng = ConsumerMetrics(CollectorRegistry()), np.random.default_rng(2)
-    monitor = DriftMonitor(metrics, lambda: reference)
+    monitor = DriftMonitor(metrics, lambda _version: reference)
     score, features, window = gauges(metrics)
     assert math.isnan(score)
     assert all(math.isnan(v) for v in features.values())
@@ -66,19 +66,35 @@ def test_a_model_switch_starts_over_and_a_reference_of_another_model_is_not_used
     reference,
 ) -> None:
     metrics, rng, asked = ConsumerMetrics(CollectorRegistry()), np.random.default_rng(3), []
-    monitor = DriftMonitor(metrics, lambda: asked.append(1) or reference)
+    monitor = DriftMonitor(metrics, lambda version: asked.append(version) or reference)
     feed(monitor, rng, WINDOW)
     assert not math.isnan(gauges(metrics)[0])
     feed(monitor, rng, WINDOW, version="m2")  # m1's reference does not describe m2
     score, features, window = gauges(metrics)
     assert (math.isnan(score), window) == (True, 0)
     assert all(math.isnan(v) for v in features.values())
-    assert asked == [1, 1]  # once per model, not per batch
+    assert asked == ["m1", "m2"]  # once per model, not per batch, each for its own card
+
+
+def test_after_a_promotion_drift_is_measured_against_the_new_champions_card(reference) -> None:
+    metrics, rng, asked = ConsumerMetrics(CollectorRegistry()), np.random.default_rng(5), []
+    features, scores = world(np.random.default_rng(6), 50_000, shift=1.0)  # m2 saw another world
+    other = DriftReference.of(features, scores, FEATURE_NAMES, model_version="m2", window="test",
+                              data_sha256="e" * 64, code_sha256="c" * 64)  # fmt: skip
+    cards = {"m1": reference, "m2": other}
+    monitor = DriftMonitor(metrics, lambda version: asked.append(version) or cards[version])
+    feed(monitor, rng, WINDOW)
+    assert max(gauges(metrics)[1].values()) < 0.02  # m1's own world
+    feed(monitor, rng, WINDOW, version="m2")  # the same world, against m2's card now
+    _, features_psi, window = gauges(metrics)
+    assert window == WINDOW
+    assert features_psi[SHIFTED] > 0.25
+    assert asked == ["m1", "m2"]
 
 
 def test_without_a_reference_nothing_is_measured_and_it_asks_again_later() -> None:
     metrics, rng, asked = ConsumerMetrics(CollectorRegistry()), np.random.default_rng(4), []
-    monitor = DriftMonitor(metrics, lambda: asked.append(1))
+    monitor = DriftMonitor(metrics, lambda _version: asked.append(1))
     feed(monitor, rng, 5_000)
     assert asked == [1]
     assert math.isnan(gauges(metrics)[0])

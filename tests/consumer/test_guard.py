@@ -20,7 +20,7 @@ def scores(alerts: int, payments: int) -> list[float]:
 
 def test_the_rate_covers_the_latest_window_once_it_says_something() -> None:
     metrics, asked = ConsumerMetrics(CollectorRegistry()), []
-    guard = AlertRateGuard(metrics, lambda: asked.append(1) or CARD)
+    guard = AlertRateGuard(metrics, lambda _version: asked.append(1) or CARD)
     assert all(math.isnan(value) for value in gauges(metrics))  # no alert on nothing
     guard.observe(scores(10, MIN_PAYMENTS - 100), "m1")
     assert math.isnan(gauges(metrics)[0])
@@ -39,7 +39,7 @@ def test_the_rate_covers_the_latest_window_once_it_says_something() -> None:
 def test_another_model_starts_its_own_window_and_is_asked_again() -> None:
     metrics = ConsumerMetrics(CollectorRegistry())
     cards = iter([CARD, CardReference(review_threshold=0.5, expected_alert_rate=0.02)])
-    guard = AlertRateGuard(metrics, lambda: next(cards))
+    guard = AlertRateGuard(metrics, lambda _version: next(cards))
     guard.observe(scores(500, WINDOW), "m1")
     assert gauges(metrics) == (0.05, 0.01)
     guard.observe(scores(1, 100), "m2")
@@ -50,7 +50,7 @@ def test_another_model_starts_its_own_window_and_is_asked_again() -> None:
 
 def test_without_the_cards_figures_nothing_is_counted_and_it_asks_again_later() -> None:
     metrics, asked = ConsumerMetrics(CollectorRegistry()), []
-    guard = AlertRateGuard(metrics, lambda: asked.append(1))
+    guard = AlertRateGuard(metrics, lambda _version: asked.append(1))
     for _ in range(5):
         guard.observe(scores(1, 100), "m1")
     assert len(asked) == 1  # not every batch

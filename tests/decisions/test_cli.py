@@ -46,6 +46,17 @@ def test_migrate_twice_says_up_to_date(logged_world, capsys) -> None:
     assert _run(capsys, "migrate") == (0, "up to date\n", "")
 
 
+def test_migrate_with_the_model_registry_applies_its_own_set_once(logged_world, capsys) -> None:
+    code, out, _ = _run(capsys, "migrate", "--model-registry")
+    assert code == 0
+    assert out.splitlines()[0] == "up to date"
+    assert "model registry: applied 0001_model_registry" in out.splitlines()
+    with connect(logged_world) as conn:
+        assert conn.execute("SELECT count(*) FROM model_versions").fetchone() == (0,)
+    again = _run(capsys, "migrate", "--model-registry")
+    assert again == (0, "up to date\nmodel registry: up to date\n", "")
+
+
 def test_get_prints_the_logged_decision(logged_world, decided_world, capsys) -> None:
     flagged = next(r for r in decided_world.rows if r.decision is not Decision.APPROVE)
     code, out, _ = _run(capsys, "get", flagged.transaction_id)

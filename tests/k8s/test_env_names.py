@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from fraud_k8scheck.components import COMPONENTS, Component
-from fraud_k8scheck.objects import CHARTS_DIR, SCENARIOS, env_of, named
+from fraud_k8scheck.objects import CHARTS_DIR, MODEL_REGISTRY, SCENARIOS, env_of, named
 
 pytestmark = pytest.mark.k8s
 
@@ -49,6 +49,7 @@ def test_every_setting_can_be_set_and_every_wired_one_is(
     unsupported = component.unsupported_names()
     assert configurable | set(component.wired) | unsupported == component.env_names()
     rendered = set().union(*(set(_env(render(s), component)) for s in SCENARIOS))
+    rendered |= set(_env(render(None, *MODEL_REGISTRY), component))
     assert set(component.wired) <= rendered, "a wired variable is never rendered"
 
 

@@ -99,3 +99,32 @@ DATABASE_URL: {{ . | quote }}
 cnpg.io/cluster: {{ include "fraud.database.clusterName" . }}
 cnpg.io/podRole: instance
 {{- end -}}
+
+{{/*
+The init container applying the schema before a pod writes or reads the database: the decision
+log's migrations, and the model registry's with global.modelRegistry.enabled, by
+`fraud-decisions migrate`: (list ctx image waitSeconds resources). Pods starting together queue
+on the migrations' advisory locks; a schema already current is left alone.
+*/}}
+{{- define "fraud.database.migrate" -}}
+{{- $ctx := index . 0 -}}
+{{- $image := index . 1 -}}
+{{- $command := list "fraud-decisions" "migrate" "--wait-s" (index . 2 | toString) -}}
+{{- if include "fraud.modelRegistry.enabled" $ctx -}}
+{{- $command = append $command "--model-registry" -}}
+{{- end -}}
+- name: migrate
+  image: {{ include "fraud.imageRef" (list $image $ctx) }}
+  imagePullPolicy: {{ $image.pullPolicy }}
+  command: {{ toJson $command }}
+  env:
+    {{- with include "fraud.database.url" $ctx }}
+    - name: DATABASE_URL
+      value: {{ . | quote }}
+    {{- end }}
+    {{- include "fraud.database.secretEnv" $ctx | nindent 4 }}
+  resources:
+    {{- toYaml (index . 3) | nindent 4 }}
+  securityContext:
+    {{- include "fraud.containerSecurityContext" $ctx | nindent 4 }}
+{{- end -}}

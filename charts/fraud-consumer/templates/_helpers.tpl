@@ -13,6 +13,12 @@
 {{- if eq .Values.scoringMode "remote" -}}true{{- end -}}
 {{- end -}}
 
+{{/* Embedded scoring with the model registry's models: the store mounted, MODEL_STORE_DIR set
+(in remote mode the scorer serves them and the consumer logs what it answers). */}}
+{{- define "fraud-consumer.registryModels" -}}
+{{- if and (include "fraud.modelRegistry.enabled" .) (eq .Values.scoringMode "embedded") -}}true{{- end -}}
+{{- end -}}
+
 {{/* The producer's image, which writes the warm start's history export. */}}
 {{- define "fraud-consumer.historyImage" -}}
 {{- include "fraud.imageRef" (list .Values.warmStart.historyImage .) -}}

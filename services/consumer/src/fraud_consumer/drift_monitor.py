@@ -25,7 +25,7 @@ class DriftMonitor:
     def __init__(
         self,
         metrics: ConsumerMetrics,
-        reference: Callable[[], DriftReference | None],
+        reference: Callable[[str], DriftReference | None],
         window: int = WINDOW,
     ) -> None:
         self.metrics = metrics
@@ -46,15 +46,17 @@ class DriftMonitor:
         self.model_version, self.window, self.next_ask = model_version, None, 0.0
         self._clear()
 
-    def _ask(self) -> None:
+    def _ask(self, model_version: str) -> None:
         self.next_ask = time.monotonic() + ASK_EVERY_S
-        reference = self.reference()
+        reference = self.reference(model_version)
         if reference is None:
             return
         if reference.model_version != self.model_version:
             log.warning("drift reference of %s does not describe model %s: drift not measured",
                         reference.model_version, self.model_version)  # fmt: skip
             return
+        log.info("drift of %s measured against its card's training reference (%s)",
+                 model_version, reference.window)  # fmt: skip
         # Reported from half the window, moved in hundredths of it, as the default window is.
         payments = self.window_payments
         least, block = payments * MIN_PAYMENTS // WINDOW, max(1, payments * BLOCK // WINDOW)
@@ -66,7 +68,7 @@ class DriftMonitor:
         if model_version != self.model_version:
             self._start(model_version)
         if self.window is None and time.monotonic() >= self.next_ask:
-            self._ask()
+            self._ask(model_version)
         if self.window is None:
             return
         drift = self.window.observe(rows, scores)

@@ -31,7 +31,7 @@ class CardReference:
 
 class AlertRateGuard:
     def __init__(
-        self, metrics: ConsumerMetrics, reference: Callable[[], CardReference | None]
+        self, metrics: ConsumerMetrics, reference: Callable[[str], CardReference | None]
     ) -> None:
         self.metrics = metrics
         self.reference = reference
@@ -56,7 +56,7 @@ class AlertRateGuard:
             self._start(model_version)
         if self.card is None and time.monotonic() >= self.next_ask:
             self.next_ask = time.monotonic() + ASK_EVERY_S
-            self.card = self.reference()
+            self.card = self.reference(model_version)
             if self.card is not None:
                 self.metrics.expected_alert_rate.set(self.card.expected_alert_rate)
         if self.card is None:

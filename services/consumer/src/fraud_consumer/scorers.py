@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import logging
 import time
+import urllib.parse
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -14,6 +15,7 @@ import orjson
 import urllib3
 
 from fraud_consumer.guard import CardReference
+from fraud_consumer.serving_order import ServingOrder
 from fraudcore.drift import DriftReference
 from fraudcore.model import ModelBundle
 from fraudcore.model_card import Thresholds
@@ -51,12 +53,12 @@ class Scorer(Protocol):
         """On taking partitions over: learn the registry's serving models now."""
         ...
 
-    def card_reference(self) -> CardReference | None:
-        """The model card's review threshold and validation alert rate (None: unknown)."""
+    def card_reference(self, model_version: str) -> CardReference | None:
+        """That version's card: review threshold and validation alert rate (None: unknown)."""
         ...
 
-    def drift_reference(self) -> DriftReference | None:
-        """The model card's training reference for drift (None: the card has none)."""
+    def drift_reference(self, model_version: str) -> DriftReference | None:
+        """That version's card's training reference for drift (None: none, or not served)."""
         ...
 
     def thresholds(self, model_version: str) -> Thresholds | None:
@@ -83,12 +85,12 @@ class EmbeddedScorer:
     def refresh(self) -> None:
         return None
 
-    def card_reference(self) -> CardReference | None:
+    def card_reference(self, model_version: str) -> CardReference | None:
         card = self.model.card
         rate = card.expected_alert_rate
         return None if rate is None else CardReference(card.thresholds.review, rate)
 
-    def drift_reference(self) -> DriftReference | None:
+    def drift_reference(self, model_version: str) -> DriftReference | None:
         return DriftReference.from_card(self.model.card.model_extra)
 
     def thresholds(self, model_version: str) -> Thresholds | None:
@@ -102,7 +104,9 @@ class EmbeddedScorer:
 class RemoteScorer:
     """POST /v1/score/batch over one kept-alive connection; quick retries for blips, then
     ScorerUnavailableError so the processor pauses with a longer backoff. urllib3 rather than
-    httpx: its per-request cost was a fifth of the consumer's time at 1,000 tx/s."""
+    httpx: its per-request cost was a fifth of the consumer's time at 1,000 tx/s. A scorer
+    serving the registry's models answers with the champion's verdicts and, when one is set,
+    the challenger's in the same call (``shadow`` hands those over)."""
 
     def __init__(
         self,
@@ -115,16 +119,26 @@ class RemoteScorer:
         headers = {"content-type": "application/json"}
         if api_key:
             headers["X-API-Key"] = api_key
-        self.pool = urllib3.connection_from_url(
-            url, maxsize=1, retries=False, timeout=urllib3.Timeout(total=timeout_s), headers=headers
-        )
+        self.url, self.headers, self.timeout_s = url, headers, timeout_s
+        self.pool = self._connect()
         self.attempts = attempts
         base = (urllib3.util.parse_url(url).path or "").rstrip("/")
         self.path = f"{base}/v1/score/batch?engine={engine}"
         self.model_path = f"{base}/v1/model"
         self._thresholds: dict[str, Thresholds] = {}  # by model version: a card never changes
+        self.order = ServingOrder()
+        self._scored: tuple[Rows, Shadow | None] | None = None  # the last batch's challenger
 
-    def score(self, rows: Rows) -> tuple[list[Verdict], str]:
+    def _connect(self) -> urllib3.HTTPConnectionPool:
+        return urllib3.connection_from_url(
+            self.url,
+            maxsize=1,
+            retries=False,
+            timeout=urllib3.Timeout(total=self.timeout_s),
+            headers=self.headers,
+        )
+
+    def _post(self, rows: Rows) -> dict[str, Any]:
         # orjson writes NaN as null: exactly the API's "undefined feature" encoding.
         body = orjson.dumps({"rows": rows}, option=orjson.OPT_SERIALIZE_NUMPY)
         error: Exception | None = None
@@ -132,66 +146,93 @@ class RemoteScorer:
             try:
                 response = self.pool.urlopen("POST", self.path, body=body)
                 if response.status == 200:
-                    return self._parse(response.data)
-                detail = response.data[:300].decode(errors="replace")
-                error = ScorerUnavailableError(f"scorer answered {response.status}: {detail}")
+                    answer: dict[str, Any] = orjson.loads(response.data)
+                    if self._in_order(answer):
+                        return answer
+                    error = ScorerUnavailableError("a scorer replica behind the registry")
+                    self.pool.close()  # a new connection may reach a replica that caught up
+                    self.pool = self._connect()
+                else:
+                    detail = response.data[:300].decode(errors="replace")
+                    error = ScorerUnavailableError(f"scorer answered {response.status}: {detail}")
             except urllib3.exceptions.HTTPError as failure:
                 error = failure
             time.sleep(0.05 * 2**attempt)
         raise ScorerUnavailableError(f"scorer unavailable after {self.attempts} attempts: {error}")
 
-    def _model_info(self) -> dict[str, object] | None:
-        """The scorer's model card (GET /v1/model); None while it cannot say."""
+    def _in_order(self, answer: dict[str, Any]) -> bool:
+        challenger = answer.get("challenger")
+        versions = (answer["model_version"], challenger["model_version"] if challenger else None)
+        if self.order.accepts(versions, answer.get("registry_event")):
+            return True
+        log.warning("answer of a scorer serving %s as of registry event %s refused: already "
+                    "switched to %s at event %s", versions, answer.get("registry_event"),
+                    self.order.versions, self.order.generation)  # fmt: skip
+        return False
+
+    def score(self, rows: Rows) -> tuple[list[Verdict], str]:
+        answer = self._post(rows)
+        self._scored = (rows, self._challenger(answer))
+        return self._verdicts(answer["results"]), answer["model_version"]
+
+    def shadow(self, rows: Rows) -> Shadow | None:
+        """The challenger's verdicts from the call that scored ``rows``; other rows (a
+        recovered batch's) are sent again and the current challenger's verdicts taken."""
+        scored, self._scored = self._scored, None
+        if scored is not None and scored[0] is rows:
+            return scored[1]
+        return self._challenger(self._post(rows))
+
+    def _model_info(self, model_version: str) -> dict[str, Any] | None:
+        """That version's model card as the scorer serves it (GET /v1/model?model_version=);
+        None when the scorer has no such version loaded."""
+        path = f"{self.model_path}?model_version={urllib.parse.quote(model_version)}"
         try:
-            response = self.pool.urlopen("GET", self.model_path)
+            response = self.pool.urlopen("GET", path)
         except urllib3.exceptions.HTTPError as error:
-            log.warning("model card not read from the scorer: %s", error)
+            raise ScorerUnavailableError(f"model card not read: {error}") from error
+        if response.status == 404:
             return None
         if response.status != 200:
-            return None
-        info: dict[str, object] = orjson.loads(response.data)
+            raise ScorerUnavailableError(f"model card: scorer answered {response.status}")
+        info: dict[str, Any] = orjson.loads(response.data)
         return info
 
-    def card_reference(self) -> CardReference | None:
-        info = self._model_info()
-        if info is None:
+    def _quiet_info(self, model_version: str) -> dict[str, Any] | None:
+        try:
+            return self._model_info(model_version)
+        except ScorerUnavailableError as error:
+            log.warning("%s", error)
             return None
-        rate = info.get("expected_alert_rate")
-        if not isinstance(rate, int | float):
-            return None
-        thresholds = info["thresholds"]
-        assert isinstance(thresholds, dict)
-        return CardReference(float(thresholds["review"]), float(rate))
 
-    def drift_reference(self) -> DriftReference | None:
-        info = self._model_info()
+    def card_reference(self, model_version: str) -> CardReference | None:
+        info = self._quiet_info(model_version)
+        rate = None if info is None else info.get("expected_alert_rate")
+        if info is None or not isinstance(rate, int | float):
+            return None
+        return CardReference(float(info["thresholds"]["review"]), float(rate))
+
+    def drift_reference(self, model_version: str) -> DriftReference | None:
+        info = self._quiet_info(model_version)
         return None if info is None else DriftReference.from_card(info)
 
     def thresholds(self, model_version: str) -> Thresholds | None:
-        """Read from the scorer's model card once per version it reports."""
+        """Read from the scorer's card of that version once (None: not loaded there)."""
         if model_version not in self._thresholds:
-            try:
-                response = self.pool.urlopen("GET", self.model_path)
-            except urllib3.exceptions.HTTPError as error:
-                raise ScorerUnavailableError(f"model card not read: {error}") from error
-            if response.status != 200:
-                raise ScorerUnavailableError(f"model card: scorer answered {response.status}")
-            info = orjson.loads(response.data)
-            self._thresholds[info["model_version"]] = Thresholds(**info["thresholds"])
-        return self._thresholds.get(model_version)
-
-    def shadow(self, rows: Rows) -> Shadow | None:
-        return None  # the scorer serves one model: no challenger in remote mode yet
+            info = self._model_info(model_version)
+            if info is None:
+                return None
+            self._thresholds[model_version] = Thresholds(**info["thresholds"])
+        return self._thresholds[model_version]
 
     def switch(self) -> None:
-        return None  # the scorer follows its own model files
+        return None  # the scorer follows the registry; the answers' order is checked instead
 
     def refresh(self) -> None:
         return None
 
     @staticmethod
-    def _parse(content: bytes) -> tuple[list[Verdict], str]:
-        body = orjson.loads(content)
+    def _verdicts(results: list[dict[str, Any]]) -> list[Verdict]:
         return [
             Verdict(
                 score=r["score"],
@@ -199,8 +240,15 @@ class RemoteScorer:
                 reasons=r["reasons"],
                 rules=r["rules"],
             )
-            for r in body["results"]
-        ], body["model_version"]
+            for r in results
+        ]
+
+    @classmethod
+    def _challenger(cls, answer: dict[str, Any]) -> Shadow | None:
+        challenger = answer.get("challenger")
+        if not challenger:
+            return None
+        return Shadow(challenger["model_version"], cls._verdicts(challenger["results"]))
 
     def close(self) -> None:
         self.pool.close()
@@ -219,3 +267,6 @@ class NaiveScorer(RemoteScorer):
             (verdict,), version = super().score(row.reshape(1, -1))
             results.append(verdict)
         return results, version
+
+    def shadow(self, rows: Rows) -> Shadow | None:
+        return None  # the reference design as it was: one model, no shadow

@@ -14,6 +14,7 @@ from fraudcore.settings import (
     KafkaSettings,
     LoggingSettings,
     MetricsSettings,
+    ModelRegistrySettings,
     OptionalDatabaseSettings,
     RedisSettings,
     ScoringMode,
@@ -51,6 +52,7 @@ class BackfillSettings(RedisSettings, RetentionSettings, LoggingSettings):
 class ConsumerSettings(
     RetentionSettings,
     OptionalDatabaseSettings,
+    ModelRegistrySettings,
     KafkaSettings,
     TopicSettings,
     RedisSettings,
@@ -95,23 +97,6 @@ class ConsumerSettings(
     model_dir: Path | None = Field(
         default=None, description="model artifacts; required for SCORING_MODE=embedded"
     )
-    model_store_dir: Path | None = Field(
-        default=None,
-        description=(
-            "the model registry's artifact store: with DATABASE_URL and SCORING_MODE=embedded, "
-            "the registry's champion decides, its challenger scores in shadow, and both follow "
-            "fraud-models promote and rollback without a restart (MODEL_DIR is then unused)"
-        ),
-    )
-    model_registry_poll_s: float = Field(
-        default=10.0,
-        ge=1,
-        le=600,
-        description=(
-            "the registry's serving models are read this often besides its notifications, "
-            "which a database outage loses"
-        ),
-    )
     onnx_intra_op_threads: int = Field(default=1, ge=1, le=64)
     scorer_timeout_s: float = Field(default=2.0, gt=0)
     retry_backoff_max_s: float = Field(default=5.0, gt=0)
@@ -138,7 +123,7 @@ class ConsumerSettings(
             if not embedded:
                 raise ValueError(
                     "MODEL_STORE_DIR needs SCORING_MODE=embedded: in remote mode the scorer "
-                    "serves its own MODEL_DIR"
+                    "serves the registry's models (set MODEL_STORE_DIR on the scorer)"
                 )
         return self
 

@@ -1,6 +1,8 @@
 """``fraud-decisions``: the decision log from the command line.
 
-fraud-decisions migrate [--wait-s S]             apply the schema migrations this release carries
+fraud-decisions migrate [--wait-s S] [--model-registry]
+    apply the schema migrations this release carries (the model registry's own set too, in the
+    same database, with --model-registry: what fraud-models migrate applies)
 fraud-decisions maintain [--clock log|wall | --now TIME]
     partitions made ahead of today, days past the retention before it dropped; today is the
     newest day of event time the log holds decisions for (log, the default: right for a real
@@ -37,6 +39,7 @@ from fraudcore.decision_log.partitions import maintain
 from fraudcore.decision_log.reader import sample_decisions
 from fraudcore.decision_log.replay import TOLERANCE, ReplayError, replay
 from fraudcore.model import ModelBundle, ModelMismatchError
+from fraudcore.model_registry import schema as registry_schema
 from fraudcore.startup import EXIT_INVALID_CONFIGURATION, load_settings
 
 EXIT_NOT_FOUND = 1
@@ -48,12 +51,16 @@ def _print(value: Any) -> None:
     sys.stdout.write(orjson.dumps(value, option=orjson.OPT_INDENT_2).decode() + "\n")
 
 
-def _migrate(conn: psycopg.Connection) -> int:
-    applied = migrate(conn)
-    for migration in applied:
-        print(f"applied {migration.version:04d}_{migration.name}")
-    if not applied:
-        print("up to date")
+def _migrate(conn: psycopg.Connection, model_registry: bool) -> int:
+    sets = [("", migrate)]
+    if model_registry:  # the charts' init containers run this image, which has no fraud-models
+        sets.append(("model registry: ", registry_schema.migrate))
+    for label, apply in sets:
+        applied = apply(conn)
+        for migration in applied:
+            print(f"{label}applied {migration.version:04d}_{migration.name}")
+        if not applied:
+            print(f"{label}up to date")
     return 0
 
 
@@ -144,7 +151,7 @@ def _time(text: str) -> dt.datetime:
 
 def _run(conn: psycopg.Connection, args: argparse.Namespace, settings: DecisionsSettings) -> int:
     if args.command == "migrate":
-        return _migrate(conn)
+        return _migrate(conn, args.model_registry)
     if args.command == "maintain":
         if args.now is not None:
             now = Today(args.now.astimezone(dt.UTC).date(), Clock.WALL)
@@ -176,6 +183,11 @@ def main(argv: list[str] | None = None) -> int:
     schema = commands.add_parser("migrate", help="apply the schema migrations")
     schema.add_argument(
         "--wait-s", type=float, default=0.0, help="wait up to S seconds for the database to start"
+    )
+    schema.add_argument(
+        "--model-registry",
+        action="store_true",
+        help="also the model registry's migrations (its own set, as fraud-models migrate)",
     )
     upkeep = commands.add_parser("maintain", help="make partitions ahead, drop expired ones")
     when = upkeep.add_mutually_exclusive_group()

@@ -27,6 +27,7 @@ BATCH_SIZE_BUCKETS: tuple[float, ...] = (1, 2, 5, 10, 20, 50, 100, 200, 500, 100
 STAGES: tuple[str, ...] = ("kafka", "decode", "features", "scoring", "sinks")  # Timings fields
 RETRY_DEPENDENCIES: tuple[str, ...] = ("redis", "scorer", "kafka", "database")
 RELOAD_RESULTS: tuple[str, ...] = ("ok", "refused")
+SERVING_ROLES: tuple[str, ...] = ("champion", "challenger", "requested")  # the scorer's per version
 
 Kind = Literal["counter", "gauge", "histogram", "info"]
 Metric = Counter | Gauge | Histogram | Info
@@ -263,6 +264,20 @@ SCORER_MODEL_RELOADS = MetricSpec(
     "Model reload attempts by result (ok, refused).",
     "counter",
     ("result",),
+)
+# Per model version: which ones serve, and the rows each scored in which role (champion,
+# challenger in shadow, or a version a client asked for by name).
+SCORER_SERVING_MODELS = MetricSpec(
+    "fraud_scorer_serving_models",
+    "1 for each model version the scorer serves, by role (champion, challenger).",
+    "gauge",
+    ("role", "model_version"),
+)
+SCORER_MODEL_ROWS = MetricSpec(
+    "fraud_scorer_model_rows_total",
+    "Rows scored by model version and role (champion, challenger, requested).",
+    "counter",
+    ("model_version", "role"),
 )
 
 # --- dashboard --------------------------------------------------------------------------------

@@ -161,6 +161,29 @@ class ModelSettings(EnvSettings):
     onnx_intra_op_threads: int = Field(default=1, ge=1, le=64)
 
 
+class ModelRegistrySettings(EnvSettings):
+    """Serving the model registry's champion and challenger (the consumer embedded, the scorer)
+    instead of one model directory: its artifact store, and how often it is read."""
+
+    model_store_dir: Path | None = Field(
+        default=None,
+        description=(
+            "the model registry's artifact store: with DATABASE_URL, the registry's champion "
+            "decides, its challenger scores in shadow, and both follow fraud-models promote and "
+            "rollback without a restart (MODEL_DIR is then unused)"
+        ),
+    )
+    model_registry_poll_s: float = Field(
+        default=10.0,
+        ge=1,
+        le=600,
+        description=(
+            "the registry's serving models are read this often besides its notifications, "
+            "which a database outage loses"
+        ),
+    )
+
+
 class ExplainSettings(EnvSettings):
     """How reason codes are computed for review and block decisions."""
 

@@ -95,6 +95,8 @@ SCORER = Job(
         m.SCORER_INFERENCE_LATENCY,
         m.SCORER_BATCH_ROWS,
         m.SCORER_MODEL_RELOADS,
+        m.SCORER_SERVING_MODELS,
+        m.SCORER_MODEL_ROWS,
     ),
 )
 DASHBOARD = Job(

@@ -48,6 +48,7 @@ LABEL_VALUES: dict[str, tuple[str, ...]] = {
     "partition": ("0", "1", "2"),
     "scoring_mode": (ScoringMode.REMOTE.value,),
     "stage": m.STAGES,
+    "role": m.SERVING_ROLES,
     "decision": tuple(decision.value for decision in Decision),
     "rule": tuple(rule.id for rule in BASELINE_RULES),  # what the consumer exports from the start
     "reason": DLQ_REASONS,

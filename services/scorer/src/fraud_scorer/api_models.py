@@ -46,10 +46,34 @@ class BatchRequest(BaseModel):
     transactions: list[Transaction] | None = Field(default=None, min_length=1)
 
 
-class BatchResponse(BaseModel):
+class ShadowScores(BaseModel):
+    """The challenger's verdicts on the same rows, in shadow: to log, never to act on."""
+
     model_version: str
     results: list[Score]
+
+
+class BatchResponse(BaseModel):
+    model_version: str = Field(description="the champion's, or the version asked for by name")
+    results: list[Score]
+    challenger: ShadowScores | None = Field(
+        default=None,
+        description="the registry's challenger on the same rows, when one is set (not when a "
+        "version is asked for by name)",
+    )
+    registry_event: int | None = Field(
+        default=None,
+        description="the model registry's latest event as of the models that answered: orders "
+        "the answers of several scorer replicas (null: a model directory, no registry)",
+    )
     timing_ms: float
+
+
+class ServingStatus(BaseModel):
+    champion: str
+    challenger: str | None
+    loaded: list[str] = Field(description="every version loaded, those serving first")
+    registry_event: int | None
 
 
 class ModelInfo(BaseModel):

@@ -18,6 +18,7 @@ from fraud_scorer.guards import BodySizeLimit, api_key_checker
 from fraud_scorer.measurement import MeasureRequests
 from fraud_scorer.model_holder import ModelHolder
 from fraud_scorer.routes import model, operations, scoring
+from fraud_scorer.served import ServedModels
 from fraud_scorer.settings import ScorerSettings
 from fraud_scorer.state import ScorerMetrics, ScorerState
 from fraudcore.feature_store import FeatureStore
@@ -29,12 +30,12 @@ log = logging.getLogger(__name__)
 WATCH_INTERVAL_S = 2.0
 
 
-async def _watch(state: ScorerState) -> None:
+async def _watch(state: ScorerState, holder: ModelHolder) -> None:
     """Reload when the artifact files change on disk (a new model rolled out on a volume)."""
     while True:
         await asyncio.sleep(WATCH_INTERVAL_S)
         try:
-            if await run_in_threadpool(state.holder.reload_if_changed) is not None:
+            if await run_in_threadpool(holder.reload_if_changed) is not None:
                 state.record_reload(True)
         except (ModelMismatchError, ValueError, OSError) as error:
             log.error("model change refused, previous model kept: %s", error)
@@ -46,7 +47,7 @@ def _build_state(settings: ScorerSettings) -> ScorerState:
     store = FeatureStore(client, RedisKeys(settings.redis_key_prefix))  # read only: no TTL
     return ScorerState(
         settings=settings,
-        holder=ModelHolder(settings.model_dir, settings.onnx_intra_op_threads),
+        models=ServedModels(settings),
         redis=client,
         store=store,
         metrics=ScorerMetrics(CollectorRegistry()),
@@ -59,12 +60,17 @@ def create_app(settings: ScorerSettings | None = None) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        await run_in_threadpool(state.holder.reload)
-        state.record_reload(True)
-        watcher = asyncio.create_task(_watch(state)) if settings.model_watch else None
+        await run_in_threadpool(state.models.start)
+        holder = state.models.holder  # None: the registry's watcher follows it instead
+        watcher = None
+        if holder is not None:
+            state.record_reload(True)
+            if settings.model_watch:
+                watcher = asyncio.create_task(_watch(state, holder))
         yield
         if watcher:
             watcher.cancel()
+        state.models.close()
         state.redis.close()
 
     app = FastAPI(

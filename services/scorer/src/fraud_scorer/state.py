@@ -1,4 +1,4 @@
-"""What the routes share: settings, the model holder, the feature store, metrics."""
+"""What the routes share: settings, the served models, the feature store, metrics."""
 
 from __future__ import annotations
 
@@ -9,11 +9,12 @@ from typing import Any
 from fastapi import Request
 from prometheus_client import CollectorRegistry
 
-from fraud_scorer.model_holder import ModelHolder
+from fraud_scorer.served import ServedModels
 from fraud_scorer.settings import ScorerSettings
 from fraudcore import metrics
 from fraudcore.feature_store import FeatureStore
 from fraudcore.features import FEATURE_NAMES
+from fraudcore.model import ModelBundle
 from fraudcore.redis_client import RedisClient
 from fraudcore.scoring import Engine, Verdict, verdicts
 
@@ -27,6 +28,8 @@ class ScorerMetrics:
         self.batch_rows: Any = metrics.SCORER_BATCH_ROWS.create(registry)
         self.reloads: Any = metrics.SCORER_MODEL_RELOADS.create(registry)
         self.model_info: Any = metrics.MODEL_INFO.create(registry)
+        self.serving: Any = metrics.SCORER_SERVING_MODELS.create(registry)
+        self.model_rows: Any = metrics.SCORER_MODEL_ROWS.create(registry)
         for result in metrics.RELOAD_RESULTS:
             self.reloads.labels(result=result)  # exported at zero before the first reload
 
@@ -34,26 +37,36 @@ class ScorerMetrics:
 @dataclass
 class ScorerState:
     settings: ScorerSettings
-    holder: ModelHolder
+    models: ServedModels
     redis: RedisClient
     store: FeatureStore
     metrics: ScorerMetrics
 
-    def infer(self, rows: Any, engine: Engine = "onnx") -> list[Verdict]:
-        model = self.holder.current  # one reference for the whole call, whatever reloads do
+    def infer(
+        self, model: ModelBundle, rows: Any, engine: Engine = "onnx", role: str = "champion"
+    ) -> list[Verdict]:
         began = time.perf_counter()
         exact = self.settings.reason_codes == "exact"
         result = verdicts(model, rows, engine, exact_reasons=exact)
         self.metrics.inference.observe(time.perf_counter() - began)
+        self.metrics.model_rows.labels(model_version=model.version, role=role).inc(len(result))
         return result
 
     def record_reload(self, ok: bool) -> None:
         ok_result, refused = metrics.RELOAD_RESULTS
         self.metrics.reloads.labels(result=ok_result if ok else refused).inc()
-        if ok:
-            self.metrics.model_info.info(
-                {"version": self.holder.current.version, "features": str(len(FEATURE_NAMES))}
-            )
+
+    def export_serving(self) -> None:
+        """The serving versions as gauges, as of this scrape (a switch needs no hook)."""
+        serving = self.models.serving()
+        self.metrics.model_info.info(
+            {"version": serving.champion.version, "features": str(len(FEATURE_NAMES))}
+        )
+        self.metrics.serving.clear()
+        self.metrics.serving.labels(role="champion", model_version=serving.champion.version).set(1)
+        if serving.challenger is not None:
+            challenger = serving.challenger.version
+            self.metrics.serving.labels(role="challenger", model_version=challenger).set(1)
 
 
 def get_state(request: Request) -> ScorerState:

@@ -38,6 +38,8 @@ _WORLD = (
 
 # global.database: the decision log's DSN (no password in it) and the password from a Secret.
 _DATABASE = ("DATABASE_URL", "DATABASE_PASSWORD")
+# global.modelRegistry: the artifact store's mount (the registry itself is in global.database).
+_MODEL_STORE = ("MODEL_STORE_DIR",)
 
 # Settings the charts do not offer, with the reason (a client certificate needs mounted files).
 UNSUPPORTED: dict[str, str] = {
@@ -90,11 +92,16 @@ COMPONENTS: tuple[Component, ...] = (
             *_SCORER_CLIENT,
             *_GROUP,
             *_DATABASE,
+            *_MODEL_STORE,
             "METRICS_PORT",
             "RESULT_TTL_S",
         ),
     ),
-    Component("scorer", ScorerSettings, (*_REDIS, "SCORER_PORT", "SCORER_API_KEY")),
+    Component(
+        "scorer",
+        ScorerSettings,
+        (*_REDIS, *_DATABASE, *_MODEL_STORE, "SCORER_PORT", "SCORER_API_KEY"),
+    ),
     Component(
         "dashboard",
         DashboardSettings,

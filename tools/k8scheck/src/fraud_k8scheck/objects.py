@@ -19,6 +19,18 @@ SCENARIOS: tuple[str, ...] = tuple(
     )
 )
 
+# The model registry on (global.modelRegistry) in the release's CloudNativePG Cluster, the store
+# on a claim `fraud-models register` fills, the consumers scoring embedded. Not a ci/ scenario:
+# on the API server's kwok nodes a pod with an unbound claim is never scheduled; the static
+# checks render it beside the scenarios (`--set` values of the umbrella chart).
+MODEL_REGISTRY: tuple[str, ...] = (
+    "global.database.provider=cnpg",
+    "global.modelRegistry.enabled=true",
+    "global.modelRegistry.store.existingClaim=fraud-model-store",
+    "consumer.scoringMode=embedded",
+    "scorer.config.MODEL_REGISTRY_POLL_S=10",
+)
+
 
 def of_kind(objects: Iterable[Obj], kind: str) -> list[Obj]:
     return [obj for obj in objects if obj["kind"] == kind]

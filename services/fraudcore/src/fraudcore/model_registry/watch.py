@@ -19,13 +19,26 @@ import psycopg
 from psycopg import sql
 
 from fraudcore.decision_log.connection import connect
-from fraudcore.model_registry.contract import NOTIFY_CHANNEL, ModelVersion, Status
+from fraudcore.model_registry.contract import EVENTS, NOTIFY_CHANNEL, ModelVersion, Status
 from fraudcore.model_registry.reader import serving
 from fraudcore.settings import DatabaseSettings
 
 log = logging.getLogger(__name__)
 Serving = dict[Status, ModelVersion]
 WAKE_S = 1.0  # longest wait for a notification before looking at the stop flag again
+
+
+_LATEST_EVENT = sql.SQL("SELECT coalesce(max(event_id), 0) FROM {}").format(sql.Identifier(EVENTS))
+
+
+def serving_state(conn: psycopg.Connection) -> tuple[Serving, int]:
+    """The serving versions and the registry's latest event id, read in one snapshot: the id
+    orders the states that several replicas serve (a higher one was read later)."""
+    with conn.transaction():
+        conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        versions = serving(conn)
+        row = conn.execute(_LATEST_EVENT).fetchone()
+    return versions, 0 if row is None else int(row[0])
 
 
 def serving_key(versions: Serving) -> tuple[str | None, str | None]:
@@ -40,7 +53,8 @@ def serving_key(versions: Serving) -> tuple[str | None, str | None]:
 class ServingWatcher:
     """Calls ``changed`` (on its own thread) with the serving versions whenever they differ
     from the last ones it accepted; ``changed`` raising leaves them to be tried again at the
-    next notification or poll (a model file not readable yet, say)."""
+    next notification or poll (a model file not readable yet, say). During the call,
+    ``generation`` is the registry's latest event id as of the versions given."""
 
     def __init__(
         self,
@@ -54,6 +68,7 @@ class ServingWatcher:
         self.settings, self.changed, self.poll_s = settings, changed, poll_s
         self.application = application
         self.accepted = accepted
+        self.generation = 0  # the latest event id of the state last read (see serving_state)
         # Held from a read of the registry to the models' hand-over: whoever reads later hands
         # over later, so a newer state is never overwritten by an older one (``read_now``).
         self.lock = threading.Lock()
@@ -69,7 +84,7 @@ class ServingWatcher:
 
     def check(self, conn: psycopg.Connection) -> None:
         with self.lock:
-            versions = serving(conn)
+            versions, self.generation = serving_state(conn)
             key = serving_key(versions)
             if key == self.accepted:
                 return

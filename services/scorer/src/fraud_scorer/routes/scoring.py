@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import time
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, status
 from fastapi.concurrency import run_in_threadpool
 
-from fraud_scorer.api_models import BatchRequest, BatchResponse, Score, ScoreResponse
+from fraud_scorer.api_models import (
+    BatchRequest,
+    BatchResponse,
+    Score,
+    ScoreResponse,
+    ShadowScores,
+)
 from fraud_scorer.features import features_for
+from fraud_scorer.routes.versions import ModelVersionQuery, requested
+from fraud_scorer.served import Serving
 from fraud_scorer.state import ScorerState, get_state
 from fraudcore.features import FEATURE_NAMES
 from fraudcore.schemas import Transaction
@@ -26,13 +34,29 @@ def _score(verdict: Verdict) -> Score:
     )
 
 
-@router.post("", response_model=ScoreResponse)
-def score(transaction: Transaction, state: State) -> ScoreResponse:
+NOT_LOADED: dict[int | str, dict[str, Any]] = {
+    404: {"description": "the model version asked for is not loaded"}
+}
+
+
+def _pick(state: ScorerState, model_version: str | None) -> Serving:
+    """The model that decides and the challenger in shadow, taken once per request whatever
+    switches meanwhile; a version asked for by name decides alone."""
+    serving = state.models.serving()
+    if model_version is None:
+        return serving
+    return Serving(requested(state.models, model_version), None, serving.registry_event)
+
+
+@router.post("", response_model=ScoreResponse, responses=NOT_LOADED)
+def score(
+    transaction: Transaction, state: State, model_version: ModelVersionQuery = None
+) -> ScoreResponse:
     """Score one payment against the card's and merchant's current history (read only)."""
     began = time.perf_counter()
-    model = state.holder.current
+    model = _pick(state, model_version).champion
     rows = features_for(state.store, [transaction])
-    (verdict,) = state.infer(rows)
+    (verdict,) = state.infer(model, rows, role=_role(model_version))
     (values,) = lists_from_rows(rows)
     return ScoreResponse(
         transaction_id=transaction.transaction_id,
@@ -43,15 +67,22 @@ def score(transaction: Transaction, state: State) -> ScoreResponse:
     )
 
 
-@router.post("/batch", response_model=BatchResponse)
+def _role(model_version: str | None) -> str:
+    return "champion" if model_version is None else "requested"
+
+
+@router.post("/batch", response_model=BatchResponse, responses=NOT_LOADED)
 async def score_batch(
     body: BatchRequest,
     state: State,
     engine: Annotated[
         Engine, Query(description="onnx (default) or xgboost: a DMatrix per call, for comparison")
     ] = "onnx",
+    model_version: ModelVersionQuery = None,
 ) -> BatchResponse:
-    """Score up to SCORER_MAX_BATCH_ROWS feature vectors (null = undefined) or transactions."""
+    """Score up to SCORER_MAX_BATCH_ROWS feature vectors (null = undefined) or transactions
+    with the champion and, when the registry has one, the challenger in shadow (or with the
+    loaded version asked for by name)."""
     began = time.perf_counter()
     if (body.rows is None) == (body.transactions is None):
         raise HTTPException(
@@ -64,19 +95,36 @@ async def score_batch(
             status.HTTP_413_CONTENT_TOO_LARGE,
             f"{count} rows exceed the batch limit of {limit}",
         )
-    model = state.holder.current
+    serving = _pick(state, model_version)
     if body.rows is not None:
         rows = rows_from_lists(body.rows)
     else:  # Redis reads: off the event loop
         rows = await run_in_threadpool(features_for, state.store, body.transactions or [])
     state.metrics.batch_rows.observe(count)
     # A small batch scores in well under a millisecond, less than a hand-off to a worker thread.
+    role = _role(model_version)
     if count <= INLINE_ROWS:
-        verdicts = state.infer(rows, engine)
+        decided, shadow = _both(state, serving, rows, engine, role)
     else:
-        verdicts = await run_in_threadpool(state.infer, rows, engine)
+        decided, shadow = await run_in_threadpool(_both, state, serving, rows, engine, role)
     return BatchResponse(
-        model_version=model.version,
-        results=[_score(verdict) for verdict in verdicts],
+        model_version=serving.champion.version,
+        results=[_score(verdict) for verdict in decided],
+        challenger=shadow,
+        registry_event=serving.registry_event,
         timing_ms=(time.perf_counter() - began) * 1000,
+    )
+
+
+def _both(
+    state: ScorerState, serving: Serving, rows: Any, engine: Engine, role: str
+) -> tuple[list[Verdict], ShadowScores | None]:
+    """The deciding model's verdicts, and the challenger's on the same rows when there is one."""
+    decided = state.infer(serving.champion, rows, engine, role)
+    challenger = serving.challenger
+    if challenger is None:
+        return decided, None
+    shadow = state.infer(challenger, rows, engine, "challenger")
+    return decided, ShadowScores(
+        model_version=challenger.version, results=[_score(v) for v in shadow]
     )
