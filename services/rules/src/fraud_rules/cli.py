@@ -13,6 +13,10 @@ fraud-rules activate|shadow|retire|draft RULE VERSION [--actor WHO]
                                      one version's status (activating or shadowing a version
                                      retires the one that held that status)
 fraud-rules history [RULE]           who changed which rule when, before and after
+fraud-rules backtest (EXPR | --rule RULE [--version N] | --active) [--from T --to T | --days 7]
+                                     the rule(s) over a window of the decision log: hits,
+                                     precision, fraud amount caught, genuine cards hit, overlap
+                                     with the model's alerts and the other rules [--json]
 fraud-rules bench [--rules 4 10 100] [--batch 1 64 512]
                                      the engine's cost in microseconds per payment
 """
@@ -25,7 +29,7 @@ import os
 import sys
 from pathlib import Path
 
-from fraud_rules import database
+from fraud_rules import backtest, database
 from fraud_rules.bench import bench, table
 from fraud_rules.files import RulesFileError, read_rules, rules_document
 from fraudcore.rules import BASELINE_RULES, RuleDefinition, RuleError, Status, compile_condition
@@ -104,6 +108,7 @@ def _parser() -> argparse.ArgumentParser:
         change.add_argument("--actor", help="who the audit names (default: this account)")
     trail = commands.add_parser("history", help="the audited changes (of one rule)")
     trail.add_argument("rule", nargs="?", help="the rule id")
+    backtest.add_parser(commands)
     measure = commands.add_parser("bench", help="us per payment for N rules and batch sizes")
     measure.add_argument("--rules", type=int, nargs="+", default=[4, 10, 100])
     measure.add_argument("--batch", type=int, nargs="+", default=[1, 64, 512])
@@ -128,6 +133,8 @@ def main(argv: list[str] | None = None) -> int:
         return _validate(args.expression, args.file)
     if args.command == "list":
         return _list(args.file, args.json)
+    if args.command == "backtest":
+        return backtest.run(args)
     if args.command in ("apply", "history", *STATUS_COMMANDS):
         return _in_database(args)
     print(table(bench(tuple(args.rules), tuple(args.batch))))

@@ -32,7 +32,7 @@ def actor(given: str | None) -> str:
     return given or getpass.getuser()
 
 
-def _connected(command: str) -> psycopg.Connection | None:
+def connected(command: str) -> psycopg.Connection | None:
     settings = load_settings(RulesSettings, f"fraud-rules {command}")
     if settings is None:
         return None
@@ -60,7 +60,7 @@ def set_status(rule_id: str, version: int, status: Status, who: str) -> int:
 
 
 def _changed(command: str, change: Callable[[psycopg.Connection], list[rule_store.Change]]) -> int:
-    conn = _connected(command)
+    conn = connected(command)
     if conn is None:
         return EXIT_UNAVAILABLE
     with conn:
@@ -77,7 +77,7 @@ def _changed(command: str, change: Callable[[psycopg.Connection], list[rule_stor
 
 
 def stored() -> tuple[int, list[RuleDefinition]] | None:
-    conn = _connected("list")
+    conn = connected("list")
     if conn is None:
         return None
     with conn:
@@ -85,7 +85,7 @@ def stored() -> tuple[int, list[RuleDefinition]] | None:
 
 
 def show_history(rule_id: str | None) -> int:
-    conn = _connected("history")
+    conn = connected("history")
     if conn is None:
         return EXIT_UNAVAILABLE
     with conn:
