@@ -30,8 +30,10 @@ RuleIdPath = Annotated[str, PathParam(pattern=RULE_ID)]
 DRAFT_ID = "DRAFT"
 MAX_WINDOW = dt.timedelta(days=92)  # a backtest holds its window's columns in memory
 INVALID = {"description": "the expression does not compile: line, column and why"}
-LEAD_ONLY = {401: {"description": "not signed in"},
-             403: {"description": "not a lead, or the CSRF token missing or wrong"}}  # fmt: skip
+LEAD_ONLY: dict[int | str, dict[str, Any]] = {
+    401: {"description": "not signed in"},
+    403: {"description": "not a lead, or the CSRF token missing or wrong"},
+}
 Expression = Annotated[str, Field(min_length=1, max_length=MAX_LENGTH)]
 
 

@@ -70,7 +70,8 @@ class Batch:
         nowhere = np.full(size, np.nan, dtype=np.float32)
         batch = cls(size, lambda name: features.get(name, nowhere), None, lists)
         for name, values in (texts or {}).items():
-            batch._texts[name] = values, np.asarray(np.not_equal(values, None), dtype=np.bool_)
+            known = np.fromiter((value is not None for value in values), np.bool_, size)
+            batch._texts[name] = values, known
         batch._numbers.update(numbers or {})
         return batch
 
