@@ -252,6 +252,9 @@ hadolint: ## lint the Dockerfile and the Containerfiles (also part of containers
 clean: infra-down ## remove the virtual environment and local state
 	rm -rf $(VENV) $(TOOLS) $(DEVSTACK) .mypy_cache .ruff_cache
 
-.PHONY: queue-bench
+.PHONY: queue-bench rules-backtest-bench
 queue-bench: ## the review queue's first page under 1,000,000 logged decisions (fresh PostgreSQL, real dashboard); reports/queue_bench.{json,md}
 	$(RUN)/python -m fraud_bench.queue_bench --out reports $(if $(DECISIONS),--decisions $(DECISIONS))
+
+rules-backtest-bench: ## rules backtested over 1,000,000 logged decisions (fresh PostgreSQL); reports/rules_backtest.{json,md}
+	$(RUN)/python -m fraud_bench.rules_backtest_bench --out reports $(if $(DECISIONS),--decisions $(DECISIONS))

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from fraud_bench import log_size, queue_bench
+from fraud_bench import log_size, queue_bench, rules_backtest_bench
 from fraud_bench.report import headline
 from fraud_training import card_tables
 from fraud_training.live_eval import report as live_eval
@@ -112,6 +112,9 @@ SECTIONS = {
     "dashboard-load": dashboard_load,
     "decision-log-size": lambda: log_size.sentence(report(log_size.REPORT)),
     "queue-bench": lambda: queue_bench.sentence(report(queue_bench.REPORT)),
+    "rules-backtest-bench": lambda: rules_backtest_bench.sentence(
+        report(rules_backtest_bench.REPORT)
+    ),
     "model-quality": model_quality,
     "evaluation": lambda: offline_eval.headline(report(offline_eval.JSON_FILE)),
 }

@@ -103,8 +103,8 @@ def test_sign_in_refuses_a_wrong_password_and_sets_a_strict_cookie(desk: Desk) -
     me = client.get("/api/session").json()
     assert me | {"csrf_token": None} == {
         "signed_in": True, "name": "ana", "role": "analyst", "may_give_verdicts": True,
-        "csrf_token": None, "csrf_header": "X-CSRF-Token", "sign_in_required": False,
-        "sign_in_available": True,
+        "may_change_rules": False, "csrf_token": None, "csrf_header": "X-CSRF-Token",
+        "sign_in_required": False, "sign_in_available": True,
     }  # fmt: skip
     assert me["csrf_token"] == right.json()["csrf_token"]
 

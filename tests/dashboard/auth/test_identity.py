@@ -17,12 +17,16 @@ def _request(method: str, headers: dict[str, str]) -> Request:
     return Request({"type": "http", "method": method, "path": "/", "headers": raw})
 
 
-def test_only_sign_in_and_verdicts_take_state_changes() -> None:
+def test_only_sign_in_verdicts_and_rules_take_state_changes() -> None:
     assert writable("/api/session")
     assert writable("/api/decisions/tx-1/verdicts")
     assert not writable("/api/decisions/tx-1")
     assert not writable("/api/decisions/tx-1/verdicts/2")
     assert not writable("/api/queue")
+    for path in ("validate", "backtest", "R10-X/versions", "R10-X/versions/2/status"):
+        assert writable(f"/api/rules/{path}")
+    for path in ("", "/R10-X", "/R10-X/versions/2", "/R10-X/versions/two/status", "/a/b/versions"):
+        assert not writable(f"/api/rules{path}")
 
 
 @pytest.mark.parametrize(

@@ -32,7 +32,7 @@ def test_lines_are_users_comments_are_not() -> None:
 @pytest.mark.parametrize(
     ("line", "why"),
     [
-        ("ana:admin:$argon2id$x", "role must be analyst or viewer, not 'admin'"),
+        ("ana:admin:$argon2id$x", "role must be one of analyst, lead, viewer, not 'admin'"),
         ("a na:analyst:$argon2id$x", "a name is 1-64"),
         ("ana:analyst:plaintext", "neither an argon2 hash nor sha256:<hex>"),
         ("ana:analyst:sha256:abc", "neither an argon2 hash nor sha256:<hex>"),

@@ -20,6 +20,7 @@ from fraud_dashboard.routes import (
     operations,
     pages,
     queue,
+    rules,
     search,
     session,
     stream,
@@ -59,6 +60,7 @@ def create_app(settings: DashboardSettings | None = None) -> FastAPI:
         await state.redis.close()
         await asyncio.to_thread(state.cases.close)
         await asyncio.to_thread(state.decision_log.close)
+        await asyncio.to_thread(state.rules.close)
 
     app = FastAPI(
         title="fraud-dashboard",
@@ -107,4 +109,5 @@ def create_app(settings: DashboardSettings | None = None) -> FastAPI:
     app.include_router(verdicts.router)
     app.include_router(session.router)
     app.include_router(operations.router)
+    app.include_router(rules.router)
     return app

@@ -4,7 +4,6 @@ calls run in a worker thread on a few kept connections, as the read side's do.""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -12,7 +11,7 @@ from typing import Any, TypeVar
 import psycopg
 
 from fraud_dashboard.auth.who import Identity
-from fraud_dashboard.decision_log import LogNotConfiguredError, LogUnavailableError
+from fraud_dashboard.decision_log import LogNotConfiguredError, on_log
 from fraud_dashboard.label_publisher import LabelPublisher
 from fraud_dashboard.log_connections import LogConnections
 from fraudcore.decision_log.audit import AuditAction, record
@@ -61,11 +60,7 @@ class CaseLog:
             raise LogNotConfiguredError
         if self.connections is None:
             self.connections = LogConnections(self.settings)
-        connections = self.connections
-        try:
-            return await asyncio.to_thread(connections.run, work, retry=retry)
-        except psycopg.Error as error:
-            raise LogUnavailableError(error) from error
+        return await on_log(self.connections, work, retry=retry)
 
     async def give(
         self, transaction_id: str, who: Identity, verdict: Verdict, comment: str

@@ -42,6 +42,21 @@ class LogUnavailableError(RuntimeError):
         super().__init__(f"decision log unavailable ({type(error).__name__}); retry later")
 
 
+async def on_log(
+    connections: LogConnections | None,
+    work: Callable[[psycopg.Connection], T],
+    *,
+    retry: bool = True,
+) -> T:
+    """``work`` on a kept connection in a worker thread: not configured or down, a 503."""
+    if connections is None:
+        raise LogNotConfiguredError
+    try:
+        return await asyncio.to_thread(connections.run, work, retry=retry)
+    except psycopg.Error as error:
+        raise LogUnavailableError(error) from error
+
+
 @dataclass
 class DecisionLog:
     settings: DatabaseSettings | None

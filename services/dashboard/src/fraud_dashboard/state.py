@@ -1,5 +1,5 @@
-"""What the dashboard's routes share: settings, Redis, the hub, the figures, metrics, sign-in and
-the analysts' cases."""
+"""What the dashboard's routes share: settings, Redis, the hub, the figures, metrics, sign-in,
+the analysts' cases and the rules."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from fraud_dashboard.cases import CaseLog
 from fraud_dashboard.decision_log import DecisionLog, QualityGauges, QualityMonitor
 from fraud_dashboard.hub import Hub
 from fraud_dashboard.label_publisher import LabelPublisher
+from fraud_dashboard.rule_book import RuleBook
 from fraud_dashboard.settings import DashboardSettings
 from fraud_dashboard.summary import SummaryTracker
 from fraudcore import metrics
@@ -41,6 +42,7 @@ class DashboardState:
     quality: QualityMonitor
     access: Access
     cases: CaseLog
+    rules: RuleBook
 
     @classmethod
     def build(cls, settings: DashboardSettings) -> DashboardState:
@@ -67,6 +69,7 @@ class DashboardState:
             quality=quality,
             access=Access.build(settings, redis),
             cases=CaseLog(settings.database(), publisher),
+            rules=RuleBook(settings.database()),
         )
 
 

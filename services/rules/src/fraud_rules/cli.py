@@ -19,6 +19,10 @@ fraud-rules compare [--days N] [--json]
                                      overlap with the model's alerts and the active rules, the
                                      alerts it would add, its precision on labelled payments
                                      (promote one with `activate RULE VERSION`)
+fraud-rules backtest (EXPR | --rule RULE [--version N] | --active) [--from T --to T | --days 7]
+                                     the rule(s) over a window of the decision log: hits,
+                                     precision, fraud amount caught, genuine cards hit, overlap
+                                     with the model's alerts and the other rules [--json]
 fraud-rules bench [--rules 4 10 100] [--batch 1 64 512]
                                      the engine's cost in microseconds per payment
 """
@@ -31,7 +35,7 @@ import os
 import sys
 from pathlib import Path
 
-from fraud_rules import database
+from fraud_rules import backtest, database
 from fraud_rules.bench import bench, table
 from fraud_rules.files import RulesFileError, read_rules, rules_document
 from fraudcore.rules import BASELINE_RULES, RuleDefinition, RuleError, Status, compile_condition
@@ -119,6 +123,7 @@ def _parser() -> argparse.ArgumentParser:
     versus = commands.add_parser("compare", help="shadow rules against the live policy")
     versus.add_argument("--days", type=_days, default=1, help="of event time, to the log's last")
     versus.add_argument("--json", action="store_true")
+    backtest.add_parser(commands)
     measure = commands.add_parser("bench", help="us per payment for N rules and batch sizes")
     measure.add_argument("--rules", type=int, nargs="+", default=[4, 10, 100])
     measure.add_argument("--batch", type=int, nargs="+", default=[1, 64, 512])
@@ -145,6 +150,8 @@ def main(argv: list[str] | None = None) -> int:
         return _validate(args.expression, args.file)
     if args.command == "list":
         return _list(args.file, args.json)
+    if args.command == "backtest":
+        return backtest.run(args)
     if args.command in ("apply", "history", "compare", *STATUS_COMMANDS):
         return _in_database(args)
     print(table(bench(tuple(args.rules), tuple(args.batch))))

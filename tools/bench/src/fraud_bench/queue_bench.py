@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import tempfile
 import time
 import uuid
@@ -23,8 +22,8 @@ from typing import Any
 
 import httpx
 
-from fraud_bench.queue_fill import MODELS, fill
-from fraud_bench.stats import percentile
+from fraud_bench.queue_fill import MODELS, fill, server
+from fraud_bench.stats import load_average, measured_on, percentile
 from fraud_devstack import PostgresServer, RedisServer, free_port
 from fraud_devstack.services import ServiceProcess
 from fraudcore.decision_log import connect, migrate
@@ -108,11 +107,6 @@ def _time_case(
     }
 
 
-def _load() -> dict[str, float]:
-    one, five, fifteen = os.getloadavg()
-    return {"1m": round(one, 2), "5m": round(five, 2), "15m": round(fifteen, 2)}
-
-
 def run(
     decisions: int,
     days: int,
@@ -131,10 +125,9 @@ def run(
             with connect(DatabaseSettings(database_url=db_url)) as conn:
                 migrate(conn)
                 filled = fill(conn, decisions, days, end)
-                row = conn.execute("SELECT current_setting('server_version'), "
-                                   "current_setting('shared_buffers')").fetchone()  # fmt: skip
+                postgresql = server(conn)
             dashboard = _dashboard(workdir, db_url, r_url).start(timeout_s=120)
-            load_before = _load()
+            load_before = load_average()
             try:
                 with httpx.Client(base_url=dashboard.url, timeout=30) as client:
                     last_day = (end - dt.timedelta(days=1)).isoformat()
@@ -146,12 +139,8 @@ def run(
                 dashboard.stop()
     worst = max(cases, key=lambda name: cases[name]["p95_ms"])
     return {
-        "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "machine": {"cpus": os.cpu_count(), "load_before": load_before, "load_after": _load()},
-        "postgresql": {
-            "version": row[0] if row else None,
-            "shared_buffers": row[1] if row else None,
-        },
+        **measured_on(load_before),
+        "postgresql": postgresql,
         "log": filled.as_json(),
         "page_size": PAGE,
         "target_p95_ms": TARGET_P95_MS,

@@ -135,14 +135,15 @@ def _seed_row(start: dt.datetime) -> DecisionRow:
     )  # fmt: skip
 
 
-def _decisions_statement() -> sql.Composed:
-    missing = set(DECISION_COLUMNS) ^ set(_EXPRESSIONS)
+def _decisions_statement(features: str | None = None) -> sql.Composed:
+    expressions = _EXPRESSIONS if features is None else _EXPRESSIONS | {"features": features}
+    missing = set(DECISION_COLUMNS) ^ set(expressions)
     if missing:
         raise RuntimeError(f"the fill and the log's columns differ: {sorted(missing)}")
     return sql.SQL(_DECISIONS_SQL).format(
         table=sql.Identifier(DECISIONS),
         columns=sql.SQL(", ").join(map(sql.Identifier, DECISION_COLUMNS)),
-        values=sql.SQL(", ").join(sql.SQL(_EXPRESSIONS[name]) for name in DECISION_COLUMNS),
+        values=sql.SQL(", ").join(sql.SQL(expressions[name]) for name in DECISION_COLUMNS),
     )
 
 
@@ -152,11 +153,26 @@ def _run(conn: psycopg.Connection, statement: str, params: dict[str, Any]) -> No
     conn.execute(query, params)
 
 
+def server(conn: psycopg.Connection) -> dict[str, str | None]:
+    """Which PostgreSQL the log was measured on, and its buffer cache."""
+    row = conn.execute(
+        "SELECT current_setting('server_version'), current_setting('shared_buffers')"
+    ).fetchone()
+    return {"version": row[0] if row else None, "shared_buffers": row[1] if row else None}
+
+
 def fill(
-    conn: psycopg.Connection, decisions: int, days: int, end: dt.datetime, seed: float = 0.42
+    conn: psycopg.Connection,
+    decisions: int,
+    days: int,
+    end: dt.datetime,
+    seed: float = 0.42,
+    *,
+    features: str | None = None,
 ) -> Filled:
     """``decisions`` rows (the seed row included) spread evenly over the ``days`` before
-    ``end``, with labels and verdicts as described above; the tables analysed after."""
+    ``end``, with labels and verdicts as described above; the tables analysed after.
+    ``features``: another SQL expression for the feature vectors (a real[] per row)."""
     began = time.perf_counter()
     start = end - dt.timedelta(days=days)
     ensure_days(conn, (start.date() + dt.timedelta(days=n) for n in range(days + 1)))
@@ -170,7 +186,7 @@ def fill(
         "countries": list(COUNTRIES), "country_count": len(COUNTRIES),
         "block_share": BLOCK_SHARE, "alert_share": ALERT_SHARE,
     }  # fmt: skip
-    statement = _decisions_statement()
+    statement = _decisions_statement(features)
     for first in range(1, decisions, CHUNK):
         last = min(decisions - 1, first + CHUNK - 1)
         conn.execute(statement, params | {"first": first, "last": last})

@@ -2,8 +2,28 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Sequence
+
+
+def load_average() -> dict[str, float]:
+    """The machine's load averages (1, 5, 15 minutes): the neighbours a measurement had."""
+    one, five, fifteen = os.getloadavg()
+    return {"1m": round(one, 2), "5m": round(five, 2), "15m": round(fifteen, 2)}
+
+
+def measured_on(load_before: dict[str, float]) -> dict[str, object]:
+    """When and on what a report was measured: the time now, the CPUs, the load before and
+    now."""
+    return {
+        "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "load_before": load_before,
+            "load_after": load_average(),
+        },
+    }
 
 
 def percentile(values: Sequence[float], q: float) -> float:

@@ -10,13 +10,16 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 
 from fraud_dashboard.auth.sessions import COOKIE, CSRF_HEADER
-from fraud_dashboard.auth.users import Role
+from fraud_dashboard.auth.users import CHANGES_RULES, GIVES_VERDICTS
 from fraud_dashboard.auth.who import Identity, Proof
 from fraud_dashboard.state import DashboardState, get_state
 
 READ_METHODS = ("GET", "HEAD")
 # The only paths that take a state change; every other one stays read only.
-_WRITABLE = re.compile(r"^/api/(session|decisions/[^/]+/verdicts)$")
+_WRITABLE = re.compile(
+    r"^/api/(session|decisions/[^/]+/verdicts|rules/(validate|backtest)"
+    r"|rules/[^/]+/versions(/[0-9]+/status)?)$"
+)
 
 
 def writable(path: str) -> bool:
@@ -94,10 +97,19 @@ async def signed_in(
 
 
 async def analyst(identity: Annotated[Identity, Depends(signed_in)]) -> Identity:
-    if identity.role is not Role.ANALYST:
+    if identity.role not in GIVES_VERDICTS:
         raise HTTPException(
             403, f"{identity.name} is a {identity.role.value}: only an analyst may give verdicts"
         )
+    return identity
+
+
+async def rules_editor(identity: Annotated[Identity, Depends(signed_in)]) -> Identity:
+    if identity.role not in CHANGES_RULES:
+        raise HTTPException(
+            403, f"{identity.name} is a {identity.role.value}: only a lead may change or "
+            "backtest rules",
+        )  # fmt: skip
     return identity
 
 
@@ -105,3 +117,4 @@ Anyone = Annotated[Identity | None, Depends(any_identity)]
 MaybeSignedIn = Annotated[Identity | None, Depends(optional_identity)]
 SignedIn = Annotated[Identity, Depends(signed_in)]
 Analyst = Annotated[Identity, Depends(analyst)]
+RulesEditor = Annotated[Identity, Depends(rules_editor)]

@@ -30,7 +30,12 @@ _DECOY = _HASHER.hash(secrets.token_urlsafe(16))
 
 class Role(StrEnum):
     ANALYST = "analyst"  # gives verdicts
+    LEAD = "lead"  # an analyst who also changes the rules: writes, backtests, shadows, activates
     VIEWER = "viewer"  # sees everything, gives no verdict
+
+
+GIVES_VERDICTS = frozenset({Role.ANALYST, Role.LEAD})
+CHANGES_RULES = frozenset({Role.LEAD})
 
 
 class UsersFileError(ValueError):
@@ -77,7 +82,8 @@ def parse(text: str, source: str = "users file") -> dict[str, User]:
         if not NAME.match(name):
             raise UsersFileError(f"{where}: a name is 1-64 of A-Z a-z 0-9 _ . -")
         if role not in Role.__members__.values():
-            raise UsersFileError(f"{where}: role must be analyst or viewer, not {role!r}")
+            roles = ", ".join(Role)
+            raise UsersFileError(f"{where}: role must be one of {roles}, not {role!r}")
         if not (secret.startswith("$argon2") or _TOKEN_HASH.fullmatch(secret)):
             raise UsersFileError(f"{where}: the secret is neither an argon2 hash nor sha256:<hex>")
         if name in users:

@@ -30,6 +30,12 @@ async def queue() -> FileResponse:
     return _page("queue.html")
 
 
+@router.get("/rules")
+async def rules() -> FileResponse:
+    """The rules: versions, editing with validation, backtests, shadow, activate, retire."""
+    return _page("rules.html")
+
+
 @router.get("/sign-in")
 async def sign_in() -> FileResponse:
     """Signing in with a name and password from the users file (the form posts JSON)."""

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from fraud_dashboard.auth.identity import Anyone, SignedIn
 from fraud_dashboard.auth.sessions import COOKIE, CSRF_HEADER, FAILURE_WINDOW_S
-from fraud_dashboard.auth.users import Role
+from fraud_dashboard.auth.users import CHANGES_RULES, GIVES_VERDICTS, Role
 from fraud_dashboard.state import DashboardState, get_state
 
 log = logging.getLogger(__name__)
@@ -31,7 +31,8 @@ def _who(state: DashboardState, name: str | None, role: Role | None, csrf: str |
         "signed_in": name is not None,
         "name": name,
         "role": None if role is None else role.value,
-        "may_give_verdicts": role is Role.ANALYST,
+        "may_give_verdicts": role in GIVES_VERDICTS,
+        "may_change_rules": role in CHANGES_RULES,
         "csrf_token": csrf,
         "csrf_header": CSRF_HEADER,
         "sign_in_required": state.settings.dashboard_require_sign_in,

@@ -44,6 +44,7 @@ async function failure(response) {
   const text = Array.isArray(detail) ? detail.map((d) => `${(d.loc || []).slice(-1)[0]}: ${d.msg}`).join("; ") : detail;
   const error = new Error(text || `HTTP ${response.status}`);
   error.status = response.status;
+  error.detail = detail; // the whole of it: a refused rule says where, line and column
   return error;
 }
 

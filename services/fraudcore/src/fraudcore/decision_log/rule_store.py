@@ -130,6 +130,27 @@ def set_status(
     return apply(conn, [found.model_copy(update={"status": status})], actor=actor, role=role)
 
 
+def add_version(
+    conn: psycopg.Connection,
+    rule_id: str,
+    content: dict[str, Any],
+    *,
+    actor: str,
+    role: str,
+) -> tuple[RuleDefinition, list[Change]]:
+    """A new draft version of ``rule_id`` (version 1 of a new rule) with ``content``
+    (expression, action, reason, priority), numbered under the lock: two editors saving at once
+    get two versions, never one overwritten."""
+    with conn.transaction():
+        at = _lock(conn)
+        stored = BASELINE_RULES if at == 0 else _stored(conn, at)
+        newest = max((d.version for d in stored if d.id == rule_id), default=0)
+        definition = RuleDefinition.model_validate(
+            {**content, "id": rule_id, "version": newest + 1, "status": Status.DRAFT}
+        )
+        return definition, apply(conn, [definition], actor=actor, role=role)
+
+
 def history(conn: psycopg.Connection, rule_id: str | None = None) -> list[dict[str, Any]]:
     """Every audited change (of one rule), oldest first."""
     return changes(conn, AuditAction.RULE_CHANGE, "rule_id", rule_id)

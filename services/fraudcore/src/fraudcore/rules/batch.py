@@ -55,6 +55,26 @@ class Batch:
         columns = np.ascontiguousarray(rows.T)  # a feature's values side by side: faster reads
         return cls(len(rows), lambda name: columns[_INDEX[name]], payments, lists)
 
+    @classmethod
+    def of_columns(
+        cls,
+        size: int,
+        features: Mapping[str, Floats],
+        texts: Mapping[str, Texts] | None = None,
+        numbers: Mapping[str, Floats] | None = None,
+        lists: Mapping[str, frozenset[str]] | None = None,
+    ) -> Batch:
+        """A batch over columns read back from the decision log (a backtest): features as served
+        (float32), text fields as object arrays (None where absent), number fields as float64.
+        A name not given reads as missing, as for a batch without payments."""
+        nowhere = np.full(size, np.nan, dtype=np.float32)
+        batch = cls(size, lambda name: features.get(name, nowhere), None, lists)
+        for name, values in (texts or {}).items():
+            known = np.fromiter((value is not None for value in values), np.bool_, size)
+            batch._texts[name] = values, known
+        batch._numbers.update(numbers or {})
+        return batch
+
     def text(self, name: str) -> tuple[Texts, Mask]:
         """A text field's values (None where absent) and where it is known."""
         if name not in self._texts:
