@@ -13,6 +13,7 @@ from fraudcore.decision_log import connect
 from fraudcore.decision_log.rule_backtest import in_force, run
 from fraudcore.decision_log.rule_store import apply
 from fraudcore.rules import BASELINE_RULES, Action, RuleDefinition, Status
+from fraudcore.rules.reads import reads
 
 pytestmark = pytest.mark.integration
 FIELDS_RULE = RuleDefinition(
@@ -70,8 +71,13 @@ def test_backtests_of_the_rules_in_force_fire_where_they_fired_live(
         live = figures[rule_id]["live"]
         assert figures[rule_id]["window"]["decisions"] == report.transactions
         expected = shadowed if rule_id == SHADOW_RULE.id else fired
-        assert figures[rule_id]["hits"] == expected, rule_id
         assert (live["fired"], live["shadow"]) == (fired, shadowed), rule_id
+        if reads(next(r for r in rules if r.id == rule_id).expression).lists:
+            # Today's lists: a card listed after its fraud is hit on its earlier payments too.
+            assert figures[rule_id]["hits"] >= expected, rule_id
+            assert live["live_only"] == 0, rule_id
+            continue
+        assert figures[rule_id]["hits"] == expected, rule_id
         assert live["backtest_only"] == live["live_only"] == 0, rule_id
         print(f"{rule_id}: {expected} hits live and in the backtest")
     assert figures[FIELDS_RULE.id]["hits"] > 0

@@ -60,7 +60,7 @@ def test_stored_and_active_rules_are_set_beside_what_they_did_live(database, cap
     figures = json.loads(capsys.readouterr().out)["rules"]
     assert [f["rule"]["id"] for f in figures] == [
         "R01-IMPOSSIBLE-TRAVEL", "R02-CARD-TESTING", "R03-NEW-DEVICE-HIGH-AMOUNT",
-        "R04-RISKY-TERMINAL",
+        "R04-RISKY-TERMINAL", "R05-KNOWN-COMPROMISED",
     ]  # fmt: skip
     assert figures[0]["live"]["fired"] == 1  # logged; its features here say otherwise
     assert figures[0]["live"]["live_only"] == 1

@@ -152,7 +152,9 @@ def test_model_info_and_operations(scorer_factory) -> None:
     info = client.get("/v1/model").json()
     assert info["feature_names"] == list(FEATURE_NAMES)
     assert info["thresholds"] == {"review": 0.2, "block": 0.8}
-    assert client.get("/readyz").json() == {"status": "ready", "problems": []}
+    ready = client.get("/readyz").json()
+    assert {k: ready[k] for k in ("status", "problems")} == {"status": "ready", "problems": []}
+    assert ready["models"]["champion"] == ready["models"]["loaded"][0]  # which version serves
     client.post("/v1/score", json=tx())
     families = {f.name: f for f in text_string_to_metric_families(client.get("/metrics").text)}
     assert "fraud_scorer_requests" in families

@@ -1,5 +1,5 @@
 """Embedded scoring with the model registry's champion and, when one is set, its challenger in
-shadow; both follow the registry without a restart (``fraudcore.model_registry.serving``).
+shadow; both follow the registry without a restart (``fraudcore.model_registry.loaded``).
 
 The consume loop takes a newly loaded pair up at the start of a batch (``switch``): a batch is
 therefore decided by one champion, and as a partition's batches are processed in offset order,
@@ -13,7 +13,7 @@ from fraud_consumer.scorers import EmbeddedScorer, Rows, Shadow
 from fraudcore.drift import DriftReference
 from fraudcore.model_card import Thresholds
 from fraudcore.model_registry import ModelStore
-from fraudcore.model_registry.serving import RegistryModels
+from fraudcore.model_registry.loaded import RegistryModels
 from fraudcore.scoring import Verdict
 from fraudcore.settings import DatabaseSettings
 

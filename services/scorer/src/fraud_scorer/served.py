@@ -10,7 +10,7 @@ from fraud_scorer.model_holder import ModelHolder
 from fraud_scorer.settings import ScorerSettings
 from fraudcore.model import ModelBundle
 from fraudcore.model_registry import ModelStore
-from fraudcore.model_registry.serving import RegistryModels
+from fraudcore.model_registry.loaded import RegistryModels
 
 APPLICATION = "fraud-scorer-models"
 

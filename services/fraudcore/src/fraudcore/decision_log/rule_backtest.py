@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import psycopg
 
-from fraudcore.decision_log import rule_store
+from fraudcore.decision_log import list_store, rule_store
 from fraudcore.decision_log.backtest_window import DEFAULT_DAYS, latest_window, read_window
 from fraudcore.rules import RuleDefinition, Status, compile_rule
 from fraudcore.rules.backtest import Backtest, backtest
@@ -37,8 +37,9 @@ def run(
     lists: Mapping[str, frozenset[str]] | None = None,
 ) -> Run:
     """Every rule of ``rules`` over ``start <= event_time < end`` (by default up to the newest
-    decision, included, and from ``days`` before the end). Raises RuleError for a rule that
-    does not compile, before reading."""
+    decision, included, and from ``days`` before the end), reading ``lists`` or, by default, the
+    lists in force now (the log does not keep who was listed when). Raises RuleError for a rule
+    that does not compile, before reading."""
     for rule in rules:
         compile_rule(rule)
     if end is None:
@@ -51,6 +52,8 @@ def run(
     began = time.perf_counter()
     window = read_window(conn, start, end, wanted, [rule.id for rule in rules])
     read_seconds = time.perf_counter() - began
+    if lists is None:
+        lists = list_store.load(conn)[1].snapshot(time.time())
     return Run([backtest(rule, window, lists) for rule in rules], read_seconds)
 
 

@@ -8,7 +8,7 @@
 - ``changes``: register, promote, retire, roll back, record an evaluation (the gate); one
   transaction and history rows each.
 - ``watch``: following the serving versions from a running service (LISTEN/NOTIFY and a poll).
-- ``serving``: the champion and challenger loaded in a service (the embedded consumer, the
+- ``loaded``: the champion and challenger loaded in a service (the embedded consumer, the
   scorer), switched when the registry changes; imported by those only (it needs the model).
 """
 
