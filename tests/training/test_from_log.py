@@ -5,7 +5,6 @@ The features logged carry a planted leak (one feature served as the payment's ow
 a model trained on the features as served ranks perfectly, and one trained on an offline replay
 could not; the replay is also made to fail if anything calls it."""
 
-import datetime as dt
 from pathlib import Path
 
 import numpy as np
@@ -14,12 +13,12 @@ import pytest
 
 from fraud_simulator.dataset import DatasetSpec, generate
 from fraud_training import cli, from_log
-from fraudcore.decision_log import DecisionLogWriter, DecisionRow, apply_labels, connect, migrate
+from fraud_training.lifecycle.history_log import decision_rows
+from fraudcore.decision_log import DecisionLogWriter, apply_labels, connect, migrate
 from fraudcore.features import FEATURE_NAMES, replay
 from fraudcore.model import ModelBundle
 from fraudcore.model_card import CARD_FILE, ONNX_FILE, ModelCard
-from fraudcore.schemas import Label, Timings
-from fraudcore.scoring import verdicts
+from fraudcore.schemas import Label
 
 pytestmark = pytest.mark.integration
 COMMITTED_MODEL_DIR = Path(__file__).resolve().parents[2] / "training" / "artifacts"
@@ -33,21 +32,7 @@ def write_log(settings, days: int, customers: int, committed_model_dir) -> tuple
     served = replay(table).astype(np.float32)
     served[:, LEAK] = table["is_fraud"].to_numpy(np.float32)
     model = ModelBundle.load(committed_model_dir)
-    rows = []
-    for i, (tx, verdict) in enumerate(
-        zip(table.itertuples(), verdicts(model, served), strict=True)
-    ):
-        at = tx.event_time.to_pydatetime()
-        rows.append(
-            DecisionRow(
-                transaction_id=tx.transaction_id, event_time=at, card_id=tx.card_id,
-                merchant_id=tx.merchant_id, amount=tx.amount, currency=tx.currency,
-                features=served[i], score=verdict.score, model_version=model.version,
-                thresholds=model.card.thresholds, rules=verdict.rules, reasons=verdict.reasons,
-                decision=verdict.decision, timings=Timings(), source_partition=0,
-                source_offset=i, decided_at=at + dt.timedelta(milliseconds=5),
-            )
-        )  # fmt: skip
+    rows = decision_rows(table, served, model)
     now = table["event_time"].iloc[-1]
     arrived = table[table["label_time"] <= now]
     labels = [
