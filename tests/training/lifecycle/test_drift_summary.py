@@ -30,9 +30,19 @@ def test_windows_are_judged_by_the_payments_they_hold() -> None:
     assert found["shifted"]["share_above_major"] == 1.0
     # A calendar feature never fires: a window of hours is never the reference's week.
     assert found["end"]["firing_features"] == ["amount"]
+    assert found["end"]["firing"] == [{"alertname": "FraudFeatureDrift", "feature": "amount"}]
+    assert found["shifted"]["score_psi_lowest"] == found["shifted"]["score_psi_max"] == 0.01
     after = drift_summary.after([sample(460, 0.5), sample(560, 0.03)], 450, PLAN)
     assert after["samples"] == 1
     assert after["watched_max"]["psi"] == 0.03
+
+
+def test_the_score_above_the_line_fires_its_own_alert() -> None:
+    samples = [sample(120, 0.02, score=0.05), sample(260, 0.1, score=0.3), sample(450, 0.1, 0.4)]
+    found = drift_summary.live(samples, DAYS, PLAN, {"scored_before": 0, "produced": 450})
+    assert found["unshifted"]["score_psi_max"] == 0.05
+    assert found["shifted"]["score_psi_lowest"] == 0.3
+    assert found["end"]["firing"] == [{"alertname": "FraudScoreDrift"}]
 
 
 def test_the_line_is_the_alerts() -> None:

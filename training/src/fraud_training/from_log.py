@@ -86,7 +86,9 @@ def read_labelled(conn: psycopg.Connection) -> tuple[pd.DataFrame, npt.NDArray[n
     return table, matrix
 
 
-def _stage_features(data: Path, served: npt.NDArray[np.float32], cache: Path) -> None:
+def stage_features(data: Path, served: npt.NDArray[np.floating], cache: Path) -> None:
+    """``served`` as ``train``'s feature cache of ``data``, so that training uses them as they
+    are instead of replaying the payments (checked: the cache key is the one train looks up)."""
     table = read_world(data)  # as train() will read it
     key = hashlib.sha256((table_digest(table) + code_digest(FEATURES)).encode()).hexdigest()[:16]
     np.save(cache / f"features-{key}.npy", served.astype(np.float64))
@@ -110,5 +112,5 @@ def train_from_log(settings: DatabaseSettings, artifacts: Path, reports: Path) -
     data = reports / f"decision-log-{first:%Y%m%d}-{last:%Y%m%d}.parquet"
     table.to_parquet(data, index=False)
     with tempfile.TemporaryDirectory(prefix="fraud-train-log-") as cache:
-        _stage_features(data, served, Path(cache))
+        stage_features(data, served, Path(cache))
         return train(data, artifacts, reports, Path(cache))

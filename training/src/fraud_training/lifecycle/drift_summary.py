@@ -1,8 +1,8 @@
 """The drift gauges' samples placed on the world's clock: a sample's window is the consumer's
 latest ``drift_window`` payments, so the payments scored by then say which live days it covers.
-Unshifted: windows inside the first live day (before the shift). Shifted: windows wholly after
-it. The alerts' condition is a watched PSI (the score, or a non-calendar feature) above
-``PSI_MAJOR``; the live phase's last sample names the features that would be firing."""
+Unshifted: windows wholly before the shift. Shifted: windows wholly after it. The alerts'
+condition is a watched PSI above ``PSI_MAJOR``: FraudScoreDrift on the score, FraudFeatureDrift
+per non-calendar feature; the live phase's last sample names the alerts that would be firing."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from fraudcore.drift import CALENDAR_FEATURES
 
 # The drift alerts' line (fraud_monitoring.alerts.DRIFT_PSI_MAJOR; a test keeps them equal).
 PSI_MAJOR = 0.25
+SCORE_ALERT, FEATURE_ALERT = "FraudScoreDrift", "FraudFeatureDrift"
 
 
 def _stats(samples: list[Sample]) -> dict[str, Any]:
@@ -30,6 +31,7 @@ def _stats(samples: list[Sample]) -> dict[str, Any]:
         "watched_max": {"feature": highest[top][0], "psi": float(values[top])},
         "watched_max_lowest": float(np.nanmin(values)),
         "score_psi_max": float(np.nanmax([s.score_psi for s in samples])),
+        "score_psi_lowest": float(np.nanmin([s.score_psi for s in samples])),
         "share_above_major": float(np.mean(values > PSI_MAJOR)),
     }
 
@@ -50,6 +52,8 @@ def live(samples: list[Sample], day_counts: list[int], plan: LifecyclePlan,
     final = last[0]
     above = {name: value for name, value in final.feature_psi.items()
              if name not in CALENDAR_FEATURES and value > PSI_MAJOR}  # fmt: skip
+    firing = [{"alertname": SCORE_ALERT}] if final.score_psi > PSI_MAJOR else []
+    firing += [{"alertname": FEATURE_ALERT, "feature": name} for name in sorted(above)]
     return {
         "psi_major": PSI_MAJOR,
         "window_payments": window,
@@ -59,6 +63,7 @@ def live(samples: list[Sample], day_counts: list[int], plan: LifecyclePlan,
             "score_psi": final.score_psi,
             "features_above_major": dict(sorted(above.items(), key=lambda kv: -kv[1])),
             "firing_features": sorted(above),
+            "firing": firing,
         },
     }
 

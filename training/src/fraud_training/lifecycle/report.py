@@ -40,6 +40,19 @@ def acceptance(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
             and bool(drift["end"]["firing_features"]),
             "figure": drift["end"]["features_above_major"],
         },
+        "score_drifts_in_the_shifted_world_only": {
+            "ok": drift["unshifted"].get("score_psi_max", 1.0) < STABLE
+            and drift["end"]["score_psi"] > drift["psi_major"]
+            and {"alertname": "FraudScoreDrift"} in drift["end"]["firing"],
+            "figure": {
+                "unshifted_max": drift["unshifted"].get("score_psi_max"),
+                "shifted": [
+                    drift["shifted"].get("score_psi_lowest"),
+                    drift["shifted"].get("score_psi_max"),
+                ],
+                "end": drift["end"]["score_psi"],
+            },
+        },
         "candidate_passed_gate": {
             "ok": bool(retrain["evaluation"]["passed"]),
             "figure": {k: v["passed"] for k, v in retrain["evaluation"]["result"]["gates"].items()},
@@ -121,7 +134,8 @@ def _phase_rows(phases: dict[str, Any]) -> list[str]:
 
 def _drift_rows(drift: dict[str, Any]) -> list[str]:
     rows = ["| windows | samples | highest watched PSI | lowest of the samples' highest "
-            "| score PSI max | share above the alert line |", "| --- |" + " --- |" * 5]  # fmt: skip
+            "| score PSI lowest .. highest | share above the alert line |",
+            "| --- |" + " --- |" * 5]  # fmt: skip
     for name in ("unshifted", "shifted", "after_promotion"):
         s = drift.get(name) or {"samples": 0}
         if "watched_max" not in s:
@@ -129,7 +143,8 @@ def _drift_rows(drift: dict[str, Any]) -> list[str]:
             continue
         top = s["watched_max"]
         rows.append(f"| {name} | {s['samples']} | {top['feature']} {_f(top['psi'])} "
-                    f"| {_f(s['watched_max_lowest'])} | {_f(s['score_psi_max'])} "
+                    f"| {_f(s['watched_max_lowest'])} "
+                    f"| {_f(s['score_psi_lowest'])} .. {_f(s['score_psi_max'])} "
                     f"| {s['share_above_major']:.0%} |")  # fmt: skip
     return rows
 
@@ -170,8 +185,10 @@ def markdown(result: dict[str, Any]) -> str:
         *_drift_rows(result["drift"]),
         "",
         f"At the live phase's end the score's PSI is {_f(end['score_psi'])} and these features "
-        "are above the line, so FraudFeatureDrift fires for them: "
+        "are above the line: "
         + ", ".join(f"{k} {_f(v)}" for k, v in end["features_above_major"].items())
+        + "; so these alerts fire: "
+        + ", ".join(" ".join(alert.values()) for alert in end["firing"])
         + ".",
         "",
         "## 3. The alert retrains from the log; the gate",

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from fraud_devstack import KafkaBroker, PostgresServer, RedisServer
@@ -30,6 +31,7 @@ from fraud_devstack.processes import free_port
 from fraud_devstack.warm_start import World, load_warm_start
 from fraud_simulator.dataset import DEFAULT_START, DatasetSpec, generate
 from fraud_training.drift_reference import build_reference, write_reference
+from fraud_training.from_log import stage_features
 from fraud_training.gate import webhook
 from fraud_training.gate.gates import GateSettings
 from fraud_training.gate.retrain import RetrainPlan, retrain
@@ -52,11 +54,16 @@ ACTOR = "lifecycle"
 DAY = pd.Timedelta(days=1)
 
 
-def _champion(plan: LifecyclePlan, table: pd.DataFrame, live_start: pd.Timestamp,
-              workdir: Path, cache: Path | None) -> tuple[Path, dict[str, Any]]:  # fmt: skip
-    """``make train`` on the world's history, then ``make drift-reference``."""
+def _champion(plan: LifecyclePlan, table: pd.DataFrame, features: npt.NDArray[np.float64],
+              live_start: pd.Timestamp, workdir: Path) -> tuple[Path, dict[str, Any]]:  # fmt: skip
+    """``make train`` on the world's history, then ``make drift-reference``; their features are
+    the whole world's replay cut at the live start (features only look back: the same values)."""
     data = workdir / f"world-{plan.history_days}d-{plan.customers}c-seed{plan.seed}.parquet"
-    table[table["event_time"] < live_start].to_parquet(data, index=False)
+    past = (table["event_time"] < live_start).to_numpy()
+    table[past].to_parquet(data, index=False)
+    cache = workdir / "champion-features"
+    cache.mkdir()
+    stage_features(data, features[past], cache)
     model_dir = workdir / "champion"
     began = time.monotonic()
     trained = train(data, model_dir, workdir / "champion-reports", cache)
@@ -84,9 +91,10 @@ def _post_alert(port: int, token: str, alerts: list[dict[str, Any]]) -> dict[str
 
 
 def _retrain_on_alert(
-    settings: DatabaseSettings, store: ModelStore, plan: LifecyclePlan, firing: list[str]
-) -> dict[str, Any]:
-    """The receiver on a free port, the alert posted to it, and the retrain it starts, to its
+    settings: DatabaseSettings, store: ModelStore, plan: LifecyclePlan,
+    firing: list[dict[str, str]],
+) -> dict[str, Any]:  # fmt: skip
+    """The receiver on a free port, the alerts posted to it, and the retrain it starts, to its
     end; what the receiver answered and what the retrain did."""
     done: dict[str, Any] = {}
 
@@ -100,10 +108,8 @@ def _retrain_on_alert(
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         alerts = [
-            {"status": "firing",
-             "labels": {"alertname": "FraudFeatureDrift", "feature": f, "severity": "warning"}}
-            for f in firing
-        ]  # fmt: skip
+            {"status": "firing", "labels": {**labels, "severity": "warning"}} for labels in firing
+        ]
         began = time.monotonic()
         answer = _post_alert(server.server_address[1], token, alerts)
         trigger.wait()
@@ -210,7 +216,7 @@ def run_lifecycle(plan: LifecyclePlan, workdir: Path, cache: Path | None) -> dic
     live_start = table["event_time"].iloc[0].normalize() + plan.history_days * DAY
     out["shift_from"] = str(live_start + pd.Timedelta(hours=plan.shift_after_h))
     features = world_features(table, cache)
-    champion_dir, out["champion"] = _champion(plan, table, live_start, workdir, cache)
+    champion_dir, out["champion"] = _champion(plan, table, features, live_start, workdir)
     out["seconds"]["world_and_champion"] = round(time.monotonic() - began, 1)
     loop = Loop(plan, workdir, champion_dir)
     try:
@@ -229,7 +235,7 @@ def run_lifecycle(plan: LifecyclePlan, workdir: Path, cache: Path | None) -> dic
         out["drift"] = drift_summary.live(
             loop.watch.samples, _day_counts(table, live_start), plan, out["phases"]["live"]
         )
-        firing = out["drift"]["end"]["firing_features"]
+        firing = out["drift"]["end"]["firing"]
         if not firing:
             raise RuntimeError(f"no drift gauge above {PSI_MAJOR} at the live phase's end")
         out["retrain"] = _retrain_on_alert(loop.settings, loop.store, plan, firing)
