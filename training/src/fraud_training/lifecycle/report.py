@@ -247,3 +247,54 @@ def write(result: dict[str, Any], out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     (out / JSON_FILE).write_text(json.dumps(result, indent=2) + "\n")
     (out / MARKDOWN_FILE).write_text(markdown(result))
+
+
+def headline(result: dict[str, Any]) -> str:
+    """The loop in one table, as the README shows it (tests/test_readme.py renders it again)."""
+    plan, champion, retrain = result["plan"], result["champion"], result["retrain"]
+    drift, phases = result["drift"], result["phases"]
+    evaluation = retrain["evaluation"]["result"]
+    figures = evaluation["figures"]
+    unshifted, shifted, end = drift["unshifted"], drift["shifted"], drift["end"]
+    shadow = (phases["shadow"].get("compare") or [{}])[0]
+    live = phases["live"]
+    rows = [
+        "| step | measured |",
+        "| --- | --- |",
+        f"| champion | `{champion['model_version']}`: {plan['history_days']} days of a "
+        f"{plan['customers']:,}-customer world, {champion['training_rows']:,} training rows, "
+        f"test AP {_f(champion['test_ap'])}, {champion['train_s']:g} s |",
+        f"| live | {plan['live_days']} simulated days, {live['produced']:,} payments; from hour "
+        f"{plan['shift_after_h']:g} {plan['shift_share']:.0%} of customers pay "
+        f"{plan['shift_factor']:g} times as much |",
+        f"| drift, world as it was | {unshifted['samples']} windows of "
+        f"{drift['window_payments']:,} payments: score PSI at most "
+        f"{_f(unshifted['score_psi_max'])}, any watched gauge at most "
+        f"{_f(unshifted['watched_max']['psi'])} ({unshifted['watched_max']['feature']}) |",
+        f"| drift, world shifted | {shifted['samples']} windows: score PSI "
+        f"{_f(shifted['score_psi_lowest'])} .. {_f(shifted['score_psi_max'])}; at the end "
+        f"{_f(end['score_psi'])}, firing: "
+        + ", ".join(" ".join(alert.values()) for alert in end["firing"])
+        + " |",
+        f"| retrain from the log | the alerts posted to the receiver (HTTP "
+        f"{retrain['receiver']['status']}): `{retrain['model_version']}`, "
+        f"{retrain['training_rows']:,} training rows, {retrain['retrain_s']:g} s with the gate |",
+        f"| gate, {evaluation['window']} | {figures['frauds']:,} frauds; AP champion "
+        f"{_ci(figures['champion'].get('ap'))}, candidate {_ci(figures['candidate'].get('ap'))}, "
+        f"difference {_ci(figures['difference'].get('ap'))}: "
+        f"{'passed' if retrain['evaluation']['passed'] else 'FAILED'} |",
+        f"| shadow | {shadow.get('payments', 0):,} payments with the challenger beside the "
+        f"champion, agreement {_f((shadow.get('agreement') or {}).get('value'))} |",
+        f"| promoted | {phases['promoted']['log']['decisions']:,} payments decided by "
+        f"`{retrain['model_version']}`; every payment of every phase scored and logged once: "
+        f"{result['acceptance']['every_payment_scored_and_logged_once']['ok']} |",
+    ]
+    rows += [
+        "",
+        f"`make lifecycle`, {result['measured_at']}, {result['seconds']['total']:g} s on "
+        f"{result['machine']['cpus']} CPUs shared with other work (load average "
+        f"{result['machine']['load_average'][0]:g} at the start, "
+        f"{result['machine']['load_average'][1]:g} at the end): "
+        "[`reports/lifecycle.md`](reports/lifecycle.md).",
+    ]
+    return "\n".join(rows)
