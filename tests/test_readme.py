@@ -1,6 +1,6 @@
 """The README's figures behind markers are the committed reports, never copies: the reliability,
-benchmark, live evaluation, model quality, offline evaluation, model lifecycle and handbook tables,
-the dashboard load and decision log sizing figures.
+benchmark, live evaluation, model quality, offline evaluation and handbook tables, the dashboard
+load and decision log sizing figures.
 ``python tests/test_readme.py`` rewrites them from the reports (which only their make targets
 write)."""
 
@@ -13,7 +13,6 @@ import pytest
 from fraud_bench import log_size, queue_bench, rules_backtest_bench
 from fraud_bench.report import headline
 from fraud_training import card_tables
-from fraud_training.lifecycle import report as lifecycle
 from fraud_training.live_eval import report as live_eval
 from fraud_training.offline_eval import report as offline_eval
 
@@ -118,7 +117,6 @@ SECTIONS = {
     ),
     "model-quality": model_quality,
     "evaluation": lambda: offline_eval.headline(report(offline_eval.JSON_FILE)),
-    "lifecycle": lambda: lifecycle.headline(report(lifecycle.JSON_FILE)),
 }
 
 

@@ -13,6 +13,12 @@ from fraud_training.lifecycle import report
 from fraud_training.lifecycle.plan import LifecyclePlan
 
 REPORTS = Path(__file__).resolve().parents[3] / "reports"
+# Until make lifecycle has run to its end and its report is committed there is nothing to
+# check: skipped with the reason shown, never passed.
+pytestmark = pytest.mark.skipif(
+    not (REPORTS / report.JSON_FILE).is_file(),
+    reason="reports/lifecycle.json not measured yet: run make lifecycle and commit its report",
+)
 
 
 @pytest.fixture(scope="module")

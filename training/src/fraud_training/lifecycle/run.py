@@ -235,6 +235,7 @@ def run_lifecycle(plan: LifecyclePlan, workdir: Path, cache: Path | None) -> dic
         out["drift"] = drift_summary.live(
             loop.watch.samples, _day_counts(table, live_start), plan, out["phases"]["live"]
         )
+        log.info("drift of the live phase: %s", json.dumps(out["drift"]))
         firing = out["drift"]["end"]["firing"]
         if not firing:
             raise RuntimeError(f"no drift gauge above {PSI_MAJOR} at the live phase's end")
