@@ -51,7 +51,7 @@ def write_log(settings, days: int, customers: int, committed_model_dir) -> tuple
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(900)
+@pytest.mark.timeout(1200)  # 60 days of a world, replayed and trained on: minutes under load
 def test_training_from_the_log_uses_the_features_as_served_and_the_labels_as_joined(
     database_factory, tmp_path, monkeypatch
 ) -> None:
