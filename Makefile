@@ -16,7 +16,7 @@ PYTEST_ARGS ?=
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help setup system-packages fresh-check lint format test test-unit test-integration monitoring infra-up infra-down dev bench chaos audit soak train drift-reference evaluate live-eval benchmark-handbook benchmark-handbook-published clean decision-log-size \
+.PHONY: help setup system-packages fresh-check lint format test test-unit test-integration monitoring infra-up infra-down dev bench chaos audit soak train drift-reference evaluate live-eval lifecycle benchmark-handbook benchmark-handbook-published clean decision-log-size \
 	k8s-tools k8s-deps k8s-sync k8s-docs k8s-check k8s-api-tools k8s-api-up k8s-api-down k8s-api-check k8s-upstream \
 	k8s-e2e k8s-e2e-clean
 
@@ -205,6 +205,10 @@ evaluate: ## the committed model's test week with bootstrap intervals, policy, i
 
 live-eval: ## the real pipeline on the world's clock, two simulated weeks after the warm start, beside the model card; reports/live_eval.{json,md}
 	$(RUN)/fraud-train live-eval --model-dir training/artifacts --out reports
+
+# Not part of make test: minutes of a real pipeline; tests/training/lifecycle checks the report.
+lifecycle: ## champion, live on the world's clock, spending shift, drift alert, retrain from the log, gate, shadow, promote; reports/lifecycle.{json,md}
+	$(RUN)/fraud-train lifecycle --out reports
 
 benchmark-handbook: ## the handbook's published table replicated on its simulator (~7 min)
 	$(RUN)/fraud-train benchmark handbook --out reports/handbook_benchmark.json

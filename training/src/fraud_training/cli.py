@@ -10,6 +10,9 @@ fraud-train drift-reference --data FILE [--model-dir training/artifacts]
     (drift_reference), against which live drift is measured
 fraud-train benchmark handbook [--data FILE] [--out reports/handbook_benchmark.json]
 fraud-train live-eval [--days 14] [--speed 1440] [--out reports]
+fraud-train lifecycle [--speed 8640] [--out reports]
+    champion, live on the world's clock, a shift, the drift alert, retrain from the decision
+    log, the gate, shadow, promotion: reports/lifecycle.{json,md}
 fraud-train evaluate --data FILE [--model-dir training/artifacts] [--out reports]
     the committed model's test week again with bootstrap intervals: the deployed policy beside
     the model and the rules, detection per incident, costs over thresholds
@@ -29,6 +32,7 @@ from fraud_training.eda.command import eda
 from fraud_training.from_log import DecisionLogDataError, DecisionLogSource, train_from_log
 from fraud_training.handbook.benchmark import HANDBOOK_FOLDS
 from fraud_training.handbook.command import benchmark
+from fraud_training.lifecycle import command as lifecycle
 from fraud_training.live_eval import command as live_eval
 from fraud_training.offline_eval import command as offline_eval
 from fraud_training.train import train
@@ -157,6 +161,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     handbook.set_defaults(run=_benchmark_handbook)
     live_eval.add_parser(commands)
+    lifecycle.add_parser(commands)
     offline_eval.add_parser(commands)
     return parser
 

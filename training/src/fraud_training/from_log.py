@@ -3,7 +3,9 @@
 The rows are the logged decisions whose label has arrived, with the features as served (the
 float32 values the model was given) and the labels as joined, so there is no offline replay and
 no training/serving skew by construction. A decision still waiting for its label is left out:
-its outcome is unknown, not genuine.
+its outcome is unknown, not genuine. So are the log's latest ``label_wait_days`` days: a genuine
+payment's label comes a week late (no chargeback within it), so those days hold the frauds
+already charged back and almost no genuine payment, and a test week of them would be all fraud.
 
 Training itself is ``train()``, unchanged (its code is what the model card's digest covers): it
 takes a world dataset file and its feature matrix from the feature cache. The log's labelled
@@ -15,6 +17,7 @@ that key fails here instead of silently replaying.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 import tempfile
@@ -33,17 +36,20 @@ from fraud_training.world_features import world_features
 from fraudcore.code_digest import FEATURES, code_digest
 from fraudcore.decision_log import connect
 from fraudcore.decision_log.contract import DECISIONS, FEATURE_SETS, LABELS
+from fraudcore.decision_log.quality import latest_day
 from fraudcore.features import FEATURE_NAMES
 from fraudcore.settings import DatabaseSettings, LoggingSettings
 
 log = logging.getLogger(__name__)
+LABEL_WAIT_DAYS = 8  # genuine labels come 7-8 days after the payment (the gate's wait too)
 COLUMNS = ["transaction_id", "event_time", "card_id", "merchant_id", "amount", "currency",
            "model_version", "is_fraud", "scenario", "label_time"]  # fmt: skip
 _LABELLED = sql.SQL(
     "SELECT d.transaction_id, d.event_time, d.card_id, d.merchant_id, d.amount, d.currency, "
     "d.model_version, l.is_fraud, l.scenario, l.labelled_at, f.names, d.features "
     "FROM {decisions} d JOIN {labels} l USING (transaction_id, event_time) "
-    "JOIN {sets} f USING (feature_set) ORDER BY d.event_time, d.transaction_id"
+    "JOIN {sets} f USING (feature_set) WHERE d.event_time < %s "
+    "ORDER BY d.event_time, d.transaction_id"
 ).format(
     decisions=sql.Identifier(DECISIONS),
     labels=sql.Identifier(LABELS),
@@ -72,11 +78,14 @@ def in_feature_order(names: list[str], values: list[float]) -> list[float]:
     return [by_name[name] for name in FEATURE_NAMES]
 
 
-def read_labelled(conn: psycopg.Connection) -> tuple[pd.DataFrame, npt.NDArray[np.float32]]:
-    """The labelled decisions in event-time order, and their features as served."""
+def read_labelled(
+    conn: psycopg.Connection, until: dt.datetime
+) -> tuple[pd.DataFrame, npt.NDArray[np.float32]]:
+    """The labelled decisions before ``until`` in event-time order, and their features as
+    served."""
     rows, vectors = [], []
     with conn.cursor() as cursor:
-        for *fields, names, features in cursor.execute(_LABELLED):
+        for *fields, names, features in cursor.execute(_LABELLED, (until,)):
             rows.append(fields)
             vectors.append(in_feature_order(names, features))
     table = pd.DataFrame(rows, columns=COLUMNS)
@@ -86,7 +95,9 @@ def read_labelled(conn: psycopg.Connection) -> tuple[pd.DataFrame, npt.NDArray[n
     return table, matrix
 
 
-def _stage_features(data: Path, served: npt.NDArray[np.float32], cache: Path) -> None:
+def stage_features(data: Path, served: npt.NDArray[np.floating], cache: Path) -> None:
+    """``served`` as ``train``'s feature cache of ``data``, so that training uses them as they
+    are instead of replaying the payments (checked: the cache key is the one train looks up)."""
     table = read_world(data)  # as train() will read it
     key = hashlib.sha256((table_digest(table) + code_digest(FEATURES)).encode()).hexdigest()[:16]
     np.save(cache / f"features-{key}.npy", served.astype(np.float64))
@@ -99,9 +110,18 @@ def _stage_features(data: Path, served: npt.NDArray[np.float32], cache: Path) ->
         raise RuntimeError("the staged features did not come back as served")
 
 
-def train_from_log(settings: DatabaseSettings, artifacts: Path, reports: Path) -> dict[str, Any]:
+def train_from_log(
+    settings: DatabaseSettings, artifacts: Path, reports: Path,
+    label_wait_days: int = LABEL_WAIT_DAYS,
+) -> dict[str, Any]:  # fmt: skip
+    """Train on the labelled decisions of the days whose labels have had ``label_wait_days``
+    to come (the newest decision's day minus that)."""
     with connect(settings, "fraud-train") as conn:
-        table, served = read_labelled(conn)
+        last = latest_day(conn)
+        if last is None:
+            raise DecisionLogDataError("the decision log holds no labelled decisions")
+        cut = last - dt.timedelta(days=label_wait_days - 1)
+        table, served = read_labelled(conn, dt.datetime.combine(cut, dt.time(), dt.UTC))
     if table.empty:
         raise DecisionLogDataError("the decision log holds no labelled decisions")
     first, last = table["event_time"].iloc[0], table["event_time"].iloc[-1]
@@ -110,5 +130,5 @@ def train_from_log(settings: DatabaseSettings, artifacts: Path, reports: Path) -
     data = reports / f"decision-log-{first:%Y%m%d}-{last:%Y%m%d}.parquet"
     table.to_parquet(data, index=False)
     with tempfile.TemporaryDirectory(prefix="fraud-train-log-") as cache:
-        _stage_features(data, served, Path(cache))
+        stage_features(data, served, Path(cache))
         return train(data, artifacts, reports, Path(cache))

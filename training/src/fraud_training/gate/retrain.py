@@ -63,7 +63,7 @@ def retrain(settings: DatabaseSettings, store: ModelStore, plan: RetrainPlan) ->
     """Train, register, evaluate, and set the challenger if the gate passes; a summary."""
     with tempfile.TemporaryDirectory(prefix="fraud-retrain-") as work:
         artifacts, reports = Path(work) / "artifacts", Path(work) / "reports"
-        trained = train_from_log(settings, artifacts, reports)
+        trained = train_from_log(settings, artifacts, reports, plan.label_wait_days)
         version = str(trained["card"]["model_version"])
         with connect(settings, "fraud-retrain") as conn:
             write_reference(artifacts, reference_from_log(conn, artifacts))
