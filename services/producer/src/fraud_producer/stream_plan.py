@@ -15,6 +15,9 @@ from fraud_simulator.shift import ShiftKind, WorldShift
 from fraud_simulator.simulator import DAY_S
 
 Pace = Literal["world", "steady"]
+# Logged when start-up is over and the clock starts: a benchmark reads every other process's
+# CPU from this line on, over the window the stream's own ``cpu_s`` covers.
+CLOCK_STARTED = "clock started"
 
 
 class StreamFailedError(RuntimeError):
@@ -90,6 +93,7 @@ class StreamReport:
     delivery_errors: int = 0
     undelivered: int = 0  # still queued when the final flush gave up: never sent
     elapsed_s: float = 0.0
+    cpu_s: float = 0.0  # CPU (every thread) from the clock's start to the final flush
     speed: float = 0.0
     world_from: str | None = None  # simulated time span streamed (world pace)
     world_to: str | None = None

@@ -36,6 +36,8 @@ class PacedStream(Protocol):
 
     def check(self) -> None: ...
 
+    def clock_starts(self) -> None: ...
+
     def limit_reached(self, elapsed_s: float) -> bool: ...
 
     def send_transaction(self, fields: dict[str, Any], scenario: str, at: dt.datetime) -> bytes: ...
@@ -62,6 +64,7 @@ def run_world(stream: PacedStream, stop: threading.Event) -> None:
     end_us = feed.begin_us + plan.days * DAY_S * 1e6 if plan.days is not None else math.inf
     events = feed.events()
     upcoming = next(events)
+    stream.clock_starts()
     clock = SimClock(feed.begin_us, speed)
     report.world_from = format_time(feed.moment(feed.begin_us))
     log.info(

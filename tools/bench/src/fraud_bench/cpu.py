@@ -1,13 +1,13 @@
 """CPU time per payment, per process, over a measurement window (the window the latency figures
 come from): what each process spent, in microseconds of CPU (user + system, every thread) per
 payment produced in the window. A process's figure covers it and its descendants (PostgreSQL
-serves each connection from a child), read from /proc; the load generator, which runs only for
-the window and exits inside it, is read from this process's reaped children instead."""
+serves each connection from a child), read from /proc; the load generator, which starts and
+exits inside the run, reports its own (``cpu_s``: from its clock's start, i.e. without its
+start-up, to its final flush), over the window the others are read for."""
 
 from __future__ import annotations
 
 import os
-import resource
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,17 +60,11 @@ def tree_cpu_s(pid: int, stats: Mapping[int, Stat]) -> float | None:
     return total
 
 
-def reaped_children_s() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
 def sample(pids: Mapping[str, int], proc: Path = PROC) -> dict[str, float]:
-    """CPU seconds so far, per named process tree and for the load generator."""
+    """CPU seconds so far, per named process tree (those still running)."""
     stats = _stats(proc)
     seconds = {name: tree_cpu_s(pid, stats) for name, pid in pids.items()}
-    found = {name: value for name, value in seconds.items() if value is not None}
-    return {**found, LOAD_GENERATOR: reaped_children_s()}
+    return {name: value for name, value in seconds.items() if value is not None}
 
 
 def per_payment_us(

@@ -18,6 +18,7 @@ from fraud_bench import cpu
 from fraud_bench.stats import summary_ms
 from fraud_devstack.pipeline import LocalPipeline, drain_topic, private_topics
 from fraud_devstack.services import ServiceProcess, wait_for
+from fraud_producer.stream_plan import CLOCK_STARTED
 from fraudcore.settings import KafkaSettings
 
 CUSTOMERS = "20000"
@@ -64,8 +65,8 @@ class ModeBench:
         self.consumer: ServiceProcess | None = None
         self.scorer: ServiceProcess | None = None
 
-    def _produce(self, run_id: str, *args: str) -> dict[str, Any]:
-        producer = self.pipeline.start_producer(
+    def _start_producer(self, run_id: str, *args: str) -> ServiceProcess:
+        return self.pipeline.start_producer(
             *args,
             "--no-labels",
             "--customers",
@@ -74,10 +75,15 @@ class ModeBench:
             run_id,
             name=f"producer-{run_id}",
         )
+
+    def _finish(self, producer: ServiceProcess) -> dict[str, Any]:
         producer.wait(timeout_s=900)
         report: dict[str, Any] = json.loads(producer.log().strip().splitlines()[-1])
         self.expected += int(report["transactions"])
         return report
+
+    def _produce(self, run_id: str, *args: str) -> dict[str, Any]:
+        return self._finish(self._start_producer(run_id, *args))
 
     def _drain(self, timeout_s: float) -> None:
         self.pipeline.wait_scored(self.expected, timeout_s=timeout_s)
@@ -109,10 +115,23 @@ class ModeBench:
         saturated = rate > capacity
         window = max(1.0, seconds * capacity / rate * 0.8) if saturated else seconds
         before = self.pipeline.scored()
+        producer = self._start_producer(
+            f"r{rate}", "--rate", str(rate), "--duration", f"{window:.2f}"
+        )
+        # CPU from the load generator's first payment to the last one scored: its start-up
+        # (imports, building the world) is no cost per payment.
+        wait_for(
+            lambda: CLOCK_STARTED in producer.log() or not producer.running,
+            300,
+            "the load generator's clock",
+            interval_s=0.02,
+        )
         began = cpu.sample(self.processes())
-        report = self._produce(f"r{rate}", "--rate", str(rate), "--duration", f"{window:.2f}")
+        report = self._finish(producer)
         self._drain(max(60.0, report["transactions"] / max(capacity, 1.0) * 2 + 30))
         spent = cpu.per_payment_us(began, cpu.sample(self.processes()), report["transactions"])
+        if report["transactions"]:
+            spent[cpu.LOAD_GENERATOR] = round(report["cpu_s"] * 1e6 / report["transactions"], 1)
         return {
             "produced": report["transactions"],
             "scored": self.pipeline.scored() - before,
