@@ -73,7 +73,7 @@ def around_switches(records: list[dict[str, Any]], began: dt.datetime) -> dict[s
     """A switch run's records: where the serving version changed (the first payment scored by
     the next one), the p99 of the payments scored within AROUND_S of each change, and the
     steady state's (every other payment, the run's first second left out)."""
-    timed = sorted((parse_time(r["scored_at"]), r) for r in records)
+    timed = sorted(((parse_time(r["scored_at"]), r) for r in records), key=lambda item: item[0])
     versions: list[dict[str, Any]] = []
     changes: list[dt.datetime] = []
     for at, record in timed:
@@ -100,14 +100,17 @@ def around_switches(records: list[dict[str, Any]], began: dt.datetime) -> dict[s
 def switch_under_load(
     bench: ModeBench, conn: psycopg.Connection, next_version: str, phase_s: float
 ) -> dict[str, Any]:
-    """At RATE for three phases: the champion, ``next_version`` promoted, rolled back."""
+    """At RATE: the champion, ``next_version`` promoted, rolled back, each change ``phase_s``
+    after the last, from the first payment scored (the load generator takes a while to start);
+    the traffic goes on two phases after the rollback, which the consumer takes up later."""
     run = f"sw{uuid.uuid4().hex[:4]}"
-    began = dt.datetime.now(dt.UTC)
+    before = bench.pipeline.scored()
     producer = bench.pipeline.start_producer(
         "--no-labels", "--customers", CUSTOMERS, "--run-id", run, "--rate", str(RATE),
-        "--duration", f"{3 * phase_s:.1f}", name=f"producer-{run}",
+        "--duration", f"{4 * phase_s:.1f}", name=f"producer-{run}",
     )  # fmt: skip
-    before = bench.pipeline.scored()
+    wait_for(lambda: bench.pipeline.scored() > before, 120, "the switch run's traffic")
+    began = dt.datetime.now(dt.UTC)
     time.sleep(phase_s)
     promoted = promote(conn, next_version, Status.CHAMPION, ACTOR, "benchmark: switch under load")
     time.sleep(phase_s)
