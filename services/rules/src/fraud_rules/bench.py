@@ -39,7 +39,7 @@ TEMPLATES = (
 )
 
 
-def rule_set(count: int) -> RuleSet:
+def definitions(count: int) -> list[RuleDefinition]:
     """The baseline, then generated rules up to ``count``, every one active."""
     rules = list(BASELINE_RULES[:count])
     for i in range(count - len(rules)):
@@ -51,7 +51,11 @@ def rule_set(count: int) -> RuleSet:
                 reason="benchmark", priority=i % 300, status=Status.ACTIVE,
             )
         )  # fmt: skip
-    return RuleSet.compile(rules)
+    return rules
+
+
+def rule_set(count: int) -> RuleSet:
+    return RuleSet.compile(definitions(count))
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """``fraud-bench [--quick]``: the whole benchmark in one run on this machine; writes
-reports/bench.json, reports/bench.md and reports/bench_latency.png."""
+reports/bench.json, reports/bench.md and reports/bench_latency.png. ``fraud-bench sections
+rules challenger [--quick]``: those sections alone, written into the existing report."""
 
 from __future__ import annotations
 
@@ -12,11 +13,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from fraud_bench import floors, log_size, report, scorer_api
+from fraud_bench import floors, log_size, report, scorer_api, sections
 from fraud_bench.decision_log import bench_decision_log
 from fraud_bench.pipeline_runs import Plan, bench_mode
 from fraud_bench.soak import soak
 from fraud_bench.transactions import bench_transactions, interval_sweep
+from fraud_bench.variants import FULL, QUICK
 from fraud_devstack import KafkaBroker, RedisServer
 from fraud_devstack.pipeline import LocalPipeline, private_topics
 from fraud_simulator.dataset import DatasetSpec
@@ -94,6 +96,12 @@ def run(quick: bool, model_dir: Path, out: Path) -> dict[str, Any]:
             result["decision_log"] = bench_decision_log(
                 settings, redis_server.url, model_dir, work / "decision-log", eos
             )
+            result.update(
+                sections.measure(
+                    list(sections.SECTIONS), QUICK if quick else FULL, settings=settings,
+                    redis_url=redis_server.url, model_dir=model_dir, work=work,
+                )
+            )  # fmt: skip
             log.info("scorer API")
             api = LocalPipeline(
                 broker.bootstrap_servers,
@@ -130,7 +138,13 @@ def run(quick: bool, model_dir: Path, out: Path) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="fraud-bench", description=__doc__)
-    parser.add_argument("command", nargs="?", choices=["run", "soak", "log-size"], default="run")
+    parser.add_argument(
+        "command", nargs="?", choices=["run", "soak", "log-size", "sections"], default="run"
+    )
+    parser.add_argument(
+        "names", nargs="*", metavar="SECTION",
+        help=f"sections: which ({', '.join(sections.SECTIONS)}; default all)",
+    )  # fmt: skip
     parser.add_argument("--quick", action="store_true", help="short windows (under 3 minutes)")
     parser.add_argument("--model-dir", type=Path, default=Path("training/artifacts"))
     parser.add_argument("--out", type=Path, default=Path("reports"))
@@ -139,6 +153,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--days", type=int, default=7, help="log-size: simulated days")
     parser.add_argument("--customers", type=int, default=2_000, help="log-size: world size")
     args = parser.parse_args(argv)
+    known = sections.SECTIONS if args.command == "sections" else {}
+    if unknown := [name for name in args.names if name not in known]:
+        parser.error(f"unknown section(s) {unknown}: sections are {list(sections.SECTIONS)}")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
     began = time.monotonic()
@@ -155,7 +172,11 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(sized, indent=2))
         print(f"written to {log_size.write(sized, args.out)}")
         return 0
-    result = run(args.quick, args.model_dir, args.out)
+    if args.command == "sections":
+        names = args.names or list(sections.SECTIONS)
+        result = sections.run(names, args.quick, args.model_dir, args.out)
+    else:
+        result = run(args.quick, args.model_dir, args.out)
     print(f"benchmark done in {time.monotonic() - began:.0f} s: {args.out / 'bench.md'}")
     for target in result["targets"]:
         print(f"  {'met ' if target['met'] else 'MISS'} {target['target']}: {target['measured']}")

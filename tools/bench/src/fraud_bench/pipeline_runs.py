@@ -99,7 +99,8 @@ class ModeBench:
         """Processing rate while draining a backlog produced with the consumer stopped."""
         assert self.consumer is not None
         self.consumer.stop()
-        self._produce("cap", "--rate", "100000", "--count", str(backlog))
+        # Run ids are never reused: a payment id seen before is a redelivery, not scored again.
+        self._produce(f"cap{uuid.uuid4().hex[:6]}", "--rate", "100000", "--count", str(backlog))
         before = self.pipeline.scored()
         self.consumer = self.pipeline.start_consumer(
             self.mode, name="consumer-capacity", **self.consumer_env
@@ -110,13 +111,16 @@ class ModeBench:
         elapsed = time.monotonic() - began
         return (self.expected - start_count) / elapsed if elapsed > 0 else 0.0
 
-    def at_rate(self, rate: int, seconds: float, capacity: float) -> dict[str, Any]:
+    def at_rate(
+        self, rate: int, seconds: float, capacity: float, run_id: str | None = None
+    ) -> dict[str, Any]:
+        """One window at ``rate`` under ``run_id`` (default ``r<rate>``), drained after."""
         # Above capacity the backlog grows without bound: a shorter window keeps the drain finite.
         saturated = rate > capacity
         window = max(1.0, seconds * capacity / rate * 0.8) if saturated else seconds
         before = self.pipeline.scored()
         producer = self._start_producer(
-            f"r{rate}", "--rate", str(rate), "--duration", f"{window:.2f}"
+            run_id or f"r{rate}", "--rate", str(rate), "--duration", f"{window:.2f}"
         )
         # CPU from the load generator's first payment to the last one scored: its start-up
         # (imports, building the world) is no cost per payment.
@@ -167,7 +171,7 @@ class ModeBench:
         attempts: list[dict[str, Any]] = []
 
         def holds(rate: float) -> bool:
-            held = self.bounded(rate, seconds, f"v{len(attempts)}")
+            held = self.bounded(rate, seconds, f"v{len(attempts)}{uuid.uuid4().hex[:6]}")
             attempts.append({"rate_tps": round(rate), "bounded": held})
             return held
 
@@ -182,19 +186,22 @@ class ModeBench:
             rate *= 0.85
         return 0.0, attempts
 
-    def timings(self) -> dict[str, dict[str, list[float]]]:
-        """Every scored record's timings (end to end and per stage, ms), by run id (the
-        transaction id's middle part)."""
+    def records(self) -> dict[str, list[dict[str, Any]]]:
+        """Every scored record (its timings, model version and time scored), by run id (the
+        transaction id's middle part), in the order read."""
         messages = drain_topic(
             self.settings, self.pipeline.topics.topic_scored, expected=self.expected, timeout_s=120
         )
-        by_run: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+        by_run: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for message in messages:
             record = orjson.loads(message.value() or b"{}")
             run = record["transaction"]["transaction_id"].split("-")[1]
-            for stage, value in record["timings"].items():
-                by_run[run][stage].append(value)
+            by_run[run].append({k: record[k] for k in ("timings", "model_version", "scored_at")})
         return by_run
+
+    def timings(self) -> dict[str, dict[str, list[float]]]:
+        """Every scored record's timings (end to end and per stage, ms), by run id."""
+        return {run: stage_values(records) for run, records in self.records().items()}
 
     def stop(self) -> None:
         self.pipeline.stop_all()
@@ -251,6 +258,15 @@ def bench_mode(
     result.produced = bench.expected
     result.cpu_us_per_payment = cpu_at_highest_rate(result.runs)
     return result
+
+
+def stage_values(records: list[dict[str, Any]]) -> dict[str, list[float]]:
+    """The records' timings as one list of values per stage (end to end included)."""
+    by_stage: dict[str, list[float]] = defaultdict(list)
+    for record in records:
+        for stage, value in record["timings"].items():
+            by_stage[stage].append(value)
+    return by_stage
 
 
 def cpu_at_highest_rate(runs: dict[str, dict[str, Any]]) -> dict[str, float]:

@@ -12,6 +12,7 @@ import matplotlib
 
 from fraud_bench.report_decision_log import decision_log_section, decision_log_targets
 from fraud_bench.report_transactions import row, transaction_targets, transactions_section
+from fraud_bench.report_variants import challenger_section, rules_section, variant_targets
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
@@ -50,6 +51,7 @@ def targets(result: dict[str, Any]) -> list[tuple[str, bool, str]]:
     return [
         *transaction_targets(result),
         *decision_log_targets(result),
+        *variant_targets(result),
         ("remote p99 <= 35 ms at 1,000 tx/s", remote["p99_ms"] <= 35, f"{remote['p99_ms']:.1f} ms"),
         (
             "embedded p99 <= 15 ms at 1,000 tx/s",
@@ -79,11 +81,14 @@ def targets(result: dict[str, Any]) -> list[tuple[str, bool, str]]:
     ]
 
 
-def write(result: dict[str, Any], out: Path) -> None:
+def write(result: dict[str, Any], out: Path, *, latency_plot: bool = True) -> None:
+    """bench.json with its targets judged, bench.md, and (unless told not: its figures did
+    not change) the latency plot."""
     out.mkdir(parents=True, exist_ok=True)
     result["targets"] = [{"target": t, "met": ok, "measured": m} for t, ok, m in targets(result)]
     (out / "bench.json").write_text(json.dumps(result, indent=2) + "\n")
-    plot(result, out / "bench_latency.png")
+    if latency_plot:
+        plot(result, out / "bench_latency.png")
     (out / "bench.md").write_text(markdown(result))
 
 
@@ -202,6 +207,8 @@ def markdown(r: dict[str, Any]) -> str:
     lines += cpu_section(r)
     lines += transactions_section(r)
     lines += decision_log_section(r)
+    lines += rules_section(r)
+    lines += challenger_section(r)
     lines += [
         "",
         "## Floors (same run, same client settings)",

@@ -1,0 +1,139 @@
+"""The rules and challenger parts of the benchmark report: targets judged from the section's
+own numbers, both in the markdown, and ``fraud-bench sections`` replacing only its keys."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from fraud_bench import report, sections
+from fraud_bench.variants import medians, order
+from tests.bench.test_report import result
+
+COMMITTED = Path(__file__).resolve().parents[2] / "reports" / "bench.json"
+MACHINE = {"cpus": 2, "load_before": {"1m": 1.0}, "load_after": {"1m": 1.5}}
+
+
+def variant(p99s: list[float], produced: int = 1_000, scored: int = 1_000) -> dict:
+    rounds = [
+        {"round": k, "p50_ms": 4.0, "p95_ms": p99, "p99_ms": p99, "scoring_p50_ms": 0.5,
+         "scoring_p99_ms": 1.0, "produced": produced, "scored": scored, "achieved_tps": 1_000.0,
+         "seconds": 15.0, "saturated": False}
+        for k, p99 in enumerate(p99s)
+    ]  # fmt: skip
+    return {"drain_tps": 1_500.0, "max_tps": 1_200.0, "max_tps_verified": True, "attempts": [],
+            "rounds": rounds, **medians(rounds)}  # fmt: skip
+
+
+def section(variants: dict, **extra: object) -> dict:
+    return {"quick": False, "measured_at": "2026-12-02T04:00:00Z", "machine": MACHINE,
+            "rate_tps": 1_000, "rounds": 3, "seconds": 15.0, "variants": variants,
+            "nothing_lost": all(r["produced"] == r["scored"] for v in variants.values()
+                                for r in v["rounds"]), **extra}  # fmt: skip
+
+
+def rules(p99_100: list[float], scored: int = 1_000) -> dict:
+    engine = {"batch": 64, "cpu_us_per_batch": {"0": 50, "10": 300, "100": 900},
+              "load_before": {"1m": 1.0}, "load_after": {"1m": 1.0}}  # fmt: skip
+    return section(
+        {"rules0": variant([9.0, 10.0, 30.0]), "rules10": variant([9.5, 10.0, 10.5]),
+         "rules100": variant(p99_100, scored=scored)},
+        counts=[0, 10, 100], engine=engine,
+    )  # fmt: skip
+
+
+def challenger(window_p99s: tuple[float, float], versions: int = 3) -> dict:
+    switch = {
+        "run_id": "sw1", "phase_s": 15.0, "produced": 45_000, "scored": 45_000,
+        "registry_changes": ["a", "b"],
+        "versions": [{"model_version": f"v{i % 2}", "payments": 15_000} for i in range(versions)],
+        "windows": [{"at": f"t{i}", "payments": 2_000, "p50_ms": 4.0, "p95_ms": p99,
+                     "p99_ms": p99} for i, p99 in enumerate(window_p99s)],
+        "steady": {"payments": 40_000, "p50_ms": 4.0, "p95_ms": 8.0, "p99_ms": 10.0},
+    }  # fmt: skip
+    variants = {"without": variant([10.0, 11.0, 12.0]), "with": variant([12.0, 13.0, 14.0])}
+    return section(variants, champion="v0", challenger="v1", switch=switch)
+
+
+def met(r: dict) -> dict[str, bool]:
+    return {t: ok for t, ok, _ in report.targets(r)}
+
+
+RULES_TARGET = "p99 at 1,000 tx/s grows by <= 1 ms with 100 active rules"
+SWITCH_TARGET = "promote then rollback at 1,000 tx/s: p99 around each switch <= 2x the steady state"
+
+
+def test_the_rule_count_is_judged_by_the_median_p99_growth() -> None:
+    # Medians: 10.0 with none; 11.0 and 11.1 with 100 (one outlier round changes nothing).
+    assert met({**result(), "rules": rules([10.5, 11.0, 40.0])})[RULES_TARGET]
+    assert not met({**result(), "rules": rules([10.5, 11.1, 11.2])})[RULES_TARGET]
+    assert not met({**result(), "rules": rules([10.0, 10.0, 10.0], scored=999)})[
+        "rules: nothing lost in any run"
+    ]
+    assert RULES_TARGET not in met(result())  # a run without the section
+
+
+def test_a_switch_is_judged_against_twice_the_steady_state_p99() -> None:
+    assert met({**result(), "challenger": challenger((20.0, 15.0))})[SWITCH_TARGET]
+    assert not met({**result(), "challenger": challenger((20.1, 15.0))})[SWITCH_TARGET]
+    assert not met({**result(), "challenger": challenger((5.0, 5.0), versions=2)})[SWITCH_TARGET]
+
+
+def test_both_sections_are_in_the_markdown() -> None:
+    r = {**result(), "rules": rules([10.5, 11.0, 12.0]), "challenger": challenger((12.0, 11.0))}
+    markdown = report.markdown({**r, "targets": []})
+    assert "| rules100 | 4.00 | 11.00 | 11.00 | 10.50, 11.00, 12.00 | 0.50 / 1.00 |" in markdown
+    assert "0 rules 50 us, 10 rules 300 us, 100 rules 900 us" in markdown
+    assert "| with | 4.00 | 13.00 | 13.00 | 12.00, 13.00, 14.00 |" in markdown
+    assert "+2.00 ms at the p99" in markdown
+    assert "| t0 | 2,000 | 4.00 | 12.00 | 1.20x |" in markdown
+
+
+def test_variants_alternate_round_after_round() -> None:
+    assert order(["a", "b", "c"], 3) == [
+        (0, "a"), (0, "b"), (0, "c"), (1, "c"), (1, "b"), (1, "a"), (2, "a"), (2, "b"), (2, "c"),
+    ]  # fmt: skip
+
+
+def test_sections_replace_only_their_keys(tmp_path: Path) -> None:
+    before = {**result(), "rules": rules([1.0, 1.0, 1.0])}
+    report.write(before, tmp_path)
+    existing = json.loads((tmp_path / "bench.json").read_text())
+    updated = sections.update(existing, {"rules": rules([10.5, 11.0, 12.0])})
+    assert updated["rules"]["variants"]["rules100"]["p99_ms"] == 11.0
+    assert {k: v for k, v in updated.items() if k != "rules"} == {
+        k: v for k, v in existing.items() if k not in ("rules", "targets")
+    }
+
+
+def test_sections_need_a_report_to_update(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="run the whole benchmark first"):
+        sections.run(["rules"], True, tmp_path, tmp_path)
+
+
+def test_committed_sections_agree_with_their_own_samples() -> None:
+    """reports/bench.json's rules and challenger sections: each variant's figures are the
+    medians of its own rounds, every round scored all it produced, the switch's windows and
+    versions are there, and the targets listed are the ones these numbers give."""
+    committed = json.loads(COMMITTED.read_text())
+    present = [name for name in sections.SECTIONS if name in committed]
+    if not present:
+        pytest.skip("the committed report predates these sections (make bench-sections)")
+    for name in present:
+        measured = committed[name]
+        assert measured["nothing_lost"]
+        for figures in measured["variants"].values():
+            assert len(figures["rounds"]) == measured["rounds"]
+            own = medians(figures["rounds"])
+            assert {k: figures[k] for k in own} == own
+    if "rules" in committed:
+        engine = committed["rules"]["engine"]["cpu_us_per_batch"]
+        assert set(engine) == {str(count) for count in committed["rules"]["counts"]}
+    if "challenger" in committed:
+        switch = committed["challenger"]["switch"]
+        assert len(switch["versions"]) == 3
+        assert len(switch["windows"]) == 2
+        paid = sum(v["payments"] for v in switch["versions"])
+        assert switch["produced"] == switch["scored"] == paid
+    judged = [{"target": t, "met": ok, "measured": m} for t, ok, m in report.targets(committed)]
+    assert committed["targets"] == judged

@@ -1,0 +1,173 @@
+"""The benchmark report's rules and challenger parts (present only in runs that measured them):
+each variant's latency at 1,000 tx/s (median of its alternated rounds, and every round), its
+drain and sustainable rate, the engine's own cost per batch, the switch under load, and the
+issues' targets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fraud_bench.challenger import AROUND_S
+from fraud_bench.report_transactions import row
+
+RULES_P99_BUDGET_MS = 1.0  # issue 25: 100 active rules add at most this to the p99 at 1,000 tx/s
+SPIKE_LIMIT = 2.0  # issue 22: a switch's p99 at most this times the steady state's
+
+
+def rules_growth_ms(rules: dict[str, Any]) -> float:
+    """p99 with the most rules minus p99 with none (medians of their rounds)."""
+    counts = sorted(rules["counts"])
+    variants = rules["variants"]
+    return float(variants[f"rules{counts[-1]}"]["p99_ms"] - variants[f"rules{counts[0]}"]["p99_ms"])
+
+
+def challenger_cost(challenger: dict[str, Any]) -> dict[str, float]:
+    without, with_ = challenger["variants"]["without"], challenger["variants"]["with"]
+    return {
+        "p50_ms_added": with_["p50_ms"] - without["p50_ms"],
+        "p99_ms_added": with_["p99_ms"] - without["p99_ms"],
+        "max_tps_ratio": with_["max_tps"] / max(without["max_tps"], 1.0),
+    }
+
+
+def spike_ratios(switch: dict[str, Any]) -> list[float]:
+    """Each switch window's p99 over the steady state's."""
+    steady = switch["steady"]["p99_ms"]
+    return [window["p99_ms"] / steady for window in switch["windows"]]
+
+
+def _lost(section: dict[str, Any]) -> tuple[bool, str]:
+    runs = [r for v in section["variants"].values() for r in v["rounds"]]
+    produced, scored = sum(r["produced"] for r in runs), sum(r["scored"] for r in runs)
+    return section["nothing_lost"], f"{scored:,} scored of {produced:,} produced"
+
+
+def variant_targets(result: dict[str, Any]) -> list[tuple[str, bool, str]]:
+    targets: list[tuple[str, bool, str]] = []
+    if "rules" in result:
+        rules = result["rules"]
+        growth = rules_growth_ms(rules)
+        targets += [
+            (
+                f"p99 at 1,000 tx/s grows by <= {RULES_P99_BUDGET_MS:.0f} ms with "
+                f"{max(rules['counts'])} active rules",
+                growth <= RULES_P99_BUDGET_MS,
+                f"{growth:+.2f} ms",
+            ),
+            ("rules: nothing lost in any run", *_lost(rules)),
+        ]
+    if "challenger" in result:
+        challenger = result["challenger"]
+        switch = challenger["switch"]
+        ratios = spike_ratios(switch)
+        switched = len(switch["versions"]) == 3  # champion, promoted, champion again
+        targets += [
+            (
+                f"promote then rollback at 1,000 tx/s: p99 around each switch <= "
+                f"{SPIKE_LIMIT:.0f}x the steady state",
+                switched and all(ratio <= SPIKE_LIMIT for ratio in ratios),
+                ", ".join(f"{ratio:.2f}x" for ratio in ratios) or "no switch seen",
+            ),
+            (
+                "challenger: nothing lost in any run, the switch included",
+                challenger["nothing_lost"],
+                f"{switch['scored']:,} scored of {switch['produced']:,} produced in the switch",
+            ),
+        ]
+    return targets
+
+
+def _variant_rows(section: dict[str, Any], label: str) -> list[str]:
+    lines = [
+        f"| {label} | p50 ms | p95 ms | p99 ms | p99 per round (ms) | scoring stage p50 / p99 ms "
+        "| produced | scored | sustainable (drain) tx/s |",
+        "| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |",
+    ]
+    for name, v in section["variants"].items():
+        sustained = "not searched" if v["max_tps_verified"] is None else f"{v['max_tps']:,.0f}"
+        lines.append(
+            row(
+                name,
+                f"{v['p50_ms']:.2f}",
+                f"{v['p95_ms']:.2f}",
+                f"{v['p99_ms']:.2f}",
+                ", ".join(f"{r['p99_ms']:.2f}" for r in v["rounds"]),
+                f"{v['scoring_p50_ms']:.2f} / {v['scoring_p99_ms']:.2f}",
+                f"{v['produced']:,}",
+                f"{v['scored']:,}",
+                f"{sustained} ({v['drain_tps']:,.0f})",
+            )
+        )
+    return lines
+
+
+def _measured(section: dict[str, Any]) -> str:
+    load = section["machine"]
+    return (
+        f"Measured {section['measured_at']} ({'quick' if section['quick'] else 'full'}: "
+        f"{section['rounds']} rounds of {section['seconds']:.0f} s per variant at "
+        f"{section['rate_tps']:,} tx/s, alternated), load average {load['load_before']['1m']} "
+        f"before, {load['load_after']['1m']} after."
+    )
+
+
+def rules_section(r: dict[str, Any]) -> list[str]:
+    if "rules" not in r:
+        return []
+    rules = r["rules"]
+    engine = rules["engine"]
+    lines = [
+        "",
+        "## Active rules: 0, 10, 100, embedded scoring",
+        "",
+        "One consumer with the decision log; the rules written to its database as an analyst "
+        "does and taken up live (the baseline, then generated rules over the served features "
+        "and payment fields). Latency: the median over each count's rounds. Scoring stage: the "
+        "model and the rules, per batch. " + _measured(rules),
+        "",
+        *_variant_rows(rules, "active rules"),
+        "",
+        f"The engine alone, CPU per batch of {engine['batch']} payments (a simulated world; load "
+        f"average {engine['load_before']['1m']} before, {engine['load_after']['1m']} after): "
+        + ", ".join(f"{count} rules {us:,} us" for count, us in engine["cpu_us_per_batch"].items())
+        + f". p99 growth from {min(rules['counts'])} to {max(rules['counts'])} rules: "
+        f"{rules_growth_ms(rules):+.2f} ms.",
+    ]
+    return lines
+
+
+def challenger_section(r: dict[str, Any]) -> list[str]:
+    if "challenger" not in r:
+        return []
+    c = r["challenger"]
+    cost, switch = challenger_cost(c), c["switch"]
+    lines = [
+        "",
+        "## Challenger in shadow: without and with, embedded scoring",
+        "",
+        f"One consumer serving the model registry ({c['champion']}; the challenger is the same "
+        "trees under another version), the challenger set and retired live. " + _measured(c),
+        "",
+        *_variant_rows(c, "challenger"),
+        "",
+        f"With a challenger: {cost['p50_ms_added']:+.2f} ms at the p50, "
+        f"{cost['p99_ms_added']:+.2f} ms at the p99; sustainable rate {cost['max_tps_ratio']:.1%} "
+        "of the rate without.",
+        "",
+        f"Promote then roll back at {c['rate_tps']:,} tx/s ({switch['phase_s']:.0f} s per "
+        f"phase): {switch['produced']:,} produced, {switch['scored']:,} scored; serving "
+        + " -> ".join(f"{v['model_version']} ({v['payments']:,})" for v in switch["versions"])
+        + f". Steady state p99 {switch['steady']['p99_ms']:.2f} ms "
+        f"({switch['steady']['payments']:,} payments).",
+        "",
+        f"| switch (first payment of the next version) | payments within {AROUND_S:.0f} s | p50 ms "
+        "| p99 ms "
+        "| p99 / steady p99 |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    for window, ratio in zip(switch["windows"], spike_ratios(switch), strict=True):
+        lines.append(
+            row(window["at"], f"{window['payments']:,}", f"{window['p50_ms']:.2f}",
+                f"{window['p99_ms']:.2f}", f"{ratio:.2f}x")
+        )  # fmt: skip
+    return lines

@@ -1,0 +1,124 @@
+"""The rules' cost: the embedded pipeline (decision log on: the rules live in its database)
+with 0, 10 and 100 active rules, the baseline R01-R05 then rules generated over the served
+features and the payment's fields (``fraud_rules.bench``), activated as an analyst does: written
+to the rules store in PostgreSQL, which the consumer polls. One consumer, the counts switched
+live and alternated round after round at 1,000 tx/s (``fraud_bench.variants``); the drain and
+sustainable rate per count; and the engine alone deciding batches of 64 payments of a
+simulated world (CPU time of this process: no queueing, no neighbours' wall time). Issue: p99
+at 1,000 tx/s grows by at most 1 ms with 100 active rules."""
+
+from __future__ import annotations
+
+import urllib.request
+import uuid
+from pathlib import Path
+from typing import Any
+
+from prometheus_client.parser import text_string_to_metric_families
+
+from fraud_bench.pipeline_runs import ModeBench
+from fraud_bench.stats import load_average, measured_on
+from fraud_bench.variants import RATE, WARM_S, SectionPlan, compare, database, nothing_lost
+from fraud_devstack.services import wait_for
+from fraud_rules.bench import definitions, rule_set, us_per_payment, world
+from fraudcore.decision_log import connect, migrate, rule_store
+from fraudcore.metrics import RULES_REVISION
+from fraudcore.rules import Status
+from fraudcore.settings import DatabaseSettings, KafkaSettings
+
+COUNTS = (0, 10, 100)
+BATCH = 64  # payments per batch in the engine's own measurement
+ACTOR, ROLE = "fraud-bench", "rules-admin"  # who the audit trail names
+
+
+def variant(count: int) -> str:
+    return f"rules{count}"
+
+
+def activate(conn: Any, count: int) -> int:
+    """The first ``count`` of the generated rules active, every other one retired (the
+    baseline too when it is not among them); the rules' revision then."""
+    if rule_store.revision(conn) == 0:  # the baseline in force becomes data first
+        rule_store.apply(conn, [], actor=ACTOR, role=ROLE)
+    rules = definitions(max(COUNTS))  # every count's rules, those not in force retired
+    chosen = [
+        rule.model_copy(update={"status": Status.ACTIVE if i < count else Status.RETIRED})
+        for i, rule in enumerate(rules)
+    ]
+    rule_store.apply(conn, chosen, actor=ACTOR, role=ROLE)
+    return rule_store.revision(conn)
+
+
+def consumer_revision(port: int) -> float:
+    """The rules revision a consumer decides with (its /metrics)."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
+        text = response.read().decode()
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name == RULES_REVISION.name:
+                return float(sample.value)
+    return -1.0
+
+
+def engine_cost(counts: tuple[int, ...], quick: bool) -> dict[str, Any]:
+    """CPU microseconds the engine takes to decide one batch of BATCH payments with each count
+    of active rules (median of passes over a simulated world), and the load it ran under."""
+    data = world(days=1 if quick else 2, customers=400)
+    before = load_average()
+    per_batch = {
+        str(count): round(us_per_payment(rule_set(count), data, BATCH, 3 if quick else 7) * BATCH)
+        for count in counts
+    }
+    return {"batch": BATCH, "cpu_us_per_batch": per_batch, "load_before": before,
+            "load_after": load_average()}  # fmt: skip
+
+
+def bench_rule_count(
+    settings: KafkaSettings,
+    redis_url: str,
+    model_dir: Path,
+    workdir: Path,
+    plan: SectionPlan,
+    *,
+    database_url: str | None = None,
+    counts: tuple[int, ...] = COUNTS,
+) -> dict[str, Any]:
+    """The section's figures (bench.json's ``rules``): per count, latency rounds and their
+    medians, drain and sustainable rate; the engine's cost per batch; when and under what."""
+    load_before = load_average()
+    with (
+        database(workdir, database_url) as url,
+        connect(DatabaseSettings(database_url=url)) as conn,
+    ):
+        migrate(conn)
+        bench = ModeBench(settings, redis_url, model_dir, workdir / "rules", "embedded",
+                          consumer_env={"DATABASE_URL": url})  # fmt: skip
+
+        def switch(name: str) -> None:
+            count = int(name.removeprefix("rules"))
+            revision = activate(conn, count)
+            assert bench.consumer is not None
+            port = bench.consumer.metrics_port
+
+            def taken_up() -> bool:  # a window of traffic: the consumer reads it per batch
+                bench.at_rate(RATE, WARM_S, RATE * 10.0, run_id=f"s{uuid.uuid4().hex[:6]}")
+                return consumer_revision(port) >= revision
+
+            wait_for(taken_up, 60, f"{count} rules in force")
+
+        try:
+            bench.start()
+            variants = compare(bench, [variant(c) for c in counts], switch, plan)
+        finally:
+            bench.stop()
+    return {
+        "quick": plan.quick,
+        **measured_on(load_before),
+        "rate_tps": RATE,
+        "rounds": plan.rounds,
+        "seconds": plan.seconds,
+        "counts": list(counts),
+        "variants": variants,
+        "engine": engine_cost(counts, plan.quick),
+        "nothing_lost": nothing_lost(variants),
+    }

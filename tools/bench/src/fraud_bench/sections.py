@@ -1,0 +1,66 @@
+"""Sections of the benchmark that compare variants of one pipeline (each against its own
+baseline in the same run: ``rules``, ``challenger``), measured alone and written into an
+existing report: ``fraud-bench sections rules challenger [--quick]`` replaces those keys of
+reports/bench.json, judges the targets again and renders bench.md, every other section as it
+was (each section records its own time, mode and load)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from fraud_bench import report
+from fraud_bench.challenger import bench_challenger
+from fraud_bench.rule_count import bench_rule_count
+from fraud_bench.variants import FULL, QUICK, SectionPlan
+from fraud_devstack import KafkaBroker, RedisServer
+from fraudcore.settings import KafkaSettings
+
+Section = Callable[[KafkaSettings, str, Path, Path, SectionPlan], dict[str, Any]]
+SECTIONS: dict[str, Section] = {"rules": bench_rule_count, "challenger": bench_challenger}
+log = logging.getLogger("fraud-bench")
+
+
+def measure(
+    names: list[str], plan: SectionPlan, *, settings: KafkaSettings, redis_url: str,
+    model_dir: Path, work: Path,
+) -> dict[str, Any]:  # fmt: skip
+    """Each named section's figures, one after the other on the given broker and Redis."""
+    measured = {}
+    for name in names:
+        log.info("section: %s", name)
+        measured[name] = SECTIONS[name](settings, redis_url, model_dir, work / name, plan)
+    return measured
+
+
+def update(existing: dict[str, Any], measured: dict[str, Any]) -> dict[str, Any]:
+    """The report with the measured sections in place of its own (targets judged at write)."""
+    return {**{k: v for k, v in existing.items() if k != "targets"}, **measured}
+
+
+def run(names: list[str], quick: bool, model_dir: Path, out: Path) -> dict[str, Any]:
+    path = out / "bench.json"
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no report to update; run the whole benchmark first")
+    existing = json.loads(path.read_text())
+    with tempfile.TemporaryDirectory(prefix="fraud-bench-sections-") as tmp:
+        work = Path(tmp)
+        broker = KafkaBroker(work / "kafka", log_level="WARN").start()
+        redis_server = RedisServer(work / "redis", maxmemory="4gb").start()
+        try:
+            settings = KafkaSettings(kafka_bootstrap_servers=broker.bootstrap_servers)
+            plan = QUICK if quick else FULL
+            measured = measure(
+                names, plan, settings=settings, redis_url=redis_server.url,
+                model_dir=model_dir, work=work,
+            )  # fmt: skip
+        finally:
+            broker.stop()
+            redis_server.stop()
+    result = update(existing, measured)
+    report.write(result, out, latency_plot=False)
+    return result
