@@ -12,7 +12,7 @@ from fraud_bench.report_variants import variant_targets
 from fraud_bench.variants import SectionPlan, run_id
 from fraudcore.decision_log import connect
 
-# A live pipeline for minutes: run by make bench-sections QUICK=1; CI checks the committed report.
+# A live pipeline for minutes: `pytest -m load tests/bench`; CI checks the committed report.
 pytestmark = [pytest.mark.integration, pytest.mark.load, pytest.mark.timeout(600)]
 
 COMMITTED_MODEL_DIR = Path(__file__).resolve().parents[2] / "training" / "artifacts"

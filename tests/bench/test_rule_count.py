@@ -11,7 +11,7 @@ from fraud_bench.rule_count import bench_rule_count
 from fraud_bench.variants import SectionPlan, run_id
 from fraudcore.decision_log import connect
 
-# A live pipeline for minutes: run by make bench-sections QUICK=1; CI checks the committed report.
+# A live pipeline for minutes: `pytest -m load tests/bench`; CI checks the committed report.
 pytestmark = [pytest.mark.integration, pytest.mark.load, pytest.mark.timeout(600)]
 
 TINY = SectionPlan(seconds=1.5, rounds=1, backlog=1_000, verify=False)
