@@ -49,8 +49,19 @@ format: ## apply ruff's fixes and formatting
 	$(RUN)/ruff check --fix .
 	$(RUN)/ruff format .
 
-test: ## the whole suite: unit and integration tests against a real Kafka broker and Redis (the API server checks: make k8s-api-check)
-	$(RUN)/pytest -m "not soak and not load and not k8s_api" $(PYTEST_ARGS)
+# make test: TEST_WORKERS pytest-xdist workers, each with its own session Kafka, Redis and PostgreSQL
+# (most tests wait on brokers, label delays and browsers, so workers beyond the cores still pay);
+# the chaos cases share one worker (tests/conftest.py), and the few tests that assert a wall-clock
+# bound of about a second (marker alone) run after, one at a time. Both passes run; either failing
+# (exit 5, nothing selected, included) fails the target. Select with TEST_MARKERS, not -m.
+TEST_WORKERS ?= 3
+TEST_MARKERS ?= not soak and not load and not k8s_api
+
+test: ## the whole suite: unit and integration tests against a real Kafka broker and Redis, in parallel (the API server checks: make k8s-api-check)
+	@status=0; \
+	$(RUN)/pytest -n $(TEST_WORKERS) --dist loadgroup -m "($(TEST_MARKERS)) and not alone" $(PYTEST_ARGS) || status=$$?; \
+	$(RUN)/pytest -m "($(TEST_MARKERS)) and alone" $(PYTEST_ARGS) || status=$$?; \
+	exit $$status
 
 test-unit: ## fast unit tests only
 	$(RUN)/pytest -m "not integration and not slow and not soak and not load and not k8s_api" $(PYTEST_ARGS)
