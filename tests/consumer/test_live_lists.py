@@ -40,6 +40,7 @@ def logged(settings, ids) -> dict[str, tuple]:
     return {row[0]: row[1:] for row in rows}
 
 
+@pytest.mark.alone
 def test_an_entry_acts_within_a_poll_and_stops_at_its_expiry(
     inprocess_consumer_factory, decision_log_factory, transactions
 ) -> None:

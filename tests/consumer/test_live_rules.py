@@ -34,6 +34,7 @@ def wait_for_revision(consumer, revision: int, timeout_s: float = 5.0) -> float:
     return time.monotonic() - began
 
 
+@pytest.mark.alone
 def test_rules_applied_live_act_and_shadow_rules_only_log(
     inprocess_consumer_factory, decision_log_factory, transactions
 ) -> None:

@@ -124,6 +124,7 @@ def test_sigterm_stops_the_cli_cleanly_with_everything_sent_flushed(
     assert len(messages) == report["transactions"]
 
 
+@pytest.mark.alone
 def test_the_world_pace_sends_world_time_on_the_clock_and_labels_when_they_are_due(
     kafka_bootstrap, topic_factory, topic_reader
 ) -> None:

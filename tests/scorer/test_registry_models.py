@@ -85,6 +85,7 @@ def test_one_batch_call_answers_for_the_champion_and_the_challenger(
     assert samples[("fraud_scorer_model_rows_total", "challenger", CHALLENGER)] == len(rows)
 
 
+@pytest.mark.alone
 def test_promotion_and_rollback_are_served_within_seconds(registry_scorer, model_registry) -> None:
     rows = some_rows(5)
     status, first = batch(registry_scorer, rows)

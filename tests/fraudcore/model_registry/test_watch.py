@@ -36,6 +36,7 @@ def _registered(conn, store, variant) -> None:
     promote(conn, "m-1", Status.CHAMPION, **WHO)
 
 
+@pytest.mark.alone
 def test_a_promotion_is_heard_within_a_second(registry_settings, registry_db, store, variant):
     _registered(registry_db, store, variant)
     watcher, heard = _watch(registry_settings, poll_s=600)  # the poll never comes in this test
