@@ -25,6 +25,7 @@ import psycopg
 from psycopg import sql
 
 from fraudcore.decision_log.contract import DECISIONS, LABELS
+from fraudcore.decision_log.quality import latest_day
 
 Z95 = 1.959964  # two-sided 95% normal quantile
 
@@ -212,3 +213,13 @@ def compare(conn: psycopg.Connection, since: dt.datetime, until: dt.datetime) ->
             )
         )
     return out
+
+
+def last_days(conn: psycopg.Connection, days: int) -> tuple[dt.datetime, dt.datetime] | None:
+    """The ``days`` whole UTC days up to the newest day holding a decision (the world's clock,
+    which may be simulated), as [since, until); None while the log is empty."""
+    last = latest_day(conn)
+    if last is None:
+        return None
+    since = dt.datetime.combine(last - dt.timedelta(days=days - 1), dt.time(), dt.UTC)
+    return since, since + dt.timedelta(days=days)
