@@ -32,16 +32,13 @@ class Thresholds(BaseModel):
         return self
 
 
-MODEL_VERSION_PATTERN = r"^[A-Za-z0-9_.:-]{1,64}$"  # what a version may be named, everywhere
-
-
 class ModelCard(BaseModel):
     """Required fields are what serving relies on; training may add anything else
     (metrics, parameters, hashes, library versions) and it is carried along untouched."""
 
     model_config = ConfigDict(frozen=True, extra="allow", protected_namespaces=())
 
-    model_version: str = Field(pattern=MODEL_VERSION_PATTERN)
+    model_version: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
     created_at: AwareDatetime
     feature_names: list[str] = Field(min_length=1)
     thresholds: Thresholds

@@ -17,15 +17,19 @@ from fraud_dashboard.model_desk import UnknownModelError, Window
 from fraud_dashboard.routes.decisions import LOG_DOWN
 from fraud_dashboard.state import DashboardState, get_state
 from fraudcore.decision_log.backtest_window import DEFAULT_DAYS
-from fraudcore.model_card import MODEL_VERSION_PATTERN
+from fraudcore.model_card import ModelCard
 
 router = APIRouter(prefix="/api/models", tags=["models"])
 State = Annotated[DashboardState, Depends(get_state)]
 MAX_WINDOW = dt.timedelta(days=92)  # the same bound as a rules backtest's
 SIGN_IN: dict[int | str, dict[str, Any]] = {401: {"description": "not signed in"}, 503: LOG_DOWN}
+# A version's name as the model card allows it: anything else cannot be in the registry.
+_NAME = ModelCard.model_json_schema()["properties"]["model_version"]
 Version = Annotated[
-    str | None, Query(pattern=MODEL_VERSION_PATTERN, description="only pairs with this version")
-]
+    str | None,
+    Query(pattern=_NAME["pattern"], min_length=_NAME["minLength"], max_length=_NAME["maxLength"],
+          description="only pairs with this version"),
+]  # fmt: skip
 
 
 @router.get("", responses=SIGN_IN)
