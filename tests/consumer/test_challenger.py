@@ -105,6 +105,18 @@ def test_the_challenger_scores_every_payment_in_shadow_and_decides_none(
         differ += abs(c_score - score) > 1e-4
     assert differ > 40, "the two models gave the same scores: not two models"
 
+    # The same counts exported per version, as the Grafana panels read them.
+    exported = consumer.pipeline.metrics.registry.get_sample_value
+    for role, version, column in (("champion", CHAMPION, 1), ("challenger", CHALLENGER, 6)):
+        for decision in ("approve", "review", "block"):
+            found = exported("fraud_model_decisions_total", {
+                "model_version": version, "role": role, "decision": decision,
+            })  # fmt: skip
+            assert found == sum(rows[i][column] == decision for i in ids), (role, decision)
+    agreed = exported("fraud_challenger_agreements_total",
+                      {"model_version": CHALLENGER, "champion_version": CHAMPION})  # fmt: skip
+    assert agreed == sum(rows[i][1] == rows[i][6] for i in ids)
+
     # fraud-models compare: the two models side by side on these payments (no label yet).
     monkeypatch.setenv("DATABASE_URL", model_registry.settings.database_url)
     assert models_cli(["compare", "--json"]) == 0

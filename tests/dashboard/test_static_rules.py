@@ -30,6 +30,6 @@ def test_pages_load_their_scripts_and_styles_from_files(page: Path) -> None:
 
 def test_every_page_and_script_is_covered() -> None:
     assert {path.name for path in PAGES} == {
-        "index.html", "queue.html", "decision.html", "sign-in.html", "rules.html"
+        "index.html", "queue.html", "decision.html", "sign-in.html", "rules.html", "models.html"
     }  # fmt: skip
     assert len(SCRIPTS) >= 13

@@ -16,9 +16,11 @@ from fraud_monitoring import dashboard, generate, scrape, verify
 from fraud_monitoring.contract import CONSUMER, DASHBOARD, PRODUCER, SCORER
 from fraud_monitoring.prometheus_server import PrometheusServer
 from fraudcore.decision_log import DecisionLogWriter, apply_labels, connect, migrate
+from fraudcore.model_registry import Status
 
 pytestmark = pytest.mark.integration
 REPO_ROOT = Path(__file__).resolve().parents[2]
+CHALLENGER = "test-model-2"  # the model registry fixture's candidate
 PANELS = dashboard.load((REPO_ROOT / generate.DASHBOARD_JSON).read_text())
 
 
@@ -45,11 +47,12 @@ def decision_log(database_factory, decided_world) -> str:
 
 
 def test_every_panel_query_answers_from_the_real_pipeline(
-    pipeline_factory, database_factory, decided_world, prometheus_binary: str, promtool: str,
-    tmp_path: Path,
+    pipeline_factory, database_factory, decided_world, model_registry, prometheus_binary: str,
+    promtool: str, tmp_path: Path,
 ) -> None:  # fmt: skip
     pipeline = pipeline_factory()
-    pipeline.start_scorer()
+    model_registry.promote(CHALLENGER, Status.CHALLENGER)  # the per-version panels compare two
+    pipeline.start_scorer(**model_registry.env())
     consumer = pipeline.start_consumer("remote")
     board = pipeline.start_dashboard(
         DATABASE_URL=decision_log(database_factory, decided_world), DASHBOARD_QUALITY_INTERVAL_S=1

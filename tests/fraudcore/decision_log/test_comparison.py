@@ -59,7 +59,16 @@ def test_the_two_models_on_the_same_payments_at_the_same_budget(decision_log, ma
     # The challenger reviews 0, 1, 8, 9, 7: all three frauds among five labelled.
     challenger = pair.challenger_at_budget
     assert (challenger.precision.value, challenger.recall.value) == (3 / 5, 1.0)
+    # AP at the budget: the champion finds fraud 8 second of its labelled reviews (1/2), and
+    # misses 0 and 1; the challenger finds all three first.
+    assert champion.average_precision.value == pytest.approx(1 / 6)
+    assert challenger.average_precision.value == 1.0
     shown = pair.as_json()
+    assert shown["pending"] == 1
+    found = {"value": 1.0, "ci95": list(wilson(3, 3)), "of": 3}
+    assert shown["challenger"]["ap_at_budget"] == found
+    low, high = shown["champion"]["ap_at_budget"]["ci95"]
+    assert 0 < low < 1 / 6 < high < 1
     assert shown["agreement"]["value"] == 0.4
     assert shown["challenger"]["recall_at_budget"]["ci95"] == list(wilson(3, 3))
     assert compare(decision_log, since - dt.timedelta(days=30), since) == []  # another window

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
 from prometheus_client import REGISTRY, CollectorRegistry
@@ -13,11 +15,15 @@ from fraudcore.schemas import DLQ_REASONS, Decision
 
 class ConsumerMetrics:
     def __init__(self, registry: CollectorRegistry = REGISTRY) -> None:
+        self.registry = registry
         self.end_to_end: Any = metrics.END_TO_END_LATENCY.create(registry)
         self.stage: Any = metrics.STAGE_LATENCY.create(registry)
         self.batch_size: Any = metrics.CONSUMER_BATCH_SIZE.create(registry)
         self.transactions: Any = metrics.CONSUMER_TRANSACTIONS.create(registry)
         self.decisions: Any = metrics.DECISIONS.create(registry)
+        self.model_decisions: Any = metrics.MODEL_DECISIONS.create(registry)
+        self.agreements: Any = metrics.CHALLENGER_AGREEMENTS.create(registry)
+        self._versions: set[tuple[str, str]] = set()  # (version, role) exported so far
         self.rules: Any = metrics.RULE_HITS.create(registry)
         self.shadow_rules: Any = metrics.RULE_SHADOW_HITS.create(registry)
         self.shadow_new_alerts: Any = metrics.RULE_SHADOW_NEW_ALERTS.create(registry)
@@ -58,3 +64,30 @@ class ConsumerMetrics:
             self.labels.labels(is_fraud=is_fraud)
         for stage in metrics.STAGES:
             self.stage.labels(stage=stage)
+
+    def _seen(self, version: str, role: str) -> None:
+        # Every decision of a version exported from its first batch: alert rates read 0, not
+        # nothing, until the version's first alert.
+        if (version, role) not in self._versions:
+            self._versions.add((version, role))
+            for decision in Decision:
+                self.model_decisions.labels(version, role, decision.value)
+
+    def observe_models(
+        self,
+        champion: str,
+        decided: Sequence[Decision],
+        challenger: str | None = None,
+        shadowed: Sequence[Decision] = (),
+    ) -> None:
+        """One batch's decisions by model version: the champion's, and the challenger's in
+        shadow with how many of them were the champion's (the log's agreement, live)."""
+        roles = [(metrics.CHAMPION, champion, decided)]
+        if challenger is not None:
+            roles.append((metrics.CHALLENGER, challenger, shadowed))
+            agreed = sum(a == b for a, b in zip(decided, shadowed, strict=True))
+            self.agreements.labels(challenger, champion).inc(agreed)
+        for role, version, decisions in roles:
+            self._seen(version, role)
+            for decision, count in Counter(decisions).items():
+                self.model_decisions.labels(version, role, decision.value).inc(count)

@@ -25,7 +25,7 @@ from fraud_consumer.live_rules import rule_source
 from fraud_consumer.metrics import ConsumerMetrics
 from fraud_consumer.records import Scored, defined_features, parse_marker, records_of_batch
 from fraud_consumer.rule_decisions import RuleDecider
-from fraud_consumer.scorers import Scorer
+from fraud_consumer.scorers import Scorer, Shadow
 from fraud_consumer.settings import ConsumerSettings
 from fraud_consumer.sink import BatchWrite, RedisSink
 from fraudcore import live_stats
@@ -278,7 +278,7 @@ class TransactionPipeline:
         }
         if shadow is not None:
             stages["shadow"] = (shadow_done - scoring_done) * _MS
-        self._observe(scored, result.latencies_ms, stages, model_version)
+        self._observe(scored, result.latencies_ms, stages, model_version, shadow)
         self.drift.observe(matrix, [s.verdict.score for s in scored], model_version)
         return result
 
@@ -298,8 +298,14 @@ class TransactionPipeline:
         latencies_ms: list[float],
         stages: dict[str, float],
         model_version: str,
+        shadow: Shadow | None,
     ) -> None:
         m = self.metrics
+        m.observe_models(
+            model_version, [s.verdict.decision for s in scored],
+            None if shadow is None else shadow.model_version,
+            [] if shadow is None else [v.decision for v in shadow.verdicts],
+        )  # fmt: skip
         for e2e_ms in latencies_ms:
             self._end_to_end.observe(e2e_ms / 1000)
         for decision, count in Counter(s.verdict.decision.value for s in scored).items():

@@ -13,10 +13,12 @@ from redis.exceptions import RedisError
 
 from fraud_dashboard.auth.identity import optional_identity, writable
 from fraud_dashboard.decision_log import LogNotConfiguredError, LogUnavailableError
+from fraud_dashboard.model_desk import RegistryMissingError
 from fraud_dashboard.routes import (
     cards,
     decisions,
     live,
+    models,
     operations,
     pages,
     queue,
@@ -92,6 +94,7 @@ def create_app(settings: DashboardSettings | None = None) -> FastAPI:
 
     @app.exception_handler(LogNotConfiguredError)
     @app.exception_handler(LogUnavailableError)
+    @app.exception_handler(RegistryMissingError)
     async def decision_log_down(_: Request, error: Exception) -> JSONResponse:
         return JSONResponse({"detail": str(error)}, status_code=503)
 
@@ -110,4 +113,5 @@ def create_app(settings: DashboardSettings | None = None) -> FastAPI:
     app.include_router(session.router)
     app.include_router(operations.router)
     app.include_router(rules.router)
+    app.include_router(models.router)
     return app

@@ -1,5 +1,5 @@
 """What the dashboard's routes share: settings, Redis, the hub, the figures, metrics, sign-in,
-the analysts' cases and the rules."""
+the analysts' cases, the rules and the models."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from fraud_dashboard.cases import CaseLog
 from fraud_dashboard.decision_log import DecisionLog, QualityGauges, QualityMonitor
 from fraud_dashboard.hub import Hub
 from fraud_dashboard.label_publisher import LabelPublisher
+from fraud_dashboard.model_desk import ModelDesk
 from fraud_dashboard.rule_book import RuleBook
 from fraud_dashboard.settings import DashboardSettings
 from fraud_dashboard.summary import SummaryTracker
@@ -43,6 +44,7 @@ class DashboardState:
     access: Access
     cases: CaseLog
     rules: RuleBook
+    models: ModelDesk
 
     @classmethod
     def build(cls, settings: DashboardSettings) -> DashboardState:
@@ -70,6 +72,7 @@ class DashboardState:
             access=Access.build(settings, redis),
             cases=CaseLog(settings.database(), publisher),
             rules=RuleBook(settings.database()),
+            models=ModelDesk(decision_log.connections),  # the same kept connections
         )
 
 

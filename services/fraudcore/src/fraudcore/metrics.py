@@ -28,6 +28,7 @@ STAGES: tuple[str, ...] = ("kafka", "decode", "features", "scoring", "sinks")  #
 RETRY_DEPENDENCIES: tuple[str, ...] = ("redis", "scorer", "kafka", "database")
 RELOAD_RESULTS: tuple[str, ...] = ("ok", "refused")
 SERVING_ROLES: tuple[str, ...] = ("champion", "challenger", "requested")  # the scorer's per version
+CHAMPION, CHALLENGER = "champion", "challenger"  # roles of the consumer's decisions per version
 
 Kind = Literal["counter", "gauge", "histogram", "info"]
 Metric = Counter | Gauge | Histogram | Info
@@ -120,6 +121,20 @@ CONSUMER_TRANSACTIONS = MetricSpec(
 )
 DECISIONS = MetricSpec(
     "fraud_decisions_total", "Decisions taken, by decision.", "counter", ("decision",)
+)
+# Per model version, so a challenger in shadow is compared live with the champion it shadows.
+MODEL_DECISIONS = MetricSpec(
+    "fraud_model_decisions_total",
+    "Decisions by model version, role and decision: the champion's (acted on, rules included) "
+    "and the challenger's in shadow (logged, never acted on).",
+    "counter",
+    ("model_version", "role", "decision"),
+)
+CHALLENGER_AGREEMENTS = MetricSpec(
+    "fraud_challenger_agreements_total",
+    "Payments on which the challenger in shadow (model_version) took the champion's decision.",
+    "counter",
+    ("model_version", "champion_version"),
 )
 RULE_HITS = MetricSpec(
     "fraud_rule_hits_total", "Named rules that fired, by rule.", "counter", ("rule",)

@@ -10,7 +10,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
-from fraud_monitoring import log_panels, panels
+from fraud_monitoring import log_panels, model_panels, panels
 from fraud_monitoring.contract import JOBS, LATENCY_BUDGET_S
 from fraud_monitoring.panels import Limit, Query
 from fraud_monitoring.promql import RATE_INTERVAL, gauge, quantile, rate
@@ -223,6 +223,7 @@ def _rows() -> list[tuple[str, list[Any]]]:
                 ),
             ],
         ),
+        model_panels.row(),  # last: the panels above keep their ids
     ]
 
 

@@ -59,6 +59,7 @@ LABEL_VALUES: dict[str, tuple[str, ...]] = {
     "result": m.RELOAD_RESULTS,
     "day": ("2026-03-09", "2026-03-10"),  # days of decision in the decision log
     "model_version": (INFO_MODEL_VERSION,),
+    "champion_version": ("sample-2026-11-01",),  # the version a challenger shadows
     "feature": FEATURE_NAMES,
 }
 INFO_VALUES = {"version": INFO_MODEL_VERSION, "features": str(len(FEATURE_NAMES))}

@@ -36,6 +36,12 @@ async def rules() -> FileResponse:
     return _page("rules.html")
 
 
+@router.get("/models")
+async def models() -> FileResponse:
+    """The models: versions, champion against challenger over a window, promotion history."""
+    return _page("models.html")
+
+
 @router.get("/sign-in")
 async def sign_in() -> FileResponse:
     """Signing in with a name and password from the users file (the form posts JSON)."""
