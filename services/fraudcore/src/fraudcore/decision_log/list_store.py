@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +24,7 @@ from psycopg.rows import dict_row
 
 from fraudcore.decision_log.audit import AuditAction, changes, record
 from fraudcore.decision_log.contract import LIST_CHANGES, LISTS, RULES_REVISION
+from fraudcore.rules.listed_at import FOREVER, ListHistory
 from fraudcore.rules.lists import COMPROMISED_CARDS, EntryChange, ListError, Lists, Source, check
 from fraudcore.schemas import LabelSource, format_time
 
@@ -57,6 +58,14 @@ _RECORD = sql.SQL(
 _SINCE = sql.SQL(
     "SELECT revision, list_name, value, source, extract(epoch FROM expires_at) FROM {} "
     "WHERE revision > %s AND revision <= %s ORDER BY revision"
+).format(sql.Identifier(LIST_CHANGES))
+# Each change that put a value on a list holds until the value's next change or its expiry.
+_SPANS = sql.SQL(
+    "SELECT list_name, value, (extract(epoch FROM changed_at) * 1e6)::bigint, "
+    "(extract(epoch FROM least(expires_at, next_at)) * 1e6)::bigint FROM ("
+    "SELECT list_name, value, source, changed_at, expires_at, lead(changed_at) OVER "
+    "(PARTITION BY list_name, value ORDER BY revision) AS next_at FROM {} "
+    "WHERE list_name = ANY(%s)) c WHERE source IS NOT NULL ORDER BY list_name, value, changed_at"
 ).format(sql.Identifier(LIST_CHANGES))
 _LOCK = sql.SQL("SELECT lists_revision FROM {} FOR UPDATE").format(sql.Identifier(RULES_REVISION))
 _BUMP = sql.SQL(
@@ -128,6 +137,15 @@ def changes_since(conn: psycopg.Connection, revision: int) -> tuple[int, list[En
         )
         for _, name, value, source, expires in rows
     ]
+
+
+def spans(conn: psycopg.Connection, names: Iterable[str]) -> ListHistory:
+    """When each value was on each of the lists ``names`` (all their recorded changes)."""
+    found: dict[str, dict[str, list[tuple[int, int]]]] = {}
+    for name, value, since, until in conn.execute(_SPANS, (sorted(names),)).fetchall():
+        span = (int(since), FOREVER if until is None else int(until))
+        found.setdefault(name, {}).setdefault(value, []).append(span)
+    return ListHistory(found)
 
 
 def add(
