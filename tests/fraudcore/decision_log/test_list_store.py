@@ -131,7 +131,7 @@ def test_migration_8_brings_the_policy_rule_to_rules_already_written(database_fa
             "'travel', 100, 'active')"
         )
         conn.execute("UPDATE rules_revision SET revision = 1")
-        assert [m.version for m in migrate(conn)] == [8]
+        assert [m.version for m in migrate(conn)] == [8, 9]
         at, definitions = load_rules(conn)
         assert at == 2
         assert KNOWN_COMPROMISED in definitions

@@ -38,7 +38,7 @@ def test_the_migrated_schema_is_the_contract(database_factory) -> None:
     with connect(database_factory()) as conn:
         assert [m.version for m in pending(conn)] == [m.version for m in migrations()]
         applied = migrate(conn)
-        assert [m.version for m in applied] == [1, 2, 3, 4, 5, 6, 7, 8]
+        assert [m.version for m in applied] == [1, 2, 3, 4, 5, 6, 7, 8, 9]
         # The writer's columns, with the queue's own, which triggers keep (migration 0005), then
         # the challenger's (0006) and the rules' (0007), joining at the end.
         before = DECISION_COLUMNS[: DECISION_COLUMNS.index(CHALLENGER_COLUMNS[0])]
@@ -123,7 +123,7 @@ def test_decisions_and_labels_logged_before_later_migrations_stay(
             f"INSERT INTO {LABELS} (transaction_id, event_time, is_fraud, scenario, labelled_at) "
             "VALUES ('tx-old', '2026-03-02T10:00Z', true, 'card_testing', '2026-03-09T00:00Z')"
         )
-        assert [m.version for m in migrate(conn)] == [2, 3, 4, 5, 6, 7, 8]
+        assert [m.version for m in migrate(conn)] == [2, 3, 4, 5, 6, 7, 8, 9]
         (found,) = get_decisions(conn, "tx-old")
         source = conn.execute(f"SELECT source, analyst FROM {LABELS}").fetchall()
         closed = conn.execute(f"SELECT queue_closed_at IS NOT NULL FROM {DECISIONS}").fetchone()

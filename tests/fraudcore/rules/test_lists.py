@@ -9,7 +9,15 @@ import pytest
 from fraudcore.features import FEATURE_NAMES
 from fraudcore.rules import BASELINE_RULES, Batch, RuleSet, compile_condition
 from fraudcore.rules.baseline import KNOWN_COMPROMISED
-from fraudcore.rules.lists import COMPROMISED_CARDS, LIST_KINDS, ListError, ListKind, Lists, Source
+from fraudcore.rules.lists import (
+    COMPROMISED_CARDS,
+    LIST_KINDS,
+    EntryChange,
+    ListError,
+    ListKind,
+    Lists,
+    Source,
+)
 
 
 def test_entries_expire_and_can_be_renewed_or_removed() -> None:
@@ -98,3 +106,20 @@ def test_the_known_compromised_rule_blocks_cards_on_its_list(payment) -> None:
     decided = rules.decide(np.zeros(2, dtype=np.int8), batch)
     assert decided.levels.tolist() == [0, 2]
     assert decided.fired == [[], [KNOWN_COMPROMISED.id]]
+
+
+def test_changes_apply_to_a_copy_and_leave_the_lists_read_as_they_were() -> None:
+    lists = Lists()
+    lists.add("blocked_cards", "card-1")
+    lists.add("blocked_cards", "card-2", expires_at=100.0)
+    before = lists.snapshot(50.0)
+    changed = lists.changed([
+        EntryChange("blocked_cards", "card-1", None),
+        EntryChange("blocked_cards", "card-3", Source.VERDICT, 200.0),
+        EntryChange("no_such_list", "x", Source.HAND),
+        EntryChange("watched_countries", "not a country", Source.HAND),
+    ])  # fmt: skip
+    assert lists.snapshot(50.0) == before == {"blocked_cards": {"card-1", "card-2"}}
+    assert changed.snapshot(50.0) == {"blocked_cards": {"card-2", "card-3"}}
+    assert changed.snapshot(150.0) == {"blocked_cards": {"card-3"}}
+    assert [e.source for e in changed.entries("blocked_cards")] == [Source.HAND, Source.VERDICT]

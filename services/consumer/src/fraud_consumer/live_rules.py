@@ -1,149 +1,38 @@
-"""The rules a consumer decides with, and the lists they read: the built-in baseline (R01-R05,
-no lists) without a database, else what the decision log's database holds, reloaded when its
-revisions move.
-
-A background thread reads the one-row revisions (the rules' and the lists') every
-``rules_poll_s`` (1 s) on its own connection and, when one moved, loads what changed (the rules,
-compiled; or the list entries in force, into sets) and swaps it in; a batch takes both once at
-its start, so the hot path never waits on the database, a list lookup is a set membership, and
-one batch is decided by one rule set and one version of the lists. A poll rather than
-LISTEN/NOTIFY: a notification sent while a consumer reconnects is lost (so a poll is needed
-anyway), and a one-row read a second costs nothing.
-"""
+"""The consumer's rules and lists: ``fraudcore.decision_log.rules_in_force``, the same source the
+scorer decides with, with a database that was never read reported as the decision log being
+unavailable (the batch waits and is retried, as for a write)."""
 
 from __future__ import annotations
 
-import logging
-import threading
-import time
-from dataclasses import dataclass, field, replace
-from typing import Protocol
-
-import psycopg
-
 from fraud_consumer.decision_sink import DecisionLogUnavailableError
-from fraudcore.decision_log import connect, list_store, rule_store
-from fraudcore.rules import BASELINE_RULES, RuleError, RuleSet, compile_rule
-from fraudcore.rules.lists import Lists
+from fraudcore.decision_log.rules_in_force import (
+    BuiltinRules,
+    DatabaseRules,
+    LoadedRules,
+    RuleSource,
+    RulesUnavailableError,
+)
 from fraudcore.settings import DatabaseSettings
 
-log = logging.getLogger(__name__)
+__all__ = ["BuiltinRules", "LoadedRules", "RuleSource", "rule_source"]
 APPLICATION = "fraud-consumer-rules"
 
 
-@dataclass(frozen=True)
-class LoadedRules:
-    rules: RuleSet
-    revision: int  # the database's (0: the built-in baseline)
-    lists: Lists = field(default_factory=Lists)  # the entries in force; snapshot(now) per batch
-    lists_revision: int = 0
-
-
-class RuleSource(Protocol):
-    def current(self) -> LoadedRules:
-        """The set in force now; raises DecisionLogUnavailableError before the first load."""
-        ...
-
-    def close(self) -> None: ...
-
-
-class BuiltinRules:
-    def __init__(self) -> None:
-        self.loaded = LoadedRules(RuleSet.compile(BASELINE_RULES), 0)
+class ConsumerRules:
+    def __init__(self, source: RuleSource) -> None:
+        self.source = source
 
     def current(self) -> LoadedRules:
-        return self.loaded
+        try:
+            return self.source.current()
+        except RulesUnavailableError as error:
+            raise DecisionLogUnavailableError(str(error)) from error
 
     def close(self) -> None:
-        return None
-
-
-class DatabaseRules:
-    def __init__(self, settings: DatabaseSettings, poll_s: float) -> None:
-        self.settings, self.poll_s = settings, poll_s
-        self.loaded: LoadedRules | None = None
-        self._conn: psycopg.Connection | None = None
-        self._stop = threading.Event()
-        self._lock = threading.Lock()  # one connection, the poller's or the first batch's
-        self._thread = threading.Thread(target=self._run, name="rules-poll", daemon=True)
-        self._thread.start()
-
-    def current(self) -> LoadedRules:
-        if self.loaded is None:  # the first batch waits for them: never a retired rule's say
-            try:
-                self.refresh()
-            except psycopg.Error as error:
-                with self._lock:
-                    self._drop()
-                raise DecisionLogUnavailableError(
-                    f"decision log: rules not read: {error}"
-                ) from error
-        assert self.loaded is not None  # refresh loads or raises
-        return self.loaded
-
-    def refresh(self) -> bool:
-        """Reload when the revision moved; whether the set changed. Database errors propagate."""
-        with self._lock:
-            return self._refresh()
-
-    def _refresh(self) -> bool:
-        if self._conn is None or self._conn.closed or self._conn.broken:
-            self._conn = connect(self.settings, APPLICATION)
-        rules_at, lists_at = list_store.revisions(self._conn)
-        loaded = self.loaded
-        if loaded is not None and (rules_at, lists_at) == (loaded.revision, loaded.lists_revision):
-            return False
-        if loaded is None or rules_at != loaded.revision:
-            loaded = self._load_rules(self._conn, loaded)
-        if lists_at != loaded.lists_revision:
-            at, lists = list_store.load(self._conn)
-            loaded = replace(loaded, lists=lists, lists_revision=at)
-            in_force = sum(len(values) for values in lists.snapshot(time.time()).values())
-            log.info("lists revision %d: %d entries in force", at, in_force)
-        self.loaded = loaded
-        return True
-
-    @staticmethod
-    def _load_rules(conn: psycopg.Connection, loaded: LoadedRules | None) -> LoadedRules:
-        revision, definitions = rule_store.load(conn)
-        compiled = []
-        for definition in rule_store.in_force(definitions):
-            try:
-                compiled.append(compile_rule(definition))
-            except RuleError as error:  # stored by an older release's vocabulary: left out
-                log.error("rule %s v%d left out: %s", definition.id, definition.version, error)
-        rules = RuleSet(compiled)
-        log.info("rules revision %d: %d active, %d shadow", revision, len(rules.active),
-                 len(rules.shadow))  # fmt: skip
-        if loaded is None:
-            return LoadedRules(rules, revision, lists_revision=-1)  # the lists load next
-        return replace(loaded, rules=rules, revision=revision)
-
-    def _run(self) -> None:
-        failing = False
-        while not self._stop.is_set():
-            try:
-                self.refresh()
-                failing = False
-            except psycopg.Error as error:
-                if not failing:  # once an outage, not once a second
-                    log.warning("rules not read (keeping the revision in force): %s", error)
-                failing = True
-                with self._lock:
-                    self._drop()
-            self._stop.wait(self.poll_s)
-
-    def _drop(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-        self._conn = None
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=5)
-        with self._lock:
-            self._drop()
+        self.source.close()
 
 
 def rule_source(settings: DatabaseSettings | None, poll_s: float) -> RuleSource:
-    return BuiltinRules() if settings is None else DatabaseRules(settings, poll_s)
+    if settings is None:
+        return BuiltinRules()
+    return ConsumerRules(DatabaseRules(settings, poll_s, APPLICATION))

@@ -17,6 +17,7 @@ from fraudcore.settings import (
     ModelRegistrySettings,
     OptionalDatabaseSettings,
     RedisSettings,
+    RulesSettings,
     ScoringMode,
     ScoringSettings,
     TopicSettings,
@@ -52,6 +53,7 @@ class BackfillSettings(RedisSettings, RetentionSettings, LoggingSettings):
 class ConsumerSettings(
     RetentionSettings,
     OptionalDatabaseSettings,
+    RulesSettings,
     ModelRegistrySettings,
     KafkaSettings,
     TopicSettings,
@@ -100,9 +102,6 @@ class ConsumerSettings(
     onnx_intra_op_threads: int = Field(default=1, ge=1, le=64)
     scorer_timeout_s: float = Field(default=2.0, gt=0)
     retry_backoff_max_s: float = Field(default=5.0, gt=0)
-    rules_poll_s: float = Field(
-        default=1.0, gt=0, le=5.0, description="how often the rules' revision is read (with a log)"
-    )
     recent_stream_maxlen: int = Field(default=5_000, ge=10)
     alert_stream_maxlen: int = Field(default=1_000, ge=10)
     metrics_port: int = Field(default=9102, ge=0, le=65535)

@@ -234,6 +234,14 @@ class OptionalDatabaseSettings(EnvSettings):
         )
 
 
+class RulesSettings(EnvSettings):
+    """How a process that decides (the consumer, the scorer) follows the rules in force."""
+
+    rules_poll_s: float = Field(
+        default=1.0, gt=0, le=5.0, description="how often the rules' revision is read (with a log)"
+    )
+
+
 class DecisionLogSettings(EnvSettings):
     """How long decisions are kept and how far ahead their day partitions are made."""
 

@@ -25,9 +25,19 @@ class Score(BaseModel):
     decision: Decision
     reasons: list[str] = Field(description="features that raised the score most (review/block)")
     rules: list[str] = Field(description="named rules that fired")
+    rule_versions: list[int] = Field(
+        default_factory=list, description="the version of each rule in 'rules', in its order"
+    )
 
 
-class ScoreResponse(Score):
+class RuleRevisions(BaseModel):
+    rules_revision: int = Field(
+        description="the rules' revision that decided (0: the built-in baseline, no database)"
+    )
+    lists_revision: int = Field(description="the lists' revision the rules read")
+
+
+class ScoreResponse(Score, RuleRevisions):
     transaction_id: str
     model_version: str
     features: dict[str, float | None]
@@ -53,7 +63,7 @@ class ShadowScores(BaseModel):
     results: list[Score]
 
 
-class BatchResponse(BaseModel):
+class BatchResponse(RuleRevisions):
     model_version: str = Field(description="the champion's, or the version asked for by name")
     results: list[Score]
     challenger: ShadowScores | None = Field(

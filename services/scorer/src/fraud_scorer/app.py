@@ -21,6 +21,7 @@ from fraud_scorer.routes import model, operations, scoring
 from fraud_scorer.served import ServedModels
 from fraud_scorer.settings import ScorerSettings
 from fraud_scorer.state import ScorerMetrics, ScorerState
+from fraudcore.decision_log.rules_in_force import RulesUnavailableError, rule_source
 from fraudcore.feature_store import FeatureStore
 from fraudcore.model import ModelMismatchError
 from fraudcore.redis_client import connect
@@ -28,6 +29,7 @@ from fraudcore.redis_keys import RedisKeys
 
 log = logging.getLogger(__name__)
 WATCH_INTERVAL_S = 2.0
+RULES_APPLICATION = "fraud-scorer-rules"
 
 
 async def _watch(state: ScorerState, holder: ModelHolder) -> None:
@@ -61,6 +63,8 @@ def create_app(settings: ScorerSettings | None = None) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(state.models.start)
+        # The rules the consumers decide with: the database's, followed the same way.
+        state.rules = rule_source(settings.database(), settings.rules_poll_s, RULES_APPLICATION)
         holder = state.models.holder  # None: the registry's watcher follows it instead
         watcher = None
         if holder is not None:
@@ -71,6 +75,7 @@ def create_app(settings: ScorerSettings | None = None) -> FastAPI:
         if watcher:
             watcher.cancel()
         state.models.close()
+        state.rules.close()
         state.redis.close()
 
     app = FastAPI(
@@ -105,6 +110,15 @@ def create_app(settings: ScorerSettings | None = None) -> FastAPI:
         log.warning("feature store unavailable: %s", error)
         return JSONResponse(
             {"detail": f"feature store unavailable ({type(error).__name__}); retry later"},
+            status_code=503,
+            headers={"Retry-After": "1"},
+        )
+
+    @app.exception_handler(RulesUnavailableError)
+    async def rules_unread(_: Request, error: RulesUnavailableError) -> JSONResponse:
+        log.warning("%s", error)  # never decided without the rules in force
+        return JSONResponse(
+            {"detail": f"rules in force not read yet ({error}); retry later"},
             status_code=503,
             headers={"Retry-After": "1"},
         )

@@ -11,6 +11,7 @@ from fraudcore.settings import (
     ModelSettings,
     OptionalDatabaseSettings,
     RedisSettings,
+    RulesSettings,
 )
 
 
@@ -19,6 +20,7 @@ class ScorerSettings(
     ModelSettings,
     ModelRegistrySettings,
     OptionalDatabaseSettings,
+    RulesSettings,
     ExplainSettings,
     LoggingSettings,
 ):

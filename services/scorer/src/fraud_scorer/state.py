@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import Request
@@ -12,11 +13,13 @@ from prometheus_client import CollectorRegistry
 from fraud_scorer.served import ServedModels
 from fraud_scorer.settings import ScorerSettings
 from fraudcore import metrics
+from fraudcore.decision_log.rules_in_force import BuiltinRules, LoadedRules, RuleSource
 from fraudcore.feature_store import FeatureStore
 from fraudcore.features import FEATURE_NAMES
 from fraudcore.model import ModelBundle
 from fraudcore.redis_client import RedisClient
-from fraudcore.scoring import Engine, Verdict, verdicts
+from fraudcore.schemas import Transaction
+from fraudcore.scoring import Engine, Verdict, decided_verdicts
 
 
 class ScorerMetrics:
@@ -41,13 +44,27 @@ class ScorerState:
     redis: RedisClient
     store: FeatureStore
     metrics: ScorerMetrics
+    # The rules in force (the database's when DATABASE_URL is set): replaced at startup.
+    rules: RuleSource = field(default_factory=BuiltinRules)
 
     def infer(
-        self, model: ModelBundle, rows: Any, engine: Engine = "onnx", role: str = "champion"
+        self,
+        model: ModelBundle,
+        rows: Any,
+        rules: LoadedRules,
+        *,
+        payments: Sequence[Transaction] | None = None,
+        engine: Engine = "onnx",
+        role: str = "champion",
     ) -> list[Verdict]:
+        """Verdicts decided by ``model`` and ``rules`` (taken once per request; its lists as
+        of now: expiries are operators' wall-clock times, as in the consumer)."""
         began = time.perf_counter()
         exact = self.settings.reason_codes == "exact"
-        result = verdicts(model, rows, engine, exact_reasons=exact)
+        lists = rules.lists.snapshot(time.time())
+        result = decided_verdicts(
+            model, rows, rules.rules, lists, payments=payments, engine=engine, exact_reasons=exact
+        )
         self.metrics.inference.observe(time.perf_counter() - began)
         self.metrics.model_rows.labels(model_version=model.version, role=role).inc(len(result))
         return result

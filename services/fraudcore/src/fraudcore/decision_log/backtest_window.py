@@ -192,6 +192,8 @@ def read_window(
             _column(sql.SQL("cardinality(d.rules) > 0"), "bool", "any_rule"),
             _column(sql.SQL("d.channel IS NULL"), "bool", "without_payment"),
         ]
+        if wanted.lists:  # who was listed when: at the instant each was decided
+            columns.append(_column(sql.SQL("d.decided_at"), "timestamptz", "decided_at"))
         for rule_id in ids:
             literal = sql.Literal(rule_id)
             columns += [
@@ -219,6 +221,12 @@ def read_window(
     named = {name: rows[f"c{i}"] for i, (_, _, name) in enumerate(columns)}
     bounds = (start, end)
     return _window(named, bounds, len(rows), dictionaries=dictionaries, wanted=wanted, ids=ids)
+
+
+def _micros(timestamps: Any) -> npt.NDArray[np.int64]:
+    """Binary timestamptz values (microseconds since 2000) as microseconds since 1970."""
+    micros: npt.NDArray[np.int64] = timestamps.astype(np.int64) + _EPOCH.astype(np.int64)
+    return micros
 
 
 def _window(
@@ -258,6 +266,7 @@ def _window(
         model_alert=np.asarray(score >= review, dtype=np.bool_),
         any_rule=flag("any_rule"),
         without_payment=flag("without_payment"),
+        decided_at=_micros(named["decided_at"]) if "decided_at" in named else None,
         logged={
             rule_id: Logged(
                 flag(f"fired:{rule_id}"), flag(f"shadow:{rule_id}"), flag(f"others:{rule_id}")

@@ -30,6 +30,7 @@ AUDIT = "audit_events"
 RULES = "rules"  # every version of every rule (migration 0007)
 RULES_REVISION = "rules_revision"  # bumped by every change to RULES (lists_revision: LISTS)
 LISTS = "list_entries"  # what the lists rules read hold (migration 0008)
+LIST_CHANGES = "list_changes"  # every list change, by the lists' revision it made (0009)
 
 TIMING_COLUMNS = tuple(Timings.model_fields)
 # The rest of the payment, so a decision page shows it whole (migration 0004; NULL before).

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,8 +23,9 @@ from psycopg import sql
 from psycopg.rows import dict_row
 
 from fraudcore.decision_log.audit import AuditAction, changes, record
-from fraudcore.decision_log.contract import LISTS, RULES_REVISION
-from fraudcore.rules.lists import COMPROMISED_CARDS, ListError, Lists, Source, check
+from fraudcore.decision_log.contract import LIST_CHANGES, LISTS, RULES_REVISION
+from fraudcore.rules.listed_at import FOREVER, ListHistory
+from fraudcore.rules.lists import COMPROMISED_CARDS, EntryChange, ListError, Lists, Source, check
 from fraudcore.schemas import LabelSource, format_time
 
 POLICY_ROLE = "known-compromised-policy"  # the audit's role for entries labels put there
@@ -51,6 +52,21 @@ _IN_FORCE = sql.SQL(
 _REVISIONS = sql.SQL("SELECT revision, lists_revision FROM {}").format(
     sql.Identifier(RULES_REVISION)
 )
+_RECORD = sql.SQL(
+    "INSERT INTO {} (revision, list_name, value, source, expires_at) VALUES (%s, %s, %s, %s, %s)"
+).format(sql.Identifier(LIST_CHANGES))
+_SINCE = sql.SQL(
+    "SELECT revision, list_name, value, source, extract(epoch FROM expires_at) FROM {} "
+    "WHERE revision > %s AND revision <= %s ORDER BY revision"
+).format(sql.Identifier(LIST_CHANGES))
+# Each change that put a value on a list holds until the value's next change or its expiry.
+_SPANS = sql.SQL(
+    "SELECT list_name, value, (extract(epoch FROM changed_at) * 1e6)::bigint, "
+    "(extract(epoch FROM least(expires_at, next_at)) * 1e6)::bigint FROM ("
+    "SELECT list_name, value, source, changed_at, expires_at, lead(changed_at) OVER "
+    "(PARTITION BY list_name, value ORDER BY revision) AS next_at FROM {} "
+    "WHERE list_name = ANY(%s)) c WHERE source IS NOT NULL ORDER BY list_name, value, changed_at"
+).format(sql.Identifier(LIST_CHANGES))
 _LOCK = sql.SQL("SELECT lists_revision FROM {} FOR UPDATE").format(sql.Identifier(RULES_REVISION))
 _BUMP = sql.SQL(
     "UPDATE {} SET lists_revision = lists_revision + 1 RETURNING lists_revision"
@@ -103,6 +119,35 @@ def load(conn: psycopg.Connection) -> tuple[int, Lists]:
     return at, lists
 
 
+def changes_since(conn: psycopg.Connection, revision: int) -> tuple[int, list[EntryChange]] | None:
+    """The lists' revision now and every change after ``revision`` up to it, in order (one
+    snapshot); None when any of them is not recorded (made before migration 0009): load all."""
+    with conn.transaction():
+        conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        at = revisions(conn)[1]
+        rows = conn.execute(_SINCE, (revision, at)).fetchall()
+    if [row[0] for row in rows] != list(range(revision + 1, at + 1)):
+        return None
+    return at, [
+        EntryChange(
+            name,
+            value,
+            None if source is None else Source(source),
+            math.inf if expires is None else float(expires),
+        )
+        for _, name, value, source, expires in rows
+    ]
+
+
+def spans(conn: psycopg.Connection, names: Iterable[str]) -> ListHistory:
+    """When each value was on each of the lists ``names`` (all their recorded changes)."""
+    found: dict[str, dict[str, list[tuple[int, int]]]] = {}
+    for name, value, since, until in conn.execute(_SPANS, (sorted(names),)).fetchall():
+        span = (int(since), FOREVER if until is None else int(until))
+        found.setdefault(name, {}).setdefault(value, []).append(span)
+    return ListHistory(found)
+
+
 def add(
     conn: psycopg.Connection,
     name: str,
@@ -137,7 +182,7 @@ def add(
         row.pop("expired")
         change = ListChange(name, value, before, _described(row))
         _changed(conn, change, actor=actor, role=role, transaction_id=transaction_id,
-                 reason=reason)  # fmt: skip
+                 reason=reason, recorded=(source.value, expires_at))  # fmt: skip
         return change
 
 
@@ -154,7 +199,8 @@ def remove(
         before.pop("expired")
         conn.execute(_DELETE, (name, value))
         change = ListChange(name, value, before, None)
-        _changed(conn, change, actor=actor, role=role, transaction_id=None, reason=reason)
+        _changed(conn, change, actor=actor, role=role, transaction_id=None, reason=reason,
+                 recorded=(None, None))  # fmt: skip
         return change
 
 
@@ -228,8 +274,11 @@ def _changed(
     role: str,
     transaction_id: str | None,
     reason: str,
+    recorded: tuple[str | None, dt.datetime | None],  # the source (None: removed), the expiry
 ) -> None:
-    conn.execute(_BUMP)
+    bumped = conn.execute(_BUMP).fetchone()
+    assert bumped is not None  # migration 0007 wrote the one row
+    conn.execute(_RECORD, (bumped[0], change.list_name, change.value, *recorded))
     detail = {"list": change.list_name, "value": change.value, "reason": reason,
               "before": _kept(change.before), "after": _kept(change.after)}  # fmt: skip
     record(conn, actor=actor, role=role, action=AuditAction.LIST_CHANGE,

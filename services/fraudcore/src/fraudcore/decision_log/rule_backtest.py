@@ -37,9 +37,9 @@ def run(
     lists: Mapping[str, frozenset[str]] | None = None,
 ) -> Run:
     """Every rule of ``rules`` over ``start <= event_time < end`` (by default up to the newest
-    decision, included, and from ``days`` before the end), reading ``lists`` or, by default, the
-    lists in force now (the log does not keep who was listed when). Raises RuleError for a rule
-    that does not compile, before reading."""
+    decision, included, and from ``days`` before the end), reading ``lists`` as given or, by
+    default, each decision against the entries in force when it was decided (``list_changes``).
+    Raises RuleError for a rule that does not compile, before reading."""
     for rule in rules:
         compile_rule(rule)
     if end is None:
@@ -52,9 +52,11 @@ def run(
     began = time.perf_counter()
     window = read_window(conn, start, end, wanted, [rule.id for rule in rules])
     read_seconds = time.perf_counter() - began
+    history = None
     if lists is None:
-        lists = list_store.load(conn)[1].snapshot(time.time())
-    return Run([backtest(rule, window, lists) for rule in rules], read_seconds)
+        lists = list_store.load(conn)[1].snapshot(time.time())  # a constant's list: now
+        history = list_store.spans(conn, wanted.lists) if wanted.lists else None
+    return Run([backtest(rule, window, lists, history=history) for rule in rules], read_seconds)
 
 
 def stored_version(

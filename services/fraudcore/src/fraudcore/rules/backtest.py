@@ -25,6 +25,7 @@ from fraudcore.currency import REPORTING_CURRENCY, total_in_reporting
 from fraudcore.rules.batch import Batch, Floats, Mask, Texts
 from fraudcore.rules.definition import RuleDefinition
 from fraudcore.rules.engine import compile_rule
+from fraudcore.rules.listed_at import ListedAt, ListHistory, Micros
 from fraudcore.rules.reads import reads
 from fraudcore.rules.vocabulary import SERVED, Vocabulary
 from fraudcore.schemas import format_time
@@ -64,9 +65,21 @@ class Window:
     any_rule: Mask  # some active rule fired
     without_payment: Mask  # logged before the log kept the payment's fields (migration 0004)
     logged: Mapping[str, Logged] = field(default_factory=dict)  # by rule id
+    decided_at: Micros | None = None  # when each was decided; read when rules read lists
 
-    def batch(self, lists: Mapping[str, frozenset[str]] | None = None) -> Batch:
-        return Batch.of_columns(self.size, self.features, self.texts, self.numbers, lists)
+    def batch(
+        self,
+        lists: Mapping[str, frozenset[str]] | None = None,
+        history: ListHistory | None = None,
+    ) -> Batch:
+        """The window's columns as a batch; with ``history``, each payment's list lookups at
+        the instant it was decided, else in ``lists``."""
+        if history is None or self.decided_at is None:
+            return Batch.of_columns(self.size, self.features, self.texts, self.numbers, lists)
+        batch = ListedAt.of_columns(self.size, self.features, self.texts, self.numbers, lists)
+        assert isinstance(batch, ListedAt)  # of_columns makes its own class
+        batch.history, batch.at = history, self.decided_at
+        return batch
 
 
 def _ratio(part: int, whole: int) -> float | None:
@@ -153,11 +166,12 @@ def backtest(
     window: Window,
     lists: Mapping[str, frozenset[str]] | None = None,
     vocabulary: Vocabulary = SERVED,
+    history: ListHistory | None = None,
 ) -> Backtest:
     """Where ``rule`` fires over ``window`` (raises RuleError for a rule that does not compile).
-    Lists are read as given (the log does not keep who was listed when)."""
+    Lists are read from ``history`` at each decision's instant when given, else as given."""
     compiled = compile_rule(rule, vocabulary)
-    batch = window.batch(lists)
+    batch = window.batch(lists, history)
     began = time.perf_counter()
     with np.errstate(all="ignore"):
         hits = np.asarray(compiled.evaluate(batch), dtype=np.bool_)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -55,6 +55,16 @@ class Entry:
     source: Source
 
 
+@dataclass(frozen=True)
+class EntryChange:
+    """One change to a list, as the lists' revisions record it."""
+
+    name: str
+    value: str
+    source: Source | None  # None: removed
+    expires_at: float = math.inf
+
+
 _STALE: tuple[float, float, dict[str, frozenset[str]]] = (math.inf, -math.inf, {})
 
 
@@ -77,6 +87,29 @@ class Lists:
         self._entries[name][value] = entry
         self._snapshot = _STALE
         return entry
+
+    def changed(self, changes: Iterable[EntryChange]) -> Lists:
+        """A copy with ``changes`` applied in order (this one, which batches may be reading, is
+        left as it was); only the lists they touch are copied. A change to a list or of a value
+        this release cannot read is left out, as a full load leaves it out."""
+        out = Lists()
+        out._entries = dict(self._entries)
+        copied: set[str] = set()
+        for change in changes:
+            if change.name not in out._entries:
+                continue
+            if change.name not in copied:
+                out._entries[change.name] = dict(out._entries[change.name])
+                copied.add(change.name)
+            if change.source is None:
+                out._entries[change.name].pop(change.value, None)
+                continue
+            try:
+                out.add(change.name, change.value, expires_at=change.expires_at,
+                        source=change.source)  # fmt: skip
+            except ListError:
+                continue
+        return out
 
     def remove(self, name: str, value: str) -> bool:
         self._snapshot = _STALE

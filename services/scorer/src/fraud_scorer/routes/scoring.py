@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from typing import Annotated, Any
 
@@ -19,6 +20,7 @@ from fraud_scorer.features import features_for
 from fraud_scorer.routes.versions import ModelVersionQuery, requested
 from fraud_scorer.served import Serving
 from fraud_scorer.state import ScorerState, get_state
+from fraudcore.decision_log.rules_in_force import LoadedRules
 from fraudcore.features import FEATURE_NAMES
 from fraudcore.schemas import Transaction
 from fraudcore.scoring import Engine, Verdict, lists_from_rows, rows_from_lists
@@ -30,7 +32,11 @@ State = Annotated[ScorerState, Depends(get_state)]
 
 def _score(verdict: Verdict) -> Score:
     return Score(
-        score=verdict.score, decision=verdict.decision, reasons=verdict.reasons, rules=verdict.rules
+        score=verdict.score,
+        decision=verdict.decision,
+        reasons=verdict.reasons,
+        rules=verdict.rules,
+        rule_versions=verdict.rule_versions,
     )
 
 
@@ -52,19 +58,26 @@ def _pick(state: ScorerState, model_version: str | None) -> Serving:
 def score(
     transaction: Transaction, state: State, model_version: ModelVersionQuery = None
 ) -> ScoreResponse:
-    """Score one payment against the card's and merchant's current history (read only)."""
+    """Score one payment against the card's and merchant's current history (read only),
+    decided by the model and the rules and lists in force, as the consumers decide."""
     began = time.perf_counter()
+    rules = state.rules.current()  # before the model: 503 while the rules were never read
     model = _pick(state, model_version).champion
     rows = features_for(state.store, [transaction])
-    (verdict,) = state.infer(model, rows, role=_role(model_version))
+    (verdict,) = state.infer(model, rows, rules, payments=[transaction], role=_role(model_version))
     (values,) = lists_from_rows(rows)
     return ScoreResponse(
         transaction_id=transaction.transaction_id,
         model_version=model.version,
         features=dict(zip(FEATURE_NAMES, values, strict=True)),
         timing_ms=(time.perf_counter() - began) * 1000,
+        **_revisions(rules),
         **_score(verdict).model_dump(),
     )
+
+
+def _revisions(rules: LoadedRules) -> dict[str, int]:
+    return {"rules_revision": rules.revision, "lists_revision": max(0, rules.lists_revision)}
 
 
 def _role(model_version: str | None) -> str:
@@ -95,6 +108,7 @@ async def score_batch(
             status.HTTP_413_CONTENT_TOO_LARGE,
             f"{count} rows exceed the batch limit of {limit}",
         )
+    rules = state.rules.current()
     serving = _pick(state, model_version)
     if body.rows is not None:
         rows = rows_from_lists(body.rows)
@@ -103,28 +117,42 @@ async def score_batch(
     state.metrics.batch_rows.observe(count)
     # A small batch scores in well under a millisecond, less than a hand-off to a worker thread.
     role = _role(model_version)
-    if count <= INLINE_ROWS:
-        decided, shadow = _both(state, serving, rows, engine, role)
-    else:
-        decided, shadow = await run_in_threadpool(_both, state, serving, rows, engine, role)
+    both = functools.partial(
+        _both, state, serving, rows, rules, payments=body.transactions, engine=engine, role=role
+    )
+    decided, shadow = both() if count <= INLINE_ROWS else await run_in_threadpool(both)
     return BatchResponse(
         model_version=serving.champion.version,
         results=[_score(verdict) for verdict in decided],
         challenger=shadow,
         registry_event=serving.registry_event,
         timing_ms=(time.perf_counter() - began) * 1000,
+        **_revisions(rules),
     )
 
 
 def _both(
-    state: ScorerState, serving: Serving, rows: Any, engine: Engine, role: str
+    state: ScorerState,
+    serving: Serving,
+    rows: Any,
+    rules: LoadedRules,
+    *,
+    payments: list[Transaction] | None,
+    engine: Engine,
+    role: str,
 ) -> tuple[list[Verdict], ShadowScores | None]:
-    """The deciding model's verdicts, and the challenger's on the same rows when there is one."""
-    decided = state.infer(serving.champion, rows, engine, role)
+    """The deciding model's verdicts, and the challenger's on the same rows when there is one,
+    both with the same rules (feature vectors alone: rules on the payment's fields and lists
+    read missing, and the consumer decides those with the payments)."""
+    decided = state.infer(
+        serving.champion, rows, rules, payments=payments, engine=engine, role=role
+    )
     challenger = serving.challenger
     if challenger is None:
         return decided, None
-    shadow = state.infer(challenger, rows, engine, "challenger")
+    shadow = state.infer(
+        challenger, rows, rules, payments=payments, engine=engine, role="challenger"
+    )
     return decided, ShadowScores(
         model_version=challenger.version, results=[_score(v) for v in shadow]
     )
