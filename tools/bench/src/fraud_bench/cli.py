@@ -8,7 +8,6 @@ import argparse
 import json
 import logging
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -16,10 +15,10 @@ from typing import Any
 from fraud_bench import floors, log_size, report, scorer_api, sections
 from fraud_bench.decision_log import bench_decision_log
 from fraud_bench.pipeline_runs import Plan, bench_mode
+from fraud_bench.servers import servers
 from fraud_bench.soak import soak
 from fraud_bench.transactions import bench_transactions, interval_sweep
 from fraud_bench.variants import FULL, QUICK
-from fraud_devstack import KafkaBroker, RedisServer
 from fraud_devstack.pipeline import LocalPipeline, private_topics
 from fraud_simulator.dataset import DatasetSpec
 from fraudcore.settings import KafkaSettings
@@ -32,96 +31,85 @@ TRANSACTION_RATES = [1_000, 5_000]
 def run(quick: bool, model_dir: Path, out: Path) -> dict[str, Any]:
     seconds, backlog = (2.5, 5_000) if quick else (20.0, 40_000)
     log = logging.getLogger("fraud-bench")
-    with tempfile.TemporaryDirectory(prefix="fraud-bench-") as tmp:
-        work = Path(tmp)
-        broker = KafkaBroker(work / "kafka", log_level="WARN").start()
-        redis_server = RedisServer(work / "redis", maxmemory="4gb").start()
-        try:
-            settings = KafkaSettings(kafka_bootstrap_servers=broker.bootstrap_servers)
-            log.info("floors")
-            kafka = {
-                str(rate): floors.kafka_rtt(settings, rate, min(seconds, 5.0)) for rate in RATES
-            }
-            result: dict[str, Any] = {
-                "quick": quick,
-                "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                "machine": report.machine(),
-                "floors": {
-                    "kafka_rtt_ms": {
-                        "p50": kafka["1000"]["p50_ms"],
-                        "p99": kafka["1000"]["p99_ms"],
-                    },
-                    "kafka_rtt_by_rate": kafka,
-                    "redis_rtt_ms": {"p50": floors.redis_rtt(redis_server.url)["p50_ms"]},
-                    **floors.model_floors(model_dir),
-                    **floors.codec_floors(),
+    with servers("fraud-bench-") as (work, broker, redis_server):
+        settings = KafkaSettings(kafka_bootstrap_servers=broker.bootstrap_servers)
+        log.info("floors")
+        kafka = {str(rate): floors.kafka_rtt(settings, rate, min(seconds, 5.0)) for rate in RATES}
+        result: dict[str, Any] = {
+            "quick": quick,
+            "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "machine": report.machine(),
+            "floors": {
+                "kafka_rtt_ms": {
+                    "p50": kafka["1000"]["p50_ms"],
+                    "p99": kafka["1000"]["p99_ms"],
                 },
-                "pipeline": {},
-                "max_tps": {},
-                "max_tps_verified": {},
-                "drain_tps": {},
-                "max_tps_attempts": {},
-                "cpu_us_per_payment": {},
-            }
-            infrastructure = {
-                name: server.process.pid
-                for name, server in (("broker", broker), ("redis", redis_server))
-                if server.process is not None
-            }
-            for mode in MODES:
-                log.info("pipeline: %s", mode)
-                plan = Plan(
-                    RATES, seconds, backlog // 10 if mode == "naive" else backlog, not quick
-                )
-                outcome = bench_mode(
-                    settings, redis_server.url, model_dir, work, mode=mode, plan=plan,
-                    infrastructure=infrastructure,
-                )  # fmt: skip
-                result["pipeline"][mode] = outcome.runs
-                result["max_tps"][mode] = outcome.max_tps
-                result["max_tps_verified"][mode] = outcome.max_tps_verified
-                result["drain_tps"][mode] = outcome.drain_tps
-                result["max_tps_attempts"][mode] = outcome.attempts
-                result["cpu_us_per_payment"][mode] = outcome.cpu_us_per_payment
-            log.info("transactions: exactly-once against at-least-once")
-            eos = Plan(TRANSACTION_RATES, seconds, backlog, not quick)
-            result["transactions"] = bench_transactions(
-                settings, redis_server.url, model_dir, work / "transactions", eos
-            )
-            log.info("transactions: commit interval")
-            result["transaction_intervals"] = interval_sweep(
-                settings, redis_server.url, model_dir, work / "intervals", seconds
-            )
-            log.info("decision log: without and with")
-            result["decision_log"] = bench_decision_log(
-                settings, redis_server.url, model_dir, work / "decision-log", eos
-            )
-            result.update(
-                sections.measure(
-                    list(sections.SECTIONS), QUICK if quick else FULL, settings=settings,
-                    redis_url=redis_server.url, model_dir=model_dir, work=work,
-                )
+                "kafka_rtt_by_rate": kafka,
+                "redis_rtt_ms": {"p50": floors.redis_rtt(redis_server.url)["p50_ms"]},
+                **floors.model_floors(model_dir),
+                **floors.codec_floors(),
+            },
+            "pipeline": {},
+            "max_tps": {},
+            "max_tps_verified": {},
+            "drain_tps": {},
+            "max_tps_attempts": {},
+            "cpu_us_per_payment": {},
+        }
+        infrastructure = {
+            name: server.process.pid
+            for name, server in (("broker", broker), ("redis", redis_server))
+            if server.process is not None
+        }
+        for mode in MODES:
+            log.info("pipeline: %s", mode)
+            plan = Plan(RATES, seconds, backlog // 10 if mode == "naive" else backlog, not quick)
+            outcome = bench_mode(
+                settings, redis_server.url, model_dir, work, mode=mode, plan=plan,
+                infrastructure=infrastructure,
             )  # fmt: skip
-            log.info("scorer API")
-            api = LocalPipeline(
-                broker.bootstrap_servers,
-                redis_server.url,
-                private_topics(settings),
-                work / "api",
-                model_dir,
+            result["pipeline"][mode] = outcome.runs
+            result["max_tps"][mode] = outcome.max_tps
+            result["max_tps_verified"][mode] = outcome.max_tps_verified
+            result["drain_tps"][mode] = outcome.drain_tps
+            result["max_tps_attempts"][mode] = outcome.attempts
+            result["cpu_us_per_payment"][mode] = outcome.cpu_us_per_payment
+        log.info("transactions: exactly-once against at-least-once")
+        eos = Plan(TRANSACTION_RATES, seconds, backlog, not quick)
+        result["transactions"] = bench_transactions(
+            settings, redis_server.url, model_dir, work / "transactions", eos
+        )
+        log.info("transactions: commit interval")
+        result["transaction_intervals"] = interval_sweep(
+            settings, redis_server.url, model_dir, work / "intervals", seconds
+        )
+        log.info("decision log: without and with")
+        result["decision_log"] = bench_decision_log(
+            settings, redis_server.url, model_dir, work / "decision-log", eos
+        )
+        result.update(
+            sections.measure(
+                list(sections.SECTIONS), QUICK if quick else FULL, settings=settings,
+                redis_url=redis_server.url, model_dir=model_dir, work=work,
             )
-            api.start_scorer()
-            try:
-                url = f"http://127.0.0.1:{api.scorer_port}"
-                result["scorer_api"] = {
-                    "single": scorer_api.single_requests(url, 100 if quick else 1_000),
-                    "batch": scorer_api.batch_throughput(url, 4, 256, 2 if quick else 10),
-                }
-            finally:
-                api.stop_all()
+        )  # fmt: skip
+        log.info("scorer API")
+        api = LocalPipeline(
+            broker.bootstrap_servers,
+            redis_server.url,
+            private_topics(settings),
+            work / "api",
+            model_dir,
+        )
+        api.start_scorer()
+        try:
+            url = f"http://127.0.0.1:{api.scorer_port}"
+            result["scorer_api"] = {
+                "single": scorer_api.single_requests(url, 100 if quick else 1_000),
+                "batch": scorer_api.batch_throughput(url, 4, 256, 2 if quick else 10),
+            }
         finally:
-            broker.stop()
-            redis_server.stop()
+            api.stop_all()
     pipeline, floor = result["pipeline"], result["floors"]
     result["ratios"] = {
         f"{mode} p50 / Kafka floor p50 at {rate} tx/s": pipeline[mode][str(rate)]["p50_ms"]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import logging
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,8 +15,8 @@ from typing import Any
 from fraud_bench import report
 from fraud_bench.challenger import bench_challenger
 from fraud_bench.rule_count import bench_rule_count
+from fraud_bench.servers import servers
 from fraud_bench.variants import FULL, QUICK, SectionPlan
-from fraud_devstack import KafkaBroker, RedisServer
 from fraudcore.settings import KafkaSettings
 
 Section = Callable[[KafkaSettings, str, Path, Path, SectionPlan], dict[str, Any]]
@@ -47,20 +46,13 @@ def run(names: list[str], quick: bool, model_dir: Path, out: Path) -> dict[str, 
     if not path.exists():
         raise FileNotFoundError(f"{path}: no report to update; run the whole benchmark first")
     existing = json.loads(path.read_text())
-    with tempfile.TemporaryDirectory(prefix="fraud-bench-sections-") as tmp:
-        work = Path(tmp)
-        broker = KafkaBroker(work / "kafka", log_level="WARN").start()
-        redis_server = RedisServer(work / "redis", maxmemory="4gb").start()
-        try:
-            settings = KafkaSettings(kafka_bootstrap_servers=broker.bootstrap_servers)
-            plan = QUICK if quick else FULL
-            measured = measure(
-                names, plan, settings=settings, redis_url=redis_server.url,
-                model_dir=model_dir, work=work,
-            )  # fmt: skip
-        finally:
-            broker.stop()
-            redis_server.stop()
+    with servers("fraud-bench-sections-") as (work, broker, redis_server):
+        settings = KafkaSettings(kafka_bootstrap_servers=broker.bootstrap_servers)
+        plan = QUICK if quick else FULL
+        measured = measure(
+            names, plan, settings=settings, redis_url=redis_server.url,
+            model_dir=model_dir, work=work,
+        )  # fmt: skip
     result = update(existing, measured)
     report.write(result, out, latency_plot=False)
     return result
