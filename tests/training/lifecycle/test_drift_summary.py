@@ -43,6 +43,16 @@ def test_the_score_above_the_line_fires_its_own_alert() -> None:
     assert found["unshifted"]["score_psi_max"] == 0.05
     assert found["shifted"]["score_psi_lowest"] == 0.3
     assert found["end"]["firing"] == [{"alertname": "FraudScoreDrift"}]
+    assert found["shifted"]["score_share_above_major"] == 1.0
+
+
+def test_the_score_by_day_is_the_highest_window_ending_that_day() -> None:
+    samples = [sample(120, 0.0, score=0.05), sample(140, 0.0, score=0.02),
+               sample(260, 0.0, score=0.4), sample(300, 0.0, score=0.2)]  # fmt: skip
+    found = drift_summary.live(samples, DAYS, PLAN, {"scored_before": 0, "produced": 450})
+    # Day 3 has no sample of its own: the phase's end is judged by day 2's last window.
+    assert found["score_psi_by_day"] == [0.05, 0.4, None]
+    assert found["shifted"]["score_share_above_major"] == 0.5
 
 
 def test_the_line_is_the_alerts() -> None:

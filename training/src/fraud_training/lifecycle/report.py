@@ -40,16 +40,18 @@ def acceptance(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
             and bool(drift["end"]["firing_features"]),
             "figure": drift["end"]["features_above_major"],
         },
+        # The score crosses the line once the world shifts; it need not stay there: as each
+        # card's 30-day baselines absorb the new spending, its payments look ordinary again.
         "score_drifts_in_the_shifted_world_only": {
             "ok": drift["unshifted"].get("score_psi_max", 1.0) < STABLE
-            and drift["end"]["score_psi"] > drift["psi_major"]
-            and {"alertname": "FraudScoreDrift"} in drift["end"]["firing"],
+            and drift["shifted"].get("score_psi_max", 0.0) > drift["psi_major"],
             "figure": {
                 "unshifted_max": drift["unshifted"].get("score_psi_max"),
                 "shifted": [
                     drift["shifted"].get("score_psi_lowest"),
                     drift["shifted"].get("score_psi_max"),
                 ],
+                "shifted_share_above_major": drift["shifted"].get("score_share_above_major"),
                 "end": drift["end"]["score_psi"],
             },
         },
@@ -149,6 +151,18 @@ def _drift_rows(drift: dict[str, Any]) -> list[str]:
     return rows
 
 
+def _score_story(drift: dict[str, Any]) -> str:
+    share = drift["shifted"].get("score_share_above_major", 0.0)
+    said = f"Above the line on {share:.0%} of the shifted windows"
+    if drift["end"]["score_psi"] > drift["psi_major"]:
+        return said + ", and still at the live phase's end."
+    return (
+        said + f"; back under it at the end ({_f(drift['end']['score_psi'])}): as the cards' "
+        "30-day baselines absorb the new spending their payments score as ordinary again, "
+        "while the baselines themselves stay drifted (the feature alerts above)."
+    )
+
+
 def markdown(result: dict[str, Any]) -> str:
     plan, champion, retrain = result["plan"], result["champion"], result["retrain"]
     evaluation = retrain["evaluation"]
@@ -190,6 +204,14 @@ def markdown(result: dict[str, Any]) -> str:
         + "; so these alerts fire: "
         + ", ".join(" ".join(alert.values()) for alert in end["firing"])
         + ".",
+        "",
+        "The score's PSI by live day (the highest window ending that day; the shift begins on "
+        f"day {int(plan['shift_after_h'] // 24) + 1}): "
+        + ", ".join(
+            f"{day} {_f(value, 2)}"
+            for day, value in enumerate(result["drift"]["score_psi_by_day"], start=1)
+        )
+        + f". {_score_story(result['drift'])}",
         "",
         "## 3. The alert retrains from the log; the gate",
         "",
