@@ -71,7 +71,7 @@ def live(samples: list[Sample], day_counts: list[int], plan: LifecyclePlan,
         "window_payments": window,
         "unshifted": _stats(unshifted),
         "shifted": _stats(shifted),
-        "score_psi_by_day": _score_by_day(full, first, day_counts),
+        "score_psi_by_day": _score_by_day(full, first, day_counts[: plan.live_days]),
         "end": {
             "score_psi": final.score_psi,
             "features_above_major": dict(sorted(above.items(), key=lambda kv: -kv[1])),

@@ -157,8 +157,8 @@ def _score_story(drift: dict[str, Any]) -> str:
     if drift["end"]["score_psi"] > drift["psi_major"]:
         return said + ", and still at the live phase's end."
     return (
-        said + f"; back under it at the end ({_f(drift['end']['score_psi'])}): as the cards' "
-        "30-day baselines absorb the new spending their payments score as ordinary again, "
+        said + f"; under it at the end ({_f(drift['end']['score_psi'])}): as the cards' 30-day "
+        "baselines absorb the new spending, more of their payments score as ordinary again, "
         "while the baselines themselves stay drifted (the feature alerts above)."
     )
 
@@ -263,6 +263,37 @@ def markdown(result: dict[str, Any]) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def headline(result: dict[str, Any]) -> str:
+    """The run in one paragraph, as the README shows it."""
+    drift, retrain, phases = result["drift"], result["retrain"], result["phases"]
+    ap = retrain["evaluation"]["result"]["figures"]
+    shadow = (phases["shadow"].get("compare") or [{}])[0]
+    top = drift["shifted"]["watched_max"]
+    payments = sum(phase["produced"] for phase in phases.values())
+    once = all(_phase_ok(phase) for phase in phases.values())
+    return (
+        f"Measured {result['measured_at']} (`make lifecycle`, [`reports/lifecycle.md`]"
+        f"(reports/lifecycle.md)), {result['seconds']['total']:.0f} s on "
+        f"{result['machine']['cpus']} shared cores (load average "
+        f"{result['machine']['load_average']}): champion `{result['champion']['model_version']}`; "
+        f"{phases['live']['produced']:,} payments over {result['plan']['live_days']} live days. "
+        f"Unshifted windows at most PSI {_f(_psi(drift['unshifted']))} (score "
+        f"{_f(drift['unshifted'].get('score_psi_max'))}); once the world shifted, the score up "
+        f"to {_f(drift['shifted'].get('score_psi_max'))} and {top['feature']} "
+        f"{_f(top['psi'])}. The {len(drift['end']['firing'])} alerts firing at the end started "
+        f"the retrain from the decision log: candidate `{retrain['model_version']}`, AP "
+        f"{_ci(ap['champion'].get('ap'))} for the champion against "
+        f"{_ci(ap['candidate'].get('ap'))} on the same window, gate "
+        f"{'passed' if retrain['evaluation']['passed'] else 'FAILED'}; in shadow on "
+        f"{shadow.get('payments', 0):,} payments (alert rate champion "
+        f"{_f(shadow.get('champion', {}).get('alert_rate', {}).get('value'), 4)}, challenger "
+        f"{_f(shadow.get('challenger', {}).get('alert_rate', {}).get('value'), 4)}), promoted, "
+        f"then {phases['promoted']['produced']:,} payments decided by it. "
+        f"{payments:,} payments in all, "
+        + ("each scored and logged once." if once else "NOT each scored and logged once.")
+    )
 
 
 def write(result: dict[str, Any], out: Path) -> None:
