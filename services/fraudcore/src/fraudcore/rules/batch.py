@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import functools
 import operator
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -42,7 +42,7 @@ class Batch:
         self._lists: dict[str, list[str | None]] = {}
         self._numbers: dict[str, Floats] = {}
         self._members: dict[tuple[str, str], Mask] = {}
-        self.memo: dict[int, Any] = {}  # subexpressions computed for this batch (compiler)
+        self.memo: dict[Hashable, Any] = {}  # computed for this batch (compiler, program)
         self._columns: Floats | None = None  # of_rows: every feature's column, one matrix
 
     def features(self, names: tuple[str, ...]) -> Floats:
@@ -61,8 +61,12 @@ class Batch:
         """Where a text field is in a list, computed once per batch however many rules ask."""
         key = (field, name)
         if key not in self._members:
-            values, members = self.texts(field), self.members(name)
-            self._members[key] = np.fromiter((v in members for v in values), np.bool_, self.size)
+            members = self.members(name)
+            if not members:  # an empty or unloaded list: no pass over the payments
+                self._members[key] = np.zeros(self.size, dtype=np.bool_)
+            else:
+                values = (v in members for v in self.texts(field))
+                self._members[key] = np.fromiter(values, np.bool_, self.size)
         return self._members[key]
 
     @classmethod

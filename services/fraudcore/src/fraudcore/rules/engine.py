@@ -156,6 +156,8 @@ def _evaluate(rules: tuple[CompiledRule, ...], batch: Batch, errors: list[tuple[
 def _ids(ids: npt.NDArray[np.object_], matrix: Mask) -> list[list[str]]:
     """Per payment (columns of ``matrix``), the ids (``ids``: of its rows) that fired there."""
     fired: list[list[str]] = [[] for _ in range(matrix.shape[1])]
+    if len(ids) == 0:
+        return fired
     payments, rules = np.nonzero(matrix.T)  # by payment, then in the rules' order
     for payment, rule_id in zip(payments.tolist(), ids[rules].tolist(), strict=True):
         fired[payment].append(rule_id)

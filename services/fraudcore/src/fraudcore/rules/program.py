@@ -119,12 +119,19 @@ class _Numbers(_Comparisons):
 
 @dataclass
 class _Features(_Comparisons):
-    """Each constant against its own feature: the batch's feature matrix, its rows gathered."""
+    """Each constant against its own feature: rows of the matrix of every feature the set
+    compares with a constant, gathered once per batch for every operator side (``span``)."""
 
     names: list[str] = field(default_factory=list)
+    every: tuple[str, ...] = ()  # the gathered features: every side's names, side after side
+    span: slice = field(default_factory=lambda: slice(0))
 
     def fill(self, batch: Batch, out: Mask) -> None:
-        self.compare(batch.features(tuple(self.names)), out)
+        key = ("features", self.every)
+        gathered = batch.memo.get(key)
+        if gathered is None:
+            gathered = batch.memo[key] = batch.features(self.every)
+        self.compare(gathered[self.span], out)
 
 
 @dataclass
@@ -346,6 +353,11 @@ class Program:
     def _layout(self) -> int:
         """Rows: the two constants, each group's rows together, closures, then and/or rows by
         height, so each group and each step writes one slice; how many rows."""
+        every = tuple(name for features in self._features.values() for name in features.names)
+        start = 0
+        for features in self._features.values():
+            features.every, features.span = every, slice(start, start + len(features))
+            start += len(features)
         row = 2
         for group in self._groups:
             group.rows = slice(row, row + len(group))
