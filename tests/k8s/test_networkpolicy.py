@@ -149,7 +149,8 @@ def test_a_missing_or_an_extra_opening_is_detected(render: Callable[..., Objects
 
 def test_the_decision_log_is_reached_by_its_clients_only(render: Callable[..., Objects]) -> None:
     """cnpg: the consumer (and its migration), the dashboard, the scorer (the rules in force) and
-    the upkeep job reach the instances on 5432; the operator and the instances themselves also on 8000; nothing else."""
+    the upkeep job reach the instances on 5432; the operator and the instances themselves also
+    on 8000; nothing else."""
     objects = render("cnpg")
     cron = of_kind(objects, "CronJob")[0]["spec"]["jobTemplate"]["spec"]["template"]
     database = Pod("db", "fraud", {"cnpg.io/cluster": "fraud-db", "cnpg.io/podRole": "instance"},

@@ -40,10 +40,9 @@ def measure(counts: tuple[int, ...], batch: int, repeats: int, days: int) -> dic
 def table(result: dict[str, Any]) -> str:
     figures = result["cpu_us_per_payment"]
     lines = ["| active rules | set compiled whole | one rule at a time |", "| --- | --- | --- |"]
-    for count in figures["set"]:
-        lines.append(
-            f"| {count} | {figures['set'][count]:.1f} us | {figures['one_at_a_time'][count]:.1f} us |"
-        )
+    for count, whole in figures["set"].items():
+        alone = figures["one_at_a_time"][count]
+        lines.append(f"| {count} | {whole:.1f} us | {alone:.1f} us |")
     lines.append(
         f"\nCPU us per payment, batches of {result['batch']}, median of {result['repeats']} passes "
         f"over {result['payments']} payments; load average {result['load_before']} before, "
