@@ -6,13 +6,15 @@ constants, three-valued logic as pairs of masks). Here the rules' trees are then
 one graph of rows, one row per distinct (subexpression, side), side being where it is surely
 true or surely false:
 
-- every ``value OP constant`` over the same value and operator side is one row of a group,
-  computed by one numpy call broadcasting the constants against the column (in the column's
-  dtype, as numpy compares a column with a Python number: float32 for features);
+- every ``feature OP constant`` with the same operator side is one row of a group, computed by
+  one numpy call broadcasting the constants against the features they compare (gathered once
+  per batch for every side), in the columns' dtype as numpy compares a column with a Python
+  number (float32 for features); any other value (a payment's number, arithmetic) compared with
+  constants is one such call per value and side;
 - every ``text == 'x'``, ``text in ['x', 'y']`` (and their negations) over the same field is one
-  row of a group, filled by one pass over the batch's values;
-- ``and``/``or`` rows of the same height are one gather and one ``reduceat`` each, ``not`` swaps
-  sides and costs nothing, equal subexpressions of different rules are one row;
+  row of a group, filled by one pass over the batch's values and one gather from a table;
+- ``and``/``or`` rows of one height (and one arity, rounded up) are one gather and one reduce,
+  ``not`` swaps sides and costs nothing, equal subexpressions of different rules are one row;
 - anything else (``missing()``, lists, arithmetic between columns...) is its rule compiler's own
   closure, computed once per batch however many rules hold it.
 
