@@ -2,7 +2,8 @@
 reports/bench.json, reports/bench.md and reports/bench_latency.png. ``fraud-bench sections
 rules challenger [--quick]``: those sections alone, written into the existing report.
 ``fraud-bench profile --mode M --rate R --seconds S``: one consumer's CPU per payment at a fixed
-rate and its py-spy flame graph, under reports/profiles/."""
+rate and its py-spy flame graph, under reports/profiles/. ``fraud-bench features --days D``:
+the feature code's own CPU per payment on a simulated world."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from fraud_bench import floors, log_size, profile, report, scorer_api, sections
+from fraud_bench import feature_cost, floors, log_size, profile, report, scorer_api, sections
 from fraud_bench.decision_log import bench_decision_log
 from fraud_bench.pipeline_runs import Plan, bench_mode
 from fraud_bench.servers import servers
@@ -131,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "command",
         nargs="?",
-        choices=["run", "soak", "log-size", "sections", "profile"],
+        choices=["run", "soak", "log-size", "sections", "profile", "features"],
         default="run",
     )
     parser.add_argument(
@@ -150,8 +151,10 @@ def main(argv: list[str] | None = None) -> int:
         "--no-flamegraph", action="store_true", help="profile: CPU per payment only, no py-spy"
     )
     parser.add_argument("--minutes", type=float, default=10.0, help="soak: duration")
-    parser.add_argument("--days", type=int, default=7, help="log-size: simulated days")
-    parser.add_argument("--customers", type=int, default=2_000, help="log-size: world size")
+    parser.add_argument("--days", type=int, default=7, help="log-size, features: simulated days")
+    parser.add_argument(
+        "--customers", type=int, default=2_000, help="log-size, features: world size"
+    )
     args = parser.parse_args(argv)
     known = sections.SECTIONS if args.command == "sections" else {}
     if unknown := [name for name in args.names if name not in known]:
@@ -166,6 +169,9 @@ def main(argv: list[str] | None = None) -> int:
         lost = outcome["produced"] - outcome["scored"]
         flat = all(growth < 0.10 for growth in outcome["rss_growth_after_warmup"].values())
         return 0 if lost == 0 and flat else 1
+    if args.command == "features":
+        print(json.dumps(feature_cost.measure(args.days, args.customers), indent=2))
+        return 0
     if args.command == "profile":
         figures = profile.profile(
             args.model_dir, args.out / "profiles", mode=args.mode, rate=args.rate,
