@@ -223,7 +223,8 @@ class TransactionPipeline:
 
         now_ns = time.time_ns()
         decided = [timings(i, now_ns, 0.0) for i in fresh]  # the log's: up to the decision
-        provisional = [s.record(t) for s, t in zip(scored, decided, strict=True)]
+        parts = [s.record_parts() for s in scored]
+        provisional = [p.with_timings(t) for p, t in zip(parts, decided, strict=True)]
         pending = None
         if self.decisions is not None:
             thresholds = self.decisions.thresholds(model_version, self.scorer.thresholds)
@@ -262,12 +263,17 @@ class TransactionPipeline:
             result.logged += self._logged(pending)
         written_ns = time.time_ns()
         sinks_ms = (time.perf_counter_ns() - shadow_done) * _MS
-        for item, s in zip(fresh, scored, strict=True):
+        for item, s, p in zip(fresh, scored, parts, strict=True):
             final = timings(item, written_ns, sinks_ms)
             result.latencies_ms.append(final["end_to_end_ms"])
             self._kafka_stage.observe(final["kafka_ms"] / 1000)
             result.outputs.append(
-                Output(s.tx.card_id.encode(), s.record(final), s.verdict.decision, s.verdict.rules)
+                Output(
+                    s.tx.card_id.encode(),
+                    p.with_timings(final),
+                    s.verdict.decision,
+                    s.verdict.rules,
+                )
             )
         result.new, result.batch_key = len(scored), batch_key
         stages = {

@@ -1,6 +1,9 @@
 """``fraud-bench [--quick]``: the whole benchmark in one run on this machine; writes
 reports/bench.json, reports/bench.md and reports/bench_latency.png. ``fraud-bench sections
-rules challenger [--quick]``: those sections alone, written into the existing report."""
+rules challenger [--quick]``: those sections alone, written into the existing report.
+``fraud-bench profile --mode M --rate R --seconds S``: one consumer's CPU per payment at a fixed
+rate and its py-spy flame graph, under reports/profiles/. ``fraud-bench features --days D``:
+the feature code's own CPU per payment on a simulated world."""
 
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from fraud_bench import floors, log_size, report, scorer_api, sections
+from fraud_bench import feature_cost, floors, log_size, profile, report, scorer_api, sections
 from fraud_bench.decision_log import bench_decision_log
 from fraud_bench.pipeline_runs import Plan, bench_mode
 from fraud_bench.servers import servers
@@ -127,7 +130,10 @@ def run(quick: bool, model_dir: Path, out: Path) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="fraud-bench", description=__doc__)
     parser.add_argument(
-        "command", nargs="?", choices=["run", "soak", "log-size", "sections"], default="run"
+        "command",
+        nargs="?",
+        choices=["run", "soak", "log-size", "sections", "profile", "features"],
+        default="run",
     )
     parser.add_argument(
         "names", nargs="*", metavar="SECTION",
@@ -136,10 +142,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="short windows (under 3 minutes)")
     parser.add_argument("--model-dir", type=Path, default=Path("training/artifacts"))
     parser.add_argument("--out", type=Path, default=Path("reports"))
-    parser.add_argument("--rate", type=int, default=2_000, help="soak: transactions per second")
+    parser.add_argument(
+        "--rate", type=int, default=2_000, help="soak, profile: transactions per second"
+    )
+    parser.add_argument("--mode", default="embedded", help="profile: the consumer's scoring mode")
+    parser.add_argument("--seconds", type=float, default=60.0, help="profile: the window")
+    parser.add_argument(
+        "--no-flamegraph", action="store_true", help="profile: CPU per payment only, no py-spy"
+    )
     parser.add_argument("--minutes", type=float, default=10.0, help="soak: duration")
-    parser.add_argument("--days", type=int, default=7, help="log-size: simulated days")
-    parser.add_argument("--customers", type=int, default=2_000, help="log-size: world size")
+    parser.add_argument("--days", type=int, default=7, help="log-size, features: simulated days")
+    parser.add_argument(
+        "--customers", type=int, default=2_000, help="log-size, features: world size"
+    )
     args = parser.parse_args(argv)
     known = sections.SECTIONS if args.command == "sections" else {}
     if unknown := [name for name in args.names if name not in known]:
@@ -154,6 +169,16 @@ def main(argv: list[str] | None = None) -> int:
         lost = outcome["produced"] - outcome["scored"]
         flat = all(growth < 0.10 for growth in outcome["rss_growth_after_warmup"].values())
         return 0 if lost == 0 and flat else 1
+    if args.command == "features":
+        print(json.dumps(feature_cost.measure(args.days, args.customers), indent=2))
+        return 0
+    if args.command == "profile":
+        figures = profile.profile(
+            args.model_dir, args.out / "profiles", mode=args.mode, rate=args.rate,
+            seconds=args.seconds, flamegraph=not args.no_flamegraph,
+        )  # fmt: skip
+        print(json.dumps(figures, indent=2))
+        return 0 if figures["scored"] == figures["produced"] else 1
     if args.command == "log-size":
         spec = DatasetSpec(days=args.days, customers=args.customers, seed=7)
         sized = log_size.measure(args.model_dir, spec)

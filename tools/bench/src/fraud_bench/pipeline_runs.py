@@ -112,9 +112,15 @@ class ModeBench:
         return (self.expected - start_count) / elapsed if elapsed > 0 else 0.0
 
     def at_rate(
-        self, rate: int, seconds: float, capacity: float, run_id: str | None = None
+        self,
+        rate: int,
+        seconds: float,
+        capacity: float,
+        run_id: str | None = None,
+        on_clock: Callable[[], None] | None = None,
     ) -> dict[str, Any]:
-        """One window at ``rate`` under ``run_id`` (default ``r<rate>``), drained after."""
+        """One window at ``rate`` under ``run_id`` (default ``r<rate>``), drained after;
+        ``on_clock`` is called as the load generator's first payment leaves (a profiler)."""
         # Above capacity the backlog grows without bound: a shorter window keeps the drain finite.
         saturated = rate > capacity
         window = max(1.0, seconds * capacity / rate * 0.8) if saturated else seconds
@@ -131,6 +137,8 @@ class ModeBench:
             interval_s=0.02,
         )
         began = cpu.sample(self.processes())
+        if on_clock is not None:
+            on_clock()
         report = self._finish(producer)
         self._drain(max(60.0, report["transactions"] / max(capacity, 1.0) * 2 + 30))
         spent = cpu.per_payment_us(began, cpu.sample(self.processes()), report["transactions"])
