@@ -88,5 +88,8 @@ def test_the_markdown_shows_every_round_the_pairs_and_the_cost_per_batch() -> No
     assert "| without | 4.00 | 11.00 | 12.00 | 10.00, 11.00, 12.00 | 1.00 / 3.00 |" in markdown
     assert "p99 +1.50 ms, +60.00 ms, +1.00 ms (median +1.50 ms, the target's figure)" in markdown
     assert "Pooled windows: p99 +59.00 ms" in markdown
-    assert "the log's critical-path cost +0.50 ms per batch" in markdown
+    assert "1.00 ms mean without (5 ms p99 bound, 6,000 batches of 5 payments on average)" in (
+        markdown
+    )
+    assert "the log's critical-path cost +0.50 ms per batch (+0.100 ms per payment" in markdown
     assert "its write alone takes 2.00 ms mean (7.5 ms p99 bound)" in markdown

@@ -60,19 +60,24 @@ def decision_log_targets(result: dict[str, Any]) -> list[tuple[str, bool, str]]:
 
 
 def batch_costs(rounds: list[dict[str, Any]], stage: str) -> dict[str, float]:
-    """A stage's batches over a variant's windows: how many, their mean (weighted by batches),
-    and the median over windows of each window's p99 bucket bound."""
-    windows = [
-        w[f"{stage}_batches"] for w in rounds if w.get(f"{stage}_batches", {}).get("batches")
-    ]
+    """A stage's batches over a variant's windows: how many, payments per batch, their mean
+    (weighted by batches), and the median over windows of each window's p99 bucket bound."""
+    seen = [w for w in rounds if w.get(f"{stage}_batches", {}).get("batches")]
+    windows = [w[f"{stage}_batches"] for w in seen]
     batches = sum(w["batches"] for w in windows)
     if not batches:
-        return {"batches": 0, "mean_ms": float("nan"), "p99_le_ms": float("nan")}
+        nan = float("nan")
+        return {"batches": 0, "payments_per_batch": nan, "mean_ms": nan, "p99_le_ms": nan}
     return {
         "batches": batches,
+        "payments_per_batch": sum(w["produced"] for w in seen) / batches,
         "mean_ms": sum(w["mean_ms"] * w["batches"] for w in windows) / batches,
         "p99_le_ms": statistics.median(w["p99_le_ms"] for w in windows),
     }
+
+
+def per_payment(costs: dict[str, float]) -> float:
+    return costs["mean_ms"] / costs["payments_per_batch"]
 
 
 def decision_log_section(r: dict[str, Any]) -> list[str]:
@@ -126,10 +131,13 @@ def decision_log_section(r: dict[str, Any]) -> list[str]:
         "Per batch, from the consumer's stage histograms over the measured windows (bucket "
         "bounds for the p99): the sinks stage (Redis, then the wait for the log) "
         f"{without['mean_ms']:.2f} ms mean without ({without['p99_le_ms']:g} ms p99 bound, "
-        f"{without['batches']:,} batches) and {with_['mean_ms']:.2f} ms with "
-        f"({with_['p99_le_ms']:g} ms, {with_['batches']:,} batches): the log's critical-path "
-        f"cost {with_['mean_ms'] - without['mean_ms']:+.2f} ms per batch, while its write alone "
-        f"takes {write['mean_ms']:.2f} ms mean ({write['p99_le_ms']:g} ms p99 bound), "
-        "in parallel with Redis.",
+        f"{without['batches']:,} batches of {without['payments_per_batch']:.0f} payments on "
+        f"average) and {with_['mean_ms']:.2f} ms with ({with_['p99_le_ms']:g} ms, "
+        f"{with_['batches']:,} batches of {with_['payments_per_batch']:.0f}): the log's "
+        f"critical-path cost {with_['mean_ms'] - without['mean_ms']:+.2f} ms per batch "
+        f"({per_payment(with_) - per_payment(without):+.3f} ms per payment; a slower consumer "
+        "batches more), while its write alone takes "
+        f"{write['mean_ms']:.2f} ms mean ({write['p99_le_ms']:g} ms p99 bound), in parallel "
+        "with Redis.",
     ]
     return lines
