@@ -47,8 +47,9 @@ def transactions(eos: list[float], floor: list[float], intervals: bool = True) -
         seconds=10.0,
         floor_ratio=floor_ratios(variants, "exactly-once"),
         p99_added=paired(variants["at-least-once"], variants["exactly-once"]),
-        high_rate=high,
-        intervals={"100": {**window(0, 12.0), "run_id": "i100"}} if intervals else {},
+        high_rate=high if intervals else {},
+        default_interval_ms=100,
+        intervals={"50": {**window(0, 12.0), "run_id": "i50"}} if intervals else {},
     )
 
 
@@ -95,7 +96,10 @@ def test_the_markdown_shows_rounds_floor_high_rate_and_interval() -> None:
     assert (
         "| exactly-once (queueing) | 4.00 / 900.00 | 50.00 / 100.00 | 10,000 | 10,000 |" in markdown
     )
-    assert "| 100 ms | 4.00 / 12.00 |" in markdown
+    assert "| 50 ms | 4.00 / 12.00 |" in markdown
+    assert "the default, 100 ms, is the exactly-once rounds'" in markdown
     quick = report.markdown({**result(), "transactions": transactions([15.0], [10.0], False),
                              "targets": []})  # fmt: skip
     assert "Commit interval" not in quick
+    assert "At 5,000 tx/s" in markdown
+    assert "At 5,000 tx/s" not in quick

@@ -36,9 +36,7 @@ def test_a_quick_transactions_section_pairs_deliveries_with_the_floor_and_loses_
         for e, f in zip(variants["exactly-once"]["rounds"], floor, strict=True)
     ]
     assert section["floor_ratio"]["per_round"] == ratios
-    for window in section["high_rate"].values():
-        assert window["produced"] == window["scored"] > 0
-    assert section["intervals"] == {}  # a quick run leaves the commit interval alone
+    assert section["high_rate"] == section["intervals"] == {}  # a full run's single windows
     names = [name for name, _, _ in transaction_targets({"transactions": section})]
     assert names == [
         "exactly-once p99 (to Redis) <= 2x the Kafka floor p99 at 1,000 tx/s (median of "

@@ -113,17 +113,21 @@ def transactions_section(r: dict[str, Any]) -> list[str]:
         f" (median {ratio['median']:.2f}x, the target's figure; pooled windows "
         f"{ratio['pooled']:.2f}x). Exactly-once minus at-least-once p99 per round: "
         f"{per_round(added['per_round'], ' ms')} (median {added['median']:+.2f} ms).",
-        "",
-        f"At {HIGH_RATE:,} tx/s, one window each (queueing: above this machine's capacity, the "
-        "window shortened and its backlog drained):",
-        "",
-        *_single_rows(section["high_rate"], "delivery"),
     ]
+    if section.get("high_rate"):
+        lines += [
+            "",
+            f"At {HIGH_RATE:,} tx/s, one window each (queueing: above this machine's capacity, "
+            "the window shortened and its backlog drained):",
+            "",
+            *_single_rows(section["high_rate"], "delivery"),
+        ]
     if section.get("intervals"):
         lines += [
             "",
             "Commit interval (how long a transaction stays open), exactly-once at 1,000 tx/s, one "
-            "window each:",
+            f"window each (single windows: read against the rounds' spread above; the default, "
+            f"{section['default_interval_ms']} ms, is the exactly-once rounds'):",
             "",
             *_single_rows({f"{i} ms": w for i, w in section["intervals"].items()}, "interval"),
         ]
