@@ -4,7 +4,8 @@
 #   2. base images from Debian packages where they cannot be pulled (skipped when current)
 #   3. the four service images and the decision log's one-off image from the one Dockerfile
 #      (sizes and build times reported)
-#   4. docker-compose.yml + compose.ci.yml up under its own project name, on free loopback ports
+#   4. docker-compose.yml + compose.ci.yml up under its own project name, on free loopback ports;
+#      the producer (a fixed run of about a minute) only once the rest is up and checked
 #   5. each service container: uid 10001, read-only root filesystem (a write to / fails), and its
 #      image HEALTHCHECK passes
 #   6. verify_stack.py: a fixed number of transactions streamed through Kafka, scored, counted
@@ -19,7 +20,7 @@ here=$root/tests/containers
 tools=$root/.tools/compose
 python=$root/.venv/bin/python
 project=fraud-check
-services=(producer consumer scorer dashboard)
+services=(consumer scorer dashboard producer) # the producer last: the check starts it
 images=("${services[@]}" decisions) # decisions: the one-off migrate before the consumer
 started=$(date +%s)
 step() { printf '\n=== containers-check: %s (%ds)\n' "$*" "$(($(date +%s) - started))"; }
@@ -56,6 +57,7 @@ export CHECK_TX_COUNT=${CHECK_TX_COUNT:-1500} CHECK_TX_RATE=${CHECK_TX_RATE:-50}
 export CHECK_RUN_ID=check-$started
 summary=$(mktemp --tmpdir containers-check.XXXXXX.json)
 compose=("$tools/bin/podman-compose" -p "$project" -f docker-compose.yml -f "$here/compose.ci.yml")
+with_producer=("${compose[@]}" --profile producer) # compose.ci.yml keeps the producer for later
 container() { echo "${project}_$1_1"; }
 
 teardown() {
@@ -72,13 +74,13 @@ teardown() {
     echo "KEEP_STACK=1: stack left running (project $project)"
   else
     step "compose down"
-    "${compose[@]}" down --volumes -t 10 >/dev/null 2>&1 || true
+    "${with_producer[@]}" down --volumes -t 10 >/dev/null 2>&1 || true
   fi
   exit "$status"
 }
 trap teardown EXIT
 
-"${compose[@]}" down --volumes -t 5 >/dev/null 2>&1 || true # leftovers of an interrupted run
+"${with_producer[@]}" down --volumes -t 5 >/dev/null 2>&1 || true # leftovers of an interrupted run
 up_ns=$(date +%s%N)
 up_at=$(printf '%d.%03d' $((up_ns / 1000000000)) $((up_ns % 1000000000 / 1000000)))
 "${compose[@]}" up -d --no-build >/dev/null 2>&1 || { "${compose[@]}" up -d --no-build; exit 1; }
@@ -87,6 +89,11 @@ echo "up in $(since "$up_ns") s; ports: scorer $SCORER_HOST_PORT," \
 
 step "non-root, read-only root filesystem, healthchecks"
 for svc in "${services[@]}"; do
+  if [ "$svc" = producer ]; then
+    producer_at=$(date +%s.%N)
+    "${with_producer[@]}" up -d --no-build producer >/dev/null 2>&1 ||
+      { "${with_producer[@]}" up -d --no-build producer; exit 1; }
+  fi
   name=$(container "$svc")
   user=$(podman inspect --format '{{.Config.User}}' "$name")
   readonly_rootfs=$(podman inspect --format '{{.HostConfig.ReadonlyRootfs}}' "$name")
@@ -110,7 +117,8 @@ step "end to end: $CHECK_TX_COUNT transactions at $CHECK_TX_RATE tx/s"
 "$python" "$here/verify_stack.py" \
   --dashboard "http://127.0.0.1:$DASHBOARD_HOST_PORT" --scorer "http://127.0.0.1:$SCORER_HOST_PORT" \
   --prometheus "http://127.0.0.1:$PROMETHEUS_HOST_PORT" --redis "redis://127.0.0.1:$REDIS_HOST_PORT/0" \
-  --run-id "$CHECK_RUN_ID" --count "$CHECK_TX_COUNT" --started-at "$up_at" --report "$summary"
+  --run-id "$CHECK_RUN_ID" --count "$CHECK_TX_COUNT" --started-at "$up_at" \
+  --producer-started-at "$producer_at" --report "$summary"
 
 # The producer stops by itself after the count and the label delay; its one report must be clean.
 timeout 120 podman wait "$(container producer)" >/dev/null

@@ -128,6 +128,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--run-id", required=True, help="the producer's --run-id")
     parser.add_argument("--count", type=int, required=True, help="transactions produced")
     parser.add_argument("--started-at", type=float, required=True, help="epoch of compose up")
+    parser.add_argument(
+        "--producer-started-at", type=float, required=True, help="epoch the producer was started"
+    )
     parser.add_argument("--timeout", type=float, default=240.0)
     parser.add_argument("--report", type=Path, help="also write the JSON summary to this file")
     args = parser.parse_args(argv)
@@ -148,7 +151,13 @@ def main(argv: list[str] | None = None) -> int:
                 args.timeout,
             )
             report["first_scored_after_up_s"] = round(time.time() - args.started_at, 1)
-            print(f"ok: first transaction scored {report['first_scored_after_up_s']} s after up")
+            report["first_scored_after_producer_s"] = round(
+                time.time() - args.producer_started_at, 1
+            )
+            print(
+                f"ok: first transaction scored {report['first_scored_after_up_s']} s after up, "
+                f"{report['first_scored_after_producer_s']} s after the producer started"
+            )
             answer = score_example(http, args.scorer)
             report["score_example"] = {k: answer[k] for k in ("decision", "score", "model_version")}
             print(f"ok: POST /v1/score answered {report['score_example']}", flush=True)
