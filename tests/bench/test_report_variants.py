@@ -59,14 +59,18 @@ def met(r: dict) -> dict[str, bool]:
     return {t: ok for t, ok, _ in report.targets(r)}
 
 
-RULES_TARGET = "p99 at 1,000 tx/s grows by <= 1 ms with 100 active rules"
+RULES_TARGET = (
+    "p99 at 1,000 tx/s grows by <= 1 ms with 100 active rules (median of the per-round differences)"
+)
 SWITCH_TARGET = "promote then rollback at 1,000 tx/s: p99 around each switch <= 2x the steady state"
 
 
-def test_the_rule_count_is_judged_by_the_median_p99_growth() -> None:
-    # Medians: 10.0 with none; 11.0 and 11.1 with 100 (one outlier round changes nothing).
-    assert met({**result(), "rules": rules([10.5, 11.0, 40.0])})[RULES_TARGET]
-    assert not met({**result(), "rules": rules([10.5, 11.1, 11.2])})[RULES_TARGET]
+def test_the_rule_count_is_judged_by_the_median_of_per_round_differences() -> None:
+    # With none, rounds 9, 10, 30 ms. Differences +0.5, +20.5, +1.0: median +1.0 (one slow
+    # round changes nothing, although the medians of the two variants differ by 20.5 ms).
+    assert met({**result(), "rules": rules([9.5, 30.5, 31.0])})[RULES_TARGET]
+    # +1.5, +1.2, +1.5: every round pays more than the budget.
+    assert not met({**result(), "rules": rules([10.5, 11.2, 31.5])})[RULES_TARGET]
     assert not met({**result(), "rules": rules([10.0, 10.0, 10.0], scored=999)})[
         "rules: nothing lost in any run"
     ]

@@ -8,21 +8,10 @@ import statistics
 from typing import Any
 
 from fraud_bench.decision_log import VARIANTS, every_payment_once
-from fraud_bench.report_rows import lost, measured, per_round, row, sustained
+from fraud_bench.report_rows import lost, measured, per_round, resolution, row, sustained
 
 P99_BUDGET_MS = 2.0  # the log may add this much to the p99 at 1,000 tx/s
 RATE_FLOOR = 0.9  # and keep this share of the sustainable rate
-
-
-def resolution(diffs: list[float], budget_ms: float) -> str:
-    """What the rounds' spread lets the run say about a budget (words, not false precision)."""
-    spread = max(diffs) - min(diffs)
-    if spread <= budget_ms:
-        return f"the rounds' differences spread {spread:.2f} ms, within the budget"
-    return (
-        f"the rounds' differences spread {spread:.1f} ms, more than the {budget_ms:.0f} ms budget: "
-        "this run cannot resolve the log's cost that finely, the median is the best it says"
-    )
 
 
 def decision_log_targets(result: dict[str, Any]) -> list[tuple[str, bool, str]]:

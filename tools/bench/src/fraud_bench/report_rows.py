@@ -35,3 +35,14 @@ def sustained(variant: dict[str, Any]) -> str:
     """A variant's sustainable rate and, in brackets, its drain rate (tx/s)."""
     found = "not searched" if variant["max_tps_verified"] is None else f"{variant['max_tps']:,.0f}"
     return f"{found} ({variant['drain_tps']:,.0f})"
+
+
+def resolution(diffs: list[float], budget_ms: float) -> str:
+    """What the rounds' spread lets the run say about a budget (words, not false precision)."""
+    spread = max(diffs) - min(diffs)
+    if spread <= budget_ms:
+        return f"the rounds' differences spread {spread:.2f} ms, within the budget"
+    return (
+        f"the rounds' differences spread {spread:.1f} ms, more than the {budget_ms:.0f} ms budget: "
+        "this run cannot resolve a difference that fine, the median is the best it says"
+    )
