@@ -417,7 +417,11 @@ class InProcessConsumer:
         return decoded
 
     def process(self, batch: list[Decoded[Transaction]]) -> BatchResult:
-        return self.pipeline.process(batch, polled_ns=time_ns(), decode_ms=0.0)
+        """The batch, then its decision log write settled, as the processor's commit does."""
+        result = self.pipeline.process(batch, polled_ns=time_ns(), decode_ms=0.0)
+        if self.pipeline.decisions is not None:
+            result.logged += self.pipeline.decisions.settle()
+        return result
 
     def score(self, txs: list[Transaction]) -> BatchResult:
         return self.process([self.decoded(tx) for tx in txs])

@@ -3,6 +3,7 @@ real Redis and a real PostgreSQL: every decision logged once, whichever of the t
 or whichever consumer finished the batch, and labels joined through the log at any delay."""
 
 import datetime as dt
+from time import time_ns
 
 import numpy as np
 import pytest
@@ -75,6 +76,23 @@ def test_every_decision_is_logged_as_it_was_emitted(
     assert sorted(rows) == sorted(tx.transaction_id for tx in txs)
     assert_logged_as_emitted(rows, result.outputs)
     assert consumer.score(txs).logged == 0  # another message with the same ids: a duplicate
+
+
+def test_a_batch_hands_its_log_write_over_and_the_log_is_settled_before_anyone_reads_it(
+    inprocess_consumer_factory, database, transactions
+) -> None:
+    consumer = inprocess_consumer_factory(database_url=database.database_url)
+    sink = consumer.pipeline.decisions
+    first, second = transactions(30, prefix="a"), transactions(20, prefix="b")
+    for txs in (first, second):  # the second batch's write starts once the first's is done
+        result = consumer.pipeline.process([consumer.decoded(tx) for tx in txs], time_ns(), 0.0)
+        assert (result.new, result.logged) == (len(txs), 0)  # not waited for
+    # A label reads the log: what is in flight is settled first, so it finds its decision.
+    labels = [label_of(tx, is_fraud=True, days_later=1) for tx in second[:3]]
+    assert consumer.apply_labels(labels) == []
+    assert totals(consumer).labels == 3
+    assert sink.settle() == 0  # nothing left in flight
+    assert len(logged(database)) == 50
 
 
 def test_a_failed_log_write_is_retried_from_memory_and_logs_each_decision_once(
@@ -227,17 +245,21 @@ def test_a_database_that_refuses_connections_is_unavailable_not_fatal(
 def test_a_label_waits_for_a_decision_whose_log_write_was_cut(
     inprocess_consumer_factory, database, transactions
 ) -> None:
-    consumer = inprocess_consumer_factory(database_url=database.database_url)
-    consumer.score(transactions(2, prefix="warm"))
+    first = inprocess_consumer_factory(database_url=database.database_url)
+    first.score(transactions(2, prefix="warm"))
     txs = transactions(3)
-    batch = [consumer.decoded(tx) for tx in txs]
-    decide_without_the_log(consumer, database, batch)
+    decide_without_the_log(
+        first, database, [first.decoded(tx, 100 + i) for i, tx in enumerate(txs)]
+    )
 
-    # Its label must not go through the Redis record alone: the log would never hear of it.
+    # The consumer stopped there; its successor gets the label first. It must not go through
+    # the Redis record alone: the log would never hear of it.
+    consumer = inprocess_consumer_factory(database_url=database.database_url)
     waiting = consumer.apply_labels([label_of(tx, is_fraud=True, days_later=2) for tx in txs])
     assert len(waiting) == 3
     assert totals(consumer).labels == 0
 
+    batch = [consumer.decoded(tx, 100 + i) for i, tx in enumerate(txs)]
     assert consumer.process(batch).logged == 3  # the batch read again
     assert consumer.labels.apply(waiting) == []
     assert totals(consumer).labels == 3

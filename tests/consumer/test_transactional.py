@@ -183,3 +183,21 @@ def test_an_abort_drops_the_letters_it_held_back(outputs: TransactionalOutputs) 
     outputs.hold({})  # the label is read again after rejoining, and its letter with it
     outputs.emit(Outgoing({L: 7}, [], []))
     assert producer.sent == []
+
+
+def test_nothing_commits_before_the_batches_decisions_are_logged(
+    outputs: TransactionalOutputs,
+) -> None:
+    producer: Any = outputs.producer
+    logged = [False]
+    outputs.settled = lambda: logged[0]
+    outputs.emit(Outgoing({T: 10}, [("scored", b"c", b"r")], ["batch:1"]))
+    commit_when_due(outputs)
+    outputs.finish()  # a revoke does not commit around it either
+    assert producer.calls == ["init", "begin"]
+    assert outputs.open  # left open: committed once logged, else aborted and redone
+    assert outputs.sink.forgotten == []  # type: ignore[attr-defined]  # recovery copies kept
+    logged[0] = True
+    commit_when_due(outputs)
+    assert producer.calls == ["init", "begin", ("offsets", {T: 10}), "commit"]
+    assert outputs.sink.forgotten == ["batch:1"]  # type: ignore[attr-defined]

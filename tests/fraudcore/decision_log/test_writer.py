@@ -19,6 +19,7 @@ from fraudcore.decision_log import (
 )
 from fraudcore.decision_log.contract import CURRENT_FEATURE_SET, DECISIONS, FEATURE_SETS
 from fraudcore.decision_log.partitions import maintain
+from fraudcore.decision_log.writer import STAGING
 from fraudcore.features import FEATURE_NAMES
 from fraudcore.schemas import Decision
 from fraudcore.settings import DatabaseSettings
@@ -40,6 +41,60 @@ def test_a_replayed_batch_writes_nothing_twice(decision_log, make_row) -> None:
     assert writer.write(overlapping) == 100  # a batch cut differently after a crash
     assert DecisionLogWriter(connect_again(decision_log)).write(batch[:10]) == 0
     assert _count(decision_log) == 600
+
+
+def _staging_made(conn: psycopg.Connection) -> bool:
+    (found,) = conn.execute("SELECT to_regclass(%s)", (f"pg_temp.{STAGING}",)).fetchone()
+    return found is not None
+
+
+def test_a_new_batch_goes_by_one_copy_and_only_a_redelivery_by_the_staging_table(
+    decision_log, make_row
+) -> None:
+    writer = DecisionLogWriter(decision_log)
+    t0 = make_row().event_time
+    days = [t0 + dt.timedelta(days=d, minutes=i) for d in (1, 0) for i in range(3)]
+    batch = [make_row(event_time=at, source_offset=i) for i, at in enumerate(days)]
+    assert writer.write(batch) == 6
+    assert not _staging_made(decision_log)  # straight into the log, over two day partitions
+    later = [make_row(source_offset=10 + i) for i in range(4)]
+    assert writer.write(batch[3:] + later) == 4  # overlaps the first: the COPY refused it whole
+    assert _staging_made(decision_log)
+    assert writer.write([make_row(source_offset=20)]) == 1
+    assert _count(decision_log) == 11
+
+
+def test_two_sessions_writing_overlapping_batches_at_once_log_each_decision_once(
+    decision_log, make_row
+) -> None:
+    # A rebalance: the old and the new owner of a partition write the same rows at once, each
+    # batch listed in its own order; both insert in one order, so they wait and never deadlock.
+    t0 = make_row().event_time
+    rows = [
+        make_row(event_time=t0 + dt.timedelta(days=i % 2), source_offset=i) for i in range(3000)
+    ]
+    batches = [rows[:2000], list(reversed(rows[1000:]))]
+    writers = [DecisionLogWriter(connect_again(decision_log)) for _ in batches]
+    for writer in writers:
+        writer.write([make_row(event_time=t0 + dt.timedelta(days=d)) for d in (0, 1)])  # warm
+    together = threading.Barrier(len(batches))
+    new: list[int] = []
+
+    def write(writer: DecisionLogWriter, batch: list) -> None:
+        together.wait()
+        new.append(writer.write(batch))
+
+    threads = [
+        threading.Thread(target=write, args=pair) for pair in zip(writers, batches, strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for writer in writers:
+        writer.conn.close()
+    assert sorted(new) == [1000, 2000]  # whichever committed first took the overlap
+    assert _count(decision_log) == 3004
 
 
 def connect_again(conn: psycopg.Connection) -> psycopg.Connection:

@@ -1,10 +1,14 @@
 """The consumer's side of the decision log (PostgreSQL): every decision of a batch written before
 the batch's input offsets can be committed, and the database a late label's decision is found in.
 
-One persistent connection, used by one thread at a time: the batch's rows are written on a
-worker thread while the Redis write runs, and the pipeline waits for both before anything goes
-to Kafka. Any database error is ``DecisionLogUnavailableError``: the processor pauses and retries
-the batch (as for Redis), and the next attempt opens a new connection.
+One persistent connection, used by one thread at a time: a batch's rows are written on a worker
+thread (``write_soon``) while the consumer writes Redis, sends the batch to Kafka and reads and
+scores the next one; ``settle`` waits for that write, and runs before anything else uses the log
+(the next batch's write, a label, a recovery) and before any input offset is committed, so a
+committed offset always lies behind logged decisions. One batch in flight at most. Any database
+error is ``DecisionLogUnavailableError``: the processor pauses and retries (as for Redis), the
+next attempt opens a new connection, and a batch whose write failed is written again, from
+memory, before anything else.
 """
 
 from __future__ import annotations
@@ -23,10 +27,12 @@ import numpy.typing as npt
 import psycopg
 from psycopg import sql
 
+from fraud_consumer.metrics import ConsumerMetrics
 from fraud_consumer.records import Scored
 from fraud_consumer.scorers import Rows, Shadow
 from fraudcore.decision_log import ChallengerVerdict, DecisionLogWriter, DecisionRow, connect
 from fraudcore.decision_log.contract import DECISIONS, transaction_fields
+from fraudcore.metrics import LOG_WAIT_STAGE, LOG_WRITE_STAGE
 from fraudcore.model_card import Thresholds
 from fraudcore.schemas import ScoredTransaction, Timings
 from fraudcore.settings import DatabaseSettings
@@ -114,12 +120,15 @@ def decision_row(
 
 
 class DecisionSink:
-    def __init__(self, settings: DatabaseSettings) -> None:
+    def __init__(self, settings: DatabaseSettings, metrics: ConsumerMetrics | None = None) -> None:
         self.settings = settings
         self._conn: psycopg.Connection | None = None
         self._writer: DecisionLogWriter | None = None
         self._worker = ThreadPoolExecutor(1, thread_name_prefix="decision-log")
         self._thresholds: dict[str, Thresholds] = {}  # by model version: a card never changes
+        self._in_flight: tuple[Future[tuple[int, float]], list[DecisionRow]] | None = None
+        self._unwritten: list[DecisionRow] = []  # a batch whose write failed: next to go
+        self._stage = None if metrics is None else metrics.stage
 
     @contextmanager
     def _unavailable_on_error(self) -> Iterator[None]:
@@ -141,31 +150,64 @@ class DecisionSink:
             self._conn.close()
         self._conn = self._writer = None
 
-    def write(self, rows: Sequence[DecisionRow]) -> int:
-        """Log ``rows`` (those logged before are kept as they are); how many were new."""
+    def _write(self, rows: Sequence[DecisionRow]) -> int:
         if not rows:
             return 0
         with self._unavailable_on_error():
             return self._connection()[1].write(rows)
 
-    def write_soon(self, rows: Sequence[DecisionRow]) -> Future[tuple[int, float]]:
-        """``write`` on the worker thread: (rows new, seconds taken); the caller waits on it."""
+    def write(self, rows: Sequence[DecisionRow]) -> int:
+        """Log ``rows`` now, after what is pending (those logged before are kept as they are);
+        how many were new, the pending batch's included."""
+        return self.settle() + self._write(rows)
+
+    def write_soon(self, rows: Sequence[DecisionRow]) -> None:
+        """Log ``rows`` on the worker thread, once the batch before is settled."""
+        self.settle()
 
         def timed() -> tuple[int, float]:
             began = time.perf_counter()
-            return self.write(rows), time.perf_counter() - began
+            return self._write(rows), time.perf_counter() - began
 
-        return self._worker.submit(timed)
+        self._in_flight = (self._worker.submit(timed), list(rows))
+
+    def settle(self) -> int:
+        """Wait until every batch handed over is logged; how many rows were new. A failed write
+        raises here once, its rows kept and written again at the next call."""
+        new = 0
+        if self._in_flight is not None:
+            pending, rows = self._in_flight
+            self._in_flight = None
+            began = time.perf_counter()
+            try:
+                new, seconds = pending.result()
+            except DecisionLogUnavailableError:
+                self._unwritten = rows
+                raise
+            finally:
+                self._observe(LOG_WAIT_STAGE, time.perf_counter() - began)
+            self._observe(LOG_WRITE_STAGE, seconds)
+        if self._unwritten:
+            new += self._write(self._unwritten)
+            self._unwritten = []
+        return new
+
+    def _observe(self, stage: str, seconds: float) -> None:
+        if self._stage is not None:
+            self._stage.labels(stage=stage).observe(seconds)
 
     @contextmanager
     def transaction(self) -> Iterator[psycopg.Connection]:
-        """A transaction that commits when the block ends without an error."""
+        """A transaction (after what is pending) that commits when the block ends without an
+        error."""
+        self.settle()
         with self._unavailable_on_error():
             conn = self._connection()[0]
             with conn.transaction():
                 yield conn
 
     def logged_thresholds(self, model_version: str) -> Thresholds | None:
+        self.settle()
         with self._unavailable_on_error():
             found = self._connection()[0].execute(_LOGGED_THRESHOLDS, (model_version,)).fetchone()
         return None if found is None else Thresholds(review=found[0], block=found[1])
@@ -191,5 +233,6 @@ class DecisionSink:
         ]
 
     def close(self) -> None:
+        """Stops after the write in flight (what it leaves unlogged is redone from Kafka)."""
         self._worker.shutdown(wait=True)
         self._drop()

@@ -1,16 +1,22 @@
 """Which input offsets may be committed: a batch's offsets become committable only when its
-results are in Redis and every Kafka message it produced is acknowledged, and never past a
-label still waiting for its transaction."""
+results are in Redis (and its decisions in the log: ``Settled``) and every Kafka message it
+produced is acknowledged, and never past a label still waiting for its transaction."""
 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from confluent_kafka import TopicPartition
 
 Partition = tuple[str, int]
+# True once everything handed over so far is durably written (False: commit nothing this time).
+Settled = Callable[[], bool]
+
+
+def always_settled() -> bool:
+    return True
 
 
 @dataclass

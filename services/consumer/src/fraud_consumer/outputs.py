@@ -5,6 +5,8 @@ itself. ``AtLeastOnceOutputs`` produces every copy idempotently, waits for the a
 then commits the input offsets in order behind them; a crash in between re-delivers input that
 the Redis markers recognise (the copies may repeat, with the same transaction ids).
 ``TransactionalOutputs`` (the default) puts the copies and the offsets in one Kafka transaction.
+Both commit only once ``settled`` says the work behind the offsets is durable elsewhere too (the
+decision log's writes in flight).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from fraud_consumer.deliveries import Deliveries
 from fraud_consumer.every import Every
 from fraud_consumer.kafka_health import KafkaHealth
 from fraud_consumer.kafka_input import KafkaInput
-from fraud_consumer.offsets import OffsetTracker, Partition
+from fraud_consumer.offsets import OffsetTracker, Partition, Settled, always_settled
 from fraud_consumer.outgoing import Outgoing
 from fraud_consumer.settings import ConsumerSettings, Delivery
 from fraud_consumer.sink import RedisSink
@@ -52,9 +54,14 @@ class Outputs(Protocol):
 
 class AtLeastOnceOutputs:
     def __init__(
-        self, settings: KafkaSettings, health: KafkaHealth, kafka: KafkaInput, sink: RedisSink
+        self,
+        settings: KafkaSettings,
+        health: KafkaHealth,
+        kafka: KafkaInput,
+        sink: RedisSink,
+        settled: Settled = always_settled,
     ) -> None:
-        self.kafka, self.sink = kafka, sink
+        self.kafka, self.sink, self.settled = kafka, sink, settled
         self.tracker = OffsetTracker()
         self.deliveries = Deliveries(settings, health, self.tracker)
         self._commit_due = Every(COMMIT_EVERY_S)
@@ -87,6 +94,8 @@ class AtLeastOnceOutputs:
             self._commit(asynchronous=False)
 
     def _commit(self, *, asynchronous: bool) -> None:
+        if not self.settled():
+            return  # the recovery copies stay too: a redelivery re-emits and re-logs from them
         offsets, finished = self.tracker.completed()
         if finished:
             try:  # their Kafka copies are acknowledged: the recovery copies can go
@@ -98,10 +107,14 @@ class AtLeastOnceOutputs:
 
 
 def make_outputs(
-    settings: ConsumerSettings, health: KafkaHealth, kafka: KafkaInput, sink: RedisSink
+    settings: ConsumerSettings,
+    health: KafkaHealth,
+    kafka: KafkaInput,
+    sink: RedisSink,
+    settled: Settled = always_settled,
 ) -> Outputs:
     """CONSUMER_DELIVERY: exactly-once (the default) or at-least-once (cheaper, copies may
     repeat after a crash)."""
     if settings.consumer_delivery is Delivery.EXACTLY_ONCE:
-        return TransactionalOutputs(settings, health, kafka, sink)
-    return AtLeastOnceOutputs(settings, health, kafka, sink)
+        return TransactionalOutputs(settings, health, kafka, sink, settled)
+    return AtLeastOnceOutputs(settings, health, kafka, sink, settled)

@@ -1,12 +1,12 @@
 """One batch of transactions: dedupe, features from Redis state, scores, and one atomic Redis
-write of state, markers, streams and statistics, with the decision log written alongside."""
+write of state, markers, streams and statistics, with the decision log written alongside (and
+settled before the batch's offsets are committed: ``DecisionSink``)."""
 
 from __future__ import annotations
 
 import math
 import time
 from collections import Counter
-from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -29,7 +29,6 @@ from fraud_consumer.scorers import Scorer, Shadow
 from fraud_consumer.settings import ConsumerSettings
 from fraud_consumer.sink import BatchWrite, RedisSink
 from fraudcore import live_stats
-from fraudcore.decision_log import DecisionRow
 from fraudcore.feature_store import FeatureStore
 from fraudcore.features import FEATURE_NAMES, features_and_update, payment_of
 from fraudcore.model_card import Thresholds
@@ -58,7 +57,7 @@ class BatchResult:
     duplicates: int = 0
     batch_key: str | None = None  # the recovery copy to drop once Kafka has the outputs
     latencies_ms: list[float] = field(default_factory=list)
-    logged: int = 0  # rows new in the decision log (a recovered batch's included)
+    logged: int = 0  # rows new in the decision log, written in this call (recoveries)
 
 
 class TransactionPipeline:
@@ -72,7 +71,6 @@ class TransactionPipeline:
     ) -> None:
         self.settings = settings
         self.decisions = decisions
-        self._unlogged: dict[str, DecisionRow] = {}  # a batch in Redis whose log write failed
         self.redis = client
         self.keys = RedisKeys(settings.redis_key_prefix)
         self.store = FeatureStore(client, self.keys, settings.state_ttl_s)
@@ -126,34 +124,14 @@ class TransactionPipeline:
 
     def _relog(self, recovered: dict[str, bytes]) -> int:
         """Rows of a batch that reached Redis but maybe not the log (a failed log write, or a
-        consumer stopped in between): from memory, else from the batch's recovery copy."""
+        consumer stopped in between): this process's own rows are logged first, from memory
+        (``settle``), then the batch's recovery copy adds what no one logged."""
         if self.decisions is None or not recovered:
             return 0
-        kept = [self._unlogged[tx_id] for tx_id in recovered if tx_id in self._unlogged]
-        copied = [raw for tx_id, raw in recovered.items() if tx_id not in self._unlogged]
-        copies = self.decisions.rows_of_records(copied, self.scorer.thresholds)
+        new = self.decisions.settle()
+        copies = self.decisions.rows_of_records(list(recovered.values()), self.scorer.thresholds)
         copies = with_rule_versions(copies, self.rules.source.current().rules.active_versions)
-        rows = kept + with_challenger(copies, self.scorer.shadow)
-        new = self.decisions.write(rows)
-        for tx_id in recovered:
-            self._unlogged.pop(tx_id, None)
-        return new
-
-    def _log_soon(
-        self, decisions: DecisionSink, rows: list[DecisionRow]
-    ) -> Future[tuple[int, float]]:
-        # Log and Redis written at once, both before Kafka: a retry after either failed either
-        # recomputes the same rows from unchanged Redis state or re-logs them in _relog.
-        self._unlogged = {row.transaction_id: row for row in rows}
-        return decisions.write_soon(rows)
-
-    def _logged(self, pending: Future[tuple[int, float]] | None) -> int:
-        if pending is None:
-            return 0
-        new, seconds = pending.result()  # DecisionLogUnavailableError: the batch is retried
-        self._unlogged = {}
-        self.metrics.stage.labels(stage="decision_log").observe(seconds)
-        return new
+        return new + self.decisions.write(with_challenger(copies, self.scorer.shadow))
 
     def process(
         self, batch: list[Decoded[Transaction]], polled_ns: int, decode_ms: float
@@ -225,11 +203,12 @@ class TransactionPipeline:
         decided = [timings(i, now_ns, 0.0) for i in fresh]  # the log's: up to the decision
         parts = [s.record_parts() for s in scored]
         provisional = [p.with_timings(t) for p, t in zip(parts, decided, strict=True)]
-        pending = None
         if self.decisions is not None:
+            # Beside Redis and the batches after this one; settled before its offsets commit:
+            # a retry either recomputes the same rows from unchanged Redis state or re-logs
+            # them in _relog.
             thresholds = self.decisions.thresholds(model_version, self.scorer.thresholds)
-            pending = self._log_soon(
-                self.decisions,
+            self.decisions.write_soon(
                 [
                     decision_row(s, row, thresholds, t, decided_at, challenger=challenger)
                     for s, row, t, challenger in zip(
@@ -257,10 +236,7 @@ class TransactionPipeline:
                 (s.verdict.decision, s.tx.amount, s.tx.currency) for s in scored
             ),
         )
-        try:
-            self.sink.write(write)
-        finally:
-            result.logged += self._logged(pending)
+        self.sink.write(write)
         written_ns = time.time_ns()
         sinks_ms = (time.perf_counter_ns() - shadow_done) * _MS
         finals = [timings(item, written_ns, sinks_ms) for item in fresh]

@@ -24,7 +24,7 @@ from confluent_kafka import KafkaError, KafkaException, Producer
 from fraud_consumer.bounded_call import CALL_TIMEOUT_S, bounded
 from fraud_consumer.kafka_health import FatalError, KafkaHealth, describe
 from fraud_consumer.kafka_input import KafkaInput
-from fraud_consumer.offsets import OffsetTracker, Partition
+from fraud_consumer.offsets import OffsetTracker, Partition, Settled, always_settled
 from fraud_consumer.outgoing import KafkaMessage, Outgoing
 from fraud_consumer.settings import ConsumerSettings
 from fraud_consumer.sink import RedisSink
@@ -49,9 +49,15 @@ class TransactionFailedError(Exception):
 
 class TransactionalOutputs:
     def __init__(
-        self, settings: ConsumerSettings, health: KafkaHealth, kafka: KafkaInput, sink: RedisSink
+        self,
+        settings: ConsumerSettings,
+        health: KafkaHealth,
+        kafka: KafkaInput,
+        sink: RedisSink,
+        settled: Settled = always_settled,
     ) -> None:
         self.settings, self.health, self.kafka, self.sink = settings, health, kafka, sink
+        self.settled = settled  # False: a batch's decisions not yet logged, commit later
         self.tracker = OffsetTracker()
         self.id = transactional_id(settings)
         self.open = False
@@ -208,8 +214,8 @@ class TransactionalOutputs:
             self.health.consumer_broken = f"transaction aborted, redoing its batches: {failure}"
 
     def _commit(self) -> None:
-        if not self.open:
-            return
+        if not self.open or not self.settled():
+            return  # left open: committed at a later pass, or aborted and redone
         offsets, finished = self.tracker.completed()
         began = time.monotonic()
         try:

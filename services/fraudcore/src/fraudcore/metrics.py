@@ -25,6 +25,9 @@ BATCH_SIZE_BUCKETS: tuple[float, ...] = (1, 2, 5, 10, 20, 50, 100, 200, 500, 100
 
 # Label values with a fixed set (each exported at zero from the start, sampled by monitoring).
 STAGES: tuple[str, ...] = ("kafka", "decode", "features", "scoring", "sinks")  # Timings fields
+# The decision log's per batch: its write (on its own thread), and what the consumer's loop
+# waited for that write (the log's share of the critical path).
+LOG_WRITE_STAGE, LOG_WAIT_STAGE = "decision_log", "decision_log_wait"
 RETRY_DEPENDENCIES: tuple[str, ...] = ("redis", "scorer", "kafka", "database")
 RELOAD_RESULTS: tuple[str, ...] = ("ok", "refused")
 SERVING_ROLES: tuple[str, ...] = ("champion", "challenger", "requested")  # the scorer's per version
