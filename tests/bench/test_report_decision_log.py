@@ -93,3 +93,17 @@ def test_the_markdown_shows_every_round_the_pairs_and_the_cost_per_batch() -> No
     )
     assert "the log's critical-path cost +0.50 ms per batch (+0.100 ms per payment" in markdown
     assert "its write alone takes 2.00 ms mean (7.5 ms p99 bound)" in markdown
+    assert "the sinks stage (Redis, then the wait for the log)" in markdown  # measured before
+    assert "The loop waited for the log" not in markdown  # the wait had no stage of its own
+
+
+def test_a_run_with_the_wait_stage_shows_what_the_loop_waited_for_the_log() -> None:
+    log = decision_log([10.0, 11.0, 12.0], [11.5, 12.0, 13.0])
+    for r in log["variants"]["with"]["rounds"]:
+        r["decision_log_wait_batches"] = batches(2_000, 0.25, 2.5)
+    markdown = report.markdown({**result(), "decision_log": log, "targets": []})
+    assert "the sinks stage (Redis, and any wait for the previous batch's log write)" in markdown
+    assert (
+        "The loop waited for the log (settled before the next write and before offsets are "
+        "committed) 0.25 ms per batch mean (2.5 ms p99 bound)." in markdown
+    )

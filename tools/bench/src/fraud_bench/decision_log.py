@@ -30,10 +30,13 @@ from fraud_bench.variants import (
 )
 from fraudcore.decision_log import connect, migrate
 from fraudcore.decision_log.contract import DECISIONS
+from fraudcore.metrics import LOG_WAIT_STAGE, LOG_WRITE_STAGE
 from fraudcore.settings import DatabaseSettings, KafkaSettings
 
 VARIANTS = ("without", "with")
-STAGES = ("sinks", "decision_log")  # per batch: Redis and the wait for the log; the log's write
+# Per batch: the sinks (Redis, with any wait for the previous batch's log write inside), the
+# log's write on its own thread, and what the loop waited for it.
+STAGES = ("sinks", LOG_WRITE_STAGE, LOG_WAIT_STAGE)
 
 
 def run_counts(conn: psycopg.Connection, run: str, counted: str) -> tuple[int, int]:
