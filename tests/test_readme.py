@@ -1,6 +1,6 @@
 """The README's figures behind markers are the committed reports, never copies: the reliability,
-benchmark (its headline and the sizing table), live evaluation, model quality, offline evaluation and handbook tables, the dashboard
-load and decision log sizing figures.
+benchmark (its headline and the sizing table), live evaluation, model quality, offline
+evaluation and handbook tables, the dashboard load and decision log sizing figures.
 ``python tests/test_readme.py`` rewrites them from the reports (which only their make targets
 write)."""
 
