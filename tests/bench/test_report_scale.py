@@ -88,6 +88,8 @@ def test_the_markdown_shows_every_count_its_cpu_and_the_check() -> None:
     text = "\n".join(lines)
     assert "## Scale-out: consumers in one group (12 partitions)" in text
     assert "AMD EPYC (2 cores), full, load average 0.3 before, 1.9 after" in text
+    table = [line for line in lines if line.startswith("|")]
+    assert len({line.count(" | ") for line in table}) == 1, "every row as wide as the header"
     rows = [line for line in lines if line.startswith("| embedded |")]
     assert rows[0].startswith("| embedded | 1 | 6,000 | 8,000 | 1.00 | 6,000 | 120.0 | - | 40.0 |")
     assert rows[2].startswith("| embedded | 4 | 6,300 | 8,800 | 1.05 | 6,300 | 150.0 |")

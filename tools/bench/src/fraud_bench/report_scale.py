@@ -80,7 +80,7 @@ def scale_section(r: dict[str, Any]) -> list[str]:
             "load (window)",
             "rates tried (lag bounded?)",
         ),
-        row(*["---"] * (7 + len(PROCESSES))),
+        row(*["---"] * (8 + len(PROCESSES))),
     ]
     for mode, figures in s["modes"].items():
         consumers = figures["consumers"]
