@@ -8,6 +8,7 @@ every payment then due, stamped with that moment (one event time and produce tim
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import logging
 import threading
@@ -15,17 +16,15 @@ import time
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from fraud_producer.stream_plan import StreamPlan
 from fraud_producer.wire import Prepared, prepare
+from fraud_producer.world_pace import PacedStream
 from fraud_simulator.records import iter_events, start_of_day
 from fraud_simulator.simulator import Simulator
 from fraud_simulator.world import WorldSize, build_world
 from fraudcore.schemas import utcnow
-
-if TYPE_CHECKING:
-    from fraud_producer.stream import TransactionStream
 
 log = logging.getLogger(__name__)
 STEADY_LABEL_DELAY_S = 30.0
@@ -41,6 +40,12 @@ class PendingLabel:
     key: bytes
     transaction_id: str
     scenario: str
+
+
+class SteadyStream(PacedStream, Protocol):
+    """What the steady pace drives of a stream (``fraud_producer.stream.TransactionStream``)."""
+
+    def send_prepared(self, burst: list[Prepared], at: dt.datetime) -> None: ...
 
 
 def planned(plan: StreamPlan) -> int:
@@ -63,7 +68,7 @@ def payments(plan: StreamPlan, run_id: str) -> Iterator[Prepared]:
         first += len(batch)
 
 
-def run_steady(stream: TransactionStream, stop: threading.Event) -> None:
+def run_steady(stream: SteadyStream, stop: threading.Event) -> None:
     plan, rate, report = stream.plan, stream.plan.rate_tps, stream.report
     delay = STEADY_LABEL_DELAY_S if plan.label_delay_s is None else plan.label_delay_s
     stream.metrics.rate.set(rate)
@@ -101,7 +106,7 @@ def run_steady(stream: TransactionStream, stop: threading.Event) -> None:
         log.warning("%d labels were not yet due at shutdown and were not sent", len(pending))
 
 
-def send_due(stream: TransactionStream, pending: deque[PendingLabel], now: float) -> None:
+def send_due(stream: SteadyStream, pending: deque[PendingLabel], now: float) -> None:
     while pending and pending[0].due <= now:
         item = pending.popleft()
         stream.send_label(item.key, item.transaction_id, item.scenario, utcnow())
