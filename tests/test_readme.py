@@ -1,6 +1,6 @@
 """The README's figures behind markers are the committed reports, never copies: the reliability,
-benchmark, live evaluation, model quality, offline evaluation and handbook tables, the dashboard
-load and decision log sizing figures.
+benchmark (its headline and the sizing table), live evaluation, model quality, offline
+evaluation and handbook tables, the dashboard load and decision log sizing figures.
 ``python tests/test_readme.py`` rewrites them from the reports (which only their make targets
 write)."""
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from fraud_bench import log_size, queue_bench, rules_backtest_bench
+from fraud_bench import log_size, queue_bench, report_sizing, rules_backtest_bench
 from fraud_bench.report import headline
 from fraud_training import card_tables
 from fraud_training.lifecycle import report as lifecycle
@@ -107,6 +107,7 @@ def dashboard_load() -> str:
 SECTIONS = {
     "reliability": reliability_table,
     "bench": bench_table,
+    "sizing": lambda: report_sizing.table(report("bench.json")),
     "live_eval": live_eval_table,
     "live_eval_log": lambda: live_eval.log_headline(report("live_eval.json")),
     "handbook": handbook_table,

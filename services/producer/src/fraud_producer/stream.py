@@ -7,9 +7,9 @@ Two paces (``StreamPlan.pace``):
   time is the world's time, each payment is sent when the clock reaches it, and each label when
   the clock reaches its own arrival time: features and label delays have the distributions the
   model was trained on.
-- ``steady``: a load generator for benchmarks and fault injection. A constant rate, event time
-  = the moment of sending, labels a fixed ``label_delay_s`` later; the features it produces are
-  not meant to resemble training.
+- ``steady`` (steady_pace.py): a load generator for benchmarks and fault injection. A constant
+  rate, event time = the moment of sending, labels a fixed ``label_delay_s`` later; the features
+  it produces are not meant to resemble training.
 
 In both, every message carries its produce timestamp header: end-to-end latency is real time.
 """
@@ -22,14 +22,15 @@ import random
 import threading
 import time
 import uuid
-from collections import Counter, deque
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Mapping
 from typing import Any
 
 from confluent_kafka import KafkaError, KafkaException, Message, Producer
 
 from fraud_producer.poison import pick_kind, poison_message
 from fraud_producer.settings import ProducerSettings
+from fraud_producer.steady_pace import run_steady
 from fraud_producer.stream_metrics import stream_metrics
 from fraud_producer.stream_plan import (
     CLOCK_STARTED,
@@ -37,25 +38,14 @@ from fraud_producer.stream_plan import (
     StreamPlan,
     StreamReport,
 )
-from fraud_producer.wire import transaction_json
+from fraud_producer.wire import Prepared, stamp, transaction_json
 from fraud_producer.world_pace import run_world
-from fraud_simulator.records import iter_events, start_of_day
-from fraud_simulator.simulator import Simulator
-from fraud_simulator.world import WorldSize, build_world
 from fraudcore.kafka_client import CONFIGURATION_ERRORS, PRODUCED_AT_HEADER, producer_config
-from fraudcore.schemas import Label, format_time, utcnow
+from fraudcore.schemas import Label, format_time
 
 log = logging.getLogger(__name__)
-STEADY_LABEL_DELAY_S = 30.0
 TOPICS_WAIT_S = 60.0
-
-
-@dataclass(frozen=True)
-class _PendingLabel:
-    due: float
-    key: bytes
-    transaction_id: str
-    scenario: str
+Headers = list[tuple[str, str | bytes | None]]
 
 
 class TransactionStream:
@@ -99,10 +89,10 @@ class TransactionStream:
         if latency is not None:
             self.metrics.latency.observe(latency)
 
-    def _produce(self, topic: str, key: bytes, value: bytes) -> None:
-        headers: list[tuple[str, str | bytes | None]] = [
-            (PRODUCED_AT_HEADER, str(time.time_ns()).encode())
-        ]
+    def _produce(
+        self, topic: str, key: bytes, value: bytes, headers: Headers | None = None
+    ) -> None:
+        headers = headers or produced_now()
         while True:
             try:
                 self.producer.produce(
@@ -116,19 +106,40 @@ class TransactionStream:
         """Sends the payment with event time ``at``; returns its key (the card id)."""
         key = str(fields["card_id"]).encode()
         self._produce(self.settings.topic_transactions, key, transaction_json(fields, at))
-        self.report.transactions += 1
-        self.scenarios[scenario] += 1
-        sent = self._sent_by_scenario.get(scenario)
-        if sent is None:
-            sent = self._sent_by_scenario[scenario] = self.metrics.transactions.labels(scenario)
-        sent.inc()
+        self._count({scenario: 1})
         if self.plan.poison_rate and self.random.random() < self.plan.poison_rate:
-            kind = pick_kind(self.random)
-            plain = {**fields, "event_time": format_time(at), "channel": str(fields["channel"])}
-            self._produce(self.settings.topic_transactions, key, poison_message(kind, plain))
-            self.report.poison += 1
-            self.metrics.poison.labels(kind=kind).inc()
+            self._poison(key, fields, at)
         return key
+
+    def send_prepared(self, burst: list[Prepared], at: dt.datetime) -> None:
+        """Payments encoded ahead, sent as one burst at ``at``: its event time and produce
+        time are all of theirs (they leave within microseconds of each other)."""
+        event_time, headers = stamp(at), produced_now()
+        topic = self.settings.topic_transactions
+        for payment in burst:
+            self._produce(topic, payment.key, payment.value(event_time), headers)
+        self._count(Counter(payment.scenario for payment in burst))
+        for payment in burst if self.plan.poison_rate else ():
+            if self.random.random() < self.plan.poison_rate:
+                self._poison(payment.key, payment.fields(), at)
+
+    def _count(self, sent: Mapping[str, int]) -> None:
+        for scenario, n in sent.items():
+            self.report.transactions += n
+            self.scenarios[scenario] += n
+            counter = self._sent_by_scenario.get(scenario)
+            if counter is None:
+                counter = self.metrics.transactions.labels(scenario)
+                self._sent_by_scenario[scenario] = counter
+            counter.inc(n)
+
+    def _poison(self, key: bytes, fields: dict[str, Any], at: dt.datetime) -> None:
+        """A malformed message after the payment it is derived from."""
+        kind = pick_kind(self.random)
+        plain = {**fields, "event_time": format_time(at), "channel": str(fields["channel"])}
+        self._produce(self.settings.topic_transactions, key, poison_message(kind, plain))
+        self.report.poison += 1
+        self.metrics.poison.labels(kind=kind).inc()
 
     def send_label(self, key: bytes, transaction_id: str, scenario: str, at: dt.datetime) -> None:
         is_fraud = scenario != "genuine"
@@ -197,7 +208,7 @@ class TransactionStream:
         if self.plan.pace == "world":
             run_world(self, stop)
         else:
-            self._run_steady(stop)
+            run_steady(self, stop)
         self.report.undelivered = self.producer.flush(self.plan.flush_timeout_s)
         if self._cpu_began is not None:
             self.report.cpu_s = round(time.process_time() - self._cpu_began, 3)
@@ -211,56 +222,7 @@ class TransactionStream:
         log.info("stopped after %.1f s: %s", time.monotonic() - began, self.report.to_json())
         return self.report
 
-    # --- steady pace ------------------------------------------------------------------------
-    def _run_steady(self, stop: threading.Event) -> None:
-        plan, rate = self.plan, self.plan.rate_tps
-        delay = STEADY_LABEL_DELAY_S if plan.label_delay_s is None else plan.label_delay_s
-        self.metrics.rate.set(rate)
-        world = build_world(plan.seed, WorldSize(customers=plan.customers))  # before the clock
-        sim = Simulator(world, plan.seed, start_of_day(utcnow().date()))
-        events = self._simulate(sim)
-        upcoming = next(events)  # the first day is simulated before the clock too
-        pending: deque[_PendingLabel] = deque()
-        self.clock_starts()
-        start = time.monotonic()
-        log.info("streaming at %.0f tx/s (run %s)", rate, self.report.run_id)
-        while not stop.is_set():
-            self.check()
-            now = time.monotonic()
-            if self.limit_reached(now - start):
-                break
-            due = int((now - start) * rate) + 1
-            if plan.count is not None:
-                due = min(due, plan.count)
-            while self.report.transactions < due:
-                fields, scenario = upcoming
-                upcoming = next(events)
-                key = self.send_transaction(fields, scenario, utcnow())
-                if plan.send_labels:
-                    tx_id = str(fields["transaction_id"])
-                    pending.append(_PendingLabel(time.monotonic() + delay, key, tx_id, scenario))
-            self._send_due(pending, now)
-            self.producer.poll(0)
-            wake = start + self.report.transactions / rate
-            stop.wait(min(max(0.0, wake - time.monotonic()), 0.1))
-        self.report.elapsed_s = time.monotonic() - start
-        # Labels still owed are sent when due; on shutdown the undelivered ones are counted.
-        while pending and not stop.is_set():
-            stop.wait(max(0.0, min(pending[0].due - time.monotonic(), 0.5)))
-            self._send_due(pending, time.monotonic())
-            self.producer.poll(0)
-        self.report.labels_dropped = len(pending)
-        if pending:
-            log.warning("%d labels were not yet due at shutdown and were not sent", len(pending))
 
-    def _simulate(self, sim: Simulator) -> Any:
-        first = 0
-        for batch in sim.days():
-            for fields, scenario, _ in iter_events(sim, batch, f"tx-{self.report.run_id}", first):
-                yield fields, scenario
-            first += len(batch)
-
-    def _send_due(self, pending: deque[_PendingLabel], now: float) -> None:
-        while pending and pending[0].due <= now:
-            item = pending.popleft()
-            self.send_label(item.key, item.transaction_id, item.scenario, utcnow())
+def produced_now() -> Headers:
+    """The produce-time header end-to-end latency is measured from."""
+    return [(PRODUCED_AT_HEADER, str(time.time_ns()).encode())]

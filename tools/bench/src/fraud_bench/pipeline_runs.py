@@ -49,6 +49,7 @@ class ModeBench:
         *,
         consumer_env: dict[str, str] | None = None,
         infrastructure: dict[str, int] | None = None,
+        partitions: int = 3,
     ) -> None:
         self.settings = settings
         self.mode = mode
@@ -57,11 +58,12 @@ class ModeBench:
         self.pipeline = LocalPipeline(
             settings.kafka_bootstrap_servers,
             redis_url,
-            private_topics(settings),
+            private_topics(settings, partitions),
             workdir / f"{mode}-{uuid.uuid4().hex[:6]}",
             model_dir,
         )
         self.expected = 0
+        self.reports: dict[str, dict[str, Any]] = {}  # the load generator's report, by run id
         self.consumer: ServiceProcess | None = None
         self.scorer: ServiceProcess | None = None
 
@@ -80,31 +82,52 @@ class ModeBench:
         producer.wait(timeout_s=900)
         report: dict[str, Any] = json.loads(producer.log().strip().splitlines()[-1])
         self.expected += int(report["transactions"])
+        self.reports[report["run_id"]] = report
         return report
 
     def _produce(self, run_id: str, *args: str) -> dict[str, Any]:
         return self._finish(self._start_producer(run_id, *args))
 
+    def _clocked(
+        self, run_id: str, *args: str, on_clock: Callable[[], None] | None = None
+    ) -> dict[str, Any]:
+        """A load generator's run; ``on_clock`` is called as its first payment leaves (its
+        start-up, imports and world, is no part of a measured window)."""
+        producer = self._start_producer(run_id, *args)
+        wait_for(
+            lambda: CLOCK_STARTED in producer.log() or not producer.running,
+            300,
+            "the load generator's clock",
+            interval_s=0.02,
+        )
+        if on_clock is not None:
+            on_clock()
+        return self._finish(producer)
+
     def _drain(self, timeout_s: float) -> None:
         self.pipeline.wait_scored(self.expected, timeout_s=timeout_s)
+
+    def start_consumers(self, name: str = "consumer") -> None:
+        self.consumer = self.pipeline.start_consumer(self.mode, name=name, **self.consumer_env)
+
+    def stop_consumers(self) -> None:
+        if self.consumer is not None:
+            self.consumer.stop()
 
     def start(self) -> None:
         if self.mode != "embedded":
             self.scorer = self.pipeline.start_scorer()
-        self.consumer = self.pipeline.start_consumer(self.mode, **self.consumer_env)
+        self.start_consumers()
         self._produce(f"warm{uuid.uuid4().hex[:6]}", "--rate", "200", "--count", "300")
         self._drain(120)
 
     def capacity(self, backlog: int) -> float:
-        """Processing rate while draining a backlog produced with the consumer stopped."""
-        assert self.consumer is not None
-        self.consumer.stop()
+        """Processing rate while draining a backlog produced with the consumers stopped."""
+        self.stop_consumers()
         # Run ids are never reused: a payment id seen before is a redelivery, not scored again.
         self._produce(f"cap{uuid.uuid4().hex[:6]}", "--rate", "100000", "--count", str(backlog))
         before = self.pipeline.scored()
-        self.consumer = self.pipeline.start_consumer(
-            self.mode, name="consumer-capacity", **self.consumer_env
-        )
+        self.start_consumers(name="consumer-capacity")
         wait_for(lambda: self.pipeline.scored() > before, 120, "draining starts")
         began, start_count = time.monotonic(), self.pipeline.scored()
         self._drain(600)
@@ -125,21 +148,15 @@ class ModeBench:
         saturated = rate > capacity
         window = max(1.0, seconds * capacity / rate * 0.8) if saturated else seconds
         before = self.pipeline.scored()
-        producer = self._start_producer(
-            run_id or f"r{rate}", "--rate", str(rate), "--duration", f"{window:.2f}"
-        )
-        # CPU from the load generator's first payment to the last one scored: its start-up
-        # (imports, building the world) is no cost per payment.
-        wait_for(
-            lambda: CLOCK_STARTED in producer.log() or not producer.running,
-            300,
-            "the load generator's clock",
-            interval_s=0.02,
-        )
-        began = cpu.sample(self.processes())
-        if on_clock is not None:
-            on_clock()
-        report = self._finish(producer)
+        began: dict[str, float] = {}
+
+        def clock() -> None:  # CPU from the first payment to the last one scored
+            began.update(cpu.sample(self.processes()))
+            if on_clock is not None:
+                on_clock()
+
+        args = ("--rate", str(rate), "--duration", f"{window:.2f}")
+        report = self._clocked(run_id or f"r{rate}", *args, on_clock=clock)
         self._drain(max(60.0, report["transactions"] / max(capacity, 1.0) * 2 + 30))
         spent = cpu.per_payment_us(began, cpu.sample(self.processes()), report["transactions"])
         if report["transactions"]:
@@ -161,11 +178,14 @@ class ModeBench:
                 named[name] = service.process.pid
         return named
 
-    def bounded(self, rate: float, seconds: float, run_id: str) -> bool:
+    def bounded(
+        self, rate: float, seconds: float, run_id: str, on_clock: Callable[[], None] | None = None
+    ) -> bool:
         """Lag stays bounded at ``rate``: all produced over ``seconds`` is scored within
         LAG_SLACK_S of the end (a consumer 10% too slow is 2 s behind after 20 s)."""
         before = self.expected
-        self._produce(run_id, "--rate", f"{rate:.0f}", "--duration", str(seconds))
+        args = ("--rate", f"{rate:.0f}", "--duration", str(seconds))
+        self._clocked(run_id, *args, on_clock=on_clock)
         try:
             wait_for(lambda: self.pipeline.scored() >= self.expected, LAG_SLACK_S, "bounded lag")
         except TimeoutError:
