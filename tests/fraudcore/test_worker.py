@@ -13,12 +13,14 @@ from fraud_devstack.processes import free_port
 from fraudcore.settings import KafkaSettings, MetricsSettings
 from fraudcore.worker import LoopWatch, all_of, serve_operations, serve_worker_probes
 
+STALL_S = 1.0  # wide enough that a loaded machine's slow HTTP answer is not a stall
+
 
 @pytest.fixture
 def watched() -> Iterator[tuple[LoopWatch, int]]:
     watch = LoopWatch()
     port = free_port()
-    server = serve_operations("127.0.0.1", port, alive=watch.liveness(max_stall_s=0.3))
+    server = serve_operations("127.0.0.1", port, alive=watch.liveness(max_stall_s=STALL_S))
     try:
         yield watch, port
     finally:
@@ -56,7 +58,7 @@ def test_healthz_fails_when_the_loop_has_stalled(
     watch, port = watched
     watch.is_set()
     assert http_get(port, "/healthz")[0] == 200
-    time.sleep(0.5)  # the loop is stuck somewhere: nobody checks the stop event
+    time.sleep(STALL_S + 0.3)  # the loop is stuck somewhere: nobody checks the stop event
     status, body = http_get(port, "/healthz")
     assert status == 503
     assert "has not turned for" in body
@@ -100,7 +102,7 @@ def test_the_stall_hook_holds_the_loop_until_stopped(
         watch.request_stall()
         time.sleep(0.2)
         stalled_at = len(turns)
-        time.sleep(0.5)
+        time.sleep(STALL_S + 0.3)
         assert len(turns) == stalled_at  # not one more turn
         assert http_get(port, "/healthz")[0] == 503
     finally:
