@@ -101,4 +101,5 @@ class MerchantState:
     @classmethod
     def from_pairs(cls, flat: list[bytes]) -> MerchantState:
         """From HGETALL's flat [field, value, field, value, ...] reply, as a script returns it."""
-        return cls(buckets={flat[i].decode(): int(flat[i + 1]) for i in range(0, len(flat), 2)})
+        names, values = map(bytes.decode, flat[::2]), map(int, flat[1::2])
+        return cls(buckets=dict(zip(names, values, strict=True)))
