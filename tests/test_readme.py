@@ -13,6 +13,7 @@ import pytest
 from fraud_bench import log_size, queue_bench, rules_backtest_bench
 from fraud_bench.report import headline
 from fraud_training import card_tables
+from fraud_training.lifecycle import report as lifecycle
 from fraud_training.live_eval import report as live_eval
 from fraud_training.offline_eval import report as offline_eval
 
@@ -117,6 +118,7 @@ SECTIONS = {
     ),
     "model-quality": model_quality,
     "evaluation": lambda: offline_eval.headline(report(offline_eval.JSON_FILE)),
+    "lifecycle": lambda: lifecycle.headline(report(lifecycle.JSON_FILE)),
 }
 
 

@@ -18,7 +18,8 @@ from fraud_models.settings import ModelsSettings
 pytestmark = pytest.mark.k8s
 
 Objects = list[dict[str, Any]]
-CLIENTS = ("fraud-consumer", "fraud-dashboard")
+# The scorer too, registry or not: it decides with the rules and lists in force, in the database.
+CLIENTS = ("fraud-consumer", "fraud-dashboard", "fraud-scorer")
 DSN = "postgresql://fraud@fraud-db-rw.fraud.svc.cluster.local:5432/fraud?sslmode=require"
 CNPG_PASSWORD = {"secretKeyRef": {"name": "fraud-db-app", "key": "password"}}
 

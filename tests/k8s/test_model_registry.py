@@ -118,7 +118,9 @@ def test_off_by_default_nothing_of_it_renders(render: Callable[..., Objects]) ->
     scorer = _pod(objects, "fraud-scorer")
     assert "initContainers" not in scorer
     assert "model-store" not in {v["name"] for v in scorer["volumes"]}
-    assert "DATABASE_URL" not in named(objects, "ConfigMap", "fraud-scorer")["data"]
+    data = named(objects, "ConfigMap", "fraud-scorer")["data"]
+    assert "MODEL_STORE_DIR" not in data
+    assert "DATABASE_URL" in data  # the rules and lists in force are there, registry or not
     assert _pod(objects, "fraud-consumer")["initContainers"][-1]["command"] == MIGRATE[:-1]
 
 

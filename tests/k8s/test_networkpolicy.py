@@ -148,8 +148,9 @@ def test_a_missing_or_an_extra_opening_is_detected(render: Callable[..., Objects
 
 
 def test_the_decision_log_is_reached_by_its_clients_only(render: Callable[..., Objects]) -> None:
-    """cnpg: the consumer (and its migration), the dashboard and the upkeep job reach the
-    instances on 5432; the operator and the instances themselves also on 8000; nothing else."""
+    """cnpg: the consumer (and its migration), the dashboard, the scorer (the rules in force) and
+    the upkeep job reach the instances on 5432; the operator and the instances themselves also
+    on 8000; nothing else."""
     objects = render("cnpg")
     cron = of_kind(objects, "CronJob")[0]["spec"]["jobTemplate"]["spec"]["template"]
     database = Pod("db", "fraud", {"cnpg.io/cluster": "fraud-db", "cnpg.io/podRole": "instance"},
@@ -167,7 +168,7 @@ def test_the_decision_log_is_reached_by_its_clients_only(render: Callable[..., O
     )
     flows = cluster.allowed([*of_kind(objects, "NetworkPolicy"), kafka_listener_policy(kafka)])
     into_db = {flow for flow in flows if flow.destination == "db"}
-    clients = {"fraud-consumer", "fraud-dashboard", "maintain"}
+    clients = {"fraud-consumer", "fraud-dashboard", "fraud-scorer", "maintain"}
     assert into_db == {
         *(Flow(source, "db", 5432) for source in clients),
         *(Flow(s, "db", port) for s in ("db-replica", "cnpg-operator") for port in (5432, 8000)),

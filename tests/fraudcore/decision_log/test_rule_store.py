@@ -91,3 +91,31 @@ def test_applying_the_same_file_twice_changes_nothing(conn) -> None:
     at = revision(conn)
     assert apply(conn, [rule(status=Status.SHADOW)], actor="ana", role="rules-admin") == []
     assert revision(conn) == at
+
+
+def test_the_baseline_applied_at_revision_0_is_already_in_force(conn) -> None:
+    """``fraud-rules apply`` of the unchanged baseline from CI, on a fresh database and again."""
+    for _ in range(2):
+        assert apply(conn, list(BASELINE_RULES), actor="ci", role="rules-admin") == []
+        assert apply(conn, [], actor="ci", role="rules-admin") == []
+    assert (revision(conn), history(conn)) == (0, [])
+    assert load(conn) == (0, list(BASELINE_RULES))
+    # With a change beside it, the baseline is recorded once and the change made to it.
+    first = BASELINE_RULES[0]
+    retired = first.model_copy(update={"status": Status.RETIRED})
+    changes = apply(conn, [*BASELINE_RULES[1:], retired, rule()], actor="ci", role="rules-admin")
+    assert [c.describe() for c in changes][-2:] == [
+        f"{first.id} v1: active -> retired",
+        "R05-BIG v1: created draft",
+    ]
+    assert revision(conn) == 1
+    assert apply(conn, [*BASELINE_RULES[1:], retired, rule()], actor="ci", role="rules-admin") == []
+    assert revision(conn) == 1
+    assert {d.id for d in in_force(load(conn)[1])} == {r.id for r in BASELINE_RULES[1:]}
+
+
+def test_a_baseline_rule_changes_status_at_revision_0(conn) -> None:
+    first = BASELINE_RULES[0]
+    changes = set_status(conn, first.id, 1, Status.RETIRED, actor="bo", role="rules-admin")
+    assert changes[-1].describe() == f"{first.id} v1: active -> retired"
+    assert first.id not in {d.id for d in in_force(load(conn)[1])}

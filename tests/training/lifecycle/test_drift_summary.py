@@ -6,7 +6,7 @@ from fraud_training.lifecycle import drift_summary
 from fraud_training.lifecycle.drift_watch import Sample
 from fraud_training.lifecycle.plan import LifecyclePlan
 
-PLAN = LifecyclePlan(drift_window=100, shift_after_h=24.0)
+PLAN = LifecyclePlan(drift_window=100, shift_after_h=24.0, live_days=3)
 DAYS = [150, 150, 150]  # payments per live day: the shift begins with day 2's
 
 
@@ -43,6 +43,17 @@ def test_the_score_above_the_line_fires_its_own_alert() -> None:
     assert found["unshifted"]["score_psi_max"] == 0.05
     assert found["shifted"]["score_psi_lowest"] == 0.3
     assert found["end"]["firing"] == [{"alertname": "FraudScoreDrift"}]
+    assert found["shifted"]["score_share_above_major"] == 1.0
+
+
+def test_the_score_by_day_is_the_highest_window_ending_that_day() -> None:
+    samples = [sample(120, 0.0, score=0.05), sample(140, 0.0, score=0.02),
+               sample(260, 0.0, score=0.4), sample(300, 0.0, score=0.2)]  # fmt: skip
+    # The world goes on after the live phase (shadow, promotion): those days are not the phase's.
+    found = drift_summary.live(samples, [*DAYS, 150], PLAN, {"scored_before": 0, "produced": 450})
+    # Day 3 has no sample of its own: the phase's end is judged by day 2's last window.
+    assert found["score_psi_by_day"] == [0.05, 0.4, None]
+    assert found["shifted"]["score_share_above_major"] == 0.5
 
 
 def test_the_line_is_the_alerts() -> None:

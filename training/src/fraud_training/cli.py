@@ -13,6 +13,8 @@ fraud-train live-eval [--days 14] [--speed 1440] [--out reports]
 fraud-train lifecycle [--speed 8640] [--out reports]
     champion, live on the world's clock, a shift, the drift alert, retrain from the decision
     log, the gate, shadow, promotion: reports/lifecycle.{json,md}
+fraud-train ablate --data FILE [FILE ...] [--out reports] [--variants NAME ...]
+    what candidate features add to the model's inputs on quick protocols, paired intervals
 fraud-train evaluate --data FILE [--model-dir training/artifacts] [--out reports]
     the committed model's test week again with bootstrap intervals: the deployed policy beside
     the model and the rules, detection per incident, costs over thresholds
@@ -27,6 +29,7 @@ from pathlib import Path
 
 import psycopg
 
+from fraud_training.ablation import command as ablation
 from fraud_training.drift_reference import ReferenceDataError, build_reference, write_reference
 from fraud_training.eda.command import eda
 from fraud_training.from_log import DecisionLogDataError, DecisionLogSource, train_from_log
@@ -163,6 +166,7 @@ def _parser() -> argparse.ArgumentParser:
     live_eval.add_parser(commands)
     lifecycle.add_parser(commands)
     offline_eval.add_parser(commands)
+    ablation.add_parser(commands)
     return parser
 
 

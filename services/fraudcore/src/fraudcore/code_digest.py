@@ -14,21 +14,10 @@ from __future__ import annotations
 import ast
 import hashlib
 import importlib.util
-import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 FEATURES = ("fraudcore.features",)  # what computes features, from training to serving
-
-# CPython 3.11's AST constructor keeps its recursion depth in shared state: two threads parsing
-# at once fail with "AST constructor recursion depth mismatch" (python/cpython#106905).
-_PARSE_LOCK = threading.Lock()
-
-
-def _parse(path: Path) -> ast.Module:
-    source = path.read_text()
-    with _PARSE_LOCK:
-        return ast.parse(source, str(path))
 
 
 def first_party(module: str) -> bool:
@@ -66,7 +55,7 @@ def imported_by(module: str, path: Path) -> set[str]:
     """Modules this file imports (absolute names, with their parent packages)."""
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
     names: set[str] = set()
-    for node in _imports(_parse(path)):
+    for node in _imports(ast.parse(path.read_text(), str(path))):
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
             continue
@@ -116,7 +105,7 @@ def _without_docstrings(tree: ast.Module) -> ast.Module:
 
 def source_digest(path: Path) -> str:
     """SHA-256 of what a module runs: its syntax tree without docstrings, comments or layout."""
-    tree = _without_docstrings(_parse(path))
+    tree = _without_docstrings(ast.parse(path.read_text(), str(path)))
     return hashlib.sha256(ast.dump(tree).encode()).hexdigest()
 
 

@@ -42,6 +42,16 @@ def _lost(section: dict[str, Any]) -> tuple[bool, str]:
     return section["nothing_lost"], f"{scored:,} scored of {produced:,} produced"
 
 
+def _spread(section: dict[str, Any]) -> str:
+    """When a section ran, and how far its first variant's p99 moved between rounds: the noise
+    a difference between variants is read against (the section runs on its own day)."""
+    rounds = [r["p99_ms"] for r in next(iter(section["variants"].values()))["rounds"]]
+    return (
+        f"measured {section['measured_at'][:10]}, the first variant's p99 per round "
+        f"{min(rounds):,.0f}-{max(rounds):,.0f} ms"
+    )
+
+
 def variant_targets(result: dict[str, Any]) -> list[tuple[str, bool, str]]:
     targets: list[tuple[str, bool, str]] = []
     if "rules" in result:
@@ -52,7 +62,7 @@ def variant_targets(result: dict[str, Any]) -> list[tuple[str, bool, str]]:
                 f"p99 at 1,000 tx/s grows by <= {RULES_P99_BUDGET_MS:.0f} ms with "
                 f"{max(rules['counts'])} active rules",
                 growth <= RULES_P99_BUDGET_MS,
-                f"{growth:+.2f} ms",
+                f"{growth:+.2f} ms; {_spread(rules)}",
             ),
             ("rules: nothing lost in any run", *_lost(rules)),
         ]
@@ -66,7 +76,8 @@ def variant_targets(result: dict[str, Any]) -> list[tuple[str, bool, str]]:
                 f"promote then rollback at 1,000 tx/s: p99 around each switch <= "
                 f"{SPIKE_LIMIT:.0f}x the steady state",
                 switched and all(ratio <= SPIKE_LIMIT for ratio in ratios),
-                ", ".join(f"{ratio:.2f}x" for ratio in ratios) or "no switch seen",
+                (", ".join(f"{ratio:.2f}x" for ratio in ratios) or "no switch seen")
+                + f"; measured {challenger['measured_at'][:10]}",
             ),
             (
                 "challenger: nothing lost in any run, the switch included",

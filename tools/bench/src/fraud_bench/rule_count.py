@@ -38,8 +38,6 @@ def variant(count: int) -> str:
 def activate(conn: Any, count: int) -> int:
     """The first ``count`` of the generated rules active, every other one retired (the
     baseline too when it is not among them); the rules' revision then."""
-    if rule_store.revision(conn) == 0:  # the baseline in force becomes data first
-        rule_store.apply(conn, [], actor=ACTOR, role=ROLE)
     rules = definitions(max(COUNTS))  # every count's rules, those not in force retired
     chosen = [
         rule.model_copy(update={"status": Status.ACTIVE if i < count else Status.RETIRED})

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,9 @@ from fraudcore.code_digest import code_digest
 
 HISTORY_VERSION = "history-v1"
 HISTORY_CODE = ("fraud_producer.history",)  # the export and everything it runs
+# One thread at a time: two warm starts of one world export its history once, and CPython 3.11's
+# AST constructor (code_digest) fails when two threads parse at once (python/cpython#106905).
+_HISTORY_LOCK = threading.Lock()
 DEV_SPEED = 175.0  # simulated seconds per real second: about 50 payments a second (README)
 DEV_HISTORY_DAYS = 56  # the model card's test week starts after 56 days of history
 
@@ -64,14 +68,15 @@ def ensure_history(
     world: World, env: dict[str, str], logs: Path, cache: Path | None = None
 ) -> Path:
     """The history export for ``world``, written once into the cache."""
-    path = history_file(world, cache)
-    if not path.exists():
-        args = ["history", "--out", str(path)]
-        command = ServiceProcess(
-            "history", "fraud_producer.cli", {**env, **world.env()}, logs, args=args
-        )
-        _finish(command.start(), 3_600)
-    return path
+    with _HISTORY_LOCK:
+        path = history_file(world, cache)
+        if not path.exists():
+            args = ["history", "--out", str(path)]
+            command = ServiceProcess(
+                "history", "fraud_producer.cli", {**env, **world.env()}, logs, args=args
+            )
+            _finish(command.start(), 3_600)
+        return path
 
 
 def load_warm_start(

@@ -86,9 +86,10 @@ def database_stopped(platform: Platform) -> dict[str, Any]:
     return {**found, "passed": rules.readiness_while_database_stopped(found, outcome.as_dict())}
 
 
-def log_after_the_run(platform: Platform) -> dict[str, Any]:
+def log_after_the_run(platform: Platform, before_cases: int) -> dict[str, Any]:
     """The log counted again at the end, every case by its ids (after the outage, the pods
-    deleted and the upgrade), and the whole log for ids with more than one row."""
+    deleted and the upgrade), and the whole log for ids with more than one row; ``before_cases``
+    payments came from the chart's own producer before the cases began."""
     rows = {
         outcome.case: sum(
             platform.decision_log.rows_by_id(f"tx-{outcome.details['run_id']}").values()
@@ -97,7 +98,7 @@ def log_after_the_run(platform: Platform) -> dict[str, Any]:
     }
     found = {"rows_by_case": rows, **platform.decision_log.rows_per_id()}
     cases = {outcome.case: outcome.as_dict() for outcome in platform.outcomes}
-    return {**found, "passed": rules.log_after_the_run(found, cases)}
+    return {**found, "passed": rules.log_after_the_run(found, cases, before_cases)}
 
 
 def consumer_deleted(platform: Platform) -> None:

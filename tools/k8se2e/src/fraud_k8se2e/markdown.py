@@ -89,9 +89,11 @@ def _checks(report: dict[str, Any]) -> list[str]:
         f"{roll.get('fewest_ready_pods_during_rollout')}: {_verdict(roll.get('passed'))}"
     )
     after = checks.get("log_after_the_run", {})
+    before = report.get("installed", {}).get("scored_from_the_chart_producer")
     lines.append(
         f"- decision log at the end: {sum(after.get('rows_by_case', {}).values())} rows for the "
-        f"cases' payments, one per payment in every case; {after.get('rows')} rows in all, "
+        f"cases' payments, one per payment in every case; {after.get('rows')} rows in all, the "
+        f"others the {before} payments the chart's own producer sent before the cases, "
         f"{after.get('doubled')} ids with a second row: {_verdict(after.get('passed'))}"
     )
     api = report.get("scorer_api", {})

@@ -121,7 +121,9 @@ def problems(report: dict[str, Any]) -> list[str]:
         if case.get("passed") is not judged:
             found.append(f"{name}: recorded passed={case.get('passed')}, its figures say {judged}")
     checks = report.get("checks", {})
-    for name, judged in rules.judge_checks(checks, cases, ROLLED).items():
+    for name, judged in rules.judge_checks(
+        checks, cases, ROLLED, report.get("installed", {})
+    ).items():
         if not judged:
             found.append(f"check failed: {name}")
         if name in checks and checks[name].get("passed") is not judged:

@@ -81,7 +81,9 @@ def _cases(platform: Platform, found: dict[str, Any]) -> None:
     checks["liveness_restarts_a_stalled_consumer"] = cases.liveness(platform)
     checks["helm_test"] = cases.helm_test(platform)
     checks["helm_upgrade_under_traffic"] = cases.upgrade(platform, UPGRADE_TAG)
-    checks["log_after_the_run"] = cases.log_after_the_run(platform)
+    checks["log_after_the_run"] = cases.log_after_the_run(
+        platform, found["installed"]["scored_from_the_chart_producer"]
+    )
 
 
 def execute(

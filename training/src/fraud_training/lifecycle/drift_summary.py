@@ -33,7 +33,19 @@ def _stats(samples: list[Sample]) -> dict[str, Any]:
         "score_psi_max": float(np.nanmax([s.score_psi for s in samples])),
         "score_psi_lowest": float(np.nanmin([s.score_psi for s in samples])),
         "share_above_major": float(np.mean(values > PSI_MAJOR)),
+        "score_share_above_major": float(np.mean([s.score_psi > PSI_MAJOR for s in samples])),
     }
+
+
+def _score_by_day(samples: list[Sample], first: int, day_counts: list[int]) -> list[float | None]:
+    """The highest score PSI of the windows ending on each live day (None: no full window)."""
+    ends = np.cumsum(day_counts)
+    highest: list[float | None] = [None] * len(day_counts)
+    for s in samples:
+        day = min(int(np.searchsorted(ends, s.scored - first, side="left")), len(ends) - 1)
+        if not math.isnan(s.score_psi):
+            highest[day] = max(highest[day] or 0.0, s.score_psi)
+    return highest
 
 
 def live(samples: list[Sample], day_counts: list[int], plan: LifecyclePlan,
@@ -59,6 +71,7 @@ def live(samples: list[Sample], day_counts: list[int], plan: LifecyclePlan,
         "window_payments": window,
         "unshifted": _stats(unshifted),
         "shifted": _stats(shifted),
+        "score_psi_by_day": _score_by_day(full, first, day_counts[: plan.live_days]),
         "end": {
             "score_psi": final.score_psi,
             "features_above_major": dict(sorted(above.items(), key=lambda kv: -kv[1])),

@@ -87,13 +87,11 @@ def apply(
 ) -> list[Change]:
     """Write ``definitions`` (new versions, or status changes of existing ones), all or nothing;
     the changes made, each audited. Refused whole when any rule is invalid or would change the
-    text of a version already written."""
+    text of a version already written. Idempotent: what is already in force (the baseline
+    itself at revision 0) writes nothing and leaves the revision where it is."""
     with conn.transaction():
         at = _lock(conn)
         stored = {(d.id, d.version): d for d in _stored(conn, at)}
-        changes: list[Change] = []
-        if at == 0:  # the baseline in force so far becomes data, before anything changes it
-            changes += [_write(conn, rule, None, BASELINE_ACTOR, role) for rule in BASELINE_RULES]
         planned = dict(stored)
         for rule in definitions:
             old = stored.get((rule.id, rule.version))
@@ -109,12 +107,18 @@ def apply(
         except RuleSetError as error:
             raise RuleStoreError(str(error)) from error
         # Retirements first: the one-active and one-shadow indexes hold after every statement.
-        for key, rule in sorted(planned.items(), key=lambda item: _claims(item[1])):
-            old = stored.get(key)
-            if old is None or old.status is not rule.status:
-                changes.append(_write(conn, rule, old, actor, role))
-        if changes:
-            conn.execute(_BUMP)
+        writes = [
+            (rule, stored.get(key))
+            for key, rule in sorted(planned.items(), key=lambda item: _claims(item[1]))
+            if stored.get(key) is None or stored[key].status is not rule.status
+        ]
+        if not writes:  # what is asked is what is in force: applying it again changes nothing
+            return []
+        changes: list[Change] = []
+        if at == 0:  # the baseline in force so far becomes data, before anything changes it
+            changes += [_write(conn, rule, None, BASELINE_ACTOR, role) for rule in BASELINE_RULES]
+        changes += [_write(conn, rule, old, actor, role) for rule, old in writes]
+        conn.execute(_BUMP)
         return changes
 
 
@@ -143,7 +147,7 @@ def add_version(
     get two versions, never one overwritten."""
     with conn.transaction():
         at = _lock(conn)
-        stored = BASELINE_RULES if at == 0 else _stored(conn, at)
+        stored = _stored(conn, at)
         newest = max((d.version for d in stored if d.id == rule_id), default=0)
         definition = RuleDefinition.model_validate(
             {**content, "id": rule_id, "version": newest + 1, "status": Status.DRAFT}
@@ -162,9 +166,10 @@ def _lock(conn: psycopg.Connection) -> int:
     return 0 if found is None else int(found[0])
 
 
-def _stored(conn: psycopg.Connection, at: int) -> list[RuleDefinition]:
+def _stored(conn: psycopg.Connection, at: int) -> Sequence[RuleDefinition]:
+    """What a change is made to: the rules written, or at revision 0 the baseline in force."""
     if at == 0:
-        return []
+        return BASELINE_RULES
     with conn.cursor(row_factory=dict_row) as cursor:
         return [RuleDefinition.model_validate(row) for row in cursor.execute(_SELECT).fetchall()]
 

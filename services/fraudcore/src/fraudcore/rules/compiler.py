@@ -49,9 +49,27 @@ class Compiled:
 
 def compile_condition(source: str, vocabulary: Vocabulary = SERVED) -> Callable[[Batch], Any]:
     """A rule's text to a function from a batch to the bool mask of where it fires."""
-    compiled = _Compiler(source, vocabulary).condition(parse(source))
-    run = compiled.run
-    return lambda batch: op.mask(run(batch), batch.size)
+    return Tree.of(source, vocabulary).mask()
+
+
+@dataclass(frozen=True)
+class Tree:
+    """A rule's syntax tree with the compiler that typed it: what a rule set compiles as a whole
+    (``fraudcore.rules.program``), asking the compiler for any part's type, constant or run."""
+
+    node: Node
+    compiler: Compiler
+
+    @classmethod
+    def of(cls, source: str, vocabulary: Vocabulary = SERVED) -> Tree:
+        """Parsed and type-checked (a RuleError otherwise)."""
+        tree = cls(parse(source), Compiler(source, vocabulary))
+        tree.compiler.condition(tree.node)
+        return tree
+
+    def mask(self) -> Callable[[Batch], Any]:
+        run = self.compiler.condition(self.node).run
+        return lambda batch: op.mask(run(batch), batch.size)
 
 
 def _constant(type_: Type, value: Any) -> Compiled:
@@ -74,13 +92,13 @@ def _folded(compiled: Compiled, *parts: Compiled) -> Compiled:
 _KEYS: dict[Hashable, int] = {}  # a subexpression's shape -> its number in every batch's memo
 
 
-def _key(node: Any) -> Any:
+def key_of(node: Any) -> Any:
     """What a node computes, whatever its place in the text: equal for equal subexpressions."""
     if isinstance(node, tuple):
-        return tuple(_key(item) for item in node)
+        return tuple(key_of(item) for item in node)
     if not is_dataclass(node):
         return node
-    parts = (_key(getattr(node, f.name)) for f in fields(node) if f.name != "offset")
+    parts = (key_of(getattr(node, f.name)) for f in fields(node) if f.name != "offset")
     return (type(node).__name__, *parts)
 
 
@@ -119,10 +137,11 @@ def _sides(sides: op.Sides, left: Compiled, right: Compiled) -> Compiled:
     return _condition(lambda x: true(a(x), b(x)), lambda x: false(a(x), b(x)), left, right)
 
 
-class _Compiler:
+class Compiler:
     def __init__(self, source: str, vocabulary: Vocabulary) -> None:
         self.source = source
         self.vocabulary = vocabulary
+        self._done: dict[int, Compiled] = {}  # id(node) -> compiled: a part is compiled once
 
     def error(self, message: str, node: Node) -> RuleError:
         return RuleError(message, self.source, node.offset)
@@ -135,7 +154,7 @@ class _Compiler:
             flag = _condition(
                 lambda x: op.flag_true(run(x)), lambda x: op.flag_false(run(x)), compiled
             )
-            return _shared(flag, ("flag", id(self.vocabulary), _key(node)))
+            return _shared(flag, ("flag", id(self.vocabulary), key_of(node)))
         if compiled.type is not Type.BOOL:
             raise self.error(f"expected a condition, found {compiled.type.value}", node)
         return compiled
@@ -147,6 +166,12 @@ class _Compiler:
         return compiled
 
     def compile(self, node: Node) -> Compiled:
+        done = self._done.get(id(node))
+        if done is None:
+            done = self._done[id(node)] = self._compile(node)
+        return done
+
+    def _compile(self, node: Node) -> Compiled:
         if isinstance(node, Number):
             return _constant(Type.NUMBER, node.value)
         if isinstance(node, Text):
@@ -164,7 +189,7 @@ class _Compiler:
         compiled = compilers[type(node)](node)
         if isinstance(node, Name | Items):
             return compiled
-        return _shared(compiled, (id(self.vocabulary), _key(node)))
+        return _shared(compiled, (id(self.vocabulary), key_of(node)))
 
     def name(self, node: Name) -> Compiled:
         name, words = node.name, self.vocabulary

@@ -5,8 +5,10 @@ every fired active block or review rule's; an allow rule that fired approves ins
 priority is above every block or review rule that fired with it (equal priority: the stricter
 wins). Shadow rules are evaluated beside them and change nothing ("would have fired").
 
-A rule that raises while it runs (it should not: operations are total) is reported in
-``Decided.errors`` and treated as not fired, so a payment is always decided.
+The set is evaluated as a whole (``fraudcore.rules.program``: its cost nearly flat in the number
+of rules); should that raise for a batch, each rule is evaluated on its own for it, and a rule
+that raises (it should not: operations are total) is reported in ``Decided.errors`` and treated
+as not fired, so a payment is always decided.
 """
 
 from __future__ import annotations
@@ -19,9 +21,10 @@ import numpy.typing as npt
 
 from fraudcore.features.definitions import FEATURE_NAMES
 from fraudcore.rules.batch import Batch, Floats, Mask
-from fraudcore.rules.compiler import compile_condition
+from fraudcore.rules.compiler import Tree
 from fraudcore.rules.definition import Action, RuleDefinition, Status
 from fraudcore.rules.errors import RuleError
+from fraudcore.rules.program import Program
 from fraudcore.rules.vocabulary import SERVED, Vocabulary
 
 Levels = npt.NDArray[np.int8]
@@ -36,6 +39,7 @@ class RuleSetError(ValueError):
 class CompiledRule:
     definition: RuleDefinition
     evaluate: Callable[[Batch], Mask]  # call inside np.errstate(all="ignore"): never raises
+    tree: Tree | None = None  # what the rule set compiles as a whole (None: evaluate alone)
 
     @property
     def id(self) -> str:
@@ -52,7 +56,8 @@ class CompiledRule:
 
 
 def compile_rule(definition: RuleDefinition, vocabulary: Vocabulary = SERVED) -> CompiledRule:
-    return CompiledRule(definition, compile_condition(definition.expression, vocabulary))
+    tree = Tree.of(definition.expression, vocabulary)
+    return CompiledRule(definition, tree.mask(), tree)
 
 
 @dataclass(frozen=True)
@@ -71,11 +76,17 @@ class RuleSet:
         # One version per id and status: what a fired id stands for in the decision log.
         self.active_versions = {r.id: r.definition.version for r in self.active}
         self.shadow_versions = {r.id: r.definition.version for r in self.shadow}
-        # Per active rule, for combining them all at once: allow?, priority, level it raises to.
+        # Per active rule, for combining them all at once: its rank, odd for an allow (1 +
+        # twice its priority, and above an allow of the same priority for a block or review),
+        # and the level it raises to (an allow: none).
         actions = [r.definition.action for r in self.active]
-        self._allows = np.array([a is Action.ALLOW for a in actions], dtype=np.bool_)
-        self._priorities = np.array([r.definition.priority for r in self.active], np.int32)
-        self._levels = np.array([LEVEL.get(a, 0) for a in actions], dtype=np.int8)
+        ranks = [1 + 2 * r.definition.priority + (a is not Action.ALLOW) for r, a in zip(
+            self.active, actions, strict=True)]  # fmt: skip
+        self._ranks = np.array(ranks, dtype=np.int16)[:, None]
+        self._raises = np.array([LEVEL.get(a, 0) for a in actions], dtype=np.int8)[:, None]
+        self._program = Program([*self.active, *self.shadow])
+        self._ids = tuple(np.array([r.id for r in rules], dtype=object) for rules in (
+            self.active, self.shadow))  # fmt: skip
 
     @classmethod
     def compile(
@@ -105,17 +116,23 @@ class RuleSet:
         """The model's levels with the active rules applied, and which rules fired where."""
         errors: list[tuple[str, str]] = []
         with np.errstate(all="ignore"):
-            active = _evaluate(self.active, batch, errors)
-            shadow = _evaluate(self.shadow, batch, errors)
-        levels = np.asarray(model, dtype=np.int8).copy()
-        hit, shadowed = _fired(active), _fired(shadow)
-        if hit.any():
-            levels = _combine(
-                levels, active[hit], self._allows[hit], self._priorities[hit], self._levels[hit]
-            )
-        return Decided(
-            levels, _ids(self.active, active, hit), _ids(self.shadow, shadow, shadowed), errors
-        )
+            try:
+                both = self._program.run(batch)
+                active, shadow = both[: len(self.active)], both[len(self.active) :]
+            except Exception:  # which rule raised, and the others' masks: one at a time
+                active = _evaluate(self.active, batch, errors)
+                shadow = _evaluate(self.shadow, batch, errors)
+        levels = np.asarray(model, dtype=np.int8)
+        levels = self._combine(levels, active) if active.any() else levels.copy()
+        return Decided(levels, _ids(self._ids[0], active), _ids(self._ids[1], shadow), errors)
+
+    def _combine(self, model: Levels, hits: Mask) -> Levels:
+        """``hits`` is active rules x payments. The highest-ranked rule that fired decides
+        whether an allow wins (its priority above every block or review that fired); if not,
+        the highest of the model's level and the fired rules' levels."""
+        top = (hits * self._ranks).max(axis=0)  # 0 where none fired
+        escalation = (hits * self._raises).max(axis=0)
+        return np.where(top & 1, 0, np.maximum(model, escalation)).astype(np.int8)
 
 
 def _evaluate(rules: tuple[CompiledRule, ...], batch: Batch, errors: list[tuple[str, str]]) -> Mask:
@@ -136,34 +153,12 @@ def _evaluate(rules: tuple[CompiledRule, ...], batch: Batch, errors: list[tuple[
     return np.stack(masks).astype(np.bool_, copy=False)
 
 
-def _combine(
-    model: Levels,
-    hits: Mask,
-    allows: Mask,
-    priorities: npt.NDArray[np.int32],
-    raises: Levels,
-) -> Levels:
-    """``hits`` is rules x payments; the other arrays are per rule, in the same order."""
-    escalating = hits & ~allows[:, None]
-    escalation = np.where(escalating, raises[:, None], 0).max(axis=0)
-    strictest = np.where(escalating, priorities[:, None], -1).max(axis=0)  # of a block/review
-    allowing = np.where(hits & allows[:, None], priorities[:, None], -1).max(axis=0)
-    decided = np.maximum(model, escalation)
-    return np.where(allowing > strictest, 0, decided).astype(np.int8)
-
-
-def _fired(matrix: Mask) -> Mask:
-    """Which rules (rows) fired anywhere in the batch."""
-    return np.asarray(matrix.any(axis=1), dtype=np.bool_)
-
-
-def _ids(rules: tuple[CompiledRule, ...], matrix: Mask, hit: Mask) -> list[list[str]]:
-    """Per payment (columns of ``matrix``), the ids of the rules (its rows) that fired there."""
+def _ids(ids: npt.NDArray[np.object_], matrix: Mask) -> list[list[str]]:
+    """Per payment (columns of ``matrix``), the ids (``ids``: of its rows) that fired there."""
     fired: list[list[str]] = [[] for _ in range(matrix.shape[1])]
-    if not hit.any():
+    if len(ids) == 0:
         return fired
-    ids = [rule.id for rule, h in zip(rules, hit.tolist(), strict=True) if h]
-    rows = matrix[hit]
-    for i in np.flatnonzero(rows.any(axis=0)).tolist():
-        fired[i] = [ids[j] for j in np.flatnonzero(rows[:, i]).tolist()]
+    payments, rules = np.nonzero(matrix.T)  # by payment, then in the rules' order
+    for payment, rule_id in zip(payments.tolist(), ids[rules].tolist(), strict=True):
+        fired[payment].append(rule_id)
     return fired

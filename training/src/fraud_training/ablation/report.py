@@ -1,0 +1,71 @@
+"""The ablation report's Markdown, rendered from its JSON only (a test re-renders it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+JSON_FILE, MARKDOWN_FILE = "ablation.json", "ablation.md"
+WEAK = ("inflated_amounts", "category_anomaly")
+
+
+def _ci(figure: dict[str, float] | None, signed: bool = False) -> str:
+    if figure is None:
+        return ""
+    sign = "+" if signed else ""
+    return f"{figure['value']:{sign}.3f} [{figure['low']:{sign}.3f}, {figure['high']:{sign}.3f}]"
+
+
+def _world(world: dict[str, Any]) -> list[str]:
+    variants = world["variants"]
+    scenarios = [k for k in next(iter(variants.values()))["figures"] if k != "ap"]
+    ordered = [*[s for s in WEAK if s in scenarios], *[s for s in scenarios if s not in WEAK]]
+    week = world["test_week"]
+    lines = [
+        f"## {world['file']} ({world['rows']:,} payments; test week {week['assess']}, "
+        f"trained on {week['train']})",
+        "",
+        "Frauds in the test week: "
+        + ", ".join(f"{k} {v}" for k, v in sorted(world["test_frauds"].items()))
+        + ".",
+        f"Candidate features' CPU: {world['candidate_cpu_us_per_payment']} us per payment "
+        "(offline replay, this machine, shared).",
+        "",
+        "| variant | AP | " + " | ".join(f"recall {s}" for s in ordered) + " |",
+        "|---" * (2 + len(ordered)) + "|",
+    ]
+    for name, result in variants.items():
+        figures = result["figures"]
+        lines.append(f"| {name} | {_ci(figures['ap'])} | "
+                     + " | ".join(_ci(figures[s]) for s in ordered) + " |")  # fmt: skip
+    lines += ["", "Difference from the model's inputs alone (paired replicates):", "",
+              "| variant | AP | " + " | ".join(ordered) + " |",
+              "|---" * (2 + len(ordered)) + "|"]  # fmt: skip
+    for name, result in variants.items():
+        delta = result["vs_model_inputs"]
+        if delta:
+            lines.append(f"| {name} | {_ci(delta['ap'], True)} | "
+                         + " | ".join(_ci(delta[s], True) for s in ordered) + " |")  # fmt: skip
+    return [*lines, ""]
+
+
+def markdown(result: dict[str, Any]) -> str:
+    protocol, params, boot = result["protocol"], result["xgboost"], result["bootstrap"]
+    lines = [
+        "# Feature ablation (fraud-train ablate)",
+        "",
+        f"Quick protocol: one XGBoost (depth {params['max_depth']}, rate "
+        f"{params['learning_rate']}, {params['n_estimators']} trees, min child weight "
+        f"{params['min_child_weight']}; no search) trained on {protocol['train_days']} days "
+        f"ending {protocol['gap_days']} days before each world's last {protocol['test_days']}; "
+        f"recall at the {protocol['review_alert_rate']:.0%} review budget of the test week. "
+        f"95% intervals from {boot['replicates']} card-bootstrap replicates, the same for every "
+        "variant, so differences are paired. It ranks features; `make train` measures the model.",
+        "",
+        "Candidate groups (all-X drops group X from all candidates):",
+        "",
+        *[f"- {name}: {', '.join(columns)}" for name, columns in result["groups"].items()],
+        "",
+    ]
+    for world in result["worlds"]:
+        lines += _world(world)
+    return "\n".join(lines)
