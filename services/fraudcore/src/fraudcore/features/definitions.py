@@ -14,6 +14,12 @@ from functools import lru_cache
 from itertools import repeat
 from typing import NamedTuple, TypeVar
 
+from fraudcore.features.habits import (
+    HABIT_FEATURES,
+    habit_features_and_update,
+    merchant_log_increments,
+    merchant_log_stats,
+)
 from fraudcore.features.state import (
     DAY_S,
     HOUR_S,
@@ -64,6 +70,8 @@ FEATURE_NAMES: tuple[str, ...] = (
     "merchant_labels_30d",
     "merchant_risk_30d",
     "amount_to_merchant_mean",
+    "merchant_fraud_share_7d",
+    *HABIT_FEATURES,
 )
 NAN = math.nan
 _CHANNELS = ("pos", "online", "atm", "contactless")
@@ -102,11 +110,15 @@ class _Names(NamedTuple):
     hours: tuple[str, ...]  # h: the last MERCHANT_HOURS hours
     days: tuple[str, ...]  # d: the last MERCHANT_DAYS days (the 7-day window is its tail)
     cents: tuple[str, ...]
+    logs: tuple[str, ...]  # g: log amounts, q: their squares (thousandths)
+    squares: tuple[str, ...]
     frauds: tuple[str, ...]
     labels: tuple[str, ...]
     hour: str  # the buckets this payment adds to
     day: str
     cent: str
+    log: str
+    square: str
 
 
 @lru_cache(maxsize=4096)
@@ -118,8 +130,9 @@ def _names(hour: int, day: int) -> _Names:
 
     hours = tuple(f"h{index}" for index in range(hour - MERCHANT_HOURS + 1, hour + 1))
     return _Names(
-        hours, daily("d"), daily("c"), daily("f"), daily("l"), f"h{hour}", f"d{day}", f"c{day}"
-    )
+        hours, daily("d"), daily("c"), daily("g"), daily("q"), daily("f"), daily("l"),
+        f"h{hour}", f"d{day}", f"c{day}", f"g{day}", f"q{day}",
+    )  # fmt: skip
 
 
 _ZEROS = repeat(0)  # endless defaults for dict.get in map(): the sums run as C loops
@@ -149,10 +162,13 @@ def _home(x: float, y: float, z: float) -> tuple[float, float] | None:
 
 def merchant_features(merchant: MerchantState, t: float, amount: float) -> list[float]:
     names = _names(int(t // HOUR_S), int(t // DAY_S))
-    return _merchant_features(merchant.buckets.get, names, amount)
+    return _merchant_features(merchant.buckets.get, names, amount)[0]
 
 
-def _merchant_features(get: Callable[..., int], names: _Names, amount: float) -> list[float]:
+def _merchant_features(
+    get: Callable[..., int], names: _Names, amount: float
+) -> tuple[list[float], tuple[float, float]]:
+    """The merchant's features, and the (mean, sd) of its log amounts the habits read."""
     # Integer sums: exact in any order, so the 7-day windows are tails of the 30-day ones.
     days = list(map(get, names.days, _ZEROS))
     frauds = list(map(get, names.frauds, _ZEROS))
@@ -161,15 +177,21 @@ def _merchant_features(get: Callable[..., int], names: _Names, amount: float) ->
     # A shop's prices are tighter than a card's spending across shops: inflated amounts show here.
     cents_30d = sum(map(get, names.cents, _ZEROS))
     to_mean = amount * 100 * payments_30d / cents_30d if cents_30d > 0 else NAN
+    logs = merchant_log_stats(
+        payments_30d, sum(map(get, names.logs, _ZEROS)), sum(map(get, names.squares, _ZEROS))
+    )
+    payments_7d, fraud_7d = sum(days[_WEEK:]), sum(frauds[_WEEK:])
     return [
         float(sum(map(get, names.hours, _ZEROS))),
-        float(sum(days[_WEEK:])),
-        float(sum(frauds[_WEEK:])),
+        float(payments_7d),
+        float(fraud_7d),
         float(fraud_30d),
         float(labels_30d),
         (fraud_30d + _RISK_PRIOR_RATE * _RISK_PRIOR_WEIGHT) / (labels_30d + _RISK_PRIOR_WEIGHT),
         to_mean,
-    ]
+        # A skimmed terminal's frauds against its traffic: the count alone says neither.
+        fraud_7d / max(payments_7d, 1),
+    ], logs  # fmt: skip
 
 
 _NO_DECAY = _NO_CHANNEL = (0.0, 0.0, 0.0, 0.0)
@@ -256,6 +278,8 @@ def features_and_update(p: Payment, card: CardState, merchant: MerchantState) ->
     new_device = _remember(card.devices, device, MAX_DEVICES) if device >= 0 else False
     new_category = _remember(card.categories, p.category, MAX_CATEGORIES)
     names = _names(int(t // HOUR_S), int(t // DAY_S))
+    shop, shop_logs = _merchant_features(merchant.buckets.get, names, amount)
+    log_habit, log_bucket, square_bucket = merchant_log_increments(amount)
 
     features = [
         amount,
@@ -281,17 +305,25 @@ def features_and_update(p: Payment, card: CardState, merchant: MerchantState) ->
         1.0 if new_country else 0.0,
         1.0 if new_device else 0.0,
         1.0 if new_category else 0.0,
-        *_merchant_features(merchant.buckets.get, names, amount),
+        *shop,
+        *habit_features_and_update(p, card.habits, hour_local, log_habit, shop_logs),
     ]  # fmt: skip
 
     _join(
         card, p, counts=(c1, c24, c7, c30), amounts=(a1, a24, a7, a30),
         logs=(log_sum, log_sq, log_amount), home=(hx, hy, hz),
     )  # fmt: skip
+    _count_at(merchant, names, round(amount * 100), log_bucket, square_bucket)
+    return features
+
+
+def _count_at(merchant: MerchantState, names: _Names, cents: int, log: int, square: int) -> None:
+    """The payment joins the merchant's buckets (in integers: Redis increments integers)."""
     merchant.add(names.hour)
     merchant.add(names.day)
-    merchant.add(names.cent, round(amount * 100))  # cents: Redis adds integers
-    return features
+    merchant.add(names.cent, cents)
+    merchant.add(names.log, log)
+    merchant.add(names.square, square)
 
 
 def apply_label(merchant: MerchantState, labelled_t: float, is_fraud: bool) -> None:
