@@ -306,7 +306,10 @@ def features_and_update(p: Payment, card: CardState, merchant: MerchantState) ->
         1.0 if new_device else 0.0,
         1.0 if new_category else 0.0,
         *shop,
-        *habit_features_and_update(p, card.habits, hour_local, log_habit, shop_logs),
+        *habit_features_and_update(
+            t, p.category, card.habits,
+            hour_local=hour_local, log_amount=log_habit, merchant_log=shop_logs,
+        ),
     ]  # fmt: skip
 
     _join(

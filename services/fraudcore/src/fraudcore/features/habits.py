@@ -17,12 +17,8 @@ most ``_CLIP / _BASELINE_N`` each, so two weeks of them cannot make themselves l
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
 
 from fraudcore.features.state import DAY_S, CardHabits
-
-if TYPE_CHECKING:  # definitions imports this module to serve these features
-    from fraudcore.features.definitions import Payment
 
 HABIT_FEATURES: tuple[str, ...] = (
     "amount_vs_card_scale",
@@ -105,16 +101,17 @@ def _remember_category(
 
 
 def habit_features_and_update(
-    p: Payment,
+    t: float,
+    category: int,
     h: CardHabits,
+    *,
     hour_local: float,
     log_amount: float,
     merchant_log: tuple[float, float],
 ) -> list[float]:
-    """The habit features of one payment (``HABIT_FEATURES`` order), given its local solar hour,
-    log(amount) and the merchant's (mean, sd) of log amounts before it; then the payment joins
-    the card's habits (the merchant's sums are the caller's)."""
-    t, category = p.t, p.category
+    """The habit features of a payment at ``t`` in ``category`` (``HABIT_FEATURES`` order), given
+    its local solar hour, log(amount) and the merchant's (mean, sd) of log amounts before it;
+    then the payment joins the card's habits (the merchant's sums are the caller's)."""
     elapsed = max(t - h.t, 0.0) if h.t > 0 else 0.0
     run, month = math.exp(-elapsed / _RUN_S), math.exp(-elapsed / _MONTH_S)
     high, excess = h.high * run, h.excess * run
