@@ -185,7 +185,7 @@ screenshots: ## the dashboard, review queue and decision page in Chromium on a l
 bench: ## the performance benchmark (QUICK=1: under 3 minutes); writes reports/bench.{json,md}
 	$(RUN)/fraud-bench $(if $(QUICK),--quick) --model-dir training/artifacts --out reports
 
-bench-sections: ## the rules and challenger sections alone (SECTIONS="rules challenger", QUICK=1), written into reports/bench.{json,md}
+bench-sections: ## variant sections alone (SECTIONS="transactions decision_log rules challenger", default all; QUICK=1), written into reports/bench.{json,md}
 	$(RUN)/fraud-bench sections $(SECTIONS) $(if $(QUICK),--quick) --model-dir training/artifacts --out reports
 
 PROFILE_RATE ?= 5000

@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 from prometheus_client import REGISTRY, CollectorRegistry
 
 from fraudcore import live_stats, metrics
@@ -91,3 +92,20 @@ class ConsumerMetrics:
             self._seen(version, role)
             for decision, count in Counter(decisions).items():
                 self.model_decisions.labels(version, role, decision.value).inc(count)
+
+
+def observe_all(histogram: Any, values: Sequence[float]) -> None:
+    """``histogram.observe(value)`` for every value (a batch's latencies, in seconds) at about
+    the cost of one: numpy counts the buckets. Uses prometheus_client's Histogram internals;
+    a test checks the result against ``observe`` one value at a time."""
+    if not values:
+        return
+    histogram._raise_if_not_observable()
+    amounts = np.asarray(values, dtype=np.float64)
+    bounds = histogram._upper_bounds
+    # observe() counts a value in the first bucket whose bound is >= it (NaN: in none).
+    counts = np.bincount(np.searchsorted(bounds, amounts, side="left"), minlength=len(bounds))
+    for bucket, count in zip(histogram._buckets, counts.tolist(), strict=False):
+        if count:
+            bucket.inc(count)
+    histogram._sum.inc(float(amounts.sum()))

@@ -22,7 +22,7 @@ from fraud_consumer.decoding import Decoded
 from fraud_consumer.drift_monitor import DriftMonitor
 from fraud_consumer.guard import AlertRateGuard
 from fraud_consumer.live_rules import rule_source
-from fraud_consumer.metrics import ConsumerMetrics
+from fraud_consumer.metrics import ConsumerMetrics, observe_all
 from fraud_consumer.records import Scored, defined_features, parse_marker, records_of_batch
 from fraud_consumer.rule_decisions import RuleDecider
 from fraud_consumer.scorers import Scorer, Shadow
@@ -263,18 +263,13 @@ class TransactionPipeline:
             result.logged += self._logged(pending)
         written_ns = time.time_ns()
         sinks_ms = (time.perf_counter_ns() - shadow_done) * _MS
-        for item, s, p in zip(fresh, scored, parts, strict=True):
-            final = timings(item, written_ns, sinks_ms)
-            result.latencies_ms.append(final["end_to_end_ms"])
-            self._kafka_stage.observe(final["kafka_ms"] / 1000)
-            result.outputs.append(
-                Output(
-                    s.tx.card_id.encode(),
-                    p.with_timings(final),
-                    s.verdict.decision,
-                    s.verdict.rules,
-                )
-            )
+        finals = [timings(item, written_ns, sinks_ms) for item in fresh]
+        result.latencies_ms = [final["end_to_end_ms"] for final in finals]
+        result.outputs += [
+            Output(s.tx.card_id.encode(), p.with_timings(t), s.verdict.decision, s.verdict.rules)
+            for s, p, t in zip(scored, parts, finals, strict=True)
+        ]
+        observe_all(self._kafka_stage, [final["kafka_ms"] / 1000 for final in finals])
         result.new, result.batch_key = len(scored), batch_key
         stages = {
             "decode": decode_ms,
@@ -312,8 +307,7 @@ class TransactionPipeline:
             None if shadow is None else shadow.model_version,
             [] if shadow is None else [v.decision for v in shadow.verdicts],
         )  # fmt: skip
-        for e2e_ms in latencies_ms:
-            self._end_to_end.observe(e2e_ms / 1000)
+        observe_all(self._end_to_end, [e2e_ms / 1000 for e2e_ms in latencies_ms])
         for decision, count in Counter(s.verdict.decision.value for s in scored).items():
             m.decisions.labels(decision=decision).inc(count)
         for s in scored:

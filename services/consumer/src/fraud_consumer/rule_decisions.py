@@ -44,6 +44,19 @@ def model_levels(
     return np.where(scores >= thresholds.block, 2, scores >= thresholds.review).astype(np.int8)
 
 
+NO_HITS = RuleHits()  # shared by the payments no rule fired on (nothing mutates a RuleHits)
+
+
+def _unchanged(verdict: Verdict, decision: Decision, fired: list[str]) -> bool:
+    """Whether the verdict this step would build equals the scorer's own."""
+    return (
+        decision is verdict.decision
+        and fired == verdict.rules
+        and not verdict.rule_versions
+        and (decision is not Decision.APPROVE or not verdict.reasons)
+    )
+
+
 class RuleDecider:
     def __init__(self, source: RuleSource, metrics: ConsumerMetrics) -> None:
         self.source, self.metrics = source, metrics
@@ -76,8 +89,14 @@ class RuleDecider:
             verdicts, decided.levels.tolist(), decided.fired, decided.shadow, strict=True
         ):
             decision = LEVELS[level]
-            reasons = verdict.reasons if decision is not Decision.APPROVE else []
-            out.append(Verdict(verdict.score, decision, reasons, fired))
+            if _unchanged(verdict, decision, fired):
+                out.append(verdict)  # most payments: an approve no rule touched, kept as it came
+            else:
+                reasons = verdict.reasons if decision is not Decision.APPROVE else []
+                out.append(Verdict(verdict.score, decision, reasons, fired))
+            if not fired and not would:
+                hits.append(NO_HITS)
+                continue
             hits.append(RuleHits([active[r] for r in fired], would, [shadow[r] for r in would]))
             for rule_id in would:
                 self.metrics.shadow_rules.labels(rule=rule_id).inc()

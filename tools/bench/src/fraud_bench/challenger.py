@@ -20,12 +20,12 @@ from typing import Any
 
 import psycopg
 
+from fraud_bench.decision_log import run_counts
 from fraud_bench.pipeline_runs import CUSTOMERS, ModeBench
 from fraud_bench.stats import load_average, measured_on, summary_ms
 from fraud_bench.variants import RATE, WARM_S, SectionPlan, compare, database, nothing_lost
 from fraud_devstack.services import wait_for
 from fraudcore.decision_log import connect, migrate
-from fraudcore.decision_log.contract import DECISIONS
 from fraudcore.model_card import CARD_FILE, ModelCard
 from fraudcore.model_registry import (
     ModelStore,
@@ -57,12 +57,7 @@ def renamed_copy(model_dir: Path, directory: Path, version: str) -> Path:
 
 def served_with_challenger(conn: psycopg.Connection, run: str) -> tuple[int, int]:
     """A run's logged decisions: how many, and how many with a challenger's verdict."""
-    row = conn.execute(
-        f'SELECT count(*), count(challenger_version) FROM "{DECISIONS}" '  # noqa: S608
-        "WHERE transaction_id LIKE %s",
-        (f"tx-{run}-%",),
-    ).fetchone()
-    return (0, 0) if row is None else (int(row[0]), int(row[1]))
+    return run_counts(conn, run, "count(challenger_version)")
 
 
 def parse_time(text: str) -> dt.datetime:

@@ -1,6 +1,6 @@
 """``fraud-bench [--quick]``: the whole benchmark in one run on this machine; writes
 reports/bench.json, reports/bench.md and reports/bench_latency.png. ``fraud-bench sections
-rules challenger [--quick]``: those sections alone, written into the existing report.
+decision_log transactions [--quick]``: those sections alone, written into the existing report.
 ``fraud-bench profile --mode M --rate R --seconds S``: one consumer's CPU per payment at a fixed
 rate and its py-spy flame graph, under reports/profiles/. ``fraud-bench features --days D``:
 the feature code's own CPU per payment on a simulated world."""
@@ -16,11 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from fraud_bench import feature_cost, floors, log_size, profile, report, scorer_api, sections
-from fraud_bench.decision_log import bench_decision_log
 from fraud_bench.pipeline_runs import Plan, bench_mode
 from fraud_bench.servers import servers
 from fraud_bench.soak import soak
-from fraud_bench.transactions import bench_transactions, interval_sweep
 from fraud_bench.variants import FULL, QUICK
 from fraud_devstack.pipeline import LocalPipeline, private_topics
 from fraud_simulator.dataset import DatasetSpec
@@ -28,7 +26,6 @@ from fraudcore.settings import KafkaSettings
 
 RATES = [100, 1_000, 5_000]
 MODES = ["embedded", "remote", "naive"]
-TRANSACTION_RATES = [1_000, 5_000]
 
 
 def run(quick: bool, model_dir: Path, out: Path) -> dict[str, Any]:
@@ -77,19 +74,6 @@ def run(quick: bool, model_dir: Path, out: Path) -> dict[str, Any]:
             result["drain_tps"][mode] = outcome.drain_tps
             result["max_tps_attempts"][mode] = outcome.attempts
             result["cpu_us_per_payment"][mode] = outcome.cpu_us_per_payment
-        log.info("transactions: exactly-once against at-least-once")
-        eos = Plan(TRANSACTION_RATES, seconds, backlog, not quick)
-        result["transactions"] = bench_transactions(
-            settings, redis_server.url, model_dir, work / "transactions", eos
-        )
-        log.info("transactions: commit interval")
-        result["transaction_intervals"] = interval_sweep(
-            settings, redis_server.url, model_dir, work / "intervals", seconds
-        )
-        log.info("decision log: without and with")
-        result["decision_log"] = bench_decision_log(
-            settings, redis_server.url, model_dir, work / "decision-log", eos
-        )
         result.update(
             sections.measure(
                 list(sections.SECTIONS), QUICK if quick else FULL, settings=settings,

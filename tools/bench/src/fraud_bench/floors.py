@@ -25,6 +25,13 @@ from fraudcore.settings import KafkaSettings
 
 def kafka_rtt(settings: KafkaSettings, rate: float, seconds: float) -> dict[str, float]:
     """Small messages at ``rate`` for ``seconds``; ms from produce() to the consumer's poll."""
+    latencies = kafka_latencies(settings, rate, seconds)
+    return {**summary_ms(latencies), "messages": len(latencies), "rate_tps": rate}
+
+
+def kafka_latencies(settings: KafkaSettings, rate: float, seconds: float) -> list[float]:
+    """Each message's ms from produce() to the consumer's poll, at ``rate`` for ``seconds``
+    (a fresh topic and group, warmed up first)."""
     topic = f"bench-floor-{uuid.uuid4().hex[:8]}"
     ensure_topics(settings, [topic], partitions=3)
     consumer = Consumer(consumer_config(settings, f"floor-{uuid.uuid4().hex[:8]}"))
@@ -60,7 +67,7 @@ def kafka_rtt(settings: KafkaSettings, rate: float, seconds: float) -> dict[str,
     producer.flush(30)
     reader.join(timeout=60)
     consumer.close()
-    return {**summary_ms(latencies), "messages": len(latencies), "rate_tps": rate}
+    return latencies
 
 
 def redis_rtt(url: str, repeat: int = 3_000) -> dict[str, float]:

@@ -11,7 +11,8 @@ from typing import Any
 import matplotlib
 
 from fraud_bench.report_decision_log import decision_log_section, decision_log_targets
-from fraud_bench.report_transactions import row, transaction_targets, transactions_section
+from fraud_bench.report_rows import row
+from fraud_bench.report_transactions import transaction_targets, transactions_section
 from fraud_bench.report_variants import challenger_section, rules_section, variant_targets
 
 matplotlib.use("Agg")

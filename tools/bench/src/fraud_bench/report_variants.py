@@ -8,7 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from fraud_bench.challenger import AROUND_S
-from fraud_bench.report_transactions import row
+from fraud_bench.report_rows import lost, measured, row, sustained
+from fraud_bench.variants import spread
 
 RULES_P99_BUDGET_MS = 1.0  # issue 25: 100 active rules add at most this to the p99 at 1,000 tx/s
 SPIKE_LIMIT = 2.0  # issue 22: a switch's p99 at most this times the steady state's
@@ -36,19 +37,13 @@ def spike_ratios(switch: dict[str, Any]) -> list[float]:
     return [window["p99_ms"] / steady for window in switch["windows"]]
 
 
-def _lost(section: dict[str, Any]) -> tuple[bool, str]:
-    runs = [r for v in section["variants"].values() for r in v["rounds"]]
-    produced, scored = sum(r["produced"] for r in runs), sum(r["scored"] for r in runs)
-    return section["nothing_lost"], f"{scored:,} scored of {produced:,} produced"
-
-
 def _spread(section: dict[str, Any]) -> str:
     """When a section ran, and how far its first variant's p99 moved between rounds: the noise
     a difference between variants is read against (the section runs on its own day)."""
-    rounds = [r["p99_ms"] for r in next(iter(section["variants"].values()))["rounds"]]
+    low, high = spread(next(iter(section["variants"].values())))
     return (
         f"measured {section['measured_at'][:10]}, the first variant's p99 per round "
-        f"{min(rounds):,.0f}-{max(rounds):,.0f} ms"
+        f"{low:,.0f}-{high:,.0f} ms"
     )
 
 
@@ -64,7 +59,7 @@ def variant_targets(result: dict[str, Any]) -> list[tuple[str, bool, str]]:
                 growth <= RULES_P99_BUDGET_MS,
                 f"{growth:+.2f} ms; {_spread(rules)}",
             ),
-            ("rules: nothing lost in any run", *_lost(rules)),
+            ("rules: nothing lost in any run", *lost(rules)),
         ]
     if "challenger" in result:
         challenger = result["challenger"]
@@ -95,7 +90,6 @@ def _variant_rows(section: dict[str, Any], label: str) -> list[str]:
         "| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |",
     ]
     for name, v in section["variants"].items():
-        sustained = "not searched" if v["max_tps_verified"] is None else f"{v['max_tps']:,.0f}"
         lines.append(
             row(
                 name,
@@ -106,20 +100,10 @@ def _variant_rows(section: dict[str, Any], label: str) -> list[str]:
                 f"{v['scoring_p50_ms']:.2f} / {v['scoring_p99_ms']:.2f}",
                 f"{v['produced']:,}",
                 f"{v['scored']:,}",
-                f"{sustained} ({v['drain_tps']:,.0f})",
+                sustained(v),
             )
         )
     return lines
-
-
-def _measured(section: dict[str, Any]) -> str:
-    load = section["machine"]
-    return (
-        f"Measured {section['measured_at']} ({'quick' if section['quick'] else 'full'}: "
-        f"{section['rounds']} rounds of {section['seconds']:.0f} s per variant at "
-        f"{section['rate_tps']:,} tx/s, alternated), load average {load['load_before']['1m']} "
-        f"before, {load['load_after']['1m']} after."
-    )
 
 
 def rules_section(r: dict[str, Any]) -> list[str]:
@@ -134,7 +118,7 @@ def rules_section(r: dict[str, Any]) -> list[str]:
         "One consumer with the decision log; the rules written to its database as an analyst "
         "does and taken up live (the baseline, then generated rules over the served features "
         "and payment fields). Latency: the median over each count's rounds. Scoring stage: the "
-        "model and the rules, per batch. " + _measured(rules),
+        "model and the rules, per batch. " + measured(rules),
         "",
         *_variant_rows(rules, "active rules"),
         "",
@@ -157,7 +141,7 @@ def challenger_section(r: dict[str, Any]) -> list[str]:
         "## Challenger in shadow: without and with, embedded scoring",
         "",
         f"One consumer serving the model registry ({c['champion']}; the challenger is the same "
-        "trees under another version), the challenger set and retired live. " + _measured(c),
+        "trees under another version), the challenger set and retired live. " + measured(c),
         "",
         *_variant_rows(c, "challenger"),
         "",

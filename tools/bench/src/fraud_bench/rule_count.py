@@ -9,13 +9,11 @@ at 1,000 tx/s grows by at most 1 ms with 100 active rules."""
 
 from __future__ import annotations
 
-import urllib.request
 import uuid
 from pathlib import Path
 from typing import Any
 
-from prometheus_client.parser import text_string_to_metric_families
-
+from fraud_bench.consumer_metrics import gauge
 from fraud_bench.pipeline_runs import ModeBench
 from fraud_bench.stats import load_average, measured_on
 from fraud_bench.variants import RATE, WARM_S, SectionPlan, compare, database, nothing_lost
@@ -49,13 +47,7 @@ def activate(conn: Any, count: int) -> int:
 
 def consumer_revision(port: int) -> float:
     """The rules revision a consumer decides with (its /metrics)."""
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
-        text = response.read().decode()
-    for family in text_string_to_metric_families(text):
-        for sample in family.samples:
-            if sample.name == RULES_REVISION.name:
-                return float(sample.value)
-    return -1.0
+    return gauge(port, RULES_REVISION.name)
 
 
 def engine_cost(counts: tuple[int, ...], quick: bool) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """Sections of the benchmark that compare variants of one pipeline (each against its own
-baseline in the same run: ``rules``, ``challenger``), measured alone and written into an
-existing report: ``fraud-bench sections rules challenger [--quick]`` replaces those keys of
+baseline in the same run: ``transactions``, ``decision_log``, ``rules``, ``challenger``), measured
+alone and written into an existing report: ``fraud-bench sections rules challenger [--quick]``
+replaces those keys of
 reports/bench.json, judges the targets again and renders bench.md, every other section as it
 was (each section records its own time, mode and load)."""
 
@@ -14,13 +15,21 @@ from typing import Any
 
 from fraud_bench import report
 from fraud_bench.challenger import bench_challenger
+from fraud_bench.decision_log import bench_decision_log
 from fraud_bench.rule_count import bench_rule_count
 from fraud_bench.servers import servers
+from fraud_bench.transactions import bench_transactions
 from fraud_bench.variants import FULL, QUICK, SectionPlan
 from fraudcore.settings import KafkaSettings
 
 Section = Callable[[KafkaSettings, str, Path, Path, SectionPlan], dict[str, Any]]
-SECTIONS: dict[str, Section] = {"rules": bench_rule_count, "challenger": bench_challenger}
+# One entry per section, in the order a whole run measures them.
+SECTIONS: dict[str, Section] = {
+    "transactions": bench_transactions,
+    "decision_log": bench_decision_log,
+    "rules": bench_rule_count,
+    "challenger": bench_challenger,
+}
 log = logging.getLogger("fraud-bench")
 
 

@@ -2,12 +2,16 @@
 not): switched live between windows at one rate, alternated round after round (forward, then
 backward) so that the machine's drift and its neighbours fall on every variant alike, each
 variant's figure the median of its rounds; then per variant the drain rate and, in a full run,
-the sustainable rate. Every window counts produced and scored."""
+the sustainable rate. Every window counts produced and scored. Variants that differ by less than
+the machine's phases move a window's p99 are read through figures that survive them: each
+variant's windows pooled, and the median of the per-round paired differences."""
 
 from __future__ import annotations
 
 import contextlib
+import math
 import statistics
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +39,18 @@ class SectionPlan:
 
 QUICK = SectionPlan(seconds=3.0, rounds=2, backlog=3_000, verify=False)
 FULL = SectionPlan(seconds=15.0, rounds=3, backlog=30_000, verify=True)
+# Pairs whose difference is smaller than the machine's noise: more, shorter rounds (a window's
+# p99 moved by tens of ms between 20 s windows; more pairs narrow their median more).
+PAIRED_FULL = SectionPlan(seconds=10.0, rounds=6, backlog=30_000, verify=True)
+FLOOR = "kafka-floor"  # a bare produce->consume window measured among a section's rounds
+
+Floor = Callable[[float], list[float]]  # a floor window of so many seconds: latencies in ms
+Observe = Callable[[str], Callable[[], dict[str, Any]]]  # before a window: what to add after it
+
+
+def paired_plan(plan: SectionPlan) -> SectionPlan:
+    """A paired section's plan: the quick one as given, the full one with more rounds."""
+    return plan if plan.quick else PAIRED_FULL
 
 
 @contextlib.contextmanager
@@ -48,6 +64,19 @@ def database(workdir: Path, url: str | None) -> Iterator[str]:
         yield server.start().url
     finally:
         server.remove()
+
+
+def restart(bench: ModeBench, env: dict[str, str], *, warm: bool) -> None:
+    """The bench's consumer replaced by one with ``env`` (a variant a consumer reads at start);
+    static membership: the new one takes the old one's partitions at once. With ``warm``, a
+    window of traffic after it, not measured, pays its first batches' connections and first
+    inference (a quick run spares the load generator's start-up instead)."""
+    if bench.consumer is not None:
+        bench.consumer.stop()
+    bench.consumer_env = env
+    bench.consumer = bench.pipeline.start_consumer(bench.mode, **env)
+    if warm:
+        bench.at_rate(RATE, WARM_S, RATE * 10.0, run_id=f"s{uuid.uuid4().hex[:6]}")
 
 
 def order(variants: Sequence[str], rounds: int) -> list[tuple[int, str]]:
@@ -69,13 +98,20 @@ def compare(
     variants: Sequence[str],
     switch: Callable[[str], None],
     plan: SectionPlan,
+    *,
+    observe: Observe | None = None,
+    floor: Floor | None = None,
+    before_drain: Callable[[str], None] | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Per variant: drain and sustainable rate, then latency windows at RATE alternated with the
     other variants'. ``switch(variant)`` puts the variant in force and returns once the pipeline
-    was seen running it (a window of traffic after the switch, not measured)."""
+    was seen running it (a window of traffic after the switch, not measured). ``observe(variant)``
+    before a window returns what to add to it after; a ``floor`` joins the alternation as the
+    variant FLOOR (its windows in the same phases as the pipeline's). ``before_drain(variant)``,
+    if given, replaces the switch before the drain (a variant the drain's restart takes up)."""
     result: dict[str, dict[str, Any]] = {}
     for variant in variants:
-        switch(variant)
+        (before_drain or switch)(variant)
         drain = round(bench.capacity(plan.backlog), 1)
         result[variant] = {"drain_tps": drain, "max_tps": drain, "max_tps_verified": None,
                            "attempts": [], "rounds": []}  # fmt: skip
@@ -84,28 +120,67 @@ def compare(
             result[variant].update(
                 max_tps=sustainable, max_tps_verified=sustainable > 0, attempts=attempts
             )
-    for k, variant in order(variants, plan.rounds):
+    floors: list[dict[str, Any]] = []
+    floor_values: list[float] = []
+    for k, variant in order([*variants, *([FLOOR] if floor else [])], plan.rounds):
+        if variant == FLOOR and floor is not None:
+            values = floor(plan.seconds)
+            floor_values += values
+            floors.append({"round": k, "messages": len(values), **summary_ms(values)})
+            continue
         switch(variant)
+        finish = observe(variant) if observe is not None else None
         capacity = result[variant]["drain_tps"]
         window = bench.at_rate(RATE, plan.seconds, capacity, run_id=run_id(variant, k))
-        result[variant]["rounds"].append({"round": k, **window})
+        result[variant]["rounds"].append({"round": k, **window, **(finish() if finish else {})})
     records = bench.records()
     for variant, figures in result.items():
+        pooled: list[float] = []
         for window in figures["rounds"]:
-            window.update(window_latency(records.get(run_id(variant, window["round"]), [])))
-        figures.update(medians(figures["rounds"]))
+            own = records.get(run_id(variant, window["round"]), [])
+            window.update(window_latency(own))
+            pooled += stage_values(own).get("end_to_end_ms", [])
+        figures.update(medians(figures["rounds"]), pooled=summary_ms(pooled))
+    if floor is not None:
+        result[FLOOR] = {
+            "rounds": floors,
+            "pooled": summary_ms(floor_values),
+            **{q: round(statistics.median(r[q] for r in floors), 3) for q in ("p50_ms", "p99_ms")},
+        }
     return result
 
 
+def compare_restarts(
+    bench: ModeBench,
+    envs: dict[str, dict[str, str]],
+    plan: SectionPlan,
+    *,
+    observe: Observe | None = None,
+    floor: Floor | None = None,
+) -> dict[str, dict[str, Any]]:
+    """``compare`` over variants a consumer reads at start (``envs``: variant -> environment):
+    each window's variant put in force by restarting the consumer; the drain's own restart
+    takes its variant up."""
+
+    def before_drain(variant: str) -> None:
+        bench.consumer_env = envs[variant]
+
+    def switch(variant: str) -> None:
+        restart(bench, envs[variant], warm=not plan.quick)
+
+    return compare(
+        bench, list(envs), switch, plan, observe=observe, floor=floor, before_drain=before_drain
+    )
+
+
 def window_latency(records: list[dict[str, Any]]) -> dict[str, Any]:
-    """End to end p50/p95/p99 of a window's records, and its scoring stage's (the model and
-    the rules, per batch)."""
+    """End to end p50/p95/p99 of a window's records, its scoring stage's (the model and the
+    rules, per batch) and its sinks stage's (Redis and the wait for the log, per batch)."""
     values = stage_values(records)
-    scoring = summary_ms(values.get("scoring_ms", []))
+    stages = {stage: summary_ms(values.get(f"{stage}_ms", [])) for stage in ("scoring", "sinks")}
     return {
         **summary_ms(values.get("end_to_end_ms", [])),
-        "scoring_p50_ms": scoring["p50_ms"],
-        "scoring_p99_ms": scoring["p99_ms"],
+        **{f"{stage}_{q}": s[q] for stage, s in stages.items() for q in ("p50_ms", "p99_ms")},
     }
 
 
@@ -120,5 +195,26 @@ def medians(rounds: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def paired(base: dict[str, Any], other: dict[str, Any], key: str = "p99_ms") -> dict[str, Any]:
+    """``other``'s figure minus ``base``'s in each round both ran, and the median of those
+    differences: each pair shares the machine's phase of that round."""
+    by_round = {r["round"]: r[key] for r in base["rounds"]}
+    diffs = [
+        round(r[key] - by_round[r["round"]], 3) for r in other["rounds"] if r["round"] in by_round
+    ]
+    return {"per_round": diffs, "median": round(statistics.median(diffs), 3) if diffs else math.nan}
+
+
+def spread(variant: dict[str, Any], key: str = "p99_ms") -> tuple[float, float]:
+    """The lowest and highest of a variant's rounds' figure."""
+    values = [r[key] for r in variant["rounds"]]
+    return min(values), max(values)
+
+
 def nothing_lost(variants: dict[str, dict[str, Any]]) -> bool:
-    return all(r["produced"] == r["scored"] > 0 for v in variants.values() for r in v["rounds"])
+    return all(
+        r["produced"] == r["scored"] > 0
+        for name, v in variants.items()
+        if name != FLOOR
+        for r in v["rounds"]
+    )

@@ -1,0 +1,55 @@
+"""The statistics a paired section is judged on: per-round differences and their median, each
+variant's spread, and nothing lost counting payments only (a floor window carries none)."""
+
+import math
+
+from fraud_bench.variants import (
+    FLOOR,
+    FULL,
+    PAIRED_FULL,
+    QUICK,
+    nothing_lost,
+    paired,
+    paired_plan,
+    spread,
+)
+
+
+def rounds(key: str, values: list[float], **extra: object) -> dict:
+    return {"rounds": [{"round": k, key: v, **extra} for k, v in enumerate(values)]}
+
+
+def test_paired_differences_pair_each_round_with_its_own() -> None:
+    base = rounds("p99_ms", [10.0, 60.0, 12.0])
+    other = rounds("p99_ms", [11.0, 62.5, 11.0])
+    assert paired(base, other) == {"per_round": [1.0, 2.5, -1.0], "median": 1.0}
+
+
+def test_a_noisy_round_moves_the_median_of_pairs_less_than_the_medians_difference() -> None:
+    # Round 1 is a slow phase for both: the pair sees +1 ms, the medians' difference +40 ms.
+    base = rounds("p99_ms", [10.0, 50.0, 11.0, 12.0])
+    other = rounds("p99_ms", [11.0, 51.0, 52.0, 13.0])
+    assert paired(base, other)["median"] == 1.0
+
+
+def test_a_round_only_one_variant_ran_is_not_paired() -> None:
+    base = rounds("p99_ms", [10.0])
+    other = rounds("p99_ms", [11.0, 99.0])
+    assert paired(base, other)["per_round"] == [1.0]
+    assert math.isnan(paired(rounds("p99_ms", []), other)["median"])
+
+
+def test_spread_is_the_lowest_and_highest_round() -> None:
+    assert spread(rounds("p99_ms", [48.3, 94.6, 55.5])) == (48.3, 94.6)
+
+
+def test_nothing_lost_counts_payments_not_floor_messages() -> None:
+    paid = rounds("p99_ms", [1.0], produced=10, scored=10)
+    assert nothing_lost({"a": paid, FLOOR: rounds("p99_ms", [1.0], messages=5)})
+    assert not nothing_lost({"a": rounds("p99_ms", [1.0], produced=10, scored=9)})
+
+
+def test_a_paired_section_runs_more_rounds_only_in_a_full_run() -> None:
+    assert paired_plan(QUICK) is QUICK
+    assert paired_plan(FULL) is PAIRED_FULL
+    assert PAIRED_FULL.rounds > FULL.rounds
