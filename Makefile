@@ -230,7 +230,7 @@ evaluate: ## the committed model's test week with bootstrap intervals, policy, i
 
 # Seeds 1 and 2, never the model's 42: features are chosen on worlds the model is not judged on.
 ABLATION_WORLDS := data/ablation/world-49d-seed1.parquet data/ablation/world-49d-seed2.parquet
-ablate: ## what the candidate features (fraudcore.features.habits) add to the model's inputs: two worlds, quick protocol, paired card-bootstrap intervals (about an hour on a shared machine); reports/tmp/ablation.{json,md}
+ablate: ## what each group of the features the model added (habits, terminal share) carries, dropped one at a time against the inputs before them: two worlds, quick protocol, paired card-bootstrap intervals (about an hour on a shared machine); reports/tmp/ablation.{json,md}
 	@for world in $(ABLATION_WORLDS); do seed=$${world##*seed}; test -f $$world || $(RUN)/fraud-producer dataset --days 49 --seed $${seed%.parquet} --out $$world; done
 	$(RUN)/fraud-train ablate --data $(ABLATION_WORLDS) --out reports/tmp
 

@@ -26,6 +26,6 @@ def test_the_committed_importance_figure_has_bars_in_both_panels() -> None:
     pixels = image.imread(FIGURE)
     width = pixels.shape[1]
     gain, contributions = pixels[:, : width // 2], pixels[:, width // 2 :]
-    # The old figure of unnamed gains had no bar at all; most of the 36 features show one.
+    # The old figure of unnamed gains had no bar at all; most of the features show one.
     assert _bars(_mask(FRAUD, gain)) >= 25
     assert _bars(_mask(GENUINE_COLOUR, contributions)) >= 25

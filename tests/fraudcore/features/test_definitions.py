@@ -135,9 +135,10 @@ def test_merchant_buckets_out_of_every_window_are_dropped_and_remembered() -> No
     features_and_update(pay(t0), CardState(), merchant)
     merchant.written()
     features_and_update(pay(t0 + 40 * DAY), CardState(), merchant)
-    assert merchant.expired == {"h24000", "d1000", "c1000"}
-    assert set(merchant.buckets) == {"h24960", "d1040", "c1040"}
-    assert merchant.increments == {"h24960": 1, "d1040": 1, "c1040": 2000}
+    assert merchant.expired == {"h24000", "d1000", "c1000", "g1000", "q1000"}
+    assert set(merchant.buckets) == {"h24960", "d1040", "c1040", "g1040", "q1040"}
+    logs = {"g1040": round(math.log(20.0) * 1000), "q1040": round(math.log(20.0) ** 2 * 1000)}
+    assert merchant.increments == {"h24960": 1, "d1040": 1, "c1040": 2000, **logs}
 
 
 def test_amount_to_merchant_mean_compares_with_the_shop_s_last_month() -> None:

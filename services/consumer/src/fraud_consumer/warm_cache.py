@@ -43,7 +43,7 @@ def load(path: Path) -> WarmState | None:
     except (OSError, orjson.JSONDecodeError):
         return None
     return WarmState(
-        cards={card_id: CardState(*values) for card_id, values in body["cards"].items()},
+        cards={cid: CardState.from_list(values) for cid, values in body["cards"].items()},
         merchants={
             mid: MerchantState(buckets=buckets, track=False)
             for mid, buckets in body["merchants"].items()

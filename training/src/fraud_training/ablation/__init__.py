@@ -1,1 +1,1 @@
-"""``fraud-train ablate``: candidate features against the model's, on quick world protocols."""
+"""``fraud-train ablate``: what each group of added features carries, on quick world protocols."""

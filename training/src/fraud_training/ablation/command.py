@@ -1,8 +1,9 @@
-"""What candidate features add, on quick world protocols: for each world, the model's features
-(``world_features``) beside the candidates (``candidates.replay_candidates``), one XGBoost per
-variant (the model's inputs alone, all candidates, all but one group), scored on the world's
-last week. Variants are compared on the same card-bootstrap replicates (paired), so an interval
-of a difference that excludes 0 is a gain the week's luck does not explain.
+"""What features add, on quick world protocols: for each world, the model's features
+(``world_features``), one XGBoost per variant (the inputs of the model before the added
+features, the model's inputs, the model's without one group of the added features), scored on
+the world's last week. Variants are compared on the same
+card-bootstrap replicates (paired), so an interval of a difference that excludes 0 is a gain
+the week's luck does not explain.
 
 Quick, not the training protocol: one fixed XGBoost (no search) on the 14 days that end a label
 gap before the test week, the review budget taken on the test week itself. It ranks features;
@@ -23,7 +24,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from fraud_training.ablation import report
-from fraud_training.ablation.candidates import CANDIDATES, GROUPS, replay_candidates
+from fraud_training.ablation.groups import BEFORE, GROUPS
 from fraud_training.data import read_world, table_digest
 from fraud_training.evaluation import REVIEW_ALERT_RATE
 from fraud_training.metrics import threshold_for_alert_rate
@@ -41,10 +42,10 @@ from fraudcore.code_digest import code_digest
 from fraudcore.features import FEATURE_NAMES
 
 log = logging.getLogger(__name__)
-ABLATION = ("fraud_training.ablation.command",)  # what computes the report, candidates included
+ABLATION = ("fraud_training.ablation.command",)  # what computes the report
 PARAMS = XgbParams(max_depth=4, learning_rate=0.15, min_child_weight=10.0, scale_pos_weight=1.0)
 ROUNDS, N_JOBS, REPLICATES, SEED = 200, 2, 300, 0
-BASE = "model_inputs"
+BASE, MODEL = "previous_inputs", "model_inputs"
 
 
 @dataclass(frozen=True)
@@ -60,9 +61,9 @@ class QuickProtocol:
 
 
 def variants() -> dict[str, list[str]]:
-    everything = [*FEATURE_NAMES, *CANDIDATES]
-    dropped = {f"all-{g}": [n for n in everything if n not in names] for g, names in GROUPS.items()}
-    return {BASE: list(FEATURE_NAMES), "all": everything, **dropped}
+    model = list(FEATURE_NAMES)
+    dropped = {f"{MODEL}-{g}": [n for n in model if n not in names] for g, names in GROUPS.items()}
+    return {BASE: list(BEFORE), MODEL: model, **dropped}
 
 
 def _figures(score: npt.NDArray[np.float64], block: Block) -> Any:
@@ -78,9 +79,8 @@ def _figures(score: npt.NDArray[np.float64], block: Block) -> Any:
 def ablate_world(path: Path, cache: Path | None, protocol: QuickProtocol, replicates: int,
                  chosen: dict[str, list[str]]) -> dict[str, Any]:  # fmt: skip
     table = read_world(path)
-    model_inputs = world_features(table, cache).astype(np.float32)
-    candidates, candidate_cpu_s = replay_candidates(table)
-    matrix, names = np.hstack([model_inputs, candidates]), [*FEATURE_NAMES, *CANDIDATES]
+    matrix: npt.NDArray[Any] = world_features(table, cache).astype(np.float32)  # as ONNX reads
+    names = list(FEATURE_NAMES)
     split = protocol.split(table["event_time"].iloc[-1])
     train_rows = split.train_rows(table["event_time"], table["label_time"])
     test_rows = split.assess_rows(table["event_time"])
@@ -110,7 +110,7 @@ def ablate_world(path: Path, cache: Path | None, protocol: QuickProtocol, replic
     results = {
         name: {
             "figures": {k: interval(v, draws[name][k].to_numpy()) for k, v in point[name].items()},
-            "vs_model_inputs": {
+            "vs_base": {
                 k: interval(v - point[BASE][k], (draws[name][k] - draws[BASE][k]).to_numpy())
                 for k, v in point[name].items()
             } if BASE in point and name != BASE else None,
@@ -124,7 +124,6 @@ def ablate_world(path: Path, cache: Path | None, protocol: QuickProtocol, replic
         "test_week": split.describe(),
         "test_frauds": {str(k): int(v) for k, v in
                         pd.Series(block.scenario[block.positive]).value_counts().items()},
-        "candidate_cpu_us_per_payment": round(candidate_cpu_s / max(len(table), 1) * 1e6, 1),
         "fit_s": fit_s,
         "variants": results,
     }  # fmt: skip
@@ -150,6 +149,7 @@ def ablate(
         "protocol": asdict(protocol) | {"review_alert_rate": REVIEW_ALERT_RATE},
         "xgboost": asdict(PARAMS) | {"n_estimators": ROUNDS, "tree_method": "hist"},
         "bootstrap": {"unit": "card", "replicates": replicates, "seed": SEED, "paired": True},
+        "base": BASE,
         "groups": {name: list(columns) for name, columns in GROUPS.items()},
         "worlds": [ablate_world(path, cache, protocol, replicates, chosen) for path in worlds],
     }
@@ -160,7 +160,7 @@ def ablate(
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = commands.add_parser("ablate", help="what candidate features add (quick protocol)")
+    parser = commands.add_parser("ablate", help="what feature groups add (quick protocol)")
     parser.add_argument("--data", type=Path, nargs="+", required=True, help="world datasets")
     parser.add_argument("--out", type=Path, default=Path("reports"))
     parser.add_argument("--cache", type=Path, default=Path("data/cache"), help="feature cache")

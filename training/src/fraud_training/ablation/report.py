@@ -15,7 +15,7 @@ def _ci(figure: dict[str, float] | None, signed: bool = False) -> str:
     return f"{figure['value']:{sign}.3f} [{figure['low']:{sign}.3f}, {figure['high']:{sign}.3f}]"
 
 
-def _world(world: dict[str, Any]) -> list[str]:
+def _world(world: dict[str, Any], base: str) -> list[str]:
     variants = world["variants"]
     scenarios = [k for k in next(iter(variants.values()))["figures"] if k != "ap"]
     ordered = [*[s for s in WEAK if s in scenarios], *[s for s in scenarios if s not in WEAK]]
@@ -27,8 +27,6 @@ def _world(world: dict[str, Any]) -> list[str]:
         "Frauds in the test week: "
         + ", ".join(f"{k} {v}" for k, v in sorted(world["test_frauds"].items()))
         + ".",
-        f"Candidate features' CPU: {world['candidate_cpu_us_per_payment']} us per payment "
-        "(offline replay, this machine, shared).",
         "",
         "| variant | AP | " + " | ".join(f"recall {s}" for s in ordered) + " |",
         "|---" * (2 + len(ordered)) + "|",
@@ -37,11 +35,11 @@ def _world(world: dict[str, Any]) -> list[str]:
         figures = result["figures"]
         lines.append(f"| {name} | {_ci(figures['ap'])} | "
                      + " | ".join(_ci(figures[s]) for s in ordered) + " |")  # fmt: skip
-    lines += ["", "Difference from the model's inputs alone (paired replicates):", "",
+    lines += ["", f"Difference from {base} (paired replicates):", "",
               "| variant | AP | " + " | ".join(ordered) + " |",
               "|---" * (2 + len(ordered)) + "|"]  # fmt: skip
     for name, result in variants.items():
-        delta = result["vs_model_inputs"]
+        delta = result["vs_base"]
         if delta:
             lines.append(f"| {name} | {_ci(delta['ap'], True)} | "
                          + " | ".join(_ci(delta[s], True) for s in ordered) + " |")  # fmt: skip
@@ -61,11 +59,12 @@ def markdown(result: dict[str, Any]) -> str:
         f"95% intervals from {boot['replicates']} card-bootstrap replicates, the same for every "
         "variant, so differences are paired. It ranks features; `make train` measures the model.",
         "",
-        "Candidate groups (all-X drops group X from all candidates):",
+        f"Groups of added features ({result['base']}: the inputs before any of them; "
+        "model_inputs-X: without group X):",
         "",
         *[f"- {name}: {', '.join(columns)}" for name, columns in result["groups"].items()],
         "",
     ]
     for world in result["worlds"]:
-        lines += _world(world)
+        lines += _world(world, result["base"])
     return "\n".join(lines)

@@ -1,5 +1,5 @@
 """The card's habits, in constant space: how much it spends relative to the shops it pays at,
-at what hour of its day, in which kinds of shop, and whether it taps. Fraud that reuses the
+at what hour of its day and in which kinds of shop. Fraud that reuses the
 card's own shops, device and place (a compromised card's inflated payments, someone close buying
 in categories the card never uses) shows only against these habits.
 
@@ -9,21 +9,16 @@ updates one card-level "spending scale"; a card x category baseline would need w
 category. The scale is a clipped running mean: an incident's inflated payments move it by at
 most ``_CLIP / _BASELINE_N`` each, so two weeks of them cannot make themselves look usual.
 
-``habit_features_and_update`` reads the histories, returns ``HABIT_FEATURES`` and advances them,
-like ``definitions.features_and_update`` which calls it.
+``habit_features_and_update`` reads the histories, returns ``HABIT_FEATURES`` and advances them;
+``definitions.features_and_update`` calls it, so they are model inputs served online as offline.
+(A tap habit, the card's contactless share, was measured and left out: it cost recall.)
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import TYPE_CHECKING, Any
 
-from fraudcore.features.state import DAY_S, HOUR_S, MERCHANT_DAYS, MerchantState
-
-if TYPE_CHECKING:  # definitions imports this module to serve these features
-    from fraudcore.features.definitions import Payment
+from fraudcore.features.state import DAY_S, CardHabits
 
 HABIT_FEATURES: tuple[str, ...] = (
     "amount_vs_card_scale",
@@ -34,7 +29,6 @@ HABIT_FEATURES: tuple[str, ...] = (
     "hour_surprise",
     "category_share_30d",
     "log_since_category",
-    "card_tap_share",
 )
 NAN = math.nan
 _BASELINE_N = 50  # the scale's memory in payments: about a month of an ordinary card
@@ -46,60 +40,24 @@ _EXCESS_FROM = 1.0  # the excess sum counts z above this
 _RUN_S = 7 * DAY_S  # time constant of the recent run of high payments
 _MONTH_S = 30 * DAY_S  # time constant of hour, category and tap habits
 _MAX_CATEGORIES = 16  # categories remembered; the least used goes first
-_TAP_LIMIT = 100.0  # contactless is offered up to this amount: only such payments show the habit
 _TWO_PI = 2.0 * math.pi
 _MILLI = 1000.0  # merchant log-amount sums are kept in thousandths (Redis increments integers)
 
 
-@dataclass(slots=True)  # attribute reads are a third of the work per payment
-class CardHabits:
-    """What the habit features remember of a card; part of ``CardState``."""
-
-    t: float = 0.0  # event time of the latest payment folded in (epoch seconds)
-    n: int = 0  # payments with a merchant baseline folded into the scale
-    scale: float = 0.0  # clipped running mean of log(amount) - merchant's mean log amount
-    high: float = 0.0  # decayed (7 d) count of payments far above the scale
-    excess: float = 0.0  # decayed (7 d) sum of z above _EXCESS_FROM
-    weight: float = 0.0  # decayed (30 d) count of payments (hour and category habits)
-    hour_x: float = 0.0  # decayed (30 d) sums of the local hour as a unit vector
-    hour_y: float = 0.0
-    tap_local: float = 0.0  # decayed (30 d) local payments up to _TAP_LIMIT ...
-    tap_yes: float = 0.0  # ... and how many of them were contactless
-    # [mcc, decayed (30 d) count as of its last payment, time of that payment]
-    categories: list[list[float]] = field(default_factory=list)
-
-    def to_list(self) -> list[Any]:
-        return [
-            self.t, self.n, self.scale, self.high, self.excess, self.weight, self.hour_x,
-            self.hour_y, self.tap_local, self.tap_yes, self.categories,
-        ]  # fmt: skip
-
-    @classmethod
-    def from_list(cls, values: list[Any] | None) -> CardHabits:
-        return cls(*values) if values else cls()
-
-
-@lru_cache(maxsize=4096)
-def _day_names(newest: int) -> tuple[tuple[str, str, str], ...]:
-    return tuple(
-        (f"d{day}", f"g{day}", f"q{day}") for day in range(newest - MERCHANT_DAYS + 1, newest + 1)
-    )
-
-
-def merchant_log_stats(merchant: MerchantState, day: int) -> tuple[float, float]:
-    """The merchant's mean and standard deviation of log amounts over its last 30 days (NaN
-    without payments)."""
-    buckets, count, total, squares = merchant.buckets, 0, 0, 0
-    for d_name, g_name, q_name in _day_names(day):
-        if d_name in buckets:  # a day without payments has none of the three
-            count += buckets[d_name]
-            total += buckets.get(g_name, 0)
-            squares += buckets.get(q_name, 0)
+def merchant_log_stats(count: int, total: int, squares: int) -> tuple[float, float]:
+    """The merchant's mean and standard deviation of log amounts from its 30-day sums: payments,
+    log amounts and their squares in thousandths (NaN without payments)."""
     if count == 0:
         return NAN, NAN
     mean = total / _MILLI / count
     variance = max(squares / _MILLI / count - mean * mean, 0.0)
     return mean, math.sqrt(variance + _SD_FLOOR * _SD_FLOOR)
+
+
+def merchant_log_increments(amount: float) -> tuple[float, int, int]:
+    """log(amount) and what it adds to the merchant's day buckets of log amounts and squares."""
+    log_amount = math.log(max(amount, 0.01))
+    return log_amount, round(log_amount * _MILLI), round(log_amount * log_amount * _MILLI)
 
 
 def _hour_habit(h: CardHabits, hour_local: float) -> tuple[float, float]:
@@ -117,18 +75,20 @@ def _hour_habit(h: CardHabits, hour_local: float) -> tuple[float, float]:
 
 def _category_habit(
     h: CardHabits, category: int, t: float
-) -> tuple[float, float, list[float] | None]:
+) -> tuple[float, float, list[float] | None, float]:
     """The category's share of the card's recent payments, log seconds since it was last used
-    (NaN: never, as far as the card remembers), and its entry."""
+    (NaN: never, as far as the card remembers), its entry and its decayed count as of now."""
     for entry in h.categories:
         if entry[0] == category:
             count = entry[1] * math.exp(-max(t - entry[2], 0.0) / _MONTH_S)
             share = count / h.weight if h.weight > 1e-9 else NAN
-            return share, math.log1p(max(t - entry[2], 0.0)), entry
-    return (0.0 if h.weight > 1e-9 else NAN), NAN, None
+            return share, math.log1p(max(t - entry[2], 0.0)), entry, count
+    return (0.0 if h.weight > 1e-9 else NAN), NAN, None, 0.0
 
 
-def _remember_category(h: CardHabits, entry: list[float] | None, category: int, t: float) -> None:
+def _remember_category(
+    h: CardHabits, entry: list[float] | None, count: float, category: int, t: float
+) -> None:
     if entry is None:
         if len(h.categories) >= _MAX_CATEGORIES:  # forget the least used, as of now
             h.categories.remove(
@@ -136,34 +96,37 @@ def _remember_category(h: CardHabits, entry: list[float] | None, category: int, 
             )
         h.categories.append([float(category), 1.0, t])
         return
-    entry[1] = entry[1] * math.exp(-max(t - entry[2], 0.0) / _MONTH_S) + 1.0
+    entry[1] = count + 1.0
     entry[2] = max(entry[2], t)
 
 
-def habit_features_and_update(p: Payment, h: CardHabits, merchant: MerchantState) -> list[float]:
-    """The habit features of one payment (``HABIT_FEATURES`` order); then the payment joins the
-    card's habits and the merchant's log-amount sums."""
-    t, amount, channel, category = p.t, p.amount, p.channel, p.category
-    hour_local = ((t + p.lon * 240.0) % DAY_S) / HOUR_S  # solar time, as definitions reads it
+def habit_features_and_update(
+    t: float,
+    category: int,
+    h: CardHabits,
+    *,
+    hour_local: float,
+    log_amount: float,
+    merchant_log: tuple[float, float],
+) -> list[float]:
+    """The habit features of a payment at ``t`` in ``category`` (``HABIT_FEATURES`` order), given
+    its local solar hour, log(amount) and the merchant's (mean, sd) of log amounts before it;
+    then the payment joins the card's habits (the merchant's sums are the caller's)."""
     elapsed = max(t - h.t, 0.0) if h.t > 0 else 0.0
     run, month = math.exp(-elapsed / _RUN_S), math.exp(-elapsed / _MONTH_S)
     high, excess = h.high * run, h.excess * run
     h.weight *= month
     h.hour_x, h.hour_y = h.hour_x * month, h.hour_y * month
-    h.tap_local, h.tap_yes = h.tap_local * month, h.tap_yes * month
 
-    day = int(t // DAY_S)
-    log_amount = math.log(max(amount, 0.01))
-    merchant_mean, merchant_sd = merchant_log_stats(merchant, day)
+    merchant_mean, merchant_sd = merchant_log
     residual = log_amount - merchant_mean  # NaN where the merchant has no history
     vs_scale = z = NAN
     if h.n >= _MIN_BASELINE and not math.isnan(residual):
         vs_scale = residual - h.scale
         z = vs_scale / merchant_sd
     apart, surprise = _hour_habit(h, hour_local)
-    share, since, entry = _category_habit(h, category, t)
-    tap = h.tap_yes / h.tap_local if h.tap_local > 1e-9 else NAN
-    features = [vs_scale, z, high, excess, apart, surprise, share, since, tap]
+    share, since, entry, count = _category_habit(h, category, t)
+    features = [vs_scale, z, high, excess, apart, surprise, share, since]
 
     if not math.isnan(residual):
         if h.n == 0:
@@ -180,11 +143,6 @@ def habit_features_and_update(p: Payment, h: CardHabits, merchant: MerchantState
     h.hour_x += math.cos(angle)
     h.hour_y += math.sin(angle)
     h.weight += 1.0
-    if channel in ("pos", "contactless") and amount <= _TAP_LIMIT:
-        h.tap_local += 1.0
-        h.tap_yes += 1.0 if channel == "contactless" else 0.0
-    _remember_category(h, entry, category, t)
+    _remember_category(h, entry, count, category, t)
     h.t = max(h.t, t)
-    merchant.add(f"g{day}", round(log_amount * _MILLI))
-    merchant.add(f"q{day}", round(log_amount * log_amount * _MILLI))
     return features

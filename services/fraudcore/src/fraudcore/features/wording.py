@@ -184,12 +184,9 @@ def _to_card_mean(features: Features) -> str:
     )
 
 
-def _zscore(features: Features) -> str:
-    z = value_of(features, "amount_zscore")
-    if z is None:
-        return "no usual amount on this card to compare with"
-    side = "above" if z >= 0 else "below"
-    return f"amount {number(abs(z), 1)} standard deviations {side} this card's usual amounts"
+def _above_or_below(name: str, undefined: str, words: Callable[[str, str], str]) -> Wording:
+    """A signed distance in words: ``words(size to a tenth, "above" or "below")``."""
+    return _one(name, undefined, lambda v: words(number(abs(v), 1), "above" if v >= 0 else "below"))
 
 
 def _distance_from_last(features: Features) -> str:
@@ -247,7 +244,11 @@ WORDING: dict[str, Wording] = {
         lambda v: f"this card's usual amount is {money(v)}",
     ),
     "amount_to_card_mean": _to_card_mean,
-    "amount_zscore": _zscore,
+    "amount_zscore": _above_or_below(
+        "amount_zscore",
+        "no usual amount on this card to compare with",
+        lambda size, side: f"amount {size} standard deviations {side} this card's usual amounts",
+    ),
     "log_seconds_since_last": _one(
         "log_seconds_since_last",
         "no earlier payment on this card",
@@ -278,6 +279,65 @@ WORDING: dict[str, Wording] = {
         "amount_to_merchant_mean",
         "no usual amount at this merchant to compare with",
         lambda v: f"{ratio(v)} this merchant's usual amount",
+    ),
+    "merchant_fraud_share_7d": _one(
+        "merchant_fraud_share_7d",
+        "this merchant's confirmed frauds against its payments: unknown",
+        lambda v: (
+            f"frauds confirmed at this merchant in the last 7 days: {number(v * 100, 1)}% "
+            "of its payments in those days"
+        ),
+    ),
+    "amount_vs_card_scale": _one(
+        "amount_vs_card_scale",
+        "no spending scale for this card at shops with a usual amount yet",
+        lambda v: f"{ratio(math.exp(v))} what this card usually pays relative to a shop's usual",
+    ),
+    "amount_scale_z": _above_or_below(
+        "amount_scale_z",
+        "no spending scale for this card at shops with a usual amount yet",
+        lambda size, side: (
+            f"{size} of this shop's price spreads {side} what this card usually pays"
+        ),
+    ),
+    "high_amounts_7d": _one(
+        "high_amounts_7d",
+        "earlier payments far above this card's usual amounts: unknown",
+        lambda v: (
+            f"{plural(v, 'earlier payment')} far above this card's usual amounts "
+            "in about the last 7 days"
+        ),
+    ),
+    "amount_excess_7d": _one(
+        "amount_excess_7d",
+        "amounts above this card's usual in the last 7 days: unknown",
+        lambda v: (
+            f"earlier payments in about the last 7 days added up to {number(v, 1)} "
+            "shop price spreads above this card's usual amounts"
+        ),
+    ),
+    "hour_from_card_usual": _one(
+        "hour_from_card_usual",
+        "no usual hour for this card yet",
+        lambda v: f"{number(v, 1)} hours from this card's usual local hour",
+    ),
+    "hour_surprise": _one(
+        "hour_surprise",
+        "no usual hour for this card yet",
+        lambda v: f"{number(v, 1)} times this card's usual spread of hours from its usual hour",
+    ),
+    "category_share_30d": _one(
+        "category_share_30d",
+        "no recent payments on this card to compare kinds of shop with",
+        lambda v: (
+            f"{number(v * 100)}% of this card's payments in about the last 30 days "
+            "were in this kind of shop"
+        ),
+    ),
+    "log_since_category": _one(
+        "log_since_category",
+        "this kind of shop not among the ones this card recently used",
+        lambda v: f"{duration(math.expm1(v))} since this card last paid in this kind of shop",
     ),
 }
 
