@@ -206,8 +206,13 @@ def decided_world() -> DecidedWorld:
     """Two simulated days decided by the committed model as the consumer does (features as
     float32, embedded scoring), as decision log rows, with each payment's ground truth."""
     model = ModelBundle.load(COMMITTED_MODEL_DIR)
-    spec = DatasetSpec(days=2, customers=300, seed=3)
-    return decide_world(model, spec, dt.datetime(2026, 12, 1, tzinfo=dt.UTC))
+    spec = DatasetSpec(days=2, customers=300, seed=4)
+    world = decide_world(model, spec, dt.datetime(2026, 12, 1, tzinfo=dt.UTC))
+    # The log's figures need alerts that are frauds and alerts that are not.
+    alerted = [label.is_fraud for row, label in zip(world.rows, world.labels, strict=True)
+               if row.score >= row.thresholds.review]  # fmt: skip
+    assert len(set(alerted)) == 2, "pick a seed whose alerts are mixed"
+    return world
 
 
 TopicFactory = Callable[..., TopicSettings]

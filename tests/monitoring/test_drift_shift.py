@@ -77,6 +77,8 @@ class Measured:
 SPENDING_BOUND = {
     "score", "amount", "log_amount", "amount_to_merchant_mean", "amount_to_card_mean",
     "amount_zscore", "card_amount_24h", "card_amount_30d", "card_mean_amount_30d",
+    # the card's habits read amounts against its spending scale, so spending moves them too
+    "amount_vs_card_scale", "amount_scale_z", "high_amounts_7d", "amount_excess_7d",
 }  # fmt: skip
 SHIFT = ("--shift", "spending", "--shift-share", "0.7", "--shift-factor", "3")
 
