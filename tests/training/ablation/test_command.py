@@ -15,6 +15,7 @@ pytestmark = pytest.mark.slow
 # The gap must let genuine labels (7-8 days) arrive before the test week starts.
 PROTOCOL = command.QuickProtocol(train_days=5, gap_days=8, test_days=3)
 DROPPED = f"{command.MODEL}-terminal_share"
+CANDIDATES = f"{command.MODEL}+candidates"
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +29,7 @@ def world(tmp_path_factory) -> Path:
 def result(world, tmp_path_factory) -> tuple[dict, Path]:
     out = tmp_path_factory.mktemp("reports")
     return command.ablate([world], out, None, replicates=20, protocol=PROTOCOL,
-                          only=[command.BASE, command.MODEL, DROPPED]), out  # fmt: skip
+                          only=[command.BASE, command.MODEL, DROPPED, CANDIDATES]), out  # fmt: skip
 
 
 def test_variants_are_compared_on_the_same_payments(result) -> None:
@@ -45,6 +46,18 @@ def test_variants_are_compared_on_the_same_payments(result) -> None:
             assert delta["value"] == pytest.approx(mine["value"] - base["value"])
             assert delta["low"] <= delta["high"]
     assert set(variants[command.MODEL]["figures"]) >= {"ap", "inflated_amounts", "category_anomaly"}
+
+
+def test_a_candidate_is_compared_with_the_model_inputs_too(result) -> None:
+    ablation, _ = result
+    variants = ablation["worlds"][0]["variants"]
+    assert variants[command.MODEL]["vs_model"] is None
+    assert variants[DROPPED]["vs_model"] is None
+    for figure, delta in variants[CANDIDATES]["vs_model"].items():
+        mine = variants[CANDIDATES]["figures"][figure]["value"]
+        model = variants[command.MODEL]["figures"][figure]["value"]
+        assert delta["value"] == pytest.approx(mine - model)
+    assert ablation["candidates"]["tap_surprise"] == ["tap_surprise"]
 
 
 def test_the_markdown_is_rendered_from_the_json(result) -> None:

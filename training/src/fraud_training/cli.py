@@ -15,6 +15,9 @@ fraud-train lifecycle [--speed 8640] [--out reports]
     log, the gate, shadow, promotion: reports/lifecycle.{json,md}
 fraud-train ablate --data FILE [FILE ...] [--out reports] [--variants NAME ...]
     what candidate features add to the model's inputs on quick protocols, paired intervals
+fraud-train misses --data FILE [FILE ...] [--out reports]
+    what the model's inputs miss at the review budget: category anomalies by position in their
+    incident and by the card's habits, skimmed terminals with the budget freed of the weak ones
 fraud-train evaluate --data FILE [--model-dir training/artifacts] [--out reports]
     the committed model's test week again with bootstrap intervals: the deployed policy beside
     the model and the rules, detection per incident, costs over thresholds
@@ -30,6 +33,7 @@ from pathlib import Path
 import psycopg
 
 from fraud_training.ablation import command as ablation
+from fraud_training.ablation import misses
 from fraud_training.drift_reference import ReferenceDataError, build_reference, write_reference
 from fraud_training.eda.command import eda
 from fraud_training.from_log import DecisionLogDataError, DecisionLogSource, train_from_log
@@ -167,6 +171,7 @@ def _parser() -> argparse.ArgumentParser:
     lifecycle.add_parser(commands)
     offline_eval.add_parser(commands)
     ablation.add_parser(commands)
+    misses.add_parser(commands)
     return parser
 
 

@@ -1,7 +1,8 @@
 """What features add, on quick world protocols: for each world, the model's features
-(``world_features``), one XGBoost per variant (the inputs of the model before the added
-features, the model's inputs, the model's without one group of the added features), scored on
-the world's last week. Variants are compared on the same
+(``world_features``) beside the candidates (``fraudcore.features.candidates``), one XGBoost per
+variant (the inputs of the model before the added features, the model's inputs, the model's
+without one group of the added features, the model's with one group of candidates or all of
+them), scored on the world's last week. Variants are compared on the same
 card-bootstrap replicates (paired), so an interval of a difference that excludes 0 is a gain
 the week's luck does not explain.
 
@@ -40,12 +41,14 @@ from fraud_training.search import XgbParams, fit_xgboost
 from fraud_training.world_features import world_features
 from fraudcore.code_digest import code_digest
 from fraudcore.features import FEATURE_NAMES
+from fraudcore.features.candidates import CANDIDATE_FEATURES, CANDIDATE_GROUPS, candidate_features
 
 log = logging.getLogger(__name__)
 ABLATION = ("fraud_training.ablation.command",)  # what computes the report
 PARAMS = XgbParams(max_depth=4, learning_rate=0.15, min_child_weight=10.0, scale_pos_weight=1.0)
 ROUNDS, N_JOBS, REPLICATES, SEED = 200, 2, 300, 0
 BASE, MODEL = "previous_inputs", "model_inputs"
+COLUMNS = (*FEATURE_NAMES, *CANDIDATE_FEATURES)  # the ablation's matrix: inputs, then candidates
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,38 @@ class QuickProtocol:
 def variants() -> dict[str, list[str]]:
     model = list(FEATURE_NAMES)
     dropped = {f"{MODEL}-{g}": [n for n in model if n not in names] for g, names in GROUPS.items()}
-    return {BASE: list(BEFORE), MODEL: model, **dropped}
+    added = {f"{MODEL}+{g}": [*model, *names] for g, names in CANDIDATE_GROUPS.items()}
+    if len(CANDIDATE_GROUPS) > 1:
+        added[f"{MODEL}+candidates"] = [*model, *CANDIDATE_FEATURES]
+    return {BASE: list(BEFORE), MODEL: model, **dropped, **added}
+
+
+def with_candidates(table: pd.DataFrame, matrix: npt.NDArray[Any]) -> npt.NDArray[np.float64]:
+    """The model's feature matrix with the candidates' columns after it (``COLUMNS``)."""
+    column = FEATURE_NAMES.index
+    candidates = candidate_features(
+        table["card_id"].tolist(),
+        (table["event_time"].to_numpy("datetime64[us]").astype(np.int64) / 1e6).tolist(),
+        channels=table["channel"].tolist(),
+        amounts=table["amount"].to_numpy(np.float64).tolist(),
+        shares=matrix[:, column("category_share_30d")].tolist(),
+        weights=matrix[:, column("card_count_30d")].tolist(),
+    )
+    extra = np.asarray(candidates, dtype=np.float64).reshape(len(table), len(CANDIDATE_FEATURES))
+    return np.hstack([np.asarray(matrix, dtype=np.float64), extra])
+
+
+def fit_and_score(
+    matrix: npt.NDArray[Any],
+    y: npt.NDArray[np.bool_],
+    rows: tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]],
+    columns: list[int],
+) -> npt.NDArray[np.float64]:
+    """The quick protocol's XGBoost on the training rows and ``columns``; the test rows' scores."""
+    train_rows, test_rows = rows
+    model = fit_xgboost(PARAMS, ROUNDS, matrix[train_rows][:, columns],
+                        y[train_rows].astype(np.int64), N_JOBS)  # fmt: skip
+    return np.asarray(model.predict_proba(matrix[test_rows][:, columns])[:, 1], dtype=np.float64)
 
 
 def _figures(score: npt.NDArray[np.float64], block: Block) -> Any:
@@ -79,8 +113,9 @@ def _figures(score: npt.NDArray[np.float64], block: Block) -> Any:
 def ablate_world(path: Path, cache: Path | None, protocol: QuickProtocol, replicates: int,
                  chosen: dict[str, list[str]]) -> dict[str, Any]:  # fmt: skip
     table = read_world(path)
-    matrix: npt.NDArray[Any] = world_features(table, cache).astype(np.float32)  # as ONNX reads
-    names = list(FEATURE_NAMES)
+    features = world_features(table, cache)
+    matrix: npt.NDArray[Any] = with_candidates(table, features).astype(np.float32)  # as ONNX reads
+    names = list(COLUMNS)
     split = protocol.split(table["event_time"].iloc[-1])
     train_rows = split.train_rows(table["event_time"], table["label_time"])
     test_rows = split.assess_rows(table["event_time"])
@@ -97,26 +132,29 @@ def ablate_world(path: Path, cache: Path | None, protocol: QuickProtocol, replic
     draws: dict[str, pd.DataFrame] = {}
     fit_s: dict[str, float] = {}
     for name, columns in chosen.items():
-        index = [names.index(column) for column in columns]
         began = time.perf_counter()
-        model = fit_xgboost(PARAMS, ROUNDS, matrix[train_rows][:, index],
-                            y[train_rows].astype(np.int64), N_JOBS)  # fmt: skip
+        score = fit_and_score(matrix, y, (train_rows, test_rows), [names.index(c) for c in columns])
         fit_s[name] = round(time.perf_counter() - began, 1)
-        score = model.predict_proba(matrix[test_rows][:, index])[:, 1].astype(np.float64)
         compute = _figures(score, block)
         point[name] = compute(ones)
         draws[name] = pd.DataFrame([compute(weight) for weight in weights])
         log.info("%s %s: AP %.3f in %.0f s", path.name, name, point[name]["ap"], fit_s[name])
+
+    def versus(name: str, other: str) -> dict[str, dict[str, float]] | None:
+        if other not in point or name == other:
+            return None
+        return {k: interval(v - point[other][k], (draws[name][k] - draws[other][k]).to_numpy())
+                for k, v in point[name].items()}  # fmt: skip
+
     results = {
         name: {
             "figures": {k: interval(v, draws[name][k].to_numpy()) for k, v in point[name].items()},
-            "vs_base": {
-                k: interval(v - point[BASE][k], (draws[name][k] - draws[BASE][k]).to_numpy())
-                for k, v in point[name].items()
-            } if BASE in point and name != BASE else None,
+            "vs_base": versus(name, BASE),
+            # A candidate is judged against what the model already serves, not the older base.
+            "vs_model": versus(name, MODEL) if name.startswith(f"{MODEL}+") else None,
         }
         for name in chosen
-    }  # fmt: skip
+    }
     return {
         "file": path.name,
         "rows": len(table),
@@ -151,6 +189,7 @@ def ablate(
         "bootstrap": {"unit": "card", "replicates": replicates, "seed": SEED, "paired": True},
         "base": BASE,
         "groups": {name: list(columns) for name, columns in GROUPS.items()},
+        "candidates": {name: list(columns) for name, columns in CANDIDATE_GROUPS.items()},
         "worlds": [ablate_world(path, cache, protocol, replicates, chosen) for path in worlds],
     }
     out.mkdir(parents=True, exist_ok=True)

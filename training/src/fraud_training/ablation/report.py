@@ -38,12 +38,22 @@ def _world(world: dict[str, Any], base: str) -> list[str]:
     lines += ["", f"Difference from {base} (paired replicates):", "",
               "| variant | AP | " + " | ".join(ordered) + " |",
               "|---" * (2 + len(ordered)) + "|"]  # fmt: skip
-    for name, result in variants.items():
-        delta = result["vs_base"]
-        if delta:
-            lines.append(f"| {name} | {_ci(delta['ap'], True)} | "
-                         + " | ".join(_ci(delta[s], True) for s in ordered) + " |")  # fmt: skip
+    lines += _differences(variants, ordered, "vs_base")
+    if any(result.get("vs_model") for result in variants.values()):
+        lines += ["", "Candidates' difference from model_inputs (paired replicates):", "",
+                  "| variant | AP | " + " | ".join(ordered) + " |",
+                  "|---" * (2 + len(ordered)) + "|",
+                  *_differences(variants, ordered, "vs_model")]  # fmt: skip
     return [*lines, ""]
+
+
+def _differences(variants: dict[str, Any], ordered: list[str], key: str) -> list[str]:
+    return [
+        f"| {name} | {_ci(delta['ap'], True)} | "
+        + " | ".join(_ci(delta[s], True) for s in ordered) + " |"
+        for name, result in variants.items()
+        if (delta := result.get(key))
+    ]  # fmt: skip
 
 
 def markdown(result: dict[str, Any]) -> str:
@@ -63,6 +73,14 @@ def markdown(result: dict[str, Any]) -> str:
         "model_inputs-X: without group X):",
         "",
         *[f"- {name}: {', '.join(columns)}" for name, columns in result["groups"].items()],
+        "",
+        "Candidates, not model inputs (model_inputs+X: with candidate group X; "
+        "`fraudcore.features.candidates`):",
+        "",
+        *[
+            f"- {name}: {', '.join(columns)}"
+            for name, columns in result.get("candidates", {}).items()
+        ],
         "",
     ]
     for world in result["worlds"]:
