@@ -41,6 +41,7 @@ class DriftMonitor:
         for name in FEATURE_NAMES:
             self.metrics.drift_feature.labels(feature=name).set(math.nan)
         self.metrics.drift_window.set(0)
+        self.window_reported = 0
 
     def _start(self, model_version: str) -> None:
         self.model_version, self.window, self.next_ask = model_version, None, 0.0
@@ -72,7 +73,9 @@ class DriftMonitor:
         if self.window is None:
             return
         drift = self.window.observe(rows, scores)
-        self.metrics.drift_window.set(self.window.payments)
+        if self.window.payments != self.window_reported:  # it moves by blocks, not per batch
+            self.window_reported = self.window.payments
+            self.metrics.drift_window.set(self.window_reported)
         if drift is not None:
             self._export(drift)
 
