@@ -80,23 +80,3 @@ def test_the_window_bins_each_value_as_the_reference_histogram_does() -> None:
     for row, histogram in enumerate(window.histograms):
         counts = bin_counts(np.asarray(histogram.edges), [scores, flags, amounts][row])
         assert window.total[row, : histogram.bins].tolist() == counts.tolist()
-
-
-def test_batches_of_any_size_give_the_same_drift_at_every_block(reference) -> None:
-    """Rows wait for their block to complete before they are binned: batches smaller than a
-    block report exactly what a whole block given at once reports, and at the same payments."""
-    shifted = np.concatenate([FLAG, SHIFTED_FLAG])
-    amounts, scores = np.tile(AMOUNT, 2), np.tile(SCORES, 2)
-    reports = []
-    for batch in (1, 2, 5, 10):
-        window = DriftWindow(reference, NAMES, window=1_000, min_payments=500, block=10)
-        seen = []
-        for start in range(0, len(shifted), batch):
-            end = min(start + batch, len(shifted))
-            rows = np.column_stack([shifted[start:end], amounts[start:end]])
-            drift = window.observe(rows, scores[start:end])
-            if drift is not None:
-                seen.append((window.payments, drift))
-        reports.append((seen, window.total.tolist()))
-    assert all(report == reports[-1] for report in reports)
-    assert len(reports[0][0]) == 151  # a report per block from the 50th (500 payments) on

@@ -26,9 +26,7 @@ class Drift:
 
 class DriftWindow:
     """Feed scored batches (feature rows as served, scores); ``observe`` returns the window's
-    drift whenever a block completes and the window holds enough payments, else None. Rows are
-    binned when their block completes, not per batch: a batch of one or two payments otherwise
-    pays a dozen array operations over every series' edges."""
+    drift whenever a block completes and the window holds enough payments, else None."""
 
     def __init__(
         self,
@@ -56,39 +54,28 @@ class DriftWindow:
         self.window, self.min_payments, self.block = window, min_payments, block
         self.blocks: deque[tuple[int, npt.NDArray[np.int64]]] = deque()
         self.total = np.zeros_like(self.expected, dtype=np.int64)
-        # The block's batches (feature rows, scores) as they came, not binned yet.
-        self.waiting: list[tuple[npt.NDArray[np.floating], npt.ArrayLike]] = []
+        self.pending = np.zeros_like(self.total)
         self.pending_payments = self.payments = 0
 
     def observe(self, features: npt.NDArray[np.floating], scores: npt.ArrayLike) -> Drift | None:
-        """``features`` and ``scores`` are kept, unchanged by the caller, until their block is
-        binned."""
-        self.waiting.append((features, scores))
-        self.pending_payments += len(features)
+        values = np.column_stack([np.asarray(scores, dtype=np.float64),
+                                  np.asarray(features, dtype=np.float64)])  # fmt: skip
+        index = (self.edges[None, :, :] < values[:, :, None]).sum(axis=2)
+        index = np.where(np.isnan(values), self.missing, index) + self.offsets
+        self.pending += np.bincount(index.ravel(), minlength=self.total.size).reshape(
+            self.total.shape
+        )
+        self.pending_payments += len(values)
         if self.pending_payments < self.block:
             return None
         self._push()
         return self.drift()
 
-    def bin_counts(self, values: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
-        """Per series and bin, how many of these rows (score, features...) fall there."""
-        index = (self.edges[None, :, :] < values[:, :, None]).sum(axis=2)
-        index = np.where(np.isnan(values), self.missing, index) + self.offsets
-        counts: npt.NDArray[np.int64] = np.bincount(
-            index.ravel(), minlength=self.total.size
-        ).reshape(self.total.shape)
-        return counts
-
     def _push(self) -> None:
-        values = np.column_stack([
-            np.concatenate([np.asarray(scores, dtype=np.float64) for _, scores in self.waiting]),
-            np.concatenate([np.asarray(rows, dtype=np.float64) for rows, _ in self.waiting]),
-        ])  # fmt: skip
-        pending = self.bin_counts(values)
-        self.blocks.append((self.pending_payments, pending))
-        self.total += pending
+        self.blocks.append((self.pending_payments, self.pending))
+        self.total += self.pending
         self.payments += self.pending_payments
-        self.waiting = []
+        self.pending = np.zeros_like(self.total)
         self.pending_payments = 0
         while self.blocks and self.payments - self.blocks[0][0] >= self.window:
             payments, counts = self.blocks.popleft()
