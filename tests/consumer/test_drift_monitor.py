@@ -10,7 +10,7 @@ from prometheus_client import CollectorRegistry
 from fraud_consumer.drift_monitor import DriftMonitor
 from fraud_consumer.metrics import ConsumerMetrics
 from fraudcore.drift import DriftReference
-from fraudcore.drift.window import MIN_PAYMENTS, WINDOW
+from fraudcore.drift.window import BLOCK, MIN_PAYMENTS, WINDOW
 from fraudcore.features import FEATURE_NAMES
 
 SHIFTED = FEATURE_NAMES[0]
@@ -101,3 +101,22 @@ def test_without_a_reference_nothing_is_measured_and_it_asks_again_later() -> No
     monitor.next_ask = 0.0  # as if a minute went by
     feed(monitor, rng, 500)
     assert asked == [1, 1]
+
+
+def test_small_batches_export_what_whole_blocks_export_and_when(reference) -> None:
+    """Batches wait for a block of the window before it bins them: batches of one or a few
+    payments set every gauge as a block given at once does, after the same payments."""
+    features, scores = world(np.random.default_rng(4), 2 * WINDOW)
+    runs = []
+    for size in (1, 4, BLOCK):
+        metrics = ConsumerMetrics(CollectorRegistry())
+        monitor, seen = DriftMonitor(metrics, lambda _version: reference), []
+        for start in range(0, len(features), size):
+            end = start + size
+            monitor.observe(features[start:end], scores[start:end].tolist(), "m1")
+            if end % BLOCK == 0:
+                seen.append(gauges(metrics))
+        runs.append(seen)
+    assert len(runs[0]) == 2 * WINDOW // BLOCK
+    assert not math.isnan(runs[0][-1][0])
+    assert runs[0] == runs[1] == runs[2]

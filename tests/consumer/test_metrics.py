@@ -38,7 +38,9 @@ def test_observing_a_batch_at_once_counts_as_observing_each_value() -> None:
     ]
     for value in values:
         single.observe(value)
-    observe_all(many, values)
+    observe_all(many, values[:-3])
+    for small in (values[-3:-1], values[-1:]):  # small batches go one value at a time
+        observe_all(many, small)
     observe_all(many, [])  # an empty batch observes nothing
     expected, got = samples(one), samples(batch)
     assert expected.keys() == got.keys()

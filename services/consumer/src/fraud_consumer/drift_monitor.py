@@ -41,6 +41,11 @@ class DriftMonitor:
         for name in FEATURE_NAMES:
             self.metrics.drift_feature.labels(feature=name).set(math.nan)
         self.metrics.drift_window.set(0)
+        self.window_reported = 0
+        # Batches wait here until they fill the window's block, then go in as one: the window
+        # would only add up their bin counts until then, at a dozen array operations a batch.
+        self.waiting: list[tuple[npt.NDArray[np.float32], Sequence[float]]] = []
+        self.waiting_payments = 0
 
     def _start(self, model_version: str) -> None:
         self.model_version, self.window, self.next_ask = model_version, None, 0.0
@@ -71,8 +76,18 @@ class DriftMonitor:
             self._ask(model_version)
         if self.window is None:
             return
-        drift = self.window.observe(rows, scores)
-        self.metrics.drift_window.set(self.window.payments)
+        self.waiting.append((rows, scores))
+        self.waiting_payments += len(rows)
+        if self.waiting_payments < self.window.block:
+            return
+        batches, self.waiting, self.waiting_payments = self.waiting, [], 0
+        drift = self.window.observe(
+            np.concatenate([rows for rows, _ in batches]),
+            [score for _, some in batches for score in some],
+        )
+        if self.window.payments != self.window_reported:  # it moves by blocks, not per batch
+            self.window_reported = self.window.payments
+            self.metrics.drift_window.set(self.window_reported)
         if drift is not None:
             self._export(drift)
 

@@ -94,11 +94,17 @@ class ConsumerMetrics:
                 self.model_decisions.labels(version, role, decision.value).inc(count)
 
 
+# Up to this many values, observe() one at a time costs less than numpy's fixed ~20 us.
+FEW_VALUES = 8
+
+
 def observe_all(histogram: Any, values: Sequence[float]) -> None:
     """``histogram.observe(value)`` for every value (a batch's latencies, in seconds) at about
     the cost of one: numpy counts the buckets. Uses prometheus_client's Histogram internals;
     a test checks the result against ``observe`` one value at a time."""
-    if not values:
+    if len(values) <= FEW_VALUES:
+        for value in values:
+            histogram.observe(value)
         return
     histogram._raise_if_not_observable()
     amounts = np.asarray(values, dtype=np.float64)

@@ -8,6 +8,7 @@ import math
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -90,6 +91,9 @@ class TransactionPipeline:
         # Per-payment observations go to these children directly (no label lookup each time).
         self._end_to_end = metrics.end_to_end.labels(scoring_mode=self.mode)
         self._kafka_stage = metrics.stage.labels(stage="kafka")
+        self._stages: dict[str, Any] = {}  # stage -> its histogram child
+        self._decisions = {d.value: metrics.decisions.labels(decision=d.value) for d in Decision}
+        self._info_version: str | None = None  # the model_info last exported
 
     def _classify(
         self, batch: list[Decoded[Transaction]], markers: list[bytes | None]
@@ -285,12 +289,17 @@ class TransactionPipeline:
         )  # fmt: skip
         observe_all(self._end_to_end, [e2e_ms / 1000 for e2e_ms in latencies_ms])
         for decision, count in Counter(s.verdict.decision.value for s in scored).items():
-            m.decisions.labels(decision=decision).inc(count)
+            self._decisions[decision].inc(count)
         for s in scored:
             for rule in s.verdict.rules:
                 m.rules.labels(rule=rule).inc()
         for stage, value in stages.items():
-            m.stage.labels(stage=stage).observe(value / 1000)
+            child = self._stages.get(stage)
+            if child is None:
+                child = self._stages[stage] = m.stage.labels(stage=stage)
+            child.observe(value / 1000)
         m.transactions.inc(len(scored))
         self.guard.observe([s.verdict.score for s in scored], model_version)
-        m.model_info.info({"version": model_version, "features": str(len(FEATURE_NAMES))})
+        if model_version != self._info_version:  # the same value every batch until a switch
+            self._info_version = model_version
+            m.model_info.info({"version": model_version, "features": str(len(FEATURE_NAMES))})
