@@ -232,10 +232,11 @@ class Background(threading.Thread):
         super().__init__(daemon=True)
         self.work = work
         self.failure: BaseException | None = None
+        self.result: object = None  # what the work returned (a stream's report)
 
     def run(self) -> None:
         try:
-            result = self.work()
+            result = self.result = self.work()
             if getattr(result, "undelivered", 0):
                 raise AssertionError(f"the stream left messages undelivered: {result}")
         except BaseException as error:  # handed to the joining test
