@@ -16,7 +16,7 @@ PYTEST_ARGS ?=
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help setup system-packages fresh-check lint format test test-unit test-integration monitoring infra-up infra-down dev bench bench-sections profile chaos audit soak train drift-reference evaluate ablate misses live-eval lifecycle benchmark-handbook benchmark-handbook-published clean decision-log-size \
+.PHONY: help setup system-packages fresh-check lint format test test-unit test-integration monitoring infra-up infra-down dev bench bench-sections batch-cost profile chaos audit soak train drift-reference evaluate ablate misses live-eval lifecycle benchmark-handbook benchmark-handbook-published clean decision-log-size \
 	k8s-tools k8s-deps k8s-sync k8s-docs k8s-check k8s-api-tools k8s-api-up k8s-api-down k8s-api-check k8s-upstream \
 	k8s-e2e k8s-e2e-clean
 
@@ -187,6 +187,9 @@ bench: ## the performance benchmark (QUICK=1: under 3 minutes); writes reports/b
 
 bench-sections: ## variant sections alone (SECTIONS="transactions decision_log rules challenger scale", default all; QUICK=1), written into reports/bench.{json,md}
 	$(RUN)/fraud-bench sections $(SECTIONS) $(if $(QUICK),--quick) --model-dir training/artifacts --out reports
+
+batch-cost: ## the consumer's CPU per batch at batch sizes 1, 4, 16, 64 in process (embedded model, a real Redis), by stage; prints a table with the load average
+	$(RUN)/fraud-bench batch-cost --model-dir training/artifacts
 
 PROFILE_RATE ?= 5000
 profile: ## the consumer under py-spy at PROFILE_RATE tx/s (default 5000), embedded and remote, 20 s each; flame graphs and summaries in reports/profiles/

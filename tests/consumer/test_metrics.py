@@ -7,6 +7,7 @@ import numpy as np
 from prometheus_client import CollectorRegistry
 
 from fraud_consumer.metrics import ConsumerMetrics, observe_all
+from fraudcore.schemas import Decision
 
 
 def samples(metrics: ConsumerMetrics) -> dict[tuple[str, str], float]:
@@ -61,3 +62,29 @@ def test_a_nan_latency_lands_in_no_bucket_as_with_observe() -> None:
         k: v for k, v in expected.items() if not k[0].endswith("_sum")
     }
     assert all(math.isnan(d[("fraud_end_to_end_latency_seconds_sum", "")]) for d in (expected, got))
+
+
+def model_decisions(metrics: ConsumerMetrics) -> dict[tuple[str, str, str], float]:
+    """fraud_model_decisions_total by (version, role, decision)."""
+    return {
+        (s.labels["model_version"], s.labels["role"], s.labels["decision"]): s.value
+        for family in metrics.registry.collect()
+        if family.name == "fraud_model_decisions"
+        for s in family.samples
+        if s.name.endswith("_total")
+    }
+
+
+def test_model_decisions_count_per_version_and_role_with_every_decision_exported() -> None:
+    metrics = ConsumerMetrics(CollectorRegistry())
+    review, approve, block = Decision.REVIEW, Decision.APPROVE, Decision.BLOCK
+    metrics.observe_models("m-1", [approve, review, approve])
+    metrics.observe_models("m-1", [block], "m-2", [review])
+    metrics.observe_models("m-2", [approve])  # promoted: the challenger's version as champion
+    assert model_decisions(metrics) == {
+        ("m-1", "champion", "approve"): 2, ("m-1", "champion", "review"): 1,
+        ("m-1", "champion", "block"): 1, ("m-2", "challenger", "approve"): 0,
+        ("m-2", "challenger", "review"): 1, ("m-2", "challenger", "block"): 0,
+        ("m-2", "champion", "approve"): 1, ("m-2", "champion", "review"): 0,
+        ("m-2", "champion", "block"): 0,
+    }  # fmt: skip

@@ -24,7 +24,8 @@ class ConsumerMetrics:
         self.decisions: Any = metrics.DECISIONS.create(registry)
         self.model_decisions: Any = metrics.MODEL_DECISIONS.create(registry)
         self.agreements: Any = metrics.CHALLENGER_AGREEMENTS.create(registry)
-        self._versions: set[tuple[str, str]] = set()  # (version, role) exported so far
+        # (version, role) -> its children by decision: exported (at zero) from its first batch
+        self._model_children: dict[tuple[str, str], dict[Decision, Any]] = {}
         self.rules: Any = metrics.RULE_HITS.create(registry)
         self.shadow_rules: Any = metrics.RULE_SHADOW_HITS.create(registry)
         self.shadow_new_alerts: Any = metrics.RULE_SHADOW_NEW_ALERTS.create(registry)
@@ -66,13 +67,14 @@ class ConsumerMetrics:
         for stage in metrics.STAGES:
             self.stage.labels(stage=stage)
 
-    def _seen(self, version: str, role: str) -> None:
+    def _children(self, version: str, role: str) -> dict[Decision, Any]:
         # Every decision of a version exported from its first batch: alert rates read 0, not
-        # nothing, until the version's first alert.
-        if (version, role) not in self._versions:
-            self._versions.add((version, role))
-            for decision in Decision:
-                self.model_decisions.labels(version, role, decision.value)
+        # nothing, until the version's first alert. Looked up once, not per batch.
+        children = self._model_children.get((version, role))
+        if children is None:
+            children = {d: self.model_decisions.labels(version, role, d.value) for d in Decision}
+            self._model_children[version, role] = children
+        return children
 
     def observe_models(
         self,
@@ -89,9 +91,9 @@ class ConsumerMetrics:
             agreed = sum(a == b for a, b in zip(decided, shadowed, strict=True))
             self.agreements.labels(challenger, champion).inc(agreed)
         for role, version, decisions in roles:
-            self._seen(version, role)
+            children = self._children(version, role)
             for decision, count in Counter(decisions).items():
-                self.model_decisions.labels(version, role, decision.value).inc(count)
+                children[decision].inc(count)
 
 
 # Up to this many values, observe() one at a time costs less than numpy's fixed ~20 us.

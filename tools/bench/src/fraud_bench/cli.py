@@ -3,7 +3,8 @@ reports/bench.json, reports/bench.md and reports/bench_latency.png. ``fraud-benc
 decision_log transactions [--quick]``: those sections alone, written into the existing report.
 ``fraud-bench profile --mode M --rate R --seconds S``: one consumer's CPU per payment at a fixed
 rate and its py-spy flame graph, under reports/profiles/. ``fraud-bench features --days D``:
-the feature code's own CPU per payment on a simulated world."""
+the feature code's own CPU per payment on a simulated world. ``fraud-bench batch-cost``: the
+consumer's CPU per batch at batch sizes 1, 4, 16, 64 in process, by stage."""
 
 from __future__ import annotations
 
@@ -15,7 +16,16 @@ import time
 from pathlib import Path
 from typing import Any
 
-from fraud_bench import feature_cost, floors, log_size, profile, report, scorer_api, sections
+from fraud_bench import (
+    batch_cost,
+    feature_cost,
+    floors,
+    log_size,
+    profile,
+    report,
+    scorer_api,
+    sections,
+)
 from fraud_bench.pipeline_runs import Plan, bench_mode
 from fraud_bench.servers import servers
 from fraud_bench.soak import soak
@@ -116,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "command",
         nargs="?",
-        choices=["run", "soak", "log-size", "sections", "profile", "features"],
+        choices=["run", "soak", "log-size", "sections", "profile", "features", "batch-cost"],
         default="run",
     )
     parser.add_argument(
@@ -139,6 +149,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--customers", type=int, default=2_000, help="log-size, features: world size"
     )
+    parser.add_argument("--repeats", type=int, default=5, help="batch-cost: repeats per size")
+    parser.add_argument(
+        "--evict-mb", type=float, default=batch_cost.EVICT_MB,
+        help="batch-cost: MB read between batches (0: caches left warm)",
+    )  # fmt: skip
+    parser.add_argument("--json", action="store_true", help="batch-cost: the figures as JSON")
     args = parser.parse_args(argv)
     known = sections.SECTIONS if args.command == "sections" else {}
     if unknown := [name for name in args.names if name not in known]:
@@ -155,6 +171,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if lost == 0 and flat else 1
     if args.command == "features":
         print(json.dumps(feature_cost.measure(args.days, args.customers), indent=2))
+        return 0
+    if args.command == "batch-cost":
+        costs = batch_cost.measure(args.model_dir, repeats=args.repeats, evict_mb=args.evict_mb)
+        print(json.dumps(costs, indent=2) if args.json else batch_cost.table(costs))
         return 0
     if args.command == "profile":
         figures = profile.profile(
