@@ -170,3 +170,36 @@ def test_empty_and_single_batches(size) -> None:
     rows = np.zeros((size, len(FEATURE_NAMES)), dtype=np.float32)
     scored = [Verdict(0.1, Decision.APPROVE, [], [])] * size
     assert step.decide(scored, Thresholds(review=0.3, block=0.9), rows, [])[0] == scored
+
+
+def test_an_alert_only_a_rule_raised_gets_the_models_reason_codes() -> None:
+    model = ModelBundle.load(COMMITTED_MODEL_DIR)
+    data = world(days=2, customers=400, seed=9)
+    rows = data.rows[:64]
+    scored = verdicts(model, rows)
+    approved = [i for i, v in enumerate(scored) if v.decision is Decision.APPROVE]
+    assert len(approved) > 10
+    everything = RuleSet.compile([rule("ALL", "amount >= 0", Action.REVIEW)])
+    step, _ = decider(Fixed(everything))
+    decided, _ = step.decide(scored, model.card.thresholds, rows, data.payments[:64], model.reasons)
+    expected = model.reasons(rows[approved])
+    assert [decided[i].reasons for i in approved] == expected
+    assert any(expected), "no approved row had a feature pushing its score up"
+    # The scorer's own alerts keep the reason codes it gave them.
+    flagged = [i for i in range(len(scored)) if i not in approved]
+    assert [decided[i].reasons for i in flagged] == [scored[i].reasons for i in flagged]
+
+
+def test_reason_codes_that_fail_leave_the_rules_decision_standing() -> None:
+    def broken(rows):
+        raise RuntimeError("no trees")
+
+    step, _ = decider(Fixed(RuleSet.compile([rule("BIG", "amount > 100", Action.BLOCK)])))
+    rows = np.zeros((1, len(FEATURE_NAMES)), dtype=np.float32)
+    rows[:, AMOUNT] = 500
+    scored = [Verdict(0.0, Decision.APPROVE, [], [])]
+    decided, _ = step.decide(scored, Thresholds(review=0.3, block=0.9), rows, [], broken)
+    assert [(v.decision, v.rules, v.reasons) for v in decided] == [(Decision.BLOCK, ["BIG"], [])]
+    # A scorer that cannot explain (remote) answers None: nothing changes either.
+    decided, _ = step.decide(scored, Thresholds(review=0.3, block=0.9), rows, [], lambda r: None)
+    assert decided[0].reasons == []

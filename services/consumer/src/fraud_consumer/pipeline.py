@@ -164,7 +164,13 @@ class TransactionPipeline:
         features_done = time.perf_counter_ns()
         verdicts, model_version = self.scorer.score(matrix)
         in_force = self._thresholds(model_version)
-        verdicts, hits = self.rules.decide(verdicts, in_force, matrix, [i.event for i in fresh])
+        verdicts, hits = self.rules.decide(
+            verdicts,
+            in_force,
+            matrix,
+            [i.event for i in fresh],
+            lambda rows: self.scorer.explain(rows, model_version),
+        )
         scoring_done = time.perf_counter_ns()
         shadow = self.scorer.shadow(matrix)  # the challenger's: logged, never acted on
         shadow_done = time.perf_counter_ns()

@@ -73,5 +73,9 @@ class RegistryScorer:
         model = self.models.model(model_version)
         return None if model is None else model.card.thresholds
 
+    def explain(self, rows: Rows, model_version: str) -> list[list[str]] | None:
+        scorer = self._scorer(model_version)
+        return None if scorer is None else scorer.explain(rows, model_version)
+
     def close(self) -> None:
         self.models.close()

@@ -11,10 +11,11 @@ should the engine itself fail, the scorer's own decision stands.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -45,6 +46,7 @@ def model_levels(
 
 
 NO_HITS = RuleHits()  # shared by the payments no rule fired on (nothing mutates a RuleHits)
+Explain = Callable[[npt.NDArray[np.float32]], list[list[str]] | None]
 
 
 def _unchanged(verdict: Verdict, decision: Decision, fired: list[str]) -> bool:
@@ -69,7 +71,11 @@ class RuleDecider:
         thresholds: Thresholds | None,
         rows: npt.NDArray[np.float32],
         payments: Sequence[Transaction],
+        explain: Explain | None = None,
     ) -> tuple[list[Verdict], list[RuleHits]]:
+        """Each payment's decision and the rules that fired; ``explain`` gives the reason codes
+        of rows a rule flagged although the model approved them (the scorer explained only its
+        own alerts)."""
         loaded = self.source.current()  # one set for the whole batch
         self._observe_revision(loaded)
         if thresholds is None or math.isnan(thresholds.review):
@@ -102,7 +108,35 @@ class RuleDecider:
                 self.metrics.shadow_rules.labels(rule=rule_id).inc()
                 if decision is Decision.APPROVE:  # an alert this shadow rule would add
                     self.metrics.shadow_new_alerts.labels(rule=rule_id).inc()
+        if explain is not None:
+            self._explain(verdicts, out, rows, explain)
         return out, hits
+
+    def _explain(
+        self,
+        scored: list[Verdict],
+        decided: list[Verdict],
+        rows: npt.NDArray[np.float32],
+        explain: Explain,
+    ) -> None:
+        """Reason codes, in place, for the alerts only a rule raised: every review and block
+        says why, whichever decided it (as the scorer's endpoints do)."""
+        unexplained = [
+            i
+            for i, (before, after) in enumerate(zip(scored, decided, strict=True))
+            if after.decision is not Decision.APPROVE
+            and before.decision is Decision.APPROVE
+            and not after.reasons
+        ]
+        if not unexplained:
+            return
+        try:
+            explained = explain(rows[unexplained])
+        except Exception as error:  # the decision stands without its reason codes
+            self._warn("explain", f"reason codes not computed: {type(error).__name__}: {error}")
+            return
+        for i, reasons in zip(unexplained, explained or [], strict=False):
+            decided[i] = dataclasses.replace(decided[i], reasons=reasons)
 
     def _observe_revision(self, loaded: LoadedRules) -> None:
         self.metrics.lists_revision.set(max(0, loaded.lists_revision))

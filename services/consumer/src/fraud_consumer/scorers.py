@@ -65,6 +65,11 @@ class Scorer(Protocol):
         """The thresholds that version decides with (None: the scorer no longer serves it)."""
         ...
 
+    def explain(self, rows: Rows, model_version: str) -> list[list[str]] | None:
+        """Reason codes of rows the consumer's rules flagged after scoring (None: not here; the
+        remote scorer explains what its own rules flag)."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -96,6 +101,11 @@ class EmbeddedScorer:
     def thresholds(self, model_version: str) -> Thresholds | None:
         card = self.model.card
         return card.thresholds if model_version == self.model.version else None
+
+    def explain(self, rows: Rows, model_version: str) -> list[list[str]] | None:
+        if model_version != self.model.version:
+            return None
+        return self.model.reasons(rows, exact=self.exact_reasons)
 
     def close(self) -> None:
         return None
@@ -249,6 +259,9 @@ class RemoteScorer:
         if not challenger:
             return None
         return Shadow(challenger["model_version"], cls._verdicts(challenger["results"]))
+
+    def explain(self, rows: Rows, model_version: str) -> list[list[str]] | None:
+        return None  # no model here: the scorer's answer explains what its rules flagged
 
     def close(self) -> None:
         self.pool.close()
