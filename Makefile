@@ -233,9 +233,9 @@ evaluate: ## the committed model's test week with bootstrap intervals, policy, i
 
 # Seeds 1 and 2, never the model's 42: features are chosen on worlds the model is not judged on.
 ABLATION_WORLDS := data/ablation/world-49d-seed1.parquet data/ablation/world-49d-seed2.parquet
-ablate: ## what each group of the features the model added (habits, terminal share) carries, dropped one at a time against the inputs before them, and what each candidate (fraudcore.features.candidates) would add: two worlds, quick protocol, paired card-bootstrap intervals (about an hour on a shared machine); reports/tmp/ablation.{json,md}
+ablate: ## what each group of the features the model added (habits, terminal share) carries, dropped one at a time against the inputs before them, and what each candidate (fraudcore.features.candidates) would add: two worlds, quick protocol, paired card-bootstrap intervals (about an hour on a shared machine; VARIANTS="model_inputs model_inputs+X": only those, minutes); reports/tmp/ablation.{json,md}
 	@for world in $(ABLATION_WORLDS); do seed=$${world##*seed}; test -f $$world || $(RUN)/fraud-producer dataset --days 49 --seed $${seed%.parquet} --out $$world; done
-	$(RUN)/fraud-train ablate --data $(ABLATION_WORLDS) --out reports/tmp
+	$(RUN)/fraud-train ablate --data $(ABLATION_WORLDS) --out reports/tmp $(if $(VARIANTS),--variants $(VARIANTS))
 
 misses: ## what the model's inputs miss at the review budget on the ablation worlds: category anomalies by position in their incident and by the card's habits, skimmed terminals with the budget freed of the weak scenarios (minutes); reports/tmp/misses.{json,md}
 	@for world in $(ABLATION_WORLDS); do seed=$${world##*seed}; test -f $$world || $(RUN)/fraud-producer dataset --days 49 --seed $${seed%.parquet} --out $$world; done

@@ -80,8 +80,10 @@ def with_candidates(table: pd.DataFrame, matrix: npt.NDArray[Any]) -> npt.NDArra
         (table["event_time"].to_numpy("datetime64[us]").astype(np.int64) / 1e6).tolist(),
         channels=table["channel"].tolist(),
         amounts=table["amount"].to_numpy(np.float64).tolist(),
+        categories=matrix[:, column("merchant_category")].astype(np.int64).tolist(),
         shares=matrix[:, column("category_share_30d")].tolist(),
         weights=matrix[:, column("card_count_30d")].tolist(),
+        counts_24h=matrix[:, column("card_count_24h")].tolist(),
     )
     extra = np.asarray(candidates, dtype=np.float64).reshape(len(table), len(CANDIDATE_FEATURES))
     return np.hstack([np.asarray(matrix, dtype=np.float64), extra])

@@ -13,13 +13,22 @@ them becomes a model input (a served model must get exactly the inputs it was tr
   two: a second or third payment within hours in a kind of shop the card had not used shows as
   a count near 1 or 2 with a short ``log_since_category``, which trees cannot form from a share
   and a total.
+- ``category_run``: a compromised card's run of payments in kinds of shop new to it. A payment
+  is "fresh" when the card has history and does not remember its kind of shop, or paid in that
+  kind of shop for the first time within the last day; the features are the decayed (1 h, 24 h,
+  event time) count and amount of the card's earlier fresh payments, and their share of its
+  payments in the day. Someone close buying 1-3 times within hours shows from the second
+  payment; a genuine card trying a new kind of shop rarely goes on in it within the hour.
+- ``category_fresh``: the payment itself in a kind of shop the card first paid in within the
+  last day: log seconds since that first payment (NaN otherwise; 0 for the first one), which
+  the share and ``log_since_category`` only approximate (they say "used lately", not "new").
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from fraudcore.features.state import DAY_S
 
@@ -27,13 +36,18 @@ CANDIDATE_GROUPS: dict[str, tuple[str, ...]] = {
     "tap_surprise": ("tap_surprise",),
     "category_surprise": ("category_surprise",),
     "category_count": ("category_count_30d",),
-}
+    "category_run": ("fresh_category_1h", "fresh_category_24h", "fresh_amount_24h",
+                     "fresh_share_24h"),
+    "category_fresh": ("log_since_fresh_category",),
+}  # fmt: skip
 CANDIDATE_FEATURES: tuple[str, ...] = tuple(n for names in CANDIDATE_GROUPS.values() for n in names)
 NAN = math.nan
 TAP_LIMIT = 100.0  # the issuers' contactless limit in the world's currency
 _TAP_CHANNELS = ("pos", "contactless")  # card present at a shop
 _MONTH_S = 30 * DAY_S  # the tap habit's time constant, as the other card habits'
 _PRIOR = 1.0  # Laplace: one tapped and one chip payment before any history
+_HOUR_S, _FRESH_S = 3_600.0, float(DAY_S)  # the run's time constants; fresh for a day
+_MAX_FRESH = 8  # fresh kinds of shop remembered per card; the oldest goes first
 
 
 @dataclass(slots=True)
@@ -59,6 +73,42 @@ def tap_surprise_and_update(h: TapHabit, t: float, channel: str, amount: float) 
     return surprise
 
 
+@dataclass(slots=True)
+class CategoryRun:
+    """A card's decayed (1 h and 24 h) count and amount of fresh payments, and the kinds of shop
+    it first paid in within the last day: [mcc, event time of that first payment]."""
+
+    t: float = 0.0  # event time of the latest fresh payment (epoch seconds)
+    count_1h: float = 0.0
+    count_24h: float = 0.0
+    amount_24h: float = 0.0
+    fresh: list[list[float]] = field(default_factory=list)
+
+
+def category_run_and_update(
+    run: CategoryRun, t: float, category: int, amount: float, *, share: float, count_24h: float
+) -> list[float]:
+    """The run's features before this payment (``CANDIDATE_GROUPS["category_run"]`` order) and
+    ``log_since_fresh_category``, given the category's share of the card's month
+    (``category_share_30d``: 0 not remembered, NaN no history) and the card's decayed 24 h
+    payment count; then a fresh payment joins the run."""
+    elapsed = max(t - run.t, 0.0)
+    d1, d24 = math.exp(-elapsed / _HOUR_S), math.exp(-elapsed / _FRESH_S)
+    c1, c24, a24 = run.count_1h * d1, run.count_24h * d24, run.amount_24h * d24
+    run.fresh = [entry for entry in run.fresh if t - entry[1] < _FRESH_S]
+    first = next((entry[1] for entry in run.fresh if entry[0] == category), None)
+    since = NAN if first is None else math.log1p(max(t - first, 0.0))
+    if first is None and share == 0.0:  # NaN (no history yet) is not fresh: all is new
+        run.fresh.append([float(category), t])
+        del run.fresh[:-_MAX_FRESH]
+        since = 0.0
+    features = [c1, c24, a24, c24 / count_24h if count_24h > 1e-9 else NAN, since]
+    if not math.isnan(since):
+        run.count_1h, run.count_24h, run.amount_24h = c1 + 1.0, c24 + 1.0, a24 + amount
+        run.t = max(run.t, t)
+    return features
+
+
 def category_surprise(share: float, weight: float) -> float:
     """-log of the category's share of the card's month, smoothed by half a payment, from the
     share (``category_share_30d``) and the card's decayed 30-day payment count before it."""
@@ -73,22 +123,27 @@ def candidate_features(
     *,
     channels: Iterable[str],
     amounts: Iterable[float],
+    categories: Iterable[int],
     shares: Iterable[float],
     weights: Iterable[float],
+    counts_24h: Iterable[float],
 ) -> list[list[float]]:
     """The candidates (``CANDIDATE_FEATURES`` order) for payments in event-time order, given
-    each one's card, time, channel, amount and the category habit the model's features hold."""
-    habits: dict[str, TapHabit] = {}
+    each one's card, time, channel, amount, kind of shop and what the model's features hold:
+    the category habit and the card's decayed 30-day and 24-hour payment counts."""
+    habits: dict[str, tuple[TapHabit, CategoryRun]] = {}
     rows = []
-    for card, t, channel, amount, share, weight in zip(
-        cards, times, channels, amounts, shares, weights, strict=True
+    for card, t, channel, amount, category, share, weight, count_24h in zip(
+        cards, times, channels, amounts, categories, shares, weights, counts_24h, strict=True
     ):
-        h = habits.get(card)
-        if h is None:
-            h = habits[card] = TapHabit()
+        state = habits.get(card)
+        if state is None:
+            state = habits[card] = (TapHabit(), CategoryRun())
+        tap, run = state
         rows.append([
-            tap_surprise_and_update(h, t, channel, amount),
+            tap_surprise_and_update(tap, t, channel, amount),
             category_surprise(share, weight),
             share * weight,
+            *category_run_and_update(run, t, category, amount, share=share, count_24h=count_24h),
         ])  # fmt: skip
     return rows
