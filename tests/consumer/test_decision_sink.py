@@ -155,6 +155,59 @@ def test_a_failed_log_write_is_retried_from_memory_and_logs_each_decision_once(
     assert totals(consumer).transactions == 35  # and Redis counted each once
 
 
+def rows_written(sink, monkeypatch) -> list[str]:
+    """The ids of every row the sink hands the database from now on."""
+    ids: list[str] = []
+    write = sink._write
+
+    def counted(rows):
+        ids.extend(row.transaction_id for row in rows)
+        return write(rows)
+
+    monkeypatch.setattr(sink, "_write", counted)
+    return ids
+
+
+def test_a_batch_recovered_after_its_log_write_settled_is_not_written_again(
+    inprocess_consumer_factory, database, transactions, monkeypatch
+) -> None:
+    consumer = inprocess_consumer_factory(database_url=database.database_url)
+    txs = transactions(20)
+    batch = [consumer.decoded(tx, 100 + i) for i, tx in enumerate(txs)]
+    assert consumer.process(batch).new == 20
+    consumer.pipeline.decisions.settle()
+    written = rows_written(consumer.pipeline.decisions, monkeypatch)
+
+    # The same messages again (a Kafka send failed, a rebalance): re-emitted from Redis, and
+    # the log, which this process already has them in, is not written.
+    again = consumer.process(batch)
+    assert (again.new, again.logged, len(again.outputs)) == (0, 0, 20)
+    assert written == []
+    rows = logged(database)
+    assert len(rows) == 20
+    assert_logged_as_emitted(rows, again.outputs)
+
+
+def test_a_recovered_batch_writes_what_this_process_did_not_log(
+    inprocess_consumer_factory, database, transactions, monkeypatch
+) -> None:
+    first = inprocess_consumer_factory(database_url=database.database_url)
+    first.score(transactions(2, prefix="warm"))
+    txs = transactions(10)
+    decide_without_the_log(
+        first, database, [first.decoded(tx, 100 + i) for i, tx in enumerate(txs)]
+    )
+    # A successor logs a few of them itself first (from another batch of its own).
+    successor = inprocess_consumer_factory(database_url=database.database_url)
+    batch = [successor.decoded(tx, 100 + i) for i, tx in enumerate(txs)]
+    assert successor.process(batch[:4]).logged == 4
+    written = rows_written(successor.pipeline.decisions, monkeypatch)
+
+    assert successor.process(batch).logged == 6
+    assert sorted(written) == sorted(tx.transaction_id for tx in txs[4:])
+    assert len(logged(database)) == 12
+
+
 def test_a_successor_logs_what_a_stopped_consumer_wrote_only_to_redis(
     inprocess_consumer_factory, database, transactions
 ) -> None:

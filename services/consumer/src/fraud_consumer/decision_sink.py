@@ -20,6 +20,7 @@ import datetime as dt
 import logging
 import math
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -42,6 +43,9 @@ from fraudcore.settings import DatabaseSettings
 log = logging.getLogger(__name__)
 Served = Callable[[str], Thresholds | None]  # the scorer's thresholds of a model version
 APPLICATION = "fraud-consumer"
+# Ids this process logged and settled, remembered so that a batch recovered soon after (a
+# redelivery, a retried Kafka send) is not written again; older ones are simply re-written.
+RECENTLY_LOGGED = 50_000
 # A version the scorer no longer serves (a model swapped while a batch was being recovered):
 # its thresholds are the ones it logged before.
 _LOGGED_THRESHOLDS = sql.SQL(
@@ -167,6 +171,8 @@ class DecisionSink:
         self._in_flight: tuple[Future[tuple[int, float]], list[DecisionRow]] | None = None
         self._unwritten: list[DecisionRow] = []  # a batch whose write failed: next to go
         self._stage = None if metrics is None else metrics.stage
+        self._settled: set[str] = set()  # RECENTLY_LOGGED ids at most, oldest first out:
+        self._settled_order: deque[str] = deque()
 
     def _write(self, rows: Sequence[DecisionRow]) -> int:
         if not rows:
@@ -177,7 +183,9 @@ class DecisionSink:
     def write(self, rows: Sequence[DecisionRow]) -> int:
         """Log ``rows`` now, after what is pending (those logged before are kept as they are);
         how many were new, the pending batch's included."""
-        return self.settle() + self._write(rows)
+        new = self.settle() + self._write(rows)
+        self._remember(rows)
+        return new
 
     def write_soon(self, rows: Sequence[DecisionRow]) -> None:
         """Log ``rows`` on the worker thread, once the batch before is settled."""
@@ -205,10 +213,26 @@ class DecisionSink:
             finally:
                 self._observe(LOG_WAIT_STAGE, time.perf_counter() - began)
             self._observe(LOG_WRITE_STAGE, seconds)
+            self._remember(rows)
         if self._unwritten:
             new += self._write(self._unwritten)
+            self._remember(self._unwritten)
             self._unwritten = []
         return new
+
+    def _remember(self, rows: Sequence[DecisionRow]) -> None:
+        for row in rows:
+            if row.transaction_id not in self._settled:
+                self._settled.add(row.transaction_id)
+                self._settled_order.append(row.transaction_id)
+        while len(self._settled_order) > RECENTLY_LOGGED:
+            self._settled.discard(self._settled_order.popleft())
+
+    def unsettled(self, transaction_ids: Iterable[str]) -> list[str]:
+        """Those of these decisions that this process has not logged for sure: what a recovered
+        batch may still have to write (the rest is in the log, committed)."""
+        self.settle()
+        return [tx_id for tx_id in transaction_ids if tx_id not in self._settled]
 
     def _observe(self, stage: str, seconds: float) -> None:
         if self._stage is not None:
