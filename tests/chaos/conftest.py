@@ -226,7 +226,8 @@ def _flat(case: dict[str, object]) -> dict[str, object]:
 
 class Background(threading.Thread):
     """A thread whose failure is the test's: ``join`` raises what the work raised, and a stream
-    that could not deliver everything counts as one."""
+    that could not deliver everything (messages left queued, or failed deliveries) counts as
+    one."""
 
     def __init__(self, work: Callable[[], object]) -> None:
         super().__init__(daemon=True)
@@ -237,8 +238,9 @@ class Background(threading.Thread):
     def run(self) -> None:
         try:
             result = self.result = self.work()
-            if getattr(result, "undelivered", 0):
-                raise AssertionError(f"the stream left messages undelivered: {result}")
+            lost = {n: getattr(result, n, 0) for n in ("undelivered", "delivery_errors")}
+            if any(lost.values()):
+                raise AssertionError(f"the stream could not deliver everything ({lost}): {result}")
         except BaseException as error:  # handed to the joining test
             self.failure = error
 

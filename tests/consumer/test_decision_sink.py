@@ -3,6 +3,8 @@ real Redis and a real PostgreSQL: every decision logged once, whichever of the t
 or whichever consumer finished the batch, and labels joined through the log at any delay."""
 
 import datetime as dt
+import threading
+import time
 from time import time_ns
 
 import numpy as np
@@ -17,6 +19,7 @@ from fraudcore.live_stats import LiveTotals
 from fraudcore.schemas import Decision, Label, ScoredTransaction, Transaction
 
 pytestmark = pytest.mark.integration
+LOCK_HELD_S = 4.0  # how long the batch write in flight is held off
 
 
 @pytest.fixture
@@ -95,6 +98,44 @@ def test_a_batch_hands_its_log_write_over_and_the_log_is_settled_before_anyone_r
     assert len(logged(database)) == 50
 
 
+def hold_off_the_log_write_of(blocker, tx: Transaction, like: Transaction) -> None:
+    """Another session inserts ``tx``'s row, uncommitted: a write of that row waits for it."""
+    blocker.execute("BEGIN")
+    blocker.execute(
+        "CREATE TEMPORARY TABLE held ON COMMIT DROP AS "
+        "SELECT * FROM decisions WHERE transaction_id = %s",
+        (like.transaction_id,),
+    )
+    blocker.execute(
+        "UPDATE held SET transaction_id = %s, event_time = %s", (tx.transaction_id, tx.event_time)
+    )
+    blocker.execute("INSERT INTO decisions SELECT * FROM held")
+
+
+def test_a_label_of_a_decision_logged_before_does_not_wait_for_the_batch_in_flight(
+    inprocess_consumer_factory, database, transactions
+) -> None:
+    consumer = inprocess_consumer_factory(database_url=database.database_url)
+    sink = consumer.pipeline.decisions
+    old, new = transactions(6, prefix="old"), transactions(10, prefix="new")
+    consumer.score(old)
+    with connect(database) as blocker:
+        hold_off_the_log_write_of(blocker, new[0], like=old[0])
+        result = consumer.pipeline.process([consumer.decoded(tx) for tx in new], time_ns(), 0.0)
+        assert (result.new, result.logged) == (10, 0)
+        release = threading.Timer(LOCK_HELD_S, blocker.execute, ("ROLLBACK",))
+        release.start()
+        began = time.monotonic()
+        assert consumer.apply_labels([label_of(tx, True, days_later=9) for tx in old]) == []
+        took = time.monotonic() - began
+        assert took < LOCK_HELD_S / 2, f"the label waited {took:.1f} s for the batch's write"
+        assert sink.pending(tx.transaction_id for tx in new)  # which still waits
+        release.join()
+    assert totals(consumer).labels == 6
+    assert sink.settle() == 10
+    assert len(logged(database)) == 16
+
+
 def test_a_failed_log_write_is_retried_from_memory_and_logs_each_decision_once(
     inprocess_consumer_factory, database, transactions
 ) -> None:
@@ -112,6 +153,59 @@ def test_a_failed_log_write_is_retried_from_memory_and_logs_each_decision_once(
     assert len(rows) == 35
     assert_logged_as_emitted(rows, retried.outputs)
     assert totals(consumer).transactions == 35  # and Redis counted each once
+
+
+def rows_written(sink, monkeypatch) -> list[str]:
+    """The ids of every row the sink hands the database from now on."""
+    ids: list[str] = []
+    write = sink._write
+
+    def counted(rows):
+        ids.extend(row.transaction_id for row in rows)
+        return write(rows)
+
+    monkeypatch.setattr(sink, "_write", counted)
+    return ids
+
+
+def test_a_batch_recovered_after_its_log_write_settled_is_not_written_again(
+    inprocess_consumer_factory, database, transactions, monkeypatch
+) -> None:
+    consumer = inprocess_consumer_factory(database_url=database.database_url)
+    txs = transactions(20)
+    batch = [consumer.decoded(tx, 100 + i) for i, tx in enumerate(txs)]
+    assert consumer.process(batch).new == 20
+    consumer.pipeline.decisions.settle()
+    written = rows_written(consumer.pipeline.decisions, monkeypatch)
+
+    # The same messages again (a Kafka send failed, a rebalance): re-emitted from Redis, and
+    # the log, which this process already has them in, is not written.
+    again = consumer.process(batch)
+    assert (again.new, again.logged, len(again.outputs)) == (0, 0, 20)
+    assert written == []
+    rows = logged(database)
+    assert len(rows) == 20
+    assert_logged_as_emitted(rows, again.outputs)
+
+
+def test_a_recovered_batch_writes_what_this_process_did_not_log(
+    inprocess_consumer_factory, database, transactions, monkeypatch
+) -> None:
+    first = inprocess_consumer_factory(database_url=database.database_url)
+    first.score(transactions(2, prefix="warm"))
+    txs = transactions(10)
+    decide_without_the_log(
+        first, database, [first.decoded(tx, 100 + i) for i, tx in enumerate(txs)]
+    )
+    # A successor logs a few of them itself first (from another batch of its own).
+    successor = inprocess_consumer_factory(database_url=database.database_url)
+    batch = [successor.decoded(tx, 100 + i) for i, tx in enumerate(txs)]
+    assert successor.process(batch[:4]).logged == 4
+    written = rows_written(successor.pipeline.decisions, monkeypatch)
+
+    assert successor.process(batch).logged == 6
+    assert sorted(written) == sorted(tx.transaction_id for tx in txs[4:])
+    assert len(logged(database)) == 12
 
 
 def test_a_successor_logs_what_a_stopped_consumer_wrote_only_to_redis(
@@ -219,7 +313,7 @@ class StoppedError(Exception):
 
 def apply_then_stop(applier, waiting) -> None:
     """Redis written, then the consumer stops before the log's transaction commits."""
-    with applier.decisions.transaction() as conn:
+    with applier.decisions.label_transaction([]) as conn:
         assert applier._apply(waiting, conn) == []
         raise StoppedError
 

@@ -1,14 +1,16 @@
 """The consumer's side of the decision log (PostgreSQL): every decision of a batch written before
 the batch's input offsets can be committed, and the database a late label's decision is found in.
 
-One persistent connection, used by one thread at a time: a batch's rows are written on a worker
-thread (``write_soon``) while the consumer writes Redis, sends the batch to Kafka and reads and
-scores the next one; ``settle`` waits for that write, and runs before anything else uses the log
-(the next batch's write, a label, a recovery) and before any input offset is committed, so a
-committed offset always lies behind logged decisions. One batch in flight at most. Any database
-error is ``DecisionLogUnavailableError``: the processor pauses and retries (as for Redis), the
-next attempt opens a new connection, and a batch whose write failed is written again, from
-memory, before anything else.
+One persistent connection for the batches, used by one thread at a time: a batch's rows are
+written on a worker thread (``write_soon``) while the consumer writes Redis, sends the batch to
+Kafka and reads and scores the next one; ``settle`` waits for that write, and runs before anything
+else uses that connection (the next batch's write, a recovery) and before any input offset is
+committed, so a committed offset always lies behind logged decisions. One batch in flight at most.
+Labels have a connection of their own (``label_transaction``): a label for a decision logged
+before does not queue behind a batch's COPY; only one whose decision is still on its way settles
+it first. Any database error is ``DecisionLogUnavailableError``: the processor pauses and retries
+(as for Redis), the next attempt opens a new connection, and a batch whose write failed is written
+again, from memory, before anything else.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ import datetime as dt
 import logging
 import math
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 
@@ -40,6 +43,9 @@ from fraudcore.settings import DatabaseSettings
 log = logging.getLogger(__name__)
 Served = Callable[[str], Thresholds | None]  # the scorer's thresholds of a model version
 APPLICATION = "fraud-consumer"
+# Ids this process logged and settled, remembered so that a batch recovered soon after (a
+# redelivery, a retried Kafka send) is not written again; older ones are simply re-written.
+RECENTLY_LOGGED = 50_000
 # A version the scorer no longer serves (a model swapped while a batch was being recovered):
 # its thresholds are the ones it logged before.
 _LOGGED_THRESHOLDS = sql.SQL(
@@ -119,47 +125,67 @@ def decision_row(
     )
 
 
-class DecisionSink:
-    def __init__(self, settings: DatabaseSettings, metrics: ConsumerMetrics | None = None) -> None:
+class _Session:
+    """One persistent connection to the log, opened again after any error dropped it."""
+
+    def __init__(self, settings: DatabaseSettings) -> None:
         self.settings = settings
         self._conn: psycopg.Connection | None = None
         self._writer: DecisionLogWriter | None = None
+
+    @contextmanager
+    def unavailable_on_error(self) -> Iterator[None]:
+        try:
+            yield
+        except psycopg.Error as error:
+            self.drop()  # whatever state the session was in, the retry starts a new one
+            raise DecisionLogUnavailableError(f"decision log: {error}") from error
+
+    def connection(self) -> tuple[psycopg.Connection, DecisionLogWriter]:
+        if self._conn is None or self._writer is None or self._conn.closed or self._conn.broken:
+            self.drop()
+            self._conn = connect(self.settings, APPLICATION)
+            self._writer = DecisionLogWriter(self._conn)
+        return self._conn, self._writer
+
+    @contextmanager
+    def transaction(self) -> Iterator[psycopg.Connection]:
+        with self.unavailable_on_error():
+            conn = self.connection()[0]
+            with conn.transaction():
+                yield conn
+
+    def drop(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+        self._conn = self._writer = None
+
+
+class DecisionSink:
+    def __init__(self, settings: DatabaseSettings, metrics: ConsumerMetrics | None = None) -> None:
+        self.settings = settings
+        self._batches = _Session(settings)  # the worker's while a write is in flight
+        self._labels = _Session(settings)  # the consume loop's only
         self._worker = ThreadPoolExecutor(1, thread_name_prefix="decision-log")
         self._thresholds: dict[str, Thresholds] = {}  # by model version: a card never changes
         self._in_flight: tuple[Future[tuple[int, float]], list[DecisionRow]] | None = None
         self._unwritten: list[DecisionRow] = []  # a batch whose write failed: next to go
         self._stage = None if metrics is None else metrics.stage
-
-    @contextmanager
-    def _unavailable_on_error(self) -> Iterator[None]:
-        try:
-            yield
-        except psycopg.Error as error:
-            self._drop()  # whatever state the session was in, the retry starts a new one
-            raise DecisionLogUnavailableError(f"decision log: {error}") from error
-
-    def _connection(self) -> tuple[psycopg.Connection, DecisionLogWriter]:
-        if self._conn is None or self._writer is None or self._conn.closed or self._conn.broken:
-            self._drop()
-            self._conn = connect(self.settings, APPLICATION)
-            self._writer = DecisionLogWriter(self._conn)
-        return self._conn, self._writer
-
-    def _drop(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-        self._conn = self._writer = None
+        self._settled: set[str] = set()  # RECENTLY_LOGGED ids at most, oldest first out:
+        self._settled_order: deque[str] = deque()
 
     def _write(self, rows: Sequence[DecisionRow]) -> int:
         if not rows:
             return 0
-        with self._unavailable_on_error():
-            return self._connection()[1].write(rows)
+        with self._batches.unavailable_on_error():
+            return self._batches.connection()[1].write(rows)
 
     def write(self, rows: Sequence[DecisionRow]) -> int:
         """Log ``rows`` now, after what is pending (those logged before are kept as they are);
         how many were new, the pending batch's included."""
-        return self.settle() + self._write(rows)
+        new = self.settle() + self._write(rows)
+        self._remember(rows)
+        return new
 
     def write_soon(self, rows: Sequence[DecisionRow]) -> None:
         """Log ``rows`` on the worker thread, once the batch before is settled."""
@@ -187,29 +213,56 @@ class DecisionSink:
             finally:
                 self._observe(LOG_WAIT_STAGE, time.perf_counter() - began)
             self._observe(LOG_WRITE_STAGE, seconds)
+            self._remember(rows)
         if self._unwritten:
             new += self._write(self._unwritten)
+            self._remember(self._unwritten)
             self._unwritten = []
         return new
+
+    def _remember(self, rows: Sequence[DecisionRow]) -> None:
+        for row in rows:
+            if row.transaction_id not in self._settled:
+                self._settled.add(row.transaction_id)
+                self._settled_order.append(row.transaction_id)
+        while len(self._settled_order) > RECENTLY_LOGGED:
+            self._settled.discard(self._settled_order.popleft())
+
+    def unsettled(self, transaction_ids: Iterable[str]) -> list[str]:
+        """Those of these decisions that this process has not logged for sure: what a recovered
+        batch may still have to write (the rest is in the log, committed)."""
+        self.settle()
+        return [tx_id for tx_id in transaction_ids if tx_id not in self._settled]
 
     def _observe(self, stage: str, seconds: float) -> None:
         if self._stage is not None:
             self._stage.labels(stage=stage).observe(seconds)
 
+    def pending(self, transaction_ids: Iterable[str]) -> bool:
+        """Whether any of these decisions is handed over but maybe not logged yet."""
+        rows = list(self._unwritten)
+        if self._in_flight is not None:
+            rows += self._in_flight[1]
+        if not rows:
+            return False
+        ids = set(transaction_ids)
+        return any(row.transaction_id in ids for row in rows)
+
     @contextmanager
-    def transaction(self) -> Iterator[psycopg.Connection]:
-        """A transaction (after what is pending) that commits when the block ends without an
-        error."""
-        self.settle()
-        with self._unavailable_on_error():
-            conn = self._connection()[0]
-            with conn.transaction():
-                yield conn
+    def label_transaction(self, transaction_ids: Iterable[str]) -> Iterator[psycopg.Connection]:
+        """A transaction on the labels' own connection, so that labels of decisions logged
+        before do not wait for the batch in flight; one of these decisions still in flight is
+        settled first (its label finds it)."""
+        if self.pending(transaction_ids):
+            self.settle()
+        with self._labels.transaction() as conn:
+            yield conn
 
     def logged_thresholds(self, model_version: str) -> Thresholds | None:
         self.settle()
-        with self._unavailable_on_error():
-            found = self._connection()[0].execute(_LOGGED_THRESHOLDS, (model_version,)).fetchone()
+        with self._batches.unavailable_on_error():
+            conn = self._batches.connection()[0]
+            found = conn.execute(_LOGGED_THRESHOLDS, (model_version,)).fetchone()
         return None if found is None else Thresholds(review=found[0], block=found[1])
 
     def thresholds(self, version: str, served: Served) -> Thresholds:
@@ -235,4 +288,5 @@ class DecisionSink:
     def close(self) -> None:
         """Stops after the write in flight (what it leaves unlogged is redone from Kafka)."""
         self._worker.shutdown(wait=True)
-        self._drop()
+        self._batches.drop()
+        self._labels.drop()

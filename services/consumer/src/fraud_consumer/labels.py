@@ -104,7 +104,8 @@ class LabelApplier:
             return []
         if self.decisions is None:
             return self._apply(waiting, None)
-        with self.decisions.transaction() as conn:  # commits after the Redis write
+        ids = [entry.item.event.transaction_id for entry in waiting]
+        with self.decisions.label_transaction(ids) as conn:  # commits after the Redis write
             return self._apply(waiting, conn)
 
     def _apply(self, waiting: list[Waiting], conn: psycopg.Connection | None) -> list[Waiting]:

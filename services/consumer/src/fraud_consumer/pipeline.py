@@ -129,11 +129,16 @@ class TransactionPipeline:
     def _relog(self, recovered: dict[str, bytes]) -> int:
         """Rows of a batch that reached Redis but maybe not the log (a failed log write, or a
         consumer stopped in between): this process's own rows are logged first, from memory
-        (``settle``), then the batch's recovery copy adds what no one logged."""
+        (``settle``), then the batch's recovery copy adds those this process has not logged
+        (another's, or older than it remembers), which the log keeps once."""
         if self.decisions is None or not recovered:
             return 0
         new = self.decisions.settle()
-        copies = self.decisions.rows_of_records(list(recovered.values()), self.scorer.thresholds)
+        unsure = self.decisions.unsettled(recovered)
+        if not unsure:
+            return new
+        records = [recovered[tx_id] for tx_id in unsure]
+        copies = self.decisions.rows_of_records(records, self.scorer.thresholds)
         copies = with_rule_versions(copies, self.rules.source.current().rules.active_versions)
         return new + self.decisions.write(with_challenger(copies, self.scorer.shadow))
 
