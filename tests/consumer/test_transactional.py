@@ -191,6 +191,7 @@ class FakeLog:
 
     def __init__(self) -> None:
         self.position, self.durable, self.asked, self.waited = 0, 0, [], 0
+        self.available = True  # a wait gets everything handed over durable
 
     def handed(self) -> int:
         return self.position
@@ -198,6 +199,8 @@ class FakeLog:
     def logged(self, through: int, *, wait: bool) -> int:
         self.asked.append(through)
         self.waited += wait
+        if wait and self.available:
+            self.durable = self.position
         return self.durable
 
 
@@ -210,6 +213,7 @@ def test_nothing_commits_before_the_batches_decisions_are_logged(
     outputs.emit(Outgoing({T: 10}, [("scored", b"c", b"r")], ["batch:1"]))
     commit_when_due(outputs)
     assert log.asked == [3]  # the commit asked for the batch's rows: their write starts
+    log.available = False
     outputs.finish()  # a revoke does not commit around it either (it waits, here in vain)
     assert log.waited
     assert producer.calls == ["init", "begin"]
@@ -260,3 +264,16 @@ def test_an_abort_drops_the_batches_waiting_for_the_next_transaction(
     commit_when_due(outputs)
     assert [value for _, _, value in producer.sent] == [b"r1"]
     assert "commit" not in producer.calls
+
+
+def test_a_revoke_waits_for_the_log_and_commits_the_waiting_batches_too(
+    outputs: TransactionalOutputs,
+) -> None:
+    producer, log = one_batch_not_logged_yet(outputs)
+    log.position = 5
+    outputs.emit(Outgoing({T: 20}, [("scored", b"c", b"r2")], ["batch:2"]))
+    outputs.finish()
+    assert producer.calls[2:] == [
+        ("offsets", {T: 10}), "commit", "begin", ("offsets", {T: 20}), "commit"
+    ]  # fmt: skip
+    assert not outputs.open

@@ -194,7 +194,8 @@ class TransactionalOutputs:
         """Partitions being revoked: commit while the generation owns them (or abort: redone)."""
         try:
             self._commit(wait=True)
-            self._commit(wait=True)  # the batches that waited for it, in a transaction of their own
+            if not self.sealed:  # the batches that waited for it, in a transaction of their own
+                self._commit(wait=True)
         except TransactionFailedError as failure:
             log.warning("transaction aborted at a rebalance: %s", failure)
 
