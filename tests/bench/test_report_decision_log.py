@@ -92,7 +92,9 @@ def test_the_markdown_shows_every_round_the_pairs_and_the_cost_per_batch() -> No
         markdown
     )
     assert "the log's critical-path cost +0.50 ms per batch (+0.100 ms per payment" in markdown
-    assert "its write alone takes 2.00 ms mean (7.5 ms p99 bound)" in markdown
+    assert "its writes (6,000, one per 1.0 batches) take 2.00 ms mean (7.5 ms p99 bound)" in (
+        markdown
+    )
     assert "the sinks stage (Redis, then the wait for the log)" in markdown  # measured before
     assert "The loop waited for the log" not in markdown  # the wait had no stage of its own
 

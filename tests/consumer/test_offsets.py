@@ -51,3 +51,16 @@ def test_a_batch_on_a_revoked_partition_keeps_its_recovery_copy() -> None:
     tracker.forget([T])  # the next owner of T may redo its part from batch:0-5
     _, finished = tracker.completed()
     assert finished == ["batch:1-5"]
+
+
+def test_a_batch_whose_decisions_are_not_logged_yet_waits_and_those_after_it() -> None:
+    tracker = OffsetTracker()
+    tracker.open({T: 10}, log_through=3)
+    tracker.open({T: 20}, log_through=7)
+    assert tracker.log_through == 7
+    offsets, _ = tracker.completed(logged=3)
+    assert {(tp.topic, tp.offset) for tp in offsets} == {("transactions", 10)}
+    offsets, _ = tracker.completed(logged=6)
+    assert offsets == []
+    offsets, _ = tracker.completed(logged=7)
+    assert {(tp.topic, tp.offset) for tp in offsets} == {("transactions", 20)}

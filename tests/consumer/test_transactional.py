@@ -185,19 +185,95 @@ def test_an_abort_drops_the_letters_it_held_back(outputs: TransactionalOutputs) 
     assert producer.sent == []
 
 
+class FakeLog:
+    """The decision log's progress as the outputs see it: rows handed over, and how far durable;
+    asking for a position it has not reached counts as starting its write."""
+
+    def __init__(self) -> None:
+        self.position, self.durable, self.asked, self.waited = 0, 0, [], 0
+        self.available = True  # a wait gets everything handed over durable
+
+    def handed(self) -> int:
+        return self.position
+
+    def logged(self, through: int, *, wait: bool) -> int:
+        self.asked.append(through)
+        self.waited += wait
+        if wait and self.available:
+            self.durable = self.position
+        return self.durable
+
+
 def test_nothing_commits_before_the_batches_decisions_are_logged(
     outputs: TransactionalOutputs,
 ) -> None:
     producer: Any = outputs.producer
-    logged = [False]
-    outputs.settled = lambda: logged[0]
+    outputs.log = log = FakeLog()
+    log.position = 3
     outputs.emit(Outgoing({T: 10}, [("scored", b"c", b"r")], ["batch:1"]))
     commit_when_due(outputs)
-    outputs.finish()  # a revoke does not commit around it either
+    assert log.asked == [3]  # the commit asked for the batch's rows: their write starts
+    log.available = False
+    outputs.finish()  # a revoke does not commit around it either (it waits, here in vain)
+    assert log.waited
     assert producer.calls == ["init", "begin"]
     assert outputs.open  # left open: committed once logged, else aborted and redone
     assert outputs.sink.forgotten == []  # type: ignore[attr-defined]  # recovery copies kept
-    logged[0] = True
+    log.durable = 3
     commit_when_due(outputs)
     assert producer.calls == ["init", "begin", ("offsets", {T: 10}), "commit"]
     assert outputs.sink.forgotten == ["batch:1"]  # type: ignore[attr-defined]
+
+
+def one_batch_not_logged_yet(outputs: TransactionalOutputs) -> tuple[Any, FakeLog]:
+    """batch:1 (r1) emitted and due, its 3 rows not yet durable: the transaction is sealed."""
+    producer: Any = outputs.producer
+    outputs.log = log = FakeLog()
+    log.position = 3
+    outputs.emit(Outgoing({T: 10}, [("scored", b"c", b"r1")], ["batch:1"]))
+    commit_when_due(outputs)
+    assert outputs.sealed
+    return producer, log
+
+
+def test_batches_wait_outside_a_transaction_sealed_for_the_log(
+    outputs: TransactionalOutputs,
+) -> None:
+    producer, log = one_batch_not_logged_yet(outputs)
+    log.position = 5
+    outputs.emit(Outgoing({T: 20}, [("scored", b"c", b"r2")], ["batch:2"]))
+    assert [value for _, _, value in producer.sent] == [b"r1"]  # r2 is not in the sealed one
+    log.durable = 3  # batch:1 logged, batch:2 not: the transaction holds exactly batch:1
+    commit_when_due(outputs)
+    assert producer.calls == ["init", "begin", ("offsets", {T: 10}), "commit", "begin"]
+    assert [value for _, _, value in producer.sent] == [b"r1", b"r2"]
+    assert outputs.sink.forgotten == ["batch:1"]  # type: ignore[attr-defined]
+    log.durable = 5
+    commit_when_due(outputs)
+    assert producer.calls[-2:] == [("offsets", {T: 20}), "commit"]
+    assert outputs.sink.forgotten == ["batch:1", "batch:2"]  # type: ignore[attr-defined]
+
+
+def test_an_abort_drops_the_batches_waiting_for_the_next_transaction(
+    outputs: TransactionalOutputs,
+) -> None:
+    producer, log = one_batch_not_logged_yet(outputs)
+    outputs.emit(Outgoing({T: 20}, [("scored", b"c", b"r2")], ["batch:2"]))
+    outputs.forget([T])  # lost: both batches are redone from the committed offsets
+    log.durable = 3
+    commit_when_due(outputs)
+    assert [value for _, _, value in producer.sent] == [b"r1"]
+    assert "commit" not in producer.calls
+
+
+def test_a_revoke_waits_for_the_log_and_commits_the_waiting_batches_too(
+    outputs: TransactionalOutputs,
+) -> None:
+    producer, log = one_batch_not_logged_yet(outputs)
+    log.position = 5
+    outputs.emit(Outgoing({T: 20}, [("scored", b"c", b"r2")], ["batch:2"]))
+    outputs.finish()
+    assert producer.calls[2:] == [
+        ("offsets", {T: 10}), "commit", "begin", ("offsets", {T: 20}), "commit"
+    ]  # fmt: skip
+    assert not outputs.open

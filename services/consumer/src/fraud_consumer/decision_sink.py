@@ -1,16 +1,19 @@
 """The consumer's side of the decision log (PostgreSQL): every decision of a batch written before
 the batch's input offsets can be committed, and the database a late label's decision is found in.
 
-One persistent connection for the batches, used by one thread at a time: a batch's rows are
-written on a worker thread (``write_soon``) while the consumer writes Redis, sends the batch to
-Kafka and reads and scores the next one; ``settle`` waits for that write, and runs before anything
-else uses that connection (the next batch's write, a recovery) and before any input offset is
-committed, so a committed offset always lies behind logged decisions. One batch in flight at most.
-Labels have a connection of their own (``label_transaction``): a label for a decision logged
-before does not queue behind a batch's COPY; only one whose decision is still on its way settles
-it first. Any database error is ``DecisionLogUnavailableError``: the processor pauses and retries
-(as for Redis), the next attempt opens a new connection, and a batch whose write failed is written
-again, from memory, before anything else.
+One persistent connection for the batches, used by one thread at a time. Rows of successive
+batches accumulate in memory (``write_soon``) and go to the log as one COPY on a worker thread
+once the buffer is old or big enough (``LogBuffering``), or when the outputs ask (``logged``)
+before committing the offsets behind them, so a commit interval costs one PostgreSQL transaction,
+not one per batch. ``logged`` never waits in the loop: it starts the write and reports how far the
+log is durable, and offsets commit on a later pass. ``settle`` waits until everything handed over
+is logged, and runs before anything else uses that connection (a recovery, a thresholds look-up).
+One write in flight at most. Labels have a connection of their own (``label_transaction``): a
+label for a decision logged before does not queue behind the batches' writes; only one whose
+decision is still buffered or on its way settles them first. Any database error is
+``DecisionLogUnavailableError``: the processor pauses and retries (as for Redis), the next attempt
+opens a new connection, and rows whose write failed are written again, from memory, before
+anything else.
 """
 
 from __future__ import annotations
@@ -55,6 +58,24 @@ _LOGGED_THRESHOLDS = sql.SQL(
 
 class DecisionLogUnavailableError(RuntimeError):
     """The decision log cannot take the batch now: it waits and is retried, never skipped."""
+
+
+class LoggedOffsets:
+    """What the outputs ask the log before committing offsets (``offsets.LogProgress``): an
+    outage is no progress, so the offsets wait (the batches' own writes pause on it)."""
+
+    def __init__(self, sink: DecisionSink) -> None:
+        self.sink = sink
+
+    def handed(self) -> int:
+        return self.sink.handed
+
+    def logged(self, through: int, *, wait: bool) -> int:
+        try:
+            return self.sink.logged(through, wait=wait)
+        except DecisionLogUnavailableError as error:
+            log.warning("offsets wait for the decision log: %s", error)
+            return self.sink.durable
 
 
 def challengers(shadow: Shadow | None, count: int) -> list[ChallengerVerdict | None]:
@@ -125,6 +146,15 @@ def decision_row(
     )
 
 
+@dataclasses.dataclass(frozen=True)
+class LogBuffering:
+    """When buffered rows go to the log unasked: the oldest this many seconds old, or this many
+    rows (the offsets' commit asks for them anyway, at least every commit interval)."""
+
+    after_s: float = 0.1
+    rows: int = 5_000
+
+
 class _Session:
     """One persistent connection to the log, opened again after any error dropped it."""
 
@@ -162,14 +192,25 @@ class _Session:
 
 
 class DecisionSink:
-    def __init__(self, settings: DatabaseSettings, metrics: ConsumerMetrics | None = None) -> None:
+    def __init__(
+        self,
+        settings: DatabaseSettings,
+        metrics: ConsumerMetrics | None = None,
+        buffering: LogBuffering = LogBuffering(),
+    ) -> None:
         self.settings = settings
+        self.buffering = buffering
         self._batches = _Session(settings)  # the worker's while a write is in flight
         self._labels = _Session(settings)  # the consume loop's only
         self._worker = ThreadPoolExecutor(1, thread_name_prefix="decision-log")
         self._thresholds: dict[str, Thresholds] = {}  # by model version: a card never changes
-        self._in_flight: tuple[Future[tuple[int, float]], list[DecisionRow]] | None = None
-        self._unwritten: list[DecisionRow] = []  # a batch whose write failed: next to go
+        # The write on the worker thread, its rows, and the position it logs through.
+        self._in_flight: tuple[Future[tuple[int, float]], list[DecisionRow], int] | None = None
+        self._buffer: list[DecisionRow] = []  # handed over, not yet written (a failed write first)
+        self._buffered_at = 0.0  # when the buffer's oldest row came (monotonic)
+        self._failed = False  # the buffer starts with rows whose write failed
+        self.handed = 0  # rows handed over since the start: positions in the log's progress
+        self.durable = 0  # every row handed over before this position is logged
         self._stage = None if metrics is None else metrics.stage
         self._settled: set[str] = set()  # RECENTLY_LOGGED ids at most, oldest first out:
         self._settled_order: deque[str] = deque()
@@ -188,36 +229,69 @@ class DecisionSink:
         return new
 
     def write_soon(self, rows: Sequence[DecisionRow]) -> None:
-        """Log ``rows`` on the worker thread, once the batch before is settled."""
-        self.settle()
+        """Buffer ``rows``: written on the worker thread once the buffer is old or big enough,
+        or when the offsets behind them are to be committed (``logged``)."""
+        self._collect(wait=False)
+        if self._failed:  # written first, waited for: a database still away pauses the batch
+            self.settle()
+        if not self._buffer:
+            self._buffered_at = time.monotonic()
+        self._buffer += rows
+        self.handed += len(rows)
+        aged = time.monotonic() - self._buffered_at >= self.buffering.after_s
+        if aged or len(self._buffer) >= self.buffering.rows:
+            self._flush()
+
+    def logged(self, through: int, *, wait: bool = False) -> int:
+        """How far the log is durable (a position of ``handed``), the write of what is buffered
+        before ``through`` started if it is not; ``wait``: until everything is (never in the
+        loop: a revoke, a shutdown). A failed write raises here once, as in ``settle``."""
+        if wait:
+            self.settle()
+            return self.durable
+        self._collect(wait=False)
+        if self.durable < through:
+            self._flush()
+        return self.durable
+
+    def settle(self) -> int:
+        """Wait until every row handed over is logged; how many were new. A failed write raises
+        here once, its rows kept and written again at the next call."""
+        began = time.perf_counter()
+        try:
+            new = self._collect(wait=True)
+            self._flush()
+            return new + self._collect(wait=True)
+        finally:
+            self._observe(LOG_WAIT_STAGE, time.perf_counter() - began)
+
+    def _flush(self) -> None:
+        """The buffer to the log on the worker thread (after the write in flight, if any)."""
+        if self._in_flight is not None or not self._buffer:
+            return
+        rows, self._buffer = self._buffer, []
 
         def timed() -> tuple[int, float]:
             began = time.perf_counter()
             return self._write(rows), time.perf_counter() - began
 
-        self._in_flight = (self._worker.submit(timed), list(rows))
+        self._in_flight = (self._worker.submit(timed), rows, self.handed)
 
-    def settle(self) -> int:
-        """Wait until every batch handed over is logged; how many rows were new. A failed write
-        raises here once, its rows kept and written again at the next call."""
-        new = 0
-        if self._in_flight is not None:
-            pending, rows = self._in_flight
-            self._in_flight = None
-            began = time.perf_counter()
-            try:
-                new, seconds = pending.result()
-            except DecisionLogUnavailableError:
-                self._unwritten = rows
-                raise
-            finally:
-                self._observe(LOG_WAIT_STAGE, time.perf_counter() - began)
-            self._observe(LOG_WRITE_STAGE, seconds)
-            self._remember(rows)
-        if self._unwritten:
-            new += self._write(self._unwritten)
-            self._remember(self._unwritten)
-            self._unwritten = []
+    def _collect(self, *, wait: bool) -> int:
+        """The write in flight, once done (``wait``: waited for); how many rows were new."""
+        if self._in_flight is None or not (wait or self._in_flight[0].done()):
+            return 0
+        pending, rows, through = self._in_flight
+        self._in_flight = None
+        try:
+            new, seconds = pending.result()
+        except DecisionLogUnavailableError:
+            self._buffer[:0] = rows
+            self._failed = True
+            raise
+        self._observe(LOG_WRITE_STAGE, seconds)
+        self.durable, self._failed = through, False
+        self._remember(rows)
         return new
 
     def _remember(self, rows: Sequence[DecisionRow]) -> None:
@@ -239,8 +313,9 @@ class DecisionSink:
             self._stage.labels(stage=stage).observe(seconds)
 
     def pending(self, transaction_ids: Iterable[str]) -> bool:
-        """Whether any of these decisions is handed over but maybe not logged yet."""
-        rows = list(self._unwritten)
+        """Whether any of these decisions is handed over but maybe not logged yet (buffered, a
+        failed write's, or in flight)."""
+        rows = list(self._buffer)
         if self._in_flight is not None:
             rows += self._in_flight[1]
         if not rows:
@@ -251,8 +326,8 @@ class DecisionSink:
     @contextmanager
     def label_transaction(self, transaction_ids: Iterable[str]) -> Iterator[psycopg.Connection]:
         """A transaction on the labels' own connection, so that labels of decisions logged
-        before do not wait for the batch in flight; one of these decisions still in flight is
-        settled first (its label finds it)."""
+        before do not wait for the batches' writes; one of these decisions still buffered or in
+        flight is settled first (its label finds it)."""
         if self.pending(transaction_ids):
             self.settle()
         with self._labels.transaction() as conn:

@@ -1,22 +1,41 @@
 """Which input offsets may be committed: a batch's offsets become committable only when its
-results are in Redis (and its decisions in the log: ``Settled``) and every Kafka message it
+results are in Redis (and its decisions in the log: ``LogProgress``) and every Kafka message it
 produced is acknowledged, and never past a label still waiting for its transaction."""
 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from confluent_kafka import TopicPartition
 
 Partition = tuple[str, int]
-# True once everything handed over so far is durably written (False: commit nothing this time).
-Settled = Callable[[], bool]
 
 
-def always_settled() -> bool:
-    return True
+class LogProgress(Protocol):
+    """How far the decision log has what was handed to it, in rows counted from the start: a
+    batch's offsets commit once the log is durable through the position the batch ended at."""
+
+    def handed(self) -> int:
+        """The position after every row handed over so far."""
+
+    def logged(self, through: int, *, wait: bool) -> int:
+        """The position durable now, the writes up to ``through`` started (``wait``: done)."""
+
+
+class NoLog:
+    """No decision log: nothing to wait for."""
+
+    def handed(self) -> int:
+        return 0
+
+    def logged(self, through: int, *, wait: bool) -> int:
+        return through
+
+
+NO_LOG = NoLog()
 
 
 @dataclass
@@ -25,6 +44,7 @@ class Ticket:
     pending: int = 0  # produced messages not yet acknowledged
     on_complete: list[str] = field(default_factory=list)  # recovery copies to drop afterwards
     messages: list[tuple[str, bytes | None, bytes]] = field(default_factory=list)  # to resend
+    log_through: int = 0  # the batch's decisions are logged once the log is durable this far
 
 
 class OffsetTracker:
@@ -34,20 +54,28 @@ class OffsetTracker:
         self._committed: dict[Partition, int] = {}
         self._holds: dict[Partition, int] = {}
 
-    def open(self, next_offsets: dict[Partition, int]) -> Ticket:
-        ticket = Ticket(next_offsets)
+    def open(self, next_offsets: dict[Partition, int], log_through: int = 0) -> Ticket:
+        ticket = Ticket(next_offsets, log_through=log_through)
         self._tickets.append(ticket)
         return ticket
+
+    @property
+    def log_through(self) -> int:
+        """How far the log must be durable for every open batch to be committable."""
+        return self._tickets[-1].log_through if self._tickets else 0
 
     def hold(self, holds: dict[Partition, int]) -> None:
         """Offsets at or after these stay uncommitted (labels waiting for their transaction)."""
         self._holds = dict(holds)
 
-    def completed(self) -> tuple[list[TopicPartition], list[str]]:
-        """Offsets to commit now (batches completed in order, holds respected) and the Redis
-        keys of records whose Kafka copies are all acknowledged."""
+    def completed(self, logged: int | None = None) -> tuple[list[TopicPartition], list[str]]:
+        """Offsets to commit now (batches completed in order, their decisions logged as far as
+        ``logged`` says, holds respected) and the Redis keys of records whose Kafka copies are
+        all acknowledged."""
         finished: list[str] = []
         while self._tickets and self._tickets[0].pending == 0:
+            if logged is not None and self._tickets[0].log_through > logged:
+                break
             ticket = self._tickets.popleft()
             for partition, offset in ticket.next_offsets.items():
                 self._done[partition] = max(self._done.get(partition, 0), offset)

@@ -5,8 +5,8 @@ itself. ``AtLeastOnceOutputs`` produces every copy idempotently, waits for the a
 then commits the input offsets in order behind them; a crash in between re-delivers input that
 the Redis markers recognise (the copies may repeat, with the same transaction ids).
 ``TransactionalOutputs`` (the default) puts the copies and the offsets in one Kafka transaction.
-Both commit only once ``settled`` says the work behind the offsets is durable elsewhere too (the
-decision log's writes in flight).
+Both commit only offsets whose batches' decisions ``log`` says are durable in the decision log
+too; asking starts the log's write of them, and the commit follows on a later pass.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from fraud_consumer.deliveries import Deliveries
 from fraud_consumer.every import Every
 from fraud_consumer.kafka_health import KafkaHealth
 from fraud_consumer.kafka_input import KafkaInput
-from fraud_consumer.offsets import OffsetTracker, Partition, Settled, always_settled
+from fraud_consumer.offsets import NO_LOG, LogProgress, OffsetTracker, Partition
 from fraud_consumer.outgoing import Outgoing
 from fraud_consumer.settings import ConsumerSettings, Delivery
 from fraud_consumer.sink import RedisSink
@@ -59,15 +59,16 @@ class AtLeastOnceOutputs:
         health: KafkaHealth,
         kafka: KafkaInput,
         sink: RedisSink,
-        settled: Settled = always_settled,
+        log: LogProgress = NO_LOG,
     ) -> None:
-        self.kafka, self.sink, self.settled = kafka, sink, settled
+        self.kafka, self.sink, self.log = kafka, sink, log
         self.tracker = OffsetTracker()
         self.deliveries = Deliveries(settings, health, self.tracker)
         self._commit_due = Every(COMMIT_EVERY_S)
+        self._log_target: int | None = None  # a commit waits for the log this far: retried
 
     def emit(self, batch: Outgoing) -> None:
-        ticket = self.tracker.open(batch.next_offsets)
+        ticket = self.tracker.open(batch.next_offsets, self.log.handed())
         for topic, key, value in batch.messages:
             self.deliveries.produce(ticket, topic, key, value)
         ticket.on_complete.extend(batch.recovery_keys)
@@ -78,7 +79,7 @@ class AtLeastOnceOutputs:
     def service(self) -> None:
         self.deliveries.renew_if_broken()
         self.deliveries.poll()
-        if self._commit_due():
+        if self._commit_due() or self._log_target is not None:
             self._commit(asynchronous=True)
 
     def finish(self) -> None:
@@ -94,9 +95,11 @@ class AtLeastOnceOutputs:
             self._commit(asynchronous=False)
 
     def _commit(self, *, asynchronous: bool) -> None:
-        if not self.settled():
-            return  # the recovery copies stay too: a redelivery re-emits and re-logs from them
-        offsets, finished = self.tracker.completed()
+        target = self._log_target or self.tracker.log_through
+        # Batches not yet logged stay, and their recovery copies: a redelivery re-logs from them.
+        logged = self.log.logged(target, wait=not asynchronous)
+        self._log_target = target if logged < target else None
+        offsets, finished = self.tracker.completed(logged)
         if finished:
             try:  # their Kafka copies are acknowledged: the recovery copies can go
                 self.sink.forget_batches(finished)
@@ -111,10 +114,10 @@ def make_outputs(
     health: KafkaHealth,
     kafka: KafkaInput,
     sink: RedisSink,
-    settled: Settled = always_settled,
+    log: LogProgress = NO_LOG,
 ) -> Outputs:
     """CONSUMER_DELIVERY: exactly-once (the default) or at-least-once (cheaper, copies may
     repeat after a crash)."""
     if settings.consumer_delivery is Delivery.EXACTLY_ONCE:
-        return TransactionalOutputs(settings, health, kafka, sink, settled)
-    return AtLeastOnceOutputs(settings, health, kafka, sink, settled)
+        return TransactionalOutputs(settings, health, kafka, sink, log)
+    return AtLeastOnceOutputs(settings, health, kafka, sink, log)

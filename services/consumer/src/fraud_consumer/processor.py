@@ -5,9 +5,10 @@ atomic write, labels, then the Kafka copies (``outputs``), whose acknowledgement
 offsets be committed. Redis or scorer trouble pauses and retries the same batch (``retries``);
 records are keyed by transaction id, so a retried or redelivered batch is recognised. A failed
 producer or a consumer whose group membership ended is replaced in process (``kafka_health``).
-With DATABASE_URL set, each batch's decisions also go to the decision log, written while the
-loop goes on and settled before its offsets are committed, and labels go there before their
-outputs (``decision_sink``); a database outage pauses and retries like a Redis outage.
+With DATABASE_URL set, each batch's decisions also go to the decision log, buffered while the
+loop goes on (a commit interval's batches in one write) and logged before their offsets are
+committed, and labels go there before their outputs (``decision_sink``); a database outage
+pauses and retries like a Redis outage.
 """
 
 from __future__ import annotations
@@ -20,14 +21,14 @@ from typing import Any
 
 from confluent_kafka import Message
 
-from fraud_consumer.decision_sink import DecisionLogUnavailableError, DecisionSink
+from fraud_consumer.decision_sink import DecisionSink, LogBuffering, LoggedOffsets
 from fraud_consumer.decoding import Decoded, Rejected, decode_label, decode_transaction
 from fraud_consumer.kafka_health import KafkaHealth
 from fraud_consumer.kafka_input import KafkaInput
 from fraud_consumer.labels import LabelApplier, Recheck, Waiting
 from fraud_consumer.latency_histogram import LatencyHistogram
 from fraud_consumer.metrics import ConsumerMetrics
-from fraud_consumer.offsets import Partition
+from fraud_consumer.offsets import NO_LOG, Partition
 from fraud_consumer.outgoing import outgoing
 from fraud_consumer.outputs import Outputs, make_outputs
 from fraud_consumer.pipeline import BatchResult, TransactionPipeline
@@ -51,7 +52,10 @@ class Processor:
     ) -> None:
         self.settings, self.scorer, self.metrics = settings, scorer, metrics
         database = settings.database()
-        self.decisions = None if database is None else DecisionSink(database, metrics)
+        buffering = LogBuffering(
+            settings.decision_log_flush_ms / 1e3, settings.decision_log_flush_rows
+        )
+        self.decisions = None if database is None else DecisionSink(database, metrics, buffering)
         self.pipeline = TransactionPipeline(settings, client, scorer, metrics, self.decisions)
         self.labels = LabelApplier(
             self.pipeline.store,
@@ -65,7 +69,11 @@ class Processor:
         self.rebalance = Rebalance()
         self.kafka = KafkaInput(settings, self.health, self.rebalance, metrics)
         self.outputs: Outputs = make_outputs(
-            settings, self.health, self.kafka, self.pipeline.sink, self._logged
+            settings,
+            self.health,
+            self.kafka,
+            self.pipeline.sink,
+            NO_LOG if self.decisions is None else LoggedOffsets(self.decisions),
         )
         self.retrying = Retrying(
             settings.retry_backoff_max_s, self.kafka, self.health, metrics, self._interrupted
@@ -101,18 +109,6 @@ class Processor:
                 self.kafka.report_lag()
         finally:
             self._shutdown()
-
-    def _logged(self) -> bool:
-        """Every decision handed to the log so far is in it (before offsets are committed)."""
-        if self.decisions is None:
-            return True
-        try:
-            self.decisions.settle()
-        except DecisionLogUnavailableError as error:
-            # Kept and written again before the next batch's own write, which pauses on failure.
-            log.warning("offsets wait for the decision log: %s", error)
-            return False
-        return True
 
     def _interrupted(self) -> bool:
         """Give the batch being retried up: shutdown, a rebalance, or the membership is gone."""

@@ -88,6 +88,15 @@ class ConsumerSettings(
         default=None,
         description="default: group id + instance id (or host name); stable across restarts",
     )
+    decision_log_flush_ms: int = Field(
+        default=100,
+        ge=1,
+        le=10_000,
+        description="buffered decisions go to the log once the oldest is this old (or at commit)",
+    )
+    decision_log_flush_rows: int = Field(
+        default=5_000, ge=1, le=100_000, description="... or once this many are buffered"
+    )
     consumer_session_timeout_ms: int = Field(default=10_000, ge=6_000, le=300_000)
     consumer_batch_max: int = Field(default=500, ge=1, le=10_000)
     consumer_poll_timeout_ms: int = Field(

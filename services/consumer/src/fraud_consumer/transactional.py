@@ -8,6 +8,9 @@ restarted consumer aborts what its predecessor left open at once; the offsets go
 group's metadata (KIP-447), so the coordinator refuses a zombie that lost its partitions. An
 aborted transaction is redone from the committed offsets: Redis recognises the batches by their
 markers and re-emits their recovery copies, so the new transaction carries the same records.
+A transaction commits once its batches' decisions are in the decision log: until then it is
+sealed, and the batches that come meanwhile wait in memory for the next one (its copies and
+offsets must cover the same batches, or a redo would repeat copies already visible).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from confluent_kafka import KafkaError, KafkaException, Producer
 from fraud_consumer.bounded_call import CALL_TIMEOUT_S, bounded
 from fraud_consumer.kafka_health import FatalError, KafkaHealth, describe
 from fraud_consumer.kafka_input import KafkaInput
-from fraud_consumer.offsets import OffsetTracker, Partition, Settled, always_settled
+from fraud_consumer.offsets import NO_LOG, LogProgress, OffsetTracker, Partition
 from fraud_consumer.outgoing import KafkaMessage, Outgoing
 from fraud_consumer.settings import ConsumerSettings
 from fraud_consumer.sink import RedisSink
@@ -54,13 +57,15 @@ class TransactionalOutputs:
         health: KafkaHealth,
         kafka: KafkaInput,
         sink: RedisSink,
-        settled: Settled = always_settled,
+        log: LogProgress = NO_LOG,
     ) -> None:
         self.settings, self.health, self.kafka, self.sink = settings, health, kafka, sink
-        self.settled = settled  # False: a batch's decisions not yet logged, commit later
+        self.log = log  # a transaction commits once its batches' decisions are logged
         self.tracker = OffsetTracker()
         self.id = transactional_id(settings)
         self.open = False
+        self.sealed = False  # the open transaction waits for the log: no more batches join it
+        self.waiting: list[Outgoing] = []  # batches for the next transaction
         self.holds: dict[Partition, int] = {}
         # Dead letters of label partitions held behind a waiting label: a commit stops before
         # the hold, so they would be sent again after a crash; they go out once it passes them.
@@ -117,6 +122,9 @@ class TransactionalOutputs:
         if self.health.producer_broken:
             self._renew()  # the consumer rejoins: this batch is redone from committed offsets
             return
+        if self.sealed:
+            self.waiting.append(batch)
+            return
         if not self.open:
             try:
                 self.producer.begin_transaction()
@@ -127,7 +135,7 @@ class TransactionalOutputs:
             self._commit_at = (
                 time.monotonic() + self.settings.consumer_transaction_interval_ms / 1e3
             )
-        ticket = self.tracker.open(batch.next_offsets)
+        ticket = self.tracker.open(batch.next_offsets, self.log.handed())
         ticket.on_complete.extend(batch.recovery_keys)
         for message in batch.messages:
             held = self._held_letter(message)
@@ -185,7 +193,9 @@ class TransactionalOutputs:
     def finish(self) -> None:
         """Partitions being revoked: commit while the generation owns them (or abort: redone)."""
         try:
-            self._commit()
+            self._commit(wait=True)
+            if not self.sealed:  # the batches that waited for it, in a transaction of their own
+                self._commit(wait=True)
         except TransactionFailedError as failure:
             log.warning("transaction aborted at a rebalance: %s", failure)
 
@@ -213,9 +223,13 @@ class TransactionalOutputs:
             # Rejoin from the committed offsets; the Redis markers turn the redo into re-emits.
             self.health.consumer_broken = f"transaction aborted, redoing its batches: {failure}"
 
-    def _commit(self) -> None:
-        if not self.open or not self.settled():
-            return  # left open: committed at a later pass, or aborted and redone
+    def _commit(self, *, wait: bool = False) -> None:
+        if not self.open:
+            return
+        through = self.tracker.log_through
+        if self.log.logged(through, wait=wait) < through:
+            self.sealed = True  # left open: committed at a later pass, or aborted and redone
+            return
         offsets, finished = self.tracker.completed()
         began = time.monotonic()
         try:
@@ -245,6 +259,9 @@ class TransactionalOutputs:
                 self.sink.forget_batches(finished)
             except redis.RedisError as error:
                 log.warning("recovery copies left to their TTL: %s", error)
+        self.sealed, waiting, self.waiting = False, self.waiting, []
+        for batch in waiting:
+            self.emit(batch)
 
     def _abort(self, reason: str) -> None:
         log.warning("aborting transaction %s: %s", self.id, reason)
@@ -257,10 +274,11 @@ class TransactionalOutputs:
     def _discard(self) -> None:
         """The open transaction will never commit: its batches are redone from the committed
         offsets (re-emitted from their recovery copies, which stay), held letters read again."""
-        self.open = False
+        self.open = self.sealed = False
         self.tracker = OffsetTracker()
         self.tracker.hold(self.holds)
         self.deferred.clear()
+        self.waiting.clear()
 
     def _renew(self) -> None:
         """A fenced or failed producer cannot go on: a new one (same id), and the consumer

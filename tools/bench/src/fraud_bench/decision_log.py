@@ -3,9 +3,9 @@ without and with DATABASE_URL round after round at 1,000 tx/s, alternated (forwa
 backward) so the machine's phases fall on both alike; the drain and sustainable rate of each.
 Issue: at 1,000 tx/s at most +2 ms p99 and at most -10% sustainable rate, read on figures that
 survive a noisy machine: the median of the per-round p99 differences, and each side's windows
-pooled. Also the log's own cost per batch from the consumer's stage histograms: the log is
-written beside Redis (write_soon) and waited for after it, so the sinks stage grows only by
-what the log takes beyond Redis."""
+pooled. Also the log's own cost from the consumer's stage histograms: batches' rows are
+buffered and written on a worker thread beside Redis (one COPY per commit interval or so), so
+the sinks stage grows only by what the log takes from the loop."""
 
 from __future__ import annotations
 
@@ -34,8 +34,8 @@ from fraudcore.metrics import LOG_WAIT_STAGE, LOG_WRITE_STAGE
 from fraudcore.settings import DatabaseSettings, KafkaSettings
 
 VARIANTS = ("without", "with")
-# Per batch: the sinks (Redis, with any wait for the previous batch's log write inside), the
-# log's write on its own thread, and what the loop waited for it.
+# Per batch: the sinks (Redis); per write: the log's COPY on its own thread; and what the loop
+# waited for the log (a label, a recovery).
 STAGES = ("sinks", LOG_WRITE_STAGE, LOG_WAIT_STAGE)
 
 
