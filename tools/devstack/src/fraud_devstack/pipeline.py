@@ -9,7 +9,14 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from confluent_kafka import Consumer, KafkaError, KafkaException, Message, TopicPartition
+from confluent_kafka import (
+    OFFSET_BEGINNING,
+    Consumer,
+    KafkaError,
+    KafkaException,
+    Message,
+    TopicPartition,
+)
 from pydantic import SecretStr
 
 from fraud_devstack.processes import free_port
@@ -70,14 +77,18 @@ def drain_topic(
     idle_s: float = 3.0,
     isolation: str = "read_committed",
 ) -> list[Message]:
-    """Every message on ``topic`` from the beginning: until ``expected`` messages, or ``idle_s``
-    without a new one (after ``at_least`` messages, if given, else after the first), or
-    ``timeout_s``. ``read_committed`` readers never see a transaction's copies before it commits
-    nor those of an aborted one."""
+    """Every message on ``topic`` from the beginning, each position once: until ``expected``
+    messages, or ``idle_s`` without a new one (after ``at_least`` messages, if given, else after
+    the first), or ``timeout_s``. ``read_committed`` readers never see a transaction's copies
+    before it commits nor those of an aborted one. The partitions are assigned, not subscribed
+    to: a group rebalancing mid-read (its coordinator just restarted with the broker) would read
+    from the start again, and repeats counted towards ``expected`` end the read short."""
     config = consumer_config(settings, f"reader-{uuid.uuid4().hex[:10]}")
     consumer = Consumer({**config, "isolation.level": isolation})
-    consumer.subscribe([topic])
+    partitions = consumer.list_topics(topic, timeout=timeout_s).topics[topic].partitions
+    consumer.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in partitions])
     messages: list[Message] = []
+    seen: set[tuple[int, int]] = set()  # (partition, offset) read so far
     deadline = last_seen = time.monotonic()
     deadline += timeout_s
     enough = 1 if at_least is None else at_least
@@ -91,7 +102,10 @@ def drain_topic(
             for message in consumer.consume(1000, timeout=0.2):
                 if message.error():
                     raise RuntimeError(message.error())
-                messages.append(message)
+                position = (message.partition() or 0, message.offset() or 0)
+                if position not in seen:
+                    seen.add(position)
+                    messages.append(message)
                 last_seen = time.monotonic()
     finally:
         consumer.close()
