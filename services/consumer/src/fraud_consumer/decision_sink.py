@@ -36,6 +36,7 @@ from psycopg import sql
 from fraud_consumer.metrics import ConsumerMetrics
 from fraud_consumer.records import Scored
 from fraud_consumer.scorers import Rows, Shadow
+from fraud_consumer.settings import ConsumerSettings
 from fraudcore.decision_log import ChallengerVerdict, DecisionLogWriter, DecisionRow, connect
 from fraudcore.decision_log.contract import DECISIONS, transaction_fields
 from fraudcore.metrics import LOG_WAIT_STAGE, LOG_WRITE_STAGE
@@ -146,13 +147,16 @@ def decision_row(
     )
 
 
+_FIELDS = ConsumerSettings.model_fields  # the defaults live with the settings
+
+
 @dataclasses.dataclass(frozen=True)
 class LogBuffering:
     """When buffered rows go to the log unasked: the oldest this many seconds old, or this many
     rows (the offsets' commit asks for them anyway, at least every commit interval)."""
 
-    after_s: float = 0.1
-    rows: int = 5_000
+    after_s: float = _FIELDS["decision_log_flush_ms"].default / 1e3
+    rows: int = _FIELDS["decision_log_flush_rows"].default
 
 
 class _Session:
