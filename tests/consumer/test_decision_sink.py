@@ -63,6 +63,18 @@ def decide_without_the_log(consumer, database, batch) -> None:
         consumer.process(batch)
 
 
+def stopped_before_the_log(factory, database, transactions, count: int, warm: int) -> list:
+    """``count`` payments decided by a consumer (warmed by ``warm`` others) whose log write was
+    cut, at offsets 100 on: in Redis, not in the log, as if it stopped right there."""
+    first = factory(database_url=database.database_url)
+    first.score(transactions(warm, prefix="warm"))
+    txs = transactions(count)
+    decide_without_the_log(
+        first, database, [first.decoded(tx, 100 + i) for i, tx in enumerate(txs)]
+    )
+    return txs
+
+
 def totals(consumer) -> LiveTotals:
     return LiveTotals.parse(consumer.pipeline.redis.hgetall(consumer.pipeline.keys.stats))
 
@@ -191,11 +203,8 @@ def test_a_batch_recovered_after_its_log_write_settled_is_not_written_again(
 def test_a_recovered_batch_writes_what_this_process_did_not_log(
     inprocess_consumer_factory, database, transactions, monkeypatch
 ) -> None:
-    first = inprocess_consumer_factory(database_url=database.database_url)
-    first.score(transactions(2, prefix="warm"))
-    txs = transactions(10)
-    decide_without_the_log(
-        first, database, [first.decoded(tx, 100 + i) for i, tx in enumerate(txs)]
+    txs = stopped_before_the_log(
+        inprocess_consumer_factory, database, transactions, count=10, warm=2
     )
     # A successor logs a few of them itself first (from another batch of its own).
     successor = inprocess_consumer_factory(database_url=database.database_url)
@@ -211,11 +220,8 @@ def test_a_recovered_batch_writes_what_this_process_did_not_log(
 def test_a_successor_logs_what_a_stopped_consumer_wrote_only_to_redis(
     inprocess_consumer_factory, database, transactions
 ) -> None:
-    first = inprocess_consumer_factory(database_url=database.database_url)
-    first.score(transactions(3, prefix="warm"))
-    txs = transactions(20)
-    decide_without_the_log(
-        first, database, [first.decoded(tx, 100 + i) for i, tx in enumerate(txs)]
+    txs = stopped_before_the_log(
+        inprocess_consumer_factory, database, transactions, count=20, warm=3
     )
 
     # A new process reads the same messages again: the Redis markers say they were decided,
@@ -339,11 +345,8 @@ def test_a_database_that_refuses_connections_is_unavailable_not_fatal(
 def test_a_label_waits_for_a_decision_whose_log_write_was_cut(
     inprocess_consumer_factory, database, transactions
 ) -> None:
-    first = inprocess_consumer_factory(database_url=database.database_url)
-    first.score(transactions(2, prefix="warm"))
-    txs = transactions(3)
-    decide_without_the_log(
-        first, database, [first.decoded(tx, 100 + i) for i, tx in enumerate(txs)]
+    txs = stopped_before_the_log(
+        inprocess_consumer_factory, database, transactions, count=3, warm=2
     )
 
     # The consumer stopped there; its successor gets the label first. It must not go through
