@@ -53,17 +53,26 @@ def prometheus(
         traffic.close()
 
 
-def test_every_panel_query_returns_data(prometheus: PrometheusServer) -> None:
+@pytest.fixture(scope="module")
+def unanswered(prometheus: PrometheusServer) -> dict[str, str]:
+    """Panel queries still without data after polling; tests reading panel values wait on it,
+    since a rate() needs a few scrapes and tests of a module may run apart (xdist) in any order."""
     failures = verify.failing_panel_queries(
         prometheus, DASHBOARD, rate_interval=RATE_INTERVAL, timeout_s=30
     )
-    assert {f"{q.title}: {q.expr}": why for q, why in failures.items()} == {}
+    return {f"{q.title}: {q.expr}": why for q, why in failures.items()}
+
+
+def test_every_panel_query_returns_data(unanswered: dict[str, str]) -> None:
+    assert unanswered == {}
 
 
 BY = re.compile(r"\bby \(([^)]*)\)")
 
 
-def test_grouped_panels_split_by_their_labels(prometheus: PrometheusServer) -> None:
+def test_grouped_panels_split_by_their_labels(
+    prometheus: PrometheusServer, unanswered: dict[str, str]
+) -> None:
     # A misspelt "by" label still returns data (one unlabelled series); this catches it.
     for query in dashboard.panel_queries(DASHBOARD):
         # The labels of its "by" clauses (not of its matchers, which select, not group).
@@ -79,7 +88,9 @@ def test_grouped_panels_split_by_their_labels(prometheus: PrometheusServer) -> N
             assert grouping <= {k for k, v in sample["metric"].items() if v}, query
 
 
-def test_quantiles_fall_inside_the_bucket_layout(prometheus: PrometheusServer) -> None:
+def test_quantiles_fall_inside_the_bucket_layout(
+    prometheus: PrometheusServer, unanswered: dict[str, str]
+) -> None:
     for query in dashboard.panel_queries(DASHBOARD):
         if not query.expr.startswith("histogram_quantile"):
             continue
