@@ -27,6 +27,7 @@ from fraud_consumer.kafka_health import KafkaHealth
 from fraud_consumer.kafka_input import KafkaInput
 from fraud_consumer.labels import LabelApplier, Recheck, Waiting
 from fraud_consumer.latency_histogram import LatencyHistogram
+from fraud_consumer.loop_trace import LoopTrace
 from fraud_consumer.metrics import ConsumerMetrics
 from fraud_consumer.offsets import NO_LOG, Partition
 from fraud_consumer.outgoing import outgoing
@@ -78,6 +79,7 @@ class Processor:
         self.retrying = Retrying(
             settings.retry_backoff_max_s, self.kafka, self.health, metrics, self._interrupted
         )
+        self.trace = LoopTrace(settings.consumer_loop_trace_ms)
         self.waiting: list[Waiting] = []
         self.recheck = Recheck()
         self.stop = threading.Event()
@@ -100,13 +102,21 @@ class Processor:
                 self.health.raise_if_fatal()
                 if self.health.consumer_broken:
                     self.kafka.replace()
-                messages = self.kafka.poll_batch()
+                trace = self.trace
+                trace.begin()
+                with trace.phase("poll"):
+                    messages = self.kafka.poll_batch()
+                trace.messages = len(messages)
                 if messages or self.waiting:
                     with contextlib.suppress(AbandonedError):  # not committed: seen again later
                         self._handle(messages)
-                self.outputs.service()
-                self.latencies.flush()
-                self.kafka.report_lag()
+                with trace.phase("service"):
+                    self.outputs.service()
+                with trace.phase("latency_flush"):
+                    self.latencies.flush()
+                with trace.phase("lag"):
+                    self.kafka.report_lag()
+                trace.end()
         finally:
             self._shutdown()
 
@@ -136,9 +146,13 @@ class Processor:
         if messages:
             self.metrics.batch_size.observe(len(messages))
 
-        result, self.waiting = self.retrying.run(lambda: self._process(txs, polled_ns, decode_ms))
+        with self.trace.phase("process"):
+            result, self.waiting = self.retrying.run(
+                lambda: self._process(txs, polled_ns, decode_ms)
+            )
         self._expire_waiting_labels()
-        self.outputs.emit(outgoing(self.settings, messages, result, rejected))
+        with self.trace.phase("emit"):
+            self.outputs.emit(outgoing(self.settings, messages, result, rejected))
         for bad in rejected:
             self.metrics.dlq.labels(reason=bad.reason).inc()
             log.info("dead-lettered %s", bad.letter.error[:200])
@@ -183,6 +197,7 @@ class Processor:
         if clean:
             self.latencies.flush(now=True)
         self.kafka.close()
+        self.trace.close()
         self.scorer.close()
         self.pipeline.close()
         if self.decisions is not None:

@@ -102,6 +102,11 @@ class ConsumerSettings(
     consumer_poll_timeout_ms: int = Field(
         default=100, ge=1, le=10_000, description="longest wait for the first message of a batch"
     )
+    consumer_loop_trace_ms: float = Field(
+        default=0,
+        ge=0,
+        description="log each loop pass slower than this, by phase and GC pause (0: off)",
+    )
     label_wait_s: float = Field(
         default=60.0, ge=0, description="how long a label may wait for its transaction"
     )
