@@ -3,6 +3,7 @@ to the log when the buffer is old or big enough or when the offsets ask (``logge
 waits and says "not yet" until they are durable), and a consumer stopped with rows buffered
 loses none of them (its successor logs them from the batches' recovery copies)."""
 
+import threading
 import time
 from time import time_ns
 
@@ -10,6 +11,7 @@ import pytest
 
 from fraud_consumer.decision_sink import LogBuffering
 from fraudcore.decision_log import connect
+from fraudcore.decision_log.copy_rows import RowEncoder
 
 pytestmark = pytest.mark.integration
 NEVER = 3600.0  # no flush by age within a test
@@ -112,3 +114,25 @@ def test_a_consumer_stopped_with_rows_buffered_loses_none_of_them(
         offset += len(batch)
     assert logged == 40
     assert log_size(database) == 40
+
+
+def test_rows_are_encoded_as_they_are_handed_over_never_on_the_writer_thread(
+    inprocess_consumer_factory, database, transactions, monkeypatch
+) -> None:
+    # The writer thread only sends bytes: encoding there held the interpreter lock in bursts.
+    encoded_on: list[threading.Thread] = []
+    encode = RowEncoder.encode
+
+    def recorded(self, row):
+        encoded_on.append(threading.current_thread())
+        return encode(self, row)
+
+    monkeypatch.setattr(RowEncoder, "encode", recorded)
+    consumer = inprocess_consumer_factory(database_url=database.database_url)
+    sink = consumer.pipeline.decisions
+    sink.buffering = LogBuffering(after_s=NEVER, rows=10)
+    hand_over(consumer, transactions(6, prefix="a"))
+    hand_over(consumer, transactions(6, prefix="b"))  # 12 buffered: written on the worker
+    eventually(lambda: log_size(database) == 12)
+    assert len(encoded_on) == 12
+    assert set(encoded_on) == {threading.current_thread()}

@@ -132,6 +132,24 @@ def test_a_decision_reads_back_as_served(decision_log, make_row) -> None:
     assert names == (list(FEATURE_NAMES),)
 
 
+def test_text_beyond_ascii_reads_back_whatever_the_session_encoding(decision_log, make_row) -> None:
+    # Rows are encoded as UTF-8 before a session is known: the writer's session says so.
+    latin = psycopg.connect(
+        decision_log.info.dsn,
+        password=decision_log.info.password,
+        autocommit=True,
+        client_encoding="LATIN1",
+    )
+    row = make_row(merchant_name="Café Zürich", city="São Paulo", reasons=["montant élevé"])
+    try:
+        assert DecisionLogWriter(latin).write([row]) == 1
+    finally:
+        latin.close()
+    (logged,) = get_decisions(decision_log, row.transaction_id)
+    assert (logged.row["merchant_name"], logged.row["city"]) == ("Café Zürich", "São Paulo")
+    assert logged.row["reasons"] == ["montant élevé"]
+
+
 def test_a_challenger_verdict_reads_back_beside_the_champion(decision_log, make_row) -> None:
     shadow = ChallengerVerdict("m-2", 0.875, Decision.BLOCK, ["amount", "new_device"])
     row = make_row(challenger=shadow)
