@@ -51,6 +51,11 @@ class DecisionLogWriter:
             conn.execute("SET client_encoding TO 'UTF8'")
         self.conn = conn
         self.encoder = RowEncoder()
+        # Rendered once: composing 41 quoted column names took ~0.4 ms of every write.
+        self._copy_sql, self._copy_staging_sql = (
+            _COPY.as_bytes(conn),
+            _COPY_STAGING.as_bytes(conn),
+        )
         self._days: set[dt.date] = set()
         self._feature_sets: set[str] = set()
         self._staging = False
@@ -72,7 +77,7 @@ class DecisionLogWriter:
         """All rows or none: autocommit makes the COPY its own transaction, durable once it
         returns (the commit's WAL flushed, as synchronous_commit has it)."""
         with self.conn.cursor() as cursor:
-            _copy_rows(cursor, _COPY, rows)
+            _copy_rows(cursor, self._copy_sql, rows)
             return cursor.rowcount
 
     def _copy_and_insert(self, rows: Sequence[EncodedRow]) -> int:
@@ -80,7 +85,7 @@ class DecisionLogWriter:
             self.conn.execute(_CREATE_STAGING)
             self._staging = True
         with self.conn.transaction(), self.conn.cursor() as cursor:
-            _copy_rows(cursor, _COPY_STAGING, rows)
+            _copy_rows(cursor, self._copy_staging_sql, rows)
             cursor.execute(_INSERT)
             return cursor.rowcount
 
@@ -115,6 +120,6 @@ class DecisionLogWriter:
             return self._write(rows)
 
 
-def _copy_rows(cursor: psycopg.Cursor, statement: sql.Composed, rows: Sequence[EncodedRow]) -> None:
+def _copy_rows(cursor: psycopg.Cursor, statement: bytes, rows: Sequence[EncodedRow]) -> None:
     with cursor.copy(statement) as copy:
         copy.write(copy_data(rows))
