@@ -4,8 +4,9 @@ it, one field per logged column, and carrying what the writer needs unencoded.""
 import datetime as dt
 import struct
 
+from fraudcore.decision_log import copy_rows
 from fraudcore.decision_log.contract import DECISION_COLUMNS
-from fraudcore.decision_log.copy_rows import SIGNATURE, TRAILER, RowEncoder, copy_data
+from fraudcore.decision_log.copy_rows import SIGNATURE, SLICE_ROWS, TRAILER, RowEncoder, copy_data
 
 
 def test_a_row_is_one_field_per_logged_column(make_row) -> None:
@@ -33,3 +34,17 @@ def test_an_encoded_row_keeps_its_id_and_its_utc_day(make_row) -> None:
 def test_the_same_row_encodes_to_the_same_bytes_by_any_encoder(make_row) -> None:
     row = make_row(rules=["R01"], reasons=["amount", "new_device"], merchant_name="Café")
     assert RowEncoder().encode(row).data == RowEncoder().encode(row).data
+
+
+def test_encoding_many_rows_pauses_between_slices_only_when_asked(make_row, monkeypatch) -> None:
+    pauses: list[float] = []
+    monkeypatch.setattr(copy_rows.time, "sleep", pauses.append)
+    encoder = RowEncoder()
+    rows = [make_row(source_offset=i) for i in range(2 * SLICE_ROWS + 1)]
+    expected = [encoder.encode(row).data for row in rows]
+    assert [e.data for e in encoder.encode_all(rows)] == expected
+    assert pauses == []
+    assert [e.data for e in encoder.encode_all(rows, pause_s=1e-4)] == expected
+    assert pauses == [1e-4, 1e-4]  # three slices, no pause after the last
+    assert encoder.encode_all(rows[:SLICE_ROWS], pause_s=1e-4) != []
+    assert pauses == [1e-4, 1e-4]  # one slice: no pause

@@ -2,9 +2,8 @@
 the batch's input offsets can be committed, and the database a late label's decision is found in.
 
 One persistent connection for the batches, used by one thread at a time. Rows of successive
-batches accumulate in memory (``write_soon``), encoded as COPY data as they are handed over (the
-worker only sends bytes, so it never holds the interpreter lock long while the loop runs), and
-go to the log as one COPY on a worker thread
+batches accumulate in memory (``write_soon``) and go to the log as one COPY on a worker thread
+(encoded there in slices, so it never holds the interpreter lock long while the loop runs)
 once the buffer is old or big enough (``LogBuffering``), or when the outputs ask (``logged``)
 before committing the offsets behind them, so a commit interval costs one PostgreSQL transaction,
 not one per batch. ``logged`` never waits in the loop: it starts the write and reports how far the
@@ -41,7 +40,6 @@ from fraud_consumer.scorers import Rows, Shadow
 from fraud_consumer.settings import ConsumerSettings
 from fraudcore.decision_log import ChallengerVerdict, DecisionLogWriter, DecisionRow, connect
 from fraudcore.decision_log.contract import DECISIONS, transaction_fields
-from fraudcore.decision_log.copy_rows import EncodedRow, RowEncoder
 from fraudcore.metrics import LOG_WAIT_STAGE, LOG_WRITE_STAGE
 from fraudcore.model_card import Thresholds
 from fraudcore.schemas import ScoredTransaction, Timings
@@ -53,6 +51,10 @@ APPLICATION = "fraud-consumer"
 # Ids this process logged and settled, remembered so that a batch recovered soon after (a
 # redelivery, a retried Kafka send) is not written again; older ones are simply re-written.
 RECENTLY_LOGGED = 50_000
+# The worker encodes a write's rows in slices, pausing this long between them: the loop, back
+# from a Redis or Kafka call, takes the interpreter lock then instead of waiting for a whole
+# buffer's encoding (encoded in the loop instead, the rows lengthened every batch).
+ENCODING_PAUSE_S = 1e-4
 # A version the scorer no longer serves (a model swapped while a batch was being recovered):
 # its thresholds are the ones it logged before.
 _LOGGED_THRESHOLDS = sql.SQL(
@@ -182,7 +184,7 @@ class _Session:
         if self._conn is None or self._writer is None or self._conn.closed or self._conn.broken:
             self.drop()
             self._conn = connect(self.settings, APPLICATION)
-            self._writer = DecisionLogWriter(self._conn)
+            self._writer = DecisionLogWriter(self._conn, encoding_pause_s=ENCODING_PAUSE_S)
         return self._conn, self._writer
 
     @contextmanager
@@ -210,13 +212,10 @@ class DecisionSink:
         self._batches = _Session(settings)  # the worker's while a write is in flight
         self._labels = _Session(settings)  # the consume loop's only
         self._worker = ThreadPoolExecutor(1, thread_name_prefix="decision-log")
-        # Rows are encoded as they are handed over, so the worker holds the interpreter lock
-        # only briefly while the loop runs (its burst of encoding stalled the loop's batches).
-        self._encoder = RowEncoder()
         self._thresholds: dict[str, Thresholds] = {}  # by model version: a card never changes
         # The write on the worker thread, its rows, and the position it logs through.
-        self._in_flight: tuple[Future[tuple[int, float]], list[EncodedRow], int] | None = None
-        self._buffer: list[EncodedRow] = []  # handed over, not yet written (a failed write first)
+        self._in_flight: tuple[Future[tuple[int, float]], list[DecisionRow], int] | None = None
+        self._buffer: list[DecisionRow] = []  # handed over, not yet written (a failed write first)
         self._buffered_at = 0.0  # when the buffer's oldest row came (monotonic)
         self._failed = False  # the buffer starts with rows whose write failed
         self.handed = 0  # rows handed over since the start: positions in the log's progress
@@ -225,21 +224,17 @@ class DecisionSink:
         self._settled: set[str] = set()  # RECENTLY_LOGGED ids at most, oldest first out:
         self._settled_order: deque[str] = deque()
 
-    def _write(self, rows: Sequence[EncodedRow]) -> int:
+    def _write(self, rows: Sequence[DecisionRow]) -> int:
         if not rows:
             return 0
         with self._batches.unavailable_on_error():
-            return self._batches.connection()[1].write_encoded(rows)
-
-    def _encoded(self, rows: Sequence[DecisionRow]) -> list[EncodedRow]:
-        return [self._encoder.encode(row) for row in rows]
+            return self._batches.connection()[1].write(rows)
 
     def write(self, rows: Sequence[DecisionRow]) -> int:
         """Log ``rows`` now, after what is pending (those logged before are kept as they are);
         how many were new, the pending batch's included."""
-        encoded = self._encoded(rows)
-        new = self.settle() + self._write(encoded)
-        self._remember(encoded)
+        new = self.settle() + self._write(rows)
+        self._remember(rows)
         return new
 
     def write_soon(self, rows: Sequence[DecisionRow]) -> None:
@@ -250,7 +245,7 @@ class DecisionSink:
             self.settle()
         if not self._buffer:
             self._buffered_at = time.monotonic()
-        self._buffer += self._encoded(rows)
+        self._buffer += rows
         self.handed += len(rows)
         aged = time.monotonic() - self._buffered_at >= self.buffering.after_s
         if aged or len(self._buffer) >= self.buffering.rows:
@@ -308,7 +303,7 @@ class DecisionSink:
         self._remember(rows)
         return new
 
-    def _remember(self, rows: Sequence[EncodedRow]) -> None:
+    def _remember(self, rows: Sequence[DecisionRow]) -> None:
         for row in rows:
             if row.transaction_id not in self._settled:
                 self._settled.add(row.transaction_id)

@@ -1,17 +1,17 @@
-"""Decision rows as binary COPY data, encoded where the row is made rather than where it is sent.
+"""Decision rows as binary COPY data: psycopg's own binary row format with the types of
+``DECISION_TYPES``, text as UTF-8 (which the writer's sessions declare as their client encoding).
 
-The consumer's log writes run on a worker thread beside the consume loop; encoding a commit
-interval's rows there (about 20 us a row, in one burst) held the interpreter lock for
-milliseconds at a time, and the loop waited for it. Encoded one batch at a time in the loop, the
-same work is spread evenly, and the writer only sends bytes. The encoding is psycopg's own binary
-row format, with the types of ``DECISION_TYPES``; text goes as UTF-8, which the writer's
-sessions declare as their client encoding.
+Encoding is the Python part of a write (about 20 us a row). The consumer's log writes run on a
+worker thread beside the consume loop, and a commit interval's rows encoded in one go held the
+interpreter lock for milliseconds, which the loop, back from each Redis or Kafka call, waited
+for. ``encode_all`` can pause between slices of rows, releasing the lock to a waiting thread.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import psycopg
@@ -24,6 +24,7 @@ from fraudcore.decision_log.float4_array import Float4ArrayDumper
 # PostgreSQL's binary COPY framing: signature, flags, header extension length; a -1 field count.
 SIGNATURE = b"PGCOPY\n\xff\r\n\x00" + bytes(8)
 TRAILER = b"\xff\xff"
+SLICE_ROWS = 16  # rows encoded between two pauses (``encode_all``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +71,16 @@ class RowEncoder:
             row.feature_names,
             bytes(data),
         )
+
+    def encode_all(self, rows: Sequence[DecisionRow], pause_s: float = 0.0) -> list[EncodedRow]:
+        """``rows`` encoded; with ``pause_s``, a pause that long after each slice of
+        SLICE_ROWS rows but the last, so that no other thread waits long for the lock."""
+        encoded: list[EncodedRow] = []
+        for start in range(0, len(rows), SLICE_ROWS):
+            if start and pause_s:
+                time.sleep(pause_s)
+            encoded += [self.encode(row) for row in rows[start : start + SLICE_ROWS]]
+        return encoded
 
 
 def copy_data(rows: Iterable[EncodedRow]) -> bytes:

@@ -1,5 +1,5 @@
 """Writing decisions: a batch goes by one binary COPY straight into the log, a transaction of its
-own (its rows encoded before, maybe on another thread: ``copy_rows``); only when that COPY meets
+own (its rows encoded first, in slices if asked: ``copy_rows``); only when that COPY meets
 a row logged before (a redelivered batch) does the batch go the idempotent way: COPY into a
 session-private staging table, then ``INSERT ... ON CONFLICT DO NOTHING``, in one transaction.
 
@@ -44,13 +44,16 @@ _REGISTER = sql.SQL("INSERT INTO {} (feature_set, names) VALUES (%s, %s) ON CONF
 class DecisionLogWriter:
     """Writes batches of decisions on one autocommit connection (not shared between threads)."""
 
-    def __init__(self, conn: psycopg.Connection) -> None:
+    def __init__(self, conn: psycopg.Connection, *, encoding_pause_s: float = 0.0) -> None:
+        """``encoding_pause_s``: pause between slices of a write's rows while encoding them
+        (``RowEncoder.encode_all``), for a writer thread beside a latency-bound one."""
         if not conn.autocommit:
             raise ValueError("the decision log writer scopes its own transactions: autocommit")
         if conn.info.encoding != "utf-8":  # encoded rows carry their text as UTF-8
             conn.execute("SET client_encoding TO 'UTF8'")
         self.conn = conn
         self.encoder = RowEncoder()
+        self.encoding_pause_s = encoding_pause_s
         # Rendered once: composing 41 quoted column names took ~0.4 ms of every write.
         self._copy_sql, self._copy_staging_sql = (
             _COPY.as_bytes(conn),
@@ -98,7 +101,7 @@ class DecisionLogWriter:
 
     def write(self, rows: Sequence[DecisionRow]) -> int:
         """Log ``rows``; returns how many were new (the others were logged before)."""
-        return self.write_encoded([self.encoder.encode(row) for row in rows])
+        return self.write_encoded(self.encoder.encode_all(rows, self.encoding_pause_s))
 
     def write_encoded(self, rows: Sequence[EncodedRow]) -> int:
         """``write`` for rows encoded before (``RowEncoder``, e.g. on another thread)."""
