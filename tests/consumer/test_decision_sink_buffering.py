@@ -3,13 +3,15 @@ to the log when the buffer is old or big enough or when the offsets ask (``logge
 waits and says "not yet" until they are durable), and a consumer stopped with rows buffered
 loses none of them (its successor logs them from the batches' recovery copies)."""
 
+import threading
 import time
 from time import time_ns
 
 import pytest
 
-from fraud_consumer.decision_sink import LogBuffering
-from fraudcore.decision_log import connect
+from fraud_consumer.decision_sink import ENCODING_PAUSE_S, LogBuffering
+from fraudcore.decision_log import connect, copy_rows
+from fraudcore.decision_log.copy_rows import SLICE_ROWS, RowEncoder
 
 pytestmark = pytest.mark.integration
 NEVER = 3600.0  # no flush by age within a test
@@ -112,3 +114,37 @@ def test_a_consumer_stopped_with_rows_buffered_loses_none_of_them(
         offset += len(batch)
     assert logged == 40
     assert log_size(database) == 40
+
+
+def test_the_loop_hands_rows_over_unencoded_and_the_writer_encodes_them_in_slices(
+    inprocess_consumer_factory, database, transactions, monkeypatch
+) -> None:
+    # Encoding in the loop lengthened every batch; on the writer, in one go, it held the
+    # interpreter lock the loop waited for: the writer pauses between slices instead.
+    loop = threading.current_thread()
+    encoded_on: list[threading.Thread] = []
+    pauses: list[float] = []  # the writer's (the loop's own are the test's waits)
+    encode, sleep = RowEncoder.encode, time.sleep
+
+    def recorded(self, row):
+        encoded_on.append(threading.current_thread())
+        return encode(self, row)
+
+    monkeypatch.setattr(RowEncoder, "encode", recorded)
+
+    def paused(seconds: float) -> None:
+        if threading.current_thread() is not loop:
+            pauses.append(seconds)
+        sleep(seconds)
+
+    monkeypatch.setattr(copy_rows.time, "sleep", paused)
+    consumer = inprocess_consumer_factory(database_url=database.database_url)
+    sink = consumer.pipeline.decisions
+    sink.buffering = LogBuffering(after_s=NEVER, rows=SLICE_ROWS + 10)
+    hand_over(consumer, transactions(SLICE_ROWS, prefix="a"))
+    assert encoded_on == []  # buffered as handed over
+    hand_over(consumer, transactions(10, prefix="b"))  # the buffer is big enough: written
+    eventually(lambda: log_size(database) == SLICE_ROWS + 10)
+    assert len(encoded_on) == SLICE_ROWS + 10
+    assert loop not in encoded_on
+    assert pauses == [ENCODING_PAUSE_S]  # between the two slices

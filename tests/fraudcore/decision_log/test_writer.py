@@ -8,6 +8,7 @@ import threading
 
 import psycopg
 import pytest
+from psycopg import sql
 
 from fraud_devstack import PostgresServer
 from fraudcore.decision_log import (
@@ -102,6 +103,22 @@ def connect_again(conn: psycopg.Connection) -> psycopg.Connection:
     return psycopg.connect(conn.info.dsn, password=conn.info.password, autocommit=True)
 
 
+def test_a_new_batch_renders_no_statement(decision_log, make_row, monkeypatch) -> None:
+    # Composing the COPY's column list took about 0.4 ms of each write on the writer thread.
+    writer = DecisionLogWriter(decision_log)
+    writer.write([make_row()])  # the day's partition and the feature set, once
+    rendered: list[sql.Composable] = []
+    render = sql.Composed.as_bytes
+
+    def counted(self, context=None):
+        rendered.append(self)
+        return render(self, context)
+
+    monkeypatch.setattr(sql.Composed, "as_bytes", counted)
+    assert writer.write([make_row(source_offset=i) for i in range(5)]) == 5
+    assert rendered == []
+
+
 def test_a_repeat_inside_one_batch_is_logged_once_and_the_first_decision_stays(
     decision_log, make_row
 ) -> None:
@@ -130,6 +147,24 @@ def test_a_decision_reads_back_as_served(decision_log, make_row) -> None:
         f"SELECT names FROM {FEATURE_SETS} WHERE feature_set = %s", (CURRENT_FEATURE_SET,)
     ).fetchone()
     assert names == (list(FEATURE_NAMES),)
+
+
+def test_text_beyond_ascii_reads_back_whatever_the_session_encoding(decision_log, make_row) -> None:
+    # Rows are encoded as UTF-8 before a session is known: the writer's session says so.
+    latin = psycopg.connect(
+        decision_log.info.dsn,
+        password=decision_log.info.password,
+        autocommit=True,
+        client_encoding="LATIN1",
+    )
+    row = make_row(merchant_name="Café Zürich", city="São Paulo", reasons=["montant élevé"])
+    try:
+        assert DecisionLogWriter(latin).write([row]) == 1
+    finally:
+        latin.close()
+    (logged,) = get_decisions(decision_log, row.transaction_id)
+    assert (logged.row["merchant_name"], logged.row["city"]) == ("Café Zürich", "São Paulo")
+    assert logged.row["reasons"] == ["montant élevé"]
 
 
 def test_a_challenger_verdict_reads_back_beside_the_champion(decision_log, make_row) -> None:

@@ -3,6 +3,7 @@ the batch's input offsets can be committed, and the database a late label's deci
 
 One persistent connection for the batches, used by one thread at a time. Rows of successive
 batches accumulate in memory (``write_soon``) and go to the log as one COPY on a worker thread
+(encoded there in slices, so it never holds the interpreter lock long while the loop runs)
 once the buffer is old or big enough (``LogBuffering``), or when the outputs ask (``logged``)
 before committing the offsets behind them, so a commit interval costs one PostgreSQL transaction,
 not one per batch. ``logged`` never waits in the loop: it starts the write and reports how far the
@@ -50,6 +51,10 @@ APPLICATION = "fraud-consumer"
 # Ids this process logged and settled, remembered so that a batch recovered soon after (a
 # redelivery, a retried Kafka send) is not written again; older ones are simply re-written.
 RECENTLY_LOGGED = 50_000
+# The worker encodes a write's rows in slices, pausing this long between them: the loop, back
+# from a Redis or Kafka call, takes the interpreter lock then instead of waiting for a whole
+# buffer's encoding (encoded in the loop instead, the rows lengthened every batch).
+ENCODING_PAUSE_S = 1e-4
 # A version the scorer no longer serves (a model swapped while a batch was being recovered):
 # its thresholds are the ones it logged before.
 _LOGGED_THRESHOLDS = sql.SQL(
@@ -179,7 +184,7 @@ class _Session:
         if self._conn is None or self._writer is None or self._conn.closed or self._conn.broken:
             self.drop()
             self._conn = connect(self.settings, APPLICATION)
-            self._writer = DecisionLogWriter(self._conn)
+            self._writer = DecisionLogWriter(self._conn, encoding_pause_s=ENCODING_PAUSE_S)
         return self._conn, self._writer
 
     @contextmanager
