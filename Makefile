@@ -49,13 +49,13 @@ format: ## apply ruff's fixes and formatting
 	$(RUN)/ruff check --fix .
 	$(RUN)/ruff format .
 
-# make test: TEST_WORKERS pytest-xdist workers (0: in one process, the default until parallel runs are
-# proven on an idle machine), each with its own session Kafka, Redis and PostgreSQL
+# make test: TEST_WORKERS pytest-xdist workers (0: in one process), each with its own session Kafka,
+# Redis and PostgreSQL
 # (most tests wait on brokers, label delays and browsers, so workers beyond the cores still pay);
 # the chaos cases share one worker (tests/conftest.py), and the few tests that assert a wall-clock
 # bound of about a second (marker alone) run after, one at a time. Both passes run; either failing
 # (exit 5, nothing selected, included) fails the target. Select with TEST_MARKERS, not -m.
-TEST_WORKERS ?= 0
+TEST_WORKERS ?= 3
 TEST_MARKERS ?= not soak and not load and not k8s_api
 
 test: ## the whole suite: unit and integration tests against a real Kafka broker and Redis, TEST_WORKERS=3 in parallel (the API server checks: make k8s-api-check)
