@@ -16,7 +16,15 @@ from typing import Any
 from fraud_bench.consumer_metrics import gauge
 from fraud_bench.pipeline_runs import ModeBench
 from fraud_bench.stats import load_average, measured_on
-from fraud_bench.variants import RATE, WARM_S, SectionPlan, compare, database, nothing_lost
+from fraud_bench.variants import (
+    RATE,
+    WARM_S,
+    SectionPlan,
+    compare,
+    database,
+    nothing_lost,
+    paired_plan,
+)
 from fraud_devstack.services import wait_for
 from fraud_rules.bench import definitions, rule_set, us_per_payment, world
 from fraudcore.decision_log import connect, migrate, rule_store
@@ -75,6 +83,7 @@ def bench_rule_count(
 ) -> dict[str, Any]:
     """The section's figures (bench.json's ``rules``): per count, latency rounds and their
     medians, drain and sustainable rate; the engine's cost per batch; when and under what."""
+    plan = paired_plan(plan)  # a 1 ms budget: as many pairs of rounds as the other paired sections
     load_before = load_average()
     with (
         database(workdir, database_url) as url,
