@@ -60,15 +60,18 @@ def met(r: dict) -> dict[str, bool]:
 
 
 RULES_TARGET = (
-    "p99 at 1,000 tx/s grows by <= 1 ms with 100 active rules (median of the per-round differences)"
+    "p99 at 1,000 tx/s grows by <= 1 ms with 100 active rules (median of the per-round "
+    "differences, its interval within the budget)"
 )
 SWITCH_TARGET = "promote then rollback at 1,000 tx/s: p99 around each switch <= 2x the steady state"
 
 
-def test_the_rule_count_is_judged_by_the_median_of_per_round_differences() -> None:
-    # With none, rounds 9, 10, 30 ms. Differences +0.5, +20.5, +1.0: median +1.0 (one slow
-    # round changes nothing, although the medians of the two variants differ by 20.5 ms).
-    assert met({**result(), "rules": rules([9.5, 30.5, 31.0])})[RULES_TARGET]
+def test_the_rule_count_is_judged_by_the_interval_of_the_per_round_differences() -> None:
+    # With none, rounds 9, 10, 30 ms. Differences +0.5, +0.5, +0.8: every round within 1 ms.
+    assert met({**result(), "rules": rules([9.5, 10.5, 30.8])})[RULES_TARGET]
+    # +0.5, +20.5, +1.0: the median is +1.0 ms, but one round says +20.5 and three rounds
+    # cannot tell which is noise.
+    assert not met({**result(), "rules": rules([9.5, 30.5, 31.0])})[RULES_TARGET]
     # +1.5, +1.2, +1.5: every round pays more than the budget.
     assert not met({**result(), "rules": rules([10.5, 11.2, 31.5])})[RULES_TARGET]
     assert not met({**result(), "rules": rules([10.0, 10.0, 10.0], scored=999)})[

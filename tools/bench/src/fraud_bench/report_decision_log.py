@@ -8,7 +8,15 @@ import statistics
 from typing import Any
 
 from fraud_bench.decision_log import VARIANTS, every_payment_once
-from fraud_bench.report_rows import lost, measured, per_round, resolution, row, sustained
+from fraud_bench.report_rows import (
+    lost,
+    measured,
+    per_round,
+    resolution,
+    row,
+    sustained,
+    within_budget,
+)
 
 P99_BUDGET_MS = 2.0  # the log may add this much to the p99 at 1,000 tx/s
 RATE_FLOOR = 0.9  # and keep this share of the sustainable rate
@@ -27,8 +35,8 @@ def decision_log_targets(result: dict[str, Any]) -> list[tuple[str, bool, str]]:
     return [
         (
             f"decision log adds <= {P99_BUDGET_MS:.0f} ms to the p99 at 1,000 tx/s "
-            "(median of the per-round differences)",
-            added["median"] <= P99_BUDGET_MS,
+            "(median of the per-round differences, its interval within the budget)",
+            within_budget(added["per_round"], P99_BUDGET_MS),
             f"{added['median']:+.2f} ms over {len(added['per_round'])} rounds (per round "
             f"{min(added['per_round']):+.1f} to {max(added['per_round']):+.1f} ms; pooled windows "
             f"{pooled:+.2f} ms); {resolution(added['per_round'], P99_BUDGET_MS)}; measured "
