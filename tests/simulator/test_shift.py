@@ -12,9 +12,8 @@ from fraud_simulator.batch import ATM, CONTACTLESS, TxBatch
 from fraud_simulator.dataset import DEFAULT_START
 from fraud_simulator.records import start_of_day
 from fraud_simulator.shift import WorldShift
-from fraud_simulator.simulator import DAY_S, Simulator
+from fraud_simulator.simulator import CONTACTLESS_LIMIT, DAY_S, Simulator
 from fraud_simulator.world import World, WorldSize, build_world
-from fraudcore.schemas import CONTACTLESS_LIMIT
 
 SEED = 5
 

@@ -10,6 +10,7 @@ from fraudcore.features import FEATURE_NAMES
 from fraudcore.features.candidates import (
     CANDIDATE_FEATURES,
     CANDIDATE_GROUPS,
+    TAP_LIMIT,
     CategoryRun,
     TapHabit,
     candidate_features,
@@ -17,7 +18,6 @@ from fraudcore.features.candidates import (
     category_surprise,
     tap_surprise_and_update,
 )
-from fraudcore.schemas import CONTACTLESS_LIMIT
 
 DAY = 86_400.0
 T0 = 1_000 * DAY
@@ -43,7 +43,7 @@ def test_a_chip_payment_surprises_a_card_that_taps() -> None:
 
 def test_payments_that_could_not_tap_are_nan_and_leave_the_habit() -> None:
     habit = TapHabit(T0, 5.0, 4.0)
-    for channel, amount in (("pos", CONTACTLESS_LIMIT + 0.01), ("online", 10.0), ("atm", 40.0)):
+    for channel, amount in (("pos", TAP_LIMIT + 0.01), ("online", 10.0), ("atm", 40.0)):
         assert math.isnan(tap_surprise_and_update(habit, T0 + DAY, channel, amount))
     assert habit == TapHabit(T0, 5.0, 4.0)
 

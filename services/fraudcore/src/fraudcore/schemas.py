@@ -55,9 +55,6 @@ class Channel(StrEnum):
     CONTACTLESS = "contactless"
 
 
-CONTACTLESS_LIMIT = 100.0  # issuers take a tap up to this amount (the world's currency)
-
-
 class Decision(StrEnum):
     APPROVE = "approve"
     REVIEW = "review"

@@ -16,8 +16,8 @@ import numpy as np
 import numpy.typing as npt
 
 from fraud_simulator.batch import ATM, CONTACTLESS, POS, TxBatch
+from fraud_simulator.simulator import CONTACTLESS_LIMIT
 from fraud_simulator.world import World
-from fraudcore.schemas import CONTACTLESS_LIMIT
 
 ShiftKind = Literal["spending"]
 SHIFT_KINDS: tuple[ShiftKind, ...] = ("spending",)

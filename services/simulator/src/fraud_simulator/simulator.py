@@ -12,13 +12,13 @@ from fraud_simulator.batch import ATM, CONTACTLESS, ONLINE, POS, TxBatch
 from fraud_simulator.catalog import CATEGORIES
 from fraud_simulator.scenarios import ScenarioRates, inject_fraud
 from fraud_simulator.world import IntArray, World
-from fraudcore.schemas import CONTACTLESS_LIMIT
 
 DAY_S = 86_400.0
 # Busier towards the weekend, quieter on Sunday (Monday first, as datetime.weekday()).
 WEEKDAY_FACTOR = np.array([0.95, 0.95, 1.0, 1.05, 1.15, 1.2, 0.8])
 TRAVEL_FACTOR = 1.3  # customers pay more often while away
 TRIP_DAYS = (2, 9)  # a trip lasts 2 to 8 days
+CONTACTLESS_LIMIT = 100.0
 GENUINE_LABEL_DELAY_S = 7 * DAY_S  # no chargeback within a week: the payment counts as genuine
 BoolArray = npt.NDArray[np.bool_]
 _MEDIAN = np.array([c.median_amount for c in CATEGORIES])

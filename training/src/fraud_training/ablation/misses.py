@@ -24,7 +24,7 @@ from fraud_training.metrics import threshold_for_alert_rate
 from fraud_training.offline_eval.bootstrap import cluster_weights, interval
 from fraud_training.world_features import world_features
 from fraudcore.features import FEATURE_NAMES
-from fraudcore.schemas import CONTACTLESS_LIMIT
+from fraudcore.features.candidates import TAP_LIMIT
 
 JSON_FILE, MARKDOWN_FILE = "misses.json", "misses.md"
 CATEGORY, TERMINAL = "category_anomaly", "compromised_terminal"
@@ -81,7 +81,7 @@ def category_misses(
             later=later_in_burst(test["card_id"].iloc[rows].to_numpy(object), seconds),
             shop=shop,
             remembered=features["category_share_30d"].iloc[rows].to_numpy() > 0,
-            could_tap=shop & (test["amount"].iloc[rows].to_numpy() <= CONTACTLESS_LIMIT),
+            could_tap=shop & (test["amount"].iloc[rows].to_numpy() <= TAP_LIMIT),
         )
     )
     medians = frame.groupby("caught")[list(DESCRIBED)].median()

@@ -30,9 +30,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from fraudcore.features.habits import MONTH_S  # the tap habit decays as the other habits
 from fraudcore.features.state import DAY_S
-from fraudcore.schemas import CONTACTLESS_LIMIT
 
 CANDIDATE_GROUPS: dict[str, tuple[str, ...]] = {
     "tap_surprise": ("tap_surprise",),
@@ -44,7 +42,9 @@ CANDIDATE_GROUPS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 CANDIDATE_FEATURES: tuple[str, ...] = tuple(n for names in CANDIDATE_GROUPS.values() for n in names)
 NAN = math.nan
+TAP_LIMIT = 100.0  # the issuers' contactless limit in the world's currency
 _TAP_CHANNELS = ("pos", "contactless")  # card present at a shop
+_MONTH_S = 30 * DAY_S  # the tap habit's time constant, as the other card habits'
 _PRIOR = 1.0  # Laplace: one tapped and one chip payment before any history
 _HOUR_S, _FRESH_S = 3_600.0, float(DAY_S)  # the run's time constants; fresh for a day
 _MAX_FRESH = 8  # fresh kinds of shop remembered per card; the oldest goes first
@@ -62,9 +62,9 @@ class TapHabit:
 def tap_surprise_and_update(h: TapHabit, t: float, channel: str, amount: float) -> float:
     """-log P(this channel | the card's tap habit) for a shop payment up to the contactless
     limit (NaN for any other payment, which leaves the habit as it was); then it joins."""
-    if channel not in _TAP_CHANNELS or amount > CONTACTLESS_LIMIT:
+    if channel not in _TAP_CHANNELS or amount > TAP_LIMIT:
         return NAN
-    decay = math.exp(-max(t - h.t, 0.0) / MONTH_S) if h.t > 0 else 1.0
+    decay = math.exp(-max(t - h.t, 0.0) / _MONTH_S) if h.t > 0 else 1.0
     could, tapped = h.could * decay, h.tapped * decay
     p_tap = (tapped + _PRIOR) / (could + 2.0 * _PRIOR)
     tap = channel == "contactless"

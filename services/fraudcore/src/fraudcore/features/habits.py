@@ -38,7 +38,7 @@ _SD_FLOOR = 0.2  # log units: a merchant with one price does not make every cent
 _HIGH_Z = 2.0  # "far above the card's habit": two merchant spreads over its scale
 _EXCESS_FROM = 1.0  # the excess sum counts z above this
 _RUN_S = 7 * DAY_S  # time constant of the recent run of high payments
-MONTH_S = 30 * DAY_S  # time constant of hour, category and tap habits
+_MONTH_S = 30 * DAY_S  # time constant of hour, category and tap habits
 _MAX_CATEGORIES = 16  # categories remembered; the least used goes first
 _TWO_PI = 2.0 * math.pi
 _MILLI = 1000.0  # merchant log-amount sums are kept in thousandths (Redis increments integers)
@@ -80,7 +80,7 @@ def _category_habit(
     (NaN: never, as far as the card remembers), its entry and its decayed count as of now."""
     for entry in h.categories:
         if entry[0] == category:
-            count = entry[1] * math.exp(-max(t - entry[2], 0.0) / MONTH_S)
+            count = entry[1] * math.exp(-max(t - entry[2], 0.0) / _MONTH_S)
             share = count / h.weight if h.weight > 1e-9 else NAN
             return share, math.log1p(max(t - entry[2], 0.0)), entry, count
     return (0.0 if h.weight > 1e-9 else NAN), NAN, None, 0.0
@@ -92,7 +92,7 @@ def _remember_category(
     if entry is None:
         if len(h.categories) >= _MAX_CATEGORIES:  # forget the least used, as of now
             h.categories.remove(
-                min(h.categories, key=lambda e: e[1] * math.exp(-max(t - e[2], 0.0) / MONTH_S))
+                min(h.categories, key=lambda e: e[1] * math.exp(-max(t - e[2], 0.0) / _MONTH_S))
             )
         h.categories.append([float(category), 1.0, t])
         return
@@ -113,7 +113,7 @@ def habit_features_and_update(
     its local solar hour, log(amount) and the merchant's (mean, sd) of log amounts before it;
     then the payment joins the card's habits (the merchant's sums are the caller's)."""
     elapsed = max(t - h.t, 0.0) if h.t > 0 else 0.0
-    run, month = math.exp(-elapsed / _RUN_S), math.exp(-elapsed / MONTH_S)
+    run, month = math.exp(-elapsed / _RUN_S), math.exp(-elapsed / _MONTH_S)
     high, excess = h.high * run, h.excess * run
     h.weight *= month
     h.hour_x, h.hour_y = h.hour_x * month, h.hour_y * month
