@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import tempfile
 import time
 import uuid
@@ -23,7 +22,7 @@ from typing import Any
 import httpx
 
 from fraud_bench.queue_fill import MODELS, fill, server
-from fraud_bench.stats import load_average, measured_on, percentile
+from fraud_bench.stats import load_average, measured_on, measured_sentence, percentile, write_report
 from fraud_devstack import PostgresServer, RedisServer, free_port
 from fraud_devstack.services import ServiceProcess
 from fraudcore.decision_log import connect, migrate
@@ -153,7 +152,7 @@ def run(
 
 
 def summary(report: dict[str, Any]) -> str:
-    log, machine, postgres = report["log"], report["machine"], report["postgresql"]
+    log, postgres = report["log"], report["postgresql"]
     lines = [
         "# Review queue: first page under a big decision log",
         "",
@@ -161,8 +160,7 @@ def summary(report: dict[str, Any]) -> str:
         f"blocks, {log['labels']:,} labels, {log['verdicts']:,} verdicts), PostgreSQL "
         f"{postgres['version']} (shared_buffers {postgres['shared_buffers']}); "
         f"the real dashboard process, first page of {report['page_size']}, timed by the client.",
-        f"Measured {report['measured_at']} on {machine['cpus']} CPUs, load average "
-        f"{machine['load_before']['1m']} before, {machine['load_after']['1m']} after.",
+        measured_sentence(report),
         "",
         "| case | p50 ms | p95 ms | p99 ms | max ms | rows |",
         "| --- | ---: | ---: | ---: | ---: | ---: |",
@@ -207,9 +205,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=Path("reports"))
     args = parser.parse_args(argv)
     report = run(args.decisions, args.days, args.requests)
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / REPORT).write_text(json.dumps(report, indent=1) + "\n")
-    (args.out / SUMMARY).write_text(summary(report))
+    write_report(args.out, report, (REPORT, SUMMARY), summary(report))
     print(summary(report))
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import statistics
 import tempfile
 import time
@@ -25,7 +24,7 @@ from typing import Any
 
 from fraud_bench import cpu
 from fraud_bench.queue_fill import fill, server
-from fraud_bench.stats import load_average, measured_on
+from fraud_bench.stats import load_average, measured_on, measured_sentence, write_report
 from fraud_devstack import PostgresServer
 from fraudcore.decision_log import connect, migrate
 from fraudcore.decision_log.rule_backtest import run as backtest
@@ -149,7 +148,7 @@ def run(
 
 
 def summary(report: dict[str, Any]) -> str:
-    log, machine, postgres = report["log"], report["machine"], report["postgresql"]
+    log, postgres = report["log"], report["postgresql"]
     lines = [
         "# Rules: backtests over a big decision log",
         "",
@@ -157,8 +156,7 @@ def summary(report: dict[str, Any]) -> str:
         f"PostgreSQL {postgres['version']} (shared_buffers {postgres['shared_buffers']}); each "
         "case is the production backtest over the whole log, from its first query to its "
         "figures (reading the columns in one binary COPY, then the rules on them).",
-        f"Measured {report['measured_at']} on {machine['cpus']} CPUs, load average "
-        f"{machine['load_before']['1m']} before, {machine['load_after']['1m']} after.",
+        measured_sentence(report),
         "",
         "| case | rules | hits | CPU s (max) | wall s (median) | wall s (max) | read s | "
         "evaluate s |",
@@ -207,9 +205,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=Path("reports"))
     args = parser.parse_args(argv)
     report = run(args.decisions, args.days, args.repeats)
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / REPORT).write_text(json.dumps(report, indent=1) + "\n")
-    (args.out / SUMMARY).write_text(summary(report))
+    write_report(args.out, report, (REPORT, SUMMARY), summary(report))
     print(summary(report))
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
 
 
 def load_average() -> dict[str, float]:
@@ -24,6 +27,22 @@ def measured_on(load_before: dict[str, float]) -> dict[str, object]:
             "load_after": load_average(),
         },
     }
+
+
+def measured_sentence(report: dict[str, Any]) -> str:
+    """What a summary says of ``measured_on``'s figures."""
+    machine = report["machine"]
+    return (
+        f"Measured {report['measured_at']} on {machine['cpus']} CPUs, load average "
+        f"{machine['load_before']['1m']} before, {machine['load_after']['1m']} after."
+    )
+
+
+def write_report(out: Path, report: dict[str, Any], names: tuple[str, str], summary: str) -> None:
+    """The report as JSON and its markdown summary, side by side in ``out``."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / names[0]).write_text(json.dumps(report, indent=1) + "\n")
+    (out / names[1]).write_text(summary)
 
 
 def percentile(values: Sequence[float], q: float) -> float:
