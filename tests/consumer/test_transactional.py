@@ -4,6 +4,7 @@ what an aborted one leaves to redo, and dead letters held behind a waiting label
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any
 
@@ -81,6 +82,7 @@ def outputs(monkeypatch: pytest.MonkeyPatch) -> TransactionalOutputs:
 def commit_when_due(outputs: TransactionalOutputs) -> None:
     time.sleep(0.005)  # past the 1 ms interval
     outputs.service()
+    outputs.settle()  # the commit runs on the committer thread: its outcome taken up here
 
 
 def letter(partition: tuple[str, int], offset: int) -> tuple[str, bytes, bytes]:
@@ -275,5 +277,88 @@ def test_a_revoke_waits_for_the_log_and_commits_the_waiting_batches_too(
     outputs.finish()
     assert producer.calls[2:] == [
         ("offsets", {T: 10}), "commit", "begin", ("offsets", {T: 20}), "commit"
+    ]  # fmt: skip
+    assert not outputs.open
+
+
+class SlowCommitProducer(FakeProducer):
+    """A commit that returns only when the test lets it (the broker's round trips)."""
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        super().__init__(config)
+        self.release = threading.Event()
+
+    def commit_transaction(self, timeout: float) -> None:
+        assert self.release.wait(5), "the commit was never let through"
+        super().commit_transaction(timeout)
+
+
+@pytest.fixture
+def slow(monkeypatch: pytest.MonkeyPatch, outputs: TransactionalOutputs) -> Any:
+    monkeypatch.setattr(transactional, "Producer", SlowCommitProducer)
+    return outputs.producer
+
+
+def test_the_loop_goes_on_while_a_commit_is_in_flight(
+    outputs: TransactionalOutputs, slow: Any
+) -> None:
+    outputs.emit(Outgoing({T: 10}, [("scored", b"c", b"r1")], ["batch:1"]))
+    time.sleep(0.005)
+    outputs.service()  # the commit starts on the committer and the loop is back at once
+    outputs.emit(Outgoing({T: 20}, [("scored", b"c", b"r2")], ["batch:2"]))
+    outputs.service()  # still in flight: nothing touches the producer meanwhile
+    assert [value for _, _, value in slow.sent] == [b"r1"]  # r2 waits for the next one
+    assert outputs.open
+    slow.release.set()
+    outputs.settle()
+    assert slow.calls == ["init", "begin", ("offsets", {T: 10}), "commit", "begin"]
+    assert [value for _, _, value in slow.sent] == [b"r1", b"r2"]
+    assert outputs.sink.forgotten == ["batch:1"]  # type: ignore[attr-defined]
+    commit_when_due(outputs)
+    assert slow.calls[-2:] == [("offsets", {T: 20}), "commit"]
+
+
+def test_a_commit_that_fails_in_flight_is_redone_from_the_committed_offsets(
+    outputs: TransactionalOutputs, slow: Any
+) -> None:
+    outputs.emit(Outgoing({T: 10}, [("scored", b"c", b"r1")], ["batch:1"]))
+    time.sleep(0.005)
+    outputs.service()
+    outputs.emit(Outgoing({T: 20}, [("scored", b"c", b"r2")], ["batch:2"]))
+    FakeProducer.fail_commit = KafkaError(KafkaError.ILLEGAL_GENERATION, txn_requires_abort=True)
+    slow.release.set()
+    outputs.settle()
+    assert slow.calls[-1] == "abort"
+    assert outputs.health.consumer_broken  # both batches are redone, the waiting one too
+    assert not outputs.waiting
+    assert outputs.sink.forgotten == []  # type: ignore[attr-defined]
+
+
+def test_batches_waiting_behind_a_slow_commit_are_bounded(
+    outputs: TransactionalOutputs, slow: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(transactional, "MAX_WAITING", 3)
+    outputs.emit(Outgoing({T: 10}, [("scored", b"c", b"r0")], ["batch:0"]))
+    time.sleep(0.005)
+    outputs.service()
+    threading.Timer(0.2, slow.release.set).start()
+    began = time.monotonic()
+    for n in range(1, 4):
+        outputs.emit(Outgoing({T: 10 + n}, [("scored", b"c", b"r%d" % n)], [f"batch:{n}"]))
+    assert time.monotonic() - began >= 0.15  # the third waiting batch waited for the commit
+    assert [value for _, _, value in slow.sent] == [b"r0", b"r1", b"r2", b"r3"]
+    assert outputs.open
+    assert not outputs.sealed
+
+
+def test_a_revoke_waits_for_the_commit_in_flight(outputs: TransactionalOutputs, slow: Any) -> None:
+    outputs.emit(Outgoing({T: 10}, [("scored", b"c", b"r1")], ["batch:1"]))
+    time.sleep(0.005)
+    outputs.service()
+    outputs.emit(Outgoing({T: 20}, [("scored", b"c", b"r2")], ["batch:2"]))
+    threading.Timer(0.05, slow.release.set).start()
+    outputs.finish()
+    assert slow.calls[1:] == [
+        "begin", ("offsets", {T: 10}), "commit", "begin", ("offsets", {T: 20}), "commit"
     ]  # fmt: skip
     assert not outputs.open
