@@ -25,6 +25,7 @@ import socket
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 
 import orjson
 import redis
@@ -43,6 +44,15 @@ log = logging.getLogger(__name__)
 RETRY_FOR_S = 60.0  # e.g. a broker restarting: after this the transaction is given up
 SLOW_COMMIT_S = 1.0  # worth a line in the log
 MAX_WAITING = 1_000  # batches held behind a commit in flight before the loop waits for it
+
+
+@dataclass(frozen=True)
+class InFlight:
+    """A commit running on the committer: its outcome, its batches' recovery keys, its start."""
+
+    outcome: Future[None]
+    batches: list[str]
+    began: float
 
 
 def transactional_id(settings: ConsumerSettings) -> str:
@@ -81,9 +91,7 @@ class TransactionalOutputs:
         self._producer: Producer | None = None
         self._generation = 0  # of the producer: a replaced one's late error reports are ignored
         self._committer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tx-commit")
-        self._inflight: Future[None] | None = None  # the commit running on the committer
-        self._inflight_batches: list[str] = []  # its batches' recovery keys
-        self._inflight_began = 0.0
+        self._inflight: InFlight | None = None
 
     @property
     def producer(self) -> Producer:
@@ -197,7 +205,7 @@ class TransactionalOutputs:
 
     def service(self) -> None:
         if self._inflight is not None:
-            if not self._inflight.done():
+            if not self._inflight.outcome.done():
                 return  # the producer is the committer's until its commit is done
             self.settle()
         if self.health.producer_broken:
@@ -260,8 +268,8 @@ class TransactionalOutputs:
         offsets, finished = self.tracker.completed()
         metadata = self.kafka.group_metadata() if offsets else None  # the consumer's, read here
         self.sealed = True  # the batches that come meanwhile wait for the next transaction
-        self._inflight_batches, self._inflight_began = finished, time.monotonic()
-        self._inflight = self._committer.submit(self._send_and_commit, offsets, metadata)
+        outcome = self._committer.submit(self._send_and_commit, offsets, metadata)
+        self._inflight = InFlight(outcome, finished, time.monotonic())
 
     def _send_and_commit(self, offsets: list[TopicPartition], metadata: object) -> None:
         """On the committer thread: the batches' input offsets, then the commit."""
@@ -278,9 +286,8 @@ class TransactionalOutputs:
         inflight, self._inflight = self._inflight, None
         if inflight is None:
             return
-        finished, began = self._inflight_batches, self._inflight_began
         try:
-            inflight.result()
+            inflight.outcome.result()
         except KafkaException as failure:
             error: KafkaError = failure.args[0]
             if error.fatal():
@@ -290,11 +297,11 @@ class TransactionalOutputs:
                 self._abort(describe(error))
             raise TransactionFailedError(describe(error)) from failure
         self.open = False
-        if (took := time.monotonic() - began) > SLOW_COMMIT_S:
+        if (took := time.monotonic() - inflight.began) > SLOW_COMMIT_S:
             log.warning("transaction committed after %.1f s (the broker was slow or away)", took)
-        if finished:
+        if inflight.batches:
             try:  # committed with their offsets: the recovery copies can go
-                self.sink.forget_batches(finished)
+                self.sink.forget_batches(inflight.batches)
             except redis.RedisError as error:
                 log.warning("recovery copies left to their TTL: %s", error)
         self.sealed, waiting, self.waiting = False, self.waiting, []
