@@ -41,7 +41,12 @@ from fraud_training.search import XgbParams, fit_xgboost
 from fraud_training.world_features import world_features
 from fraudcore.code_digest import code_digest
 from fraudcore.features import FEATURE_NAMES
-from fraudcore.features.candidates import CANDIDATE_FEATURES, CANDIDATE_GROUPS, candidate_features
+from fraudcore.features.candidates import (
+    CANDIDATE_FEATURES,
+    CANDIDATE_GROUPS,
+    candidate_features,
+    shop_frauds,
+)
 
 log = logging.getLogger(__name__)
 ABLATION = ("fraud_training.ablation.command",)  # what computes the report
@@ -75,9 +80,10 @@ def variants() -> dict[str, list[str]]:
 def with_candidates(table: pd.DataFrame, matrix: npt.NDArray[Any]) -> npt.NDArray[np.float64]:
     """The model's feature matrix with the candidates' columns after it (``COLUMNS``)."""
     column = FEATURE_NAMES.index
-    candidates = candidate_features(
+    times = epoch_seconds(table["event_time"]).tolist()
+    card = candidate_features(
         table["card_id"].tolist(),
-        (table["event_time"].to_numpy("datetime64[us]").astype(np.int64) / 1e6).tolist(),
+        times,
         channels=table["channel"].tolist(),
         amounts=table["amount"].to_numpy(np.float64).tolist(),
         categories=matrix[:, column("merchant_category")].astype(np.int64).tolist(),
@@ -85,8 +91,22 @@ def with_candidates(table: pd.DataFrame, matrix: npt.NDArray[Any]) -> npt.NDArra
         weights=matrix[:, column("card_count_30d")].tolist(),
         counts_24h=matrix[:, column("card_count_24h")].tolist(),
     )
-    extra = np.asarray(candidates, dtype=np.float64).reshape(len(table), len(CANDIDATE_FEATURES))
+    shop = shop_frauds(
+        table["merchant_id"].tolist(),
+        times,
+        label_times=epoch_seconds(table["label_time"]).tolist(),
+        is_fraud=table["is_fraud"].to_numpy(bool).tolist(),
+        card_excess=matrix[:, column("amount_vs_card_scale")].tolist(),
+    )
+    extra = np.hstack([np.asarray(rows, dtype=np.float64).reshape(len(table), -1)
+                       for rows in (card, shop)])  # fmt: skip
+    assert extra.shape[1] == len(CANDIDATE_FEATURES)
     return np.hstack([np.asarray(matrix, dtype=np.float64), extra])
+
+
+def epoch_seconds(times: pd.Series) -> npt.NDArray[np.float64]:
+    """Event or label times in epoch seconds, to the microsecond as the feature replay reads."""
+    return np.asarray(times.to_numpy("datetime64[us]").astype(np.int64) / 1e6, dtype=np.float64)
 
 
 def fit_and_score(
