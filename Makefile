@@ -16,7 +16,7 @@ PYTEST_ARGS ?=
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help setup system-packages fresh-check lint format test test-unit test-integration monitoring infra-up infra-down dev bench bench-sections batch-cost profile chaos audit soak train drift-reference evaluate ablate misses live-eval lifecycle benchmark-handbook benchmark-handbook-published clean decision-log-size \
+.PHONY: help setup system-packages fresh-check lint format test test-unit test-integration monitoring infra-up infra-down dev bench bench-sections batch-cost profile chaos audit soak train drift-reference evaluate ablate misses live-eval lifecycle benchmark-handbook handbook-candidates benchmark-handbook-published clean decision-log-size \
 	k8s-tools k8s-deps k8s-sync k8s-docs k8s-check k8s-api-tools k8s-api-up k8s-api-down k8s-api-check k8s-upstream \
 	k8s-e2e k8s-e2e-clean
 
@@ -250,6 +250,10 @@ lifecycle: ## champion, live on the world's clock, spending shift, drift alert, 
 
 benchmark-handbook: ## the handbook's published table replicated on its simulator (~7 min)
 	$(RUN)/fraud-train benchmark handbook --out reports/handbook_benchmark.json
+
+TREE_METHOD ?= hist
+handbook-candidates: ## our features with and without the shop-fraud candidates on the handbook's simulated data, seeds 0-2, its protocol (about 25 min; TREE_METHOD=exact for exact trees); reports/tmp/handbook_candidates.{json,md}
+	$(RUN)/fraud-train benchmark handbook-candidates --seeds 0 1 2 --tree-method $(TREE_METHOD) --out reports/tmp/handbook_candidates.json
 
 # The handbook's own dataset: git clone https://github.com/Fraud-Detection-Handbook/simulated-data-raw data/simulated-data-raw
 HANDBOOK_DATA ?= data/simulated-data-raw/data
