@@ -39,7 +39,7 @@ def with_shop_frauds(table: pd.DataFrame, ours: Matrix) -> Matrix:
     payments = as_transactions(table)
     shop = shop_frauds(
         payments["merchant_id"].tolist(),
-        epoch_seconds(payments["event_time"]),
+        epoch_seconds(payments["event_time"]).tolist(),
         label_times=epoch_seconds(payments["label_time"]).tolist(),
         is_fraud=payments["is_fraud"].to_numpy(bool).tolist(),
         card_excess=ours[:, FEATURE_NAMES.index("amount_vs_card_scale")].tolist(),

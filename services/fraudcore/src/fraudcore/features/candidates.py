@@ -60,7 +60,7 @@ _PRIOR = 1.0  # Laplace: one tapped and one chip payment before any history
 _HOUR_S, _FRESH_S = 3_600.0, float(DAY_S)  # the run's time constants; fresh for a day
 _MAX_FRESH = 8  # fresh kinds of shop remembered per card; the oldest goes first
 _CARD_EXPLAINS = math.log(2.0)  # a fraud at over twice the card's usual spend: the card's doing
-_WEEK_DAYS = 7
+_WEEK_DAYS = 7  # the merchant's short window, as its 7-day fraud counts
 
 
 @dataclass(slots=True)
