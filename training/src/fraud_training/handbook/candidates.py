@@ -20,14 +20,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fraud_training.ablation.command import epoch_seconds
+from fraud_training.ablation.command import shop_fraud_columns
 from fraud_training.handbook.benchmark import HANDBOOK_FOLDS, METRICS, Splits, run
 from fraud_training.handbook.command import load
 from fraud_training.handbook.models import Matrix, xgboost_family
 from fraud_training.handbook.our_features import as_transactions, our_features
 from fraud_training.handbook.report import PUBLISHED
-from fraudcore.features import FEATURE_NAMES
-from fraudcore.features.candidates import SHOP_CANDIDATES, shop_frauds
+from fraudcore.features.candidates import SHOP_CANDIDATES
 
 log = logging.getLogger(__name__)
 OURS, WITH = "xgboost_ours", "xgboost_ours+shop_frauds"
@@ -36,16 +35,7 @@ TARGET_AP = 0.73  # issue 23's acceptance for our features on the handbook's dat
 
 def with_shop_frauds(table: pd.DataFrame, ours: Matrix) -> Matrix:
     """Our feature matrix with the shop-fraud candidates' columns after it."""
-    payments = as_transactions(table)
-    shop = shop_frauds(
-        payments["merchant_id"].tolist(),
-        epoch_seconds(payments["event_time"]).tolist(),
-        label_times=epoch_seconds(payments["label_time"]).tolist(),
-        is_fraud=payments["is_fraud"].to_numpy(bool).tolist(),
-        card_excess=ours[:, FEATURE_NAMES.index("amount_vs_card_scale")].tolist(),
-    )
-    extra = np.asarray(shop, dtype=np.float64).reshape(len(table), len(SHOP_CANDIDATES))
-    return np.hstack([ours, extra])
+    return np.hstack([ours, shop_fraud_columns(as_transactions(table), ours)])
 
 
 def measure_seed(seed: int, tree_method: str, folds: int, n_jobs: int) -> dict[str, Any]:
