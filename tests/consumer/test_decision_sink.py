@@ -14,7 +14,7 @@ from fraud_consumer.decision_sink import DecisionLogUnavailableError
 from fraud_consumer.decoding import decode_label
 from fraud_consumer.labels import Waiting
 from fraudcore.decision_log import connect, get_decisions
-from fraudcore.features import FEATURE_NAMES, MerchantState
+from fraudcore.features import CARD_EXCESS, FEATURE_NAMES, MerchantState
 from fraudcore.live_stats import LiveTotals
 from fraudcore.schemas import Decision, Label, ScoredTransaction, Transaction
 
@@ -289,6 +289,42 @@ def test_a_label_weeks_late_finds_its_decision_in_the_log_once(
         (found,) = get_decisions(conn, txs[0].transaction_id)
     assert found.row["is_fraud"] is True
     assert found.row["country"] == txs[0].country  # the review queue filters on it
+
+
+def unexplained_frauds(consumer, merchant_id: str) -> int:
+    """The merchant's fraud labels its cards' spending did not explain (``u`` buckets)."""
+    raw = consumer.pipeline.redis.hgetall(consumer.pipeline.keys.merchant(merchant_id))
+    return sum(int(v) for k, v in raw.items() if k.startswith(b"u"))
+
+
+@pytest.mark.parametrize("through", ["decision log", "redis marker"])
+def test_a_fraud_counts_for_its_shop_only_where_the_card_s_spending_does_not_explain_it(
+    inprocess_consumer_factory, database, transactions, through
+) -> None:
+    # Through the log: the records expired, a label reads the features as logged. Through the
+    # marker: no log, the label reads the excess its payment's Redis marker kept.
+    url = database.database_url if through == "decision log" else None
+    consumer = inprocess_consumer_factory(database_url=url)
+    txs = transactions(60)
+    # The last payments at twenty times the card's usual against the shops' prices.
+    txs[50:] = [tx.model_copy(update={"amount": tx.amount * 20}) for tx in txs[50:]]
+    records = [ScoredTransaction.from_json(o.value) for o in consumer.score(txs).outputs]
+    if url is not None:
+        redis, keys = consumer.pipeline.redis, consumer.pipeline.keys
+        redis.delete(*(keys.transaction(tx.card_id, tx.transaction_id) for tx in txs))
+    assert consumer.apply_labels([label_of(tx, is_fraud=True, days_later=9) for tx in txs]) == []
+
+    explained = {
+        r.transaction.transaction_id
+        for r in records
+        if np.float32(r.features.get(CARD_EXCESS, np.nan)) > np.float32(np.log(2.0))
+    }
+    assert 0 < len(explained) < len(txs)  # both kinds of fraud are in the stream
+    for merchant in ("merch-0", "merch-1", "merch-2"):
+        at_merchant = [tx for tx in txs if tx.merchant_id == merchant]
+        assert merchant_labels(consumer, merchant) == (len(at_merchant), len(at_merchant))
+        expected = sum(tx.transaction_id not in explained for tx in at_merchant)
+        assert unexplained_frauds(consumer, merchant) == expected, merchant
 
 
 def test_a_label_whose_log_commit_failed_after_redis_is_not_applied_twice(

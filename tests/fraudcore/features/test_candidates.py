@@ -1,7 +1,6 @@
 """The weak scenarios' candidate features: a chip payment surprises a card that taps, a kind of
-shop never used surprises a card with a long month more than a new one, a shop's frauds count
-only where the card does not explain them, and none is a model input until an ablation and a
-retrained model say so."""
+shop never used surprises a card with a long month more than a new one, and none is a model
+input until an ablation and a retrained model say so."""
 
 import math
 
@@ -11,14 +10,12 @@ from fraudcore.features import FEATURE_NAMES
 from fraudcore.features.candidates import (
     CANDIDATE_FEATURES,
     CANDIDATE_GROUPS,
-    SHOP_CANDIDATES,
     TAP_LIMIT,
     CategoryRun,
     TapHabit,
     candidate_features,
     category_run_and_update,
     category_surprise,
-    shop_frauds,
     tap_surprise_and_update,
 )
 
@@ -134,50 +131,3 @@ def test_the_run_replayed_in_two_halves_through_its_encoding_gives_the_same_bits
     got += [category_run_and_update(restored, t, c, 20.0 + t % 7, share=s, count_24h=3.0)
             for t, c, s in payments[20:]]  # fmt: skip
     assert got == expected
-
-
-def _shop(events: list[tuple[str, float, float, bool, float]]) -> list[dict[str, float]]:
-    merchants, times, label_times, fraud, excess = map(list, zip(*events, strict=True))
-    rows = shop_frauds(merchants, times, label_times=label_times, is_fraud=fraud,
-                       card_excess=excess)  # fmt: skip
-    return [dict(zip(SHOP_CANDIDATES, row, strict=True)) for row in rows]
-
-
-def test_a_shop_fraud_counts_from_its_label_s_arrival_in_its_arrival_day() -> None:
-    rows = _shop([
-        ("m", T0, T0 + 7 * DAY, True, 0.1),  # ordinary for its card: the shop's
-        ("m", T0 + 7 * DAY - 60, math.nan, False, 0.0),  # before the label arrives
-        ("m", T0 + 7 * DAY, math.nan, False, 0.0),  # the label first, at a tie
-        ("m", T0 + 10 * DAY, math.nan, False, 0.0),
-    ])  # fmt: skip
-    assert math.isnan(rows[0]["shop_fraud_age_days"])
-    assert rows[1]["shop_frauds_30d"] == 0.0
-    assert rows[2] == {"shop_frauds_7d": 1.0, "shop_frauds_30d": 1.0, "shop_fraud_age_days": 0.0}
-    assert rows[3]["shop_fraud_age_days"] == 3.0
-
-
-def test_frauds_the_card_explains_and_genuine_labels_do_not_count() -> None:
-    rows = _shop([
-        ("m", T0, T0 + DAY, True, 1.5),  # over twice the card's usual: the card's doing
-        ("m", T0 + 60, T0 + DAY, False, 0.0),
-        ("n", T0 + 120, T0 + DAY, True, math.nan),  # no baseline yet: the shop's
-        ("m", T0 + 2 * DAY, math.nan, False, 0.0),
-        ("n", T0 + 2 * DAY, math.nan, False, 0.0),
-    ])  # fmt: skip
-    assert rows[3]["shop_frauds_30d"] == 0.0
-    assert math.isnan(rows[3]["shop_fraud_age_days"])
-    assert rows[4]["shop_frauds_30d"] == 1.0
-
-
-def test_shop_frauds_leave_the_week_then_the_month_as_the_merchant_buckets_do() -> None:
-    first = T0  # a midnight: whole days between buckets
-    rows = _shop([
-        ("m", first - DAY, first, True, 0.0),
-        ("m", first + 6 * DAY, math.nan, False, 0.0),  # arrival day + 6: in the week
-        ("m", first + 7 * DAY, math.nan, False, 0.0),  # + 7: the month only
-        ("m", first + 29 * DAY, math.nan, False, 0.0),  # + 29: the month's first day
-        ("m", first + 30 * DAY, math.nan, False, 0.0),  # + 30: expired, as ``d`` buckets
-    ])  # fmt: skip
-    assert [row["shop_frauds_7d"] for row in rows[1:]] == [1.0, 0.0, 0.0, 0.0]
-    assert [row["shop_frauds_30d"] for row in rows[1:]] == [1.0, 1.0, 1.0, 0.0]
-    assert rows[3]["shop_fraud_age_days"] == 29.0

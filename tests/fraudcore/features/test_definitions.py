@@ -1,4 +1,5 @@
 import math
+import struct
 
 import pytest
 
@@ -121,12 +122,58 @@ def test_merchant_risk_counts_only_labels_that_have_arrived() -> None:
     merchant = MerchantState()
     t0 = 1_000 * DAY
     for i in range(4):
-        apply_label(merchant, t0 - DAY + i, is_fraud=i < 3)
+        apply_label(merchant, t0 - DAY + i, is_fraud=i < 3, card_excess=math.nan)
     f = as_dict(features_and_update(pay(t0), CardState(), merchant))
     assert (f["merchant_fraud_7d"], f["merchant_fraud_30d"], f["merchant_labels_30d"]) == (3, 3, 4)
     assert f["merchant_risk_30d"] == pytest.approx((3 + 0.05) / (4 + 5))
     later = as_dict(features_and_update(pay(t0 + 31 * DAY), CardState(), merchant))
     assert (later["merchant_fraud_30d"], later["merchant_labels_30d"]) == (0, 0)
+
+
+def _shop(merchant: MerchantState, t: float) -> dict[str, float]:
+    f = as_dict(features_and_update(pay(t), CardState(), merchant))
+    return {name: f[name] for name in ("shop_frauds_7d", "shop_frauds_30d", "shop_fraud_age_days")}
+
+
+def test_a_shop_fraud_counts_from_its_label_s_arrival_in_its_arrival_day() -> None:
+    merchant, t0 = MerchantState(), 1_000 * DAY  # a midnight: whole days between buckets
+    assert math.isnan(_shop(merchant, t0)["shop_fraud_age_days"])
+    apply_label(merchant, t0 + 3_600, is_fraud=True, card_excess=0.1)  # ordinary for its card
+    assert _shop(merchant, t0 + 3_600) == {
+        "shop_frauds_7d": 1.0, "shop_frauds_30d": 1.0, "shop_fraud_age_days": 0.0,
+    }  # fmt: skip
+    assert _shop(merchant, t0 + 6 * DAY)["shop_frauds_7d"] == 1.0  # arrival day + 6: the week
+    week_later = _shop(merchant, t0 + 7 * DAY)
+    assert (week_later["shop_frauds_7d"], week_later["shop_frauds_30d"]) == (0.0, 1.0)
+    assert _shop(merchant, t0 + 29 * DAY)["shop_fraud_age_days"] == 29.0
+    expired = _shop(merchant, t0 + 30 * DAY)  # as the ``d`` and ``f`` buckets
+    assert expired["shop_frauds_30d"] == 0.0
+    assert math.isnan(expired["shop_fraud_age_days"])
+
+
+def test_frauds_the_card_explains_and_genuine_labels_count_only_as_merchant_frauds() -> None:
+    merchant, t0 = MerchantState(), 1_000 * DAY
+    apply_label(merchant, t0, is_fraud=True, card_excess=1.5)  # over twice the card's usual
+    apply_label(merchant, t0, is_fraud=False, card_excess=0.0)
+    f = as_dict(features_and_update(pay(t0 + 60), CardState(), merchant))
+    assert (f["merchant_fraud_30d"], f["shop_frauds_30d"]) == (1.0, 0.0)
+    apply_label(merchant, t0 + 120, is_fraud=True, card_excess=math.nan)  # no scale yet
+    apply_label(merchant, t0 + DAY + 120, is_fraud=True, card_excess=-2.0)  # below usual
+    f = as_dict(features_and_update(pay(t0 + DAY + 180), CardState(), merchant))
+    assert (f["merchant_fraud_30d"], f["shop_frauds_30d"], f["shop_fraud_age_days"]) == (3, 2, 1)
+
+
+def test_the_card_s_excess_is_compared_at_the_precision_the_decision_log_keeps() -> None:
+    # A served value just above log 2 is log 2 once stored as float32: a live label reading it
+    # back from the log and the offline replay reading the float64 must agree.
+    above = math.nextafter(math.log(2.0), math.inf)
+    stored = struct.unpack("f", struct.pack("f", above))[0]
+    counted = []
+    for excess in (above, stored, 0.7, 1e300):
+        merchant = MerchantState()
+        apply_label(merchant, 1_000 * DAY, is_fraud=True, card_excess=excess)
+        counted.append(any(name.startswith("u") for name in merchant.buckets))
+    assert counted == [True, True, False, False]
 
 
 def test_merchant_buckets_out_of_every_window_are_dropped_and_remembered() -> None:

@@ -6,6 +6,7 @@ import pytest
 
 from fraud_simulator.dataset import DatasetSpec, generate
 from fraudcore.features import FEATURE_NAMES, CardState, MerchantState, features_and_update, replay
+from fraudcore.features.definitions import SHOP_FRAUD_FEATURES
 from fraudcore.features.payments import epoch_seconds, payment_of
 from fraudcore.schemas import Transaction
 
@@ -27,7 +28,10 @@ def test_labels_change_merchant_features_only_after_they_arrive(week: pd.DataFra
     merchant_cols = [
         i
         for i, name in enumerate(FEATURE_NAMES)
-        if name.startswith("merchant_") and ("fraud" in name or "labels" in name or "risk" in name)
+        if (
+            name.startswith("merchant_") and ("fraud" in name or "labels" in name or "risk" in name)
+        )
+        or name in SHOP_FRAUD_FEATURES
     ]
     other = [i for i in range(len(FEATURE_NAMES)) if i not in merchant_cols]
     np.testing.assert_array_equal(with_labels[:, other], without[:, other])

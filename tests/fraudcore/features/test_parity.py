@@ -17,6 +17,7 @@ import fraud_consumer.batch_write
 from fraud_simulator.dataset import DatasetSpec, generate
 from fraudcore.decision_log import connect
 from fraudcore.features import FEATURE_NAMES, replay
+from fraudcore.features.definitions import SHOP_FRAUD_FEATURES
 from fraudcore.features.payments import epoch_seconds
 from fraudcore.live_stats import LiveTotals
 from fraudcore.model import ModelBundle
@@ -173,10 +174,12 @@ def test_parity_fails_when_the_lua_writer_disagrees_with_replay(
     differs = ~((features == offline) | (np.isnan(features) & np.isnan(offline)))
     changed = {FEATURE_NAMES[column] for column in np.flatnonzero(differs.any(axis=0))}
     merchant_columns = {name for name in FEATURE_NAMES if "merchant_" in name} - {"new_merchant"}
-    # The card's spending scale is read against the merchant's log amounts, and so its runs.
+    # The card's spending scale is read against the merchant's log amounts, and so its runs and
+    # which of the shops' frauds it explains.
     scale_columns = {"amount_vs_card_scale", "amount_scale_z"} | {
         "high_amounts_7d",
         "amount_excess_7d",
+        *SHOP_FRAUD_FEATURES,
     }
     assert "amount_to_merchant_mean" in changed <= merchant_columns | scale_columns
     with pytest.raises(AssertionError):

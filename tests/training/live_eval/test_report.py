@@ -49,7 +49,8 @@ def test_the_old_live_traffic_flagged_far_more_than_the_card_promises(
 ) -> None:
     before = result["before"]
     flagged = before["review_rate"] + before["block_rate"]
-    assert flagged > 10 * result["card"]["review"]["alert_rate"]
+    # Several times the card's rate (8.8x with xgb-20260302-f83f9268, 11.8x with the one before).
+    assert flagged > 5 * result["card"]["review"]["alert_rate"]
     assert before["precision"] < result["card"]["review"]["precision"] / 10
 
 

@@ -37,7 +37,7 @@ from fraud_training.ablation import misses
 from fraud_training.drift_reference import ReferenceDataError, build_reference, write_reference
 from fraud_training.eda.command import eda
 from fraud_training.from_log import DecisionLogDataError, DecisionLogSource, train_from_log
-from fraud_training.handbook import candidates as handbook_candidates
+from fraud_training.handbook import seeds as handbook_seeds
 from fraud_training.handbook.benchmark import HANDBOOK_FOLDS
 from fraud_training.handbook.command import benchmark
 from fraud_training.lifecycle import command as lifecycle
@@ -168,7 +168,7 @@ def _parser() -> argparse.ArgumentParser:
         "quicker look, the fewest that give a standard deviation)",
     )
     handbook.set_defaults(run=_benchmark_handbook)
-    handbook_candidates.add_parser(protocols, _at_least_two)
+    handbook_seeds.add_parser(protocols, _at_least_two)
     live_eval.add_parser(commands)
     lifecycle.add_parser(commands)
     offline_eval.add_parser(commands)

@@ -105,7 +105,7 @@ def _write(client: RedisClient, keys: RedisKeys, settings: BackfillSettings,
     for start in range(0, len(state.pending), WRITE_CHUNK):
         pipe = client.pipeline(transaction=False)
         for item in state.pending[start : start + WRITE_CHUNK]:
-            marker = history_marker(item.card_id, item.merchant_id)
+            marker = history_marker(item.card_id, item.merchant_id, item.card_excess)
             pipe.set(
                 keys.transaction(item.card_id, item.transaction_id),
                 marker,

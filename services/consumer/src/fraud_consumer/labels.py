@@ -12,6 +12,7 @@ decided live and are not in the log: their labels still find them through their 
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 
@@ -28,8 +29,9 @@ from fraudcore.feature_store import FeatureStore
 from fraudcore.features import MerchantState, apply_label, epoch_seconds
 from fraudcore.schemas import Decision, Label
 
-# A label to apply: its merchant, and the decision it judges (None: a history payment).
-Applied = tuple[Label, str, Decision | None]
+# A label to apply: its merchant, the decision it judges (None: a history payment) and the
+# payment's CARD_EXCESS as served (NaN: undefined or unknown).
+Applied = tuple[Label, str, Decision | None, float]
 
 
 RECHECK_MIN_S = 5.0  # every waiting label is looked up again at least this often
@@ -110,15 +112,16 @@ class LabelApplier:
 
     def _apply(self, waiting: list[Waiting], conn: psycopg.Connection | None) -> list[Waiting]:
         self.writer.finish()  # a write an error cut short, before anything is looked up
-        # Per label: its logged decision's (merchant, decision), or whether the log has it.
-        logged: list[tuple[str, Decision] | LabelStatus] = [LabelStatus.NOT_LOGGED] * len(waiting)
+        # Per label: its logged decision's (merchant, decision, excess), or whether the log has it.
+        logged: list[tuple[str, Decision, float] | LabelStatus]
+        logged = [LabelStatus.NOT_LOGGED] * len(waiting)
         if conn is not None:
             labels = [entry.item.event for entry in waiting]
             outcomes = apply_labels(conn, labels)
             for i, outcome in enumerate(outcomes):
                 found = outcome.decision
                 if outcome.status is LabelStatus.APPLIED and found is not None:
-                    logged[i] = (found.merchant_id, found.decision)
+                    logged[i] = (found.merchant_id, found.decision, found.card_excess)
                 else:
                     logged[i] = outcome.status
             # The known-compromised policy, in the labels' transaction: listed once with them.
@@ -139,7 +142,7 @@ class LabelApplier:
                 continue  # applied before (redelivery): never count twice
             decision: Decision | None
             if isinstance(log, tuple):
-                merchant_id, decision = log
+                merchant_id, decision, excess = log
             elif stored is not None:
                 marker = parse_marker(stored)
                 if (
@@ -152,10 +155,11 @@ class LabelApplier:
                     still.append(entry)
                     continue
                 merchant_id, decision = marker.merchant_id, marker.decision
+                excess = math.nan if marker.card_excess is None else marker.card_excess
             else:
                 still.append(entry)
                 continue
-            applied.append((label, merchant_id, decision))
+            applied.append((label, merchant_id, decision, excess))
             applied_ids.add(tx_id)
         if applied:
             self._write(applied)
@@ -171,12 +175,12 @@ class LabelApplier:
                 None if decision is None else live_stats.outcome(decision, label.is_fraud),
                 label.is_fraud,
             )
-            for label, _, decision in applied
+            for label, _, decision, _ in applied
         ]
         sections = []
-        for (label, merchant_id, _), counted in zip(applied, cells, strict=True):
+        for (label, merchant_id, _, excess), counted in zip(applied, cells, strict=True):
             history = MerchantState()
-            apply_label(history, epoch_seconds(label.labelled_at), label.is_fraud)
+            apply_label(history, epoch_seconds(label.labelled_at), label.is_fraud, excess)
             sections.append(
                 LabelSection(
                     self.keys.label(merchant_id, label.transaction_id),

@@ -31,7 +31,7 @@ from fraud_consumer.settings import ConsumerSettings
 from fraud_consumer.sink import BatchWrite, RedisSink
 from fraudcore import live_stats
 from fraudcore.feature_store import FeatureStore
-from fraudcore.features import FEATURE_NAMES, features_and_update, payment_of
+from fraudcore.features import CARD_EXCESS_COLUMN, FEATURE_NAMES, features_and_update, payment_of
 from fraudcore.model_card import Thresholds
 from fraudcore.redis_client import RedisClient
 from fraudcore.redis_keys import RedisKeys
@@ -197,6 +197,7 @@ class TransactionPipeline:
                 i.message.partition() or 0,
                 i.message.offset() or 0,
                 rule_hits,
+                row[CARD_EXCESS_COLUMN],
             )
             for i, row, verdict, rule_hits in zip(
                 fresh, matrix.tolist(), verdicts, hits, strict=True

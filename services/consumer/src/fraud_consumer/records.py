@@ -8,6 +8,7 @@ the hot path, and tests check that every record validates as ``ScoredTransaction
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from itertools import compress
 from operator import eq
@@ -33,15 +34,22 @@ class Marker(BaseModel):
     card_id: str
     merchant_id: str
     decision: Decision | None
+    # The payment's amount_vs_card_scale as served, for its label (None: undefined, or a marker
+    # written before it was kept).
+    card_excess: float | None = None
     score: float | None = None
     source_partition: int = -1
     source_offset: int = -1
     batch: str = ""
 
 
-def history_marker(card_id: str, merchant_id: str) -> bytes:
-    """The marker of a history payment whose label had not arrived by the warm start's cut-off."""
-    return orjson.dumps({"card_id": card_id, "merchant_id": merchant_id, "decision": None})
+def history_marker(card_id: str, merchant_id: str, card_excess: float) -> bytes:
+    """The marker of a history payment whose label had not arrived by the warm start's cut-off
+    (NaN excess is written as null)."""
+    return orjson.dumps(
+        {"card_id": card_id, "merchant_id": merchant_id, "decision": None,
+         "card_excess": card_excess}
+    )  # fmt: skip
 
 
 def parse_marker(raw: bytes) -> Marker:
@@ -71,6 +79,7 @@ class Scored:
     partition: int
     offset: int
     hits: RuleHits = field(default_factory=RuleHits)  # the fired rules' versions, the shadow's
+    card_excess: float = math.nan  # amount_vs_card_scale as served, which its label reads
 
     def record_parts(self) -> RecordParts:
         """The record around its timings, encoded once for every copy (the recovery copy and
@@ -101,6 +110,7 @@ class Scored:
                 "card_id": self.tx.card_id,
                 "merchant_id": self.tx.merchant_id,
                 "decision": self.verdict.decision,
+                "card_excess": self.card_excess,  # NaN: null
                 "score": self.verdict.score,
                 "source_partition": self.partition,
                 "source_offset": self.offset,

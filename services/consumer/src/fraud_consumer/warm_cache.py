@@ -6,6 +6,7 @@ processes building the same entry at once never read half of one."""
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import orjson
 from fraudcore.code_digest import FEATURES, code_digest
 from fraudcore.features import CardState, MerchantState, Pending, WarmState
 
-CACHE_VERSION = "warm-start-v1"
+CACHE_VERSION = "warm-start-v2"  # v2: a pending payment keeps its amount_vs_card_scale
 
 
 def cache_file(cache_dir: Path, history_digest: str) -> Path:
@@ -29,7 +30,10 @@ def save(path: Path, state: WarmState) -> None:
         "labels": state.labels,
         "cards": {cid: orjson.Fragment(card.to_bytes()) for cid, card in state.cards.items()},
         "merchants": {mid: merchant.buckets for mid, merchant in state.merchants.items()},
-        "pending": [[p.transaction_id, p.card_id, p.merchant_id] for p in state.pending],
+        # NaN (no scale yet) is written as null: JSON has no NaN.
+        "pending": [
+            [p.transaction_id, p.card_id, p.merchant_id, p.card_excess] for p in state.pending
+        ],
     }
     partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
     partial.write_bytes(orjson.dumps(body))
@@ -48,7 +52,10 @@ def load(path: Path) -> WarmState | None:
             mid: MerchantState(buckets=buckets, track=False)
             for mid, buckets in body["merchants"].items()
         },
-        pending=[Pending(*item) for item in body["pending"]],
+        pending=[
+            Pending(tx, card, merchant, math.nan if excess is None else excess)
+            for tx, card, merchant, excess in body["pending"]
+        ],
         rows=body["rows"],
         labels=body["labels"],
     )

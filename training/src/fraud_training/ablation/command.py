@@ -44,9 +44,7 @@ from fraudcore.features import FEATURE_NAMES
 from fraudcore.features.candidates import (
     CANDIDATE_FEATURES,
     CANDIDATE_GROUPS,
-    SHOP_CANDIDATES,
     candidate_features,
-    shop_frauds,
 )
 
 log = logging.getLogger(__name__)
@@ -91,25 +89,8 @@ def with_candidates(table: pd.DataFrame, matrix: npt.NDArray[Any]) -> npt.NDArra
         weights=matrix[:, column("card_count_30d")].tolist(),
         counts_24h=matrix[:, column("card_count_24h")].tolist(),
     )
-    extra = np.hstack([
-        np.asarray(card, dtype=np.float64).reshape(len(table), -1),
-        shop_fraud_columns(table, matrix),
-    ])  # fmt: skip
-    assert extra.shape[1] == len(CANDIDATE_FEATURES)
+    extra = np.asarray(card, dtype=np.float64).reshape(len(table), len(CANDIDATE_FEATURES))
     return np.hstack([np.asarray(matrix, dtype=np.float64), extra])
-
-
-def shop_fraud_columns(table: pd.DataFrame, matrix: npt.NDArray[Any]) -> npt.NDArray[np.float64]:
-    """``SHOP_CANDIDATES`` for a time-ordered table in the dataset layout and its feature matrix
-    (the payments' served ``amount_vs_card_scale``)."""
-    shop = shop_frauds(
-        table["merchant_id"].tolist(),
-        epoch_seconds(table["event_time"]).tolist(),
-        label_times=epoch_seconds(table["label_time"]).tolist(),
-        is_fraud=table["is_fraud"].to_numpy(bool).tolist(),
-        card_excess=matrix[:, FEATURE_NAMES.index("amount_vs_card_scale")].tolist(),
-    )
-    return np.asarray(shop, dtype=np.float64).reshape(len(table), len(SHOP_CANDIDATES))
 
 
 def epoch_seconds(times: pd.Series) -> npt.NDArray[np.float64]:

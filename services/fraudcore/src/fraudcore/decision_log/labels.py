@@ -9,6 +9,7 @@ outcome counters, so a label delivered twice, or by two consumers at once, count
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -16,7 +17,8 @@ from enum import StrEnum
 import psycopg
 from psycopg import sql
 
-from fraudcore.decision_log.contract import DECISIONS, DISAGREEMENTS, LABELS
+from fraudcore.decision_log.contract import DECISIONS, DISAGREEMENTS, FEATURE_SETS, LABELS
+from fraudcore.features import CARD_EXCESS
 from fraudcore.schemas import Decision, Label
 
 
@@ -36,6 +38,7 @@ class LabelledDecision:
     decision: Decision
     score: float
     model_version: str
+    card_excess: float  # the payment's CARD_EXCESS as served (NaN: undefined), for the label
 
 
 @dataclass(frozen=True)
@@ -77,14 +80,17 @@ WITH batch AS (
     ON CONFLICT DO NOTHING
 )
 SELECT i.transaction_id, a.transaction_id IS NOT NULL, d.card_id, d.merchant_id, d.event_time,
-       d.decision, d.score, d.model_version
+       d.decision, d.score, d.model_version,
+       d.features[array_position(s.names, %(excess)s::text)]
 FROM incoming i
 LEFT JOIN {decisions} d USING (transaction_id)
+LEFT JOIN {feature_sets} s USING (feature_set)
 LEFT JOIN applied a ON a.transaction_id = d.transaction_id AND a.event_time = d.event_time
 """).format(
     labels=sql.Identifier(LABELS),
     decisions=sql.Identifier(DECISIONS),
     disagreements=sql.Identifier(DISAGREEMENTS),
+    feature_sets=sql.Identifier(FEATURE_SETS),
 )
 
 
@@ -99,18 +105,22 @@ def apply_labels(conn: psycopg.Connection, labels: Sequence[Label]) -> list[Labe
         "labelled": [label.labelled_at for label in labels],
         "sources": [label.source.value for label in labels],
         "analysts": [label.analyst for label in labels],
+        "excess": CARD_EXCESS,
     }
     with conn.transaction():
         rows = conn.execute(_APPLY, params).fetchall()
     first: dict[str, LabelOutcome] = {}
-    for tx_id, applied, card, merchant, event_time, decision, score, model in rows:
+    for tx_id, applied, card, merchant, event_time, decision, score, model, excess in rows:
         if card is None:
             first[tx_id] = LabelOutcome(tx_id, LabelStatus.NOT_LOGGED)
             continue
         if tx_id in first and first[tx_id].status is LabelStatus.APPLIED:
             continue  # one id logged twice (at two event times): account for it once
         status = LabelStatus.APPLIED if applied else LabelStatus.ALREADY_APPLIED
-        logged = LabelledDecision(card, merchant, event_time, Decision(decision), score, model)
+        logged = LabelledDecision(
+            card, merchant, event_time, Decision(decision), score, model,
+            math.nan if excess is None else float(excess),
+        )  # fmt: skip
         first[tx_id] = LabelOutcome(tx_id, status, logged)
     outcomes: list[LabelOutcome] = []
     seen: set[str] = set()

@@ -22,14 +22,9 @@ them becomes a model input (a served model must get exactly the inputs it was tr
 - ``category_fresh``: the payment itself in a kind of shop the card first paid in within the
   last day: log seconds since that first payment (NaN otherwise; 0 for the first one), which
   the share and ``log_since_category`` only approximate (they say "used lately", not "new").
-- ``shop_frauds``: the shop's confirmed frauds that the card's own habits do not explain. A
-  fraud label at a shop says "this shop is compromised" only when the payment looked ordinary
-  for its card; a card compromised elsewhere (inflated amounts) leaves labels at every shop it
-  passes, which the shop's fraud counts cannot tell from a skimmed terminal's first ones. Read
-  from the payment's ``amount_vs_card_scale`` as served, which a label finds in the decision
-  log: counts over 7 and 30 days (the merchant's label buckets, by arrival day) and the age in
-  days of the oldest such label in the month (a compromise confirmed for weeks has likely been
-  dealt with).
+
+``shop_frauds`` (a shop's confirmed frauds the card's own spending does not explain) was measured
+here and is now a model input: ``fraudcore.features.definitions.apply_label``.
 """
 
 from __future__ import annotations
@@ -38,7 +33,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from fraudcore.features.state import DAY_S, MERCHANT_DAYS
+from fraudcore.features.state import DAY_S
 
 CANDIDATE_GROUPS: dict[str, tuple[str, ...]] = {
     "tap_surprise": ("tap_surprise",),
@@ -47,11 +42,8 @@ CANDIDATE_GROUPS: dict[str, tuple[str, ...]] = {
     "category_run": ("fresh_category_1h", "fresh_category_24h", "fresh_amount_24h",
                      "fresh_share_24h"),
     "category_fresh": ("log_since_fresh_category",),
-    "shop_frauds": ("shop_frauds_7d", "shop_frauds_30d", "shop_fraud_age_days"),
 }  # fmt: skip
 CANDIDATE_FEATURES: tuple[str, ...] = tuple(n for names in CANDIDATE_GROUPS.values() for n in names)
-SHOP_CANDIDATES = CANDIDATE_GROUPS["shop_frauds"]  # from ``shop_frauds``, the rest from the card
-CARD_CANDIDATES = tuple(name for name in CANDIDATE_FEATURES if name not in SHOP_CANDIDATES)
 NAN = math.nan
 TAP_LIMIT = 100.0  # the issuers' contactless limit in the world's currency
 _TAP_CHANNELS = ("pos", "contactless")  # card present at a shop
@@ -59,8 +51,6 @@ _MONTH_S = 30 * DAY_S  # the tap habit's time constant, as the other card habits
 _PRIOR = 1.0  # Laplace: one tapped and one chip payment before any history
 _HOUR_S, _FRESH_S = 3_600.0, float(DAY_S)  # the run's time constants; fresh for a day
 _MAX_FRESH = 8  # fresh kinds of shop remembered per card; the oldest goes first
-_CARD_EXPLAINS = math.log(2.0)  # a fraud at over twice the card's usual spend: the card's doing
-_WEEK_DAYS = 7  # the merchant's short window, as its 7-day fraud counts
 
 
 @dataclass(slots=True)
@@ -141,7 +131,7 @@ def candidate_features(
     weights: Iterable[float],
     counts_24h: Iterable[float],
 ) -> list[list[float]]:
-    """The card's candidates (``CARD_CANDIDATES`` order) for payments in event-time order, given
+    """The card's candidates (``CANDIDATE_FEATURES`` order) for payments in event-time order, given
     each one's card, time, channel, amount, kind of shop and what the model's features hold:
     the category habit and the card's decayed 30-day and 24-hour payment counts."""
     habits: dict[str, tuple[TapHabit, CategoryRun]] = {}
@@ -160,43 +150,3 @@ def candidate_features(
             *category_run_and_update(run, t, category, amount, share=share, count_24h=count_24h),
         ])  # fmt: skip
     return rows
-
-
-def shop_frauds(
-    merchants: Iterable[str],
-    times: Iterable[float],
-    *,
-    label_times: Iterable[float],
-    is_fraud: Iterable[bool],
-    card_excess: Iterable[float],
-) -> list[list[float]]:
-    """``CANDIDATE_GROUPS["shop_frauds"]`` for payments in event-time order, given each one's
-    merchant, time, label arrival time (NaN: none), label and ``amount_vs_card_scale`` as served.
-    A fraud label counts from its arrival on, in the day bucket of its arrival, as the
-    merchant's label buckets do (labels before payments at a tie); NaN excess (no baseline yet)
-    is not the card's doing."""
-    rows = list(zip(merchants, times, label_times, is_fraud, card_excess, strict=True))
-    events = [(t, 1, i) for i, (_, t, _, _, _) in enumerate(rows)]
-    events += [
-        (label_t, 0, i)
-        for i, (_, _, label_t, fraud, excess) in enumerate(rows)
-        if fraud and not math.isnan(label_t) and not excess > _CARD_EXPLAINS
-    ]
-    events.sort()
-    days: dict[str, list[list[int]]] = {}  # merchant: [day, count], oldest first
-    out: list[list[float]] = [[]] * len(rows)
-    for t, kind, i in events:
-        merchant, day = rows[i][0], int(t // DAY_S)
-        buckets = days.setdefault(merchant, [])
-        while buckets and buckets[0][0] <= day - MERCHANT_DAYS:
-            del buckets[0]  # arrivals come in time order: an expired day never returns
-        if kind == 0:
-            if buckets and buckets[-1][0] == day:
-                buckets[-1][1] += 1
-            else:
-                buckets.append([day, 1])
-            continue
-        week = sum(count for d, count in buckets if d > day - _WEEK_DAYS)
-        month = sum(count for _, count in buckets)
-        out[i] = [float(week), float(month), float(day - buckets[0][0]) if buckets else NAN]
-    return out

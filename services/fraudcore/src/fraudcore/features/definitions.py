@@ -8,6 +8,7 @@ Undefined values (no card history yet) are NaN: XGBoost and ONNX Runtime route t
 from __future__ import annotations
 
 import math
+import struct
 import zlib
 from collections.abc import Callable
 from functools import lru_cache
@@ -36,6 +37,8 @@ from fraudcore.features.state import (
 )
 from fraudcore.geo import haversine_km
 
+# A shop's confirmed frauds that the card's own spending does not explain (``apply_label``).
+SHOP_FRAUD_FEATURES: tuple[str, ...] = ("shop_frauds_7d", "shop_frauds_30d", "shop_fraud_age_days")
 FEATURE_NAMES: tuple[str, ...] = (
     "amount",
     "log_amount",
@@ -71,14 +74,21 @@ FEATURE_NAMES: tuple[str, ...] = (
     "merchant_risk_30d",
     "amount_to_merchant_mean",
     "merchant_fraud_share_7d",
+    *SHOP_FRAUD_FEATURES,
     *HABIT_FEATURES,
 )
 NAN = math.nan
 _CHANNELS = ("pos", "online", "atm", "contactless")
+# What a label reads of its payment's features: whether the card's spending explains a fraud.
+CARD_EXCESS = "amount_vs_card_scale"
+CARD_EXCESS_COLUMN = FEATURE_NAMES.index(CARD_EXCESS)
 _MIN_TRAVEL_S = 60.0  # below a minute apart, "speed" measures clock noise, not travel
 _LOG_SD_FLOOR = (
     0.25  # variance floor in log space, so a card with constant amounts is not infinitely surprised
 )
+# A fraud at over twice what the card usually pays relative to a shop's usual is the card's doing
+# (``amount_vs_card_scale``); compared in float32, the precision the decision log keeps it in.
+CARD_EXPLAINS = math.log(2.0)
 _RISK_PRIOR_RATE, _RISK_PRIOR_WEIGHT = (
     0.01,
     5.0,
@@ -114,6 +124,7 @@ class _Names(NamedTuple):
     squares: tuple[str, ...]
     frauds: tuple[str, ...]
     labels: tuple[str, ...]
+    unexplained: tuple[str, ...]  # u: fraud labels the card's spending does not explain
     hour: str  # the buckets this payment adds to
     day: str
     cent: str
@@ -131,7 +142,7 @@ def _names(hour: int, day: int) -> _Names:
     hours = tuple(f"h{index}" for index in range(hour - MERCHANT_HOURS + 1, hour + 1))
     return _Names(
         hours, daily("d"), daily("c"), daily("g"), daily("q"), daily("f"), daily("l"),
-        f"h{hour}", f"d{day}", f"c{day}", f"g{day}", f"q{day}",
+        daily("u"), f"h{hour}", f"d{day}", f"c{day}", f"g{day}", f"q{day}",
     )  # fmt: skip
 
 
@@ -181,6 +192,9 @@ def _merchant_features(
         payments_30d, sum(map(get, names.logs, _ZEROS)), sum(map(get, names.squares, _ZEROS))
     )
     payments_7d, fraud_7d = sum(days[_WEEK:]), sum(frauds[_WEEK:])
+    unexplained = list(map(get, names.unexplained, _ZEROS))
+    # Days since the oldest in the month: a compromise confirmed for weeks was likely dealt with.
+    first = next((i for i, count in enumerate(unexplained) if count), None)
     return [
         float(sum(map(get, names.hours, _ZEROS))),
         float(payments_7d),
@@ -191,6 +205,9 @@ def _merchant_features(
         to_mean,
         # A skimmed terminal's frauds against its traffic: the count alone says neither.
         fraud_7d / max(payments_7d, 1),
+        float(sum(unexplained[_WEEK:])),
+        float(sum(unexplained)),
+        NAN if first is None else float(MERCHANT_DAYS - 1 - first),
     ], logs  # fmt: skip
 
 
@@ -329,9 +346,28 @@ def _count_at(merchant: MerchantState, names: _Names, cents: int, log: int, squa
     merchant.add(names.square, square)
 
 
-def apply_label(merchant: MerchantState, labelled_t: float, is_fraud: bool) -> None:
-    """A label for one of the merchant's payments arrived at ``labelled_t`` (epoch seconds)."""
+def _float32(value: float) -> float:
+    try:
+        return float(struct.unpack("f", struct.pack("f", value))[0])
+    except OverflowError:  # beyond float32's range: its infinity, as numpy rounds it
+        return math.copysign(math.inf, value)
+
+
+_CARD_EXPLAINS_F32 = _float32(CARD_EXPLAINS)
+
+
+def apply_label(
+    merchant: MerchantState, labelled_t: float, is_fraud: bool, card_excess: float
+) -> None:
+    """A label for one of the merchant's payments arrived at ``labelled_t`` (epoch seconds);
+    ``card_excess`` is the payment's ``amount_vs_card_scale`` as served (NaN: none, or unknown).
+
+    A fraud says "this shop is compromised" only when the payment looked ordinary for its card:
+    a card compromised elsewhere leaves labels at every shop it passes, which the shop's fraud
+    counts alone cannot tell from a skimmed terminal's first ones."""
     day = int(labelled_t // DAY_S)
     merchant.add(f"l{day}")
     if is_fraud:
         merchant.add(f"f{day}")
+        if not _float32(card_excess) > _CARD_EXPLAINS_F32:
+            merchant.add(f"u{day}")

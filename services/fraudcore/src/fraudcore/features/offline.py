@@ -1,7 +1,9 @@
 """Offline replay: features for a whole history, in event-time order, labels when they arrive.
 
 A label is applied at its arrival time (``label_time``): before that instant no feature can see
-it. At equal instants labels go first, then payments in table order.
+it. At equal instants labels go first, then payments in table order. A label reads its payment's
+features as served (whether the card's spending explains a fraud), as a live label finds them in
+the decision log.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ import numpy as np
 import numpy.typing as npt
 
 from fraudcore.features.definitions import (
+    CARD_EXCESS_COLUMN,
     FEATURE_NAMES,
+    NAN,
     Payment,
     apply_label,
     features_and_update,
@@ -114,18 +118,21 @@ class _Replay:
         cards, merchants, card_ids, merchant_ids = (
             self.cards, self.merchants, self.card_ids, self.merchant_ids,
         )  # fmt: skip
+        excess = [NAN] * self.n  # each payment's amount_vs_card_scale, for its label
         for kind, row in zip(self.kinds[:end].tolist(), self.rows[:end].tolist(), strict=True):
             if kind == 0:
                 apply_label(
-                    merchants[merchant_ids[row]], float(self.label_t[row]), bool(self.fraud[row])
+                    merchants[merchant_ids[row]],
+                    float(self.label_t[row]),
+                    bool(self.fraud[row]),
+                    excess[row],
                 )
-            elif keep_features:
-                out[row] = features_and_update(
-                    self.payments[row], cards[card_ids[row]], merchants[merchant_ids[row]]
-                )
-            else:
-                features_and_update(
-                    self.payments[row], cards[card_ids[row]], merchants[merchant_ids[row]]
-                )
+                continue
+            features = features_and_update(
+                self.payments[row], cards[card_ids[row]], merchants[merchant_ids[row]]
+            )
+            excess[row] = features[CARD_EXCESS_COLUMN]
+            if keep_features:
+                out[row] = features
         self.features = out
         return self

@@ -93,8 +93,8 @@ class CardState:
 class MerchantState:
     """Bucketed counters: ``h<hour>`` transactions, ``d<day>`` transactions, ``c<day>`` their
     amounts in cents, ``g<day>`` and ``q<day>`` their log amounts and squares in thousandths,
-    ``f<day>`` fraud labels and ``l<day>`` labels, by the hour/day (since the epoch) they
-    happened in.
+    ``f<day>`` fraud labels, ``u<day>`` those the card's own spending does not explain and
+    ``l<day>`` labels, by the hour/day (since the epoch) they happened in.
 
     ``increments`` and ``expired`` record what changed since loading, for writing back to Redis;
     offline replay passes ``track=False`` and skips that bookkeeping."""

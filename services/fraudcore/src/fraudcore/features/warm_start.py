@@ -15,7 +15,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from fraudcore.features.definitions import apply_label, features_and_update
+from fraudcore.features.definitions import (
+    CARD_EXCESS_COLUMN,
+    NAN,
+    apply_label,
+    features_and_update,
+)
 from fraudcore.features.payments import epoch_seconds, payment_of
 from fraudcore.features.state import CardState, MerchantState
 
@@ -30,6 +35,7 @@ class Pending:
     transaction_id: str
     card_id: str
     merchant_id: str
+    card_excess: float = NAN  # its amount_vs_card_scale, which its label will need
 
 
 @dataclass
@@ -45,25 +51,28 @@ def replay_history(rows: Iterable[HistoryRow]) -> WarmState:
     """Card and merchant state after every payment and every known label of ``rows``."""
     cards: defaultdict[str, CardState] = defaultdict(CardState)
     merchants: defaultdict[str, MerchantState] = defaultdict(lambda: MerchantState(track=False))
-    due: list[tuple[float, int, str, bool]] = []  # (label time, row, merchant id, is_fraud)
+    # (label time, row, merchant id, is_fraud, the payment's amount_vs_card_scale)
+    due: list[tuple[float, int, str, bool, float]] = []
     state = WarmState()
 
     def apply_until(moment: float) -> None:
         while due and due[0][0] <= moment:
-            labelled_t, _, merchant_id, is_fraud = heapq.heappop(due)
-            apply_label(merchants[merchant_id], labelled_t, is_fraud)
+            labelled_t, _, merchant_id, is_fraud, excess = heapq.heappop(due)
+            apply_label(merchants[merchant_id], labelled_t, is_fraud, excess)
             state.labels += 1
 
     for index, row in enumerate(rows):
         tx = row.transaction
         payment = payment_of(tx)
         apply_until(payment.t)
-        features_and_update(payment, cards[tx.card_id], merchants[tx.merchant_id])
+        excess = features_and_update(payment, cards[tx.card_id], merchants[tx.merchant_id])[
+            CARD_EXCESS_COLUMN
+        ]
         if row.label is None:
-            state.pending.append(Pending(tx.transaction_id, tx.card_id, tx.merchant_id))
+            state.pending.append(Pending(tx.transaction_id, tx.card_id, tx.merchant_id, excess))
         else:
             label_t = epoch_seconds(row.label.labelled_at)
-            heapq.heappush(due, (label_t, index, tx.merchant_id, row.label.is_fraud))
+            heapq.heappush(due, (label_t, index, tx.merchant_id, row.label.is_fraud, excess))
         state.rows += 1
     apply_until(float("inf"))  # known labels all arrived before the cut-off
     state.cards, state.merchants = dict(cards), dict(merchants)

@@ -198,6 +198,14 @@ def _distance_from_last(features: Features) -> str:
     return f"{distance_km(km)} from this card's previous payment{when}"
 
 
+def _ordinary_frauds(count: float, span: str) -> str:
+    frauds = plural(count, "confirmed fraud")
+    return (
+        f"{frauds} at this merchant in the last {span} on payments ordinary for their cards "
+        "(the merchant's doing, not a card compromised elsewhere)"
+    )
+
+
 def _merchant_risk(features: Features) -> str:
     risk = value_of(features, "merchant_risk_30d")
     if risk is None:
@@ -286,6 +294,16 @@ WORDING: dict[str, Wording] = {
         lambda v: (
             f"frauds confirmed at this merchant in the last 7 days: {number(v * 100, 1)}% "
             "of its payments in those days"
+        ),
+    ),
+    "shop_frauds_7d": _one("shop_frauds_7d", "unknown", lambda v: _ordinary_frauds(v, "7 days")),
+    "shop_frauds_30d": _one("shop_frauds_30d", "unknown", lambda v: _ordinary_frauds(v, "30 days")),
+    "shop_fraud_age_days": _one(
+        "shop_fraud_age_days",
+        "no fraud on an ordinary payment confirmed at this merchant in the last 30 days",
+        lambda v: (
+            "the oldest fraud on an ordinary payment at this merchant in the last 30 days was "
+            + ("confirmed today" if v < 0.5 else f"confirmed {plural(v, 'day')} ago")
         ),
     ),
     "amount_vs_card_scale": _one(
