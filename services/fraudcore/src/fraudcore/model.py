@@ -1,5 +1,6 @@
 """The model as served: an ONNX Runtime session for scores and the same trees in XGBoost for
-per-feature contributions (reason codes), both from one artifact directory."""
+per-feature contributions (reason codes: approximate ones walked in numpy, exact TreeSHAP by
+XGBoost), all from one artifact directory."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import xgboost as xgb
 
 from fraudcore.features import FEATURE_NAMES
 from fraudcore.model_card import CARD_FILE, ONNX_FILE, XGBOOST_FILE, ModelCard
+from fraudcore.path_attributions import PathAttributions, UnsupportedTreesError
 
 Rows = npt.NDArray[np.float32]
 
@@ -28,6 +30,7 @@ class ModelBundle:
     booster: xgb.Booster
     output_name: str
     threads: int = 1
+    attributions: PathAttributions | None = None  # None: XGBoost computes them (slower)
 
     @property
     def version(self) -> str:
@@ -74,12 +77,17 @@ class ModelBundle:
         booster = xgb.Booster()
         booster.load_model(str(directory / XGBOOST_FILE))
         booster.set_param({"nthread": intra_op_threads})
+        try:
+            attributions: PathAttributions | None = PathAttributions.of(booster)
+        except UnsupportedTreesError:
+            attributions = None
         return cls(
             card=card,
             session=session,
             booster=booster,
             output_name=output,
             threads=intra_op_threads,
+            attributions=attributions,
         )
 
     def predict(self, rows: Rows) -> npt.NDArray[np.float32]:
@@ -102,10 +110,14 @@ class ModelBundle:
 
     def reasons(self, rows: Rows, top: int = 3, *, exact: bool = False) -> list[list[str]]:
         """Per row, the features that pushed the score up the most: XGBoost's per-feature
-        contributions, exact (TreeSHAP) or approximate (path attributions, ~25x faster)."""
-        contributions = self.booster.predict(
-            self.matrix(rows), pred_contribs=True, approx_contribs=not exact
-        )
+        contributions, exact (TreeSHAP) or approximate (path attributions, ~25x faster; the
+        same float32 figures computed without a DMatrix, about 5x faster again for a few rows)."""
+        if not exact and self.attributions is not None:
+            contributions = self.attributions.contributions(rows)
+        else:
+            contributions = self.booster.predict(
+                self.matrix(rows), pred_contribs=True, approx_contribs=not exact
+            )
         result = []
         for row in contributions[:, : len(FEATURE_NAMES)]:
             order = np.argsort(-row, kind="stable")[:top]
