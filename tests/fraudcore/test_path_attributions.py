@@ -73,6 +73,8 @@ def test_one_row_and_no_rows(served: ModelBundle) -> None:
         served.attributions.contributions(row[0]), xgboost_contributions(served.booster, row)
     )
     assert served.attributions.contributions(row[:0]).shape == (0, len(FEATURE_NAMES))
+    with pytest.raises(ValueError, match="rows of 47 values for trees over 48"):
+        served.attributions.contributions(row[:, :-1])
 
 
 @pytest.mark.parametrize(

@@ -98,7 +98,10 @@ class PathAttributions:
 
     def leaves(self, rows: Rows) -> npt.NDArray[np.int32]:
         """Per row and tree, the flat index of the leaf the row reaches ([rows, trees])."""
-        rows = np.asarray(rows, np.float32).reshape(-1, self.n_features)
+        rows = np.asarray(rows, np.float32)
+        if rows.shape[-1] != self.n_features:
+            raise ValueError(f"rows of {rows.shape[-1]} values for trees over {self.n_features}")
+        rows = rows.reshape(-1, self.n_features)
         missing = np.isnan(rows)
         # XGBoost: below the split goes left, a missing value its node's default way.
         both = np.concatenate(
