@@ -1,3 +1,4 @@
+import dataclasses
 import json
 from pathlib import Path
 
@@ -64,6 +65,8 @@ def test_reason_codes_are_the_ones_xgboost_gives(served: ModelBundle) -> None:
         for row in xgboost_contributions(served.booster, rows)
     ]
     assert served.reasons(rows) == by_xgboost
+    # Trees it cannot walk: XGBoost computes them, with the same result.
+    assert dataclasses.replace(served, attributions=None).reasons(rows) == by_xgboost
 
 
 def test_one_row_and_no_rows(served: ModelBundle) -> None:

@@ -111,7 +111,7 @@ class ModelBundle:
     def reasons(self, rows: Rows, top: int = 3, *, exact: bool = False) -> list[list[str]]:
         """Per row, the features that pushed the score up the most: XGBoost's per-feature
         contributions, exact (TreeSHAP) or approximate (path attributions, ~25x faster; the
-        same float32 figures computed without a DMatrix, about 5x faster again for a few rows)."""
+        same float32 figures computed without a DMatrix, 3-5x faster again for a few rows)."""
         if not exact and self.attributions is not None:
             contributions = self.attributions.contributions(rows)
         else:
