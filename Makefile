@@ -16,7 +16,7 @@ PYTEST_ARGS ?=
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help setup system-packages fresh-check lint format test test-unit test-integration monitoring infra-up infra-down dev bench bench-sections batch-cost profile chaos audit soak train drift-reference evaluate ablate misses live-eval lifecycle benchmark-handbook handbook-seeds benchmark-handbook-published clean decision-log-size \
+.PHONY: help setup system-packages fresh-check lint format test test-unit test-integration monitoring infra-up infra-down dev bench bench-pipeline bench-sections batch-cost profile chaos audit soak train drift-reference evaluate ablate misses live-eval lifecycle benchmark-handbook handbook-seeds benchmark-handbook-published clean decision-log-size \
 	k8s-tools k8s-deps k8s-sync k8s-docs k8s-check k8s-api-tools k8s-api-up k8s-api-down k8s-api-check k8s-upstream \
 	k8s-e2e k8s-e2e-clean
 
@@ -184,6 +184,9 @@ screenshots: ## the dashboard, review queue and decision page in Chromium on a l
 
 bench: ## the performance benchmark (QUICK=1: under 3 minutes); writes reports/bench.{json,md}
 	$(RUN)/fraud-bench $(if $(QUICK),--quick) --model-dir training/artifacts --out reports
+
+bench-pipeline: ## the headline alone (floors, embedded / remote / naive at 100, 1,000, 5,000 tx/s, sustainable rates, CPU per payment, scorer API; QUICK=1), written into reports/bench.{json,md} with the sections kept
+	$(RUN)/fraud-bench pipeline $(if $(QUICK),--quick) --model-dir training/artifacts --out reports
 
 bench-sections: ## variant sections alone (SECTIONS="transactions decision_log rules challenger scale", default all; QUICK=1), written into reports/bench.{json,md}
 	$(RUN)/fraud-bench sections $(SECTIONS) $(if $(QUICK),--quick) --model-dir training/artifacts --out reports

@@ -106,7 +106,7 @@ def test_sections_replace_only_their_keys(tmp_path: Path) -> None:
     before = {**result(), "rules": rules([1.0, 1.0, 1.0])}
     report.write(before, tmp_path)
     existing = json.loads((tmp_path / "bench.json").read_text())
-    updated = sections.update(existing, {"rules": rules([10.5, 11.0, 12.0])})
+    updated = report.merged(existing, {"rules": rules([10.5, 11.0, 12.0])})
     assert updated["rules"]["variants"]["rules100"]["p99_ms"] == 11.0
     assert {k: v for k, v in updated.items() if k != "rules"} == {
         k: v for k, v in existing.items() if k not in ("rules", "targets")

@@ -1,6 +1,7 @@
 """``fraud-bench [--quick]``: the whole benchmark in one run on this machine; writes
 reports/bench.json, reports/bench.md and reports/bench_latency.png. ``fraud-bench sections
-decision_log transactions [--quick]``: those sections alone, written into the existing report.
+decision_log transactions [--quick]``: those sections alone, written into the existing report;
+``fraud-bench pipeline [--quick]``: the headline alone (floors, modes, scorer API), likewise.
 ``fraud-bench profile --mode M --rate R --seconds S``: one consumer's CPU per payment at a fixed
 rate and its py-spy flame graph, under reports/profiles/. ``fraud-bench features --days D``:
 the feature code's own CPU per payment on a simulated world. ``fraud-bench batch-cost``: the
@@ -16,107 +17,24 @@ import time
 from pathlib import Path
 from typing import Any
 
-from fraud_bench import (
-    batch_cost,
-    feature_cost,
-    floors,
-    log_size,
-    profile,
-    report,
-    scorer_api,
-    sections,
-)
-from fraud_bench.pipeline_runs import Plan, bench_mode
+from fraud_bench import batch_cost, feature_cost, headline, log_size, profile, report, sections
 from fraud_bench.servers import servers
 from fraud_bench.soak import soak
 from fraud_bench.variants import FULL, QUICK
-from fraud_devstack.pipeline import LocalPipeline, private_topics
 from fraud_simulator.dataset import DatasetSpec
 from fraudcore.settings import KafkaSettings
 
-RATES = [100, 1_000, 5_000]
-MODES = ["embedded", "remote", "naive"]
-
 
 def run(quick: bool, model_dir: Path, out: Path) -> dict[str, Any]:
-    seconds, backlog = (2.5, 5_000) if quick else (20.0, 40_000)
-    log = logging.getLogger("fraud-bench")
     with servers("fraud-bench-") as (work, broker, redis_server):
-        settings = KafkaSettings(kafka_bootstrap_servers=broker.bootstrap_servers)
-        log.info("floors")
-        kafka = {str(rate): floors.kafka_rtt(settings, rate, min(seconds, 5.0)) for rate in RATES}
-        result: dict[str, Any] = {
-            "quick": quick,
-            "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "machine": report.machine(),
-            "floors": {
-                "kafka_rtt_ms": {
-                    "p50": kafka["1000"]["p50_ms"],
-                    "p99": kafka["1000"]["p99_ms"],
-                },
-                "kafka_rtt_by_rate": kafka,
-                "redis_rtt_ms": {"p50": floors.redis_rtt(redis_server.url)["p50_ms"]},
-                **floors.model_floors(model_dir),
-                **floors.codec_floors(),
-            },
-            "pipeline": {},
-            "max_tps": {},
-            "max_tps_verified": {},
-            "drain_tps": {},
-            "max_tps_attempts": {},
-            "cpu_us_per_payment": {},
-        }
-        infrastructure = {
-            name: server.process.pid
-            for name, server in (("broker", broker), ("redis", redis_server))
-            if server.process is not None
-        }
-        for mode in MODES:
-            log.info("pipeline: %s", mode)
-            plan = Plan(RATES, seconds, backlog // 10 if mode == "naive" else backlog, not quick)
-            outcome = bench_mode(
-                settings, redis_server.url, model_dir, work, mode=mode, plan=plan,
-                infrastructure=infrastructure,
-            )  # fmt: skip
-            result["pipeline"][mode] = outcome.runs
-            result["max_tps"][mode] = outcome.max_tps
-            result["max_tps_verified"][mode] = outcome.max_tps_verified
-            result["drain_tps"][mode] = outcome.drain_tps
-            result["max_tps_attempts"][mode] = outcome.attempts
-            result["cpu_us_per_payment"][mode] = outcome.cpu_us_per_payment
+        result = headline.measure(quick, model_dir, work, broker, redis_server)
         result.update(
             sections.measure(
-                list(sections.SECTIONS), QUICK if quick else FULL, settings=settings,
+                list(sections.SECTIONS), QUICK if quick else FULL,
+                settings=KafkaSettings(kafka_bootstrap_servers=broker.bootstrap_servers),
                 redis_url=redis_server.url, model_dir=model_dir, work=work,
             )
         )  # fmt: skip
-        log.info("scorer API")
-        api = LocalPipeline(
-            broker.bootstrap_servers,
-            redis_server.url,
-            private_topics(settings),
-            work / "api",
-            model_dir,
-        )
-        api.start_scorer()
-        try:
-            url = f"http://127.0.0.1:{api.scorer_port}"
-            result["scorer_api"] = {
-                "single": scorer_api.single_requests(url, 100 if quick else 1_000),
-                "batch": scorer_api.batch_throughput(url, 4, 256, 2 if quick else 10),
-            }
-        finally:
-            api.stop_all()
-    pipeline, floor = result["pipeline"], result["floors"]
-    result["ratios"] = {
-        f"{mode} p50 / Kafka floor p50 at {rate} tx/s": pipeline[mode][str(rate)]["p50_ms"]
-        / floor["kafka_rtt_by_rate"][str(rate)]["p50_ms"]
-        for mode in MODES
-        for rate in RATES
-    } | {
-        "remote max_tps / naive max_tps": result["max_tps"]["remote"]
-        / max(result["max_tps"]["naive"], 1.0)
-    }
     report.write(result, out)
     return result
 
@@ -126,7 +44,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "command",
         nargs="?",
-        choices=["run", "soak", "log-size", "sections", "profile", "features", "batch-cost"],
+        choices=[
+            "run",
+            "pipeline",
+            "soak",
+            "log-size",
+            "sections",
+            "profile",
+            "features",
+            "batch-cost",
+        ],
         default="run",
     )
     parser.add_argument(
@@ -190,8 +117,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"written to {log_size.write(sized, args.out)}")
         return 0
     if args.command == "sections":
-        names = args.names or list(sections.SECTIONS)
-        result = sections.run(names, args.quick, args.model_dir, args.out)
+        result = sections.run(
+            args.names or list(sections.SECTIONS), args.quick, args.model_dir, args.out
+        )
+    elif args.command == "pipeline":
+        result = headline.run(args.quick, args.model_dir, args.out)
     else:
         result = run(args.quick, args.model_dir, args.out)
     print(f"benchmark done in {time.monotonic() - began:.0f} s: {args.out / 'bench.md'}")

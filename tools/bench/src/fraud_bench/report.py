@@ -95,6 +95,20 @@ def write(result: dict[str, Any], out: Path, *, latency_plot: bool = True) -> No
     (out / "bench.md").write_text(markdown(result))
 
 
+def existing(out: Path) -> dict[str, Any]:
+    """The report a partial run writes into (it never starts one)."""
+    path = out / "bench.json"
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no report to update; run the whole benchmark first")
+    loaded: dict[str, Any] = json.loads(path.read_text())
+    return loaded
+
+
+def merged(existing: dict[str, Any], measured: dict[str, Any]) -> dict[str, Any]:
+    """The report with the measured keys in place of its own (targets judged at write)."""
+    return {**{k: v for k, v in existing.items() if k != "targets"}, **measured}
+
+
 def plot(result: dict[str, Any], path: Path) -> None:
     fig, ax = plt.subplots(figsize=(7, 4), dpi=110)
     for mode, runs in result["pipeline"].items():

@@ -8,7 +8,6 @@ was (each section records its own time, mode and load)."""
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -48,16 +47,8 @@ def measure(
     return measured
 
 
-def update(existing: dict[str, Any], measured: dict[str, Any]) -> dict[str, Any]:
-    """The report with the measured sections in place of its own (targets judged at write)."""
-    return {**{k: v for k, v in existing.items() if k != "targets"}, **measured}
-
-
 def run(names: list[str], quick: bool, model_dir: Path, out: Path) -> dict[str, Any]:
-    path = out / "bench.json"
-    if not path.exists():
-        raise FileNotFoundError(f"{path}: no report to update; run the whole benchmark first")
-    existing = json.loads(path.read_text())
+    existing = report.existing(out)
     with servers("fraud-bench-sections-") as (work, broker, redis_server):
         settings = KafkaSettings(kafka_bootstrap_servers=broker.bootstrap_servers)
         plan = QUICK if quick else FULL
@@ -65,6 +56,6 @@ def run(names: list[str], quick: bool, model_dir: Path, out: Path) -> dict[str, 
             names, plan, settings=settings, redis_url=redis_server.url,
             model_dir=model_dir, work=work,
         )  # fmt: skip
-    result = update(existing, measured)
+    result = report.merged(existing, measured)
     report.write(result, out, latency_plot=False)
     return result
