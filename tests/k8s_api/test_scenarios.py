@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from fraud_k8sapi import inspect
+from fraud_k8sapi.cluster import wait_for
 from fraud_k8sapi.kubectl import Client
 from fraud_k8scheck.objects import SCENARIOS
 
@@ -82,6 +83,20 @@ def _check_running(client: Client, namespace: str) -> None:
     assert inspect.missing_references(client, namespace, made_elsewhere) == []
 
 
+def _settled_replicas(client: Client, namespace: str, name: str) -> int:
+    """A deployment's ready replicas once its rollout has settled: `helm --wait` returns when
+    the new pods are ready, while an old one may still be terminating (and counted ready)."""
+
+    def settled() -> bool:
+        status = client.get("deployment", name, namespace=namespace)["status"]
+        counts = (status.get(k, 0) for k in ("replicas", "updatedReplicas", "readyReplicas"))
+        return len(set(counts)) == 1
+
+    wait_for(settled, 60, f"deployment {name}'s rollout settled")
+    ready: int = client.get("deployment", name, namespace=namespace)["status"]["readyReplicas"]
+    return ready
+
+
 def _images(client: Client, namespace: str) -> dict[str, str]:
     return {
         d["metadata"]["name"]: d["spec"]["template"]["spec"]["containers"][0]["image"]
@@ -137,8 +152,7 @@ def test_install_upgrade_rollback_uninstall(
     _helm_ok(kube, "upgrade", *chart, "--values", str(upgrade_file), "--wait", "--timeout", "180s")
     _check_running(kube, namespace)
     assert all(image.endswith(f":{NEW_TAG}") for image in _images(kube, namespace).values())
-    dashboard = kube.get("deployment", f"{RELEASE}-dashboard", namespace=namespace)
-    assert dashboard["status"]["readyReplicas"] == 3
+    assert _settled_replicas(kube, namespace, f"{RELEASE}-dashboard") == 3
     secrets = {s["metadata"]["name"] for s in kube.items("secrets", namespace)}
     assert f"{RELEASE}-scorer-api-key" in secrets
     if not external_redis:
