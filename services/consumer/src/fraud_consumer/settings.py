@@ -78,6 +78,15 @@ class ConsumerSettings(
         le=10_000,
         description="longest a transaction stays open: read_committed readers see output then",
     )
+    consumer_transaction_linger_ms: int = Field(
+        default=50,
+        ge=0,
+        le=10_000,
+        description=(
+            "exactly-once: how long the producer gathers copies into one request; they are "
+            "invisible until the commit, which sends what is left at once"
+        ),
+    )
     consumer_transaction_timeout_ms: int = Field(
         default=60_000,
         ge=10_000,
