@@ -30,6 +30,7 @@ def measure(
     seconds, backlog = (2.5, 5_000) if quick else (20.0, 40_000)
     settings = KafkaSettings(kafka_bootstrap_servers=broker.bootstrap_servers)
     log.info("floors")
+    floors.warm_broker(settings, 2.0 if quick else 15.0)
     kafka = {str(rate): floors.kafka_rtt(settings, rate, min(seconds, 5.0)) for rate in RATES}
     result: dict[str, Any] = {
         "quick": quick,
