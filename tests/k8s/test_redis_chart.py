@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import base64
 import os
+import random
 import shutil
 import subprocess
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 
 from fraud_devstack.processes import free_port, port_open
 from fraud_k8scheck import helm
@@ -149,3 +152,87 @@ def test_the_default_server_is_bsd_licensed(built_charts: Path) -> None:
     assert repository == "valkey/valkey" or (
         repository.endswith("redis") and tuple(map(int, tag.split(".")[:2])) <= (7, 2)
     ), image
+
+
+WRITES_PER_S = 20_000  # the pipeline makes about 12,000 Redis writes a second at 1,000 tx/s
+_BINARY = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30}
+
+
+def _bytes(quantity: str) -> int:
+    return int(quantity[:-2]) * _BINARY[quantity[-2:]]
+
+
+def _private_kb(pid: int) -> int:
+    """Pages this process holds alone: for a forked child, those copied since the fork (0 once
+    it has exited)."""
+    try:
+        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
+    except OSError:
+        return 0
+    fields = dict(line.split(":", 1) for line in rollup[1:])
+    return sum(int(fields[name].split()[0]) for name in ("Private_Clean", "Private_Dirty"))
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(child) for child in (task / "children").read_text().split()]
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.alone  # its writer must keep its pace through the rewrite
+def test_an_aof_rewrite_under_writes_fits_the_memory_limit(
+    built_charts: Path, run_chart_redis: Callable[[str], tuple[int, int]]
+) -> None:
+    """The rewrite forks Redis and each page written while the child runs is copied; the copies
+    count against the container's limit, which must hold them beside a full dataset (256Mi over
+    maxmemory 200mb did not: 265-278 MiB at the peak)."""
+    limit = _bytes(_container(helm.template(REDIS))["resources"]["limits"]["memory"])
+    port, pid = run_chart_redis("s3cret")
+    client = redis.Redis(port=port, password="s3cret")
+    maxmemory = int(client.info("memory")["maxmemory"])
+    value, keys = b"x" * 500, 0  # a card's state is about this size
+    while int(client.info("memory")["used_memory"]) < 0.95 * maxmemory:
+        pipe = client.pipeline(transaction=False)
+        for key in range(keys, keys + 5_000):
+            pipe.set(f"card:{key}", value)
+        pipe.execute()
+        keys += 5_000
+    client.config_set("auto-aof-rewrite-percentage", 0)  # ours, not a rewrite of its own timing
+    stop, written = threading.Event(), []
+
+    def write() -> None:
+        writer, rng = redis.Redis(port=port, password="s3cret"), random.Random(0)
+        due = time.monotonic()
+        while not stop.wait(max(0.0, due - time.monotonic())):
+            pipe = writer.pipeline(transaction=False)
+            for _ in range(WRITES_PER_S // 100):
+                pipe.set(f"card:{rng.randrange(keys)}", value)
+            pipe.execute()
+            written.append(WRITES_PER_S // 100)
+            due += 0.01
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    try:
+        time.sleep(1)
+        peak = 0
+        client.bgrewriteaof()
+        began, before = time.monotonic(), sum(written)
+        deadline = time.monotonic() + 60
+        while client.info("persistence")["aof_rewrite_in_progress"] or not peak:
+            assert time.monotonic() < deadline, "the rewrite did not finish"
+            resident = int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * os.sysconf(
+                "SC_PAGE_SIZE"
+            )
+            copied = sum(_private_kb(child) for child in _children(pid)) * 1024
+            peak = max(peak, resident + copied)
+            time.sleep(0.02)
+        took = time.monotonic() - began
+    finally:
+        stop.set()
+        writer.join(timeout=10)
+    rate = (sum(written) - before) / took
+    assert rate > WRITES_PER_S / 2, f"the writer fell behind ({rate:.0f} writes/s): inconclusive"
+    assert peak < limit, f"{peak / 2**20:.0f} MiB at the rewrite's peak, limit {limit / 2**20:.0f}"
