@@ -87,14 +87,16 @@ def _settled_replicas(client: Client, namespace: str, name: str) -> int:
     """A deployment's ready replicas once its rollout has settled: `helm --wait` returns when
     the new pods are ready, while an old one may still be terminating (and counted ready)."""
 
+    seen: list[int] = []
+
     def settled() -> bool:
         status = client.get("deployment", name, namespace=namespace)["status"]
-        counts = (status.get(k, 0) for k in ("replicas", "updatedReplicas", "readyReplicas"))
+        counts = [status.get(k, 0) for k in ("replicas", "updatedReplicas", "readyReplicas")]
+        seen[:] = counts[-1:]  # the ready count of the very status judged settled
         return len(set(counts)) == 1
 
     wait_for(settled, 60, f"deployment {name}'s rollout settled")
-    ready: int = client.get("deployment", name, namespace=namespace)["status"]["readyReplicas"]
-    return ready
+    return seen[0]
 
 
 def _images(client: Client, namespace: str) -> dict[str, str]:
