@@ -38,6 +38,32 @@ class ModeResult:
     cpu_us_per_payment: dict[str, float] = field(default_factory=dict)  # at the highest rate
 
 
+def drain_rate(
+    count: Callable[[], int], before: int, expected: int, timeout_s: float, every_s: float = 0.005
+) -> float:
+    """Payments per second from the first one scored to the last, counted by polling ``count``
+    every few milliseconds: the clock starts at the first poll past ``before`` (the consumer's
+    start-up is not processing) and the payments already scored by then are not counted. A
+    backlog drained between two polls is timed from the last poll that saw none of it."""
+    deadline = time.monotonic() + timeout_s
+    idle_at = time.monotonic()
+    while (now := count()) <= before:
+        idle_at = time.monotonic()
+        if idle_at > deadline:
+            raise TimeoutError(f"draining did not start within {timeout_s:.0f} s")
+        time.sleep(every_s)
+    began, first = time.monotonic(), now
+    while now < expected:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{expected} scored not reached within {timeout_s:.0f} s (at {now})")
+        time.sleep(every_s)
+        now = count()
+    ended = time.monotonic()
+    if first < expected:
+        return (expected - first) / (ended - began)
+    return (expected - before) / (ended - idle_at)
+
+
 class ModeBench:
     def __init__(
         self,
@@ -128,11 +154,7 @@ class ModeBench:
         self._produce(f"cap{uuid.uuid4().hex[:6]}", "--rate", "100000", "--count", str(backlog))
         before = self.pipeline.scored()
         self.start_consumers(name="consumer-capacity")
-        wait_for(lambda: self.pipeline.scored() > before, 120, "draining starts")
-        began, start_count = time.monotonic(), self.pipeline.scored()
-        self._drain(600)
-        elapsed = time.monotonic() - began
-        return (self.expected - start_count) / elapsed if elapsed > 0 else 0.0
+        return drain_rate(self.pipeline.scored, before, self.expected, timeout_s=600)
 
     def at_rate(
         self,
