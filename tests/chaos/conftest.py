@@ -78,8 +78,10 @@ def _extra(counts: Counter[str], expected: set[str]) -> int:
 
 
 def account_topics(
-    settings: KafkaSettings, topics: TopicSettings, given: Input, timeout_s: float = 180
+    settings: KafkaSettings, topics: TopicSettings, given: Input, timeout_s: float = 90
 ) -> TopicCounts:
+    # Longer than a vanished consumer's open transaction holds later copies back from these
+    # read_committed reads: the transaction timeout (60 s) and the broker's abort sweep (10 s).
     scored = drain_topic(
         settings, topics.topic_scored, at_least=len(given.payments), idle_s=3, timeout_s=timeout_s
     )
@@ -91,11 +93,15 @@ def account_topics(
         per_payment[tx_id] += 1
         if record["decision"] != "approve":
             flagged.add(tx_id)
-    alerts = drain_topic(settings, topics.topic_alerts, at_least=len(flagged), idle_s=2)
+    alerts = drain_topic(
+        settings, topics.topic_alerts, at_least=len(flagged), idle_s=2, timeout_s=20
+    )
     per_alert: Counter[str] = Counter(
         orjson.loads(m.value() or b"{}")["transaction"]["transaction_id"] for m in alerts
     )
-    letters = drain_topic(settings, topics.topic_dlq, at_least=len(given.poison), idle_s=2)
+    letters = drain_topic(
+        settings, topics.topic_dlq, at_least=len(given.poison), idle_s=2, timeout_s=20
+    )
     per_position: Counter[str] = Counter()
     for message in letters:
         letter = orjson.loads(message.value() or b"{}")
@@ -145,13 +151,14 @@ def _account(
     pipeline: LocalPipeline,
     settings: KafkaSettings,
     began: float,
-    timeout_s: float = 120,
+    timeout_s: float = 90,
 ) -> Outcome:
     """Compare what reached the input topic with what the pipeline recorded in Redis and sent
-    to the output topics, once it is idle."""
+    to the output topics, once it is idle. Every wait is bounded so that a stalled pipeline ends
+    as an unclean Outcome (whose case then shows the process logs) well inside the test timeout."""
     topic = pipeline.topics.topic_transactions
     given = Input.of(
-        drain_topic(settings, topic, expected=topic_size(settings, topic), timeout_s=180)
+        drain_topic(settings, topic, expected=topic_size(settings, topic), timeout_s=60)
     )
     deadline = time.monotonic() + timeout_s
     while pipeline.scored() < len(given.payments) and time.monotonic() < deadline:

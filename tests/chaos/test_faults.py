@@ -16,7 +16,8 @@ from fraudcore.kafka_client import consumer_config, producer_config
 from fraudcore.schemas import Transaction
 from fraudcore.settings import KafkaSettings
 
-pytestmark = [pytest.mark.integration, pytest.mark.chaos]
+# The accountant waits at most 280 s (conftest), after cases of up to a minute.
+pytestmark = [pytest.mark.integration, pytest.mark.chaos, pytest.mark.timeout(420)]
 
 
 def clean(outcome, pipeline=None) -> None:
