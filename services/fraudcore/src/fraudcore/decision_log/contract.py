@@ -11,6 +11,7 @@ import hashlib
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -147,7 +148,7 @@ class ChallengerVerdict:
         return (self.model_version, self.score, self.decision.value, list(self.reasons))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a third cheaper to build, once per payment
 class DecisionRow:
     """One decision as logged. ``features`` are in ``feature_names`` order, NaN where undefined:
     exactly the float32 values the model was given."""
@@ -207,8 +208,8 @@ class DecisionRow:
         return self.event_time.astimezone(dt.UTC).date()
 
     def values(self) -> tuple[object, ...]:
-        """The row in DECISION_COLUMNS order."""
-        timings = self.timings
+        """The row in DECISION_COLUMNS order (built once per payment: getters, no generators)."""
+        challenger = self.challenger
         return (
             self.transaction_id,
             self.event_time,
@@ -225,14 +226,14 @@ class DecisionRow:
             list(self.rules),
             list(self.reasons),
             self.decision.value,
-            *(getattr(timings, name) for name in TIMING_COLUMNS),
+            *_timing_values(self.timings),
             self.source_partition,
             self.source_offset,
             self.decided_at,
             self.country,
-            *(getattr(self, name) for name in PAYMENT_COLUMNS),
-            *(ChallengerVerdict.NONE if self.challenger is None else self.challenger.values()),
-            *(_listed(getattr(self, name)) for name in RULE_COLUMNS),
+            *_payment_values(self),
+            *(ChallengerVerdict.NONE if challenger is None else challenger.values()),
+            *map(_listed, _rule_values(self)),
         )
 
     @classmethod
@@ -252,6 +253,11 @@ class DecisionRow:
             source_offset=-1 if record.source_offset is None else record.source_offset,
             decided_at=record.scored_at,
         )
+
+
+_timing_values = attrgetter(*TIMING_COLUMNS)
+_payment_values = attrgetter(*PAYMENT_COLUMNS)
+_rule_values = attrgetter(*RULE_COLUMNS)
 
 
 def _listed(values: Sequence[Any] | None) -> list[Any] | None:

@@ -20,6 +20,7 @@ from psycopg._copy_base import format_row_binary
 
 from fraudcore.decision_log.contract import DECISION_TYPES, DecisionRow
 from fraudcore.decision_log.float4_array import Float4ArrayDumper
+from fraudcore.decision_log.list_arrays import Int4ArrayDumper, TextArrayDumper
 
 # PostgreSQL's binary COPY framing: signature, flags, header extension length; a -1 field count.
 SIGNATURE = b"PGCOPY\n\xff\r\n\x00" + bytes(8)
@@ -40,13 +41,15 @@ class EncodedRow:
 
 
 class _Context:
-    """What a transformer needs without a connection: the adapters, with real[] by numpy."""
+    """What a transformer needs without a connection: the adapters, with the log's arrays by
+    its own dumpers."""
 
     connection = None
 
     def __init__(self) -> None:
         self.adapters = adapt.AdaptersMap(psycopg.adapters)
-        self.adapters.register_dumper(None, Float4ArrayDumper)
+        for dumper in (Float4ArrayDumper, TextArrayDumper, Int4ArrayDumper):
+            self.adapters.register_dumper(None, dumper)
 
 
 class RowEncoder:
