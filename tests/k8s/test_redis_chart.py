@@ -155,6 +155,34 @@ def test_the_default_server_is_bsd_licensed(built_charts: Path) -> None:
     ), image
 
 
+@pytest.mark.parametrize(
+    ("limit", "maxmemory"),
+    [("512Mi", "300mb"), ("1G", "400mb"), ("1Gi", "1gb")],
+)
+def test_a_memory_limit_under_two_and_a_half_maxmemory_is_refused(
+    built_charts: Path, limit: str, maxmemory: str
+) -> None:
+    """A rewrite under load copies up to the whole dataset (the test below): such a limit would
+    get Redis OOM-killed mid-rewrite, so the chart says so instead of installing it."""
+    with pytest.raises(helm.HelmError, match=f"{limit} is under 2.5x maxmemory {maxmemory}"):
+        helm.template(
+            REDIS, set_values=[f"resources.limits.memory={limit}", f"maxmemory={maxmemory}"]
+        )
+
+
+@pytest.mark.parametrize(
+    ("limit", "maxmemory"),
+    [("768Mi", "300mb"), ("1100M", "400mb"), ("3Gi", "1gb"), ("1e9", "1gb")],  # 1e9: unread
+)
+def test_a_memory_limit_of_two_and_a_half_maxmemory_or_more_is_taken(
+    built_charts: Path, limit: str, maxmemory: str
+) -> None:
+    objects = helm.template(
+        REDIS, set_values=[f"resources.limits.memory={limit}", f"maxmemory={maxmemory}"]
+    )
+    assert _container(objects)["resources"]["limits"]["memory"] == limit
+
+
 WRITES_PER_S = 20_000  # the pipeline makes about 12,000 Redis writes a second at 1,000 tx/s
 _BINARY = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30}
 
