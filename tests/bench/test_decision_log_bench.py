@@ -14,7 +14,7 @@ from tests.bench.test_report_decision_log import P99_TARGET
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(240)]
 
-TINY = SectionPlan(seconds=1.5, rounds=1, backlog=1_000, verify=False)
+TINY = SectionPlan(seconds=1.5, rounds=1, backlog=1_000, verify=False, drains=2)
 
 
 def test_a_quick_decision_log_section_pairs_rounds_and_logs_only_its_with_windows(
@@ -30,6 +30,8 @@ def test_a_quick_decision_log_section_pairs_rounds_and_logs_only_its_with_window
     for name in ("without", "with"):
         variant = section["variants"][name]
         assert variant["drain_tps"] > 0
+        assert len(variant["drains_tps"]) == 2  # alternated: without, with, with, without
+        assert variant["drain_tps"] == round(sum(variant["drains_tps"]) / 2, 1)
         assert [w["round"] for w in variant["rounds"]] == [0]
         for window in variant["rounds"]:
             assert window["produced"] == window["scored"] > 0

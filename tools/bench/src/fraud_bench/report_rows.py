@@ -33,9 +33,12 @@ def per_round(values: list[float], unit: str) -> str:
 
 
 def sustained(variant: dict[str, Any]) -> str:
-    """A variant's sustainable rate and, in brackets, its drain rate (tx/s)."""
+    """A variant's sustainable rate and, in brackets, its drain rate (tx/s), with the drains
+    it is the median of when there were several."""
     found = "not searched" if variant["max_tps_verified"] is None else f"{variant['max_tps']:,.0f}"
-    return f"{found} ({variant['drain_tps']:,.0f})"
+    drains = variant.get("drains_tps", [])
+    each = f": median of {' / '.join(f'{d:,.0f}' for d in drains)}" if len(drains) > 1 else ""
+    return f"{found} ({variant['drain_tps']:,.0f}{each})"
 
 
 def median_interval(diffs: list[float]) -> tuple[float, float, float]:

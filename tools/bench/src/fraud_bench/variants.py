@@ -29,8 +29,11 @@ WARM_S = 1.0  # a window after each switch, not measured: the new variant is see
 class SectionPlan:
     seconds: float  # one latency window
     rounds: int  # latency windows per variant, alternated
-    backlog: int  # drained once per variant to measure its processing rate
+    backlog: int  # drained to measure a variant's processing rate
     verify: bool  # search the sustainable rate per variant (else the drain rate stands)
+    # Drains per variant, alternated; the median stands (one drain of the same variant moved
+    # by up to a third between phases of this machine).
+    drains: int = 1
 
     @property
     def quick(self) -> bool:
@@ -41,7 +44,7 @@ QUICK = SectionPlan(seconds=3.0, rounds=2, backlog=3_000, verify=False)
 FULL = SectionPlan(seconds=15.0, rounds=3, backlog=30_000, verify=True)
 # Pairs whose difference is smaller than the machine's noise: more, shorter rounds (a window's
 # p99 moved by tens of ms between 20 s windows; more pairs narrow their median more).
-PAIRED_FULL = SectionPlan(seconds=10.0, rounds=6, backlog=30_000, verify=True)
+PAIRED_FULL = SectionPlan(seconds=10.0, rounds=6, backlog=30_000, verify=True, drains=3)
 FLOOR = "kafka-floor"  # a bare produce->consume window measured among a section's rounds
 
 Floor = Callable[[float], list[float]]  # a floor window of so many seconds: latencies in ms
@@ -103,18 +106,24 @@ def compare(
     floor: Floor | None = None,
     before_drain: Callable[[str], None] | None = None,
 ) -> dict[str, dict[str, Any]]:
-    """Per variant: drain and sustainable rate, then latency windows at RATE alternated with the
-    other variants'. ``switch(variant)`` puts the variant in force and returns once the pipeline
-    was seen running it (a window of traffic after the switch, not measured). ``observe(variant)``
-    before a window returns what to add to it after; a ``floor`` joins the alternation as the
-    variant FLOOR (its windows in the same phases as the pipeline's). ``before_drain(variant)``,
-    if given, replaces the switch before the drain (a variant the drain's restart takes up)."""
+    """Per variant: drain rate (the median of ``plan.drains`` alternated drains) and sustainable
+    rate, then latency windows at RATE alternated with the other variants'. ``switch(variant)``
+    puts the variant in force and returns once the pipeline was seen running it (a window of
+    traffic after the switch, not measured). ``observe(variant)`` before a window returns what
+    to add to it after; a ``floor`` joins the alternation as the variant FLOOR (its windows in
+    the same phases as the pipeline's). ``before_drain(variant)``, if given, replaces the switch
+    before a drain (a variant the drain's restart takes up)."""
     result: dict[str, dict[str, Any]] = {}
-    for variant in variants:
+    drains: dict[str, list[float]] = {variant: [] for variant in variants}
+    for _, variant in order(variants, plan.drains):
         (before_drain or switch)(variant)
-        drain = round(bench.capacity(plan.backlog), 1)
-        result[variant] = {"drain_tps": drain, "max_tps": drain, "max_tps_verified": None,
-                           "attempts": [], "rounds": []}  # fmt: skip
+        drains[variant].append(round(bench.capacity(plan.backlog), 1))
+    for variant in variants:
+        if plan.drains > 1:  # the last drain's variant is running: put this one in force
+            switch(variant)
+        drain = round(statistics.median(drains[variant]), 1)
+        result[variant] = {"drain_tps": drain, "drains_tps": drains[variant], "max_tps": drain,
+                           "max_tps_verified": None, "attempts": [], "rounds": []}  # fmt: skip
         if plan.verify:
             sustainable, attempts = bench.sustainable(drain, plan.seconds)
             result[variant].update(
