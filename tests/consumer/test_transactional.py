@@ -25,6 +25,7 @@ REQUIRED = {"redis_url": "redis://x", "kafka_bootstrap_servers": "127.0.0.1:1"}
 
 class FakeProducer:
     fail_commit: KafkaError | None = None
+    commit_hangs_s = 0.0
 
     def __init__(self, config: dict[str, Any]) -> None:
         self.config, self.calls, self.sent = config, [], []
@@ -42,6 +43,7 @@ class FakeProducer:
         self.calls.append(("offsets", {(tp.topic, tp.partition): tp.offset for tp in offsets}))
 
     def commit_transaction(self, _timeout: float) -> None:
+        time.sleep(FakeProducer.commit_hangs_s)
         if FakeProducer.fail_commit is not None:
             raise KafkaException(FakeProducer.fail_commit)
         self.calls.append("commit")
@@ -73,6 +75,7 @@ class FakeSink:
 def outputs(monkeypatch: pytest.MonkeyPatch) -> TransactionalOutputs:
     monkeypatch.setattr(transactional, "Producer", FakeProducer)
     monkeypatch.setattr(FakeProducer, "fail_commit", None)
+    monkeypatch.setattr(FakeProducer, "commit_hangs_s", 0.0)
     settings = ConsumerSettings(
         **REQUIRED, consumer_instance_id="pod-1", consumer_transaction_interval_ms=1
     )
@@ -135,6 +138,23 @@ def test_a_fenced_producer_is_replaced(outputs: TransactionalOutputs) -> None:
     assert outputs.producer.calls == ["init"]  # type: ignore[attr-defined]  # a new one
     assert outputs.health.consumer_broken
     assert not outputs.health.producer_broken
+
+
+def test_a_commit_that_never_returns_is_given_up_and_the_producer_replaced(
+    outputs: TransactionalOutputs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """librdkafka can outlive its own timeout when the coordinator went away mid-call: the
+    transaction is then treated as fenced, its batches redone by a new producer."""
+    monkeypatch.setattr(transactional, "GIVE_UP_S", 0.05)
+    FakeProducer.commit_hangs_s = 1.0
+    outputs.emit(Outgoing({T: 10}, [("scored", b"c", b"r")], ["batch:1"]))
+    commit_when_due(outputs)
+    assert "still waiting" in (outputs.health.producer_broken or "")
+    assert outputs.sink.forgotten == []  # type: ignore[attr-defined]  # recovery copies kept
+    FakeProducer.commit_hangs_s = 0.0
+    commit_when_due(outputs)
+    assert outputs.producer.calls == ["init"]  # type: ignore[attr-defined]  # a new one
+    assert outputs.health.consumer_broken
 
 
 def test_dead_letters_behind_a_waiting_label_wait_for_it(outputs: TransactionalOutputs) -> None:

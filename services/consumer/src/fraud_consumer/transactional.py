@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 RETRY_FOR_S = 60.0  # e.g. a broker restarting: after this the transaction is given up
 SLOW_COMMIT_S = 1.0  # worth a line in the log
 MAX_WAITING = 1_000  # batches held behind a commit in flight before the loop waits for it
+GIVE_UP_S = CALL_TIMEOUT_S + 5  # a transactional call still running this long never returns
 
 
 @dataclass(frozen=True)
@@ -275,15 +276,18 @@ class TransactionalOutputs:
         self._inflight = InFlight(outcome, finished, time.monotonic())
 
     def _send_and_commit(self, offsets: list[TopicPartition], metadata: object) -> None:
-        """On the committer thread: the batches' input offsets, then the commit."""
+        """On the committer thread: the batches' input offsets, then the commit, each given up
+        as fatal if it outlives its own timeout (a commit left hanging would hold every later
+        batch's copies back from readers while the loop goes on writing Redis)."""
         producer = self.producer
         if offsets:
             self._retry(
                 lambda: bounded(
-                    lambda: producer.send_offsets_to_transaction(offsets, metadata, CALL_TIMEOUT_S)
+                    lambda: producer.send_offsets_to_transaction(offsets, metadata, CALL_TIMEOUT_S),
+                    GIVE_UP_S,
                 )
             )
-        self._retry(lambda: producer.commit_transaction(CALL_TIMEOUT_S))
+        self._retry(lambda: bounded(lambda: producer.commit_transaction(CALL_TIMEOUT_S), GIVE_UP_S))
 
     def _settle(self) -> None:
         inflight, self._inflight = self._inflight, None
