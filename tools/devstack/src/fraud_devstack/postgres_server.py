@@ -183,7 +183,9 @@ class PostgresServer:
         self.process = None
 
     def kill(self) -> None:
-        processes.kill(self.process)
+        """A crash: the server and its backends at once (a backend outlives a killed postmaster
+        for a moment, and a write sent meanwhile was acknowledged)."""
+        processes.kill_tree(self.process)
         self.process = None
 
     def remove(self) -> None:

@@ -99,3 +99,37 @@ def kill(process: subprocess.Popen[bytes] | None) -> None:
     if process is not None and process.poll() is None:
         process.kill()
         process.wait(timeout=10)
+
+
+def descendants(pid: int) -> list[int]:
+    """Every live process below ``pid`` (children first, then theirs)."""
+    found: list[int] = []
+    todo = [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            tasks = list(Path(f"/proc/{current}/task").iterdir())
+        except OSError:
+            continue  # exited meanwhile
+        for task in tasks:
+            try:
+                children = [int(child) for child in (task / "children").read_text().split()]
+            except OSError:
+                continue
+            found += children
+            todo += children
+    return found
+
+
+def kill_tree(process: subprocess.Popen[bytes] | None) -> None:
+    """SIGKILL ``process`` and everything below it at once, as a crash of its host would: a
+    server's workers outlive a killed parent for a while and may still answer."""
+    if process is None or process.poll() is not None:
+        return
+    below = descendants(process.pid)
+    kill(process)
+    for pid in below:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            continue
