@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from fraudcore.decision_log.float4_array import encode
+from fraudcore.decision_log.float4_array import Float4ArrayDumper, encode, encode_rows
 
 
 @pytest.mark.integration
@@ -23,3 +23,15 @@ def test_a_vector_may_be_empty_and_a_matrix_row_is_a_vector() -> None:
     assert len(encode([])) == 20  # the header alone
     matrix = np.arange(6, dtype=np.float32).reshape(2, 3)
     assert encode(matrix[1]) == encode([3.0, 4.0, 5.0])
+
+
+def test_a_batch_encodes_to_each_of_its_rows_encoded_alone() -> None:
+    matrix = np.array([[0.0, math.nan, -1.5], [3.4e38, 1e-45, 12.345678]], dtype=np.float32)
+    assert encode_rows(matrix) == [encode(matrix[0]), encode(matrix[1])]
+    assert encode_rows(np.empty((0, 3), dtype=np.float32)) == []
+
+
+def test_an_encoded_vector_is_dumped_as_it_is() -> None:
+    encoded = encode([1.0, 2.0])
+    assert Float4ArrayDumper(list).dump(encoded) == encoded
+    assert Float4ArrayDumper(list).dump([1.0, 2.0]) == encoded

@@ -28,9 +28,9 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
+from operator import itemgetter
 
 import numpy as np
-import numpy.typing as npt
 import psycopg
 from psycopg import sql
 
@@ -39,10 +39,10 @@ from fraud_consumer.records import Scored
 from fraud_consumer.scorers import Rows, Shadow
 from fraud_consumer.settings import ConsumerSettings
 from fraudcore.decision_log import ChallengerVerdict, DecisionLogWriter, DecisionRow, connect
-from fraudcore.decision_log.contract import DECISIONS, transaction_fields
+from fraudcore.decision_log.contract import DECISIONS, TIMING_COLUMNS, LogRow, served_row
 from fraudcore.metrics import LOG_WAIT_STAGE, LOG_WRITE_STAGE
 from fraudcore.model_card import Thresholds
-from fraudcore.schemas import ScoredTransaction, Timings
+from fraudcore.schemas import ScoredTransaction
 from fraudcore.settings import DatabaseSettings
 
 log = logging.getLogger(__name__)
@@ -123,35 +123,33 @@ def with_rule_versions(rows: list[DecisionRow], active: Mapping[str, int]) -> li
 
 def decision_row(
     scored: Scored,
-    features: npt.NDArray[np.float32],
+    features: bytes,
     thresholds: Thresholds,
-    timings: dict[str, float],
+    timings: Mapping[str, float],
     decided_at: dt.datetime,
     *,
     challenger: ChallengerVerdict | None = None,
-) -> DecisionRow:
-    """The row of a transaction scored in this batch: the float32 features the model was given."""
-    tx, verdict = scored.tx, scored.verdict
-    return DecisionRow(
-        **transaction_fields(tx),
-        features=features,
-        score=verdict.score,
+) -> LogRow:
+    """The row of a transaction scored in this batch: ``features`` are the float32 values the
+    model was given, encoded with the batch's (``float4_array.encode_rows``)."""
+    hits = scored.hits
+    return served_row(
+        scored.tx,
+        features,
+        scored.verdict,
         model_version=scored.model_version,
         thresholds=thresholds,
-        rules=verdict.rules,
-        reasons=verdict.reasons,
-        decision=verdict.decision,
-        timings=Timings(**timings),
-        source_partition=scored.partition,
-        source_offset=scored.offset,
+        timings=_log_timings(timings),
+        source=(scored.partition, scored.offset),
         decided_at=decided_at,
-        rule_versions=scored.hits.versions,
-        shadow_rules=scored.hits.shadow,
-        shadow_rule_versions=scored.hits.shadow_versions,
         challenger=challenger,
+        rule_versions=hits.versions,
+        shadow_rules=hits.shadow,
+        shadow_rule_versions=hits.shadow_versions,
     )
 
 
+_log_timings = itemgetter(*TIMING_COLUMNS)
 _FIELDS = ConsumerSettings.model_fields  # the defaults live with the settings
 
 
@@ -214,8 +212,8 @@ class DecisionSink:
         self._worker = ThreadPoolExecutor(1, thread_name_prefix="decision-log")
         self._thresholds: dict[str, Thresholds] = {}  # by model version: a card never changes
         # The write on the worker thread, its rows, and the position it logs through.
-        self._in_flight: tuple[Future[tuple[int, float]], list[DecisionRow], int] | None = None
-        self._buffer: list[DecisionRow] = []  # handed over, not yet written (a failed write first)
+        self._in_flight: tuple[Future[tuple[int, float]], list[LogRow], int] | None = None
+        self._buffer: list[LogRow] = []  # handed over, not yet written (a failed write first)
         self._buffered_at = 0.0  # when the buffer's oldest row came (monotonic)
         self._failed = False  # the buffer starts with rows whose write failed
         self.handed = 0  # rows handed over since the start: positions in the log's progress
@@ -224,7 +222,7 @@ class DecisionSink:
         self._settled: set[str] = set()  # RECENTLY_LOGGED ids at most, oldest first out:
         self._settled_order: deque[str] = deque()
 
-    def _write(self, rows: Sequence[DecisionRow]) -> int:
+    def _write(self, rows: Sequence[LogRow]) -> int:
         if not rows:
             return 0
         with self._batches.unavailable_on_error():
@@ -233,11 +231,12 @@ class DecisionSink:
     def write(self, rows: Sequence[DecisionRow]) -> int:
         """Log ``rows`` now, after what is pending (those logged before are kept as they are);
         how many were new, the pending batch's included."""
-        new = self.settle() + self._write(rows)
-        self._remember(rows)
+        logged = [row.log_row() for row in rows]
+        new = self.settle() + self._write(logged)
+        self._remember(logged)
         return new
 
-    def write_soon(self, rows: Sequence[DecisionRow]) -> None:
+    def write_soon(self, rows: Sequence[LogRow]) -> None:
         """Buffer ``rows``: written on the worker thread once the buffer is old or big enough,
         or when the offsets behind them are to be committed (``logged``)."""
         self._collect(wait=False)
@@ -303,7 +302,7 @@ class DecisionSink:
         self._remember(rows)
         return new
 
-    def _remember(self, rows: Sequence[DecisionRow]) -> None:
+    def _remember(self, rows: Sequence[LogRow]) -> None:
         for row in rows:
             if row.transaction_id not in self._settled:
                 self._settled.add(row.transaction_id)

@@ -30,6 +30,7 @@ from fraud_consumer.scorers import Scorer, Shadow
 from fraud_consumer.settings import ConsumerSettings
 from fraud_consumer.sink import BatchWrite, RedisSink
 from fraudcore import live_stats
+from fraudcore.decision_log.float4_array import encode_rows
 from fraudcore.feature_store import FeatureStore
 from fraudcore.features import CARD_EXCESS_COLUMN, FEATURE_NAMES, features_and_update, payment_of
 from fraudcore.model_card import Thresholds
@@ -228,7 +229,11 @@ class TransactionPipeline:
                 [
                     decision_row(s, row, thresholds, t, decided_at, challenger=challenger)
                     for s, row, t, challenger in zip(
-                        scored, matrix, decided, challengers(shadow, len(scored)), strict=True
+                        scored,
+                        encode_rows(matrix),
+                        decided,
+                        challengers(shadow, len(scored)),
+                        strict=True,
                     )
                 ],
             )

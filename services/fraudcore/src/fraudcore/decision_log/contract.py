@@ -12,7 +12,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -20,6 +20,9 @@ import numpy.typing as npt
 from fraudcore.features import FEATURE_NAMES
 from fraudcore.model_card import Thresholds
 from fraudcore.schemas import Decision, ScoredTransaction, Timings, Transaction
+
+if TYPE_CHECKING:
+    from fraudcore.scoring import Verdict
 
 DECISIONS = "decisions"
 LABELS = "decision_labels"
@@ -205,7 +208,7 @@ class DecisionRow:
 
     @property
     def day(self) -> dt.date:
-        return self.event_time.astimezone(dt.UTC).date()
+        return utc_day(self.event_time)
 
     def values(self) -> tuple[object, ...]:
         """The row in DECISION_COLUMNS order (built once per payment: getters, no generators)."""
@@ -236,6 +239,9 @@ class DecisionRow:
             *map(_listed, _rule_values(self)),
         )
 
+    def log_row(self) -> LogRow:
+        return LogRow(self.transaction_id, self.event_time, self.feature_names, self.values())
+
     @classmethod
     def from_scored(cls, record: ScoredTransaction, thresholds: Thresholds) -> DecisionRow:
         """The row of a scored record (features it leaves out were undefined: NaN)."""
@@ -255,6 +261,91 @@ class DecisionRow:
         )
 
 
+class LogRow(NamedTuple):
+    """A decision ready to encode: its values in DECISION_COLUMNS order (the features as
+    numbers, or as ``real[]`` already, ``float4_array.encode_rows``), and what the writer reads
+    of it unencoded."""
+
+    transaction_id: str
+    event_time: dt.datetime
+    feature_names: tuple[str, ...]
+    values: tuple[object, ...]
+
+    @property
+    def feature_set(self) -> str:
+        return self.values[_FEATURE_SET]  # type: ignore[return-value]
+
+    @property
+    def day(self) -> dt.date:
+        return utc_day(self.event_time)
+
+
+def served_row(
+    tx: Transaction,
+    features: bytes,
+    verdict: Verdict,
+    *,
+    model_version: str,
+    thresholds: Thresholds,
+    timings: tuple[float, ...],
+    source: tuple[int, int],
+    decided_at: dt.datetime,
+    challenger: ChallengerVerdict | None,
+    rule_versions: Sequence[int],
+    shadow_rules: Sequence[str],
+    shadow_rule_versions: Sequence[int],
+) -> LogRow:
+    """The row of a payment decided now, from what decided it: ``DecisionRow(...).log_row()``
+    without the row object and its checks, a fifth of the cost, once per payment in the
+    consumer's loop (a test checks that both encode to the same bytes). ``features``: the
+    model's float32 values as ``real[]`` (``float4_array.encode_rows``); ``timings`` in
+    TIMING_COLUMNS order; ``source``: partition and offset."""
+    return LogRow(
+        tx.transaction_id,
+        tx.event_time,
+        FEATURE_NAMES,
+        (
+            tx.transaction_id,
+            tx.event_time,
+            tx.card_id,
+            tx.merchant_id,
+            tx.amount,
+            tx.currency,
+            CURRENT_FEATURE_SET,
+            features,
+            verdict.score,
+            model_version,
+            thresholds.review,
+            thresholds.block,
+            verdict.rules,
+            verdict.reasons,
+            verdict.decision.value,
+            *timings,
+            *source,
+            decided_at,
+            tx.country,
+            tx.customer_id,
+            tx.merchant_name,
+            tx.merchant_category,
+            tx.channel.value,
+            tx.city,
+            tx.lat,
+            tx.lon,
+            tx.device_id,
+            *(ChallengerVerdict.NONE if challenger is None else challenger.values()),
+            rule_versions,
+            shadow_rules,
+            shadow_rule_versions,
+        ),
+    )
+
+
+def utc_day(time: dt.datetime) -> dt.date:
+    """The day partition of an event time."""
+    return time.astimezone(dt.UTC).date()
+
+
+_FEATURE_SET = DECISION_COLUMNS.index("feature_set")
 _timing_values = attrgetter(*TIMING_COLUMNS)
 _payment_values = attrgetter(*PAYMENT_COLUMNS)
 _rule_values = attrgetter(*RULE_COLUMNS)

@@ -20,7 +20,13 @@ from collections.abc import Sequence
 import psycopg
 from psycopg import errors, sql
 
-from fraudcore.decision_log.contract import DECISION_COLUMNS, DECISIONS, FEATURE_SETS, DecisionRow
+from fraudcore.decision_log.contract import (
+    DECISION_COLUMNS,
+    DECISIONS,
+    FEATURE_SETS,
+    DecisionRow,
+    LogRow,
+)
 from fraudcore.decision_log.copy_rows import EncodedRow, RowEncoder, copy_data
 from fraudcore.decision_log.partitions import ensure_days
 
@@ -99,7 +105,7 @@ class DecisionLogWriter:
         except errors.UniqueViolation:  # some were logged before: keep those, add the others
             return self._copy_and_insert(rows)
 
-    def write(self, rows: Sequence[DecisionRow]) -> int:
+    def write(self, rows: Sequence[LogRow | DecisionRow]) -> int:
         """Log ``rows``; returns how many were new (the others were logged before)."""
         return self.write_encoded(self.encoder.encode_all(rows, self.encoding_pause_s))
 
