@@ -22,7 +22,7 @@ import pytest
 import redis
 
 from fraud_bench.soak import rss_mib
-from fraud_devstack.processes import free_port, port_open
+from fraud_devstack.processes import descendants, free_port, port_open
 from fraud_k8scheck import helm
 from fraud_k8scheck.objects import CHARTS_DIR, named, of_kind
 
@@ -202,13 +202,6 @@ def _private_kb(pid: int) -> int:
     return sum(int(fields[name].split()[0]) for name in ("Private_Clean", "Private_Dirty"))
 
 
-def _children(pid: int) -> list[int]:
-    found = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        found += [int(child) for child in (task / "children").read_text().split()]
-    return found
-
-
 @pytest.mark.slow
 @pytest.mark.alone  # its writer must keep its pace through the rewrite
 def test_an_aof_rewrite_under_writes_fits_the_memory_limit(
@@ -252,7 +245,7 @@ def test_an_aof_rewrite_under_writes_fits_the_memory_limit(
         deadline = time.monotonic() + 60
         while client.info("persistence")["aof_rewrite_in_progress"] or not peak:
             assert time.monotonic() < deadline, "the rewrite did not finish"
-            copied = sum(_private_kb(child) for child in _children(pid)) / 1024
+            copied = sum(_private_kb(child) for child in descendants(pid)) / 1024
             peak = max(peak, (rss_mib(pid) or 0.0) + copied)  # MiB
             time.sleep(0.02)
         took = time.monotonic() - began
