@@ -25,7 +25,7 @@ def test_a_copy_is_the_signature_the_rows_in_order_and_the_trailer(make_row) -> 
 def test_an_encoded_row_keeps_its_id_and_its_utc_day(make_row) -> None:
     late_evening = dt.datetime(2026, 11, 2, 23, 30, tzinfo=dt.timezone(dt.timedelta(hours=-5)))
     row = make_row(event_time=late_evening)
-    encoded = RowEncoder().encode(row)
+    encoded = RowEncoder().encode(row).row
     assert (encoded.transaction_id, encoded.event_time) == (row.transaction_id, late_evening)
     assert encoded.day == dt.date(2026, 11, 3)
     assert (encoded.feature_set, encoded.feature_names) == (row.feature_set, row.feature_names)

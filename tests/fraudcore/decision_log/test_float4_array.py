@@ -29,6 +29,7 @@ def test_a_batch_encodes_to_each_of_its_rows_encoded_alone() -> None:
     matrix = np.array([[0.0, math.nan, -1.5], [3.4e38, 1e-45, 12.345678]], dtype=np.float32)
     assert encode_rows(matrix) == [encode(matrix[0]), encode(matrix[1])]
     assert encode_rows(np.empty((0, 3), dtype=np.float32)) == []
+    assert encode_rows(np.empty((2, 0), dtype=np.float32)) == [encode([])] * 2
 
 
 def test_an_encoded_vector_is_dumped_as_it_is() -> None:

@@ -211,32 +211,24 @@ class DecisionRow:
         return utc_day(self.event_time)
 
     def values(self) -> tuple[object, ...]:
-        """The row in DECISION_COLUMNS order (built once per payment: getters, no generators)."""
-        challenger = self.challenger
-        return (
-            self.transaction_id,
-            self.event_time,
-            self.card_id,
-            self.merchant_id,
-            self.amount,
-            self.currency,
-            self.feature_set,
-            self.features,
-            self.score,
-            self.model_version,
-            self.thresholds.review,
-            self.thresholds.block,
-            list(self.rules),
-            list(self.reasons),
-            self.decision.value,
-            *_timing_values(self.timings),
-            self.source_partition,
-            self.source_offset,
-            self.decided_at,
-            self.country,
-            *_payment_values(self),
-            *(ChallengerVerdict.NONE if challenger is None else challenger.values()),
-            *map(_listed, _rule_values(self)),
+        """The row in DECISION_COLUMNS order."""
+        return decision_values(
+            self,
+            channel=self.channel,
+            feature_set=self.feature_set,
+            features=self.features,
+            decided=self,
+            model_version=self.model_version,
+            thresholds=self.thresholds,
+            timings=_timing_values(self.timings),
+            source=(self.source_partition, self.source_offset),
+            decided_at=self.decided_at,
+            challenger=self.challenger,
+            rules=(
+                _listed(self.rule_versions),
+                _listed(self.shadow_rules),
+                _listed(self.shadow_rule_versions),
+            ),
         )
 
     def log_row(self) -> LogRow:
@@ -300,43 +292,71 @@ def served_row(
     consumer's loop (a test checks that both encode to the same bytes). ``features``: the
     model's float32 values as ``real[]`` (``float4_array.encode_rows``); ``timings`` in
     TIMING_COLUMNS order; ``source``: partition and offset."""
-    return LogRow(
-        tx.transaction_id,
-        tx.event_time,
-        FEATURE_NAMES,
-        (
-            tx.transaction_id,
-            tx.event_time,
-            tx.card_id,
-            tx.merchant_id,
-            tx.amount,
-            tx.currency,
-            CURRENT_FEATURE_SET,
-            features,
-            verdict.score,
-            model_version,
-            thresholds.review,
-            thresholds.block,
-            verdict.rules,
-            verdict.reasons,
-            verdict.decision.value,
-            *timings,
-            *source,
-            decided_at,
-            tx.country,
-            tx.customer_id,
-            tx.merchant_name,
-            tx.merchant_category,
-            tx.channel.value,
-            tx.city,
-            tx.lat,
-            tx.lon,
-            tx.device_id,
-            *(ChallengerVerdict.NONE if challenger is None else challenger.values()),
-            rule_versions,
-            shadow_rules,
-            shadow_rule_versions,
-        ),
+    values = decision_values(
+        tx,
+        channel=tx.channel.value,
+        feature_set=CURRENT_FEATURE_SET,
+        features=features,
+        decided=verdict,
+        model_version=model_version,
+        thresholds=thresholds,
+        timings=timings,
+        source=source,
+        decided_at=decided_at,
+        challenger=challenger,
+        rules=(rule_versions, shadow_rules, shadow_rule_versions),
+    )
+    return LogRow(tx.transaction_id, tx.event_time, FEATURE_NAMES, values)
+
+
+def decision_values(
+    payment: Transaction | DecisionRow,
+    *,
+    channel: str | None,
+    feature_set: str,
+    features: object,
+    decided: Verdict | DecisionRow,
+    model_version: str,
+    thresholds: Thresholds,
+    timings: Sequence[float],
+    source: tuple[int, int],
+    decided_at: dt.datetime,
+    challenger: ChallengerVerdict | None,
+    rules: tuple[Sequence[int] | None, Sequence[str] | None, Sequence[int] | None],
+) -> tuple[object, ...]:
+    """A decision's values in DECISION_COLUMNS order, the one place that order is written:
+    ``timings`` in TIMING_COLUMNS order, ``source`` partition and offset, ``rules`` in
+    RULE_COLUMNS order."""
+    return (
+        payment.transaction_id,
+        payment.event_time,
+        payment.card_id,
+        payment.merchant_id,
+        payment.amount,
+        payment.currency,
+        feature_set,
+        features,
+        decided.score,
+        model_version,
+        thresholds.review,
+        thresholds.block,
+        decided.rules,
+        decided.reasons,
+        decided.decision.value,
+        *timings,
+        *source,
+        decided_at,
+        payment.country,
+        payment.customer_id,
+        payment.merchant_name,
+        payment.merchant_category,
+        channel,  # the enum's value for a Transaction, as logged already for a DecisionRow
+        payment.city,
+        payment.lat,
+        payment.lon,
+        payment.device_id,
+        *(ChallengerVerdict.NONE if challenger is None else challenger.values()),
+        *rules,
     )
 
 
@@ -347,8 +367,6 @@ def utc_day(time: dt.datetime) -> dt.date:
 
 _FEATURE_SET = DECISION_COLUMNS.index("feature_set")
 _timing_values = attrgetter(*TIMING_COLUMNS)
-_payment_values = attrgetter(*PAYMENT_COLUMNS)
-_rule_values = attrgetter(*RULE_COLUMNS)
 
 
 def _listed(values: Sequence[Any] | None) -> list[Any] | None:

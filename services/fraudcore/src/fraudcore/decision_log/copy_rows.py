@@ -2,15 +2,14 @@
 ``DECISION_TYPES``, text as UTF-8 (which the writer's sessions declare as their client encoding).
 
 Encoding is the Python part of a write (about 4 us a row from a ``LogRow``, 12 from a
-``DecisionRow``). The consumer's log writes run on a
-worker thread beside the consume loop, and a commit interval's rows encoded in one go held the
-interpreter lock for milliseconds, which the loop, back from each Redis or Kafka call, waited
-for. ``encode_all`` can pause between slices of rows, releasing the lock to a waiting thread.
+``DecisionRow``). The consumer's log writes run on a worker thread beside the consume loop, and
+a commit interval's rows encoded in one go held the interpreter lock for milliseconds, which the
+loop, back from each Redis or Kafka call, waited for. ``encode_all`` can pause between slices of
+rows, releasing the lock to a waiting thread.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
@@ -30,13 +29,9 @@ SLICE_ROWS = 16  # rows encoded between two pauses (``encode_all``)
 
 
 class EncodedRow(NamedTuple):  # a tuple: built once per payment, cheaply
-    """A decision row as COPY data, with what the writer needs to know about it unencoded."""
+    """A decision row as COPY data, beside the row it encodes (what the writer reads of it)."""
 
-    transaction_id: str
-    event_time: dt.datetime
-    day: dt.date  # of the event, in UTC: the partition the row goes to
-    feature_set: str
-    feature_names: tuple[str, ...]
+    row: LogRow
     data: bytes
 
 
@@ -68,14 +63,7 @@ class RowEncoder:
             row = row.log_row()
         data = bytearray()
         format_row_binary(row.values, self._transformer, data)
-        return EncodedRow(
-            row.transaction_id,
-            row.event_time,
-            row.day,
-            row.feature_set,
-            row.feature_names,
-            bytes(data),
-        )
+        return EncodedRow(row, bytes(data))
 
     def encode_all(
         self, rows: Sequence[LogRow | DecisionRow], pause_s: float = 0.0

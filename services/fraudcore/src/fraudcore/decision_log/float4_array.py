@@ -21,22 +21,20 @@ _ELEMENT = np.dtype([("size", ">i4"), ("value", ">f4")])
 
 
 def encode(values: Sequence[float] | np.ndarray) -> bytes:
-    vector = np.asarray(values, dtype=np.float32).ravel()
-    body = np.empty(len(vector), dtype=_ELEMENT)
-    body["size"] = 4
-    body["value"] = vector
-    header = struct.pack(">iiiii", 1, 0, FLOAT4.oid, len(vector), 1)
-    return header + body.tobytes()
+    (encoded,) = encode_rows(np.asarray(values, dtype=np.float32).reshape(1, -1))
+    return encoded
 
 
 def encode_rows(matrix: npt.NDArray[np.float32]) -> list[bytes]:
-    """``encode`` of each row of a 2-D array, in one numpy pass (a tenth of the per-row cost)."""
+    """Each row of a 2-D array as ``real[]``, in one numpy pass (a tenth of the per-row cost)."""
     rows, width = matrix.shape
+    header = struct.pack(">iiiii", 1, 0, FLOAT4.oid, width, 1)
+    if not width:
+        return [header] * rows
     body = np.empty((rows, width), dtype=_ELEMENT)
     body["size"] = 4
     body["value"] = matrix
     data, stride = body.tobytes(), width * _ELEMENT.itemsize
-    header = struct.pack(">iiiii", 1, 0, FLOAT4.oid, width, 1)
     return [header + data[start : start + stride] for start in range(0, rows * stride, stride)]
 
 

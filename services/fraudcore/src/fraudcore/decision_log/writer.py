@@ -70,11 +70,12 @@ class DecisionLogWriter:
         self._staging = False
 
     def _prepare(self, rows: Sequence[EncodedRow]) -> None:
-        days = {row.day for row in rows} - self._days
+        days = {encoded.row.day for encoded in rows} - self._days
         if days:
             ensure_days(self.conn, days)
             self._days |= days
-        for row in rows:
+        for encoded in rows:
+            row = encoded.row
             if row.feature_set not in self._feature_sets:
                 self.conn.execute(
                     _REGISTER.format(sql.Identifier(FEATURE_SETS)),
@@ -115,8 +116,8 @@ class DecisionLogWriter:
             return 0
         # A repeat inside the batch: its first decision is the one acted on, as across batches.
         firsts: dict[tuple[dt.datetime, str], EncodedRow] = {}
-        for row in rows:
-            firsts.setdefault((row.event_time, row.transaction_id), row)
+        for encoded in rows:
+            firsts.setdefault((encoded.row.event_time, encoded.row.transaction_id), encoded)
         rows = [firsts[key] for key in sorted(firsts)]
         try:
             return self._write(rows)
