@@ -102,6 +102,7 @@ def test_the_markdown_shows_every_count_its_cpu_and_the_check() -> None:
 
 def test_the_report_renders_and_judges_the_section_with_the_rest() -> None:
     committed = json.loads((ROOT / "reports" / "bench.json").read_text())
+    committed.pop("scale", None)
     before = [name for name, _, _ in report.targets(committed)]
     result = {**committed, "scale": section({"a": run(5), "b": run(7)})}
     judged = report.targets(result)
@@ -131,3 +132,20 @@ def test_a_run_is_checked_id_by_id() -> None:
     assert checked_runs["gap"] == {"produced": 3, "scored": 2, "missing": 2, "unexpected": 1,
                                    "repeated": 0}  # fmt: skip
     assert checked_runs["none"]["missing"] == 1
+
+
+def test_the_committed_section_checked_every_payment_and_kept_its_search() -> None:
+    """reports/bench.json's scale part: every run's payments all scored once, and each count's
+    sustainable rate the highest of its attempts whose lag stayed bounded."""
+    committed = json.loads((ROOT / "reports" / "bench.json").read_text()).get("scale")
+    if committed is None:
+        return  # the section is optional in a report (make bench-sections SECTIONS=scale)
+    assert committed["nothing_lost"]
+    total = checked(committed)
+    assert total["produced"] == total["scored"] > 0
+    assert total["missing"] == total["unexpected"] == total["repeated"] == 0
+    for mode in committed["modes"].values():
+        for figures in mode["consumers"].values():
+            if figures["max_tps_verified"]:
+                held = [a["rate_tps"] for a in figures["attempts"] if a["bounded"]]
+                assert figures["max_tps"] == max(held)

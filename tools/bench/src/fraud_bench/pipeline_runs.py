@@ -14,7 +14,7 @@ from typing import Any
 
 import orjson
 
-from fraud_bench import cpu
+from fraud_bench import cpu, rate_search
 from fraud_bench.stats import summary_ms
 from fraud_devstack.pipeline import LocalPipeline, drain_topic, private_topics
 from fraud_devstack.services import ServiceProcess, wait_for
@@ -23,7 +23,6 @@ from fraudcore.settings import KafkaSettings
 
 CUSTOMERS = "20000"
 LAG_SLACK_S = 2.0
-SEARCH_STEPS = 5
 
 
 @dataclass
@@ -216,8 +215,7 @@ class ModeBench:
         return self.expected > before
 
     def sustainable(self, drain_tps: float, seconds: float) -> tuple[float, list[dict[str, Any]]]:
-        """The highest rate, stepping down from 90% of the drain rate (then one bisection step),
-        whose lag stays bounded while the load generator runs alongside (0 if none holds)."""
+        """The sustainable rate (``rate_search``) and every attempt made to find it."""
         attempts: list[dict[str, Any]] = []
 
         def holds(rate: float) -> bool:
@@ -225,16 +223,7 @@ class ModeBench:
             attempts.append({"rate_tps": round(rate), "bounded": held})
             return held
 
-        rate = drain_tps * 0.9
-        for _ in range(SEARCH_STEPS):
-            if holds(rate):
-                failed = rate / 0.85
-                # One bisection step between the rate that held and the one that did not.
-                if len(attempts) > 1 and holds(middle := (rate + failed) / 2):
-                    return round(middle), attempts
-                return round(rate), attempts
-            rate *= 0.85
-        return 0.0, attempts
+        return round(rate_search.highest_bounded(holds, drain_tps)), attempts
 
     def records(self) -> dict[str, list[dict[str, Any]]]:
         """Every scored record (its timings, model version and time scored), by run id (the

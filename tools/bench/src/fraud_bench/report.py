@@ -10,6 +10,7 @@ from typing import Any
 
 import matplotlib
 
+from fraud_bench import rate_search
 from fraud_bench.report_decision_log import decision_log_section, decision_log_targets
 from fraud_bench.report_rows import row
 from fraud_bench.report_scale import scale_section, scale_targets
@@ -205,9 +206,7 @@ def markdown(r: dict[str, Any]) -> str:
         "",
         "## Maximum sustainable throughput",
         "",
-        "Sustainable: the highest rate, stepping down from 90% of the drain rate by 15% and then "
-        "bisecting once, at which all "
-        "that was produced is scored within 2 s of the end, the load generator running alongside. "
+        f"Sustainable: {rate_search.DESCRIPTION}. "
         "Drain: the processing rate on a backlog with nothing else running (quick mode reports "
         "only this).",
         "",
