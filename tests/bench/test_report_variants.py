@@ -15,11 +15,14 @@ COMMITTED = Path(__file__).resolve().parents[2] / "reports" / "bench.json"
 MACHINE = {"cpus": 2, "load_before": {"1m": 1.0}, "load_after": {"1m": 1.5}}
 
 
-def variant(p99s: list[float], produced: int = 1_000, scored: int = 1_000) -> dict:
+def variant(
+    p99s: list[float], produced: int = 1_000, scored: int = 1_000, **per_round: list[float]
+) -> dict:
     rounds = [
         {"round": k, "p50_ms": 4.0, "p95_ms": p99, "p99_ms": p99, "scoring_p50_ms": 0.5,
          "scoring_p99_ms": 1.0, "produced": produced, "scored": scored, "achieved_tps": 1_000.0,
-         "seconds": 15.0, "saturated": False}
+         "seconds": 15.0, "saturated": False,
+         **{key: values[k] for key, values in per_round.items()}}
         for k, p99 in enumerate(p99s)
     ]  # fmt: skip
     return {"drain_tps": 1_500.0, "max_tps": 1_200.0, "max_tps_verified": True, "attempts": [],
@@ -94,6 +97,27 @@ def test_both_sections_are_in_the_markdown() -> None:
     assert "| with | 4.00 | 13.00 | 13.00 | 12.00, 13.00, 14.00 |" in markdown
     assert "+2.00 ms at the p99" in markdown
     assert "| t0 | 2,000 | 4.00 | 12.00 | 1.20x |" in markdown
+
+
+def test_the_rules_stage_cost_and_the_share_flagged_are_reported_beside_the_p99() -> None:
+    # The scoring stage per batch: +0.2, +0.3, +0.25 ms; flagged 10 and 12 of 3,000 payments.
+    section = rules([9.5, 10.5, 30.8])
+    section["variants"]["rules0"] = variant(
+        [9.0, 10.0, 30.0], scoring_p99_ms=[1.0, 1.1, 1.2], flagged=[3, 3, 4]
+    )
+    section["variants"]["rules100"] = variant(
+        [9.5, 10.5, 30.8], scoring_p99_ms=[1.2, 1.4, 1.45], flagged=[4, 4, 4]
+    )
+    r = {**result(), "rules": section}
+    details = {target: measured for target, _, measured in report.targets(r)}
+    assert (
+        "the scoring stage's p99 per batch +0.25 ms (per round +0.2 to +0.3 ms)"
+        in (details[RULES_TARGET])
+    )
+    assert "flagged: rules0 0.3%, rules100 0.4%" in details[RULES_TARGET]
+    markdown = report.markdown({**r, "targets": []})
+    assert "| 9.50, 10.50, 30.80 | 0.50 / 1.40 | 3,000 | 3,000 | 0.4% |" in markdown
+    assert "| 9.50, 10.00, 10.50 | 0.50 / 1.00 | 3,000 | 3,000 | - |" in markdown  # uncounted
 
 
 def test_variants_alternate_round_after_round() -> None:

@@ -8,10 +8,12 @@ from fraud_bench.variants import (
     FULL,
     PAIRED_FULL,
     QUICK,
+    medians,
     nothing_lost,
     paired,
     paired_plan,
     spread,
+    window_latency,
 )
 
 
@@ -53,3 +55,17 @@ def test_a_paired_section_runs_more_rounds_only_in_a_full_run() -> None:
     assert paired_plan(QUICK) is QUICK
     assert paired_plan(FULL) is PAIRED_FULL
     assert PAIRED_FULL.rounds > FULL.rounds
+
+
+def test_a_window_counts_the_payments_it_flagged_and_a_variant_sums_them() -> None:
+    def record(decision: str) -> dict:
+        return {"decision": decision, "timings": {"end_to_end_ms": 5.0, "scoring_ms": 0.5}}
+
+    window = window_latency([record("approve"), record("review"), record("block")])
+    assert window["flagged"] == 2
+    assert window["p50_ms"] == 5.0
+    counted = [{**window, "round": k, "produced": 3, "scored": 3} for k in range(2)]
+    assert medians(counted)["flagged"] == 4
+    # A round of a run that did not count (an older report) leaves the variant's total out.
+    uncounted = [counted[0], {k: v for k, v in counted[1].items() if k != "flagged"}]
+    assert "flagged" not in medians(uncounted)

@@ -23,6 +23,7 @@ from fraudcore.settings import KafkaSettings
 
 CUSTOMERS = "20000"
 LAG_SLACK_S = 2.0
+KEPT = ("timings", "model_version", "scored_at", "decision")  # of each scored record read back
 
 
 @dataclass
@@ -226,8 +227,8 @@ class ModeBench:
         return round(rate_search.highest_bounded(holds, drain_tps)), attempts
 
     def records(self) -> dict[str, list[dict[str, Any]]]:
-        """Every scored record (its timings, model version and time scored), by run id (the
-        transaction id's middle part), in the order read."""
+        """Every scored record (its timings, model version, time scored and decision), by run
+        id (the transaction id's middle part), in the order read."""
         messages = drain_topic(
             self.settings, self.pipeline.topics.topic_scored, expected=self.expected, timeout_s=120
         )
@@ -235,7 +236,7 @@ class ModeBench:
         for message in messages:
             record = orjson.loads(message.value() or b"{}")
             run = record["transaction"]["transaction_id"].split("-")[1]
-            by_run[run].append({k: record[k] for k in ("timings", "model_version", "scored_at")})
+            by_run[run].append({k: record[k] for k in KEPT})
         return by_run
 
     def timings(self) -> dict[str, dict[str, list[float]]]:

@@ -23,6 +23,22 @@ def rules_growth(rules: dict[str, Any]) -> dict[str, Any]:
     return paired(variants[f"rules{counts[0]}"], variants[f"rules{counts[-1]}"])
 
 
+def rules_stage_growth(rules: dict[str, Any], key: str = "scoring_p99_ms") -> dict[str, Any]:
+    """The same pairs on the scoring stage (the model and the rules, per batch): what the rules
+    add to each batch's own path, without the waits behind other batches and processes that
+    move a window's end-to-end p99 by tens of ms."""
+    counts = sorted(rules["counts"])
+    variants = rules["variants"]
+    return paired(variants[f"rules{counts[0]}"], variants[f"rules{counts[-1]}"], key)
+
+
+def flagged_share(variant: dict[str, Any]) -> str:
+    """The share of its payments a variant flagged (review or block), where the run counted it."""
+    if "flagged" not in variant:
+        return "-"
+    return f"{variant['flagged'] / max(variant['scored'], 1):.1%}"
+
+
 def challenger_cost(challenger: dict[str, Any]) -> dict[str, Any]:
     """With minus without, paired by round (p50 and p99), and the sustainable rates' ratio."""
     without, with_ = challenger["variants"]["without"], challenger["variants"]["with"]
@@ -73,7 +89,8 @@ def variant_targets(result: dict[str, Any]) -> list[tuple[str, bool, str]]:
                 f"{max(rules['counts'])} active rules (median of the per-round differences, "
                 "its interval within the budget)",
                 within_budget(growth["per_round"], RULES_P99_BUDGET_MS),
-                f"{paired_words(growth, RULES_P99_BUDGET_MS)}; {_spread(rules)}",
+                f"{paired_words(growth, RULES_P99_BUDGET_MS)}; {_spread(rules)}; "
+                + _stage_words(rules),
             ),
             ("rules: nothing lost in any run", *lost(rules)),
         ]
@@ -99,11 +116,23 @@ def variant_targets(result: dict[str, Any]) -> list[tuple[str, bool, str]]:
     return targets
 
 
+def _stage_words(rules: dict[str, Any]) -> str:
+    """The rules' cost on the scoring stage, paired by round, and the share each count flagged."""
+    stage = rules_stage_growth(rules)
+    flagged = ", ".join(
+        f"{name} {flagged_share(v)}" for name, v in rules["variants"].items() if "flagged" in v
+    )
+    return (
+        f"the scoring stage's p99 per batch {stage['median']:+.2f} ms (per round "
+        f"{_range(stage)})" + (f"; flagged: {flagged}" if flagged else "")
+    )
+
+
 def _variant_rows(section: dict[str, Any], label: str) -> list[str]:
     lines = [
         f"| {label} | p50 ms | p95 ms | p99 ms | p99 per round (ms) | scoring stage p50 / p99 ms "
-        "| produced | scored | sustainable (drain) tx/s |",
-        "| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |",
+        "| produced | scored | flagged | sustainable (drain) tx/s |",
+        "| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     for name, v in section["variants"].items():
         lines.append(
@@ -116,6 +145,7 @@ def _variant_rows(section: dict[str, Any], label: str) -> list[str]:
                 f"{v['scoring_p50_ms']:.2f} / {v['scoring_p99_ms']:.2f}",
                 f"{v['produced']:,}",
                 f"{v['scored']:,}",
+                flagged_share(v),
                 sustained(v),
             )
         )
@@ -142,7 +172,8 @@ def rules_section(r: dict[str, Any]) -> list[str]:
         f"average {engine['load_before']['1m']} before, {engine['load_after']['1m']} after): "
         + ", ".join(f"{count} rules {us:,} us" for count, us in engine["cpu_us_per_batch"].items())
         + f". p99 growth from {min(rules['counts'])} to {max(rules['counts'])} rules: "
-        f"{paired_words(rules_growth(rules), RULES_P99_BUDGET_MS)}.",
+        f"{paired_words(rules_growth(rules), RULES_P99_BUDGET_MS)}. On the same pairs, "
+        f"{_stage_words(rules)}.",
     ]
     return lines
 

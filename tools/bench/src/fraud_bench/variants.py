@@ -20,9 +20,11 @@ from typing import Any
 from fraud_bench.pipeline_runs import ModeBench, stage_values
 from fraud_bench.stats import summary_ms
 from fraud_devstack import PostgresServer
+from fraudcore.schemas import Decision
 
 RATE = 1_000  # the rate the issues' targets are stated at
 WARM_S = 1.0  # a window after each switch, not measured: the new variant is seen taken up
+APPROVE = Decision.APPROVE.value
 
 
 @dataclass(frozen=True)
@@ -184,23 +186,27 @@ def compare_restarts(
 
 def window_latency(records: list[dict[str, Any]]) -> dict[str, Any]:
     """End to end p50/p95/p99 of a window's records, its scoring stage's (the model and the
-    rules, per batch) and its sinks stage's (Redis and the wait for the log, per batch)."""
+    rules, per batch) and its sinks stage's (Redis and the wait for the log, per batch); and
+    how many it flagged (review or block: each costs reasons, an alert and its copy)."""
     values = stage_values(records)
     stages = {stage: summary_ms(values.get(f"{stage}_ms", [])) for stage in ("scoring", "sinks")}
     return {
         **summary_ms(values.get("end_to_end_ms", [])),
         **{f"{stage}_{q}": s[q] for stage, s in stages.items() for q in ("p50_ms", "p99_ms")},
+        "flagged": sum(record.get("decision", APPROVE) != APPROVE for record in records),
     }
 
 
 def medians(rounds: list[dict[str, Any]]) -> dict[str, Any]:
     """A variant's figures: the median over its rounds of each latency, and every payment
-    produced and scored over them."""
+    produced, scored and flagged over them (flagged: in runs that counted it)."""
     keys = ("p50_ms", "p95_ms", "p99_ms", "scoring_p50_ms", "scoring_p99_ms")
+    flagged = [r["flagged"] for r in rounds if "flagged" in r]
     return {
         **{key: round(statistics.median(r[key] for r in rounds), 3) for key in keys},
         "produced": sum(r["produced"] for r in rounds),
         "scored": sum(r["scored"] for r in rounds),
+        **({"flagged": sum(flagged)} if len(flagged) == len(rounds) else {}),
     }
 
 
