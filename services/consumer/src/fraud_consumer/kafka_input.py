@@ -5,8 +5,10 @@ a fresh consumer in place of one whose group membership ended."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import Any
 
-from confluent_kafka import Consumer, KafkaException, Message, TopicPartition
+from confluent_kafka import Consumer, KafkaError, KafkaException, Message, TopicPartition
 
 from fraud_consumer.every import Every
 from fraud_consumer.kafka_health import KafkaHealth
@@ -18,6 +20,26 @@ from fraudcore.kafka_client import consumer_config
 
 log = logging.getLogger(__name__)
 LAG_EVERY_S = 5.0
+
+
+def input_config(s: ConsumerSettings, on_error: Callable[[KafkaError], None]) -> dict[str, Any]:
+    """librdkafka's settings for the input topics' consumer."""
+    membership = {"group.instance.id": s.consumer_instance_id} if s.consumer_instance_id else {}
+    return consumer_config(
+        s,
+        s.consumer_group_id,
+        error_cb=on_error,
+        # Range keeps partition i of every topic on one consumer: a card's labels are handled
+        # where its transactions are.
+        **{
+            "partition.assignment.strategy": "range",
+            "max.poll.interval.ms": 300_000,
+            "session.timeout.ms": s.consumer_session_timeout_ms,
+            "fetch.min.bytes": s.consumer_fetch_min_bytes,
+            "fetch.wait.max.ms": s.consumer_fetch_wait_max_ms,
+            **membership,
+        },
+    )
 
 
 class KafkaInput:
@@ -40,23 +62,7 @@ class KafkaInput:
         rebalance.on_release(self._drop_carried)
 
     def _new_consumer(self) -> Consumer:
-        s = self.settings
-        membership = {"group.instance.id": s.consumer_instance_id} if s.consumer_instance_id else {}
-        return Consumer(
-            consumer_config(
-                s,
-                s.consumer_group_id,
-                error_cb=self.health.on_consumer_error,
-                # Range keeps partition i of every topic on one consumer: a card's labels are
-                # handled where its transactions are.
-                **{
-                    "partition.assignment.strategy": "range",
-                    "max.poll.interval.ms": 300_000,
-                    "session.timeout.ms": s.consumer_session_timeout_ms,
-                    **membership,
-                },
-            )
-        )
+        return Consumer(input_config(self.settings, self.health.on_consumer_error))
 
     def subscribe(self) -> None:
         r = self.rebalance

@@ -110,6 +110,15 @@ class ConsumerSettings(
     )
     consumer_session_timeout_ms: int = Field(default=10_000, ge=6_000, le=300_000)
     consumer_batch_max: int = Field(default=500, ge=1, le=10_000)
+    consumer_fetch_min_bytes: int = Field(
+        default=1,
+        ge=1,
+        le=1_048_576,
+        description="the broker holds a fetch until this much is there (or the wait below)",
+    )
+    consumer_fetch_wait_max_ms: int = Field(
+        default=500, ge=1, le=10_000, description="longest the broker holds a fetch"
+    )
     consumer_poll_timeout_ms: int = Field(
         default=100, ge=1, le=10_000, description="longest wait for the first message of a batch"
     )

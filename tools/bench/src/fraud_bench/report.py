@@ -12,6 +12,7 @@ import matplotlib
 
 from fraud_bench import rate_search
 from fraud_bench.report_decision_log import decision_log_section, decision_log_targets
+from fraud_bench.report_fetch import fetch_batching_section, fetch_batching_targets
 from fraud_bench.report_rows import row
 from fraud_bench.report_scale import scale_section, scale_targets
 from fraud_bench.report_transactions import transaction_targets, transactions_section
@@ -56,6 +57,7 @@ def targets(result: dict[str, Any]) -> list[tuple[str, bool, str]]:
         *decision_log_targets(result),
         *variant_targets(result),
         *scale_targets(result),
+        *fetch_batching_targets(result),
         ("remote p99 <= 35 ms at 1,000 tx/s", remote["p99_ms"] <= 35, f"{remote['p99_ms']:.1f} ms"),
         (
             "embedded p99 <= 15 ms at 1,000 tx/s",
@@ -226,6 +228,7 @@ def markdown(r: dict[str, Any]) -> str:
     lines += rules_section(r)
     lines += challenger_section(r)
     lines += scale_section(r)
+    lines += fetch_batching_section(r)
     lines += [
         "",
         "## Floors (same run, same client settings)",

@@ -1,6 +1,6 @@
 """Sections of the benchmark that compare variants of one pipeline (each against its own
-baseline in the same run: ``transactions``, ``decision_log``, ``rules``, ``challenger``; and
-``scale``, consumers added to one group), measured
+baseline in the same run: ``transactions``, ``decision_log``, ``rules``, ``challenger``,
+``fetch_batching``; and ``scale``, consumers added to one group), measured
 alone and written into an existing report: ``fraud-bench sections rules challenger [--quick]``
 replaces those keys of
 reports/bench.json, judges the targets again and renders bench.md, every other section as it
@@ -16,6 +16,7 @@ from typing import Any
 from fraud_bench import report
 from fraud_bench.challenger import bench_challenger
 from fraud_bench.decision_log import bench_decision_log
+from fraud_bench.fetch_batching import bench_fetch_batching
 from fraud_bench.rule_count import bench_rule_count
 from fraud_bench.scale import bench_scale
 from fraud_bench.servers import servers
@@ -31,6 +32,7 @@ SECTIONS: dict[str, Section] = {
     "rules": bench_rule_count,
     "challenger": bench_challenger,
     "scale": bench_scale,
+    "fetch_batching": bench_fetch_batching,
 }
 log = logging.getLogger("fraud-bench")
 
