@@ -15,18 +15,11 @@ RULES_P99_BUDGET_MS = 1.0  # issue 25: 100 active rules add at most this to the 
 SPIKE_LIMIT = 2.0  # issue 22: a switch's p99 at most this times the steady state's
 
 
-def rules_growth(rules: dict[str, Any]) -> dict[str, Any]:
-    """p99 with the most rules minus p99 with none, in each round both ran, and the median of
-    those differences: each pair shares the machine's phase of its round."""
-    counts = sorted(rules["counts"])
-    variants = rules["variants"]
-    return paired(variants[f"rules{counts[0]}"], variants[f"rules{counts[-1]}"])
-
-
-def rules_stage_growth(rules: dict[str, Any], key: str = "scoring_p99_ms") -> dict[str, Any]:
-    """The same pairs on the scoring stage (the model and the rules, per batch): what the rules
-    add to each batch's own path, without the waits behind other batches and processes that
-    move a window's end-to-end p99 by tens of ms."""
+def rules_growth(rules: dict[str, Any], key: str = "p99_ms") -> dict[str, Any]:
+    """``key`` with the most rules minus with none, in each round both ran, and the median of
+    those differences: each pair shares the machine's phase of its round. On the scoring stage
+    (``scoring_p99_ms``: the model and the rules, per batch) it is what the rules add to each
+    batch's own path, without the waits that move a window's end-to-end p99 by tens of ms."""
     counts = sorted(rules["counts"])
     variants = rules["variants"]
     return paired(variants[f"rules{counts[0]}"], variants[f"rules{counts[-1]}"], key)
@@ -118,7 +111,7 @@ def variant_targets(result: dict[str, Any]) -> list[tuple[str, bool, str]]:
 
 def _stage_words(rules: dict[str, Any]) -> str:
     """The rules' cost on the scoring stage, paired by round, and the share each count flagged."""
-    stage = rules_stage_growth(rules)
+    stage = rules_growth(rules, "scoring_p99_ms")
     flagged = ", ".join(
         f"{name} {flagged_share(v)}" for name, v in rules["variants"].items() if "flagged" in v
     )
