@@ -1,0 +1,80 @@
+"""Script calls on a single Redis (``ScriptArgs.run``'s direct path), against a real Redis of
+their own: the same replies and errors as the client's path, through NOSCRIPT and restarts."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+from redis.commands.core import Script
+
+from fraud_devstack import RedisServer
+from fraudcore.redis_scripts import ScriptArgs, register
+
+pytestmark = pytest.mark.integration
+ECHO = "local out = {} for _, k in ipairs(KEYS) do out[#out + 1] = k end " \
+    "for _, a in ipairs(ARGV) do out[#out + 1] = a end return out"  # fmt: skip
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[RedisServer]:
+    own = RedisServer(tmp_path / "redis").start()  # restarted by a test: not the shared one
+    try:
+        yield own
+    finally:
+        own.stop()
+
+
+@pytest.fixture
+def client(server: RedisServer) -> Iterator[redis.Redis]:
+    made = redis.Redis.from_url(server.url)
+    yield made
+    made.close()
+
+
+def test_replies_equal_the_clients_for_every_kind_of_argument(client, monkeypatch) -> None:
+    script = register(client, ECHO)
+    call = ScriptArgs().key("k1", "k2").arg("text", b"\x00bytes", 7, -0.5, 1 / 3, 1e20, "é")
+    by_client = Script(client, ECHO)(keys=call.keys, args=call.args)
+    monkeypatch.setattr(client, "evalsha", None)  # the direct path never takes the client's
+
+    direct = call.run(script)
+
+    assert direct == by_client
+    assert direct == [b"k1", b"k2", b"text", b"\x00bytes", b"7", b"-0.5",
+                      b"0.3333333333333333", b"1e+20", "é".encode()]  # fmt: skip
+
+
+def test_a_script_the_server_forgot_is_loaded_again(client) -> None:
+    script = register(client, ECHO)
+    call = ScriptArgs().key("k").arg(1)
+    assert call.run(script) == [b"k", b"1"]
+    client.script_flush()
+
+    assert call.run(script) == [b"k", b"1"]
+    assert client.script_exists(script.sha) == [True]
+
+
+def test_an_error_reply_is_raised_and_the_connection_serves_the_next_call(client) -> None:
+    failing = register(client, "return redis.error_reply('no such thing: ' .. ARGV[1])")
+    with pytest.raises(redis.ResponseError, match="no such thing: x"):
+        ScriptArgs().arg("x").run(failing)
+
+    assert ScriptArgs().key("k").run(register(client, ECHO)) == [b"k"]
+
+
+def test_an_argument_of_no_redis_type_is_a_data_error(client) -> None:
+    with pytest.raises(redis.DataError):
+        ScriptArgs().arg(object()).run(register(client, ECHO))  # type: ignore[arg-type]
+
+
+def test_a_stopped_server_raises_at_once_and_a_restarted_one_answers(server, client) -> None:
+    script = register(client, ECHO)
+    call = ScriptArgs().key("k")
+    assert call.run(script) == [b"k"]
+    server.stop()
+
+    with pytest.raises(redis.ConnectionError):
+        call.run(script)
+    server.start()  # same port, no scripts: reconnected, then NOSCRIPT, then loaded
+    assert call.run(script) == [b"k"]
