@@ -1,0 +1,122 @@
+"""The README's status table quotes the committed reports: every figure a row gives for a
+target is the one its report holds (``reports/bench.json``'s targets as the report code wrote
+them, ``reports/evaluation.json``), so a re-run that changes a report fails here until the row
+says what was measured. Figures from other days (the history) and the targets themselves are
+the rows' own words and are not checked."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+FIGURE = re.compile(r"[+-]?\d[\d,]*(?:\.\d+)?(?:x|%| ms| tx/s)?")
+
+
+def status_rows() -> dict[str, str]:
+    """Each row of the status table: its part (first cell) -> the whole row."""
+    text = (ROOT / "README.md").read_text()
+    table = text.split("| part | state |\n| --- | --- |\n", 1)[1].split("\n\n", 1)[0]
+    return {line.split(" | ", 1)[0].removeprefix("| "): line for line in table.splitlines()}
+
+
+def row(part: str) -> str:
+    found = [line for name, line in status_rows().items() if name.startswith(part)]
+    assert len(found) == 1, f"one status row should start with {part!r}: {len(found)} do"
+    return found[0]
+
+
+def measured(bench: dict[str, Any], target: str) -> str:
+    """The report's measured words for the target whose name starts with ``target``."""
+    found = [t["measured"] for t in bench["targets"] if t["target"].startswith(target)]
+    assert len(found) == 1, f"one target should start with {target!r}: {len(found)} do"
+    return str(found[0])
+
+
+def lead(words: str) -> str:
+    """The figure a target's measured words begin with (``7.66x``, ``+0.27 ms``, ``91.1%``)."""
+    match = FIGURE.match(words)
+    assert match, f"no figure leads {words!r}"
+    return match.group()
+
+
+def rounds(words: str) -> str:
+    """The per-round range of a paired difference (``-3.8 to +11.0 ms``)."""
+    match = re.search(r"per round ([^;)]+ ms)", words)
+    assert match, f"no per-round range in {words!r}"
+    return match.group(1)
+
+
+@pytest.fixture(scope="module")
+def bench() -> dict[str, Any]:
+    return dict(json.loads((ROOT / "reports" / "bench.json").read_text()))
+
+
+@pytest.fixture(scope="module")
+def evaluation() -> dict[str, Any]:
+    return dict(json.loads((ROOT / "reports" / "evaluation.json").read_text()))
+
+
+def test_the_status_table_is_found_and_its_parts_are_distinct() -> None:
+    rows = status_rows()
+    assert len(rows) >= 10
+    assert all(line.startswith("| ") and line.endswith(" |") for line in rows.values())
+
+
+def test_exactly_once_quotes_the_floor_ratio_and_the_rate_kept(bench) -> None:
+    variants = bench["transactions"]["variants"]
+    kept = variants["exactly-once"]["max_tps"] / variants["at-least-once"]["max_tps"]
+    quoted = row("exactly once on every output topic")
+
+    assert f"{lead(measured(bench, 'exactly-once p99'))} the bare Kafka floor" in quoted
+    assert f"keeps {kept:.0%} of at-least-once's sustainable rate" in quoted
+
+
+def test_benchmark_and_throughput_quote_the_sustainable_rates_and_latencies(bench) -> None:
+    rates = bench["max_tps"]
+    consumer = bench["pipeline"]["embedded"]["5000"]["cpu_us_per_payment"]["consumer"]
+    quoted = row("benchmark (")
+
+    assert (f"sustainable {rates['embedded']:,} embedded / {rates['remote']:,} remote / "
+            f"{rates['naive']:,} naive tx/s") in quoted  # fmt: skip
+    assert f"embedded p99 {lead(measured(bench, 'embedded p99'))}" in quoted
+    assert f"remote {lead(measured(bench, 'remote p99'))}" in quoted
+    throughput = row("throughput and scale-out")
+    assert f"sustainable {rates['embedded']:,} / {rates['remote']:,} tx/s" in throughput
+    assert f"CPU {consumer:.0f} us per payment at 5,000 tx/s" in throughput
+
+
+def test_model_quality_quotes_the_evaluation(evaluation) -> None:
+    payments = evaluation["payments"]
+    recall = payments["model_review"]["recall_by_scenario"]["category_anomaly"]["value"]
+    quoted = row("model quality")
+
+    assert f"test week AP {payments['model']['ap']['value']:.3f}" in quoted
+    assert f"`category_anomaly` recall {recall:.3f} at the review threshold" in quoted
+
+
+def test_decision_log_quotes_its_rate_and_p99_budget(bench) -> None:
+    added = measured(bench, "decision log adds")
+    quoted = row("decision log in PostgreSQL")
+
+    assert f"sustainable {lead(measured(bench, 'decision log keeps'))} of without" in quoted
+    assert f"{lead(added)}, rounds {rounds(added)}" in quoted
+
+
+def test_rules_quote_the_p99_growth_the_stage_and_the_engine(bench) -> None:
+    growth = measured(bench, "p99 at 1,000 tx/s grows")
+    stage = re.search(r"scoring stage's p99 per batch (\S+ ms) \(per round ([^)]+) ms\)", growth)
+    engine = bench["rules"]["engine"]
+    costs = engine["cpu_us_per_batch"]
+    most, least = max(bench["rules"]["counts"]), min(bench["rules"]["counts"])
+    quoted = row("rules and lists")
+
+    assert stage, growth
+    assert f"{lead(growth)}, but its rounds range from {rounds(growth)}" in quoted
+    assert f"p99 per batch {stage.group(1)} (rounds {stage.group(2)})" in quoted
+    assert (f"the engine {costs[str(most)]} us per batch of {engine['batch']} with {most} rules "
+            f"against {costs[str(least)]} with none") in quoted  # fmt: skip
