@@ -8,6 +8,7 @@ from pathlib import Path
 from pydantic import Field, model_validator
 
 from fraudcore.drift.window import WINDOW
+from fraudcore.kafka_client import CONSUMER_DEFAULTS
 from fraudcore.settings import (
     EnvSettings,
     ExplainSettings,
@@ -110,14 +111,18 @@ class ConsumerSettings(
     )
     consumer_session_timeout_ms: int = Field(default=10_000, ge=6_000, le=300_000)
     consumer_batch_max: int = Field(default=500, ge=1, le=10_000)
+    # The defaults every consumer of ours fetches with (fraudcore.kafka_client), tunable here.
     consumer_fetch_min_bytes: int = Field(
-        default=1,
+        default=CONSUMER_DEFAULTS["fetch.min.bytes"],
         ge=1,
         le=1_048_576,
         description="the broker holds a fetch until this much is there (or the wait below)",
     )
     consumer_fetch_wait_max_ms: int = Field(
-        default=500, ge=1, le=10_000, description="longest the broker holds a fetch"
+        default=CONSUMER_DEFAULTS["fetch.wait.max.ms"],
+        ge=1,
+        le=10_000,
+        description="longest the broker holds a fetch",
     )
     consumer_poll_timeout_ms: int = Field(
         default=100, ge=1, le=10_000, description="longest wait for the first message of a batch"
