@@ -78,3 +78,12 @@ def test_a_stopped_server_raises_at_once_and_a_restarted_one_answers(server, cli
         call.run(script)
     server.start()  # same port, no scripts: reconnected, then NOSCRIPT, then loaded
     assert call.run(script) == [b"k"]
+
+
+def test_a_single_connection_client_keeps_its_own_connection(server) -> None:
+    single = redis.Redis.from_url(server.url, single_connection_client=True)
+    try:
+        assert ScriptArgs().key("k").run(register(single, ECHO)) == [b"k"]
+        assert single.connection_pool._created_connections == 1  # its own, no pooled second
+    finally:
+        single.close()

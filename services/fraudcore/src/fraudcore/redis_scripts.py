@@ -64,7 +64,9 @@ class ScriptArgs:
 
     def run(self, script: Any) -> Any:
         client = script.registered_client
-        if HIREDIS_AVAILABLE and type(client) is redis.Redis:
+        # Clusters, pipelines and single-connection clients keep the client's own path.
+        pooled = type(client) is redis.Redis and getattr(client, "connection", None) is None
+        if HIREDIS_AVAILABLE and pooled:
             return evalsha(client, script, self.keys, self.args)
         return script(keys=self.keys, args=self.args)
 
