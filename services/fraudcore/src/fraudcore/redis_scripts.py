@@ -14,15 +14,12 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from typing import Any, cast
 
+import hiredis
 import redis
 from redis.commands.core import Script
 from redis.exceptions import DataError, NoScriptError
-from redis.utils import HIREDIS_AVAILABLE
 
 from fraudcore.redis_client import RedisClient
-
-if HIREDIS_AVAILABLE:
-    import hiredis
 
 Value = bytes | str | int | float
 FEATURE_STATE_LUA = resources.files("fraudcore").joinpath("lua", "feature_state.lua")
@@ -65,8 +62,7 @@ class ScriptArgs:
     def run(self, script: Any) -> Any:
         client = script.registered_client
         # Clusters, pipelines and single-connection clients keep the client's own path.
-        pooled = type(client) is redis.Redis and getattr(client, "connection", None) is None
-        if HIREDIS_AVAILABLE and pooled:
+        if type(client) is redis.Redis and getattr(client, "connection", None) is None:
             return evalsha(client, script, self.keys, self.args)
         return script(keys=self.keys, args=self.args)
 
@@ -80,15 +76,19 @@ def evalsha(client: RedisClient, script: Any, keys: list[str], args: list[Value]
     equal). Errors are the client's own; a connection error is raised at once, for the caller's
     retry (the scripts are idempotent when sent again), and NOSCRIPT loads the script."""
     try:
-        packed = hiredis.pack_command(("EVALSHA", script.sha, len(keys), *keys, *args))
-    except TypeError as error:
-        raise DataError(str(error)) from error
-    try:
-        return _send(client, packed)
+        return _send(client, _packed(script.sha, keys, args))
     except NoScriptError:  # a restarted Redis forgot it
         script.sha = cast(Any, client).script_load(script.script)
-        packed = hiredis.pack_command(("EVALSHA", script.sha, len(keys), *keys, *args))
-        return _send(client, packed)
+        return _send(client, _packed(script.sha, keys, args))
+
+
+def _packed(sha: str, keys: list[str], args: list[Value]) -> bytes:
+    try:
+        command = ("EVALSHA", sha, len(keys), *keys, *args)
+        packed: bytes = hiredis.pack_command(cast(Any, command))  # the stub: a one-item tuple
+        return packed
+    except TypeError as error:  # an argument of no Redis type, as the client reports it
+        raise DataError(str(error)) from error
 
 
 def _send(client: RedisClient, packed: bytes) -> Any:
