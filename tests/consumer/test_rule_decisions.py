@@ -15,6 +15,7 @@ from prometheus_client import CollectorRegistry
 from fraud_consumer.live_rules import BuiltinRules, LoadedRules
 from fraud_consumer.metrics import ConsumerMetrics
 from fraud_consumer.rule_decisions import RuleDecider, model_levels
+from fraud_consumer.scorers import EmbeddedScorer
 from fraud_rules.bench import world
 from fraudcore.decisions import decide_batch
 from fraudcore.features import FEATURE_NAMES
@@ -69,6 +70,34 @@ def test_a_simulated_world_is_decided_as_before_payment_for_payment() -> None:
     fired = {r for v in before for r in v.rules}
     assert {"R01-IMPOSSIBLE-TRAVEL", "R02-CARD-TESTING", "R03-NEW-DEVICE-HIGH-AMOUNT"} <= fired
     assert {v.decision for v in before} == set(Decision)
+
+
+def test_the_embedded_models_own_verdicts_under_the_baseline_rules_are_the_policys() -> None:
+    """The embedded scorer leaves the rules to this step: its model-only verdicts, decided
+    here with R01-R04 and explained where a rule alone raised an alert, are ``verdicts``'."""
+    model = ModelBundle.load(COMMITTED_MODEL_DIR)
+    data = world(days=4, customers=1_200, seed=5)
+    step, _ = decider()
+    scorer = EmbeddedScorer(model)
+
+    def explain(flagged: np.ndarray) -> list[list[str]] | None:
+        return scorer.explain(flagged, model.version)
+
+    raised_by_rules = 0
+    for at in range(0, len(data.rows), 64):
+        rows = data.rows[at : at + 64]
+        own, version = scorer.score(rows)
+        assert version == model.version
+        assert all(not v.rules for v in own)
+        decided, _ = step.decide(
+            own, model.card.thresholds, rows, data.payments[at : at + 64], explain
+        )
+        assert decided == verdicts(model, rows)
+        raised_by_rules += sum(
+            o.decision is Decision.APPROVE and d.decision is not Decision.APPROVE
+            for o, d in zip(own, decided, strict=True)
+        )
+    assert raised_by_rules > 10
 
 
 def test_rows_at_every_edge_and_scores_at_the_thresholds_are_decided_as_before() -> None:

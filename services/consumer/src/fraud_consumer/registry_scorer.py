@@ -58,8 +58,10 @@ class RegistryScorer:
         challenger = self.models.current.challenger
         if challenger is None:
             return None
-        verdicts, version = EmbeddedScorer(challenger, self.exact_reasons).score(rows)
-        return Shadow(version, verdicts)
+        # Decided alone, with the built-in rules, as the champion with the baseline rule set.
+        return Shadow(
+            challenger.version, EmbeddedScorer(challenger, self.exact_reasons).decide_alone(rows)
+        )
 
     def card_reference(self, model_version: str) -> CardReference | None:
         scorer = self._scorer(model_version)

@@ -6,7 +6,8 @@ The scorer's verdict brings the score and the reason codes; the decision and the
 fired are decided here, so a rule change takes effect without touching the scorer. With the
 baseline rules (R01-R04) every decision is the one ``fraudcore.decisions`` takes (a test proves
 it). A decision never fails for a rule: a rule that raises is counted, logged and not fired, and
-should the engine itself fail, the scorer's own decision stands.
+should the engine itself fail, the scorer's own decision stands (the embedded model's: its
+thresholds alone; the remote scorer's: its rules in force).
 """
 
 from __future__ import annotations

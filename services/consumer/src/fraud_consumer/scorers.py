@@ -20,7 +20,7 @@ from fraudcore.drift import DriftReference
 from fraudcore.model import ModelBundle
 from fraudcore.model_card import Thresholds
 from fraudcore.schemas import Decision
-from fraudcore.scoring import Verdict, verdicts
+from fraudcore.scoring import Verdict, model_verdicts, verdicts
 
 log = logging.getLogger(__name__)
 Rows = npt.NDArray[np.float32]
@@ -74,12 +74,21 @@ class Scorer(Protocol):
 
 
 class EmbeddedScorer:
+    """The model in process. ``score`` decides by the model's thresholds alone: the consumer's
+    rules in force decide on top of it (the built-in R01-R04 included), so they are not run
+    twice; should the rule engine fail, the model's decision stands, as at the scorer's
+    endpoints. ``decide_alone`` adds the built-in rules (a challenger's shadow decisions)."""
+
     def __init__(self, model: ModelBundle, exact_reasons: bool = False) -> None:
         self.model = model
         self.exact_reasons = exact_reasons
 
     def score(self, rows: Rows) -> tuple[list[Verdict], str]:
-        return verdicts(self.model, rows, exact_reasons=self.exact_reasons), self.model.version
+        found = model_verdicts(self.model, rows, exact_reasons=self.exact_reasons)
+        return found, self.model.version
+
+    def decide_alone(self, rows: Rows) -> list[Verdict]:
+        return verdicts(self.model, rows, exact_reasons=self.exact_reasons)
 
     def shadow(self, rows: Rows) -> Shadow | None:
         return None  # one model from MODEL_DIR: the registry's consumer has challengers

@@ -3,7 +3,9 @@ endpoints and the consumer's embedded mode, so both explain the same way).
 
 ``verdicts`` decides with the rules hard-coded in ``fraudcore.decisions`` (training, replay and
 the model card's policy); ``decided_verdicts`` with a rule set as data and the lists in force,
-as the scorer's endpoints do with the rules in force (``decision_log.rules_in_force``).
+as the scorer's endpoints do with the rules in force (``decision_log.rules_in_force``);
+``model_verdicts`` with the model's thresholds alone, for the consumer's embedded model, whose
+rules in force are applied after it (``fraud_consumer.rule_decisions``).
 """
 
 from __future__ import annotations
@@ -51,15 +53,38 @@ def verdicts(
         return []
     probabilities = model.predict(rows) if engine == "onnx" else model.predict_xgboost(rows)
     decided = decide_batch(probabilities, rows, model.card.thresholds)
-    scores = probabilities.tolist()
+    return _explained(model, rows, probabilities, decided, exact_reasons)
+
+
+def model_verdicts(
+    model: ModelBundle, rows: npt.NDArray[np.float32], *, exact_reasons: bool = False
+) -> list[Verdict]:
+    """The model alone: its thresholds decide, with reason codes for its reviews and blocks; for
+    a caller that applies the rules itself (the consumer's rules in force), so they are not
+    evaluated twice."""
+    if len(rows) == 0:
+        return []
+    probabilities = model.predict(rows)
+    levels = score_levels(probabilities, model.card.thresholds).tolist()
+    decided: list[tuple[Decision, list[str]]] = [(LEVELS[level], []) for level in levels]
+    return _explained(model, rows, probabilities, decided, exact_reasons)
+
+
+def _explained(
+    model: ModelBundle,
+    rows: npt.NDArray[np.float32],
+    probabilities: npt.NDArray[np.float32],
+    decided: Sequence[tuple[Decision, list[str]]],
+    exact_reasons: bool,
+) -> list[Verdict]:
+    """Verdicts of decided rows, reason codes for the reviews and blocks."""
     flagged = [i for i, (decision, _) in enumerate(decided) if decision is not Decision.APPROVE]
-    reasons: dict[int, list[str]] = {}
-    if flagged:
-        explained = model.reasons(rows[flagged], exact=exact_reasons)
-        reasons = dict(zip(flagged, explained, strict=True))
+    reasons = _reason_codes(model, rows, flagged, exact_reasons)
     return [
         Verdict(score=score, decision=decision, reasons=reasons.get(i, []), rules=rules)
-        for i, (score, (decision, rules)) in enumerate(zip(scores, decided, strict=True))
+        for i, (score, (decision, rules)) in enumerate(
+            zip(probabilities.tolist(), decided, strict=True)
+        )
     ]
 
 
@@ -96,10 +121,7 @@ def decided_verdicts(
         log.error("rules not applied, the model decides alone: %s: %s", type(error).__name__, error)
         levels, fired = model_levels.tolist(), [[] for _ in model_levels]
     flagged = [i for i, level in enumerate(levels) if level > 0]
-    reasons: dict[int, list[str]] = {}
-    if flagged:
-        explained = model.reasons(rows[flagged], exact=exact_reasons)
-        reasons = dict(zip(flagged, explained, strict=True))
+    reasons = _reason_codes(model, rows, flagged, exact_reasons)
     versions = rules.active_versions
     return [
         Verdict(score, LEVELS[level], reasons.get(i, []), ids, [versions[r] for r in ids])
@@ -107,6 +129,15 @@ def decided_verdicts(
             zip(probabilities.tolist(), levels, fired, strict=True)
         )
     ]
+
+
+def _reason_codes(
+    model: ModelBundle, rows: npt.NDArray[np.float32], flagged: list[int], exact: bool
+) -> dict[int, list[str]]:
+    """Row index -> reason codes, for the ``flagged`` rows only."""
+    if not flagged:
+        return {}
+    return dict(zip(flagged, model.reasons(rows[flagged], exact=exact), strict=True))
 
 
 def rows_from_lists(values: list[list[float | None]]) -> npt.NDArray[np.float32]:
