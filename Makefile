@@ -16,7 +16,7 @@ PYTEST_ARGS ?=
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help setup system-packages fresh-check lint format test test-unit test-integration monitoring infra-up infra-down dev bench bench-pipeline bench-sections batch-cost profile chaos audit soak train drift-reference evaluate ablate misses live-eval lifecycle benchmark-handbook handbook-seeds benchmark-handbook-published clean decision-log-size \
+.PHONY: help setup kernel system-packages fresh-check lint format test test-unit test-integration monitoring infra-up infra-down dev bench bench-pipeline bench-sections batch-cost profile chaos audit soak train drift-reference evaluate ablate misses live-eval lifecycle benchmark-handbook handbook-seeds benchmark-handbook-published clean decision-log-size \
 	k8s-tools k8s-deps k8s-sync k8s-docs k8s-check k8s-api-tools k8s-api-up k8s-api-down k8s-api-check k8s-upstream \
 	k8s-e2e k8s-e2e-clean
 
@@ -36,9 +36,13 @@ $(TOOLS)/bin/uv: | system-packages
 setup: system-packages $(if $(shell command -v uv 2>/dev/null),,$(TOOLS)/bin/uv) ## system packages (see system-packages), then .venv with every package and tool (idempotent)
 	$(UV) sync --all-packages --frozen --compile-bytecode --python $(PYTHON)
 	@$(RUN)/python -m compileall -q services/*/src tools/*/src training/src
+	@$(MAKE) --no-print-directory kernel
 	npm ci --prefix services/dashboard/frontend --no-audit --no-fund --loglevel=error
 	npm run --prefix services/dashboard/frontend --silent build
 	@$(RUN)/fraud-devstack fetch-kafka >/dev/null && echo "Kafka jars cached"
+
+kernel: ## the per-payment feature code compiled by mypyc (fraudcore.compiled_kernel; make setup runs it; about 20 s)
+	@$(RUN)/python -m fraudcore.compiled_kernel build
 
 lint: ## ruff (lint + format check) and mypy --strict
 	$(RUN)/ruff check .
@@ -58,16 +62,16 @@ format: ## apply ruff's fixes and formatting
 TEST_WORKERS ?= 3
 TEST_MARKERS ?= not soak and not load and not k8s_api
 
-test: ## the whole suite: unit and integration tests against a real Kafka broker and Redis, TEST_WORKERS=3 in parallel (the API server checks: make k8s-api-check)
+test: kernel ## the whole suite: unit and integration tests against a real Kafka broker and Redis, TEST_WORKERS=3 in parallel (the API server checks: make k8s-api-check)
 	@status=0; \
 	$(RUN)/pytest -n $(TEST_WORKERS) --dist loadgroup -m "($(TEST_MARKERS)) and not alone" $(PYTEST_ARGS) || status=$$?; \
 	$(RUN)/pytest -m "($(TEST_MARKERS)) and alone" $(PYTEST_ARGS) || status=$$?; \
 	exit $$status
 
-test-unit: ## fast unit tests only
+test-unit: kernel ## fast unit tests only
 	$(RUN)/pytest -m "not integration and not slow and not soak and not load and not k8s_api" $(PYTEST_ARGS)
 
-test-integration: ## integration tests only
+test-integration: kernel ## integration tests only
 	$(RUN)/pytest -m integration $(PYTEST_ARGS)
 
 monitoring: ## regenerate Grafana dashboards, alert rules and scrape configs (commit the result)
@@ -161,7 +165,7 @@ k8s-e2e-clean: ## remove what an interrupted make k8s-e2e left on the host (proc
 k8s-upstream: ## the operators' CRDs and roles in k8s/schemas made again from their registries
 	GO=$(GO) $(RUN)/python -c "from fraud_k8sapi import upstream; print(*upstream.refresh(), sep='\n')"
 
-chaos: ## the fault-injection suite; rewrites reports/reliability.json (CI compares against it)
+chaos: kernel ## the fault-injection suite; rewrites reports/reliability.json (CI compares against it)
 	FRAUD_UPDATE_REPORTS=1 $(RUN)/pytest -m chaos $(PYTEST_ARGS)
 
 audit: ## pip-audit of every locked dependency (fails on a known vulnerability)
@@ -182,20 +186,20 @@ dev-world: ## make dev's world (56-day warm start, 175x) for 150 s against the m
 screenshots: ## the dashboard, review queue and decision page in Chromium on a live pipeline; rewrites reports/screenshots/
 	FRAUD_UPDATE_REPORTS=1 $(RUN)/pytest -m integration tests/dashboard/test_browser.py tests/dashboard/test_analyst_pages.py tests/dashboard/test_analyst_verdict_browser.py $(PYTEST_ARGS)
 
-bench: ## the performance benchmark (QUICK=1: under 3 minutes); writes reports/bench.{json,md}
+bench: kernel ## the performance benchmark (QUICK=1: under 3 minutes); writes reports/bench.{json,md}
 	$(RUN)/fraud-bench $(if $(QUICK),--quick) --model-dir training/artifacts --out reports
 
-bench-pipeline: ## the headline alone (floors, embedded / remote / naive at 100, 1,000, 5,000 tx/s, sustainable rates, CPU per payment, scorer API; QUICK=1), written into reports/bench.{json,md} with the sections kept
+bench-pipeline: kernel ## the headline alone (floors, embedded / remote / naive at 100, 1,000, 5,000 tx/s, sustainable rates, CPU per payment, scorer API; QUICK=1), written into reports/bench.{json,md} with the sections kept
 	$(RUN)/fraud-bench pipeline $(if $(QUICK),--quick) --model-dir training/artifacts --out reports
 
-bench-sections: ## variant sections alone (SECTIONS="transactions decision_log rules challenger scale fetch_batching", default all; QUICK=1), written into reports/bench.{json,md}
+bench-sections: kernel ## variant sections alone (SECTIONS="transactions decision_log rules challenger scale fetch_batching", default all; QUICK=1), written into reports/bench.{json,md}
 	$(RUN)/fraud-bench sections $(SECTIONS) $(if $(QUICK),--quick) --model-dir training/artifacts --out reports
 
-batch-cost: ## the consumer's CPU per batch at batch sizes 1, 4, 16, 64 in process (embedded model, a real Redis), by stage; prints a table with the load average
+batch-cost: kernel ## the consumer's CPU per batch at batch sizes 1, 4, 16, 64 in process (embedded model, a real Redis), by stage; prints a table with the load average
 	$(RUN)/fraud-bench batch-cost --model-dir training/artifacts
 
 PROFILE_RATE ?= 5000
-profile: ## the consumer under py-spy at PROFILE_RATE tx/s (default 5000), embedded and remote, 20 s each; flame graphs and summaries in reports/profiles/
+profile: kernel ## the consumer under py-spy at PROFILE_RATE tx/s (default 5000), embedded and remote, 20 s each; flame graphs and summaries in reports/profiles/
 	for mode in embedded remote; do \
 		$(RUN)/fraud-bench profile --mode $$mode --rate $(PROFILE_RATE) --seconds 20 --model-dir training/artifacts --out reports || exit 1; \
 	done
@@ -218,7 +222,7 @@ infra-down: ## stop what infra-up (or dev) started
 TRAIN_DAYS ?= 63
 WORLD := data/world-$(TRAIN_DAYS)d-seed42.parquet
 
-train: ## dataset -> EDA -> training -> evaluation -> ONNX export into training/artifacts/, then drift-reference
+train: kernel ## dataset -> EDA -> training -> evaluation -> ONNX export into training/artifacts/, then drift-reference
 	$(RUN)/fraud-producer dataset --days $(TRAIN_DAYS) --seed 42 --out $(WORLD)
 	$(RUN)/fraud-train eda --data $(WORLD) --out reports/eda
 	$(RUN)/fraud-train train --data $(WORLD) --artifacts training/artifacts --reports reports/training
@@ -230,7 +234,7 @@ drift-reference: ## the committed model card's training reference for drift (sec
 	$(RUN)/fraud-train drift-reference --data $(WORLD) --model-dir training/artifacts
 
 # The committed model stays as trained: evaluate only reads it (and the world train made).
-evaluate: ## the committed model's test week with bootstrap intervals, policy, incidents, costs (minutes; the dataset made if absent); reports/evaluation.{json,md}
+evaluate: kernel ## the committed model's test week with bootstrap intervals, policy, incidents, costs (minutes; the dataset made if absent); reports/evaluation.{json,md}
 	@test -f $(WORLD) || $(RUN)/fraud-producer dataset --days $(TRAIN_DAYS) --seed 42 --out $(WORLD)
 	$(RUN)/fraud-train evaluate --data $(WORLD) --model-dir training/artifacts --out reports
 

@@ -28,8 +28,8 @@ aardvark-dns             /usr/lib/podman/aardvark-dns       service names betwee
 iptables                 /usr/sbin/iptables                 netavark's NAT and port rules; kube-proxy
 containerd               containerd                         make k8s-e2e: the node's container runtime
 containernetworking-plugins /usr/lib/cni/bridge             make k8s-e2e: pod network (bridge, host-local)
-gcc                      gcc                                make k8s-e2e: the pause image's static binary
-libc6-dev                /usr/include/stdio.h               make k8s-e2e: libc for that static link
+gcc                      gcc                                make kernel (compiled features); make k8s-e2e's pause binary
+libc6-dev                /usr/include/stdio.h               libc headers for both
 "
 
 present() { if [[ $1 == /* ]]; then [ -e "$1" ]; else command -v "$1" >/dev/null; fi; }
@@ -46,9 +46,16 @@ present java || missing+=(openjdk-17-jre-headless)
 present node || missing+=(nodejs)
 present npm || missing+=(npm)
 if ! present "$PYTHON"; then
-  missing+=(python3.11 python3.11-venv)
-elif ! "$PYTHON" -c 'import ensurepip' 2>/dev/null; then
-  missing+=(python3.11-venv) # Debian's python3.11 makes no venv with pip without it
+  missing+=(python3.11 python3.11-venv python3.11-dev)
+else
+  if ! "$PYTHON" -c 'import ensurepip' 2>/dev/null; then
+    missing+=(python3.11-venv) # Debian's python3.11 makes no venv with pip without it
+  fi
+  # make kernel compiles the feature code against the interpreter's headers
+  if ! "$PYTHON" -c 'import os, sys, sysconfig
+sys.exit(not os.path.isfile(os.path.join(sysconfig.get_paths()["include"], "Python.h")))'; then
+    missing+=(python3.11-dev)
+  fi
 fi
 
 install() {
