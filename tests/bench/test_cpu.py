@@ -74,3 +74,39 @@ def test_the_markdown_has_a_cpu_table_only_when_measured() -> None:
     )  # fmt: skip
     assert "| embedded | 41.2 | 9.0 | - |" in lines or "| embedded | 41.3 | 9.0 | - |" in lines
     assert "| remote | 50.0 | - | 20.0 |" in lines
+
+
+def fake_task(proc, pid: int, tid: int, comm: str, ppid: int, wait_ns: int) -> None:
+    task = proc / str(pid) / "task" / str(tid)
+    task.mkdir(parents=True)
+    (task / "schedstat").write_text(f"5000000 {wait_ns} 12\n")
+    (proc / str(pid) / "stat").write_text(stat_line(pid, comm, ppid, TICK, 0))
+
+
+def test_run_queue_waits_add_every_thread_of_a_process_and_its_children(tmp_path) -> None:
+    fake_task(tmp_path, 10, 10, "postgres", 1, 2_000_000_000)
+    fake_task(tmp_path, 10, 11, "postgres", 1, 500_000_000)  # a second thread
+    fake_task(tmp_path, 12, 12, "postgres: backend", 10, 250_000_000)
+    fake_task(tmp_path, 20, 20, "other", 1, 9_000_000_000)
+    waits = cpu.waits({"database": 10, "gone": 99}, proc=tmp_path)
+    assert waits == {"database": 2.75}
+    assert cpu.per_payment_us({"database": 0.75}, waits, payments=1_000) == {"database": 2000.0}
+
+
+def test_processes_that_outnumber_the_cores_are_measured_waiting() -> None:
+    """One busy process more than there are cores: together they wait about a core's time."""
+    busy = "import time\nend = time.time() + 3.0\nwhile time.time() < end: pass"
+    children = [subprocess.Popen([sys.executable, "-c", busy]) for _ in range(os.cpu_count() + 1)]
+    pids = {f"busy{i}": child.pid for i, child in enumerate(children)}
+    try:
+        time.sleep(0.5)  # all of them started and spinning
+        before, began = cpu.waits(pids), time.monotonic()
+        time.sleep(1.0)
+        after, window = cpu.waits(pids), time.monotonic() - began
+    finally:
+        for child in children:
+            child.kill()
+            child.wait()
+    assert set(before) == set(after) == set(pids)
+    waited = sum(after.values()) - sum(before.values())
+    assert waited > 0.25 * window, waited

@@ -93,3 +93,17 @@ def test_committed_report_is_a_full_run_that_this_code_renders() -> None:
             assert run["produced"] == run["scored"] > 0
     assert (reports / "bench.md").read_text() == report.markdown(result)
     assert (reports / "bench_latency.png").stat().st_size > 10_000
+
+
+def test_the_run_queue_wait_is_listed_per_mode_and_rate_once_measured() -> None:
+    before = result()
+    assert report.wait_section(before) == []  # runs from before the figure
+    measured = result()
+    measured["pipeline"]["embedded"]["1000"]["cpu_wait_us_per_payment"] = {
+        "consumer": 246.0,
+        "broker": 484.5,
+    }
+    markdown = "\n".join(report.wait_section(measured))
+    assert "## Waiting for a core (microseconds per payment)" in markdown
+    assert "| mode | rate (tx/s) | broker | consumer |" in markdown
+    assert "| embedded | 1,000 | 484.5 | 246.0 |" in markdown

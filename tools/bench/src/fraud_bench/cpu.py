@@ -3,7 +3,11 @@ come from): what each process spent, in microseconds of CPU (user + system, ever
 payment produced in the window. A process's figure covers it and its descendants (PostgreSQL
 serves each connection from a child), read from /proc; the load generator, which starts and
 exits inside the run, reports its own (``cpu_s``: from its clock's start, i.e. without its
-start-up, to its final flush), over the window the others are read for."""
+start-up, to its final flush), over the window the others are read for.
+
+Beside it, the time each process's threads spent runnable but waiting for a CPU (the scheduler's
+run-queue wait, /proc/<pid>/task/<tid>/schedstat): on a machine whose cores every process shares,
+what a payment waits for besides the work itself."""
 
 from __future__ import annotations
 
@@ -65,6 +69,40 @@ def sample(pids: Mapping[str, int], proc: Path = PROC) -> dict[str, float]:
     stats = _stats(proc)
     seconds = {name: tree_cpu_s(pid, stats) for name, pid in pids.items()}
     return {name: value for name, value in seconds.items() if value is not None}
+
+
+def _run_queue_wait_s(pid: int, proc: Path) -> float:
+    """Seconds the process's live threads have waited on a run queue (0 for one that is gone)."""
+    total = 0
+    try:
+        tasks = list((proc / str(pid) / "task").iterdir())
+    except OSError:
+        return 0.0
+    for task in tasks:
+        try:
+            total += int((task / "schedstat").read_text().split()[1])
+        except (OSError, IndexError, ValueError):
+            continue  # a thread that ended while we looked
+    return total / 1e9
+
+
+def waits(pids: Mapping[str, int], proc: Path = PROC) -> dict[str, float]:
+    """Run-queue wait so far in seconds, per named process tree (those still running)."""
+    stats = _stats(proc)
+    children: dict[int, list[int]] = {}
+    for child, stat in stats.items():
+        children.setdefault(stat.ppid, []).append(child)
+    found = {}
+    for name, pid in pids.items():
+        if pid not in stats:
+            continue
+        total, todo = 0.0, [pid]
+        while todo:
+            current = todo.pop()
+            total += _run_queue_wait_s(current, proc)
+            todo.extend(children.get(current, []))
+        found[name] = total
+    return found
 
 
 def per_payment_us(

@@ -171,9 +171,11 @@ class ModeBench:
         window = max(1.0, seconds * capacity / rate * 0.8) if saturated else seconds
         before = self.pipeline.scored()
         began: dict[str, float] = {}
+        waited: dict[str, float] = {}
 
         def clock() -> None:  # CPU from the first payment to the last one scored
             began.update(cpu.sample(self.processes()))
+            waited.update(cpu.waits(self.processes()))
             if on_clock is not None:
                 on_clock()
 
@@ -181,6 +183,7 @@ class ModeBench:
         report = self._clocked(run_id or f"r{rate}", *args, on_clock=clock)
         self._drain(max(60.0, report["transactions"] / max(capacity, 1.0) * 2 + 30))
         spent = cpu.per_payment_us(began, cpu.sample(self.processes()), report["transactions"])
+        wait = cpu.per_payment_us(waited, cpu.waits(self.processes()), report["transactions"])
         if report["transactions"]:
             spent[cpu.LOAD_GENERATOR] = round(report["cpu_s"] * 1e6 / report["transactions"], 1)
         return {
@@ -190,6 +193,7 @@ class ModeBench:
             "seconds": round(window, 2),
             "saturated": saturated,
             "cpu_us_per_payment": spent,
+            "cpu_wait_us_per_payment": wait,  # runnable, waiting for a core
         }
 
     def processes(self) -> dict[str, int]:

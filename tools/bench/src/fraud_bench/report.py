@@ -159,6 +159,35 @@ def cpu_section(r: dict[str, Any]) -> list[str]:
     return lines
 
 
+def wait_section(r: dict[str, Any]) -> list[str]:
+    """Run-queue wait per payment, per mode and rate (runs before this figure have none)."""
+    runs = [
+        (mode, rate, run["cpu_wait_us_per_payment"])
+        for mode, by_rate in r["pipeline"].items()
+        for rate, run in sorted(by_rate.items(), key=lambda item: int(item[0]))
+        if run.get("cpu_wait_us_per_payment")
+    ]
+    if not runs:
+        return []
+    names = sorted({name for _, _, wait in runs for name in wait})
+    lines = [
+        "",
+        "## Waiting for a core (microseconds per payment)",
+        "",
+        "Time each process's threads were runnable but waited for a CPU (the scheduler's "
+        "run-queue wait, /proc/<pid>/task/<tid>/schedstat), per payment produced, over the same "
+        "window as its CPU: every process shares this machine's cores, and what the consumer "
+        "waits here its payments wait too.",
+        "",
+        row("mode", "rate (tx/s)", *names),
+        row(*["---"] * (len(names) + 2)),
+    ]
+    for mode, rate, wait in runs:
+        cells = (f"{wait[n]:,.1f}" if n in wait else "-" for n in names)
+        lines.append(row(mode, f"{int(rate):,}", *cells))
+    return lines
+
+
 def markdown(r: dict[str, Any]) -> str:
     m, floors = r["machine"], r["floors"]
     lines = [
@@ -222,7 +251,7 @@ def markdown(r: dict[str, Any]) -> str:
         sustained = "not searched" if verified is None else f"{value:,.0f}"
         drain = r.get("drain_tps", {}).get(mode, value)
         lines.append(row(mode, sustained, f"{drain:,.0f}", steps or "-"))
-    lines += cpu_section(r)
+    lines += cpu_section(r) + wait_section(r)
     lines += transactions_section(r)
     lines += decision_log_section(r)
     lines += rules_section(r)
