@@ -14,6 +14,7 @@ import numpy as np
 import redis
 from confluent_kafka import Consumer, Producer
 
+from fraud_bench import cpu
 from fraud_bench.stats import percentile, summary_ms, time_calls_us
 from fraud_simulator.dataset import DatasetSpec, generate
 from fraudcore.features import replay
@@ -22,12 +23,54 @@ from fraudcore.model import ModelBundle
 from fraudcore.schemas import Transaction
 from fraudcore.settings import KafkaSettings
 
+JIT_THREADS = "CompilerThre"  # the JVM's C1 and C2 compiler threads (thread names cut at 15)
+JIT_QUIET = 0.05  # of one core, over a warm-up window: the compiler has little left to do
+WARM_WINDOW_S = 5.0
+WARM_MAX_S = 150.0
 
-def warm_broker(settings: KafkaSettings, seconds: float = 15.0) -> None:
-    """Traffic at 3,000 tx/s, thrown away: a broker seconds old interprets its produce and
-    fetch paths before the JIT compiles them, and a floor measured then is tens of ms too slow
-    (the pipeline runs, measured later, meet a warm broker)."""
-    kafka_latencies(settings, 3_000, seconds)
+
+def compiler_cpu_s(pid: int, proc: Path = cpu.PROC) -> float:
+    """CPU seconds the JVM's JIT compiler threads of process ``pid`` have spent."""
+    total = 0.0
+    try:
+        tasks = list((proc / str(pid) / "task").iterdir())
+    except OSError:
+        return 0.0
+    for task in tasks:
+        try:
+            if JIT_THREADS in (task / "comm").read_text():
+                total += cpu.parse_stat((task / "stat").read_text()).own_s
+        except (OSError, IndexError, ValueError):
+            continue  # a thread that ended while we looked
+    return total
+
+
+def warm_broker(
+    settings: KafkaSettings,
+    broker_pid: int | None = None,
+    seconds: float = 15.0,
+    *,
+    max_s: float = WARM_MAX_S,
+) -> dict[str, Any]:
+    """Traffic at 3,000 tx/s, thrown away, in windows: for at least ``seconds`` and, given the
+    broker's pid, until its JIT compiler spent under JIT_QUIET of a core over a window (at
+    most ``max_s``). A broker seconds old interprets its produce and fetch paths and then
+    compiles them for half a minute or more at up to half a core: a floor measured meanwhile
+    is slower than the warm broker the pipeline runs meet later, and shares the cores with it."""
+    began = time.monotonic()
+    shares: list[float] = []
+    quiet = broker_pid is None
+    while True:
+        compiled, at = (compiler_cpu_s(broker_pid) if broker_pid else 0.0), time.monotonic()
+        kafka_latencies(settings, 3_000, WARM_WINDOW_S)
+        if broker_pid is not None:
+            share = (compiler_cpu_s(broker_pid) - compiled) / (time.monotonic() - at)
+            shares.append(round(share, 3))
+            quiet = share < JIT_QUIET
+        elapsed = time.monotonic() - began
+        if (elapsed >= seconds and quiet) or elapsed >= max_s:
+            break
+    return {"seconds": round(elapsed, 1), "jit_core_share": shares, "jit_quiet": quiet}
 
 
 def kafka_rtt(settings: KafkaSettings, rate: float, seconds: float) -> dict[str, float]:

@@ -30,7 +30,13 @@ def measure(
     seconds, backlog = (2.5, 5_000) if quick else (20.0, 40_000)
     settings = KafkaSettings(kafka_bootstrap_servers=broker.bootstrap_servers)
     log.info("floors")
-    floors.warm_broker(settings, 2.0 if quick else 15.0)
+    pid = broker.process.pid if broker.process is not None else None
+    # Quick: one short window, the compiler left busy; full: until it is quiet.
+    warmup = (
+        floors.warm_broker(settings, pid, 2.0, max_s=2.0)
+        if quick
+        else floors.warm_broker(settings, pid)
+    )
     kafka = {str(rate): floors.kafka_rtt(settings, rate, min(seconds, 5.0)) for rate in RATES}
     result: dict[str, Any] = {
         "quick": quick,
@@ -40,6 +46,7 @@ def measure(
             "kafka_rtt_ms": {"p50": kafka["1000"]["p50_ms"], "p99": kafka["1000"]["p99_ms"]},
             "kafka_rtt_by_rate": kafka,
             "redis_rtt_ms": {"p50": floors.redis_rtt(redis_server.url)["p50_ms"]},
+            "broker_warmup": warmup,
             **floors.model_floors(model_dir),
             **floors.codec_floors(),
         },

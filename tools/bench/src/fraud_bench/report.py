@@ -159,6 +159,19 @@ def cpu_section(r: dict[str, Any]) -> list[str]:
     return lines
 
 
+def warmup_lines(warmup: dict[str, Any] | None) -> list[str]:
+    """How long the broker was warmed before the floors (runs before this figure: nothing)."""
+    if not warmup or not warmup["jit_core_share"]:
+        return []
+    shares = ", ".join(f"{share:.0%}" for share in warmup["jit_core_share"])
+    state = "quiet" if warmup["jit_quiet"] else "still compiling"
+    return [
+        "",
+        f"The broker was warmed for {warmup['seconds']:.0f} s at 3,000 tx/s before the floors, "
+        f"until its JIT compiler was {state} (share of a core per window: {shares}).",
+    ]
+
+
 def wait_section(r: dict[str, Any]) -> list[str]:
     """Run-queue wait per payment, per mode and rate (runs before this figure have none)."""
     runs = [
@@ -281,6 +294,7 @@ def markdown(r: dict[str, Any]) -> str:
         ),
         f"| XGBoost native, 1 row (DMatrix per call) | {floors['xgboost_single_us']:.1f} us |",
         f"| event decode / encode | {floors['decode_us']:.2f} / {floors['encode_us']:.2f} us |",
+        *warmup_lines(floors.get("broker_warmup")),
         "",
         "## Ratios",
         "",
