@@ -8,9 +8,18 @@ ARG SERVICE
 # ---- builder: the locked dependencies and the workspace packages of SERVICE, in /opt/venv ----
 FROM python:3.11-slim AS builder
 ARG SERVICE
+SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 # uv installs exactly what uv.lock pins (hashes checked); same version as the Makefile's UV_VERSION.
 # UV_SYSTEM_CERTS: trust the image's CA store, where a TLS-inspecting proxy's CA would be added.
 RUN pip install --no-cache-dir --disable-pip-version-check --root-user-action=ignore uv==0.13.9
+# A C compiler and Python's headers for the compiled feature code below, in this stage only.
+# Unpinned: Debian stable's gcc; a pinned version would vanish from the mirror with its next fix.
+# hadolint ignore=DL3008
+RUN apt-get update -qq \
+ && apt-get install -y -qq --no-install-recommends gcc libc6-dev \
+ && { python3 -c 'import os, sys, sysconfig; sys.exit(not os.path.isfile(os.path.join(sysconfig.get_paths()["include"], "Python.h")))' \
+      || apt-get install -y -qq --no-install-recommends python3.11-dev; } \
+ && rm -rf /var/lib/apt/lists/*
 ENV UV_PROJECT_ENVIRONMENT=/opt/venv UV_PYTHON_DOWNLOADS=never UV_LINK_MODE=copy \
     UV_COMPILE_BYTECODE=1 UV_SYSTEM_CERTS=1
 WORKDIR /src
@@ -32,6 +41,18 @@ RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --frozen --no-dev --no-editable --package "fraud-${SERVICE}" \
  && find /opt/venv/lib/python3.11/site-packages -mindepth 2 -type d -name tests -prune \
       -exec rm -rf {} +
+# The per-payment feature code compiled by mypyc from the installed source (fraudcore.compiled_kernel:
+# used only while it matches it) for the services that compute features, with the locked mypy and
+# setuptools in a venv of their own: the runtime image gets the build and its .pth, not the tools.
+RUN --mount=type=cache,target=/root/.cache/uv \
+    case "$SERVICE" in consumer|scorer) ;; *) exit 0 ;; esac \
+ && uv export --frozen --only-group dev --no-hashes --no-emit-workspace \
+  | grep -E '^(mypy|mypy-extensions|ast-serialize|librt|pathspec|typing-extensions|setuptools)==' \
+  > /tmp/kernel-tools.txt \
+ && uv venv -q /opt/kernel-tools \
+ && uv pip install -q --python /opt/kernel-tools/bin/python -r /tmp/kernel-tools.txt \
+ && PYTHONPATH=/opt/kernel-tools/lib/python3.11/site-packages \
+    /opt/venv/bin/python -m fraudcore.kernel_build build
 
 # ---- assets: the dashboard's pinned browser assets (npm ci against package-lock.json) ----
 FROM python:3.11-slim AS assets

@@ -42,7 +42,7 @@ setup: system-packages $(if $(shell command -v uv 2>/dev/null),,$(TOOLS)/bin/uv)
 	@$(RUN)/fraud-devstack fetch-kafka >/dev/null && echo "Kafka jars cached"
 
 kernel: ## the per-payment feature code compiled by mypyc (fraudcore.compiled_kernel; make setup runs it; about 20 s)
-	@$(RUN)/python -m fraudcore.compiled_kernel build
+	@$(RUN)/python -m fraudcore.kernel_build build
 
 lint: ## ruff (lint + format check) and mypy --strict
 	$(RUN)/ruff check .

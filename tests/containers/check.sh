@@ -113,6 +113,14 @@ for svc in "${services[@]}"; do
   echo "$svc: uid $uid, read-only root (write to / refused, /tmp writable), healthcheck passes"
 done
 
+step "compiled feature code in the images that compute features"
+for svc in consumer scorer; do
+  podman exec "$(container "$svc")" python -c 'import fraudcore.features
+from fraudcore.compiled_kernel import in_use, status
+assert in_use(), status()' || { echo "$svc: the feature code is not the compiled build" >&2; exit 1; }
+  echo "$svc: feature code compiled (fraudcore.compiled_kernel)"
+done
+
 step "end to end: $CHECK_TX_COUNT transactions at $CHECK_TX_RATE tx/s"
 "$python" "$here/verify_stack.py" \
   --dashboard "http://127.0.0.1:$DASHBOARD_HOST_PORT" --scorer "http://127.0.0.1:$SCORER_HOST_PORT" \

@@ -43,7 +43,7 @@ def package(tmp_path: Path) -> Path:
 def write_manifest(directory: Path, package: Path, **changes: object) -> Path:
     directory.mkdir(exist_ok=True)
     manifest = {
-        "interpreter": compiled_kernel._interpreter(),
+        "interpreter": compiled_kernel.interpreter(),
         "sources": compiled_kernel.source_digests(package),
         **changes,
     }

@@ -1,28 +1,26 @@
 """The per-payment feature code compiled to C by mypyc: the same source as
 ``fraudcore.features``, about 1.7x faster, used only while it matches that source.
 
-``make kernel`` (run by ``make setup``) builds it into ``fraudcore/features/_compiled`` (not in
-git, not in images), with a manifest of each compiled module's source digest and the interpreter
-it was built for, and puts a ``.pth`` file in the environment's site-packages that installs
-``CompiledFeatures`` at interpreter start. That finder hands out the compiled modules only when
-the manifest matches the modules as they are now: a feature module edited after the build runs
-as Python until it is built again, and ``FRAUD_FEATURES_COMPILED=0`` turns the compiled code off
-(the parity test compares both ways). Nothing in ``fraudcore.features`` knows about it, so the
-code digests that models and reports record are the same either way.
+``make kernel`` (run by ``make setup``: ``fraudcore.kernel_build``) builds it into
+``fraudcore/features/_compiled`` (not in git; the images build their own), with a manifest of
+each compiled module's source digest and the interpreter it was built for, and puts a ``.pth``
+file in the environment's site-packages that installs ``CompiledFeatures`` at interpreter start.
+That finder hands out the compiled modules only when the manifest matches the modules as they
+are now: a feature module edited after the build runs as Python until it is built again, and
+``FRAUD_FEATURES_COMPILED=0`` turns the compiled code off (the parity test compares both ways).
+Nothing in ``fraudcore.features`` knows about it, so the code digests that models and reports
+record are the same either way.
 """
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import importlib.abc
 import importlib.machinery
 import json
 import os
-import shutil
 import sys
 import sysconfig
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
@@ -39,7 +37,7 @@ PTH_FILE = "fraudcore_kernel.pth"  # after fraudcore.pth, which puts fraudcore o
 PTH_LINE = "import fraudcore.compiled_kernel as kernel; kernel.install()\n"
 
 
-def _interpreter() -> str:
+def interpreter() -> str:
     """Which interpreters can load the build: the extension suffix names the ABI."""
     return str(sysconfig.get_config_var("EXT_SUFFIX"))
 
@@ -64,7 +62,7 @@ def build_status(compiled_dir: Path = COMPILED_DIR, package_dir: Path = PACKAGE_
         manifest = json.loads((compiled_dir / MANIFEST).read_text())
     except (OSError, ValueError):
         return "not built (make setup builds it)"
-    if manifest.get("interpreter") != _interpreter():
+    if manifest.get("interpreter") != interpreter():
         return f"built for another interpreter ({manifest.get('interpreter')})"
     if manifest.get("sources") != source_digests(package_dir):
         return "stale: the feature code changed since it was built (make setup builds it again)"
@@ -101,58 +99,3 @@ def in_use() -> bool:
     """Whether this process runs the compiled feature code."""
     module = sys.modules.get("fraudcore.features.definitions")
     return module is not None and not str(module.__file__).endswith(".py")
-
-
-def build(compiled_dir: Path = COMPILED_DIR) -> None:
-    """Compile MODULES with mypyc (a C compiler and setuptools needed) into ``compiled_dir``."""
-    # Build-time only (dev tools), and the .pth imports this module at every interpreter start.
-    from mypyc.build import mypycify  # noqa: PLC0415
-    from setuptools import setup  # noqa: PLC0415
-
-    source_root = PACKAGE_DIR.parent.parent
-    sources = [str(Path("fraudcore", "features", f"{module}.py")) for module in MODULES]
-    digests = source_digests()
-    with tempfile.TemporaryDirectory(prefix="fraud-kernel-") as work:
-        here = Path.cwd()
-        os.chdir(source_root)  # mypyc names modules after paths relative to the working directory
-        try:
-            setup(
-                name="fraudcore-features-kernel",
-                ext_modules=mypycify(  # type: ignore[arg-type]  # distutils' Extension too
-                    sources, opt_level="3", group_name=GROUP, target_dir=f"{work}/c"
-                ),
-                script_args=[
-                    "--quiet", "build_ext", "--build-lib", f"{work}/lib",
-                    "--build-temp", f"{work}/temp",
-                ],
-            )  # fmt: skip
-        finally:
-            os.chdir(here)
-        built = sorted(Path(work, "lib", "fraudcore", "features").glob("*.so"))
-        staged = Path(work, "staged")
-        staged.mkdir()
-        for library in built:
-            shutil.copy2(library, staged / library.name)
-        manifest = {"interpreter": _interpreter(), "sources": digests}
-        (staged / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
-        shutil.rmtree(compiled_dir, ignore_errors=True)
-        shutil.copytree(staged, compiled_dir)
-    Path(sysconfig.get_paths()["purelib"], PTH_FILE).write_text(PTH_LINE)
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m fraudcore.compiled_kernel")
-    parser.add_argument("command", choices=["build", "status"])
-    parser.add_argument("--force", action="store_true", help="build even if the build is current")
-    args = parser.parse_args(argv)
-    pth = Path(sysconfig.get_paths()["purelib"], PTH_FILE)
-    if args.command == "build" and (
-        args.force or build_status() != "compiled" or not pth.is_file()
-    ):
-        build()
-    print(f"feature code: {status()}")
-    return 0 if args.command == "status" or build_status() == "compiled" else 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())
