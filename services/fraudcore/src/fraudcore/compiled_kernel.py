@@ -50,22 +50,23 @@ def source_digests(package_dir: Path = PACKAGE_DIR) -> dict[str, str]:
 
 
 def status(compiled_dir: Path = COMPILED_DIR, package_dir: Path = PACKAGE_DIR) -> str:
-    """ "compiled", or why the feature code runs as Python."""
+    """The word compiled, or why the feature code runs as Python."""
     if os.environ.get(SWITCH, "1") == "0":
         return f"off ({SWITCH}=0)"
     return build_status(compiled_dir, package_dir)
 
 
 def build_status(compiled_dir: Path = COMPILED_DIR, package_dir: Path = PACKAGE_DIR) -> str:
-    """ "compiled" when the build matches this interpreter and the source, or what it lacks."""
+    """The word compiled when the build matches this interpreter and the source (the switch
+    aside), or what it lacks."""
     try:
         manifest = json.loads((compiled_dir / MANIFEST).read_text())
     except (OSError, ValueError):
-        return "not built (make setup builds it)"
+        return "not built (make kernel builds it)"
     if manifest.get("interpreter") != interpreter():
         return f"built for another interpreter ({manifest.get('interpreter')})"
     if manifest.get("sources") != source_digests(package_dir):
-        return "stale: the feature code changed since it was built (make setup builds it again)"
+        return "stale: the feature code changed since it was built (make kernel builds it again)"
     return "compiled"
 
 
