@@ -1,12 +1,13 @@
 """The broker's warm-up before the floors: its JIT compiler's CPU read from /proc, and traffic
 kept up until that compiler is quiet (the traffic itself stood in for: the loop is the unit)."""
 
+import re
 import time
 from pathlib import Path
 
 import pytest
 
-from fraud_bench import floors, report
+from fraud_bench import floors, report, report_rows
 from fraudcore.settings import KafkaSettings
 from tests.bench.test_cpu import TICK, stat_line
 
@@ -50,6 +51,8 @@ def test_the_warm_up_lasts_until_the_compiler_is_quiet(compiler: list[float]) ->
     assert warmup["jit_core_share"][0] > floors.JIT_QUIET > warmup["jit_core_share"][-1]
     line = "\n".join(report.warmup_lines(warmup))
     assert "until its JIT compiler was quiet (share of a core per window:" in line
+    sentence = report_rows.warmed(warmup)
+    assert re.search(r"until its JIT compiler was quiet \(last window: [01]% of a core\)", sentence)
 
 
 def test_the_warm_up_gives_up_at_its_limit_and_says_so(compiler: list[float]) -> None:
@@ -61,3 +64,5 @@ def test_the_warm_up_gives_up_at_its_limit_and_says_so(compiler: list[float]) ->
     assert len(warmup["jit_core_share"]) == 1
     assert "still compiling" in "\n".join(report.warmup_lines(warmup))
     assert report.warmup_lines(None) == []
+    assert "still compiling (last window: 50% of a core)" in report_rows.warmed(warmup)
+    assert report_rows.warmed(None) == ""

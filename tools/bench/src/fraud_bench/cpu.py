@@ -47,38 +47,54 @@ def _stats(proc: Path) -> dict[int, Stat]:
     return stats
 
 
-def tree_cpu_s(pid: int, stats: Mapping[int, Stat]) -> float | None:
+def _children(stats: Mapping[int, Stat]) -> dict[int, list[int]]:
+    children: dict[int, list[int]] = {}
+    for child, stat in stats.items():
+        children.setdefault(stat.ppid, []).append(child)
+    return children
+
+
+def _tree(pid: int, children: Mapping[int, list[int]]) -> list[int]:
+    """A process and its live descendants."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo.extend(children.get(current, []))
+    return found
+
+
+def tree_cpu_s(
+    pid: int, stats: Mapping[int, Stat], children: Mapping[int, list[int]] | None = None
+) -> float | None:
     """CPU seconds of a process and its live descendants, with what their exited children
     spent; None once the process is gone."""
     if pid not in stats:
         return None
-    children: dict[int, list[int]] = {}
-    for child, stat in stats.items():
-        children.setdefault(stat.ppid, []).append(child)
-    total, todo = 0.0, [pid]
-    while todo:
-        current = todo.pop()
-        stat = stats[current]
-        total += stat.own_s + stat.reaped_s
-        todo.extend(children.get(current, []))
-    return total
+    tree = _tree(pid, _children(stats) if children is None else children)
+    return sum(stats[member].own_s + stats[member].reaped_s for member in tree)
 
 
 def sample(pids: Mapping[str, int], proc: Path = PROC) -> dict[str, float]:
     """CPU seconds so far, per named process tree (those still running)."""
     stats = _stats(proc)
-    seconds = {name: tree_cpu_s(pid, stats) for name, pid in pids.items()}
+    children = _children(stats)
+    seconds = {name: tree_cpu_s(pid, stats, children) for name, pid in pids.items()}
     return {name: value for name, value in seconds.items() if value is not None}
+
+
+def threads(pid: int, proc: Path = PROC) -> list[Path]:
+    """The /proc directories of a process's live threads (none once it is gone)."""
+    try:
+        return list((proc / str(pid) / "task").iterdir())
+    except OSError:
+        return []
 
 
 def _run_queue_wait_s(pid: int, proc: Path) -> float:
     """Seconds the process's live threads have waited on a run queue (0 for one that is gone)."""
     total = 0
-    try:
-        tasks = list((proc / str(pid) / "task").iterdir())
-    except OSError:
-        return 0.0
-    for task in tasks:
+    for task in threads(pid, proc):
         try:
             total += int((task / "schedstat").read_text().split()[1])
         except (OSError, IndexError, ValueError):
@@ -89,20 +105,12 @@ def _run_queue_wait_s(pid: int, proc: Path) -> float:
 def waits(pids: Mapping[str, int], proc: Path = PROC) -> dict[str, float]:
     """Run-queue wait so far in seconds, per named process tree (those still running)."""
     stats = _stats(proc)
-    children: dict[int, list[int]] = {}
-    for child, stat in stats.items():
-        children.setdefault(stat.ppid, []).append(child)
-    found = {}
-    for name, pid in pids.items():
-        if pid not in stats:
-            continue
-        total, todo = 0.0, [pid]
-        while todo:
-            current = todo.pop()
-            total += _run_queue_wait_s(current, proc)
-            todo.extend(children.get(current, []))
-        found[name] = total
-    return found
+    children = _children(stats)
+    return {
+        name: sum(_run_queue_wait_s(member, proc) for member in _tree(pid, children))
+        for name, pid in pids.items()
+        if pid in stats
+    }
 
 
 def per_payment_us(

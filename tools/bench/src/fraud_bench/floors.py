@@ -32,11 +32,7 @@ WARM_MAX_S = 150.0
 def compiler_cpu_s(pid: int, proc: Path = cpu.PROC) -> float:
     """CPU seconds the JVM's JIT compiler threads of process ``pid`` have spent."""
     total = 0.0
-    try:
-        tasks = list((proc / str(pid) / "task").iterdir())
-    except OSError:
-        return 0.0
-    for task in tasks:
+    for task in cpu.threads(pid, proc):
         try:
             if JIT_THREADS in (task / "comm").read_text():
                 total += cpu.parse_stat((task / "stat").read_text()).own_s
@@ -71,6 +67,14 @@ def warm_broker(
         if (elapsed >= seconds and quiet) or elapsed >= max_s:
             break
     return {"seconds": round(elapsed, 1), "jit_core_share": shares, "jit_quiet": quiet}
+
+
+def warm_for_run(settings: KafkaSettings, broker_pid: int | None, quick: bool) -> dict[str, Any]:
+    """A run's warm-up: quick, one short window (the compiler left busy); full, until it is
+    quiet."""
+    if quick:
+        return warm_broker(settings, broker_pid, 2.0, max_s=2.0)
+    return warm_broker(settings, broker_pid)
 
 
 def kafka_rtt(settings: KafkaSettings, rate: float, seconds: float) -> dict[str, float]:

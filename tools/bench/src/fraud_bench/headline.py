@@ -31,12 +31,7 @@ def measure(
     settings = KafkaSettings(kafka_bootstrap_servers=broker.bootstrap_servers)
     log.info("floors")
     pid = broker.process.pid if broker.process is not None else None
-    # Quick: one short window, the compiler left busy; full: until it is quiet.
-    warmup = (
-        floors.warm_broker(settings, pid, 2.0, max_s=2.0)
-        if quick
-        else floors.warm_broker(settings, pid)
-    )
+    warmup = floors.warm_for_run(settings, pid, quick)
     kafka = {str(rate): floors.kafka_rtt(settings, rate, min(seconds, 5.0)) for rate in RATES}
     result: dict[str, Any] = {
         "quick": quick,

@@ -24,7 +24,19 @@ def measured(section: dict[str, Any]) -> str:
         f"Measured {section['measured_at']} ({'quick' if section['quick'] else 'full'}: "
         f"{section['rounds']} rounds of {section['seconds']:.0f} s per variant at "
         f"{section['rate_tps']:,} tx/s, alternated), load average {load['load_before']['1m']} "
-        f"before, {load['load_after']['1m']} after."
+        f"before, {load['load_after']['1m']} after.{warmed(section.get('broker_warmup'))}"
+    )
+
+
+def warmed(warmup: dict[str, Any] | None) -> str:
+    """How the broker was warmed before a run of sections alone (a whole run's, or a run
+    before this figure: nothing)."""
+    if not warmup or not warmup["jit_core_share"]:
+        return ""
+    state = "quiet" if warmup["jit_quiet"] else "still compiling"
+    return (
+        f" The broker was first warmed for {warmup['seconds']:.0f} s at 3,000 tx/s, until its "
+        f"JIT compiler was {state} (last window: {warmup['jit_core_share'][-1]:.0%} of a core)."
     )
 
 
