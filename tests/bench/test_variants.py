@@ -3,6 +3,7 @@ variant's spread, and nothing lost counting payments only (a floor window carrie
 
 import math
 
+from fraud_bench.report_rows import median_interval, within_budget
 from fraud_bench.variants import (
     FLOOR,
     FULL,
@@ -55,6 +56,17 @@ def test_a_paired_section_runs_more_rounds_only_in_a_full_run() -> None:
     assert paired_plan(QUICK) is QUICK
     assert paired_plan(FULL) is PAIRED_FULL
     assert PAIRED_FULL.rounds > FULL.rounds
+
+
+def test_a_full_paired_verdict_survives_one_disturbed_round_on_each_side() -> None:
+    """The median's interval over the rounds leaves the extremes out: one window a stall
+    disturbed, either way, does not decide whether a budget is met."""
+    differences = [0.5] * PAIRED_FULL.rounds
+    differences[0], differences[-1] = -30.0, 30.0
+    low, high, coverage = median_interval(differences)
+    assert (low, high) == (0.5, 0.5)
+    assert coverage >= 0.95
+    assert within_budget(differences, 1.0)
 
 
 def test_a_window_counts_the_payments_it_flagged_and_a_variant_sums_them() -> None:
