@@ -13,7 +13,7 @@ import matplotlib
 from fraud_bench import rate_search
 from fraud_bench.report_decision_log import decision_log_section, decision_log_targets
 from fraud_bench.report_fetch import fetch_batching_section, fetch_batching_targets
-from fraud_bench.report_rows import row
+from fraud_bench.report_rows import jit_state, row
 from fraud_bench.report_scale import scale_section, scale_targets
 from fraud_bench.report_transactions import transaction_targets, transactions_section
 from fraud_bench.report_variants import challenger_section, rules_section, variant_targets
@@ -164,11 +164,10 @@ def warmup_lines(warmup: dict[str, Any] | None) -> list[str]:
     if not warmup or not warmup["jit_core_share"]:
         return []
     shares = ", ".join(f"{share:.0%}" for share in warmup["jit_core_share"])
-    state = "quiet" if warmup["jit_quiet"] else "still compiling"
     return [
         "",
         f"The broker was warmed for {warmup['seconds']:.0f} s at 3,000 tx/s before the floors, "
-        f"until its JIT compiler was {state} (share of a core per window: {shares}).",
+        f"until its JIT compiler was {jit_state(warmup)} (share of a core per window: {shares}).",
     ]
 
 

@@ -33,11 +33,16 @@ def warmed(warmup: dict[str, Any] | None) -> str:
     before this figure: nothing)."""
     if not warmup or not warmup["jit_core_share"]:
         return ""
-    state = "quiet" if warmup["jit_quiet"] else "still compiling"
     return (
         f" The broker was first warmed for {warmup['seconds']:.0f} s at 3,000 tx/s, until its "
-        f"JIT compiler was {state} (last window: {warmup['jit_core_share'][-1]:.0%} of a core)."
+        f"JIT compiler was {jit_state(warmup)} (last window: "
+        f"{warmup['jit_core_share'][-1]:.0%} of a core)."
     )
+
+
+def jit_state(warmup: dict[str, Any]) -> str:
+    """How a broker warm-up left the JIT compiler."""
+    return "quiet" if warmup["jit_quiet"] else "still compiling"
 
 
 def per_round(values: list[float], unit: str) -> str:
