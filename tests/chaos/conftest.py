@@ -163,12 +163,14 @@ def _account(
     deadline = time.monotonic() + timeout_s
     while pipeline.scored() < len(given.payments) and time.monotonic() < deadline:
         time.sleep(0.5)
+    # The topics next (their reads wait for what is still owed), then Redis: its markers and its
+    # count read together, so that a consumer still catching up shows as lost, never as doubled.
+    topics = account_topics(settings, pipeline.topics, given)
     time.sleep(2)  # anything still in flight would now show up as double counting
     recorded = {
         RedisKeys.transaction_id(key)
         for key in pipeline.redis().scan_iter(pipeline.keys.transaction_pattern(), count=5_000)
     }
-    topics = account_topics(settings, pipeline.topics, given)
     counted = pipeline.scored()
     return Outcome(
         case=case,

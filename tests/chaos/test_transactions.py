@@ -107,7 +107,7 @@ def test_zombie_consumer_is_fenced(
     zombie.process.send_signal(signal.SIGCONT)  # it wakes and tries to finish what it had
     # Fenced either way: the group refuses its offsets (generation passed) and it aborts, or the
     # broker already aborted the transaction (its timeout) and fenced its producer; a call the
-    # fenced producer keeps failing is retried for up to a minute first (RETRY_FOR_S).
+    # fenced producer keeps failing is retried for up to 30 s first (RETRY_FOR_S).
     wait_for(lambda: ENDED.search(zombie.log()) is not None, 120, "the zombie's transaction ended")
     stream.join()
     outcome = accountant("zombie consumer (frozen past its session) fenced", pipeline, began)

@@ -25,6 +25,7 @@ REQUIRED = {"redis_url": "redis://x", "kafka_bootstrap_servers": "127.0.0.1:1"}
 
 class FakeProducer:
     fail_commit: KafkaError | None = None
+    fail_abort: KafkaError | None = None
     commit_hangs_s = 0.0
 
     def __init__(self, config: dict[str, Any]) -> None:
@@ -50,6 +51,8 @@ class FakeProducer:
 
     def abort_transaction(self, _timeout: float) -> None:
         self.calls.append("abort")
+        if FakeProducer.fail_abort is not None:
+            raise KafkaException(FakeProducer.fail_abort)
 
     def poll(self, _timeout: float) -> int:
         return 0
@@ -75,6 +78,7 @@ class FakeSink:
 def outputs(monkeypatch: pytest.MonkeyPatch) -> TransactionalOutputs:
     monkeypatch.setattr(transactional, "Producer", FakeProducer)
     monkeypatch.setattr(FakeProducer, "fail_commit", None)
+    monkeypatch.setattr(FakeProducer, "fail_abort", None)
     monkeypatch.setattr(FakeProducer, "commit_hangs_s", 0.0)
     settings = ConsumerSettings(
         **REQUIRED, consumer_instance_id="pod-1", consumer_transaction_interval_ms=1
@@ -126,6 +130,28 @@ def test_an_aborted_transaction_is_redone_from_the_committed_offsets(
     assert producer.calls[-1] == "abort"
     assert outputs.health.consumer_broken  # the consumer rejoins at the committed offsets
     assert outputs.sink.forgotten == []  # type: ignore[attr-defined]  # recovery copies kept
+
+
+def test_an_abort_that_times_out_is_not_retried_the_producer_is_replaced(
+    outputs: TransactionalOutputs,
+) -> None:
+    """After a broker restart librdkafka's abort can time out call after call ("retry call to
+    resume"): seen in CI to hold the consumer a minute. A new producer with the same id aborts
+    the transaction as it starts, so one failed abort is enough to move on."""
+    producer: Any = outputs.producer
+    FakeProducer.fail_commit = KafkaError(KafkaError.ILLEGAL_GENERATION, txn_requires_abort=True)
+    timed_out = KafkaError(KafkaError._TIMED_OUT, "retry call to resume", retriable=True)
+    FakeProducer.fail_abort = timed_out
+    outputs.emit(Outgoing({T: 10}, [("scored", b"c", b"r")], ["batch:1"]))
+    began = time.monotonic()
+    commit_when_due(outputs)
+    assert time.monotonic() - began < 1
+    assert producer.calls.count("abort") == 1
+    assert outputs.health.producer_broken == "abort failed: Kafka _TIMED_OUT: retry call to resume"
+    FakeProducer.fail_commit = FakeProducer.fail_abort = None
+    outputs.service()  # the next pass replaces it
+    assert outputs.producer is not producer
+    assert not outputs.health.producer_broken
 
 
 def test_a_fenced_producer_is_replaced(outputs: TransactionalOutputs) -> None:

@@ -41,7 +41,7 @@ from fraud_consumer.sink import RedisSink
 from fraudcore.kafka_client import CONFIGURATION_ERRORS, producer_config
 
 log = logging.getLogger(__name__)
-RETRY_FOR_S = 60.0  # e.g. a broker restarting: after this the transaction is given up
+RETRY_FOR_S = 30.0  # e.g. a broker restarting: after this the transaction is given up
 SLOW_COMMIT_S = 1.0  # worth a line in the log
 MAX_WAITING = 1_000  # batches held behind a commit in flight before the loop waits for it
 GIVE_UP_S = CALL_TIMEOUT_S + 5  # a transactional call still running this long never returns
@@ -318,8 +318,9 @@ class TransactionalOutputs:
     def _abort(self, reason: str) -> None:
         log.warning("aborting transaction %s: %s", self.id, reason)
         self._discard()
-        try:
-            self._retry(lambda: self.producer.abort_transaction(CALL_TIMEOUT_S))
+        producer = self.producer
+        try:  # once: if it fails, a new producer with this id aborts the transaction as it starts
+            bounded(lambda: producer.abort_transaction(CALL_TIMEOUT_S), GIVE_UP_S)
         except KafkaException as failure:
             self.health.producer_broken = f"abort failed: {describe(failure.args[0])}"
 
