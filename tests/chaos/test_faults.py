@@ -15,47 +15,10 @@ from fraud_devstack.services import wait_for
 from fraudcore.kafka_client import consumer_config, producer_config
 from fraudcore.schemas import Transaction
 from fraudcore.settings import KafkaSettings
+from tests.chaos.diagnosis import clean
 
 # The accountant waits at most 280 s (conftest), after cases of up to a minute.
 pytestmark = [pytest.mark.integration, pytest.mark.chaos, pytest.mark.timeout(420)]
-
-
-def clean(outcome, pipeline=None) -> None:
-    """Nothing lost, nothing counted twice; on failure, show what every process last said."""
-    if outcome.clean:
-        return
-    tails = [redis_says(pipeline)] if pipeline else []
-    for process in pipeline.processes if pipeline else []:
-        state = (
-            "running"
-            if process.running
-            else f"exited {process.process.returncode if process.process else '?'}"
-        )
-        tails.append(f"--- {process.name} ({state})\n" + "\n".join(last_lines(process.log())))
-    raise AssertionError(f"{outcome}\n" + "\n".join(tails))
-
-
-def last_lines(log: str, count: int = 40) -> list[str]:
-    """The log's last lines, a run of one message (a broker away: one line per connection
-    attempt) shown once with its count, so that what came before it is still in view."""
-    runs: list[list[str | int]] = []
-    for line in log.splitlines():
-        message = line.split(" ", 2)[-1]  # without the date and time
-        if runs and runs[-1][0] == message:
-            runs[-1][2] = int(runs[-1][2]) + 1
-        else:
-            runs.append([message, line, 1])
-    return [f"{line}" + (f"  (x{n})" if n != 1 else "") for _, line, n in runs[-count:]]
-
-
-def redis_says(pipeline) -> str:
-    """Whether Redis itself dropped keys (expired, evicted) or restarted during the case."""
-    try:
-        info = pipeline.redis().info()
-    except Exception as error:  # the diagnosis must not hide the failure it explains
-        return f"--- redis: {error}"
-    fields = ("uptime_in_seconds", "expired_keys", "evicted_keys", "db0")
-    return "--- redis: " + ", ".join(f"{name}={info.get(name)}" for name in fields)
 
 
 def test_consumer_sigkilled_three_times(pipeline_factory, accountant, background) -> None:

@@ -13,6 +13,7 @@ import pytest
 from fraud_devstack.pipeline import drain_topic
 from fraud_devstack.services import wait_for
 from fraudcore.settings import KafkaSettings
+from tests.chaos.diagnosis import clean
 
 # The accountant waits at most 280 s (conftest), after cases of up to a minute.
 pytestmark = [pytest.mark.integration, pytest.mark.chaos, pytest.mark.timeout(420)]
@@ -23,14 +24,6 @@ ENDED = re.compile(r"aborting transaction|transactional producer failed")  # a z
 def records(settings: KafkaSettings, topic: str, isolation: str) -> int:
     """Every record on ``topic`` a reader with this isolation level is given."""
     return len(drain_topic(settings, topic, at_least=0, idle_s=3, isolation=isolation))
-
-
-def explain(outcome, pipeline) -> None:
-    if not outcome.clean:
-        tails = [
-            f"--- {p.name}\n" + "\n".join(p.log().splitlines()[-25:]) for p in pipeline.processes
-        ]
-        raise AssertionError(f"{outcome}\n" + "\n".join(tails))
 
 
 def test_consumer_sigkilled_with_a_transaction_open(
@@ -54,7 +47,7 @@ def test_consumer_sigkilled_with_a_transaction_open(
         consumer = pipeline.start_consumer("embedded", name=f"consumer-again-{kill}", **slow)
     stream.join()
     outcome = accountant("consumer SIGKILLed with a transaction open (twice)", pipeline, began)
-    explain(outcome, pipeline)
+    clean(outcome, pipeline)
     topic = pipeline.topics.topic_scored
     aborted = records(kafka_settings, topic, "read_uncommitted") - outcome.topics.scored_records
     assert aborted > 0, "no kill landed inside a transaction"
@@ -77,7 +70,7 @@ def test_broker_restarted_during_a_commit(accountant, background, own_broker) ->
     broker.start()
     stream.join()
     case = "Kafka broker killed and restarted during a commit"
-    explain(accountant(case, pipeline, began, settings), pipeline)
+    clean(accountant(case, pipeline, began, settings), pipeline)
     assert consumer.running, consumer.log()
     # The outage caught a commit: it waited for the broker, or was aborted (or its producer
     # replaced, when the call hung) and redone.
@@ -111,7 +104,7 @@ def test_zombie_consumer_is_fenced(
     wait_for(lambda: ENDED.search(zombie.log()) is not None, 120, "the zombie's transaction ended")
     stream.join()
     outcome = accountant("zombie consumer (frozen past its session) fenced", pipeline, began)
-    explain(outcome, pipeline)
+    clean(outcome, pipeline)
     assert zombie.running, zombie.log()
     topic = pipeline.topics.topic_scored
     aborted = records(kafka_settings, topic, "read_uncommitted") - outcome.topics.scored_records
@@ -137,7 +130,7 @@ def test_labels_and_dead_letters_through_kills(pipeline_factory, accountant, bac
     stream.join()
     (report,) = reports
     outcome = accountant("consumer SIGKILLed twice, labels and poison flowing", pipeline, began)
-    explain(outcome, pipeline)
+    clean(outcome, pipeline)
     assert outcome.dead_lettered == report.poison > 50
     wait_for(lambda: pipeline.totals().labels >= report.labels, 60, "every label applied")
     time.sleep(2)  # a label applied twice would show up now
