@@ -36,6 +36,9 @@ def test_a_quick_decision_log_section_pairs_rounds_and_logs_only_its_with_window
         for window in variant["rounds"]:
             assert window["produced"] == window["scored"] > 0
             assert window["logged_rows"] == (window["produced"] if name == "with" else 0)
+            # The broker, Redis and PostgreSQL (found by their ports) counted beside the consumer.
+            processes = {"broker", "consumer", "redis", "database"}
+            assert processes <= window["cpu_us_per_payment"].keys(), window
             assert window["sinks_batches"]["batches"] > 0
             logged = window["decision_log_batches"]["batches"]
             assert (logged > 0) if name == "with" else (logged == 0), (name, window)

@@ -17,6 +17,9 @@ def test_the_process_listening_on_a_port_is_found_and_a_closed_port_is_not() -> 
         assert listeners.pid_listening(port) == os.getpid()
         found = listeners.infrastructure(f"127.0.0.1:{port}", f"redis://127.0.0.1:{port}/0")
         assert found == {"broker": os.getpid(), "redis": os.getpid()}
+        database = f"postgresql://fraud:secret@127.0.0.1:{port}/fraud"
+        assert listeners.infrastructure(f"127.0.0.1:{port}", f"redis://127.0.0.1:{port}/0",
+                                        database)["database"] == os.getpid()  # fmt: skip
     assert listeners.pid_listening(port) is None
     assert listeners.infrastructure(f"127.0.0.1:{port}", f"redis://127.0.0.1:{port}/0") == {}
 

@@ -114,3 +114,38 @@ def test_a_run_with_the_wait_stage_shows_what_the_loop_waited_for_the_log() -> N
         "The loop waited for the log (settled before the next write and before offsets are "
         "committed) 0.25 ms per batch mean (2.5 ms p99 bound)." in markdown
     )
+
+
+def test_the_cpu_of_each_process_is_shown_per_variant_with_what_the_log_adds() -> None:
+    log = decision_log([10.0, 11.0, 12.0], [11.5, 12.0, 13.0])
+    spent = {
+        "without": [{"broker": 300.0, "consumer": 600.0, "redis": 180.0, "database": 2.0}] * 3,
+        "with": [
+            {"broker": 310.0, "consumer": 640.0, "redis": 180.0, "database": 90.0},
+            {"broker": 330.0, "consumer": 660.0, "redis": 190.0, "database": 110.0},
+            {"broker": 320.0, "consumer": 650.0, "redis": 185.0},  # PostgreSQL not found
+        ],
+    }
+    for name, windows in spent.items():
+        for window, cpu in zip(log["variants"][name]["rounds"], windows, strict=True):
+            window["cpu_us_per_payment"] = {**cpu, "load_generator": 110.0}
+    markdown = report.markdown({**result(), "decision_log": log, "targets": []})
+    assert (
+        "| decision log | broker | consumer | redis | database | load generator | sum |" in markdown
+    )
+    assert "| without | 300.0 | 600.0 | 180.0 | 2.0 | 110.0 | 1,192.0 |" in markdown
+    assert "| with | 320.0 | 650.0 | 185.0 | 100.0 | 110.0 | 1,365.0 |" in markdown
+    assert (
+        "With the log minus without, CPU us per payment: broker +20.0, consumer +50.0, redis "
+        "+5.0, database +98.0, load generator +0.0 (in all +173.0)." in markdown
+    )
+
+
+def test_a_section_with_only_the_consumers_cpu_has_no_cpu_table() -> None:
+    log = decision_log([10.0, 11.0, 12.0], [11.5, 12.0, 13.0])
+    for variant in log["variants"].values():
+        for window in variant["rounds"]:
+            window["cpu_us_per_payment"] = {"consumer": 600.0, "load_generator": 110.0}
+    markdown = report.markdown({**result(), "decision_log": log, "targets": []})
+    assert "CPU per payment (microseconds" not in markdown
+    assert "CPU us per payment:" not in markdown

@@ -29,6 +29,17 @@ def delivery(p99s: list[float]) -> dict:
             "pooled": {"p50_ms": 4.0, "p95_ms": 9.0, "p99_ms": max(p99s)}}  # fmt: skip
 
 
+def interval(p99s: list[float], floor: list[float]) -> dict:
+    """Exactly-once at another commit interval: rounds only, its ratio to the same floor."""
+    rounds = [window(k, p99) for k, p99 in enumerate(p99s)]
+    for w in rounds:
+        w["cpu_us_per_payment"] = {"broker": 250.0, "consumer": 600.0}
+    ratios = [round(p / f, 3) for p, f in zip(p99s, floor, strict=False)]
+    return {"rounds": rounds, **medians(rounds), "pooled": {"p99_ms": max(p99s)},
+            "floor_ratio": {"per_round": ratios, "median": sorted(ratios)[len(ratios) // 2],
+                            "pooled": 1.0}}  # fmt: skip
+
+
 def transactions(eos: list[float], floor: list[float], intervals: bool = True) -> dict:
     floors = [{"round": k, "messages": 10_000, "p50_ms": 2.0, "p95_ms": p99, "p99_ms": p99}
               for k, p99 in enumerate(floor)]  # fmt: skip
@@ -49,7 +60,7 @@ def transactions(eos: list[float], floor: list[float], intervals: bool = True) -
         p99_added=paired(variants["at-least-once"], variants["exactly-once"]),
         high_rate=high if intervals else {},
         default_interval_ms=100,
-        intervals={"50": {**window(0, 12.0), "run_id": "i50"}} if intervals else {},
+        intervals={"50": interval([12.0, 14.0, 13.0][: len(eos)], floor)} if intervals else {},
     )
 
 
@@ -100,10 +111,30 @@ def test_the_markdown_shows_rounds_floor_high_rate_and_interval() -> None:
     assert (
         "| exactly-once (queueing) | 4.00 / 900.00 | 50.00 / 100.00 | 10,000 | 10,000 |" in markdown
     )
-    assert "| 50 ms | 4.00 / 12.00 |" in markdown
-    assert "the default, 100 ms, is the exactly-once rounds'" in markdown
+    assert (
+        "| 50 ms | 4.00 | 13.00 | 12.00, 14.00, 13.00 | 1.20x | 50.00 / 100.00 | 250.0 | 30,000 "
+        "| 30,000 |" in markdown
+    )
+    # The default's row is the exactly-once rounds' (no CPU figures in this report), after 50.
+    default = (
+        "| 100 ms (default) | 4.00 | 30.00 | 15.00, 150.00, 30.00 | 1.50x | 50.00 / 100.00 | - |"
+    )
+    assert default in markdown
+    assert markdown.index("| 50 ms |") < markdown.index(default)
+    assert "the default, 100 ms, is the exactly-once row above" in markdown
     quick = report.markdown({**result(), "transactions": transactions([15.0], [10.0], False),
                              "targets": []})  # fmt: skip
     assert "Commit interval" not in quick
     assert "At 5,000 tx/s" in markdown
     assert "At 5,000 tx/s" not in quick
+
+
+def test_each_deliverys_cpu_per_payment_is_shown_by_process() -> None:
+    section = transactions([15.0, 16.0, 17.0], [10.0, 10.0, 10.0])
+    for name, broker in (("exactly-once", 280.0), ("at-least-once", 330.0)):
+        for window in section["variants"][name]["rounds"]:
+            window["cpu_us_per_payment"] = {"broker": broker, "consumer": 600.0, "redis": 170.0}
+    markdown = report.markdown({**result(), "transactions": section, "targets": []})
+    assert "| delivery | broker | consumer | redis | sum |" in markdown
+    assert "| exactly-once | 280.0 | 600.0 | 170.0 | 1,050.0 |" in markdown
+    assert "| at-least-once | 330.0 | 600.0 | 170.0 | 1,100.0 |" in markdown

@@ -1,5 +1,6 @@
 """The statistics a paired section is judged on: per-round differences and their median, each
-variant's spread, and nothing lost counting payments only (a floor window carries none)."""
+variant's spread, and nothing lost counting payments only (a floor window carries none); a
+variant measured in the rounds only."""
 
 import math
 
@@ -9,10 +10,13 @@ from fraud_bench.variants import (
     FULL,
     PAIRED_FULL,
     QUICK,
+    SectionPlan,
+    compare,
     medians,
     nothing_lost,
     paired,
     paired_plan,
+    run_id,
     spread,
     window_latency,
 )
@@ -81,3 +85,36 @@ def test_a_window_counts_the_payments_it_flagged_and_a_variant_sums_them() -> No
     # A round of a run that did not count (an older report) leaves the variant's total out.
     uncounted = [counted[0], {k: v for k, v in counted[1].items() if k != "flagged"}]
     assert "flagged" not in medians(uncounted)
+
+
+class DrainCountingBench:
+    """compare's view of a pipeline: drains counted, windows answered from their run ids."""
+
+    def __init__(self) -> None:
+        self.drains = 0
+        self.capacities: dict[str, float] = {}
+
+    def capacity(self, backlog: int) -> float:
+        self.drains += 1
+        return 3_000.0 + self.drains
+
+    def at_rate(self, rate: float, seconds: float, capacity: float, *, run_id: str) -> dict:
+        self.capacities[run_id] = capacity
+        return {"produced": 10, "scored": 10, "seconds": seconds, "saturated": False}
+
+    def records(self) -> dict:
+        return {}
+
+
+def test_a_rounds_only_variant_gets_windows_but_no_drain_and_the_others_capacity() -> None:
+    bench = DrainCountingBench()
+    plan = SectionPlan(seconds=1.0, rounds=2, backlog=100, verify=False, drains=1)
+    switched: list[str] = []
+    result = compare(bench, ["a", "b", "c"], switched.append, plan, rounds_only=["c"])  # type: ignore[arg-type]
+    assert bench.drains == 2  # a and b only
+    assert "drain_tps" not in result["c"]
+    assert [w["round"] for w in result["c"]["rounds"]] == [0, 1]
+    assert bench.capacities[run_id("c", 0)] == max(
+        result["a"]["drain_tps"], result["b"]["drain_tps"]
+    )
+    assert switched.count("c") == 2  # one switch per window, none for a drain

@@ -15,6 +15,7 @@ from typing import Any
 
 import psycopg
 
+from fraud_bench import listeners
 from fraud_bench.consumer_metrics import stage_histogram
 from fraud_bench.pipeline_runs import ModeBench
 from fraud_bench.stats import load_average, measured_on
@@ -82,7 +83,10 @@ def bench_decision_log(
         with connect(DatabaseSettings(database_url=url)) as conn:
             migrate(conn)
         env = {"without": {}, "with": {"DATABASE_URL": url}}
-        bench = ModeBench(settings, redis_url, model_dir, workdir / "decision-log", "embedded")
+        # Each window's CPU per payment of the broker, Redis and PostgreSQL beside the consumer's.
+        infrastructure = listeners.infrastructure(settings.kafka_bootstrap_servers, redis_url, url)
+        bench = ModeBench(settings, redis_url, model_dir, workdir / "decision-log", "embedded",
+                          infrastructure=infrastructure)  # fmt: skip
 
         def observe(_: str) -> Callable[[], dict[str, Any]]:
             assert bench.consumer is not None

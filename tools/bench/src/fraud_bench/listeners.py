@@ -50,8 +50,13 @@ def port_of(address: str) -> int:
     return parsed.port
 
 
-def infrastructure(bootstrap_servers: str, redis_url: str) -> dict[str, int]:
-    """The broker's and Redis's processes by name, those found."""
+def infrastructure(
+    bootstrap_servers: str, redis_url: str, database_url: str | None = None
+) -> dict[str, int]:
+    """The broker's, Redis's and (given its URL) PostgreSQL's processes by name, those found
+    (PostgreSQL's listener is its postmaster, whose children serve the connections)."""
     addresses = {"broker": bootstrap_servers, "redis": redis_url}
+    if database_url is not None:
+        addresses["database"] = database_url
     found = {name: pid_listening(port_of(address)) for name, address in addresses.items()}
     return {name: pid for name, pid in found.items() if pid is not None}

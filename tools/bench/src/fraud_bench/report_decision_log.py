@@ -9,6 +9,8 @@ from typing import Any
 
 from fraud_bench.decision_log import VARIANTS, every_payment_once
 from fraud_bench.report_rows import (
+    cpu_medians,
+    cpu_table,
     lost,
     measured,
     per_round,
@@ -139,8 +141,23 @@ def decision_log_section(r: dict[str, Any]) -> list[str]:
         f"{with_['batches'] / max(write['batches'], 1):.1f} batches) take "
         f"{write['mean_ms']:.2f} ms mean ({write['p99_le_ms']:g} ms p99 bound), in parallel "
         "with Redis." + _wait_words(waited),
+        *cpu_table(variants, VARIANTS, "decision log"),
+        *_cpu_added(variants),
     ]
     return lines
+
+
+def _cpu_added(variants: dict[str, Any]) -> list[str]:
+    """What the log adds to each process's CPU per payment (with minus without, medians)."""
+    without, with_ = (cpu_medians(variants[name]) for name in VARIANTS)
+    shared = [name for name in with_ if name in without]
+    if "database" not in shared:
+        return []
+    added = ", ".join(
+        f"{name.replace('_', ' ')} {with_[name] - without[name]:+,.1f}" for name in shared
+    )
+    total = sum(with_[name] - without[name] for name in shared)
+    return ["", f"With the log minus without, CPU us per payment: {added} (in all {total:+,.1f})."]
 
 
 def _sinks_words(waited: dict[str, float]) -> str:

@@ -4,7 +4,14 @@ measured-when line and nothing-lost count."""
 from __future__ import annotations
 
 import math
+import statistics
+from collections.abc import Sequence
 from typing import Any
+
+from fraud_bench.cpu import LOAD_GENERATOR
+
+# The processes a section's windows may have CPU figures for, in the order tables show them.
+PROCESSES = ("broker", "consumer", "redis", "database", LOAD_GENERATOR)
 
 
 def row(*cells: object) -> str:
@@ -91,3 +98,35 @@ def resolution(diffs: list[float], budget_ms: float) -> str:
         f"{interval}, wider than the {budget_ms:.0f} ms budget allows: this run cannot tell a "
         "difference that fine from its noise"
     )
+
+
+def cpu_medians(variant: dict[str, Any]) -> dict[str, float]:
+    """Each process's CPU microseconds per payment: the median over the variant's windows that
+    measured it."""
+    windows = [w.get("cpu_us_per_payment", {}) for w in variant["rounds"]]
+    return {
+        name: statistics.median(values)
+        for name in PROCESSES
+        if (values := [w[name] for w in windows if name in w])
+    }
+
+
+def cpu_table(variants: dict[str, dict[str, Any]], names: Sequence[str], label: str) -> list[str]:
+    """A table of each variant's CPU per payment by process (medians over its rounds), or
+    nothing for a section measured before its windows counted more than the consumer's."""
+    medians = {name: cpu_medians(variants[name]) for name in names}
+    shown = [p for p in PROCESSES if any(p in m for m in medians.values())]
+    if set(shown) <= {"consumer", LOAD_GENERATOR}:
+        return []
+    lines = [
+        "",
+        "CPU per payment (microseconds, user + system of every thread and child process, read "
+        "from /proc over each latency window; the median of the variant's rounds):",
+        "",
+        row(label, *(p.replace("_", " ") for p in shown), "sum"),
+        row("---", *["---:"] * (len(shown) + 1)),
+    ]
+    for name, found in medians.items():
+        cells = [f"{found[p]:,.1f}" if p in found else "-" for p in shown]
+        lines.append(row(name, *cells, f"{sum(found.values()):,.1f}"))
+    return lines

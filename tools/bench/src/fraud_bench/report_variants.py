@@ -8,7 +8,15 @@ from __future__ import annotations
 from typing import Any
 
 from fraud_bench.challenger import AROUND_S
-from fraud_bench.report_rows import lost, measured, resolution, row, sustained, within_budget
+from fraud_bench.report_rows import (
+    cpu_table,
+    lost,
+    measured,
+    resolution,
+    row,
+    sustained,
+    within_budget,
+)
 from fraud_bench.variants import paired, spread
 
 RULES_P99_BUDGET_MS = 1.0  # issue 25: 100 active rules add at most this to the p99 at 1,000 tx/s
@@ -167,6 +175,7 @@ def rules_section(r: dict[str, Any]) -> list[str]:
         + f". p99 growth from {min(rules['counts'])} to {max(rules['counts'])} rules: "
         f"{paired_words(rules_growth(rules), RULES_P99_BUDGET_MS)}. On the same pairs, "
         f"{_stage_words(rules)}.",
+        *cpu_table(rules["variants"], list(rules["variants"]), "active rules"),
     ]
     return lines
 

@@ -13,6 +13,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from fraud_bench import listeners
 from fraud_bench.consumer_metrics import gauge
 from fraud_bench.pipeline_runs import ModeBench
 from fraud_bench.stats import load_average, measured_on
@@ -90,8 +91,10 @@ def bench_rule_count(
         connect(DatabaseSettings(database_url=url)) as conn,
     ):
         migrate(conn)
+        infrastructure = listeners.infrastructure(settings.kafka_bootstrap_servers, redis_url, url)
         bench = ModeBench(settings, redis_url, model_dir, workdir / "rules", "embedded",
-                          consumer_env={"DATABASE_URL": url})  # fmt: skip
+                          consumer_env={"DATABASE_URL": url},
+                          infrastructure=infrastructure)  # fmt: skip
 
         def switch(name: str) -> None:
             count = int(name.removeprefix("rules"))

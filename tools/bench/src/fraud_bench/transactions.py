@@ -20,6 +20,7 @@ from typing import Any
 import orjson
 from confluent_kafka import Consumer
 
+from fraud_bench import listeners
 from fraud_bench.floors import kafka_latencies
 from fraud_bench.pipeline_runs import ModeBench
 from fraud_bench.stats import load_average, measured_on, summary_ms
@@ -41,9 +42,15 @@ from fraudcore.settings import KafkaSettings
 
 DELIVERIES = ("exactly-once", "at-least-once")
 HIGH_RATE = 5_000  # the issue's second rate: above this machine's capacity, its cost reported
-# How long a transaction stays open, tried at 1,000 tx/s beside the default (the rounds' own).
+# How long a transaction stays open, tried at 1,000 tx/s beside the default in the same
+# alternated rounds (single windows moved more between phases than the intervals differed).
 DEFAULT_INTERVAL_MS: int = ConsumerSettings.model_fields["consumer_transaction_interval_ms"].default
-INTERVALS_MS = tuple(i for i in (20, 50, 100, 250) if i != DEFAULT_INTERVAL_MS)
+INTERVALS_MS = tuple(i for i in (50, 100, 250, 500) if i != DEFAULT_INTERVAL_MS)
+
+
+def interval_variant(interval_ms: int) -> str:
+    """The rounds' name of exactly-once at another commit interval."""
+    return f"exactly-once-{interval_ms}ms"
 
 
 class VisibilityReader:
@@ -117,35 +124,42 @@ def bench_transactions(
     """The section's figures (bench.json's ``transactions``)."""
     plan = paired_plan(plan)
     load_before = load_average()
-    bench = ModeBench(settings, redis_url, model_dir, workdir / "transactions", "embedded")
+    infrastructure = listeners.infrastructure(settings.kafka_bootstrap_servers, redis_url)
+    bench = ModeBench(settings, redis_url, model_dir, workdir / "transactions", "embedded",
+                      infrastructure=infrastructure)  # fmt: skip
     reader = VisibilityReader(settings, bench.pipeline.topics.topic_scored).start()
     singles: dict[str, dict[str, Any]] = {}
+    intervals = INTERVALS_MS if plan.verify else ()  # a quick run: the deliveries only
+    others = {interval_variant(i): delivery_env("exactly-once", i) for i in intervals}
     try:
         bench.start()
         variants = compare_restarts(
-            bench, {d: delivery_env(d) for d in DELIVERIES}, plan,
-            floor=lambda seconds: kafka_latencies(settings, RATE, seconds),
+            bench, {**{d: delivery_env(d) for d in DELIVERIES}, **others}, plan,
+            floor=lambda seconds: kafka_latencies(settings, RATE, seconds), rounds_only=others,
         )  # fmt: skip
         for delivery in DELIVERIES if plan.verify else ():  # a quick run: the rounds only
             singles[f"{delivery}@{HIGH_RATE}"] = single_window(
                 bench, delivery_env(delivery), HIGH_RATE, plan,
                 run=f"h{delivery.replace('-', '')}", capacity=variants[delivery]["drain_tps"],
             )  # fmt: skip
-        for interval in INTERVALS_MS if plan.verify else ():
-            singles[f"interval{interval}"] = single_window(
-                bench, delivery_env("exactly-once", interval), RATE, plan,
-                run=f"i{interval}", capacity=variants["exactly-once"]["drain_tps"],
-            )  # fmt: skip
         records = bench.records()
     finally:
         bench.stop()
         reader.stop()
-    for delivery in DELIVERIES:
+    for delivery in [*DELIVERIES, *others]:
         for window in variants[delivery]["rounds"]:
             window["visible"] = summary_ms(reader.by_run.get(run_id(delivery, window["round"]), []))
     for window in singles.values():
         window.update(window_latency(records.get(window["run_id"], [])))
         window["visible"] = summary_ms(reader.by_run.get(window["run_id"], []))
+    lost_nothing = nothing_lost(variants)  # the intervals' windows too
+    measured_intervals = {}
+    for interval in intervals:  # apart from the deliveries, each with its ratio to the floor
+        ratio = floor_ratios(variants, interval_variant(interval))
+        measured_intervals[str(interval)] = {
+            **variants.pop(interval_variant(interval)),
+            "floor_ratio": ratio,
+        }
     return {
         "quick": plan.quick,
         **measured_on(load_before),
@@ -159,9 +173,7 @@ def bench_transactions(
             d: singles[f"{d}@{HIGH_RATE}"] for d in DELIVERIES if f"{d}@{HIGH_RATE}" in singles
         },
         "default_interval_ms": DEFAULT_INTERVAL_MS,
-        "intervals": {
-            str(i): singles[f"interval{i}"] for i in INTERVALS_MS if f"interval{i}" in singles
-        },
-        "nothing_lost": nothing_lost(variants)
+        "intervals": measured_intervals,
+        "nothing_lost": lost_nothing
         and all(w["produced"] == w["scored"] > 0 for w in singles.values()),
     }

@@ -12,7 +12,7 @@ import contextlib
 import math
 import statistics
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -109,20 +109,24 @@ def compare(
     observe: Observe | None = None,
     floor: Floor | None = None,
     before_drain: Callable[[str], None] | None = None,
+    rounds_only: Collection[str] = (),
 ) -> dict[str, dict[str, Any]]:
     """Per variant: drain rate (the median of ``plan.drains`` alternated drains) and sustainable
-    rate, then latency windows at RATE alternated with the other variants'. ``switch(variant)``
+    rate, then latency windows at RATE alternated with the other variants'. Variants in
+    ``rounds_only`` have their windows only (no drain, no rate search; their capacity for a
+    window's queueing check is the highest drain of the others). ``switch(variant)``
     puts the variant in force and returns once the pipeline was seen running it (a window of
     traffic after the switch, not measured). ``observe(variant)`` before a window returns what
     to add to it after; a ``floor`` joins the alternation as the variant FLOOR (its windows in
     the same phases as the pipeline's). ``before_drain(variant)``, if given, replaces the switch
     before a drain (a variant the drain's restart takes up)."""
     result: dict[str, dict[str, Any]] = {}
-    drains: dict[str, list[float]] = {variant: [] for variant in variants}
-    for _, variant in order(variants, plan.drains):
+    drained = [variant for variant in variants if variant not in rounds_only]
+    drains: dict[str, list[float]] = {variant: [] for variant in drained}
+    for _, variant in order(drained, plan.drains):
         (before_drain or switch)(variant)
         drains[variant].append(round(bench.capacity(plan.backlog), 1))
-    for variant in variants:
+    for variant in drained:
         if plan.drains > 1:  # the last drain's variant is running: put this one in force
             switch(variant)
         drain = round(statistics.median(drains[variant]), 1)
@@ -133,6 +137,9 @@ def compare(
             result[variant].update(
                 max_tps=sustainable, max_tps_verified=sustainable > 0, attempts=attempts
             )
+    capacity = max((result[variant]["drain_tps"] for variant in drained), default=RATE * 10.0)
+    for variant in rounds_only:
+        result[variant] = {"rounds": []}
     floors: list[dict[str, Any]] = []
     floor_values: list[float] = []
     for k, variant in order([*variants, *([FLOOR] if floor else [])], plan.rounds):
@@ -143,8 +150,8 @@ def compare(
             continue
         switch(variant)
         finish = observe(variant) if observe is not None else None
-        capacity = result[variant]["drain_tps"]
-        window = bench.at_rate(RATE, plan.seconds, capacity, run_id=run_id(variant, k))
+        own = result[variant].get("drain_tps", capacity)
+        window = bench.at_rate(RATE, plan.seconds, own, run_id=run_id(variant, k))
         result[variant]["rounds"].append({"round": k, **window, **(finish() if finish else {})})
     records = bench.records()
     for variant, figures in result.items():
@@ -170,6 +177,7 @@ def compare_restarts(
     *,
     observe: Observe | None = None,
     floor: Floor | None = None,
+    rounds_only: Collection[str] = (),
 ) -> dict[str, dict[str, Any]]:
     """``compare`` over variants a consumer reads at start (``envs``: variant -> environment):
     each window's variant put in force by restarting the consumer; the drain's own restart
@@ -182,8 +190,9 @@ def compare_restarts(
         restart(bench, envs[variant], warm=not plan.quick)
 
     return compare(
-        bench, list(envs), switch, plan, observe=observe, floor=floor, before_drain=before_drain
-    )
+        bench, list(envs), switch, plan, observe=observe, floor=floor, before_drain=before_drain,
+        rounds_only=rounds_only,
+    )  # fmt: skip
 
 
 def window_latency(records: list[dict[str, Any]]) -> dict[str, Any]:
