@@ -123,7 +123,7 @@ def test_the_cpu_of_each_process_is_shown_per_variant_with_what_the_log_adds() -
         "with": [
             {"broker": 310.0, "consumer": 640.0, "redis": 180.0, "database": 90.0},
             {"broker": 330.0, "consumer": 660.0, "redis": 190.0, "database": 110.0},
-            {"broker": 320.0, "consumer": 650.0, "redis": 185.0},  # PostgreSQL not found
+            {"broker": 320.0, "consumer": 650.0, "redis": 185.0, "database": 100.0},
         ],
     }
     for name, windows in spent.items():

@@ -12,9 +12,11 @@ what a payment waits for besides the work itself."""
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+import statistics
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 LOAD_GENERATOR = "load_generator"
@@ -123,4 +125,14 @@ def per_payment_us(
         name: round((after[name] - before[name]) * 1e6 / payments, 1)
         for name in before
         if name in after
+    }
+
+
+def cpu_medians(rounds: Sequence[Mapping[str, Any]]) -> dict[str, float]:
+    """Per process, the median over the rounds of its CPU microseconds per payment (a round
+    that did not see a process counts as none for it)."""
+    names = sorted({name for r in rounds for name in r.get("cpu_us_per_payment", {})})
+    return {
+        name: statistics.median(r["cpu_us_per_payment"].get(name, 0.0) for r in rounds)
+        for name in names
     }

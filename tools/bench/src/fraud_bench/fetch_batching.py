@@ -6,11 +6,11 @@ whether a wait buys back enough of the fixed cost per batch to be worth its late
 
 from __future__ import annotations
 
-import statistics
 from pathlib import Path
 from typing import Any
 
 from fraud_bench import listeners
+from fraud_bench.cpu import cpu_medians
 from fraud_bench.pipeline_runs import ModeBench
 from fraud_bench.stats import load_average, measured_on
 from fraud_bench.variants import RATE, SectionPlan, compare_restarts, nothing_lost, paired
@@ -31,15 +31,6 @@ FULL = SectionPlan(seconds=10.0, rounds=6, backlog=20_000, verify=False)
 
 def env(min_bytes: int, wait_ms: int) -> dict[str, str]:
     return {"CONSUMER_FETCH_MIN_BYTES": str(min_bytes), "CONSUMER_FETCH_WAIT_MAX_MS": str(wait_ms)}
-
-
-def cpu_medians(rounds: list[dict[str, Any]]) -> dict[str, float]:
-    """Per process, the median over the rounds of its CPU microseconds per payment."""
-    names = sorted({name for r in rounds for name in r.get("cpu_us_per_payment", {})})
-    return {
-        name: round(statistics.median(r["cpu_us_per_payment"].get(name, 0.0) for r in rounds), 1)
-        for name in names
-    }
 
 
 def bench_fetch_batching(
@@ -65,7 +56,8 @@ def bench_fetch_batching(
     base = variants[DEFAULT]
     for name, figures in variants.items():
         figures["fetch"] = {"min_bytes": VARIANTS[name][0], "wait_max_ms": VARIANTS[name][1]}
-        figures["cpu_us_per_payment"] = cpu_medians(figures["rounds"])
+        medians = cpu_medians(figures["rounds"])
+        figures["cpu_us_per_payment"] = {name: round(us, 1) for name, us in medians.items()}
         if name != DEFAULT:
             figures["p50_added"] = paired(base, figures, "p50_ms")
             figures["p99_added"] = paired(base, figures)

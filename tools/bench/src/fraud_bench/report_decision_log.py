@@ -7,9 +7,10 @@ from __future__ import annotations
 import statistics
 from typing import Any
 
+from fraud_bench.cpu import cpu_medians
 from fraud_bench.decision_log import VARIANTS, every_payment_once
 from fraud_bench.report_rows import (
-    cpu_medians,
+    PROCESSES,
     cpu_table,
     lost,
     measured,
@@ -149,8 +150,8 @@ def decision_log_section(r: dict[str, Any]) -> list[str]:
 
 def _cpu_added(variants: dict[str, Any]) -> list[str]:
     """What the log adds to each process's CPU per payment (with minus without, medians)."""
-    without, with_ = (cpu_medians(variants[name]) for name in VARIANTS)
-    shared = [name for name in with_ if name in without]
+    without, with_ = (cpu_medians(variants[name]["rounds"]) for name in VARIANTS)
+    shared = [name for name in PROCESSES if name in with_ and name in without]
     if "database" not in shared:
         return []
     added = ", ".join(

@@ -4,11 +4,10 @@ measured-when line and nothing-lost count."""
 from __future__ import annotations
 
 import math
-import statistics
 from collections.abc import Sequence
 from typing import Any
 
-from fraud_bench.cpu import LOAD_GENERATOR
+from fraud_bench.cpu import LOAD_GENERATOR, cpu_medians
 
 # The processes a section's windows may have CPU figures for, in the order tables show them.
 PROCESSES = ("broker", "consumer", "redis", "database", LOAD_GENERATOR)
@@ -100,21 +99,10 @@ def resolution(diffs: list[float], budget_ms: float) -> str:
     )
 
 
-def cpu_medians(variant: dict[str, Any]) -> dict[str, float]:
-    """Each process's CPU microseconds per payment: the median over the variant's windows that
-    measured it."""
-    windows = [w.get("cpu_us_per_payment", {}) for w in variant["rounds"]]
-    return {
-        name: statistics.median(values)
-        for name in PROCESSES
-        if (values := [w[name] for w in windows if name in w])
-    }
-
-
 def cpu_table(variants: dict[str, dict[str, Any]], names: Sequence[str], label: str) -> list[str]:
     """A table of each variant's CPU per payment by process (medians over its rounds), or
     nothing for a section measured before its windows counted more than the consumer's."""
-    medians = {name: cpu_medians(variants[name]) for name in names}
+    medians = {name: cpu_medians(variants[name]["rounds"]) for name in names}
     shown = [p for p in PROCESSES if any(p in m for m in medians.values())]
     if set(shown) <= {"consumer", LOAD_GENERATOR}:
         return []

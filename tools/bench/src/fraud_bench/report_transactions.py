@@ -7,8 +7,8 @@ from __future__ import annotations
 import statistics
 from typing import Any
 
+from fraud_bench.cpu import cpu_medians
 from fraud_bench.report_rows import (
-    cpu_medians,
     cpu_table,
     lost,
     measured,
@@ -157,7 +157,7 @@ def _interval_rows(section: dict[str, Any]) -> list[str]:
         "| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     for interval, v in sorted(every.items()):
-        broker = cpu_medians(v).get("broker")
+        broker = cpu_medians(v["rounds"]).get("broker")
         lines.append(
             row(
                 f"{interval} ms" + (" (default)" if interval == default else ""),
