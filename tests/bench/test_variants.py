@@ -6,6 +6,7 @@ import math
 
 from fraud_bench.report_rows import median_interval, within_budget
 from fraud_bench.variants import (
+    BUDGET_FULL,
     FLOOR,
     FULL,
     PAIRED_FULL,
@@ -60,6 +61,9 @@ def test_a_paired_section_runs_more_rounds_only_in_a_full_run() -> None:
     assert paired_plan(QUICK) is QUICK
     assert paired_plan(FULL) is PAIRED_FULL
     assert PAIRED_FULL.rounds > FULL.rounds
+    assert paired_plan(QUICK, budget=True) is QUICK
+    assert paired_plan(FULL, budget=True) is BUDGET_FULL
+    assert BUDGET_FULL.rounds >= 2 * PAIRED_FULL.rounds
 
 
 def test_a_full_paired_verdict_survives_one_disturbed_round_on_each_side() -> None:

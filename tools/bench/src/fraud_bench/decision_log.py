@@ -76,7 +76,7 @@ def bench_decision_log(
     """The section's figures (bench.json's ``decision_log``): per variant the latency rounds,
     their medians and pooled percentiles, drain and sustainable rate; the paired differences;
     the rows each "with" window left in the log."""
-    plan = paired_plan(plan)
+    plan = paired_plan(plan, budget=True)  # a 2 ms budget
     load_before = load_average()
     with database(workdir, database_url) as url:
         # Migrated once, before either variant: the consumer with the log never waits on it.

@@ -84,7 +84,7 @@ def bench_rule_count(
 ) -> dict[str, Any]:
     """The section's figures (bench.json's ``rules``): per count, latency rounds and their
     medians, drain and sustainable rate; the engine's cost per batch; when and under what."""
-    plan = paired_plan(plan)  # a 1 ms budget: as many pairs of rounds as the other paired sections
+    plan = paired_plan(plan, budget=True)  # a 1 ms budget
     load_before = load_average()
     with (
         database(workdir, database_url) as url,
