@@ -16,6 +16,7 @@ from pydantic_settings import BaseSettings
 from fraud_consumer.settings import BackfillSettings, ConsumerSettings
 from fraud_dashboard.settings import DashboardSettings
 from fraud_decisions.settings import DecisionsSettings
+from fraud_devstack.redis_server import AOF_REWRITE_MIN_SIZE
 from fraud_producer.settings import ProducerSettings, WorldSettings
 from fraud_scorer.settings import ScorerSettings
 from fraudcore.clock import marker_ttl_s
@@ -289,4 +290,17 @@ def test_the_dashboard_reads_the_log_and_sends_verdicts_where_the_consumer_does(
     assert {k: dashboard.get(k) for k in shared} == {k: consumer[k] for k in shared}
     assert services["dashboard"]["depends_on"]["migrate"] == {
         "condition": "service_completed_successfully"
+    }
+
+
+def test_redis_keeps_an_append_only_file_rewritten_as_late_as_the_devstacks(
+    compose: dict[str, Any],
+) -> None:
+    """The same persistence as the tests' and the benchmark's Redis (and the chart's)."""
+    command = compose["services"]["redis"]["command"]
+    options = dict(zip(command[1::2], command[2::2], strict=True))
+    assert options == {
+        "--appendonly": "yes",
+        "--appendfsync": "everysec",
+        "--auto-aof-rewrite-min-size": AOF_REWRITE_MIN_SIZE,
     }
