@@ -208,6 +208,33 @@ def test_maintain_counts_from_the_logs_newest_day_not_the_wall(
         assert conn.execute("SELECT count(*) FROM decisions").fetchone() == (0,)
 
 
+def test_maintain_deletes_case_history_past_its_retention_only_when_set(
+    logged_world, capsys, monkeypatch
+) -> None:
+    old = dt.datetime.now(dt.UTC) - dt.timedelta(days=500)
+    with connect(logged_world) as conn:
+        conn.execute(
+            "INSERT INTO audit_events (at, actor, role, action) "
+            "VALUES (%s, 'ana', 'analyst', 'read_case')",
+            (old,),
+        )
+    code, out, _ = _run(capsys, "maintain")
+    assert (code, "case history" in out) == (0, False)  # unset: kept for good
+    monkeypatch.setenv("CASE_RETENTION_DAYS", "400")
+    code, out, _ = _run(capsys, "maintain")
+    assert code == 0
+    assert out.splitlines()[0].endswith(
+        "deleted: 0 from case_verdicts, 0 from label_disagreements, 1 from audit_events"
+    )
+    with connect(logged_world) as conn:
+        actions = [a for (a,) in conn.execute("SELECT action FROM audit_events").fetchall()]
+    assert actions == ["retention"]
+    monkeypatch.setenv("CASE_RETENTION_DAYS", "90")  # shorter than the decisions' 180 days
+    code, _, err = _run(capsys, "maintain")
+    assert code == 2
+    assert "CASE_RETENTION_DAYS (90) is shorter than DECISION_LOG_RETENTION_DAYS (180)" in err
+
+
 def test_the_clock_flag_wins_over_the_setting(logged_world, capsys, monkeypatch) -> None:
     monkeypatch.setenv("DECISION_LOG_CLOCK", "wall")
     code, out, _ = _run(capsys, "maintain", "--clock", "log")

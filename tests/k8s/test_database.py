@@ -172,6 +172,27 @@ def test_retraining_runs_on_a_schedule_where_it_is_enabled(
     assert str(settings.model_store_dir) == "/var/lib/fraud-models"
 
 
+def test_case_history_is_kept_unless_a_retention_is_set(
+    render: Callable[..., Objects], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Unset by default (kept for good); set, the upkeep deletes it with a setting that
+    fraud-decisions accepts; shorter than the decisions' own retention, refused at render."""
+    (default,) = _maintain(render("cnpg"))["containers"]
+    assert "CASE_RETENTION_DAYS" not in _env(default)
+    key = "consumer.decisionLog.maintain.caseRetentionDays"
+    (container,) = _maintain(render("cnpg", f"{key}=400"))["containers"]
+    env = _env(container)
+    assert env["CASE_RETENTION_DAYS"] == "400"
+    for name in DecisionsSettings.model_fields:
+        monkeypatch.delenv(name.upper(), raising=False)
+    monkeypatch.setenv("DATABASE_URL", "postgresql://fraud:x@db:5432/fraud")
+    for name in ("CASE_RETENTION_DAYS", "DECISION_LOG_RETENTION_DAYS"):
+        monkeypatch.setenv(name, env[name])
+    assert DecisionsSettings().case_retention_days == 400
+    with pytest.raises(helm.HelmError, match="caseRetentionDays \\(60\\) is shorter than"):
+        render("cnpg", f"{key}=60", "consumer.decisionLog.maintain.retentionDays=90")
+
+
 def test_upkeep_can_be_turned_off(render: Callable[..., Objects]) -> None:
     objects = render("cnpg", "consumer.decisionLog.maintain.enabled=false")
     assert not of_kind(objects, "CronJob")

@@ -6,7 +6,9 @@ fraud-decisions migrate [--wait-s S] [--model-registry]
 fraud-decisions maintain [--clock log|wall | --now TIME]
     partitions made ahead of today, days past the retention before it dropped; today is the
     newest day of event time the log holds decisions for (log, the default: right for a real
-    deployment and a simulated world alike), the machine's (wall), or TIME's
+    deployment and a simulated world alike), the machine's (wall), or TIME's; with
+    CASE_RETENTION_DAYS, analysts' verdicts, label disagreements and audit events older than
+    that many days of wall-clock time (or before TIME) deleted, and the deletion audited
 fraud-decisions get TRANSACTION_ID               the logged decision as JSON
 fraud-decisions replay TRANSACTION_ID [--model-dir DIR]
     score the logged features again: with the deciding model the score must come back within
@@ -16,7 +18,8 @@ fraud-decisions replay --sample N [--model-dir DIR]
     score came back
 
 Environment: DATABASE_URL (required), DATABASE_PASSWORD, DECISION_LOG_RETENTION_DAYS,
-DECISION_LOG_DAYS_AHEAD, DECISION_LOG_CLOCK, MODEL_DIR (replay's default model).
+DECISION_LOG_DAYS_AHEAD, DECISION_LOG_CLOCK, CASE_RETENTION_DAYS, MODEL_DIR (replay's default
+model).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ import psycopg
 
 from fraud_decisions.settings import DecisionsSettings
 from fraudcore.decision_log import get_decisions, migrate
+from fraudcore.decision_log.case_retention import expire_case_history
 from fraudcore.decision_log.connection import connect_waiting
 from fraudcore.decision_log.log_clock import QUORUM, Clock, Today, today
 from fraudcore.decision_log.migrator import MigrationError
@@ -64,7 +68,13 @@ def _migrate(conn: psycopg.Connection, model_registry: bool) -> int:
     return 0
 
 
-def _maintain(conn: psycopg.Connection, settings: DecisionsSettings, now: Today) -> int:
+def _maintain(
+    conn: psycopg.Connection, settings: DecisionsSettings, now: Today, wall: dt.datetime
+) -> int:
+    if settings.case_retention_days is not None:  # wall-clock time: when analysts acted
+        expired = expire_case_history(conn, wall, settings.case_retention_days)
+        counts = ", ".join(f"{n} from {table}" for table, n in expired.deleted.items())
+        print(f"case history before {expired.before.isoformat()} deleted: {counts}")
     for day in now.ignored:
         print(f"ignored {day}: fewer than {QUORUM} decisions, too few to set the clock")
     if now.day is None:
@@ -153,11 +163,12 @@ def _run(conn: psycopg.Connection, args: argparse.Namespace, settings: Decisions
     if args.command == "migrate":
         return _migrate(conn, args.model_registry)
     if args.command == "maintain":
+        wall = dt.datetime.now(dt.UTC) if args.now is None else args.now
         if args.now is not None:
             now = Today(args.now.astimezone(dt.UTC).date(), Clock.WALL)
         else:
-            now = today(conn, args.clock or settings.decision_log_clock, dt.datetime.now(dt.UTC))
-        return _maintain(conn, settings, now)
+            now = today(conn, args.clock or settings.decision_log_clock, wall)
+        return _maintain(conn, settings, now, wall)
     if args.command == "get":
         return _get(conn, args.transaction_id)
     model_dir = args.model_dir or settings.model_dir

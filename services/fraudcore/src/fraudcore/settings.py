@@ -254,3 +254,24 @@ class DecisionLogSettings(EnvSettings):
     decision_log_days_ahead: int = Field(
         default=3, ge=1, le=60, description="day partitions made ahead of the clock"
     )
+    case_retention_days: int | None = Field(
+        default=None,
+        ge=31,
+        le=36_500,
+        description=(
+            "days of wall-clock time analysts' verdicts, label disagreements and audit events "
+            "are kept (unset: kept for good); at least the decisions' retention"
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _cases_outlive_their_decisions(self) -> DecisionLogSettings:
+        """A case's verdicts never go before its decision does (what the case page shows)."""
+        days = self.case_retention_days
+        if days is not None and days < self.decision_log_retention_days:
+            raise ValueError(
+                f"CASE_RETENTION_DAYS ({days}) is shorter than DECISION_LOG_RETENTION_DAYS "
+                f"({self.decision_log_retention_days}): a case would lose its verdicts while "
+                "its decision is still shown"
+            )
+        return self

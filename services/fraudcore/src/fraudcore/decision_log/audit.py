@@ -21,6 +21,7 @@ class AuditAction(StrEnum):
     VERDICT = "verdict"
     RULE_CHANGE = "rule_change"  # a rule version written or its status changed (rule_store)
     LIST_CHANGE = "list_change"  # an entry added to, renewed on or removed from a list (list_store)
+    RETENTION = "retention"  # analysts' records past their retention deleted (case_retention)
 
 
 _INSERT = sql.SQL(
