@@ -1,6 +1,7 @@
 """Script calls on a single Redis (``ScriptArgs.run``'s direct path), against a real Redis of
 their own: the same replies and errors as the client's path, through NOSCRIPT and restarts."""
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import redis
 from redis.commands.core import Script
 
 from fraud_devstack import RedisServer
-from fraudcore.redis_scripts import ScriptArgs, register
+from fraudcore.redis_scripts import _KEPT, ScriptArgs, register
 
 pytestmark = pytest.mark.integration
 ECHO = "local out = {} for _, k in ipairs(KEYS) do out[#out + 1] = k end " \
@@ -87,3 +88,43 @@ def test_a_single_connection_client_keeps_its_own_connection(server) -> None:
         assert single.connection_pool._created_connections == 1  # its own, no pooled second
     finally:
         single.close()
+
+
+def test_each_thread_keeps_one_connection_for_its_calls(client) -> None:
+    script, pool = register(client, ECHO), client.connection_pool
+    assert ScriptArgs().key("k").run(script) == [b"k"]
+    kept = _KEPT.connections[pool]
+    socket = kept._sock
+    for _ in range(5):
+        assert ScriptArgs().key("k").run(script) == [b"k"]
+    assert (_KEPT.connections[pool], kept._sock) == (kept, socket)  # one socket, kept
+    other: list[object] = []
+
+    def call() -> None:
+        ScriptArgs().key("k").run(script)
+        other.append(_KEPT.connections[pool])
+
+    thread = threading.Thread(target=call)
+    thread.start()
+    thread.join()
+    (theirs,) = other
+    assert theirs is not kept  # another thread, its own connection
+    assert pool._created_connections == 2
+
+
+def test_a_call_cut_off_before_its_reply_leaves_no_reply_for_the_next(client, monkeypatch) -> None:
+    """An exception between sending and reading (a signal, a timeout) would leave the reply on
+    the socket for the next call to read as its own: the connection starts again instead."""
+    echo = register(client, "return ARGV[1]")
+    assert ScriptArgs().arg("warm").run(echo) == b"warm"
+    connection = _KEPT.connections[client.connection_pool]
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(connection, "read_response", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        ScriptArgs().arg("first").run(echo)  # sent, its reply never read
+    monkeypatch.undo()
+
+    assert ScriptArgs().arg("second").run(echo) == b"second"  # not the first call's reply

@@ -8,6 +8,9 @@ and each layout lives once.
 
 from __future__ import annotations
 
+import os
+import threading
+import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -17,7 +20,7 @@ from typing import Any, cast
 import hiredis
 import redis
 from redis.commands.core import Script
-from redis.exceptions import DataError, NoScriptError
+from redis.exceptions import DataError, NoScriptError, ResponseError
 
 from fraudcore.redis_client import RedisClient
 
@@ -68,13 +71,14 @@ class ScriptArgs:
 
 
 def evalsha(client: RedisClient, script: Any, keys: list[str], args: list[Value]) -> Any:
-    """The script's reply, packed by hiredis in one go and sent on one of the client's pooled
-    connections. The consumer's two calls per batch carry over a thousand arguments at a batch
+    """The script's reply, packed by hiredis in one go and sent on a connection of the client's
+    pool. The consumer's two calls per batch carry over a thousand arguments at a batch
     of 64, and the client's own path spends more CPU on each command and each argument (its
     retries, timing hooks and per-argument checks): 67 against 40 us with no argument, 608
     against 233 us with 1,500 (``tests/fraudcore/test_redis_scripts.py`` holds the replies
-    equal). Errors are the client's own; a connection error is raised at once, for the caller's
-    retry (the scripts are idempotent when sent again), and NOSCRIPT loads the script."""
+    equal). Each thread keeps one of the pool's connections for these calls (``_Kept``).
+    Errors are the client's own; a connection error is raised at once, for the caller's retry
+    (the scripts are idempotent when sent again), and NOSCRIPT loads the script."""
     try:
         return _send(client, _packed(script.sha, keys, args))
     except NoScriptError:  # a restarted Redis forgot it
@@ -91,11 +95,28 @@ def _packed(sha: str, keys: list[str], args: list[Value]) -> bytes:
         raise DataError(str(error)) from error
 
 
+class _Kept(threading.local):
+    """Each thread's own connection of each pool, kept out of the pool between calls: taking
+    one from the pool and giving it back (its lock, its accounting, a poll that the socket holds
+    no stale reply) cost about 25 us a call, two calls a batch."""
+
+    def __init__(self) -> None:
+        self.connections: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
+
+
+_KEPT = _Kept()
+
+
 def _send(client: RedisClient, packed: bytes) -> Any:
     pool = cast("redis.Redis[bytes]", client).connection_pool
-    connection = pool.get_connection()
+    connection = _KEPT.connections.get(pool)
+    if connection is None or connection.pid != os.getpid():  # first call, or a forked child
+        connection = _KEPT.connections[pool] = pool.get_connection()
     try:
-        connection.send_packed_command([packed])  # disconnects itself on any error
+        connection.send_packed_command([packed])  # (re)connects first when it has no socket
         return connection.read_response()  # error replies raised as the client raises them
-    finally:
-        pool.release(connection)
+    except ResponseError:  # a reply: the connection is in step
+        raise
+    except BaseException:  # a reply may be left unread: the next call starts on a new socket
+        connection.disconnect()
+        raise
