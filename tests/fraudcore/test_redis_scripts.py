@@ -1,7 +1,9 @@
 """Script calls on a single Redis (``ScriptArgs.run``'s direct path), against a real Redis of
 their own: the same replies and errors as the client's path, through NOSCRIPT and restarts."""
 
+import gc
 import threading
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,7 +12,7 @@ import redis
 from redis.commands.core import Script
 
 from fraud_devstack import RedisServer
-from fraudcore.redis_scripts import _KEPT, ScriptArgs, register
+from fraudcore.redis_scripts import ScriptArgs, kept_connection, register
 
 pytestmark = pytest.mark.integration
 ECHO = "local out = {} for _, k in ipairs(KEYS) do out[#out + 1] = k end " \
@@ -93,16 +95,16 @@ def test_a_single_connection_client_keeps_its_own_connection(server) -> None:
 def test_each_thread_keeps_one_connection_for_its_calls(client) -> None:
     script, pool = register(client, ECHO), client.connection_pool
     assert ScriptArgs().key("k").run(script) == [b"k"]
-    kept = _KEPT.connections[pool]
+    kept = kept_connection(pool)
     socket = kept._sock
     for _ in range(5):
         assert ScriptArgs().key("k").run(script) == [b"k"]
-    assert (_KEPT.connections[pool], kept._sock) == (kept, socket)  # one socket, kept
+    assert (kept_connection(pool), kept._sock) == (kept, socket)  # one socket, kept
     other: list[object] = []
 
     def call() -> None:
         ScriptArgs().key("k").run(script)
-        other.append(_KEPT.connections[pool])
+        other.append(kept_connection(pool))
 
     thread = threading.Thread(target=call)
     thread.start()
@@ -117,7 +119,7 @@ def test_a_call_cut_off_before_its_reply_leaves_no_reply_for_the_next(client, mo
     the socket for the next call to read as its own: the connection starts again instead."""
     echo = register(client, "return ARGV[1]")
     assert ScriptArgs().arg("warm").run(echo) == b"warm"
-    connection = _KEPT.connections[client.connection_pool]
+    connection = kept_connection(client.connection_pool)
 
     def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
@@ -128,3 +130,15 @@ def test_a_call_cut_off_before_its_reply_leaves_no_reply_for_the_next(client, mo
     monkeypatch.undo()
 
     assert ScriptArgs().arg("second").run(echo) == b"second"  # not the first call's reply
+
+
+def test_a_dropped_client_takes_its_kept_connection_with_it(server) -> None:
+    """Kept on the pool, not beside it: a client made and dropped (a process that makes them
+    as it goes) leaves neither its pool nor its connection behind."""
+    made = redis.Redis.from_url(server.url)
+    assert ScriptArgs().key("k").run(register(made, ECHO)) == [b"k"]
+    pool = weakref.ref(made.connection_pool)
+    connection = weakref.ref(kept_connection(made.connection_pool))
+    del made
+    gc.collect()
+    assert (pool(), connection()) == (None, None)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import threading
-import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -76,7 +75,7 @@ def evalsha(client: RedisClient, script: Any, keys: list[str], args: list[Value]
     of 64, and the client's own path spends more CPU on each command and each argument (its
     retries, timing hooks and per-argument checks): 67 against 40 us with no argument, 608
     against 233 us with 1,500 (``tests/fraudcore/test_redis_scripts.py`` holds the replies
-    equal). Each thread keeps one of the pool's connections for these calls (``_Kept``).
+    equal). Each thread keeps one of the pool's connections for these calls (``kept_connection``).
     Errors are the client's own; a connection error is raised at once, for the caller's retry
     (the scripts are idempotent when sent again), and NOSCRIPT loads the script."""
     try:
@@ -95,23 +94,23 @@ def _packed(sha: str, keys: list[str], args: list[Value]) -> bytes:
         raise DataError(str(error)) from error
 
 
-class _Kept(threading.local):
-    """Each thread's own connection of each pool, kept out of the pool between calls: taking
-    one from the pool and giving it back (its lock, its accounting, a poll that the socket holds
-    no stale reply) cost about 25 us a call, two calls a batch."""
-
-    def __init__(self) -> None:
-        self.connections: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
+_KEPT = "_fraud_kept_connections"  # the pool's attribute: each thread's kept connection
 
 
-_KEPT = _Kept()
+def kept_connection(pool: Any) -> Any:
+    """This thread's own connection of ``pool``, kept out of the pool between calls: taking one
+    from the pool and giving it back (its lock, its accounting, a poll that the socket holds no
+    stale reply) cost about 25 us a call, two calls a batch. It lives on the pool, so it goes
+    with it (a closed client's pool disconnects it, and a new call connects it again)."""
+    kept = vars(pool).get(_KEPT) or vars(pool).setdefault(_KEPT, threading.local())
+    connection = getattr(kept, "connection", None)
+    if connection is None or connection.pid != os.getpid():  # first call, or a forked child
+        connection = kept.connection = pool.get_connection()
+    return connection
 
 
 def _send(client: RedisClient, packed: bytes) -> Any:
-    pool = cast("redis.Redis[bytes]", client).connection_pool
-    connection = _KEPT.connections.get(pool)
-    if connection is None or connection.pid != os.getpid():  # first call, or a forked child
-        connection = _KEPT.connections[pool] = pool.get_connection()
+    connection = kept_connection(cast("redis.Redis[bytes]", client).connection_pool)
     try:
         connection.send_packed_command([packed])  # (re)connects first when it has no socket
         return connection.read_response()  # error replies raised as the client raises them
