@@ -36,8 +36,11 @@ def test_a_tree_adds_its_live_descendants_and_what_they_reaped() -> None:
 
 def test_a_busy_process_and_a_child_that_exits_inside_the_window_are_measured() -> None:
     busy = "import time\nend = time.process_time() + 0.3\nwhile time.process_time() < end: pass"
-    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    sleeper = "import time; print('up', flush=True); time.sleep(30)"
+    child = subprocess.Popen([sys.executable, "-c", sleeper], stdout=subprocess.PIPE, text=True)
     try:
+        assert child.stdout is not None
+        assert child.stdout.readline() == "up\n"  # its start-up is done before the window
         before = cpu.sample({"test": os.getpid(), "sleeper": child.pid})
         end = time.process_time() + 0.2
         while time.process_time() < end:
