@@ -8,7 +8,8 @@ fraud-decisions maintain [--clock log|wall | --now TIME]
     newest day of event time the log holds decisions for (log, the default: right for a real
     deployment and a simulated world alike), the machine's (wall), or TIME's; with
     CASE_RETENTION_DAYS, analysts' verdicts, label disagreements and audit events older than
-    that many days of wall-clock time (or before TIME) deleted, and the deletion audited
+    that many days of wall-clock time (counted back from TIME with --now) deleted, and the
+    deletion audited
 fraud-decisions get TRANSACTION_ID               the logged decision as JSON
 fraud-decisions replay TRANSACTION_ID [--model-dir DIR]
     score the logged features again: with the deciding model the score must come back within
@@ -163,12 +164,14 @@ def _run(conn: psycopg.Connection, args: argparse.Namespace, settings: Decisions
     if args.command == "migrate":
         return _migrate(conn, args.model_registry)
     if args.command == "maintain":
-        wall = dt.datetime.now(dt.UTC) if args.now is None else args.now
         if args.now is not None:
-            now = Today(args.now.astimezone(dt.UTC).date(), Clock.WALL)
-        else:
-            now = today(conn, args.clock or settings.decision_log_clock, wall)
-        return _maintain(conn, settings, now, wall)
+            return _maintain(
+                conn, settings, Today(args.now.astimezone(dt.UTC).date(), Clock.WALL), args.now
+            )
+        wall = dt.datetime.now(dt.UTC)
+        return _maintain(
+            conn, settings, today(conn, args.clock or settings.decision_log_clock, wall), wall
+        )
     if args.command == "get":
         return _get(conn, args.transaction_id)
     model_dir = args.model_dir or settings.model_dir
