@@ -114,6 +114,25 @@ def test_each_thread_keeps_one_connection_for_its_calls(client) -> None:
     assert pool._created_connections == 2
 
 
+def test_a_thread_that_ends_gives_its_kept_connection_back(client) -> None:
+    """Threads made per call (a worker per task) take the connection the last one gave back,
+    where each would otherwise hold one of the pool's until the pool closed."""
+    script, pool = register(client, ECHO), client.connection_pool
+    replies: list[object] = []
+
+    def call() -> None:
+        replies.append(ScriptArgs().key("k").run(script))
+
+    created = []
+    for _ in range(5):
+        thread = threading.Thread(target=call)
+        thread.start()
+        thread.join()
+        created.append(pool._created_connections)  # the first call also loads the script
+    assert replies == [[b"k"]] * 5
+    assert (created[1:], pool._in_use_connections) == ([created[0]] * 4, set())
+
+
 def test_a_call_cut_off_before_its_reply_leaves_no_reply_for_the_next(client, monkeypatch) -> None:
     """An exception between sending and reading (a signal, a timeout) would leave the reply on
     the socket for the next call to read as its own: the connection starts again instead."""

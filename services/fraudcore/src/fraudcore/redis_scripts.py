@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
+import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -97,16 +98,35 @@ def _packed(sha: str, keys: list[str], args: list[Value]) -> bytes:
 _KEPT = "_fraud_kept_connections"  # the pool's attribute: each thread's kept connection
 
 
+@dataclass
+class _Kept:
+    """A thread's kept connection; collected with the thread's slot when the thread ends."""
+
+    connection: Any
+
+
+def _give_back(pool_ref: weakref.ref[Any], connection_ref: weakref.ref[Any]) -> None:
+    pool, connection = pool_ref(), connection_ref()
+    if pool is not None and connection is not None:  # else the pool went, and took it along
+        pool.release(connection)
+
+
 def kept_connection(pool: Any) -> Any:
     """This thread's own connection of ``pool``, kept out of the pool between calls: taking one
     from the pool and giving it back (its lock, its accounting, a poll that the socket holds no
     stale reply) cost about 25 us a call, two calls a batch. It lives on the pool, so it goes
-    with it (a closed client's pool disconnects it, and a new call connects it again)."""
+    with it (a closed client's pool disconnects it, and a new call connects it again), and it
+    goes back to the pool when its thread ends, so threads made per call leak no connection."""
     kept = vars(pool).get(_KEPT) or vars(pool).setdefault(_KEPT, threading.local())
-    connection = getattr(kept, "connection", None)
-    if connection is None or connection.pid != os.getpid():  # first call, or a forked child
-        connection = kept.connection = pool.get_connection()
-    return connection
+    holder: _Kept | None = getattr(kept, "holder", None)
+    if holder is None or holder.connection.pid != os.getpid():  # first call, or a forked child
+        holder = kept.holder = _Kept(pool.get_connection())
+        # Weak references: a connection refers to its pool, which must stay collectable.
+        given_back = weakref.finalize(
+            holder, _give_back, weakref.ref(pool), weakref.ref(holder.connection)
+        )
+        given_back.atexit = False
+    return holder.connection
 
 
 def _send(client: RedisClient, packed: bytes) -> Any:
