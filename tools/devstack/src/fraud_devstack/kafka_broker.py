@@ -19,10 +19,15 @@ from confluent_kafka.admin import AdminClient
 from fraud_devstack import processes
 
 KAFKA_VERSION = os.environ.get("FRAUD_KAFKA_VERSION", "4.1.1")
-# Shenandoah, not the G1 of Kafka's start script: at 1,000 tx/s G1's young pauses (5-22 ms
-# every few seconds, MaxGCPauseMillis=20 or 5 alike on two shared cores) were within 30 ms of
-# 42-57% of the slowest 1% of payments; Shenandoah's stayed under 0.4 ms.
-BROKER_GC = tuple(os.environ.get("FRAUD_KAFKA_GC", "-XX:+UseShenandoahGC").split())
+# The G1 settings of Kafka's own start script. Shenandoah (FRAUD_KAFKA_GC="-XX:+UseShenandoahGC")
+# pauses under 0.4 ms where G1 pauses 5-22 ms, but in the same hour it cost the broker 11-67% more
+# CPU per payment and doubled the headline's p99 at 1,000 tx/s on two shared cores.
+BROKER_GC = tuple(
+    os.environ.get(
+        "FRAUD_KAFKA_GC",
+        "-XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35",
+    ).split()
+)
 _LOG4J2 = """\
 status = warn
 appender.file.type = File
