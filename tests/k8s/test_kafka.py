@@ -7,6 +7,7 @@ import pytest
 
 from fraud_k8scheck.helm import HelmError
 from fraud_k8scheck.objects import env_of, named, of_kind
+from fraud_k8scheck.validate import Validator
 from fraudcore.settings import TopicSettings
 
 pytestmark = pytest.mark.k8s
@@ -75,6 +76,17 @@ def test_persistent_storage_is_an_option(render: Callable[..., Objects]) -> None
     volume = pool["spec"]["storage"]["volumes"][0]
     assert volume["type"] == "persistent-claim"
     assert volume["size"] == "20Gi"
+
+
+def test_jvm_options_reach_every_kafka_node_only_when_set(
+    render: Callable[..., Objects], validator: Validator
+) -> None:
+    (default,) = of_kind(render(), "KafkaNodePool")
+    assert "jvmOptions" not in default["spec"]
+    sized = render(None, "kafka.jvmOptions.-Xms=1g", "kafka.jvmOptions.-Xmx=1g")
+    (pool,) = of_kind(sized, "KafkaNodePool")
+    assert pool["spec"]["jvmOptions"] == {"-Xms": "1g", "-Xmx": "1g"}
+    assert validator.problems(pool) == []  # Strimzi's own schema takes it
 
 
 @pytest.mark.parametrize("scenario", ["minimal", "auth"])
@@ -198,6 +210,9 @@ def test_one_existing_secret_can_hold_every_clients_credentials(
          "turn on global.kafka.tls.enabled"),
         (("global.kafka.auth.enabled=true", "global.kafka.auth.mechanism=SCRAM-SHA-256"),
          "Strimzi's users are SCRAM-SHA-512"),
+        (("kafka.jvmOptions.-XX.UseShenandoahGC=true",),
+         "UseShenandoahGC': got boolean, want string"),
+        (("kafka.jvmOptions.-Xmx=1Gi",), "-Xmx': '1Gi' does not match"),
     ],
 )  # fmt: skip
 def test_kafka_settings_that_cannot_work_stop_the_render(
