@@ -48,6 +48,10 @@ def decision_log(without: list[float], with_: list[float], **kw: object) -> dict
     )
 
 
+def markdown_of(log: dict) -> str:
+    return report.markdown({**result(), "decision_log": log, "targets": []})
+
+
 def judged(log: dict) -> dict[str, tuple[bool, str]]:
     return {t: (ok, got) for t, ok, got in report.targets({**result(), "decision_log": log})}
 
@@ -85,7 +89,7 @@ def test_a_run_without_the_section_has_no_decision_log_target() -> None:
 
 def test_the_markdown_shows_every_round_the_pairs_and_the_cost_per_batch() -> None:
     log = decision_log([10.0, 11.0, 12.0], [11.5, 71.0, 13.0])
-    markdown = report.markdown({**result(), "decision_log": log, "targets": []})
+    markdown = markdown_of(log)
     assert (
         "| with | 4.00 | 13.00 | 71.00 | 11.50, 71.00, 13.00 | 1.50 / 3.00 | 30,000 | 30,000 "
         "| 30,000 | 2,800 (3,000) |" in markdown
@@ -108,7 +112,7 @@ def test_a_run_with_the_wait_stage_shows_what_the_loop_waited_for_the_log() -> N
     log = decision_log([10.0, 11.0, 12.0], [11.5, 12.0, 13.0])
     for r in log["variants"]["with"]["rounds"]:
         r["decision_log_wait_batches"] = batches(2_000, 0.25, 2.5)
-    markdown = report.markdown({**result(), "decision_log": log, "targets": []})
+    markdown = markdown_of(log)
     assert "the sinks stage (Redis, and any wait for the previous batch's log write)" in markdown
     assert (
         "The loop waited for the log (settled before the next write and before offsets are "
@@ -129,7 +133,7 @@ def test_the_cpu_of_each_process_is_shown_per_variant_with_what_the_log_adds() -
     for name, windows in spent.items():
         for window, cpu in zip(log["variants"][name]["rounds"], windows, strict=True):
             window["cpu_us_per_payment"] = {**cpu, "load_generator": 110.0}
-    markdown = report.markdown({**result(), "decision_log": log, "targets": []})
+    markdown = markdown_of(log)
     assert (
         "| decision log | broker | consumer | redis | database | load generator | sum |" in markdown
     )
@@ -146,6 +150,6 @@ def test_a_section_with_only_the_consumers_cpu_has_no_cpu_table() -> None:
     for variant in log["variants"].values():
         for window in variant["rounds"]:
             window["cpu_us_per_payment"] = {"consumer": 600.0, "load_generator": 110.0}
-    markdown = report.markdown({**result(), "decision_log": log, "targets": []})
+    markdown = markdown_of(log)
     assert "CPU per payment (microseconds" not in markdown
     assert "CPU us per payment:" not in markdown
