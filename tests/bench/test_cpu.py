@@ -37,19 +37,20 @@ def test_a_tree_adds_its_live_descendants_and_what_they_reaped() -> None:
 def test_a_busy_process_and_a_child_that_exits_inside_the_window_are_measured() -> None:
     busy = "import time\nend = time.process_time() + 0.3\nwhile time.process_time() < end: pass"
     sleeper = "import time; print('up', flush=True); time.sleep(30)"
-    child = subprocess.Popen([sys.executable, "-c", sleeper], stdout=subprocess.PIPE, text=True)
-    try:
-        assert child.stdout is not None
-        assert child.stdout.readline() == "up\n"  # its start-up is done before the window
-        before = cpu.sample({"test": os.getpid(), "sleeper": child.pid})
-        end = time.process_time() + 0.2
-        while time.process_time() < end:
-            pass
-        subprocess.run([sys.executable, "-c", busy], check=True)  # exits inside the window
-        after = cpu.sample({"test": os.getpid(), "sleeper": child.pid})
-    finally:
-        child.kill()
-        child.wait()
+    command = [sys.executable, "-c", sleeper]
+    # The context closes the pipe and reaps the child once it is killed.
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as child:
+        try:
+            assert child.stdout is not None
+            assert child.stdout.readline() == "up\n"  # its start-up is done before the window
+            before = cpu.sample({"test": os.getpid(), "sleeper": child.pid})
+            end = time.process_time() + 0.2
+            while time.process_time() < end:
+                pass
+            subprocess.run([sys.executable, "-c", busy], check=True)  # exits inside the window
+            after = cpu.sample({"test": os.getpid(), "sleeper": child.pid})
+        finally:
+            child.kill()
     spent = cpu.per_payment_us(before, after, payments=1_000)
     assert spent["test"] >= 450  # 0.2 s here and the 0.3 s child it reaped, per 1,000
     assert spent["sleeper"] < 50
