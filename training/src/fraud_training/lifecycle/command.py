@@ -11,7 +11,6 @@ from pathlib import Path
 from fraud_training.gate.evaluate import clean
 from fraud_training.lifecycle import report
 from fraud_training.lifecycle.plan import LifecyclePlan
-from fraud_training.lifecycle.run import run_lifecycle
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +28,9 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _lifecycle(args: argparse.Namespace) -> int:
+    # Here, not above: the run starts local servers (fraud-training[live]), the parser needs none.
+    from fraud_training.lifecycle.run import run_lifecycle  # noqa: PLC0415
+
     plan = LifecyclePlan(speed=args.speed, live_days=args.live_days)
     load = os.getloadavg()[1]
     with tempfile.TemporaryDirectory(prefix="fraud-lifecycle-") as work:

@@ -7,8 +7,7 @@ import logging
 from pathlib import Path
 
 from fraud_training.live_eval import report
-from fraud_training.live_eval.evaluate import evaluate
-from fraud_training.live_eval.run import LivePlan
+from fraud_training.live_eval.plan import LivePlan
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +42,9 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _live_eval(args: argparse.Namespace) -> int:
+    # Here, not above: the run starts local servers (fraud-training[live]), the parser needs none.
+    from fraud_training.live_eval.evaluate import evaluate  # noqa: PLC0415
+
     plan = LivePlan(
         days=args.days,
         speed=args.speed,

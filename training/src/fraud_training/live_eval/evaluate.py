@@ -13,7 +13,8 @@ from typing import Any
 import numpy as np
 
 from fraud_training.live_eval import log_agreement, measure
-from fraud_training.live_eval.run import LivePlan, run_before, run_live
+from fraud_training.live_eval.plan import LivePlan
+from fraud_training.live_eval.run import run_before, run_live
 from fraudcore.model_card import ModelCard
 
 log = logging.getLogger(__name__)

@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 
 from fraud_simulator.dataset import DatasetSpec, generate
+from fraud_training.live_eval.plan import LivePlan
 from fraud_training.live_eval.reader import Decided
-from fraud_training.live_eval.run import LivePlan
 from fraud_training.metrics import at_threshold, average_precision, recall_by_group
 from fraud_training.world_features import world_features
 from fraudcore.model import ModelBundle

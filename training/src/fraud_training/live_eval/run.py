@@ -25,38 +25,18 @@ from fraud_devstack import KafkaBroker, PostgresServer, RedisServer
 from fraud_devstack.pipeline import LocalPipeline, private_topics
 from fraud_devstack.warm_start import World, load_warm_start
 from fraud_training.live_eval.logged import LoggedRun, read_logged, wait_for_labels
+from fraud_training.live_eval.plan import LivePlan
 from fraud_training.live_eval.reader import Decided, ScoredReader
 from fraudcore import live_stats
-from fraudcore.clock import DAY_S
 from fraudcore.decision_log import connect, migrate
 from fraudcore.live_stats import LiveTotals
 from fraudcore.schemas import Decision
 from fraudcore.settings import DatabaseSettings, KafkaSettings
 
 log = logging.getLogger(__name__)
-LONGEST_LABEL_DAYS = 40.0  # chargebacks come after weeks at most: the label tail's time budget
 # A label waits this long for its payment: the consumer runs minutes behind the clock here.
 LABEL_WAIT_S = 600
 EXPIRED = re.compile(r"(\d+) labels matched no transaction")
-
-
-@dataclass(frozen=True)
-class LivePlan:
-    days: float = 14.0  # simulated days of live traffic after the warm start
-    speed: float = 1_440.0  # simulated seconds per real second: a simulated day a minute
-    history_days: int = 56  # the model card's test week starts here
-    seed: int = 42
-    customers: int = 10_000
-    scoring_mode: str = "remote"
-    label_tail_speed: float = 14_400.0  # after the last payment: a simulated day in 6 s
-
-    @property
-    def stream_s(self) -> float:
-        return self.days * DAY_S / self.speed
-
-    @property
-    def tail_s(self) -> float:
-        return LONGEST_LABEL_DAYS * DAY_S / self.label_tail_speed
 
 
 @dataclass
