@@ -1,8 +1,9 @@
 # Every service image, from one file; the build argument SERVICE picks which. From the repository
 # root:  docker build --build-arg SERVICE=scorer -t fraud-scorer .
-# SERVICE is producer, consumer, scorer, dashboard or decisions (the decision log's one-off
-# commands: migrate, maintain, get, replay): the workspace member services/<SERVICE>,
-# package fraud-<SERVICE>, console script fraud-<SERVICE>; its stage below is the image.
+# SERVICE is producer, consumer, scorer, dashboard, decisions (the decision log's one-off
+# commands: migrate, maintain, get, replay) or models (the model registry's commands, retrain
+# from the decision log among them): the workspace member services/<SERVICE>, package
+# fraud-<SERVICE>, console script fraud-<SERVICE>; its stage below is the image.
 ARG SERVICE
 
 # ---- builder: the locked dependencies and the workspace packages of SERVICE, in /opt/venv ----
@@ -25,15 +26,18 @@ ENV UV_PROJECT_ENVIRONMENT=/opt/venv UV_PYTHON_DOWNLOADS=never UV_LINK_MODE=copy
 WORKDIR /src
 # Manifests first: the dependency layer is rebuilt when uv.lock changes, not on every code edit.
 # uv --frozen reads the lock file, so only the members this image installs need to be here:
-# SERVICE and the libraries (fraudcore; the simulator, which the producer streams).
+# SERVICE and the libraries (fraudcore; the simulator, which the producer streams; training,
+# which fraud-models retrains with: copied for every image, installed only where depended on).
 COPY pyproject.toml uv.lock ./
 COPY services/fraudcore/pyproject.toml services/fraudcore/
 COPY services/simulator/pyproject.toml services/simulator/
+COPY training/pyproject.toml training/
 COPY services/${SERVICE}/pyproject.toml services/${SERVICE}/
 RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --frozen --no-dev --no-install-workspace --package "fraud-${SERVICE}"
 COPY services/fraudcore/src services/fraudcore/src
 COPY services/simulator/src services/simulator/src
+COPY training/src training/src
 COPY services/${SERVICE}/src services/${SERVICE}/src
 # Non-editable: the venv holds real copies of the packages, not links to /src. Then drop the
 # dependencies' own test suites (about 50 MB nobody runs in production).
@@ -110,6 +114,20 @@ ENTRYPOINT ["fraud-scorer"]
 FROM scoring AS decisions
 ENTRYPOINT ["fraud-decisions"]
 CMD ["migrate"]
+
+# The registry's commands: register, promote, roll back, evaluate, and retrain (train from the
+# decision log, the gate, the challenger) as the chart's CronJob runs it; the webhook receiver
+# (Alertmanager's drift alerts) listens on 9106. The default model is here to register as the
+# first champion. The artifact store's mount point is the app user's (a new volume mounted
+# there takes its owner); matplotlib's cache in /tmp: the root filesystem is read-only.
+FROM scoring AS models
+USER 0
+RUN mkdir /var/lib/fraud-models && chown 10001:10001 /var/lib/fraud-models
+USER 10001:10001
+ENV MPLCONFIGDIR=/tmp/matplotlib MODEL_STORE_DIR=/var/lib/fraud-models
+EXPOSE 9106
+ENTRYPOINT ["fraud-models"]
+CMD ["--help"]
 
 FROM runtime AS dashboard
 COPY --from=assets /src/services/dashboard/src/fraud_dashboard/static/vendor \

@@ -2,15 +2,18 @@
 # make containers-check: build every image with podman and run the compose stack end to end.
 #   1. podman host settings and pinned tools; hadolint on the Dockerfile and the Containerfiles
 #   2. base images from Debian packages where they cannot be pulled (skipped when current)
-#   3. the four service images and the decision log's one-off image from the one Dockerfile
-#      (sizes and build times reported)
+#   3. the four service images and the one-off images (the decision log's, the model registry's)
+#      from the one Dockerfile (sizes and build times reported)
 #   4. docker-compose.yml + compose.ci.yml up under its own project name, on free loopback ports;
 #      the producer (a fixed run of about a minute) only once the rest is up and checked
 #   5. each service container: uid 10001, read-only root filesystem (a write to / fails), and its
 #      image HEALTHCHECK passes
 #   6. verify_stack.py: a fixed number of transactions streamed through Kafka, scored, counted
 #      in Redis and on the dashboard; POST /v1/score; Prometheus scrapes all four services
-#   7. everything torn down again, also on failure (trap)
+#   7. the model registry's image (compose profile models) on the stack's database: migrate,
+#      register the default model into the artifact store's volume, its files verified, non-root
+#      on a read-only root
+#   8. everything torn down again, also on failure (trap)
 # Environment: CHECK_TX_COUNT (1500), CHECK_TX_RATE (50 tx/s), KEEP_STACK=1 leaves it running.
 set -euo pipefail
 
@@ -21,7 +24,8 @@ tools=$root/.tools/compose
 python=$root/.venv/bin/python
 project=fraud-check
 services=(consumer scorer dashboard producer) # the producer last: the check starts it
-images=("${services[@]}" decisions) # decisions: the one-off migrate before the consumer
+# decisions: the one-off migrate before the consumer; models: the registry's commands (retrain)
+images=("${services[@]}" decisions models)
 started=$(date +%s)
 step() { printf '\n=== containers-check: %s (%ds)\n' "$*" "$(($(date +%s) - started))"; }
 since() { local ns=$(($(date +%s%N) - $1)); printf '%d.%d' $((ns / 1000000000)) $((ns / 100000000 % 10)); }
@@ -58,6 +62,7 @@ export CHECK_RUN_ID=check-$started
 summary=$(mktemp --tmpdir containers-check.XXXXXX.json)
 compose=("$tools/bin/podman-compose" -p "$project" -f docker-compose.yml -f "$here/compose.ci.yml")
 with_producer=("${compose[@]}" --profile producer) # compose.ci.yml keeps the producer for later
+models=("${compose[@]}" --profile models)          # one-off: `run --rm -T models <command>`
 container() { echo "${project}_$1_1"; }
 
 teardown() {
@@ -74,13 +79,13 @@ teardown() {
     echo "KEEP_STACK=1: stack left running (project $project)"
   else
     step "compose down"
-    "${with_producer[@]}" down --volumes -t 10 >/dev/null 2>&1 || true
+    "${with_producer[@]}" --profile models down --volumes -t 10 >/dev/null 2>&1 || true
   fi
   exit "$status"
 }
 trap teardown EXIT
 
-"${with_producer[@]}" down --volumes -t 5 >/dev/null 2>&1 || true # leftovers of an interrupted run
+"${with_producer[@]}" --profile models down --volumes -t 5 >/dev/null 2>&1 || true # leftovers
 up_ns=$(date +%s%N)
 up_at=$(printf '%d.%03d' $((up_ns / 1000000000)) $((up_ns % 1000000000 / 1000000)))
 "${compose[@]}" up -d --no-build >/dev/null 2>&1 || { "${compose[@]}" up -d --no-build; exit 1; }
@@ -140,6 +145,21 @@ assert report["transactions"] == count and report["delivery_errors"] == 0, repor
 print(f"producer: {report['transactions']} sent, {report['labels']} labels, "
       f"{report['delivery_errors']} delivery errors, {report['achieved_tps']} tx/s")
 EOF
+
+step "the model registry's commands (fraud-models) on the stack's database"
+version=$("$python" -c 'import json; print(json.load(open("training/artifacts/model_card.json"))["model_version"])')
+"${models[@]}" run --rm -T models migrate
+"${models[@]}" run --rm -T models register /app/model --reason containers-check
+shown=$("${models[@]}" run --rm -T models show "$version" --verify)
+grep -q "\"path\": \"/var/lib/fraud-models/$version\"" <<<"$shown" ||
+  { echo "fraud-models show --verify: $shown" >&2; exit 1; }
+listed=$("${models[@]}" run --rm -T models list)
+grep -q "^$version  *candidate " <<<"$listed" ||
+  { echo "the default model is not listed as a candidate: $listed" >&2; exit 1; }
+"${models[@]}" run --rm -T --entrypoint sh models -c \
+  'test "$(id -u)" = 10001 && ! (echo x >/write-probe) 2>/dev/null && echo x >/tmp/write-probe' ||
+  { echo "models: not uid 10001 on a read-only root with /tmp writable" >&2; exit 1; }
+echo "models: $version registered and its stored files verified; uid 10001, read-only root"
 
 step "summary"
 printf '%-18s %10s %10s\n' image size build

@@ -17,6 +17,7 @@ from fraud_consumer.settings import BackfillSettings, ConsumerSettings
 from fraud_dashboard.settings import DashboardSettings
 from fraud_decisions.settings import DecisionsSettings
 from fraud_devstack.redis_server import AOF_REWRITE_MIN_SIZE
+from fraud_models.settings import ModelsSettings
 from fraud_producer.settings import ProducerSettings, WorldSettings
 from fraud_scorer.settings import ScorerSettings
 from fraudcore.clock import marker_ttl_s
@@ -279,6 +280,35 @@ def test_the_decision_log_is_migrated_before_the_consumer_writes_to_it(
         monkeypatch.setenv(key, value)
     DecisionsSettings()
     assert 'ENTRYPOINT ["fraud-decisions"]' in dockerfile_stages()["decisions"]
+
+
+def test_the_registry_commands_run_hardened_on_the_decision_logs_database(
+    compose: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """fraud-models beside the platform (only when asked: its profile), on the consumer's
+    database, its artifact store on a volume at the image's MODEL_STORE_DIR."""
+    services = compose["services"]
+    models, consumer = services["models"], services["consumer"]
+    assert models["profiles"] == ["models"]
+    assert models["build"] == {"context": ".", "args": {"SERVICE": "models"}}
+    assert models["restart"] == "no"
+    assert (str(models["user"]), models["read_only"]) == ("10001", True)
+    assert models["cap_drop"] == ["ALL"]
+    env = environment(models)
+    assert {k: v for k, v in env.items() if k.startswith("DATABASE_")} == {
+        k: v for k, v in environment(consumer).items() if k.startswith("DATABASE_")
+    }
+    assert models["volumes"] == [f"model-store:{env['MODEL_STORE_DIR']}"]
+    assert "model-store" in compose["volumes"]
+    assert set(env) <= {field.upper() for field in ModelsSettings.model_fields}
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    assert ModelsSettings().model_store_dir == Path(env["MODEL_STORE_DIR"])
+    stage = dockerfile_stages()["models"]
+    assert 'ENTRYPOINT ["fraud-models"]' in stage
+    assert f"MODEL_STORE_DIR={env['MODEL_STORE_DIR']}" in " ".join(stage)
+    assert [line for line in stage if line.startswith("USER ")][-1] == "USER 10001:10001"
+    assert lineage(dockerfile_stages(), "models")[1:] == ["scoring", "runtime"]  # the model too
 
 
 def test_the_dashboard_reads_the_log_and_sends_verdicts_where_the_consumer_does(
