@@ -77,7 +77,8 @@ FROM python:3.11-slim AS runtime
 RUN groupadd --gid 10001 app \
  && useradd --uid 10001 --gid app --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin app
 COPY --from=builder /opt/venv /opt/venv
-ENV PATH=/opt/venv/bin:$PATH PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+# ONNX Runtime's Linux wheels upload usage telemetry to Microsoft unless this is set.
+ENV PATH=/opt/venv/bin:$PATH PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 ORT_DISABLE_TELEMETRY=1
 USER 10001:10001
 WORKDIR /app
 # Every service drains on SIGTERM (finishes its batch or requests, flushes, commits) and exits 0.

@@ -12,6 +12,10 @@ VENV := $(CURDIR)/.venv
 RUN := $(VENV)/bin
 DEVSTACK := $(CURDIR)/.devstack
 PYTEST_ARGS ?=
+# ONNX Runtime's Linux wheels upload usage telemetry to Microsoft, and keep a device id under
+# ~/.cache, unless this is set: nothing that a target runs (tests, training, benchmarks, make
+# dev) calls out. The images set it too (Dockerfile).
+export ORT_DISABLE_TELEMETRY ?= 1
 
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)

@@ -118,12 +118,16 @@ for svc in "${services[@]}"; do
   echo "$svc: uid $uid, read-only root (write to / refused, /tmp writable), healthcheck passes"
 done
 
-step "compiled feature code in the images that compute features"
+step "compiled feature code, and ONNX Runtime telemetry off, in the images that compute features"
 for svc in consumer scorer; do
   podman exec "$(container "$svc")" python -c 'import fraudcore.features
 from fraudcore.compiled_kernel import in_use, status
 assert in_use(), status()' || { echo "$svc: the feature code is not the compiled build" >&2; exit 1; }
   echo "$svc: feature code compiled (fraudcore.compiled_kernel)"
+  # ONNX Runtime left to its default warns that it cannot keep a telemetry id on this root.
+  said=$(podman exec "$(container "$svc")" python -c 'import fraudcore.model' 2>&1)
+  ! grep -qi telemetry <<<"$said" || { echo "$svc: ONNX Runtime telemetry is on: $said" >&2; exit 1; }
+  echo "$svc: ONNX Runtime telemetry off (ORT_DISABLE_TELEMETRY)"
 done
 
 step "end to end: $CHECK_TX_COUNT transactions at $CHECK_TX_RATE tx/s"
