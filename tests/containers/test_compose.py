@@ -225,6 +225,9 @@ def test_grafana_loads_the_generated_provisioning_and_dashboard(compose: dict[st
     datasource = load(provisioning / "datasources/prometheus.yml")["datasources"][0]
     assert datasource["url"] == "http://prometheus:9090"
     assert "prometheus" in compose["services"]
+    grafana = environment(compose["services"]["grafana"])
+    for setting in ("REPORTING_ENABLED", "CHECK_FOR_UPDATES", "CHECK_FOR_PLUGIN_UPDATES"):
+        assert grafana[f"GF_ANALYTICS_{setting}"] == "false", "it would call grafana.com"
 
 
 def test_the_warm_start_runs_before_the_consumer_on_the_producers_world(

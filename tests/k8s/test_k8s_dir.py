@@ -196,6 +196,10 @@ def test_kube_prometheus_stack_finds_the_charts_monitoring_objects() -> None:
     dashboards = values["grafana"]["sidecar"]["dashboards"]
     assert (dashboards["label"], dashboards["labelValue"]) == ("grafana_dashboard", "1")
     assert dashboards["searchNamespace"] == "ALL"
+    analytics = values["grafana"]["grafana.ini"]["analytics"]  # nothing calls grafana.com
+    assert analytics == dict.fromkeys(
+        ("reporting_enabled", "check_for_updates", "check_for_plugin_updates"), False
+    )
     module = _load(K8S / "monitoring" / "skaffold.yaml")
     (release,) = module["deploy"]["helm"]["releases"]
     header = (K8S / "monitoring" / "kube-prometheus-stack-values.yaml").read_text()
