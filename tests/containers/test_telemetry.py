@@ -49,6 +49,7 @@ def test_the_value_they_set_leaves_no_device_id(tmp_path: Path) -> None:
     assert device_ids_after_import(tmp_path, {VARIABLE: runtime_stage_value()}) == []
 
 
+@pytest.mark.integration  # needs unshare --net: root on the host, not in fresh-check's container
 def test_without_it_onnx_runtime_keeps_a_device_id(tmp_path: Path) -> None:
     """What the test above looks for is there when telemetry runs, so it can fail; in a network
     namespace of its own (loopback only), so the uploader reaches nothing."""
