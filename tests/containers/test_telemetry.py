@@ -13,16 +13,20 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.containers.test_compose import ROOT, dockerfile_stages
+
 VARIABLE = "ORT_DISABLE_TELEMETRY"
 
 
 def runtime_stage_value() -> str:
     """The value the Dockerfile's runtime stage (every image's base) gives the variable."""
-    stage = (ROOT / "Dockerfile").read_text().split("AS runtime\n", 1)[1].split("\nFROM ", 1)[0]
-    found = re.findall(rf"^ENV .*\b{VARIABLE}=(\S+)", stage, re.MULTILINE)
+    found = [
+        match.group(1)
+        for line in dockerfile_stages()["runtime"]
+        if (match := re.match(rf"ENV .*\b{VARIABLE}=(\S+)", line))
+    ]
     assert len(found) == 1, found
-    return str(found[0])
+    return found[0]
 
 
 def device_ids_after_import(
