@@ -238,7 +238,7 @@ drift-reference: ## the committed model card's training reference for drift (sec
 	$(RUN)/fraud-train drift-reference --data $(WORLD) --model-dir training/artifacts
 
 # The committed model stays as trained: evaluate only reads it (and the world train made).
-evaluate: kernel ## the committed model's test week with bootstrap intervals, policy, incidents, costs (minutes; the dataset made if absent); reports/evaluation.{json,md}
+evaluate: kernel ## the committed model's test week with bootstrap intervals, policy, incidents, costs, the known-card rule (minutes; the dataset made if absent); reports/evaluation.{json,md}
 	@test -f $(WORLD) || $(RUN)/fraud-producer dataset --days $(TRAIN_DAYS) --seed 42 --out $(WORLD)
 	$(RUN)/fraud-train evaluate --data $(WORLD) --model-dir training/artifacts --out reports
 

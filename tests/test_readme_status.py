@@ -103,6 +103,12 @@ def test_model_quality_quotes_the_evaluation(evaluation) -> None:
 
     assert f"test week AP {payments['model']['ap']['value']:.3f}" in quoted
     assert f"`category_anomaly` recall {recall:.3f} at the review threshold" in quoted
+    rule = evaluation["known_card_rule"]
+    budget = rule["payments"]["model_budget"]["recall_by_scenario"]
+    assert f"the {rule['model_payments']['payments']:,} payments it leaves" in quoted
+    assert f"AP {rule['payments']['model']['ap']['value']:.3f}" in quoted
+    for scenario in ("category_anomaly", "inflated_amounts"):
+        assert f"`{scenario}` {budget[scenario]['value']:.3f}" in quoted
 
 
 def test_decision_log_quotes_its_rate_and_p99_budget(bench) -> None:

@@ -11,16 +11,20 @@ import pytest
 from fraud_simulator.dataset import DatasetSpec, generate
 from fraud_training.cli import main
 from fraud_training.evaluation import evaluate as card_evaluate
-from fraud_training.export import onnx_scores
+from fraud_training.export import onnx_scores, xgboost_json_scores
 from fraud_training.incidents import began_before
+from fraud_training.known_cards import known_compromised
 from fraud_training.offline_eval import command, figure, report
+from fraud_training.offline_eval.budget import BudgetThreshold
 from fraud_training.policy import decision_levels
 from fraud_training.protocol import Split
 from fraudcore.features import replay
-from fraudcore.model_card import ONNX_FILE, ModelCard
+from fraudcore.model_card import ONNX_FILE, XGBOOST_FILE, ModelCard
 
 ARTIFACTS = Path(__file__).resolve().parents[3] / "training" / "artifacts"
 REPLICATES = 30
+# The model's own budget, as the validation weeks would give it (a small world has none).
+BUDGET = BudgetThreshold(threshold=0.3, validation_payments=1_000, validation_known=100)
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +41,9 @@ def assessed(world) -> tuple[dict, pd.DataFrame]:
     table, features, split = world
     inside = split.assess_rows(table["event_time"])
     card = ModelCard.load(ARTIFACTS)
-    return command.assess(table, features, inside, split, card, ARTIFACTS, REPLICATES)
+    return command.assess(
+        table, features, inside, split, card, ARTIFACTS, REPLICATES, budget=BUDGET
+    )
 
 
 def test_point_figures_are_the_model_cards_evaluation_on_the_same_payments(world, assessed) -> None:
@@ -63,9 +69,43 @@ def test_point_figures_are_the_model_cards_evaluation_on_the_same_payments(world
         assert incidents[scenario]["detection_rate"]["value"] == figures["detection_rate"]
 
 
+def test_the_known_card_rule_leaves_the_model_the_other_cards_payments(world, assessed) -> None:
+    table, features, split = world
+    result, _ = assessed
+    inside = split.assess_rows(table["event_time"])
+    known = known_compromised(table)[inside]
+    rows = table[inside].reset_index(drop=True)[~known].reset_index(drop=True)
+    card = ModelCard.load(ARTIFACTS)
+    score = xgboost_json_scores(ARTIFACTS / XGBOOST_FILE, features[inside][~known])
+    theirs = card_evaluate(score, rows, {"review": card.thresholds.review, "budget": 0.3})
+    rule = result["known_card_rule"]
+    assert 0 < rule["known"]["payments"] < result["test_week"]["payments"]
+    assert rule["known"]["payments"] + rule["model_payments"]["payments"] == len(known)
+    assert (
+        rule["known"]["frauds"] + rule["model_payments"]["frauds"]
+        == (result["test_week"]["frauds"])
+    )
+    assert rule["model_payments"]["frauds"] == theirs["frauds"] > 0
+    assert rule["payments"]["model"]["ap"]["value"] == pytest.approx(theirs["ap"])
+    for name, threshold in (("model_review", "review"), ("model_budget", "budget")):
+        for key in ("precision", "recall", "alert_rate"):
+            assert rule["payments"][name][key]["value"] == pytest.approx(theirs[threshold][key])
+    assert rule["budget"] == BUDGET.describe()
+
+
+def test_the_deployed_policy_with_the_known_card_block_adds_those_cards(assessed) -> None:
+    result, _ = assessed
+    with_block, without = result["payments"]["policy_known"], result["payments"]["policy_review"]
+    known = result["known_card_rule"]["known"]
+    assert with_block["alert_rate"]["value"] > without["alert_rate"]["value"]
+    assert with_block["recall"]["value"] >= without["recall"]["value"]
+    assert with_block["alert_rate"]["value"] >= known["payments"] / result["test_week"]["payments"]
+
+
 def test_every_interval_holds_its_point_figure(assessed) -> None:
     result, _ = assessed
-    for figures in result["payments"].values():
+    known = result["known_card_rule"]["payments"].values()
+    for figures in [*result["payments"].values(), *known]:
         for key, value in figures.items():
             cells = value.values() if key == "recall_by_scenario" else [value]
             for cell in cells:

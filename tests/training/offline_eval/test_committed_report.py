@@ -86,6 +86,28 @@ def test_point_figures_are_the_model_cards(result, card) -> None:
             )
 
 
+def test_the_known_card_rule_splits_the_week_and_its_budget_is_the_validation_weeks(
+    result, card
+) -> None:
+    rule, week = result["known_card_rule"], result["test_week"]
+    assert rule["known"]["payments"] + rule["model_payments"]["payments"] == week["payments"]
+    assert rule["known"]["frauds"] + rule["model_payments"]["frauds"] == week["frauds"]
+    assert sum(rule["known"]["frauds_by_scenario"].values()) == rule["known"]["frauds"]
+    budget = rule["budget"]
+    assert budget["alert_rate"] == card["threshold_rules"]["review_alert_rate"]
+    assert 0 < budget["validation_known"] < budget["validation_payments"]
+    # The model's payments hold fewer frauds per payment: its 1% reaches lower scores.
+    assert budget["threshold"] < card["thresholds"]["review"]
+    figures = rule["payments"]
+    assert (
+        figures["model_review"]["alert_rate"]["value"]
+        < figures["model_budget"]["alert_rate"]["value"]
+    )
+    for name in ("model_review", "model_budget"):
+        for cell in [figures[name]["recall"], *figures[name]["recall_by_scenario"].values()]:
+            assert cell["low"] - 1e-12 <= cell["value"] <= cell["high"] + 1e-12
+
+
 def test_the_incident_figures_come_again_from_the_committed_incident_table(result) -> None:
     table = pd.read_csv(REPORTS / report.INCIDENT_FILE, index_col="incident")
     replicates = result["bootstrap"]["replicates"]

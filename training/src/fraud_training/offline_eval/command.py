@@ -2,7 +2,10 @@
 judged again with intervals; writes reports/evaluation.{json,md} and the cost figure.
 
 The model, its card and the training code stay as they are: the scores come from the committed
-model files, the thresholds from the card, and the policy from ``fraudcore.decisions``."""
+model files, the thresholds from the card, and the policy from ``fraudcore.decisions``. Beside
+them, the known-card rule (``fraud_training.known_cards``): the model on the payments it leaves,
+at the card's review threshold and at its own 1% budget (``offline_eval.budget``), and the
+deployed policy with the rule's block."""
 
 from __future__ import annotations
 
@@ -22,7 +25,9 @@ from fraud_training.baselines import rule_hits
 from fraud_training.data import read_world, table_digest
 from fraud_training.export import onnx_scores, xgboost_json_scores
 from fraud_training.incidents import began_before
+from fraud_training.known_cards import known_compromised
 from fraud_training.offline_eval import bootstrap, costs, figure, incident_table, report
+from fraud_training.offline_eval.budget import BudgetThreshold, budget_threshold
 from fraud_training.policy import decision_levels
 from fraud_training.protocol import Split, WorldProtocol
 from fraud_training.world_features import world_features
@@ -57,9 +62,12 @@ def policies(
     model: npt.NDArray[np.float64],
     served: npt.NDArray[np.float64],
     x: npt.NDArray[np.float64],
+    known: npt.NDArray[np.bool_],
 ) -> dict[str, npt.NDArray[np.bool_]]:
     """The alerts of each policy assessed: the model alone at the card's thresholds, the
-    deployed policy (``fraudcore.decisions`` on the served scores) and the rules alone."""
+    deployed policy (``fraudcore.decisions`` on the served scores), that policy with the
+    known-card rule's block (R05: ``known``, the payments on cards known compromised) and the
+    rules alone."""
     thresholds = card.thresholds
     levels = decision_levels(served, x, thresholds)
     fires = np.stack(list(rule_hits(x, FEATURE_NAMES).values())).any(axis=0)
@@ -70,6 +78,7 @@ def policies(
         "model_cost": model >= cost,
         "policy_review": levels >= 1.0,
         "policy_block": levels >= 2.0,
+        "policy_known": (levels >= 1.0) | known,
         "rules": fires,
     }
 
@@ -85,10 +94,13 @@ def evaluate(data: Path, model_dir: Path, cache: Path | None, out: Path,
     table = read_world(data)
     inside, test = _test_week(table, card)
     features = world_features(table, cache)
+    budget = budget_threshold(table, features, card)
+    log.info("the model's own 1%% budget under the known-card rule: %.6f", budget.threshold)
     source = {"file": data.name, "sha256": (card.model_extra or {})["data"]["sha256"]}
     source["rows"] = len(table)  # the digest is the card's: _test_week compared them
     result: dict[str, Any] = {"data": source}
-    figures, incidents = assess(table, features, inside, test, card, model_dir, replicates)
+    figures, incidents = assess(table, features, inside, test, card, model_dir, replicates,
+                                budget=budget)  # fmt: skip
     result |= figures
     out.mkdir(parents=True, exist_ok=True)
     result["figures"] = [figure.cost_curves(result["costs"], out)]
@@ -106,14 +118,17 @@ def assess(  # noqa: PLR0917 (the inputs a test also builds from a small world)
     card: ModelCard,
     model_dir: Path,
     replicates: int,
+    *,
+    budget: BudgetThreshold,
 ) -> tuple[dict[str, Any], pd.DataFrame]:
     """Every figure of the report for the payments ``inside`` the test split of ``table``, and
     the incident table they summarise."""
     rows = table[inside].reset_index(drop=True)
     x = features[inside]
+    known = known_compromised(table)[inside]
     model = xgboost_json_scores(model_dir / XGBOOST_FILE, x)
     served = onnx_scores(model_dir / ONNX_FILE, x)
-    alerts = policies(card, model, served, x)
+    alerts = policies(card, model, served, x, known)
     block = bootstrap.Block(
         positive=rows["is_fraud"].to_numpy(bool),
         amount=rows["amount"].to_numpy(float),
@@ -159,8 +174,49 @@ def assess(  # noqa: PLR0917 (the inputs a test also builds from a small world)
         },
         "costs": costs.report(sweeps, draws, configured, prices, len(rows))
         | {"alert_nothing": float(block.amount[block.positive].sum())},
+        "known_card_rule": known_card_rule(block, model, known, card, budget, replicates),
     }
     return result, incidents
+
+
+def known_card_rule(  # noqa: PLR0917 (the week's block and the rule's inputs)
+    block: bootstrap.Block,
+    model: npt.NDArray[np.float64],
+    known: npt.NDArray[np.bool_],
+    card: ModelCard,
+    budget: BudgetThreshold,
+    replicates: int,
+) -> dict[str, Any]:
+    """The model on the payments the known-card rule leaves it: at the card's review threshold
+    and at its own 1% budget, with card-bootstrap intervals over those payments' cards."""
+    left = ~known
+    mine = bootstrap.Block(
+        positive=block.positive[left],
+        amount=block.amount[left],
+        scenario=block.scenario[left],
+        cards=pd.factorize(block.cards[left])[0].astype(np.int64),
+    )
+    score = model[left]
+    alerts = {
+        "model_review": score >= card.thresholds.review,
+        "model_budget": score >= budget.threshold,
+    }
+    scenarios, counts = np.unique(block.scenario[block.positive & known], return_counts=True)
+    payments = bootstrap.figures_with_intervals(mine, _figures(mine, score, alerts), replicates)
+    return {
+        "known": {
+            "payments": int(known.sum()),
+            "frauds": int((block.positive & known).sum()),
+            "frauds_by_scenario": {str(s): int(n) for s, n in zip(scenarios, counts, strict=True)},
+        },
+        "model_payments": {
+            "payments": len(mine.positive),
+            "frauds": int(mine.positive.sum()),
+            "cards": int(mine.cards.max()) + 1 if len(mine.cards) else 0,
+        },
+        "budget": budget.describe(),
+        "payments": report.nest_scenarios(payments),
+    }
 
 
 def _figures(

@@ -18,7 +18,12 @@ LABELS = {
     "model_cost": "model alone, the card's cost threshold",
     "policy_review": "deployed policy (model or R01-R04), any alert",
     "policy_block": "deployed policy, blocks",
+    "policy_known": "deployed policy with the known-card block (R05), any alert",
     "rules": "rules R01-R04 alone",
+}
+KNOWN_LABELS = {
+    "model_review": "model alone, the card's review threshold",
+    "model_budget": "model alone, its own 1% budget",
 }
 HEADLINE = ("model_review", "policy_review", "rules")
 SWEEPS = {
@@ -70,7 +75,44 @@ def headline(result: dict[str, Any]) -> str:
             f"| {ci(m['recall'])} | {ci(m['amount_weighted_recall'])} | {ci(i['detection_rate'])} "
             f"| {ci(i['amount_prevented_share'])} |"
         )
-    return "\n".join([*rows, "", *scenario_rows(result), "", cost_sentence(result)])
+    return "\n".join(
+        [*rows, "", *scenario_rows(result), "", cost_sentence(result), "", *known_card_rows(result)]
+    )
+
+
+def known_card_rows(result: dict[str, Any]) -> list[str]:
+    """The model on the payments the known-card rule leaves it (the issuer blocks a card once
+    a fraud on it is confirmed), at the card's review threshold and at its own 1% budget."""
+    rule = result["known_card_rule"]
+    known, mine, budget = rule["known"], rule["model_payments"], rule["budget"]
+    week = result["test_week"]
+    chosen_on = budget["validation_payments"] - budget["validation_known"]
+    scenarios = sorted(rule["payments"]["model_review"]["recall_by_scenario"])
+    rows = [
+        f"The known-card rule: {known['payments']:,} of the week's {week['payments']:,} payments "
+        f"({known['payments'] / week['payments']:.1%}) are on cards with a fraud confirmed before "
+        f"them, which the deployed policy blocks (R05); {known['frauds']:,} of its "
+        f"{week['frauds']:,} frauds. The model decides the other {mine['payments']:,} payments "
+        f"({mine['frauds']:,} frauds): AP {ci(rule['payments']['model']['ap'])}. Its own 1% "
+        f"budget is the threshold {budget['threshold']:.6f}, chosen on the validation weeks' "
+        f"payments on cards not known compromised ({chosen_on:,} "
+        f"of {budget['validation_payments']:,}), the card's review threshold being "
+        f"{result['thresholds']['review']:.6f}.",
+        "",
+        "| the model's payments | alert rate | precision | recall | "
+        + " | ".join(f"recall: {s}" for s in scenarios)
+        + " |",
+        "| --- |" + " --- |" * (3 + len(scenarios)),
+    ]
+    for name, label in KNOWN_LABELS.items():
+        m = rule["payments"][name]
+        rows.append(
+            f"| {label} | {m['alert_rate']['value']:.2%} | {ci(m['precision'])} "
+            f"| {ci(m['recall'])} | "
+            + " | ".join(ci(m["recall_by_scenario"][s]) for s in scenarios)
+            + " |"
+        )
+    return rows
 
 
 def _boot(result: dict[str, Any]) -> str:
