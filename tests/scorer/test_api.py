@@ -5,10 +5,12 @@ import math
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from fraudcore.drift import DriftReference
+from fraudcore.feature_rows import FEATURE_SET_HEADER, MEDIA_TYPE, feature_set, pack_rows
 from fraudcore.feature_store import FeatureStore
 from fraudcore.features import FEATURE_NAMES, CardState, MerchantState, features_and_update
 from fraudcore.features.payments import payment_of
@@ -110,6 +112,60 @@ def test_batch_of_rows_and_of_transactions(scorer_factory) -> None:
     assert {r["decision"] for r in txs.json()["results"]} <= {"approve", "review", "block"}
 
 
+PACKED = {"content-type": MEDIA_TYPE, FEATURE_SET_HEADER: feature_set(FEATURE_NAMES)}
+
+
+def packed_rows(count: int) -> np.ndarray:
+    rows = np.random.default_rng(3).normal(1.0, 2.0, (count, len(FEATURE_NAMES)))
+    rows[0, FEATURE_NAMES.index("amount_zscore")] = np.nan
+    return rows.astype(np.float32)
+
+
+def test_packed_rows_score_as_the_same_rows_in_json(scorer_factory) -> None:
+    client = scorer_factory()
+    rows = packed_rows(5)
+    as_json = [[None if np.isnan(v) else float(v) for v in row] for row in rows]
+
+    packed = client.post("/v1/score/rows", content=pack_rows(rows), headers=PACKED)
+    plain = client.post("/v1/score/batch", json={"rows": as_json})
+
+    assert packed.status_code == plain.status_code == 200, packed.text
+    assert packed.json()["results"] == plain.json()["results"]
+    assert packed.json()["model_version"] == plain.json()["model_version"]
+
+
+def test_packed_rows_that_cannot_be_scored_get_a_precise_4xx(scorer_factory) -> None:
+    client = scorer_factory(scorer_max_batch_rows=3)
+    one = pack_rows(packed_rows(1))
+    width = 4 * len(FEATURE_NAMES)
+
+    def post(body: bytes, **headers: str) -> tuple[int, str]:
+        response = client.post("/v1/score/rows", content=body, headers=PACKED | headers)
+        return response.status_code, str(response.json()["detail"])
+
+    assert post(one, **{"content-type": "application/json"}) == (
+        415, f"send {MEDIA_TYPE}, not 'application/json'"
+    )  # fmt: skip
+    code, detail = post(one, **{FEATURE_SET_HEADER: "0123456789abcdef"})
+    assert code == 409
+    assert "'0123456789abcdef'" in detail
+    assert feature_set(FEATURE_NAMES) in detail
+    assert post(one[:-1]) == (
+        422, f"{width - 1} bytes are not whole rows: a row is {len(FEATURE_NAMES)} float32 "
+        f"values ({width} bytes)"
+    )  # fmt: skip
+    assert post(b"") == (422, "the body holds no rows")
+    infinite = packed_rows(2)
+    infinite[1, 0] = np.inf
+    assert post(pack_rows(infinite)) == (
+        422, f"row 1, feature {FEATURE_NAMES[0]!r} is infinite (undefined is NaN)"
+    )  # fmt: skip
+    assert post(pack_rows(packed_rows(4))) == (413, "4 rows exceed the batch limit of 3")
+    missing = client.post("/v1/score/rows", content=one, headers={"content-type": MEDIA_TYPE})
+    assert missing.status_code == 422
+    assert missing.json()["detail"][0]["loc"] == ["header", FEATURE_SET_HEADER]
+
+
 def test_batch_must_carry_one_kind_and_respect_the_limit(scorer_factory) -> None:
     client = scorer_factory(scorer_max_batch_rows=3)
     assert client.post("/v1/score/batch", json={}).status_code == 422
@@ -132,6 +188,8 @@ def test_api_key_guards_scoring_and_reload_but_not_reads(scorer_factory) -> None
     client = scorer_factory(scorer_api_key="k3y-value")
     assert client.post("/v1/score", json=tx()).status_code == 401
     assert client.post("/v1/score", json=tx(), headers={"X-API-Key": "wrong"}).status_code == 401
+    rows = pack_rows(packed_rows(1))
+    assert client.post("/v1/score/rows", content=rows, headers=PACKED).status_code == 401
     assert (
         client.post("/v1/score", json=tx(), headers={"X-API-Key": "k3y-value"}).status_code == 200
     )

@@ -10,13 +10,27 @@ import psycopg
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from fraud_devstack.pipeline import LocalPipeline, private_topics
 from fraudcore.decision_log import connect, migrate
+from fraudcore.feature_rows import MEDIA_TYPE
+from fraudcore.features import FEATURE_NAMES
 from fraudcore.settings import DatabaseSettings, KafkaSettings
 
 pytestmark = pytest.mark.integration
 MAX_EXAMPLES = 150
+ROW_BYTES = 4 * len(FEATURE_NAMES)
+# Packed feature rows: whole rows of any float32 bits (NaN, infinities), or any bytes at all.
+schemathesis.openapi.media_type(
+    MEDIA_TYPE,
+    st.one_of(
+        st.integers(1, 4).flatmap(
+            lambda n: st.binary(min_size=n * ROW_BYTES, max_size=n * ROW_BYTES)
+        ),
+        st.binary(max_size=3 * ROW_BYTES),
+    ),
+)
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +102,8 @@ def fuzz(schema) -> list[str]:
 
 def test_scorer_never_errors(scorer_schema) -> None:
     checked = fuzz(scorer_schema)
-    assert {"POST /v1/score", "POST /v1/score/batch", "POST /v1/model/reload"} <= set(checked)
+    assert {"POST /v1/score", "POST /v1/score/batch", "POST /v1/score/rows",
+            "POST /v1/model/reload"} <= set(checked)  # fmt: skip
 
 
 def test_dashboard_never_errors(dashboard_schema) -> None:

@@ -76,6 +76,7 @@ class DashboardState:
         )
 
 
-def get_state(request: Request) -> DashboardState:
+async def get_state(request: Request) -> DashboardState:
+    # async: FastAPI runs a plain def dependency in a worker thread, a hand-off per request
     state: DashboardState = request.app.state.dashboard
     return state

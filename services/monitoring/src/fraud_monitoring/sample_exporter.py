@@ -54,7 +54,7 @@ LABEL_VALUES: dict[str, tuple[str, ...]] = {
     "reason": DLQ_REASONS,
     "dependency": m.RETRY_DEPENDENCIES,
     "outcome": ("tn", *(cell for cell in OUTCOMES if cell != "tn")),
-    "endpoint": ("/v1/score/batch", "/v1/score"),
+    "endpoint": ("/v1/score/rows", "/v1/score/batch", "/v1/score"),
     "status": ("200", "422"),
     "result": m.RELOAD_RESULTS,
     "day": ("2026-03-09", "2026-03-10"),  # days of decision in the decision log

@@ -86,6 +86,7 @@ class ScorerState:
             self.metrics.serving.labels(role="challenger", model_version=challenger).set(1)
 
 
-def get_state(request: Request) -> ScorerState:
+async def get_state(request: Request) -> ScorerState:
+    # async: FastAPI runs a plain def dependency in a worker thread, a hand-off per request
     state: ScorerState = request.app.state.scorer
     return state

@@ -1,4 +1,5 @@
-"""Scoring endpoints: one transaction, or a batch of feature vectors or transactions."""
+"""Scoring endpoints: one transaction, or a batch of feature vectors or transactions (JSON), or
+of feature rows packed as float32 (``fraudcore.feature_rows``: what the stream processor sends)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import functools
 import time
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, status
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
 
 from fraud_scorer.api_models import (
@@ -21,6 +22,13 @@ from fraud_scorer.routes.versions import ModelVersionQuery, requested
 from fraud_scorer.served import Serving
 from fraud_scorer.state import ScorerState, get_state
 from fraudcore.decision_log.rules_in_force import LoadedRules
+from fraudcore.feature_rows import (
+    FEATURE_SET_HEADER,
+    MEDIA_TYPE,
+    FeatureRowsError,
+    feature_set,
+    unpack_rows,
+)
 from fraudcore.features import FEATURE_NAMES
 from fraudcore.schemas import Transaction
 from fraudcore.scoring import Engine, Verdict, lists_from_rows, rows_from_lists
@@ -28,6 +36,9 @@ from fraudcore.scoring import Engine, Verdict, lists_from_rows, rows_from_lists
 INLINE_ROWS = 64
 router = APIRouter(prefix="/v1/score", tags=["scoring"])
 State = Annotated[ScorerState, Depends(get_state)]
+EngineQuery = Annotated[
+    Engine, Query(description="onnx (default) or xgboost: a DMatrix per call, for comparison")
+]
 
 
 def _score(verdict: Verdict) -> Score:
@@ -88,9 +99,7 @@ def _role(model_version: str | None) -> str:
 async def score_batch(
     body: BatchRequest,
     state: State,
-    engine: Annotated[
-        Engine, Query(description="onnx (default) or xgboost: a DMatrix per call, for comparison")
-    ] = "onnx",
+    engine: EngineQuery = "onnx",
     model_version: ModelVersionQuery = None,
 ) -> BatchResponse:
     """Score up to SCORER_MAX_BATCH_ROWS feature vectors (null = undefined) or transactions
@@ -101,24 +110,100 @@ async def score_batch(
         raise HTTPException(
             status.HTTP_422_UNPROCESSABLE_CONTENT, "send exactly one of 'rows' or 'transactions'"
         )
-    count = len(body.rows) if body.rows is not None else len(body.transactions or [])
-    limit = state.settings.scorer_max_batch_rows
-    if count > limit:
-        raise HTTPException(
-            status.HTTP_413_CONTENT_TOO_LARGE,
-            f"{count} rows exceed the batch limit of {limit}",
-        )
+    _within_limit(state, len(body.rows) if body.rows is not None else len(body.transactions or []))
     rules = state.rules.current()
     serving = _pick(state, model_version)
     if body.rows is not None:
         rows = rows_from_lists(body.rows)
     else:  # Redis reads: off the event loop
         rows = await run_in_threadpool(features_for, state.store, body.transactions or [])
+    return await _answer(state, serving, rows, rules, body.transactions, engine, model_version,
+                         began)  # fmt: skip
+
+
+ROWS_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "description": "feature rows: float32 little-endian, row after row in the model's "
+        f"feature order (NaN = undefined), named by the {FEATURE_SET_HEADER} header",
+        "content": {MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
+ROWS_ERRORS: dict[int | str, dict[str, Any]] = NOT_LOADED | {
+    409: {"description": f"the rows' {FEATURE_SET_HEADER} is not the model's feature order"},
+    413: {"description": "more rows than SCORER_MAX_BATCH_ROWS"},
+    415: {"description": f"a body that is not {MEDIA_TYPE}"},
+    422: {"description": "a body that is not whole rows of finite or NaN float32 values"},
+}
+
+
+@router.post("/rows", response_model=BatchResponse, responses=ROWS_ERRORS, openapi_extra=ROWS_BODY)
+async def score_rows(
+    request: Request,
+    state: State,
+    feature_set_header: Annotated[
+        str,
+        Header(
+            alias=FEATURE_SET_HEADER,
+            description="fraudcore.feature_rows.feature_set of the rows' feature names",
+            examples=[feature_set(FEATURE_NAMES)],
+        ),
+    ],
+    engine: EngineQuery = "onnx",
+    model_version: ModelVersionQuery = None,
+) -> BatchResponse:
+    """The batch endpoint's feature vectors, packed: what the stream processor sends. Answers
+    as ``/batch`` does."""
+    began = time.perf_counter()
+    media_type = request.headers.get("content-type", "").partition(";")[0].strip()
+    if media_type != MEDIA_TYPE:
+        raise HTTPException(
+            status.HTTP_415_UNSUPPORTED_MEDIA_TYPE, f"send {MEDIA_TYPE}, not {media_type!r}"
+        )
+    rules = state.rules.current()
+    serving = _pick(state, model_version)
+    names = serving.champion.card.feature_names
+    if feature_set_header != feature_set(names):
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            f"the rows' feature set {feature_set_header!r} is not model "
+            f"{serving.champion.version}'s ({feature_set(names)!r}): another feature order",
+        )
+    length = int(request.headers.get("content-length") or 0)
+    _within_limit(state, length // (4 * len(names)))  # before reading what would be refused
+    try:
+        rows = unpack_rows(await request.body(), names)
+    except FeatureRowsError as error:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from error
+    _within_limit(state, len(rows))
+    return await _answer(state, serving, rows, rules, None, engine, model_version, began)
+
+
+def _within_limit(state: ScorerState, count: int) -> None:
+    limit = state.settings.scorer_max_batch_rows
+    if count > limit:
+        raise HTTPException(
+            status.HTTP_413_CONTENT_TOO_LARGE,
+            f"{count} rows exceed the batch limit of {limit}",
+        )
+
+
+async def _answer(  # noqa: PLR0917 (one request's scoring inputs)
+    state: ScorerState,
+    serving: Serving,
+    rows: Any,
+    rules: LoadedRules,
+    payments: list[Transaction] | None,
+    engine: Engine,
+    model_version: str | None,
+    began: float,
+) -> BatchResponse:
+    count = len(rows)
     state.metrics.batch_rows.observe(count)
     # A small batch scores in well under a millisecond, less than a hand-off to a worker thread.
     role = _role(model_version)
     both = functools.partial(
-        _both, state, serving, rows, rules, payments=body.transactions, engine=engine, role=role
+        _both, state, serving, rows, rules, payments=payments, engine=engine, role=role
     )
     decided, shadow = both() if count <= INLINE_ROWS else await run_in_threadpool(both)
     return BatchResponse(
