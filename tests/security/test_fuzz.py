@@ -3,6 +3,7 @@ against the real processes on a real Redis and decision log: no 5xx, no hang, ev
 4xx that says why."""
 
 import urllib.parse
+import urllib.request
 import uuid
 from collections.abc import Iterator
 
@@ -98,6 +99,13 @@ def fuzz(schema) -> list[str]:
         run()
         checked.append(f"{operation.method.upper()} {operation.path}")
     return checked
+
+
+def test_no_response_names_the_server_software(live: LocalPipeline) -> None:
+    for url in (f"http://127.0.0.1:{live.scorer_port}/healthz", f"{live.dashboard.url}/healthz"):
+        with urllib.request.urlopen(url, timeout=10) as response:
+            assert response.status == 200
+            assert response.headers.get("server") is None, url
 
 
 def test_scorer_never_errors(scorer_schema) -> None:

@@ -32,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
         port=settings.dashboard_port,
         log_level=settings.log_level.lower(),
         access_log=False,
+        server_header=False,  # no banner naming the server software to whoever asks
         timeout_graceful_shutdown=5,
     )
     return 0

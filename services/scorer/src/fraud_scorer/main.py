@@ -21,6 +21,7 @@ def main() -> int:
         port=settings.scorer_port,
         log_level=settings.log_level.lower(),
         access_log=False,
+        server_header=False,  # no banner naming the server software to whoever asks
         timeout_graceful_shutdown=10,
     )
     return 0
