@@ -169,9 +169,7 @@ async def score_rows(
             f"the rows' feature set {feature_set_header!r} is not model "
             f"{serving.champion.version}'s ({feature_set(names)!r}): another feature order",
         )
-    length = int(request.headers.get("content-length") or 0)
-    _within_limit(state, length // (4 * len(names)))  # before reading what would be refused
-    try:
+    try:  # the body's size is bounded before this by SCORER_MAX_BODY_BYTES (guards.BodySizeLimit)
         rows = unpack_rows(await request.body(), names)
     except FeatureRowsError as error:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from error
