@@ -368,6 +368,32 @@ def applier_waiting(consumer, txs: list[Transaction]):
         yield Waiting(decode_label(consumer.message(topic, card, label.to_json())))
 
 
+def test_a_label_waits_for_its_log_row_from_when_the_log_answers_not_from_its_arrival(
+    inprocess_consumer_factory, database, transactions
+) -> None:
+    """Labels that waited through an outage of the log (longer than the log wait) for decisions
+    whose log write the outage held back: applied through the log once it is written, never
+    around it through Redis alone (that left the log without their labels)."""
+    txs = stopped_before_the_log(
+        inprocess_consumer_factory, database, transactions, count=4, warm=2
+    )
+    consumer = inprocess_consumer_factory(database_url=database.database_url)
+    waiting = list(applier_waiting(consumer, txs))
+    for entry in waiting:
+        entry.since -= 10 * consumer.labels.log_wait_s  # arrived long ago: the log was down
+
+    still = consumer.labels.apply(waiting)
+
+    assert len(still) == 4  # the log's first answer starts the wait
+    assert totals(consumer).labels == 0
+    consumer.process([consumer.decoded(tx, offset=100 + i) for i, tx in enumerate(txs)])
+    assert consumer.labels.apply(still) == []
+    assert totals(consumer).labels == 4
+    with connect(database) as conn:
+        labelled = conn.execute("SELECT count(*) FROM decision_labels").fetchone()
+    assert labelled == (4,)
+
+
 def test_a_database_that_refuses_connections_is_unavailable_not_fatal(
     inprocess_consumer_factory, transactions
 ) -> None:

@@ -43,6 +43,9 @@ class Waiting:
     item: Decoded[Label]
     since: float = field(default_factory=time.monotonic)
     looked_up: bool = False  # then again only when its payment may have come
+    # When the decision log first answered that it lacks the decision: the wait for its row
+    # counts from there, not through an outage of the log (its rows are written once it is back).
+    log_since: float | None = None
 
 
 class Recheck:
@@ -143,19 +146,8 @@ class LabelApplier:
             decision: Decision | None
             if isinstance(log, tuple):
                 merchant_id, decision, excess = log
-            elif stored is not None:
-                marker = parse_marker(stored)
-                if (
-                    conn is not None
-                    and marker.decision is not None
-                    and (now - entry.since < self.log_wait_s)
-                ):
-                    # Decided live, not logged yet: a stop cut the log write, and the batch read
-                    # again logs it in seconds. Later (decided before the log existed): Redis only.
-                    still.append(entry)
-                    continue
-                merchant_id, decision = marker.merchant_id, marker.decision
-                excess = math.nan if marker.card_excess is None else marker.card_excess
+            elif (marked := self._from_marker(entry, stored, conn is not None, now)) is not None:
+                merchant_id, decision, excess = marked
             else:
                 still.append(entry)
                 continue
@@ -164,6 +156,24 @@ class LabelApplier:
         if applied:
             self._write(applied)
         return still
+
+    def _from_marker(
+        self, entry: Waiting, stored: bytes | None, logging: bool, now: float
+    ) -> tuple[str, Decision | None, float] | None:
+        """The label's (merchant, decision, excess) from its payment's Redis marker; None while
+        there is none, or while a decision that the log lacks may still reach it."""
+        if stored is None:
+            return None
+        marker = parse_marker(stored)
+        if logging and marker.decision is not None:
+            # Decided live, not logged yet: a stop or an outage of the log held the log write
+            # back, and the batch read again (or the buffer) logs it in seconds. Later (decided
+            # before the log existed): Redis only.
+            entry.log_since = now if entry.log_since is None else entry.log_since
+            if now - entry.log_since < self.log_wait_s:
+                return None
+        excess = math.nan if marker.card_excess is None else marker.card_excess
+        return marker.merchant_id, marker.decision, excess
 
     def _write(self, applied: list[Applied]) -> None:
         """Each label's merchant history, marker and statistics, once (``lua/labels.lua``): the
