@@ -173,12 +173,19 @@ class Processor:
             entry.looked_up = True
         return result, rest + still
 
-    def _expire_waiting_labels(self) -> None:
-        now, wait_s = time.monotonic(), self.settings.label_wait_s
-        expired = [w for w in self.waiting if now - w.since > wait_s]
-        if expired:
-            log.warning("%d labels matched no transaction within %.0f s", len(expired), wait_s)
-            self.waiting = [w for w in self.waiting if now - w.since <= wait_s]
+    def _expire_waiting_labels(self, now: float | None = None) -> None:
+        now, wait_s = time.monotonic() if now is None else now, self.settings.label_wait_s
+
+        def expired(w: Waiting) -> bool:
+            # A label that found its payment waits for the decision's log row from the log's
+            # first answer (an outage of the log may have outlasted LABEL_WAIT_S before it).
+            started = w.since if w.log_since is None else w.log_since
+            return now - started > wait_s
+
+        gone = [w for w in self.waiting if expired(w)]
+        if gone:
+            log.warning("%d labels matched no transaction within %.0f s", len(gone), wait_s)
+            self.waiting = [w for w in self.waiting if not expired(w)]
         holds: dict[Partition, int] = {}
         for entry in self.waiting:
             partition, offset = partition_of(entry.item.message), entry.item.message.offset() or 0
