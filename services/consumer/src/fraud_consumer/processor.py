@@ -182,10 +182,11 @@ class Processor:
             started = w.since if w.log_since is None else w.log_since
             return now - started > wait_s
 
-        gone = [w for w in self.waiting if expired(w)]
-        if gone:
-            log.warning("%d labels matched no transaction within %.0f s", len(gone), wait_s)
-            self.waiting = [w for w in self.waiting if not expired(w)]
+        kept = [w for w in self.waiting if not expired(w)]
+        if len(kept) < len(self.waiting):
+            gone = len(self.waiting) - len(kept)
+            log.warning("%d labels matched no transaction within %.0f s", gone, wait_s)
+            self.waiting = kept
         holds: dict[Partition, int] = {}
         for entry in self.waiting:
             partition, offset = partition_of(entry.item.message), entry.item.message.offset() or 0
