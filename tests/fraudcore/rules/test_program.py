@@ -50,6 +50,9 @@ def rule_sets() -> st.SearchStrategy[list[RuleDefinition]]:
             lambda t: f"({t[0]}) {t[1]} ({t[2]})"
         ),
         st.tuples(leaf, leaf, leaf).map(lambda t: f"({t[0]}) and not (({t[1]}) or ({t[2]}))"),
+        st.tuples(st.lists(leaf, min_size=3, max_size=4), st.sampled_from(["and", "or"])).map(
+            lambda t: f" {t[1]} ".join(f"({part})" for part in t[0])  # one flat chain
+        ),
     )
     rule = st.tuples(
         expression,
@@ -95,27 +98,32 @@ def policy(model: np.ndarray, rules: RuleSet, fired: np.ndarray) -> list[int]:
     return levels
 
 
+def of_dtype(seed: int, size: int, with_payments: bool, dtype: type) -> Batch:
+    """A random batch over a feature matrix of ``dtype``."""
+    made = batch_of(seed, size, with_payments)
+    rows = np.stack([made.feature(n) for n in FEATURE_NAMES], axis=1).astype(dtype)
+    return Batch.of_rows(rows.reshape(size, len(FEATURE_NAMES)), made.payments, made.lists)
+
+
+# Random rule sets and batches: sizes under and over the engine's payment-by-payment limit.
+CASES = {
+    "definitions": rule_sets(),
+    "seed": st.integers(0, 2**32 - 1),
+    "size": st.sampled_from([0, 1, 5, 64]),
+    "with_payments": st.booleans(),
+    "dtype": st.sampled_from([np.float32, np.float32, np.float64]),
+}
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    definitions=rule_sets(),
-    seed=st.integers(0, 2**32 - 1),
-    size=st.sampled_from([0, 1, 5, 64]),
-    with_payments=st.booleans(),
-    dtype=st.sampled_from([np.float32, np.float32, np.float64]),
-)
+@given(**CASES)
 def test_the_set_decides_as_its_rules_one_at_a_time(
     definitions, seed, size, with_payments, dtype
 ) -> None:
     rules = RuleSet.compile(definitions)
-
-    def batch_for() -> Batch:
-        made = batch_of(seed, size, with_payments)
-        rows = np.stack([made.feature(n) for n in FEATURE_NAMES], axis=1).astype(dtype)
-        return Batch.of_rows(rows.reshape(size, len(FEATURE_NAMES)), made.payments, made.lists)
-
-    active, shadow = one_at_a_time(rules, batch_for)
+    active, shadow = one_at_a_time(rules, lambda: of_dtype(seed, size, with_payments, dtype))
     model = np.random.default_rng(seed).integers(0, 3, size).astype(np.int8)
-    decided = rules.decide(model, batch_for())
+    decided = rules.decide(model, of_dtype(seed, size, with_payments, dtype))
     assert decided.errors == []
     ids = [
         [r.id for r, f in zip(rules.active, active[:, j], strict=True) if f] for j in range(size)

@@ -57,6 +57,10 @@ class Batch:
             return np.zeros((0, self.size), np.float32)
         return np.stack([read[name] for name in names])
 
+    def matrix(self) -> Floats | None:
+        """Features x payments, for a batch over the model's feature matrix (else None)."""
+        return self._columns
+
     def member(self, field: str, name: str) -> Mask:
         """Where a text field is in a list, computed once per batch however many rules ask."""
         key = (field, name)

@@ -6,13 +6,16 @@ priority is above every block or review rule that fired with it (equal priority:
 wins). Shadow rules are evaluated beside them and change nothing ("would have fired").
 
 The set is evaluated as a whole (``fraudcore.rules.program``: its cost nearly flat in the number
-of rules); should that raise for a batch, each rule is evaluated on its own for it, and a rule
-that raises (it should not: operations are total) is reported in ``Decided.errors`` and treated
-as not fired, so a payment is always decided.
+of rules), or for a small batch payment by payment (``fraudcore.rules.scalar``: under
+SCALAR_WORK rules x payments, where the program's fixed cost of numpy calls dominates); should
+that raise for a batch, each rule is evaluated on its own for it, and a rule that raises (it
+should not: operations are total) is reported in ``Decided.errors`` and treated as not fired,
+so a payment is always decided.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -25,10 +28,15 @@ from fraudcore.rules.compiler import Tree
 from fraudcore.rules.definition import Action, RuleDefinition, Status
 from fraudcore.rules.errors import RuleError
 from fraudcore.rules.program import Program
+from fraudcore.rules.scalar import Row, Test
+from fraudcore.rules.scalar import fires as scalar_fires
 from fraudcore.rules.vocabulary import SERVED, Vocabulary
 
 Levels = npt.NDArray[np.int8]
 LEVEL = {Action.REVIEW: 1, Action.BLOCK: 2}
+# Rules x payments under which a batch is decided payment by payment (measured with
+# ``python -m fraud_bench.rules_engine_bench --batch N``: the crossover with the program).
+SCALAR_WORK = 64
 
 
 class RuleSetError(ValueError):
@@ -85,6 +93,12 @@ class RuleSet:
         self._ranks = np.array(ranks, dtype=np.int16)[:, None]
         self._raises = np.array([LEVEL.get(a, 0) for a in actions], dtype=np.int8)[:, None]
         self._program = Program([*self.active, *self.shadow])
+        trees = [r.tree for r in (*self.active, *self.shadow)]
+        self._tests: tuple[Test, ...] | None = (
+            tuple(scalar_fires(tree) for tree in trees if tree is not None)
+            if all(tree is not None for tree in trees)
+            else None  # a rule given as a function only: the program calls it per batch
+        )
         self._ids = tuple(np.array([r.id for r in rules], dtype=object) for rules in (
             self.active, self.shadow))  # fmt: skip
 
@@ -116,15 +130,26 @@ class RuleSet:
         """The model's levels with the active rules applied, and which rules fired where."""
         errors: list[tuple[str, str]] = []
         with np.errstate(all="ignore"):
-            try:
-                both = self._program.run(batch)
-                active, shadow = both[: len(self.active)], both[len(self.active) :]
-            except Exception:  # which rule raised, and the others' masks: one at a time
-                active = _evaluate(self.active, batch, errors)
-                shadow = _evaluate(self.shadow, batch, errors)
+            active, shadow = self._masks(batch, errors)
         levels = np.asarray(model, dtype=np.int8)
         levels = self._combine(levels, active) if active.any() else levels.copy()
         return Decided(levels, _ids(self._ids[0], active), _ids(self._ids[1], shadow), errors)
+
+    def _masks(self, batch: Batch, errors: list[tuple[str, str]]) -> tuple[Mask, Mask]:
+        """Active rules x payments and shadow rules x payments: where each surely fires."""
+        tests, split = self._tests, len(self.active)
+        matrix = batch.matrix()
+        if tests is not None and matrix is not None and batch.size * len(tests) <= SCALAR_WORK:
+            with contextlib.suppress(Exception):  # then the program, then each rule, decide
+                rows = [Row(batch, index, matrix[:, index]) for index in range(batch.size)]
+                fired = [test(row) for test in tests for row in rows]
+                both = np.array(fired, dtype=np.bool_).reshape(len(tests), batch.size)
+                return both[:split], both[split:]
+        try:
+            both = self._program.run(batch)
+            return both[:split], both[split:]
+        except Exception:  # which rule raised, and the others' masks: one at a time
+            return _evaluate(self.active, batch, errors), _evaluate(self.shadow, batch, errors)
 
     def _combine(self, model: Levels, hits: Mask) -> Levels:
         """``hits`` is active rules x payments. The highest-ranked rule that fired decides
@@ -156,7 +181,7 @@ def _evaluate(rules: tuple[CompiledRule, ...], batch: Batch, errors: list[tuple[
 def _ids(ids: npt.NDArray[np.object_], matrix: Mask) -> list[list[str]]:
     """Per payment (columns of ``matrix``), the ids (``ids``: of its rows) that fired there."""
     fired: list[list[str]] = [[] for _ in range(matrix.shape[1])]
-    if len(ids) == 0:
+    if len(ids) == 0 or not matrix.any():
         return fired
     payments, rules = np.nonzero(matrix.T)  # by payment, then in the rules' order
     for payment, rule_id in zip(payments.tolist(), ids[rules].tolist(), strict=True):
