@@ -42,8 +42,9 @@ def assessed(world) -> tuple[dict, pd.DataFrame]:
     inside = split.assess_rows(table["event_time"])
     card = ModelCard.load(ARTIFACTS)
     return command.assess(
-        table, features, inside, split, card, ARTIFACTS, REPLICATES, budget=BUDGET
-    )
+        table, features, inside, split, card, ARTIFACTS, REPLICATES, budget=BUDGET,
+        known=known_compromised(table),
+    )  # fmt: skip
 
 
 def test_point_figures_are_the_model_cards_evaluation_on_the_same_payments(world, assessed) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 
 from fraud_training.metrics import ap_from_counts
 
@@ -79,6 +80,15 @@ class Block:
     amount: Floats
     scenario: npt.NDArray[np.str_]  # per row ("genuine" or a scenario name)
     cards: npt.NDArray[np.int64]
+
+    def subset(self, rows: Bools) -> Block:
+        """The payments of ``rows``, their cards numbered again from 0."""
+        return Block(
+            positive=self.positive[rows],
+            amount=self.amount[rows],
+            scenario=self.scenario[rows],
+            cards=pd.factorize(self.cards[rows])[0].astype(np.int64),
+        )
 
     @cached_property
     def fraud_scenarios(self) -> tuple[npt.NDArray[np.str_], npt.NDArray[np.int64]]:

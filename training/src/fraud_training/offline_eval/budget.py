@@ -16,7 +16,6 @@ import numpy.typing as npt
 import pandas as pd
 
 from fraud_training.evaluation import REVIEW_ALERT_RATE, thresholds_from_validation
-from fraud_training.known_cards import known_compromised
 from fraud_training.metrics import threshold_for_alert_rate
 from fraud_training.protocol import WorldProtocol
 
@@ -53,13 +52,16 @@ def card_parameters(card: ModelCard) -> XgbParams:
 
 
 def budget_threshold(
-    table: pd.DataFrame, features: npt.NDArray[np.float64], card: ModelCard
+    table: pd.DataFrame,
+    features: npt.NDArray[np.float64],
+    card: ModelCard,
+    known: npt.NDArray[np.bool_],
 ) -> BudgetThreshold:
-    """1% of the validation payments on cards not known compromised, at the card's model."""
+    """1% of the validation payments on cards not known compromised (``known``: the table's
+    payments on cards known compromised), at the card's model."""
     valid_splits, _ = WorldProtocol().splits(table["event_time"].iloc[0],
                                              table["event_time"].iloc[-1])  # fmt: skip
     y = table["is_fraud"].to_numpy(np.int64)
-    known = known_compromised(table)
     folds, left = [], []
     for split in valid_splits:
         train = split.train_rows(table["event_time"], table["label_time"])

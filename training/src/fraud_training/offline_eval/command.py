@@ -94,13 +94,14 @@ def evaluate(data: Path, model_dir: Path, cache: Path | None, out: Path,
     table = read_world(data)
     inside, test = _test_week(table, card)
     features = world_features(table, cache)
-    budget = budget_threshold(table, features, card)
+    known = known_compromised(table)
+    budget = budget_threshold(table, features, card, known)
     log.info("the model's own 1%% budget under the known-card rule: %.6f", budget.threshold)
     source = {"file": data.name, "sha256": (card.model_extra or {})["data"]["sha256"]}
     source["rows"] = len(table)  # the digest is the card's: _test_week compared them
     result: dict[str, Any] = {"data": source}
     figures, incidents = assess(table, features, inside, test, card, model_dir, replicates,
-                                budget=budget)  # fmt: skip
+                                budget=budget, known=known)  # fmt: skip
     result |= figures
     out.mkdir(parents=True, exist_ok=True)
     result["figures"] = [figure.cost_curves(result["costs"], out)]
@@ -120,12 +121,14 @@ def assess(  # noqa: PLR0917 (the inputs a test also builds from a small world)
     replicates: int,
     *,
     budget: BudgetThreshold,
+    known: npt.NDArray[np.bool_],
 ) -> tuple[dict[str, Any], pd.DataFrame]:
     """Every figure of the report for the payments ``inside`` the test split of ``table``, and
-    the incident table they summarise."""
+    the incident table they summarise; ``known``: the table's payments on cards known
+    compromised (``fraud_training.known_cards``)."""
     rows = table[inside].reset_index(drop=True)
     x = features[inside]
-    known = known_compromised(table)[inside]
+    known = known[inside]
     model = xgboost_json_scores(model_dir / XGBOOST_FILE, x)
     served = onnx_scores(model_dir / ONNX_FILE, x)
     alerts = policies(card, model, served, x, known)
@@ -190,12 +193,7 @@ def known_card_rule(  # noqa: PLR0917 (the week's block and the rule's inputs)
     """The model on the payments the known-card rule leaves it: at the card's review threshold
     and at its own 1% budget, with card-bootstrap intervals over those payments' cards."""
     left = ~known
-    mine = bootstrap.Block(
-        positive=block.positive[left],
-        amount=block.amount[left],
-        scenario=block.scenario[left],
-        cards=pd.factorize(block.cards[left])[0].astype(np.int64),
-    )
+    mine = block.subset(left)
     score = model[left]
     alerts = {
         "model_review": score >= card.thresholds.review,
