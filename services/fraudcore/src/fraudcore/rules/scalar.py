@@ -13,12 +13,12 @@ this module to the set's program and to the rules one at a time on random rules 
 
 from __future__ import annotations
 
-import math
 import operator
 from collections.abc import Callable
 from typing import Any
 
 from fraudcore.features.definitions import FEATURE_NAMES
+from fraudcore.rules import operations as op
 from fraudcore.rules.batch import EMPTY, Batch
 from fraudcore.rules.compiler import Compiler, Tree
 from fraudcore.rules.syntax import Binary, Call, Logic, Name, Node, Unary
@@ -77,18 +77,6 @@ def _texts_unequal(a: str | None, b: str | None) -> bool:
 
 
 TEXT_SIDES = {"==": (_texts_equal, _texts_unequal), "!=": (_texts_unequal, _texts_equal)}
-
-
-def _divide(a: Any, b: Any) -> Any:
-    return math.nan if b == 0 else a / b
-
-
-ARITHMETIC: dict[str, Callable[[Any, Any], Any]] = {
-    "+": operator.add,
-    "-": operator.sub,
-    "*": operator.mul,
-    "/": _divide,
-}
 
 
 def _first(tests: tuple[Test, ...], decisive: bool) -> Test:
@@ -157,12 +145,13 @@ class ScalarCompiler:
             return self.name(node.name, compiled.type)
         if isinstance(node, Unary):  # unary minus
             x = self.value(node.operand)
-            return lambda r: -x(r)
+            return lambda r: op.negative(x(r))
         if isinstance(node, Call):  # abs(x)
             x = self.value(node.arguments[0])
-            return lambda r: abs(x(r))
-        if isinstance(node, Binary) and node.operator in ARITHMETIC:
-            run, a, b = ARITHMETIC[node.operator], self.value(node.left), self.value(node.right)
+            return lambda r: op.absolute(x(r))
+        if isinstance(node, Binary) and node.operator in op.ARITHMETIC:
+            # The operations take scalars as they take columns (a division by zero: missing).
+            run, a, b = op.ARITHMETIC[node.operator], self.value(node.left), self.value(node.right)
             return lambda r: run(a(r), b(r))
         raise TypeError(f"not a value here: {type(node).__name__}")
 
