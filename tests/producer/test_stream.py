@@ -150,7 +150,8 @@ def test_the_world_pace_sends_world_time_on_the_clock_and_labels_when_they_are_d
 
     # Every label due before the end was sent (the history's first), none later.
     due = world[(world["label_time"] >= cutoff) & (world["label_time"] < end)]
-    labels = [(Label.from_json(m.value()), m) for m in topic_reader(topics.topic_labels, idle_s=3)]
+    read = topic_reader(topics.topic_labels, at_least=len(due), idle_s=3)
+    labels = [(Label.from_json(m.value()), m) for m in read]
     assert sorted(label.transaction_id for label, _ in labels) == sorted(due["transaction_id"])
     assert report.labels == len(due) > 0
     truth = due.set_index("transaction_id")
