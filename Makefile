@@ -196,7 +196,7 @@ bench: kernel ## the performance benchmark (QUICK=1: under 3 minutes); writes re
 bench-pipeline: kernel ## the headline alone (floors, embedded / remote / naive at 100, 1,000, 5,000 tx/s, sustainable rates, CPU per payment, scorer API; QUICK=1), written into reports/bench.{json,md} with the sections kept
 	$(RUN)/fraud-bench pipeline $(if $(QUICK),--quick) --model-dir training/artifacts --out reports
 
-bench-sections: kernel ## variant sections alone (SECTIONS="transactions decision_log rules challenger scale fetch_batching", default all; QUICK=1), written into reports/bench.{json,md}
+bench-sections: kernel ## variant sections alone (SECTIONS="transactions decision_log rules rules_interleaved challenger scale fetch_batching", default all; QUICK=1), written into reports/bench.{json,md}
 	$(RUN)/fraud-bench sections $(SECTIONS) $(if $(QUICK),--quick) --model-dir training/artifacts --out reports
 
 batch-cost: kernel ## the consumer's CPU per batch at batch sizes 1, 4, 16, 64 in process (embedded model, a real Redis), by stage; prints a table with the load average

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from fraud_bench.interleaved import InterleavePlan
 from fraud_bench.pipeline_runs import CUSTOMERS
 from fraud_bench.report_variants import variant_targets
-from fraud_bench.rule_count import ACTOR, ROLE, bench_rule_count
+from fraud_bench.rule_count import ACTOR, ROLE, bench_rule_count, bench_rules_interleaved
 from fraud_bench.variants import SectionPlan, run_id
 from fraud_producer.settings import WorldSettings
 from fraud_simulator.world import WorldSize, build_world
@@ -72,3 +73,28 @@ def test_a_quick_rules_section_switches_counts_live_and_loses_nothing(
     assert engine["0"] < engine["100"], engine
     names = [name for name, _, _ in variant_targets({"rules": section})]
     assert names == [RULES_TARGET, "rules: nothing lost in any run"]
+
+
+def test_rules_interleaved_in_one_window_count_each_payment_for_the_rules_it_met(
+    kafka_settings, redis_url, decision_log_factory, model_dir: Path, tmp_path: Path
+) -> None:
+    database = decision_log_factory()
+    block_every_merchant(database)
+    section = bench_rules_interleaved(
+        kafka_settings, redis_url, model_dir, tmp_path, TINY,
+        database_url=database.database_url, counts=(0, 100),
+        interleave_plan=InterleavePlan(seconds=10.0, segment_s=3.0),
+    )  # fmt: skip
+    assert section["nothing_lost"]
+    assert [s["variant"] for s in section["segments"]] == ["rules0", "rules100", "rules0"]
+    assert section["cycles"] == 1
+    counted = section["counted"]
+    assert counted["rules0"] > 0
+    assert counted["rules100"] > 0
+    # Every payment counted for 100 rules had one fire (the merchant list), none counted for
+    # none did: the ones around a switch, counted for neither, may have either.
+    logged, with_rules = fired(database, "interleaved")
+    assert logged == section["produced"]
+    assert counted["rules100"] <= with_rules <= logged - counted["rules0"]
+    names = [name for name, _, _ in variant_targets({"rules_interleaved": section})]
+    assert names[-1] == "rules switched live: nothing lost"

@@ -16,7 +16,12 @@ from fraud_bench.report_fetch import fetch_batching_section, fetch_batching_targ
 from fraud_bench.report_rows import jit_state, row
 from fraud_bench.report_scale import scale_section, scale_targets
 from fraud_bench.report_transactions import transaction_targets, transactions_section
-from fraud_bench.report_variants import challenger_section, rules_section, variant_targets
+from fraud_bench.report_variants import (
+    challenger_section,
+    interleaved_section,
+    rules_section,
+    variant_targets,
+)
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
@@ -267,6 +272,7 @@ def markdown(r: dict[str, Any]) -> str:
     lines += transactions_section(r)
     lines += decision_log_section(r)
     lines += rules_section(r)
+    lines += interleaved_section(r)
     lines += challenger_section(r)
     lines += scale_section(r)
     lines += fetch_batching_section(r)

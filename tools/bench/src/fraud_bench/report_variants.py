@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from fraud_bench.challenger import AROUND_S
+from fraud_bench.interleaved import CONFIDENCE, REPLICATES
 from fraud_bench.report_rows import (
     cpu_table,
     lost,
@@ -15,6 +16,7 @@ from fraud_bench.report_rows import (
     resolution,
     row,
     sustained,
+    warmed,
     within_budget,
 )
 from fraud_bench.variants import paired, spread
@@ -81,20 +83,23 @@ def _spread(section: dict[str, Any]) -> str:
 
 def variant_targets(result: dict[str, Any]) -> list[tuple[str, bool, str]]:
     targets: list[tuple[str, bool, str]] = []
+    if "rules_interleaved" in result:
+        targets += interleaved_targets(result["rules_interleaved"])
     if "rules" in result:
         rules = result["rules"]
-        growth = rules_growth(rules)
-        targets += [
-            (
-                f"p99 at 1,000 tx/s grows by <= {RULES_P99_BUDGET_MS:.0f} ms with "
-                f"{max(rules['counts'])} active rules (median of the per-round differences, "
-                "its interval within the budget)",
-                within_budget(growth["per_round"], RULES_P99_BUDGET_MS),
-                f"{paired_words(growth, RULES_P99_BUDGET_MS)}; {_spread(rules)}; "
-                + _stage_words(rules),
-            ),
-            ("rules: nothing lost in any run", *lost(rules)),
-        ]
+        if "rules_interleaved" not in result:  # the budget is judged on the finer measurement
+            growth = rules_growth(rules)
+            targets.append(
+                (
+                    f"p99 at 1,000 tx/s grows by <= {RULES_P99_BUDGET_MS:.0f} ms with "
+                    f"{max(rules['counts'])} active rules (median of the per-round differences, "
+                    "its interval within the budget)",
+                    within_budget(growth["per_round"], RULES_P99_BUDGET_MS),
+                    f"{paired_words(growth, RULES_P99_BUDGET_MS)}; {_spread(rules)}; "
+                    + _stage_words(rules),
+                )
+            )
+        targets.append(("rules: nothing lost in any run", *lost(rules)))
     if "challenger" in result:
         challenger = result["challenger"]
         switch = challenger["switch"]
@@ -115,6 +120,111 @@ def variant_targets(result: dict[str, Any]) -> list[tuple[str, bool, str]]:
             ),
         ]
     return targets
+
+
+def interleaved_name(section: dict[str, Any]) -> str:
+    return (
+        f"p99 at 1,000 tx/s grows by <= {RULES_P99_BUDGET_MS:.0f} ms with "
+        f"{max(section['counts'])} active rules (switched every {section['segment_s']:.0f} s in "
+        f"one window, the paired bootstrap's {CONFIDENCE:.0%} interval within the budget)"
+    )
+
+
+def interleaved_words(section: dict[str, Any], key: str = "p99") -> str:
+    """A difference of the interleaved measurement with its interval and what it resolves."""
+    added = section["added"].get(key)
+    if added is None:
+        return "no cycle with payments in both turns"
+    low, high = added["low_ms"], added["high_ms"]
+    if key != "p99":  # no budget: what the interval says of zero
+        verdict = (
+            "all of it above zero"
+            if low > 0
+            else "all of it below zero"
+            if high < 0
+            else ("zero within it")
+        )
+    elif high <= RULES_P99_BUDGET_MS:
+        verdict = f"within the {RULES_P99_BUDGET_MS:.0f} ms budget"
+    elif low > RULES_P99_BUDGET_MS:
+        verdict = f"all of it over the {RULES_P99_BUDGET_MS:.0f} ms budget"
+    else:
+        verdict = f"wider than the {RULES_P99_BUDGET_MS:.0f} ms budget allows: unresolved"
+    return (
+        f"{added['difference_ms']:+.2f} ms, {CONFIDENCE:.0%} interval {low:+.2f} to "
+        f"{high:+.2f} ms over {section['cycles']} cycles, {verdict}"
+    )
+
+
+def interleaved_targets(section: dict[str, Any]) -> list[tuple[str, bool, str]]:
+    added = section["added"].get("p99")
+    first, last = section["pair"]
+    pooled = section["pooled"]
+    return [
+        (
+            interleaved_name(section),
+            added is not None and added["high_ms"] <= RULES_P99_BUDGET_MS,
+            f"{interleaved_words(section)}; pooled p99 {pooled[first]['p99_ms']:.2f} ms "
+            f"({first}) and {pooled[last]['p99_ms']:.2f} ms ({last}); measured "
+            f"{section['measured_at'][:10]}",
+        ),
+        (
+            "rules switched live: nothing lost",
+            section["nothing_lost"],
+            f"{section['scored']:,} scored of {section['produced']:,} produced",
+        ),
+    ]
+
+
+def interleaved_section(r: dict[str, Any]) -> list[str]:
+    if "rules_interleaved" not in r:
+        return []
+    s = r["rules_interleaved"]
+    load = s["machine"]
+    first, last = s["pair"]
+    lines = [
+        "",
+        f"## Active rules {s['counts'][0]} and {s['counts'][-1]} interleaved, embedded scoring",
+        "",
+        f"One consumer with the decision log and one load generator at {s['rate_tps']:,} tx/s "
+        f"for {s['seconds']:.0f} s, the rules switched live every {s['segment_s']:.0f} s "
+        f"({first} first); a payment counts for the rules in force when it was decided, from "
+        f"{s['settle_s']:.1f} s after the consumer was seen running them to the next switch "
+        "(those decided around a switch count for neither). The difference: the pooled figure "
+        f"over every cycle (a turn of each), its {CONFIDENCE:.0%} interval from the cycles "
+        f"resampled {REPLICATES:,} times. Measured {s['measured_at']} "
+        f"({'quick' if s['quick'] else 'full'}), load average {load['load_before']['1m']} "
+        f"before, {load['load_after']['1m']} after.{warmed(s.get('broker_warmup'))}",
+        "",
+        "| active rules | payments counted | p50 ms | p99 ms |",
+        "| --- | ---: | ---: | ---: |",
+        *(_interleaved_row(s, v) for v in s["pair"]),
+        "",
+        f"{last} minus {first}: p50 {interleaved_words(s, 'p50')}; p99 "
+        f"{interleaved_words(s)}.{_stalled(s)} {s['scored']:,} scored of {s['produced']:,} "
+        "produced; CPU "
+        "per payment over the window (us, both variants): "
+        + ", ".join(f"{name} {us:,.1f}" for name, us in s["cpu_us_per_payment"].items())
+        + ".",
+    ]
+    return lines
+
+
+def _stalled(section: dict[str, Any]) -> str:
+    """A turn that lasted far longer than asked: the machine stalled inside the window."""
+    longest = section.get("longest_turn_s", 0.0)
+    if longest <= 2 * section["segment_s"]:
+        return ""
+    return (
+        f" One turn lasted {longest:.1f} s instead of {section['segment_s']:.0f}: the whole "
+        "machine stalled inside the window, and the payments queued meanwhile make the p99."
+    )
+
+
+def _interleaved_row(section: dict[str, Any], variant: str) -> str:
+    pooled = section["pooled"][variant]
+    return row(variant, f"{section['counted'][variant]:,}", f"{pooled['p50_ms']:.2f}",
+               f"{pooled['p99_ms']:.2f}")  # fmt: skip
 
 
 def _stage_words(rules: dict[str, Any]) -> str:

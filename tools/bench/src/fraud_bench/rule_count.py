@@ -9,12 +9,18 @@ at 1,000 tx/s grows by at most 1 ms with 100 active rules."""
 
 from __future__ import annotations
 
+import contextlib
+import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from fraud_bench import listeners
 from fraud_bench.consumer_metrics import gauge
+from fraud_bench.interleaved import FULL as INTERLEAVE_FULL
+from fraud_bench.interleaved import QUICK as INTERLEAVE_QUICK
+from fraud_bench.interleaved import InterleavePlan, interleave
 from fraud_bench.pipeline_runs import ModeBench
 from fraud_bench.stats import load_average, measured_on
 from fraud_bench.variants import (
@@ -29,6 +35,7 @@ from fraud_bench.variants import (
 from fraud_devstack.services import wait_for
 from fraud_rules.bench import definitions, rule_set, us_per_payment, world
 from fraudcore.decision_log import connect, migrate, rule_store
+from fraudcore.decision_log.rules_in_force import LOADED
 from fraudcore.metrics import RULES_REVISION
 from fraudcore.rules import Status
 from fraudcore.settings import DatabaseSettings, KafkaSettings
@@ -36,6 +43,7 @@ from fraudcore.settings import DatabaseSettings, KafkaSettings
 COUNTS = (0, 10, 100)
 BATCH = 64  # payments per batch in the engine's own measurement
 ACTOR, ROLE = "fraud-bench", "rules-admin"  # who the audit trail names
+SEEN_EVERY_S = 0.05  # the consumer's log read this often while a switch is taken up
 
 
 def variant(count: int) -> str:
@@ -72,6 +80,32 @@ def engine_cost(counts: tuple[int, ...], quick: bool) -> dict[str, Any]:
             "load_after": load_average()}  # fmt: skip
 
 
+@contextlib.contextmanager
+def rules_pipeline(
+    settings: KafkaSettings,
+    redis_url: str,
+    model_dir: Path,
+    workdir: Path,
+    database_url: str | None,
+) -> Iterator[tuple[ModeBench, Any]]:
+    """A started embedded pipeline whose consumer reads its rules from the section's database
+    (``database_url``, or a server of its own), and a connection to that database."""
+    with (
+        database(workdir, database_url) as url,
+        connect(DatabaseSettings(database_url=url)) as conn,
+    ):
+        migrate(conn)
+        infrastructure = listeners.infrastructure(settings.kafka_bootstrap_servers, redis_url, url)
+        bench = ModeBench(settings, redis_url, model_dir, workdir / "rules", "embedded",
+                          consumer_env={"DATABASE_URL": url},
+                          infrastructure=infrastructure)  # fmt: skip
+        try:
+            bench.start()
+            yield bench, conn
+        finally:
+            bench.stop()
+
+
 def bench_rule_count(
     settings: KafkaSettings,
     redis_url: str,
@@ -86,15 +120,7 @@ def bench_rule_count(
     medians, drain and sustainable rate; the engine's cost per batch; when and under what."""
     plan = paired_plan(plan, budget=True)  # a 1 ms budget
     load_before = load_average()
-    with (
-        database(workdir, database_url) as url,
-        connect(DatabaseSettings(database_url=url)) as conn,
-    ):
-        migrate(conn)
-        infrastructure = listeners.infrastructure(settings.kafka_bootstrap_servers, redis_url, url)
-        bench = ModeBench(settings, redis_url, model_dir, workdir / "rules", "embedded",
-                          consumer_env={"DATABASE_URL": url},
-                          infrastructure=infrastructure)  # fmt: skip
+    with rules_pipeline(settings, redis_url, model_dir, workdir, database_url) as (bench, conn):
 
         def switch(name: str) -> None:
             count = int(name.removeprefix("rules"))
@@ -108,11 +134,7 @@ def bench_rule_count(
 
             wait_for(taken_up, 60, f"{count} rules in force")
 
-        try:
-            bench.start()
-            variants = compare(bench, [variant(c) for c in counts], switch, plan)
-        finally:
-            bench.stop()
+        variants = compare(bench, [variant(c) for c in counts], switch, plan)
     return {
         "quick": plan.quick,
         **measured_on(load_before),
@@ -123,4 +145,43 @@ def bench_rule_count(
         "variants": variants,
         "engine": engine_cost(counts, plan.quick),
         "nothing_lost": nothing_lost(variants),
+    }
+
+
+def bench_rules_interleaved(
+    settings: KafkaSettings,
+    redis_url: str,
+    model_dir: Path,
+    workdir: Path,
+    plan: SectionPlan,
+    *,
+    database_url: str | None = None,
+    counts: tuple[int, int] = (COUNTS[0], COUNTS[-1]),
+    interleave_plan: InterleavePlan | None = None,
+) -> dict[str, Any]:
+    """bench.json's ``rules_interleaved``: the fewest and the most active rules switched live
+    every few seconds within one window at 1,000 tx/s (``fraud_bench.interleaved``), the
+    issue's p99 budget judged on the paired bootstrap's interval."""
+    chosen = interleave_plan or (INTERLEAVE_QUICK if plan.quick else INTERLEAVE_FULL)
+    load_before = load_average()
+    with rules_pipeline(settings, redis_url, model_dir, workdir, database_url) as (bench, conn):
+        consumer = bench.consumer
+        assert consumer is not None
+
+        def switch(name: str) -> float:
+            # Seen in the consumer's log as its poller loads the revision (its next batch
+            # decides with it): a scrape of its metrics would take the interpreter lock from
+            # the loop being measured, ten times a switch.
+            loaded = f"{LOADED} {activate(conn, int(name.removeprefix('rules')))}:"
+            wait_for(lambda: loaded in consumer.log(), 60, f"{name} in force",
+                     interval_s=SEEN_EVERY_S)  # fmt: skip
+            return time.time()
+
+        figures = interleave(bench, [variant(c) for c in counts], switch, chosen, "interleaved")
+    return {
+        "quick": plan.quick,
+        **measured_on(load_before),
+        **figures,
+        "counts": list(counts),
+        "nothing_lost": figures["produced"] == figures["scored"] > 0,
     }

@@ -1,5 +1,6 @@
 """Sections of the benchmark that compare variants of one pipeline (each against its own
-baseline in the same run: ``transactions``, ``decision_log``, ``rules``, ``challenger``,
+baseline in the same run: ``transactions``, ``decision_log``, ``rules``, ``rules_interleaved``,
+``challenger``,
 ``fetch_batching``; and ``scale``, consumers added to one group), measured
 alone and written into an existing report: ``fraud-bench sections rules challenger [--quick]``
 replaces those keys of
@@ -17,7 +18,7 @@ from fraud_bench import floors, report
 from fraud_bench.challenger import bench_challenger
 from fraud_bench.decision_log import bench_decision_log
 from fraud_bench.fetch_batching import bench_fetch_batching
-from fraud_bench.rule_count import bench_rule_count
+from fraud_bench.rule_count import bench_rule_count, bench_rules_interleaved
 from fraud_bench.scale import bench_scale
 from fraud_bench.servers import servers
 from fraud_bench.transactions import bench_transactions
@@ -30,6 +31,7 @@ SECTIONS: dict[str, Section] = {
     "transactions": bench_transactions,
     "decision_log": bench_decision_log,
     "rules": bench_rule_count,
+    "rules_interleaved": bench_rules_interleaved,
     "challenger": bench_challenger,
     "scale": bench_scale,
     "fetch_batching": bench_fetch_batching,

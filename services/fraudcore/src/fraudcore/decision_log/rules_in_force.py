@@ -29,6 +29,7 @@ from fraudcore.rules.lists import Lists
 from fraudcore.settings import DatabaseSettings
 
 log = logging.getLogger(__name__)
+LOADED = "rules revision"  # how a load is logged: "rules revision N: ..." (benchmarks wait for it)
 
 
 class RulesUnavailableError(RuntimeError):
@@ -127,7 +128,7 @@ class DatabaseRules:
             except RuleError as error:  # stored by an older release's vocabulary: left out
                 log.error("rule %s v%d left out: %s", definition.id, definition.version, error)
         rules = RuleSet(compiled)
-        log.info("rules revision %d: %d active, %d shadow", revision, len(rules.active),
+        log.info("%s %d: %d active, %d shadow", LOADED, revision, len(rules.active),
                  len(rules.shadow))  # fmt: skip
         if loaded is None:
             return LoadedRules(rules, revision, lists_revision=-1)  # the lists load next
