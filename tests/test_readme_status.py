@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 
+from fraud_bench.report_variants import RULES_P99_BUDGET_MS, paired_words, rules_growth
+
 ROOT = Path(__file__).resolve().parents[1]
 FIGURE = re.compile(r"[+-]?\d[\d,]*(?:\.\d+)?(?:x|%| ms| tx/s)?")
 
@@ -120,17 +122,26 @@ def test_decision_log_quotes_its_rate_and_p99_budget(bench) -> None:
     assert f"{lead(added)}, the median's interval over {n} rounds {interval(added)}" in quoted
 
 
-def test_rules_quote_the_p99_growth_the_stage_and_the_engine(bench) -> None:
-    growth = measured(bench, "p99 at 1,000 tx/s grows")
-    stage = re.search(r"scoring stage's p99 per batch (\S+ ms) \(per round ([^)]+) ms\)", growth)
+def test_rules_quote_the_interleaved_growth_the_rounds_the_stage_and_the_engine(bench) -> None:
+    turns = bench["rules_interleaved"]
+    p99, p50 = turns["added"]["p99"], turns["added"]["p50"]
+    rounds = paired_words(rules_growth(bench["rules"]), RULES_P99_BUDGET_MS)
+    stage = rules_growth(bench["rules"], "scoring_p99_ms")
     engine = bench["rules"]["engine"]
     costs = engine["cpu_us_per_batch"]
     most, least = max(bench["rules"]["counts"]), min(bench["rules"]["counts"])
     quoted = row("rules and lists")
 
-    assert stage, growth
-    assert f"{lead(growth)}, the median's interval {interval(growth)}" in quoted
+    assert (f"{p99['difference_ms']:+.2f} ms at the p99, its 95% interval {p99['low_ms']:+.2f} "
+            f"to {p99['high_ms']:+.2f} ms over {turns['cycles']} cycles") in quoted  # fmt: skip
+    assert (f"{p50['difference_ms']:+.2f} ms at the p50 ({p50['low_ms']:+.2f} to "
+            f"{p50['high_ms']:+.2f} ms)") in quoted  # fmt: skip
+    assert f"{lead(rounds)}, the median's interval {interval(rounds)}" in quoted
     assert f"{bench['rules']['rounds']} rounds" in quoted
-    assert f"p99 per batch {stage.group(1)} (rounds {stage.group(2)})" in quoted
+    assert f"p99 per batch {stage['median']:+.2f} ms (rounds {_range_of(stage)})" in quoted
     assert (f"the engine {costs[str(most)]} us per batch of {engine['batch']} with {most} rules "
             f"against {costs[str(least)]} with none") in quoted  # fmt: skip
+
+
+def _range_of(paired: dict[str, Any]) -> str:
+    return f"{min(paired['per_round']):+.1f} to {max(paired['per_round']):+.1f}"
