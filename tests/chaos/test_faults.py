@@ -7,9 +7,11 @@ import signal
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 from confluent_kafka import Consumer, Producer, TopicPartition
 
+from fraud_consumer.transactional import RETRY_FOR_S
 from fraud_devstack import RedisServer
 from fraud_devstack.services import wait_for
 from fraudcore.kafka_client import consumer_config, producer_config
@@ -106,6 +108,26 @@ def test_kafka_broker_restarted(
     # The producer's own count beside the topic's: says on which side a missing payment went.
     assert outcome.produced == stream.result.transactions, (stream.result, outcome)
     clean(outcome, pipeline)
+    assert consumer.running, consumer.log()
+
+
+def test_kafka_broker_away_as_the_consumer_starts(accountant, background, own_broker) -> None:
+    """Seen in CI: the broker stopped while the consumer's first transactional producer started,
+    and the process exited once the 30 s retry window had passed. It waits, not ready, instead."""
+    broker, settings, pipeline = own_broker
+    broker.stop()
+    consumer = pipeline.start_consumer("embedded")
+    began = time.monotonic()
+    wait_for(lambda: "Kafka _TIMED_OUT" in consumer.log(), 60, "the first init timed out")
+    time.sleep(RETRY_FOR_S + 5)
+    ready = httpx.get(f"http://127.0.0.1:{consumer.metrics_port}/readyz", timeout=5)
+    assert ready.status_code == 503, ready.text
+    assert consumer.running, consumer.log()
+    broker.start()
+    stream = background(lambda: pipeline.stream(4_000, rate=800, send_labels=False))
+    stream.join()
+    case = "Kafka broker away as the consumer starts, past every retry window"
+    clean(accountant(case, pipeline, began, settings), pipeline)
     assert consumer.running, consumer.log()
 
 

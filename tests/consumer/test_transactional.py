@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any
+from typing import Any, ClassVar
 
 import orjson
 import pytest
@@ -14,7 +14,7 @@ from confluent_kafka import KafkaError, KafkaException
 
 from fraud_consumer import transactional
 from fraud_consumer.bounded_call import bounded
-from fraud_consumer.kafka_health import KafkaHealth
+from fraud_consumer.kafka_health import KafkaHealth, StoppedWaitingError
 from fraud_consumer.outgoing import Outgoing
 from fraud_consumer.settings import ConsumerSettings
 from fraud_consumer.transactional import TransactionalOutputs, transactional_id
@@ -27,12 +27,15 @@ class FakeProducer:
     fail_commit: KafkaError | None = None
     fail_abort: KafkaError | None = None
     commit_hangs_s = 0.0
+    fail_init: ClassVar[list[KafkaError]] = []
 
     def __init__(self, config: dict[str, Any]) -> None:
         self.config, self.calls, self.sent = config, [], []
 
     def init_transactions(self, _timeout: float) -> None:
         self.calls.append("init")
+        if FakeProducer.fail_init:
+            raise KafkaException(FakeProducer.fail_init.pop(0))
 
     def begin_transaction(self) -> None:
         self.calls.append("begin")
@@ -80,6 +83,7 @@ def outputs(monkeypatch: pytest.MonkeyPatch) -> TransactionalOutputs:
     monkeypatch.setattr(FakeProducer, "fail_commit", None)
     monkeypatch.setattr(FakeProducer, "fail_abort", None)
     monkeypatch.setattr(FakeProducer, "commit_hangs_s", 0.0)
+    monkeypatch.setattr(FakeProducer, "fail_init", [])
     settings = ConsumerSettings(
         **REQUIRED, consumer_instance_id="pod-1", consumer_transaction_interval_ms=1
     )
@@ -152,6 +156,42 @@ def test_an_abort_that_times_out_is_not_retried_the_producer_is_replaced(
     outputs.service()  # the next pass replaces it
     assert outputs.producer is not producer
     assert not outputs.health.producer_broken
+
+
+TIMED_OUT = KafkaError(KafkaError._TIMED_OUT, "retry call to resume", retriable=True)
+
+
+def test_a_coordinator_away_past_every_retry_window_is_waited_out(
+    outputs: TransactionalOutputs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A broker stopped as the first producer starts: the process waits (not ready) instead of
+    exiting once the commit's retry window has passed."""
+    monkeypatch.setattr(transactional, "RETRY_FOR_S", 0.0)
+    FakeProducer.fail_init = [TIMED_OUT] * 3
+    seen: list[str | None] = []
+    outputs.stopping = lambda: bool(seen.append(outputs.health.waiting))
+    producer: Any = outputs.producer
+    assert producer.calls.count("init") == 4
+    assert len(seen) == 3
+    assert all(s and "waiting" in s and "for Kafka: Kafka _TIMED_OUT" in s for s in seen), seen
+    assert outputs.health.waiting is None  # ready again
+
+
+def test_a_stop_while_waiting_for_the_coordinator_ends_the_wait(
+    outputs: TransactionalOutputs,
+) -> None:
+    FakeProducer.fail_init = [TIMED_OUT] * 5
+    outputs.stopping = lambda: True
+    with pytest.raises(StoppedWaitingError, match="waiting 0 s for Kafka: Kafka _TIMED_OUT"):
+        outputs.producer  # noqa: B018 - the property starts the producer
+    assert len(FakeProducer.fail_init) == 4  # one attempt, then the stop is heard
+
+
+def test_a_coordinator_that_refuses_is_not_waited_for(outputs: TransactionalOutputs) -> None:
+    FakeProducer.fail_init = [KafkaError(KafkaError._FENCED, fatal=True)]
+    outputs.stopping = lambda: pytest.fail("a fatal error is not waited out")
+    with pytest.raises(KafkaException, match="_FENCED"):
+        outputs.producer  # noqa: B018 - the property starts the producer
 
 
 def test_a_fenced_producer_is_replaced(outputs: TransactionalOutputs) -> None:

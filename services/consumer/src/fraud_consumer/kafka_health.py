@@ -17,6 +17,10 @@ class FatalError(RuntimeError):
     """Retrying cannot help (wrong credentials, not authorised): stop with a clear message."""
 
 
+class StoppedWaitingError(RuntimeError):
+    """A stop signal came while Kafka was being waited for: the process ends cleanly."""
+
+
 def describe(error: KafkaError) -> str:
     return f"Kafka {error.name()}: {error.str()}"
 
@@ -29,6 +33,7 @@ class KafkaHealth:
         self.fatal: str | None = None
         self.producer_broken: str | None = None
         self.consumer_broken: str | None = None
+        self.waiting: str | None = None  # for Kafka before anything can be sent: not ready
 
     def on_consumer_error(self, error: KafkaError) -> None:
         """Error callback and failed polls. librdkafka's only fatal consumer error is the fencing

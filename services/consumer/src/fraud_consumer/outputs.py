@@ -12,7 +12,7 @@ too; asking starts the log's write of them, and the commit follows on a later pa
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Protocol
 
 import redis
@@ -115,9 +115,11 @@ def make_outputs(
     kafka: KafkaInput,
     sink: RedisSink,
     log: LogProgress = NO_LOG,
+    *,
+    stopping: Callable[[], bool] = lambda: False,
 ) -> Outputs:
     """CONSUMER_DELIVERY: exactly-once (the default) or at-least-once (cheaper, copies may
     repeat after a crash)."""
     if settings.consumer_delivery is Delivery.EXACTLY_ONCE:
-        return TransactionalOutputs(settings, health, kafka, sink, log)
+        return TransactionalOutputs(settings, health, kafka, sink, log, stopping=stopping)
     return AtLeastOnceOutputs(settings, health, kafka, sink, log)

@@ -23,7 +23,7 @@ from confluent_kafka import Message
 
 from fraud_consumer.decision_sink import DecisionSink, LogBuffering, LoggedOffsets
 from fraud_consumer.decoding import Decoded, Rejected, decode_label, decode_transaction
-from fraud_consumer.kafka_health import KafkaHealth
+from fraud_consumer.kafka_health import KafkaHealth, StoppedWaitingError
 from fraud_consumer.kafka_input import KafkaInput
 from fraud_consumer.labels import LabelApplier, Recheck, Waiting
 from fraud_consumer.latency_histogram import LatencyHistogram
@@ -75,6 +75,7 @@ class Processor:
             self.kafka,
             self.pipeline.sink,
             NO_LOG if self.decisions is None else LoggedOffsets(self.decisions),
+            stopping=lambda: self.stop.is_set(),  # noqa: PLW0108 - run() replaces self.stop
         )
         self.retrying = Retrying(
             settings.retry_backoff_max_s, self.kafka, self.health, metrics, self._interrupted
@@ -92,6 +93,8 @@ class Processor:
     def readiness(self) -> tuple[bool, str]:
         if self.kafka.paused:
             return False, "paused: a dependency is unavailable"
+        if self.health.waiting:
+            return False, self.health.waiting
         return True, f"consuming {len(self.rebalance.assigned)} partitions"
 
     def run(self, stop: threading.Event) -> None:
@@ -117,6 +120,8 @@ class Processor:
                 with trace.phase("lag"):
                     self.kafka.report_lag()
                 trace.end()
+        except StoppedWaitingError as waiting:
+            log.info("stopped while %s", waiting)
         finally:
             self._shutdown()
 

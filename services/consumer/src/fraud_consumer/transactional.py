@@ -32,7 +32,7 @@ import redis
 from confluent_kafka import KafkaError, KafkaException, Producer, TopicPartition
 
 from fraud_consumer.bounded_call import CALL_TIMEOUT_S, bounded
-from fraud_consumer.kafka_health import FatalError, KafkaHealth, describe
+from fraud_consumer.kafka_health import FatalError, KafkaHealth, StoppedWaitingError, describe
 from fraud_consumer.kafka_input import KafkaInput
 from fraud_consumer.offsets import NO_LOG, LogProgress, OffsetTracker, Partition
 from fraud_consumer.outgoing import KafkaMessage, Outgoing
@@ -76,8 +76,11 @@ class TransactionalOutputs:
         kafka: KafkaInput,
         sink: RedisSink,
         log: LogProgress = NO_LOG,
+        *,
+        stopping: Callable[[], bool] = lambda: False,
     ) -> None:
         self.settings, self.health, self.kafka, self.sink = settings, health, kafka, sink
+        self.stopping = stopping
         self.log = log  # a transaction commits once its batches' decisions are logged
         self.tracker = OffsetTracker()
         self.id = transactional_id(settings)
@@ -133,7 +136,7 @@ class TransactionalOutputs:
 
         # Fences an earlier producer with this id and aborts what it left open.
         try:
-            self._retry(init)
+            self._retry(init, for_s=None)
         except KafkaException as failure:
             if failure.args[0].code() in CONFIGURATION_ERRORS:
                 raise FatalError(describe(failure.args[0])) from failure
@@ -343,17 +346,28 @@ class TransactionalOutputs:
         self.health.consumer_broken = self.health.consumer_broken or "producer replaced"
         self._producer = self._new_producer()
 
-    def _retry(self, call: Callable[[], None]) -> None:
-        deadline = time.monotonic() + RETRY_FOR_S
+    def _retry(self, call: Callable[[], None], *, for_s: float | None = RETRY_FOR_S) -> None:
+        """Retriable failures are tried again for ``for_s``, or until a stop with None: the
+        producer's start, before which nothing can be sent, so a broker away for long is waited
+        out (not ready) rather than given up, since exiting would only restart into the same wait
+        (seen in CI: a broker stopped as the first producer started, the process gone 30 s on)."""
+        began = time.monotonic()
         while True:
             try:
                 call()
-                return
+                break
             except KafkaException as failure:
                 error: KafkaError = failure.args[0]
                 if error.fatal() or error.txn_requires_abort() or not error.retriable():
                     raise
-                if time.monotonic() > deadline:
+                waited = time.monotonic() - began
+                if for_s is not None and waited > for_s:
                     raise
+                if for_s is None:
+                    self.health.waiting = f"waiting {waited:.0f} s for Kafka: {describe(error)}"
                 log.warning("transactional call failed, retrying: %s", describe(error))
-                time.sleep(0.1)
+            if for_s is None and self.stopping():
+                raise StoppedWaitingError(self.health.waiting)
+            time.sleep(0.1)
+        if for_s is None:
+            self.health.waiting = None
