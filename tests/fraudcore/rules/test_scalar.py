@@ -10,7 +10,8 @@ from hypothesis import HealthCheck, given, settings
 
 from fraudcore.rules import BASELINE_RULES, Action, Batch, RuleDefinition, RuleSet, Status
 from fraudcore.rules import engine as engine_module
-from fraudcore.rules.scalar import Row, fires
+from fraudcore.rules.compiler import Tree
+from fraudcore.rules.scalar import Row, fires, fires_all
 from tests.fraudcore.rules.test_program import CASES, of_dtype, one_at_a_time
 
 
@@ -33,6 +34,58 @@ def test_each_rule_fires_on_each_payment_as_over_whole_columns(
                 test = fires(rule.tree)
                 got = [bool(test(row)) for row in rows]
                 assert got == mask.tolist(), rule.definition.expression
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(**CASES)
+def test_a_set_sharing_subexpressions_fires_as_its_rules_one_at_a_time(
+    definitions, seed, size, with_payments, dtype
+) -> None:
+    """The set's rules read a row together: what several hold is computed once for it."""
+    shared = [RuleDefinition(id=f"T{i}", version=1, expression=e, action=Action.REVIEW,
+                             reason="test", priority=50, status=Status.ACTIVE)
+              for i, e in enumerate(SHARING)]  # fmt: skip
+    rules = RuleSet.compile([*definitions, *shared])
+    active, shadow = one_at_a_time(rules, lambda: of_dtype(seed, size, with_payments, dtype))
+    batch = of_dtype(seed, size, with_payments, dtype)
+    matrix = batch.matrix()
+    assert matrix is not None
+    compiled = [*rules.active, *rules.shadow]
+    tests = fires_all([rule.tree for rule in compiled if rule.tree is not None])
+    rows = [Row(batch, j, matrix[:, j]) for j in range(size)]
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("error")
+        got = [[bool(test(row)) for row in rows] for test in tests]
+    assert got == [mask.tolist() for mask in (*active, *shadow)]
+
+
+# Rules holding the same parts: a list lookup, arithmetic, a whole condition, under not.
+SHARING = (
+    "card_id in blocked_cards or merchant_id in blocked_merchants",
+    "(card_id in blocked_cards or merchant_id in blocked_merchants) and amount > 10",
+    "not (card_id in blocked_cards or merchant_id in blocked_merchants) and new_device",
+    "distance_from_home_km / (card_history_log + 1) > 5",
+    "distance_from_home_km / (card_history_log + 1) <= 50 and abs(amount_zscore) > 2",
+    "abs(amount_zscore) > 3 or missing(distance_from_home_km)",
+    "country in ['US', 'BR'] and not missing(distance_from_home_km)",
+)
+
+
+def test_what_several_rules_hold_is_computed_once_per_payment() -> None:
+    trees = [Tree.of(expression) for expression in SHARING]
+    tests = fires_all(trees)
+    batch = of_dtype(3, 1, True, np.float32)
+    matrix = batch.matrix()
+    assert matrix is not None
+    row = Row(batch, 0, matrix[:, 0])
+    with np.errstate(all="ignore"):
+        for test in tests:
+            test(row)
+    # the list condition (its two sides under not), the quotient, abs(...), missing(...)
+    assert len(row.memo) >= 4
+    alone = Row(batch, 0, matrix[:, 0])
+    fires(trees[0])(alone)
+    assert alone.memo == {}  # a rule compiled on its own shares nothing
 
 
 def some_rules() -> RuleSet:

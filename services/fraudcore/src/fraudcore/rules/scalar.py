@@ -7,20 +7,24 @@ The same language as ``fraudcore.rules.compiler``, read the same way: a conditio
 functions (where it is surely true, where surely false), values are the columns' own numpy
 scalars and the compiler's folded constants, so numpy promotes and compares them exactly as it
 does whole columns (NEP 50: a Python number takes the column's dtype). ``and``/``or`` stop at
-the first part that decides them, which costs nothing: the parts cannot raise. A test holds
-this module to the set's program and to the rules one at a time on random rules and batches.
+the first part that decides them, which costs nothing: the parts cannot raise. A subexpression
+that several rules of a set hold (a list lookup, arithmetic, a whole condition), when dearer
+than the lookup that shares it, is computed once per payment (``fires_all``). A test holds this
+module to the set's program and to the rules one at a time on random rules and batches.
 """
 
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from dataclasses import fields, is_dataclass
 from typing import Any
 
 from fraudcore.features.definitions import FEATURE_NAMES
 from fraudcore.rules import operations as op
 from fraudcore.rules.batch import EMPTY, Batch
-from fraudcore.rules.compiler import Compiler, Tree
+from fraudcore.rules.compiler import Compiler, Tree, key_of
 from fraudcore.rules.syntax import Binary, Call, Logic, Name, Node, Unary
 from fraudcore.rules.vocabulary import Type
 
@@ -29,10 +33,11 @@ class Row:
     """One payment of a batch over the model's feature matrix (``Batch.of_rows``): its features
     as the matrix's numpy scalars by position, its fields read on first use."""
 
-    __slots__ = ("batch", "features", "index")
+    __slots__ = ("batch", "features", "index", "memo")
 
     def __init__(self, batch: Batch, index: int, features: Any) -> None:
         self.batch, self.index, self.features = batch, index, features
+        self.memo: dict[int, Any] = {}  # shared subexpressions computed for this payment
 
     def number(self, name: str) -> Any:
         return self.batch.number(name)[self.index]
@@ -47,6 +52,20 @@ class Row:
 Value = Callable[[Row], Any]
 Test = Callable[[Row], bool]
 Sides = tuple[Test, Test]  # where surely true, where surely false
+_SLOTS: dict[Hashable, int] = {}  # a shared subexpression's place in a row's memo
+
+
+def _once(compute: Callable[[Row], Any], key: Hashable) -> Callable[[Row], Any]:
+    slot = _SLOTS.setdefault(key, len(_SLOTS))
+
+    def shared(r: Row) -> Any:
+        memo = r.memo
+        if slot in memo:
+            return memo[slot]
+        value = memo[slot] = compute(r)
+        return value
+
+    return shared
 
 
 def _known(x: Any) -> bool:
@@ -99,13 +118,35 @@ class ScalarCompiler:
     """A type-checked tree (``compiler.Tree``) to functions of one payment; constants as the
     tree's compiler folded them."""
 
-    def __init__(self, compiler: Compiler) -> None:
+    def __init__(self, compiler: Compiler, shared: frozenset[Hashable] = frozenset()) -> None:
         self.compiler = compiler
+        self.shared = shared  # keys of the subexpressions computed once per payment
 
     def fires(self, node: Node) -> Test:
         return self.condition(node)[0]
 
     def condition(self, node: Node) -> Sides:
+        true, false = self._condition(node)
+        if self.shared and not self._cheap(node) and (key := key_of(node)) in self.shared:
+            return _once(true, ("true", key)), _once(false, ("false", key))
+        return true, false
+
+    def _cheap(self, node: Node) -> bool:
+        """Read as fast as it would be looked up: a flag, a feature against a constant, a
+        constant, or ``not`` of one."""
+        if isinstance(node, Unary) and node.operator == "not":
+            return self._cheap(node.operand)
+        if isinstance(node, Name) or self.compiler.compile(node).constant:
+            return True
+        return (
+            isinstance(node, Binary)
+            and node.operator != "in"
+            and isinstance(node.left, Name)
+            and node.left.name in self.compiler.vocabulary.features
+            and self.compiler.compile(node.right).constant
+        )
+
+    def _condition(self, node: Node) -> Sides:
         compiled = self.compiler.condition(node)
         if compiled.constant:
             surely, surely_not = bool(compiled.run(EMPTY)), bool(compiled.false(EMPTY))
@@ -133,6 +174,14 @@ class ScalarCompiler:
         return _first(trues, True), _first(falses, False)
 
     def value(self, node: Node) -> Value:
+        value = self._value(node)
+        if self.shared and isinstance(node, Unary | Call | Binary):
+            key = key_of(node)
+            if key in self.shared and not self.compiler.compile(node).constant:
+                return _once(value, ("value", key))
+        return value
+
+    def _value(self, node: Node) -> Value:
         compiled = self.compiler.compile(node)
         if compiled.constant:
             constant = compiled.run(EMPTY)
@@ -208,3 +257,21 @@ class ScalarCompiler:
 def fires(tree: Tree) -> Test:
     """Whether the rule surely fires on one payment."""
     return ScalarCompiler(tree.compiler).fires(tree.node)
+
+
+def fires_all(trees: Sequence[Tree]) -> tuple[Test, ...]:
+    """``fires`` of each rule of a set, the subexpressions several of them hold computed once
+    per payment (a ``Row`` of its own for each payment)."""
+    held = Counter(key for tree in trees for key in set(_subexpressions(tree.node)))
+    shared = frozenset(key for key, rules in held.items() if rules > 1)
+    return tuple(ScalarCompiler(tree.compiler, shared).fires(tree.node) for tree in trees)
+
+
+def _subexpressions(node: Any) -> Iterable[Hashable]:
+    if isinstance(node, tuple):
+        for item in node:
+            yield from _subexpressions(item)
+    elif is_dataclass(node):
+        yield key_of(node)
+        for part in fields(node):
+            yield from _subexpressions(getattr(node, part.name))
