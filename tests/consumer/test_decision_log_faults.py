@@ -1,6 +1,8 @@
 """The decision log through real consumer processes on a real broker, Redis and PostgreSQL: a
 consumer SIGKILLed mid-batch and the database restarted mid-stream leave every produced payment
-logged exactly once, and a label that comes after its Redis record expired is still applied once.
+logged exactly once, every label joined to it once though the successor reads labels far ahead
+of the payments it catches up, and a label that comes after its Redis record expired is still
+applied once.
 """
 
 import time
@@ -18,6 +20,7 @@ from fraudcore.settings import DatabaseSettings
 pytestmark = pytest.mark.integration
 RECORD_TTL_S = 10  # the least RESULT_TTL_S allows
 LABEL_DELAY_S = 22  # past the record's expiry with room for a consumer seconds behind
+BACKLOG = 4_000  # payments sent while no consumer runs: 10 s at 400 tx/s
 
 
 @pytest.fixture
@@ -59,12 +62,18 @@ def test_sigkill_and_a_database_restart_lose_and_double_nothing_in_the_log(
 ) -> None:
     server, database = own_postgres
     pipeline = pipeline_factory()
-    env = {"DATABASE_URL": database.database_url, "RETRY_BACKOFF_MAX_S": 1}
+    # A label may wait LABEL_WAIT_S for a payment that never comes: far less than the backlog
+    # below takes to catch up, during which labels are read well ahead of their payments.
+    env = {"DATABASE_URL": database.database_url, "RETRY_BACKOFF_MAX_S": 1, "LABEL_WAIT_S": 3}
     consumer = pipeline.start_consumer("embedded", **env)
     producer = pipeline.start_producer("--rate", "400", "--count", "12000", "--label-delay", "2")
+    transactions = pipeline.topics.topic_transactions
 
     wait_for(lambda: pipeline.scored() >= 2_500, 120, "2,500 scored")
     consumer.kill()  # SIGKILL: no flush, no commit, maybe between the two writes
+    killed = [consumer]
+    backlog = pipeline.scored() + BACKLOG
+    wait_for(lambda: topic_size(kafka_settings, transactions) >= backlog, 60, "a backlog")
     consumer = pipeline.start_consumer("embedded", name="consumer-after-kill", **env)
     wait_for(lambda: pipeline.scored() >= 6_000, 120, "6,000 scored")
     server.kill()  # the database crashes mid-stream ...
@@ -75,7 +84,7 @@ def test_sigkill_and_a_database_restart_lose_and_double_nothing_in_the_log(
     server.restart()
     producer.wait(timeout_s=120)
 
-    ids = produced_ids(topic_reader, kafka_settings, pipeline.topics.topic_transactions)
+    ids = produced_ids(topic_reader, kafka_settings, transactions)
     assert len(ids) == 12_000
     pipeline.wait_scored(12_000, timeout_s=180)
     wait_for(lambda: len(log_ids(database)) >= 12_000, 60, "12,000 logged")
@@ -88,6 +97,9 @@ def test_sigkill_and_a_database_restart_lose_and_double_nothing_in_the_log(
     assert len(labelled) == len(set(labelled)) == 12_000
     totals = pipeline.totals()
     assert (totals.transactions, totals.labels) == (12_000, 12_000)
+    for process in [*killed, consumer]:  # none let go, none joined beside the log
+        assert "matched no transaction" not in process.log()
+        assert "applied without the log" not in process.log()
 
 
 def test_a_label_after_its_redis_record_expired_is_applied_once(

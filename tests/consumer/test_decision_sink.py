@@ -379,8 +379,8 @@ def test_a_label_waits_for_its_log_row_from_when_the_log_answers_not_from_its_ar
     )
     consumer = inprocess_consumer_factory(database_url=database.database_url)
     waiting = list(applier_waiting(consumer, txs))
-    for entry in waiting:
-        entry.since -= 10 * consumer.labels.log_wait_s  # arrived long ago: the log was down
+    for entry in waiting:  # due long ago: the log was down
+        entry.due_since = time.monotonic() - 10 * consumer.labels.log_wait_s
 
     still = consumer.labels.apply(waiting)
 
@@ -392,6 +392,45 @@ def test_a_label_waits_for_its_log_row_from_when_the_log_answers_not_from_its_ar
     with connect(database) as conn:
         labelled = conn.execute("SELECT count(*) FROM decision_labels").fetchone()
     assert labelled == (4,)
+
+
+def test_a_label_of_a_logged_decision_waits_for_its_row_as_long_as_it_may_come(
+    inprocess_consumer_factory, database, transactions
+) -> None:
+    """A consumer back from an outage reads the small label messages far ahead of the payments
+    it reads again: a label whose decision's marker says it goes to the log waits for the row
+    as long as a redelivery can log it (not the shorter wait kept for an older consumer's
+    markers, which left the log without those labels), and only then goes through Redis."""
+    txs = stopped_before_the_log(
+        inprocess_consumer_factory, database, transactions, count=4, warm=2
+    )
+    consumer = inprocess_consumer_factory(database_url=database.database_url)
+    waiting = list(applier_waiting(consumer, txs))
+    assert len(consumer.labels.apply(waiting)) == 4  # the log's first answer
+    for entry in waiting:
+        entry.log_since -= 2 * consumer.labels.log_wait_s
+
+    still = consumer.labels.apply(waiting)
+
+    assert len(still) == 4
+    assert totals(consumer).labels == 0
+    for entry in still:  # the recovery copy is gone: the row can no longer come
+        entry.log_since -= consumer.labels.logged_wait_s
+    assert consumer.labels.apply(still) == []
+    assert totals(consumer).labels == 4
+    with connect(database) as conn:
+        assert conn.execute("SELECT count(*) FROM decision_labels").fetchone() == (0,)
+
+
+def test_a_label_of_a_decision_made_without_a_log_goes_through_redis_at_once(
+    inprocess_consumer_factory, database, transactions
+) -> None:
+    txs = transactions(3)
+    inprocess_consumer_factory().score(txs)  # decided before the log was configured
+    consumer = inprocess_consumer_factory(database_url=database.database_url)
+
+    assert consumer.labels.apply(list(applier_waiting(consumer, txs))) == []
+    assert totals(consumer).labels == 3
 
 
 def test_a_database_that_refuses_connections_is_unavailable_not_fatal(

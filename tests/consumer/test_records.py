@@ -3,6 +3,8 @@
 import datetime as dt
 import math
 
+import orjson
+
 from fraud_consumer.records import Scored, defined_features, parse_marker, records_of_batch
 from fraudcore.features import FEATURE_NAMES
 from fraudcore.schemas import Decision, ScoredTransaction, Transaction, format_time
@@ -35,12 +37,17 @@ def test_record_is_a_valid_scored_transaction() -> None:
 
 def test_marker_round_trip_and_recovery_copy_lookup() -> None:
     item = scored(Decision.BLOCK)
-    marker = parse_marker(item.marker("fraud:batch:2-42"))
-    assert (marker.merchant_id, marker.decision, marker.batch) == (
+    marker = parse_marker(item.marker("fraud:batch:2-42", logged=True))
+    assert (marker.merchant_id, marker.decision, marker.batch, marker.logged) == (
         TX.merchant_id,
         Decision.BLOCK,
         "fraud:batch:2-42",
+        True,
     )
+    assert parse_marker(item.marker("fraud:batch:2-42", logged=False)).logged is False
+    older = orjson.loads(item.marker("fraud:batch:2-42", logged=True))
+    del older["logged"]  # written by a consumer from before the flag: nothing known
+    assert parse_marker(orjson.dumps(older)).logged is None
     timings = dict.fromkeys(
         ("kafka_ms", "decode_ms", "features_ms", "scoring_ms", "sinks_ms", "end_to_end_ms"), 1.0
     )

@@ -14,6 +14,7 @@ from fraud_consumer.every import Every
 from fraud_consumer.kafka_health import KafkaHealth
 from fraud_consumer.metrics import ConsumerMetrics
 from fraud_consumer.offsets import Partition
+from fraud_consumer.read_progress import ReadProgress
 from fraud_consumer.rebalance import Rebalance, partition_of
 from fraud_consumer.settings import ConsumerSettings
 from fraudcore.kafka_client import consumer_config
@@ -57,6 +58,8 @@ class KafkaInput:
         self.carry: list[Message] = []
         self.paused = False
         self._paused: list[TopicPartition] = []
+        self._restrained: list[TopicPartition] = []  # label partitions held back (``restrain``)
+        self.progress = ReadProgress(settings.topic_transactions)
         self._lag_due = Every(LAG_EVERY_S)
         self.consumer = self._new_consumer()
         rebalance.on_release(self._drop_carried)
@@ -81,6 +84,7 @@ class KafkaInput:
         except (KafkaException, RuntimeError) as error:
             log.info("the failed consumer closed with: %s", error)
         self.consumer, self.paused = self._new_consumer(), False
+        self._restrained = []
         self.subscribe()
 
     def poll_batch(self) -> list[Message]:
@@ -100,7 +104,34 @@ class KafkaInput:
                 good.append(message)
             else:
                 self.health.on_consumer_error(error)
+        self.progress.observe(good)
         return good
+
+    def transactions_read_through_ms(self) -> float:
+        """The producer time every assigned transactions partition has been read past
+        (``ReadProgress``)."""
+        return self.progress.through_ms(self.consumer, self.consumer.assignment())
+
+    def restrain_labels(self, restrain: bool) -> None:
+        """Hold the label partitions back (or let them go): labels read far ahead of their
+        payments wait in memory, so their number is bounded by not reading more of them."""
+        if not restrain and not self._restrained:
+            return
+        target = [
+            tp for tp in self.consumer.assignment() if tp.topic == self.settings.topic_labels
+        ] if restrain else []  # fmt: skip
+        held = {(tp.topic, tp.partition) for tp in self._restrained}
+        wanted = {(tp.topic, tp.partition) for tp in target}
+        if held == wanted:
+            return
+        new = [tp for tp in target if (tp.topic, tp.partition) not in held]
+        if new:
+            self.consumer.pause(new)
+        # Those taken away meanwhile too: the flag stays with a partition, which may come back.
+        freed = [tp for tp in self._restrained if (tp.topic, tp.partition) not in wanted]
+        if freed and not self.paused:
+            self.consumer.resume(freed)
+        self._restrained = target
 
     def poll_paused(self, timeout_s: float) -> None:
         """Serve the group (heartbeats, rebalances) while paused; anything fetched before the
@@ -137,7 +168,9 @@ class KafkaInput:
         took it away meanwhile: the flag stays with the partition, and it may come back."""
         if not self.paused:
             return False
-        self.consumer.resume([*self._paused, *self.consumer.assignment()])
+        held = {(tp.topic, tp.partition) for tp in self._restrained}
+        every = [*self._paused, *self.consumer.assignment()]
+        self.consumer.resume([tp for tp in every if (tp.topic, tp.partition) not in held])
         self.paused = False
         self.metrics.paused.set(0)
         return True
@@ -177,3 +210,4 @@ class KafkaInput:
 
     def _drop_carried(self, gone: set[Partition]) -> None:
         self.carry = [m for m in self.carry if partition_of(m) not in gone]
+        self.progress.forget(partition for topic, partition in gone if topic == self.progress.topic)

@@ -12,9 +12,10 @@ decided live and are not in the log: their labels still find them through their 
 
 from __future__ import annotations
 
+import logging
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import psycopg
 
@@ -32,6 +33,7 @@ from fraudcore.schemas import Decision, Label
 # A label to apply: its merchant, the decision it judges (None: a history payment) and the
 # payment's CARD_EXCESS as served (NaN: undefined or unknown).
 Applied = tuple[Label, str, Decision | None, float]
+log = logging.getLogger(__name__)
 
 
 RECHECK_MIN_S = 5.0  # every waiting label is looked up again at least this often
@@ -41,11 +43,19 @@ RECHECK_COST_SHARE = 0.1  # and those full passes take at most this share of the
 @dataclass
 class Waiting:
     item: Decoded[Label]
-    since: float = field(default_factory=time.monotonic)
+    # When every transactions partition had been read past the label (``read_progress``): its
+    # payment, produced before it, would have been read by then. Its wait counts from there.
+    due_since: float | None = None
     looked_up: bool = False  # then again only when its payment may have come
     # When the decision log first answered that it lacks the decision: the wait for its row
-    # counts from there, not through an outage of the log (its rows are written once it is back).
+    # counts from there, not through an outage of the log (its rows are written once it is back),
+    # for as long as that decision's row may still come (``log_patience_s``).
     log_since: float | None = None
+    log_patience_s: float = 0.0
+
+    @property
+    def produced_ms(self) -> int:
+        return self.item.message.timestamp()[1]
 
 
 class Recheck:
@@ -94,13 +104,18 @@ class LabelApplier:
         metrics: ConsumerMetrics,
         result_ttl_s: int,
         decisions: DecisionSink | None = None,
+        *,
         log_wait_s: float = 30.0,
+        logged_wait_s: float = 900.0,
     ) -> None:
         self.store, self.redis, self.keys = store, store.client, store.keys
         self.metrics = metrics
         self.result_ttl_s = result_ttl_s
         self.decisions = decisions
-        self.log_wait_s = log_wait_s
+        # How long a label waits for the log row of a decision whose marker says it is on its
+        # way to the log (as long as a redelivery can still log it from the batch's recovery
+        # copy), and of one decided by an older consumer, whose marker does not say.
+        self.log_wait_s, self.logged_wait_s = log_wait_s, logged_wait_s
         self.writer = LabelWriter(store, result_ttl_s)
 
     def apply(self, waiting: list[Waiting]) -> list[Waiting]:
@@ -138,14 +153,14 @@ class LabelApplier:
         applied: list[Applied] = []
         applied_ids: set[str] = set()
         now = time.monotonic()
-        for entry, stored, log in zip(waiting, replies, logged, strict=True):
+        for entry, stored, in_log in zip(waiting, replies, logged, strict=True):
             label = entry.item.event
             tx_id = label.transaction_id
-            if log is LabelStatus.ALREADY_APPLIED or tx_id in applied_ids:
+            if in_log is LabelStatus.ALREADY_APPLIED or tx_id in applied_ids:
                 continue  # applied before (redelivery): never count twice
             decision: Decision | None
-            if isinstance(log, tuple):
-                merchant_id, decision, excess = log
+            if isinstance(in_log, tuple):
+                merchant_id, decision, excess = in_log
             elif (marked := self._from_marker(entry, stored, conn is not None, now)) is not None:
                 merchant_id, decision, excess = marked
             else:
@@ -165,13 +180,20 @@ class LabelApplier:
         if stored is None:
             return None
         marker = parse_marker(stored)
-        if logging and marker.decision is not None:
-            # Decided live, not logged yet: a stop or an outage of the log held the log write
-            # back, and the batch read again (or the buffer) logs it in seconds. Later (decided
-            # before the log existed): Redis only.
+        if logging and marker.decision is not None and marker.logged is not False:
+            # Decided live by a consumer with a log, not logged yet: a stop or an outage of the
+            # log held the log write back, and the payment read again (or the buffer) logs it,
+            # however far behind the labels the payments are read. Past that (the row can no
+            # longer come), or decided by a consumer without a log: Redis only.
             entry.log_since = now if entry.log_since is None else entry.log_since
-            if now - entry.log_since < self.log_wait_s:
+            entry.log_patience_s = self.logged_wait_s if marker.logged else self.log_wait_s
+            if now - entry.log_since < entry.log_patience_s:
                 return None
+            log.warning(
+                "label of %s applied without the log: its decision was not logged within %.0f s",
+                entry.item.event.transaction_id,
+                entry.log_patience_s,
+            )
         excess = math.nan if marker.card_excess is None else marker.card_excess
         return marker.merchant_id, marker.decision, excess
 

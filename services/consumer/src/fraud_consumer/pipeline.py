@@ -217,6 +217,7 @@ class TransactionPipeline:
             }
 
         now_ns = time.time_ns()
+        logs = self.decisions is not None  # the markers say so: late labels wait for the rows
         decided = [timings(i, now_ns, 0.0) for i in fresh]  # the log's: up to the decision
         parts = [s.record_parts() for s in scored]
         provisional = [p.with_timings(t) for p, t in zip(parts, decided, strict=True)]
@@ -243,7 +244,10 @@ class TransactionPipeline:
             model_version=model_version,
             cards=loaded.cards,
             merchants=loaded.merchants,
-            markers=[(s.tx.card_id, s.tx.transaction_id, s.marker(batch_key)) for s in scored],
+            markers=[
+                (s.tx.card_id, s.tx.transaction_id, s.marker(batch_key, logged=logs))
+                for s in scored
+            ],
             points=[
                 s.map_point((now_ns - i.produced_at_ns) * _MS)
                 for i, s in zip(fresh, scored, strict=True)

@@ -32,7 +32,7 @@ from fraud_consumer.metrics import ConsumerMetrics
 from fraud_consumer.offsets import NO_LOG, Partition
 from fraud_consumer.outgoing import outgoing
 from fraud_consumer.outputs import Outputs, make_outputs
-from fraud_consumer.pipeline import BatchResult, TransactionPipeline
+from fraud_consumer.pipeline import BATCH_TTL_S, BatchResult, TransactionPipeline
 from fraud_consumer.rebalance import Rebalance, partition_of
 from fraud_consumer.retries import AbandonedError, Retrying
 from fraud_consumer.scorers import Scorer
@@ -41,6 +41,8 @@ from fraudcore.redis_client import RedisClient
 from fraudcore.schemas import Transaction
 
 log = logging.getLogger(__name__)
+# Labels read ahead of their payments wait in memory; past this many, no more are read.
+MAX_WAITING_LABELS = 20_000
 
 
 class Processor:
@@ -64,6 +66,7 @@ class Processor:
             settings.result_ttl_s,
             self.decisions,
             log_wait_s=settings.label_wait_s / 2,
+            logged_wait_s=max(settings.label_wait_s, min(BATCH_TTL_S, settings.result_ttl_s)),
         )
         self.latencies = LatencyHistogram(client, self.pipeline.keys)
         self.health = KafkaHealth()
@@ -82,6 +85,7 @@ class Processor:
         )
         self.trace = LoopTrace(settings.consumer_loop_trace_ms)
         self.waiting: list[Waiting] = []
+        self._labels_restrained = False
         self.recheck = Recheck()
         self.stop = threading.Event()
         self.rebalance.before_revoke(self.outputs.finish)
@@ -180,23 +184,45 @@ class Processor:
 
     def _expire_waiting_labels(self, now: float | None = None) -> None:
         now, wait_s = time.monotonic() if now is None else now, self.settings.label_wait_s
+        if any(w.due_since is None for w in self.waiting):
+            through = self.kafka.transactions_read_through_ms()
+            for w in self.waiting:
+                if w.due_since is None and w.produced_ms <= through:
+                    w.due_since = now
 
         def expired(w: Waiting) -> bool:
             # A label that found its payment waits for the decision's log row from the log's
             # first answer (an outage of the log may have outlasted LABEL_WAIT_S before it).
-            started = w.since if w.log_since is None else w.log_since
-            return now - started > wait_s
+            if w.log_since is not None:
+                return now - w.log_since > w.log_patience_s + wait_s
+            return w.due_since is not None and now - w.due_since > wait_s
 
         kept = [w for w in self.waiting if not expired(w)]
         if len(kept) < len(self.waiting):
             gone = len(self.waiting) - len(kept)
             log.warning("%d labels matched no transaction within %.0f s", gone, wait_s)
             self.waiting = kept
+        self._restrain_labels()
         holds: dict[Partition, int] = {}
         for entry in self.waiting:
             partition, offset = partition_of(entry.item.message), entry.item.message.offset() or 0
             holds[partition] = min(holds.get(partition, offset), offset)
         self.outputs.hold(holds)
+
+    def _restrain_labels(self) -> None:
+        """Read no more labels while too many wait for their payments (a backlog of payments
+        being caught up), until half of them found theirs."""
+        waiting = len(self.waiting)
+        restrain = waiting > MAX_WAITING_LABELS or (
+            self._labels_restrained and waiting > MAX_WAITING_LABELS // 2
+        )
+        if restrain != self._labels_restrained:
+            log.warning(
+                "%d labels wait for their payments: %s", waiting,
+                "reading no more labels" if restrain else "reading labels again",
+            )  # fmt: skip
+            self._labels_restrained = restrain
+        self.kafka.restrain_labels(restrain)
 
     def _release(self, gone: set[Partition]) -> None:
         """Partitions taken away: their uncommitted work is the next owner's."""

@@ -41,6 +41,8 @@ class Marker(BaseModel):
     source_partition: int = -1
     source_offset: int = -1
     batch: str = ""
+    # Whether the deciding consumer logs its decisions (None: a marker of an older consumer).
+    logged: bool | None = None
 
 
 def history_marker(card_id: str, merchant_id: str, card_excess: float) -> bytes:
@@ -104,7 +106,7 @@ class Scored:
     def record(self, timings: dict[str, float]) -> bytes:
         return self.record_parts().with_timings(timings)
 
-    def marker(self, batch_key: str) -> bytes:
+    def marker(self, batch_key: str, *, logged: bool) -> bytes:
         return orjson.dumps(
             {
                 "card_id": self.tx.card_id,
@@ -115,6 +117,7 @@ class Scored:
                 "source_partition": self.partition,
                 "source_offset": self.offset,
                 "batch": batch_key,
+                "logged": logged,
             }
         )
 

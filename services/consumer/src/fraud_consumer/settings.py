@@ -133,7 +133,12 @@ class ConsumerSettings(
         description="log each loop pass slower than this, by phase and GC pause (0: off)",
     )
     label_wait_s: float = Field(
-        default=60.0, ge=0, description="how long a label may wait for its transaction"
+        default=60.0,
+        ge=0,
+        description=(
+            "how long a label waits for a transaction that never comes, counted from when "
+            "every transactions partition has been read past the label"
+        ),
     )
     model_dir: Path | None = Field(
         default=None, description="model artifacts; required for SCORING_MODE=embedded"
