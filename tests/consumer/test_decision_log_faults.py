@@ -94,12 +94,16 @@ def test_sigkill_and_a_database_restart_lose_and_double_nothing_in_the_log(
     assert len(logged) == len(set(logged)) == 12_000
     assert set(logged) == ids
     labelled = log_ids(database, "decision_labels")
-    assert len(labelled) == len(set(labelled)) == 12_000
+    warnings = [
+        line for process in [*killed, consumer] for line in process.log().splitlines()
+        if " WARNING " in line and "paused, retry" not in line
+    ]  # fmt: skip
+    assert len(labelled) == len(set(labelled)) == 12_000, warnings[-20:]
     totals = pipeline.totals()
-    assert (totals.transactions, totals.labels) == (12_000, 12_000)
-    for process in [*killed, consumer]:  # none let go, none joined beside the log
-        assert "matched no transaction" not in process.log()
-        assert "applied without the log" not in process.log()
+    assert (totals.transactions, totals.labels) == (12_000, 12_000), warnings[-20:]
+    for line in warnings:  # none let go, none joined beside the log
+        assert "matched no transaction" not in line
+        assert "applied without the log" not in line
 
 
 def test_a_label_after_its_redis_record_expired_is_applied_once(
