@@ -18,6 +18,7 @@ from fraudcore.redis_client import RedisClient, connect
 from fraudcore.startup import EXIT_INVALID_CONFIGURATION, load_settings
 
 EXIT_REFUSED = 3  # the history is unusable or Redis holds other state: nothing was written
+RELOAD_AFTER_S = 1.0
 log = logging.getLogger("fraud_consumer.backfill")
 
 
@@ -50,23 +51,36 @@ def backfill_main(argv: list[str]) -> int:
         "--wait-s",
         type=float,
         default=0.0,
-        help="wait up to this long for the file and for Redis (containers starting together)",
+        help=(
+            "wait up to this long for the file and for Redis (containers starting together), "
+            "and load again after Redis went away until then"
+        ),
     )
     args = parser.parse_args(argv)
     settings = load_settings(BackfillSettings, "fraud-consumer backfill")
     if settings is None:
         return EXIT_INVALID_CONFIGURATION
     client = connect(settings)
+    deadline = time.monotonic() + args.wait_s
     problem = _wait_until_ready(client, args.history, args.wait_s)
     if problem:
         log.error("nothing loaded: %s", problem)
         return EXIT_REFUSED
-    try:
-        result = backfill(
-            client, settings, args.history, cache_dir=args.cache_dir, force=args.force
-        )
-    except (HistoryError, BackfillRefusedError) as error:
-        log.error("nothing loaded: %s", error)
-        return EXIT_REFUSED
+    while True:
+        try:
+            result = backfill(
+                client, settings, args.history, cache_dir=args.cache_dir, force=args.force
+            )
+            break
+        except (HistoryError, BackfillRefusedError) as error:
+            log.error("nothing loaded: %s", error)
+            return EXIT_REFUSED
+        except (redis.ConnectionError, redis.TimeoutError) as error:
+            # Redis (or its name, on a container network) away a moment: every write replaces
+            # state and the record comes last, so the load is simply made again.
+            if time.monotonic() >= deadline:
+                raise
+            log.warning("Redis went away while loading (%s): loading again", error)
+            time.sleep(RELOAD_AFTER_S)
     print(json.dumps(dataclasses.asdict(result)), flush=True)
     return 0
