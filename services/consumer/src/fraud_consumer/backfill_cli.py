@@ -22,9 +22,9 @@ RELOAD_AFTER_S = 1.0
 log = logging.getLogger("fraud_consumer.backfill")
 
 
-def _wait_until_ready(client: RedisClient, history: Path, wait_s: float) -> str | None:
-    """None once the history file exists and Redis answers; else what is still missing."""
-    deadline = time.monotonic() + wait_s
+def _wait_until_ready(client: RedisClient, history: Path, deadline: float) -> str | None:
+    """None once the history file exists and Redis answers; else what is still missing at the
+    deadline (monotonic)."""
     while True:
         problem = None if history.is_file() else f"no history file at {history}"
         if problem is None:
@@ -62,7 +62,7 @@ def backfill_main(argv: list[str]) -> int:
         return EXIT_INVALID_CONFIGURATION
     client = connect(settings)
     deadline = time.monotonic() + args.wait_s
-    problem = _wait_until_ready(client, args.history, args.wait_s)
+    problem = _wait_until_ready(client, args.history, deadline)
     if problem:
         log.error("nothing loaded: %s", problem)
         return EXIT_REFUSED

@@ -14,7 +14,7 @@ from fraud_consumer.every import Every
 from fraud_consumer.kafka_health import KafkaHealth
 from fraud_consumer.metrics import ConsumerMetrics
 from fraud_consumer.offsets import Partition
-from fraud_consumer.read_progress import ReadProgress
+from fraud_consumer.read_progress import ReadProgress, positions_and_ends
 from fraud_consumer.rebalance import Rebalance, partition_of
 from fraud_consumer.settings import ConsumerSettings
 from fraudcore.kafka_client import consumer_config
@@ -120,8 +120,7 @@ class KafkaInput:
         target = [
             tp for tp in self.consumer.assignment() if tp.topic == self.settings.topic_labels
         ] if restrain else []  # fmt: skip
-        held = {(tp.topic, tp.partition) for tp in self._restrained}
-        wanted = {(tp.topic, tp.partition) for tp in target}
+        held, wanted = self._held(), {(tp.topic, tp.partition) for tp in target}
         if held == wanted:
             return
         new = [tp for tp in target if (tp.topic, tp.partition) not in held]
@@ -132,6 +131,9 @@ class KafkaInput:
         if freed and not self.paused:
             self.consumer.resume(freed)
         self._restrained = target
+
+    def _held(self) -> set[Partition]:
+        return {(tp.topic, tp.partition) for tp in self._restrained}
 
     def poll_paused(self, timeout_s: float) -> None:
         """Serve the group (heartbeats, rebalances) while paused; anything fetched before the
@@ -168,7 +170,7 @@ class KafkaInput:
         took it away meanwhile: the flag stays with the partition, and it may come back."""
         if not self.paused:
             return False
-        held = {(tp.topic, tp.partition) for tp in self._restrained}
+        held = self._held()
         every = [*self._paused, *self.consumer.assignment()]
         self.consumer.resume([tp for tp in every if (tp.topic, tp.partition) not in held])
         self.paused = False
@@ -190,11 +192,10 @@ class KafkaInput:
         assignment = self.consumer.assignment()
         if not assignment:
             return
-        for position in self.consumer.position(assignment):
-            try:
-                _, high = self.consumer.get_watermark_offsets(position, cached=True)
-            except Exception:  # noqa: S112 - no fetch yet for this partition
+        for position, ends in positions_and_ends(self.consumer, assignment):
+            if ends is None:
                 continue
+            high = ends[1]
             if position.offset >= 0 and high >= 0:
                 self.metrics.lag.labels(
                     topic=position.topic, partition=str(position.partition)

@@ -10,9 +10,23 @@ that never comes is timed from that moment, not from the label's arrival.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from confluent_kafka import Consumer, Message, TopicPartition
+
+
+def positions_and_ends(
+    consumer: Consumer, partitions: list[TopicPartition]
+) -> Iterator[tuple[TopicPartition, tuple[int, int] | None]]:
+    """Each partition's position and its (low, high) watermarks as last fetched (None: not
+    fetched yet, nothing known of its end); local calls, no round trip to the broker."""
+    for position in consumer.position(partitions) if partitions else []:
+        ends: tuple[int, int] | None
+        try:
+            ends = consumer.get_watermark_offsets(position, cached=True)
+        except Exception:  # librdkafka raises until the partition's first fetch
+            ends = None
+        yield position, ends
 
 
 class ReadProgress:
@@ -36,13 +50,10 @@ class ReadProgress:
         past: ``inf`` when all are read to their end, ``-inf`` while one has not been read."""
         mine = [tp for tp in assignment if tp.topic == self.topic]
         through = math.inf
-        for position in consumer.position(mine) if mine else []:
-            try:
-                low, high = consumer.get_watermark_offsets(position, cached=True)
-            except Exception:
+        for position, ends in positions_and_ends(consumer, mine):
+            if ends is None or ends[1] < 0:
                 return -math.inf
-            if high < 0:
-                return -math.inf
+            low, high = ends
             if high <= max(position.offset, low):
                 continue  # read to its end
             read = self._last_ms.get(position.partition)
