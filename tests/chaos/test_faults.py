@@ -9,14 +9,14 @@ from pathlib import Path
 
 import httpx
 import pytest
-from confluent_kafka import Consumer, Producer, TopicPartition
+from confluent_kafka import Consumer, Producer
 
 from fraud_consumer.transactional import RETRY_FOR_S
 from fraud_devstack import RedisServer
+from fraud_devstack.pipeline import uncommitted
 from fraud_devstack.services import wait_for
 from fraudcore.kafka_client import consumer_config, producer_config
 from fraudcore.schemas import Transaction
-from fraudcore.settings import KafkaSettings
 from tests.chaos.diagnosis import clean
 
 # The accountant waits at most 280 s (conftest), after cases of up to a minute.
@@ -156,20 +156,13 @@ def test_static_member_fenced_is_replaced_in_process(
     assert consumer.running, consumer.log()
     assert "replacing it" in consumer.log()
     # A fenced consumer that merely keeps fetching never commits again; the replacement does.
-    wait_for(lambda: uncommitted(kafka_settings, pipeline) == 0, 60, "input offsets committed")
-
-
-def uncommitted(settings: KafkaSettings, pipeline) -> int:
-    """Messages on the input topic past the consumer group's committed offsets."""
-    topic = pipeline.topics.topic_transactions
-    reader = Consumer(consumer_config(settings, pipeline.group))
-    try:
-        partitions = reader.list_topics(topic, timeout=10).topics[topic].partitions
-        committed = reader.committed([TopicPartition(topic, p) for p in partitions], timeout=10)
-        ends = [reader.get_watermark_offsets(tp, timeout=10)[1] for tp in committed]
-        return sum(end - max(tp.offset, 0) for tp, end in zip(committed, ends, strict=True))
-    finally:
-        reader.close()
+    wait_for(
+        lambda: (
+            uncommitted(kafka_settings, pipeline.group, pipeline.topics.topic_transactions) == 0
+        ),
+        60,
+        "input offsets committed",
+    )
 
 
 def test_poison_at_one_percent(pipeline_factory, accountant) -> None:

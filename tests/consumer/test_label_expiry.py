@@ -3,15 +3,17 @@ partition has been read past the label (its payment was produced before it), how
 backlog takes to catch up, then LABEL_WAIT_S more before it is let go. A label that found its
 payment and waits for the decision's log row is timed from the log's first answer instead, for
 as long as that row may still come, and too many waiting labels hold the label partitions back.
+A label let go is a dead letter (reason ``unmatched``) saying which transaction it named.
 """
 
+import base64
 import datetime as dt
 import math
 from types import SimpleNamespace
 
 from confluent_kafka import Message
 
-from fraud_consumer.decoding import Decoded, decode_label
+from fraud_consumer.decoding import Decoded, Rejected, decode_label
 from fraud_consumer.labels import Waiting
 from fraud_consumer.processor import MAX_WAITING_LABELS, Processor
 from fraudcore.schemas import Label
@@ -58,7 +60,7 @@ def expire(
         _labels_restrained=restrained,
     )  # fmt: skip
     processor._restrain_labels = lambda: Processor._restrain_labels(processor)  # type: ignore[arg-type]
-    Processor._expire_waiting_labels(processor, now=now)  # type: ignore[arg-type]
+    processor.letters = Processor._expire_waiting_labels(processor, now=now)  # type: ignore[arg-type]
     return [w.item.message.offset() for w in processor.waiting], holds, processor
 
 
@@ -77,6 +79,28 @@ def test_unmatched_labels_go_after_the_wait_and_matched_ones_from_the_logs_answe
 
     assert kept == [2, 3, 5]
     assert holds == {("labels", 0): 2}
+
+
+def test_a_label_let_go_is_a_dead_letter_naming_its_transaction_and_why() -> None:
+    now = 1_000.0
+    unmatched, unlogged = waiting(1, due_since=now - 61), waiting(4, log_since=now - 91)
+    kept, _, processor = expire([unmatched, unlogged, waiting(2, due_since=now - 1)], now)
+
+    assert kept == [2]
+    letters: list[Rejected] = processor.letters
+    assert [r.reason for r in letters] == ["unmatched", "unmatched"]
+    assert [r.message.offset() for r in letters] == [1, 4]
+    first, second = (r.letter for r in letters)
+    assert first.error == (
+        "unmatched: no transaction tx-1 was read within 60 s after the transactions were read "
+        "past the label's time"
+    )
+    assert second.error == (
+        "unmatched: the decision of transaction tx-4 was not in the decision log within 90 s"
+    )
+    assert (first.source_topic, first.source_partition, first.source_offset) == ("labels", 0, 1)
+    assert base64.b64decode(first.original_value_b64) == unmatched.item.message.value()
+    assert expire([waiting(2, due_since=now - 1)], now)[2].letters == []
 
 
 def test_a_label_ahead_of_the_payments_read_waits_however_long_the_catch_up() -> None:

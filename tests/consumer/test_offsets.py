@@ -26,7 +26,38 @@ def test_a_waiting_label_holds_its_partition_back() -> None:
     tracker.hold({L: 3})
     assert committed(tracker) == {T: 10, L: 3}
     tracker.hold({})
+    tracker.open({T: 11})  # the batch after the label stopped waiting
+    assert committed(tracker) == {T: 11, L: 7}
+
+
+def test_a_label_let_go_is_committed_only_once_the_batch_carrying_its_dead_letter_is_out() -> None:
+    tracker = OffsetTracker()
+    tracker.open({T: 10, L: 7})
+    tracker.hold({L: 3})
+    assert committed(tracker) == {T: 10, L: 3}
+    tracker.hold({L: 5})  # the label at 3 given up, the one at 5 still waits
+    letters = tracker.open({T: 12})
+    letters.pending = 1  # its dead letter not acknowledged yet
+    assert committed(tracker) == {}
+    tracker.hold({L: 5})  # unchanged while the next batch is built
+    tracker.open({T: 13})
+    assert committed(tracker) == {}  # behind the unacknowledged batch, in order
+    letters.pending = 0
+    assert committed(tracker) == {T: 13, L: 5}
+    tracker.hold({})
+    assert committed(tracker) == {}  # no batch since: the label at 5's letter is not out yet
+    tracker.open({})
     assert committed(tracker) == {L: 7}
+
+
+def test_a_partition_taken_away_is_forgotten_in_holds_being_let_go_too() -> None:
+    tracker = OffsetTracker()
+    tracker.open({L: 7})
+    tracker.hold({L: 3})
+    tracker.hold({})
+    tracker.forget([L])
+    tracker.open({L: 9})  # assigned again, read from its committed offset
+    assert committed(tracker) == {L: 9}
 
 
 def test_revoked_partitions_are_forgotten_and_pending_tickets_listed() -> None:

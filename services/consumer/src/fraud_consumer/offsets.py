@@ -1,6 +1,8 @@
 """Which input offsets may be committed: a batch's offsets become committable only when its
 results are in Redis (and its decisions in the log: ``LogProgress``) and every Kafka message it
-produced is acknowledged, and never past a label still waiting for its transaction."""
+produced is acknowledged, and never past a label still waiting for its transaction. A label that
+stops waiting without being applied is dead-lettered by the batch emitted next, so its offset is
+let go only once that batch is complete (``OffsetTracker.hold``)."""
 
 from __future__ import annotations
 
@@ -45,6 +47,7 @@ class Ticket:
     on_complete: list[str] = field(default_factory=list)  # recovery copies to drop afterwards
     messages: list[tuple[str, bytes | None, bytes]] = field(default_factory=list)  # to resend
     log_through: int = 0  # the batch's decisions are logged once the log is durable this far
+    seq: int = 0  # opened in this order
 
 
 class OffsetTracker:
@@ -53,10 +56,18 @@ class OffsetTracker:
         self._done: dict[Partition, int] = {}  # highest offset whose batch fully completed
         self._committed: dict[Partition, int] = {}
         self._holds: dict[Partition, int] = {}
+        # Holds replaced by hold(), each in force until the batch opened after it is complete
+        # (its ticket's seq; None: no batch opened since).
+        self._retiring: list[tuple[int | None, dict[Partition, int]]] = []
+        self._opened = 0
+        self._popped = 0  # every ticket with a seq up to this one is complete
 
     def open(self, next_offsets: dict[Partition, int], log_through: int = 0) -> Ticket:
-        ticket = Ticket(next_offsets, log_through=log_through)
+        self._opened += 1
+        ticket = Ticket(next_offsets, log_through=log_through, seq=self._opened)
         self._tickets.append(ticket)
+        if self._retiring and self._retiring[-1][0] is None:
+            self._retiring = [(self._opened if s is None else s, h) for s, h in self._retiring]
         return ticket
 
     @property
@@ -65,8 +76,22 @@ class OffsetTracker:
         return self._tickets[-1].log_through if self._tickets else 0
 
     def hold(self, holds: dict[Partition, int]) -> None:
-        """Offsets at or after these stay uncommitted (labels waiting for their transaction)."""
-        self._holds = dict(holds)
+        """Offsets at or after these stay uncommitted (labels waiting for their transaction).
+        What the previous holds held and these do not stays held until the batch opened next
+        is complete: a label given up is dead-lettered by it, and with at-least-once delivery
+        its offset committed before the dead letter is acknowledged would lose it in a crash."""
+        if holds != self._holds:
+            self._retiring.append((None, self._holds))
+            self._holds = dict(holds)
+
+    def _in_force(self) -> dict[Partition, int]:
+        if not self._retiring:
+            return self._holds
+        merged = dict(self._holds)
+        for _, holds in self._retiring:
+            for partition, offset in holds.items():
+                merged[partition] = min(offset, merged.get(partition, offset))
+        return merged
 
     def completed(self, logged: int | None = None) -> tuple[list[TopicPartition], list[str]]:
         """Offsets to commit now (batches completed in order, their decisions logged as far as
@@ -80,9 +105,12 @@ class OffsetTracker:
             for partition, offset in ticket.next_offsets.items():
                 self._done[partition] = max(self._done.get(partition, 0), offset)
             finished.extend(ticket.on_complete)
+            self._popped = ticket.seq
+        self._retiring = [(s, h) for s, h in self._retiring if s is None or s > self._popped]
+        holds = self._in_force()
         commits = []
         for partition, done in self._done.items():
-            target = min(done, self._holds.get(partition, done))
+            target = min(done, holds.get(partition, done))
             if target > self._committed.get(partition, -1):
                 self._committed[partition] = target
                 commits.append(TopicPartition(partition[0], partition[1], target))
@@ -91,7 +119,7 @@ class OffsetTracker:
     def forget(self, partitions: Iterable[Partition]) -> None:
         """Partitions taken away by a rebalance: their uncommitted work is the next owner's."""
         gone = set(partitions)
-        for table in (self._done, self._committed, self._holds):
+        for table in (self._done, self._committed, self._holds, *(h for _, h in self._retiring)):
             for partition in gone:
                 table.pop(partition, None)
         for ticket in self._tickets:

@@ -8,7 +8,8 @@ producer or a consumer whose group membership ended is replaced in process (``ka
 With DATABASE_URL set, each batch's decisions also go to the decision log, buffered while the
 loop goes on (a commit interval's batches in one write) and logged before their offsets are
 committed, and labels go there before their outputs (``decision_sink``); a database outage
-pauses and retries like a Redis outage.
+pauses and retries like a Redis outage. A label that never finds its payment (or its decision's
+log row) is dead-lettered with the reason, like a message that cannot be read.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import Any
 from confluent_kafka import Message
 
 from fraud_consumer.decision_sink import DecisionSink, LogBuffering, LoggedOffsets
-from fraud_consumer.decoding import Decoded, Rejected, decode_label, decode_transaction
+from fraud_consumer.decoding import Decoded, Rejected, decode_label, decode_transaction, reject
 from fraud_consumer.kafka_health import KafkaHealth, StoppedWaitingError
 from fraud_consumer.kafka_input import KafkaInput
 from fraud_consumer.labels import LabelApplier, Recheck, Waiting
@@ -159,7 +160,7 @@ class Processor:
             result, self.waiting = self.retrying.run(
                 lambda: self._process(txs, polled_ns, decode_ms)
             )
-        self._expire_waiting_labels()
+        rejected += self._expire_waiting_labels()
         with self.trace.phase("emit"):
             self.outputs.emit(outgoing(self.settings, messages, result, rejected))
         for bad in rejected:
@@ -182,7 +183,9 @@ class Processor:
             entry.looked_up = True
         return result, rest + still
 
-    def _expire_waiting_labels(self, now: float | None = None) -> None:
+    def _expire_waiting_labels(self, now: float | None = None) -> list[Rejected]:
+        """Labels that waited long enough leave the wait as dead letters (the batch emitted next
+        carries them, and their offsets are let go once it is out: ``OffsetTracker.hold``)."""
         now, wait_s = time.monotonic() if now is None else now, self.settings.label_wait_s
         if any(w.due_since is None for w in self.waiting):
             through = self.kafka.transactions_read_through_ms()
@@ -190,17 +193,32 @@ class Processor:
                 if w.due_since is None and w.produced_ms <= through:
                     w.due_since = now
 
-        def expired(w: Waiting) -> bool:
+        def why(w: Waiting) -> str | None:
             # A label that found its payment waits for the decision's log row from the log's
             # first answer (an outage of the log may have outlasted LABEL_WAIT_S before it).
             if w.log_since is not None:
-                return now - w.log_since > w.log_patience_s + wait_s
-            return w.due_since is not None and now - w.due_since > wait_s
+                if now - w.log_since > w.log_patience_s + wait_s:
+                    return (
+                        f"the decision of transaction {w.item.event.transaction_id} was not in "
+                        f"the decision log within {w.log_patience_s + wait_s:.0f} s"
+                    )
+                return None
+            if w.due_since is not None and now - w.due_since > wait_s:
+                return (
+                    f"no transaction {w.item.event.transaction_id} was read within {wait_s:.0f} s "
+                    "after the transactions were read past the label's time"
+                )
+            return None
 
-        kept = [w for w in self.waiting if not expired(w)]
-        if len(kept) < len(self.waiting):
-            gone = len(self.waiting) - len(kept)
-            log.warning("%d labels matched no transaction within %.0f s", gone, wait_s)
+        kept, gone = [], []
+        for w in self.waiting:
+            reason = why(w)
+            if reason is None:
+                kept.append(w)
+            else:
+                gone.append(reject(w.item.message, "unmatched", reason))
+        if gone:
+            log.warning("%d labels matched no transaction within %.0f s", len(gone), wait_s)
             self.waiting = kept
         self._restrain_labels()
         holds: dict[Partition, int] = {}
@@ -208,6 +226,7 @@ class Processor:
             partition, offset = partition_of(entry.item.message), entry.item.message.offset() or 0
             holds[partition] = min(holds.get(partition, offset), offset)
         self.outputs.hold(holds)
+        return gone
 
     def _restrain_labels(self) -> None:
         """Read no more labels while too many wait for their payments (a backlog of payments

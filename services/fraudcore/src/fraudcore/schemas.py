@@ -185,7 +185,8 @@ class ScoredTransaction(Event):
 
 
 # Why a message was dead-lettered: a DeadLetter's error starts with one of these and a colon.
-DLQ_REASONS: tuple[str, ...] = ("encoding", "json", "schema", "key")
+# "unmatched": a label whose transaction (or its decision's log row) never came.
+DLQ_REASONS: tuple[str, ...] = ("encoding", "json", "schema", "key", "unmatched")
 
 
 class DeadLetter(Event):

@@ -67,6 +67,20 @@ def topic_size(settings: KafkaSettings, topic: str, timeout_s: float = 10.0) -> 
     return sum(high - low for low, high in offsets)
 
 
+def uncommitted(settings: KafkaSettings, group: str, topic: str) -> int:
+    """Messages on ``topic`` past ``group``'s committed offsets (all of them where it has none)."""
+    reader = Consumer(consumer_config(settings, group))
+    try:
+        partitions = reader.list_topics(topic, timeout=10).topics[topic].partitions
+        committed = reader.committed([TopicPartition(topic, p) for p in partitions], timeout=10)
+        ends = [reader.get_watermark_offsets(tp, timeout=10) for tp in committed]
+        return sum(
+            high - max(tp.offset, low) for tp, (low, high) in zip(committed, ends, strict=True)
+        )
+    finally:
+        reader.close()
+
+
 def drain_topic(
     settings: KafkaSettings,
     topic: str,

@@ -199,7 +199,11 @@ def account(
     recorded = results.recorded(stream.id_prefix) & ids
     counted = results.scored_total() - before.scored_total
     rows = log.rows_by_id(stream.id_prefix)
-    letters = kafka.read(topics.topic_dlq, before.dlq, kafka.end_offsets(topics.topic_dlq))
+    letters = [  # the payments' letters: a label never matched is dead-lettered there too
+        m
+        for m in kafka.read(topics.topic_dlq, before.dlq, kafka.end_offsets(topics.topic_dlq))
+        if orjson.loads(m.value() or b"{}").get("source_topic") == topics.topic_transactions
+    ]
     return Outcome(
         case=case,
         requested=stream.count,
