@@ -15,10 +15,11 @@ from confluent_kafka import Message
 
 from fraud_consumer.decoding import Decoded, Rejected, decode_label
 from fraud_consumer.labels import Waiting
-from fraud_consumer.processor import MAX_WAITING_LABELS, Processor
+from fraud_consumer.processor import Processor
 from fraudcore.schemas import Label
 
 WAIT_S = 60.0
+MOST = 500  # LABEL_MAX_WAITING
 
 
 def waiting(
@@ -55,7 +56,7 @@ def expire(
 ) -> tuple[list[int], dict, SimpleNamespace]:
     holds: dict = {}
     processor = SimpleNamespace(
-        settings=SimpleNamespace(label_wait_s=WAIT_S), waiting=entries,
+        settings=SimpleNamespace(label_wait_s=WAIT_S, label_max_waiting=MOST), waiting=entries,
         outputs=SimpleNamespace(hold=holds.update), kafka=FakeInput(through_ms),
         _labels_restrained=restrained,
     )  # fmt: skip
@@ -121,12 +122,12 @@ def test_a_label_ahead_of_the_payments_read_waits_however_long_the_catch_up() ->
 
 
 def test_too_many_waiting_labels_hold_the_label_partitions_back_until_half_found_theirs() -> None:
-    many = [waiting(i, produced_ms=10**9) for i in range(MAX_WAITING_LABELS + 1)]
+    many = [waiting(i, produced_ms=10**9) for i in range(MOST + 1)]
     _, _, processor = expire(many, 0.0, through_ms=0)
     assert processor.kafka.restrained == [True]
     assert processor._labels_restrained
 
-    half = many[: MAX_WAITING_LABELS // 2 + 1]
+    half = many[: MOST // 2 + 1]
     _, _, processor = expire(half, 0.0, through_ms=0, restrained=True)
     assert processor.kafka.restrained == [True]  # still over half: held back
     _, _, processor = expire(half[:-1], 0.0, through_ms=0, restrained=True)

@@ -42,8 +42,6 @@ from fraudcore.redis_client import RedisClient
 from fraudcore.schemas import Transaction
 
 log = logging.getLogger(__name__)
-# Labels read ahead of their payments wait in memory; past this many, no more are read.
-MAX_WAITING_LABELS = 20_000
 
 
 class Processor:
@@ -231,10 +229,8 @@ class Processor:
     def _restrain_labels(self) -> None:
         """Read no more labels while too many wait for their payments (a backlog of payments
         being caught up), until half of them found theirs."""
-        waiting = len(self.waiting)
-        restrain = waiting > MAX_WAITING_LABELS or (
-            self._labels_restrained and waiting > MAX_WAITING_LABELS // 2
-        )
+        waiting, most = len(self.waiting), self.settings.label_max_waiting
+        restrain = waiting > most or (self._labels_restrained and waiting > most // 2)
         if restrain != self._labels_restrained:
             log.warning(
                 "%d labels wait for their payments: %s", waiting,

@@ -137,7 +137,18 @@ class ConsumerSettings(
         ge=0,
         description=(
             "how long a label waits for a transaction that never comes, counted from when "
-            "every transactions partition has been read past the label"
+            "every transactions partition has been read past the label; then it is "
+            "dead-lettered (reason unmatched)"
+        ),
+    )
+    # 20,000 labels are a few MB; a catch-up of days may read far more of them ahead.
+    label_max_waiting: int = Field(
+        default=20_000,
+        ge=10,
+        le=10_000_000,
+        description=(
+            "labels read ahead of their payments kept waiting in memory; past this many no more "
+            "labels are read until half of them found their payments"
         ),
     )
     model_dir: Path | None = Field(
