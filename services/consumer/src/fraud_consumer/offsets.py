@@ -66,8 +66,10 @@ class OffsetTracker:
         self._opened += 1
         ticket = Ticket(next_offsets, log_through=log_through, seq=self._opened)
         self._tickets.append(ticket)
-        if self._retiring and self._retiring[-1][0] is None:
-            self._retiring = [(self._opened if s is None else s, h) for s, h in self._retiring]
+        at = len(self._retiring)
+        while at and self._retiring[at - 1][0] is None:  # those replaced since the last batch
+            at -= 1
+            self._retiring[at] = (self._opened, self._retiring[at][1])
         return ticket
 
     @property
