@@ -2,6 +2,7 @@
 
 fraud-consumer                                       the stream processor
 fraud-consumer backfill --history FILE [--cache-dir DIR] [--force]   the warm start (backfill.py)
+fraud-consumer redrive [--reason R] [--source-topic T] [--dry-run]   dead letters sent back
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from fraud_consumer.backfill_cli import backfill_main
 from fraud_consumer.kafka_health import FatalError
 from fraud_consumer.metrics import ConsumerMetrics
 from fraud_consumer.processor import Processor
+from fraud_consumer.redrive_cli import redrive_main
 from fraud_consumer.scorer_choice import make_scorer
 from fraud_consumer.settings import ConsumerSettings
 from fraudcore.model_registry import RegistryError
@@ -37,6 +39,8 @@ def tune_gc() -> None:
 def main() -> int:
     if sys.argv[1:2] == ["backfill"]:
         return backfill_main(sys.argv[2:])
+    if sys.argv[1:2] == ["redrive"]:
+        return redrive_main(sys.argv[2:])
     settings = load_settings(ConsumerSettings, "fraud-consumer")
     if settings is None:
         return EXIT_INVALID_CONFIGURATION

@@ -51,6 +51,10 @@ class BackfillSettings(RedisSettings, RetentionSettings, LoggingSettings):
     """``fraud-consumer backfill``: Redis only (no Kafka, no model)."""
 
 
+class RedriveSettings(KafkaSettings, TopicSettings, LoggingSettings):
+    """``fraud-consumer redrive``: Kafka only."""
+
+
 class ConsumerSettings(
     RetentionSettings,
     OptionalDatabaseSettings,
