@@ -100,6 +100,25 @@ def test_letters_go_back_once_per_group_and_a_dry_run_changes_nothing(
 
 
 @pytest.mark.integration
+def test_the_command_prints_what_it_sent_back(
+    kafka_settings, topic_factory, monkeypatch, capsys
+) -> None:
+    topics = topic_factory()
+    send_letters(kafka_settings, topics.topic_dlq, [
+        letter("unmatched: no transaction tx-late was read", topics.topic_labels, LABEL.to_json()),
+    ])  # fmt: skip
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", kafka_settings.kafka_bootstrap_servers)
+    for name, topic in topics.model_dump().items():
+        monkeypatch.setenv(name.upper(), topic)
+    assert redrive_cli.redrive_main(["--reason", "unmatched", "--dry-run"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed == {
+        "group": "fraud-redrive-unmatched", "dry_run": True, "read": 1,
+        "sent_back": {topics.topic_labels: 1}, "passed_over": 0, "refused": 0, "unreadable": 0,
+    }  # fmt: skip
+
+
+@pytest.mark.integration
 def test_a_label_whose_payment_came_late_is_applied_once_sent_back(
     pipeline_factory, topic_reader, kafka_settings, transactions
 ) -> None:
