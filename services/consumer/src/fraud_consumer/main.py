@@ -20,6 +20,7 @@ from fraud_consumer.processor import Processor
 from fraud_consumer.redrive_cli import redrive_main
 from fraud_consumer.scorer_choice import make_scorer
 from fraud_consumer.settings import ConsumerSettings
+from fraud_consumer.warm_start_gate import WarmStartGate
 from fraudcore.model_registry import RegistryError
 from fraudcore.redis_client import connect
 from fraudcore.startup import EXIT_INVALID_CONFIGURATION, load_settings
@@ -36,31 +37,45 @@ def tune_gc() -> None:
     gc.set_threshold(*GC_THRESHOLDS)
 
 
+SUBCOMMANDS = {"backfill": backfill_main, "redrive": redrive_main}
+
+
 def main() -> int:
-    if sys.argv[1:2] == ["backfill"]:
-        return backfill_main(sys.argv[2:])
-    if sys.argv[1:2] == ["redrive"]:
-        return redrive_main(sys.argv[2:])
+    if (command := SUBCOMMANDS.get(sys.argv[1] if len(sys.argv) > 1 else "")) is not None:
+        return command(sys.argv[2:])
     settings = load_settings(ConsumerSettings, "fraud-consumer")
     if settings is None:
         return EXIT_INVALID_CONFIGURATION
+    return run(settings)
+
+
+def run(settings: ConsumerSettings) -> int:
+    """The stream processor until SIGTERM: 0, or 3 when it cannot go on (no model, no warm
+    start in time, a fatal Kafka error)."""
+    log = logging.getLogger("fraud_consumer")
     stop = stop_on_signals()
     try:
         scorer = make_scorer(settings)
     except (RegistryError, psycopg.Error) as error:  # no champion, or its files unusable
-        logging.getLogger("fraud_consumer").error("no model to serve: %s", error)
+        log.error("no model to serve: %s", error)
         return 3
-    processor = Processor(settings, connect(settings), scorer, ConsumerMetrics())
+    client = connect(settings)
+    processor = Processor(settings, client, scorer, ConsumerMetrics())
+    gate = WarmStartGate(client, processor.pipeline.keys, settings.warm_start_wait_s)
     tune_gc()
-    # Ready: Kafka serves the input topics and no dependency has paused the loop.
+    # Ready: Kafka serves the input topics, the warm start is in and no dependency paused the loop.
     topics = (settings.topic_transactions, settings.topic_labels)
-    serve_worker_probes(settings, settings, topics, processor.readiness, stop)
+    serve_worker_probes(
+        settings, settings, topics, lambda: gate.readiness() or processor.readiness(), stop
+    )
+    if not gate.wait(stop):
+        if not stop.is_set():
+            log.error("the warm start was not loaded within WARM_START_WAIT_S=%.0f s", gate.wait_s)
+        return 0 if stop.is_set() else 3
     try:
         processor.run(stop)
     except FatalError as error:
-        logging.getLogger("fraud_consumer").error(
-            "stopping, this will not heal by retrying: %s", error
-        )
+        log.error("stopping, this will not heal by retrying: %s", error)
         return 3
     return 0
 

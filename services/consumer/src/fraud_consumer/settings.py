@@ -145,6 +145,15 @@ class ConsumerSettings(
             "dead-lettered (reason unmatched)"
         ),
     )
+    warm_start_wait_s: float = Field(
+        default=0.0,
+        ge=0,
+        le=86_400,
+        description=(
+            "read no payment until the warm start's record is in Redis, waiting up to this long "
+            "(then exit 3); 0: do not wait. For compose, whose start order podman does not hold"
+        ),
+    )
     # 20,000 labels are a few MB; a catch-up of days may read far more of them ahead.
     label_max_waiting: int = Field(
         default=20_000,
