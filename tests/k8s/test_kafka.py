@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 
+from fraud_consumer.redrive import GROUP_PREFIX, LetterFilter
 from fraud_k8scheck.helm import HelmError
 from fraud_k8scheck.objects import env_of, named, of_kind
 from fraud_k8scheck.validate import Validator
@@ -150,6 +151,32 @@ def test_acls_grant_each_client_exactly_its_topics(render: Callable[..., Objects
     assert {"type": "transactionalId", "name": f"{group}-", "patternType": "prefix"} in [
         acl["resource"] for acl in acls
     ]
+
+
+def test_the_operator_user_may_send_dead_letters_back_and_nothing_else(
+    render: Callable[..., Objects],
+) -> None:
+    assert "fraud-operator" not in {
+        u["metadata"]["name"] for u in of_kind(render("auth"), "KafkaUser")
+    }
+    user = named(render("auth", "kafka.operatorUser.enabled=true"), "KafkaUser", "fraud-operator")
+    topics = TopicSettings()
+    inputs = (topics.topic_transactions, topics.topic_labels)
+    grants = {
+        (acl["resource"]["type"], acl["resource"].get("name", "*"),
+         acl["resource"].get("patternType", "literal"), operation)
+        for acl in user["spec"]["authorization"]["acls"]
+        for operation in acl["operations"]
+    }  # fmt: skip
+    assert grants == {
+        ("topic", topics.topic_dlq, "literal", "Read"),
+        ("topic", topics.topic_dlq, "literal", "Describe"),
+        ("group", GROUP_PREFIX, "prefix", "Read"),
+        ("group", GROUP_PREFIX, "prefix", "Describe"),
+        *{("topic", name, "literal", op) for name in inputs for op in ("Write", "Describe")},
+        ("cluster", "*", "literal", "IdempotentWrite"),
+    }  # fmt: skip
+    assert LetterFilter(frozenset({"unmatched"})).default_group().startswith(GROUP_PREFIX)
 
 
 def test_an_external_kafka_renders_no_strimzi_objects(render: Callable[..., Objects]) -> None:

@@ -25,6 +25,7 @@ from fraudcore.schemas import DeadLetter
 from fraudcore.settings import KafkaSettings, TopicSettings
 
 REDRIVEN_HEADER = "fraud_redriven_from"  # the letter's own topic:partition:offset
+GROUP_PREFIX = "fraud-redrive-"  # the charts' operator user may read in these groups only
 POLL_S = 0.5
 
 
@@ -44,7 +45,7 @@ class LetterFilter:
     def default_group(self) -> str:
         """A group per filter: one filter's run never passes over another's letters."""
         parts = sorted(self.reasons) + sorted(self.source_topics)
-        return "fraud-redrive-" + ("-".join(parts) or "all")
+        return GROUP_PREFIX + ("-".join(parts) or "all")
 
 
 @dataclass
