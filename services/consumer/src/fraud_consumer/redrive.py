@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from confluent_kafka import Consumer, KafkaError, Message, Producer, TopicPartition
 from pydantic import ValidationError
 
-from fraudcore.kafka_client import consumer_config, producer_config
+from fraudcore.kafka_client import committed_and_ends, consumer_config, producer_config
 from fraudcore.schemas import DeadLetter
 from fraudcore.settings import KafkaSettings, TopicSettings
 
@@ -70,13 +70,9 @@ class _Ends:
     """Where each partition of the dead-letter topic ended when the run began."""
 
     def __init__(self, reader: Consumer, topic: str, timeout_s: float) -> None:
-        partitions = reader.list_topics(topic, timeout=timeout_s).topics[topic].partitions
-        wanted = [TopicPartition(topic, p) for p in partitions]
-        committed = reader.committed(wanted, timeout=timeout_s)
         self.left: dict[int, int] = {}  # partition -> its end, while letters before it remain
         self.starts: list[TopicPartition] = []
-        for tp in committed:
-            low, high = reader.get_watermark_offsets(tp, timeout=timeout_s)
+        for tp, low, high in committed_and_ends(reader, topic, timeout_s):
             start = max(tp.offset, low)
             self.starts.append(TopicPartition(topic, tp.partition, start))
             if start < high:

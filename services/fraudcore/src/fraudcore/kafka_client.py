@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from confluent_kafka import KafkaError, KafkaException
+from confluent_kafka import Consumer, KafkaError, KafkaException, TopicPartition
 from confluent_kafka.admin import AdminClient
 from confluent_kafka.cimpl import NewTopic
 
@@ -87,6 +87,18 @@ def producer_config(settings: KafkaSettings, **overrides: Any) -> dict[str, Any]
 
 def consumer_config(settings: KafkaSettings, group_id: str, **overrides: Any) -> dict[str, Any]:
     return {**client_config(settings), **CONSUMER_DEFAULTS, "group.id": group_id, **overrides}
+
+
+def committed_and_ends(
+    consumer: Consumer, topic: str, timeout_s: float = 10.0
+) -> list[tuple[TopicPartition, int, int]]:
+    """Each partition of ``topic``: the consumer's group's committed offset (negative: none) and
+    the partition's low and high watermarks."""
+    partitions = consumer.list_topics(topic, timeout=timeout_s).topics[topic].partitions
+    committed = consumer.committed(
+        [TopicPartition(topic, p) for p in partitions], timeout=timeout_s
+    )
+    return [(tp, *consumer.get_watermark_offsets(tp, timeout=timeout_s)) for tp in committed]
 
 
 def ensure_topics(

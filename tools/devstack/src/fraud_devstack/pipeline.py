@@ -21,7 +21,7 @@ from pydantic import SecretStr
 
 from fraud_devstack.processes import free_port
 from fraud_devstack.services import ServiceProcess, wait_for
-from fraudcore.kafka_client import consumer_config, ensure_topics
+from fraudcore.kafka_client import committed_and_ends, consumer_config, ensure_topics
 from fraudcore.live_stats import LiveTotals
 from fraudcore.redis_client import RedisClient, connect
 from fraudcore.redis_keys import RedisKeys
@@ -71,11 +71,8 @@ def uncommitted(settings: KafkaSettings, group: str, topic: str) -> int:
     """Messages on ``topic`` past ``group``'s committed offsets (all of them where it has none)."""
     reader = Consumer(consumer_config(settings, group))
     try:
-        partitions = reader.list_topics(topic, timeout=10).topics[topic].partitions
-        committed = reader.committed([TopicPartition(topic, p) for p in partitions], timeout=10)
-        ends = [reader.get_watermark_offsets(tp, timeout=10) for tp in committed]
         return sum(
-            high - max(tp.offset, low) for tp, (low, high) in zip(committed, ends, strict=True)
+            high - max(tp.offset, low) for tp, low, high in committed_and_ends(reader, topic)
         )
     finally:
         reader.close()
