@@ -3,7 +3,12 @@ variant's spread, and nothing lost counting payments only (a floor window carrie
 variant measured in the rounds only."""
 
 import math
+from collections.abc import Iterator
+from types import SimpleNamespace
 
+import pytest
+
+from fraud_bench import variants
 from fraud_bench.report_rows import median_interval, within_budget
 from fraud_bench.variants import (
     BUDGET_FULL,
@@ -19,6 +24,7 @@ from fraud_bench.variants import (
     paired_plan,
     run_id,
     spread,
+    warm_pipeline,
     window_latency,
 )
 
@@ -122,3 +128,68 @@ def test_a_rounds_only_variant_gets_windows_but_no_drain_and_the_others_capacity
         result["a"]["drain_tps"], result["b"]["drain_tps"]
     )
     assert switched.count("c") == 2  # one switch per window, none for a drain
+
+
+class CompilingBroker:
+    """A broker's JIT compiler as ``compare`` sees it, on a clock of its own: so many CPU seconds
+    compiled per window of traffic."""
+
+    def __init__(self, per_window_s: list[float]) -> None:
+        self.spent = self.now = 0.0
+        self.per_window_s: Iterator[float] = iter(per_window_s)
+
+    def window(self, seconds: float) -> None:
+        self.spent += next(self.per_window_s, 0.0)
+        self.now += seconds
+
+
+class WarmingBench(DrainCountingBench):
+    def __init__(self, broker: CompilingBroker | None) -> None:
+        super().__init__()
+        self.broker = broker
+        self.infrastructure = {"broker": 4242} if broker else {}
+        self.windows = 0
+
+    def at_rate(self, rate: float, seconds: float, capacity: float, *, run_id: str) -> dict:
+        self.windows += 1
+        if self.broker is not None:
+            self.broker.window(seconds)
+        return super().at_rate(rate, seconds, capacity, run_id=run_id)
+
+    def sustainable(self, drain: float, seconds: float) -> tuple[float, list]:
+        return drain, []
+
+
+def compiling(monkeypatch: pytest.MonkeyPatch) -> CompilingBroker:
+    broker = CompilingBroker([2.0, 0.0, 1.0, 0.0])  # 40% of a core over 5 s, quiet, 20%, quiet
+    monkeypatch.setattr(variants, "compiler_cpu_s", lambda pid: broker.spent)
+    monkeypatch.setattr(variants, "time", SimpleNamespace(monotonic=lambda: broker.now))
+    return broker
+
+
+def test_the_pipeline_warms_the_broker_until_its_compiler_is_quiet(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    bench = WarmingBench(compiling(monkeypatch))
+    switched: list[str] = []
+    shares = warm_pipeline(bench, switched.append, "exactly-once")  # type: ignore[arg-type]
+    assert switched == ["exactly-once"]
+    assert shares == [0.4, 0.0, 0.2, 0.0, 0.0]  # two quiet windows in a row end it
+
+
+def test_no_broker_pid_no_warm_up() -> None:
+    bench = WarmingBench(None)
+    assert warm_pipeline(bench, lambda variant: None, "exactly-once") == []  # type: ignore[arg-type]
+    assert bench.windows == 0
+
+
+def test_only_a_full_comparison_warms_the_pipeline_before_its_rounds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    quick = WarmingBench(compiling(monkeypatch))
+    compare(quick, ["a"], lambda variant: None, QUICK)  # type: ignore[arg-type]
+    assert quick.windows == QUICK.rounds  # the measured windows only
+    full = WarmingBench(compiling(monkeypatch))
+    plan = SectionPlan(seconds=1.0, rounds=1, backlog=100, verify=True)
+    compare(full, ["a"], lambda variant: None, plan)  # type: ignore[arg-type]
+    assert full.windows == 5 + plan.rounds  # the warm-up's five, then the round

@@ -9,19 +9,23 @@ variant's windows pooled, and the median of the per-round paired differences."""
 from __future__ import annotations
 
 import contextlib
+import logging
 import math
 import statistics
+import time
 import uuid
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from fraud_bench.floors import JIT_QUIET, WARM_MAX_S, WARM_WINDOW_S, compiler_cpu_s
 from fraud_bench.pipeline_runs import ModeBench, stage_values
 from fraud_bench.stats import summary_ms
 from fraud_devstack import PostgresServer
 from fraudcore.schemas import Decision
 
+log = logging.getLogger(__name__)
 RATE = 1_000  # the rate the issues' targets are stated at
 WARM_S = 1.0  # a window after each switch, not measured: the new variant is seen taken up
 APPROVE = Decision.APPROVE.value
@@ -108,6 +112,29 @@ def run_id(variant: str, round_: int) -> str:
     return f"{variant.replace('-', '')}k{round_}"
 
 
+def warm_pipeline(
+    bench: ModeBench, switch: Callable[[str], None], variant: str, *, max_s: float = WARM_MAX_S
+) -> list[float]:
+    """Windows of ``variant``'s pipeline at RATE, not measured, until the broker's JIT compiler
+    spent under JIT_QUIET of a core over two in a row (at most ``max_s``; one quiet window was
+    followed by a busy one); the compiler's share of a core per window. The broker's own
+    warm-up is bare produce and consume: its transactional paths were still compiled during the
+    first exactly-once windows measured after a section's drains (17-21% of a core in the
+    first, 2-4% from the third on, 2026-12-08)."""
+    pid = bench.infrastructure.get("broker")
+    if pid is None:
+        return []
+    switch(variant)
+    began, shares = time.monotonic(), []
+    while time.monotonic() - began < max_s:
+        compiled, at = compiler_cpu_s(pid), time.monotonic()
+        bench.at_rate(RATE, WARM_WINDOW_S, RATE * 10.0, run_id=f"s{uuid.uuid4().hex[:6]}")
+        shares.append(round((compiler_cpu_s(pid) - compiled) / (time.monotonic() - at), 3))
+        if len(shares) >= 2 and max(shares[-2:]) < JIT_QUIET:
+            break
+    return shares
+
+
 def compare(
     bench: ModeBench,
     variants: Sequence[str],
@@ -146,6 +173,10 @@ def compare(
                 max_tps=sustainable, max_tps_verified=sustainable > 0, attempts=attempts
             )
     capacity = max((result[variant]["drain_tps"] for variant in drained), default=RATE * 10.0)
+    if plan.verify:  # a full run's windows on a broker done compiling what the pipeline runs
+        log.info(
+            "pipeline warm-up, JIT share per window: %s", warm_pipeline(bench, switch, variants[0])
+        )
     for variant in rounds_only:
         result[variant] = {"rounds": []}
     floors: list[dict[str, Any]] = []
