@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from fraud_bench import variants
+from fraud_bench import floors
 from fraud_bench.report_rows import median_interval, within_budget
 from fraud_bench.variants import (
     BUDGET_FULL,
@@ -162,8 +162,8 @@ class WarmingBench(DrainCountingBench):
 
 def compiling(monkeypatch: pytest.MonkeyPatch) -> CompilingBroker:
     broker = CompilingBroker([2.0, 0.0, 1.0, 0.0])  # 40% of a core over 5 s, quiet, 20%, quiet
-    monkeypatch.setattr(variants, "compiler_cpu_s", lambda pid: broker.spent)
-    monkeypatch.setattr(variants, "time", SimpleNamespace(monotonic=lambda: broker.now))
+    monkeypatch.setattr(floors, "compiler_cpu_s", lambda pid: broker.spent)
+    monkeypatch.setattr(floors, "time", SimpleNamespace(monotonic=lambda: broker.now))
     return broker
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,34 @@ def compiler_cpu_s(pid: int, proc: Path = cpu.PROC) -> float:
     return total
 
 
+def until_compiler_quiet(
+    pid: int | None,
+    window: Callable[[], object],
+    *,
+    min_s: float = 0.0,
+    max_s: float = WARM_MAX_S,
+    in_a_row: int = 1,
+) -> dict[str, Any]:
+    """``window()`` again and again, thrown away: for at least ``min_s`` and, given a JVM's pid,
+    until its JIT compiler spent under JIT_QUIET of a core over ``in_a_row`` windows in a row
+    (at most ``max_s``); how long, the compiler's share of a core per window, and whether it
+    got quiet."""
+    began = time.monotonic()
+    shares: list[float] = []
+    raw: list[float] = []
+    quiet = pid is None
+    while True:
+        compiled, at = (compiler_cpu_s(pid) if pid else 0.0), time.monotonic()
+        window()
+        if pid is not None:
+            raw.append((compiler_cpu_s(pid) - compiled) / (time.monotonic() - at))
+            shares.append(round(raw[-1], 3))
+            quiet = len(raw) >= in_a_row and max(raw[-in_a_row:]) < JIT_QUIET
+        elapsed = time.monotonic() - began
+        if (elapsed >= min_s and quiet) or elapsed >= max_s:
+            return {"seconds": round(elapsed, 1), "jit_core_share": shares, "jit_quiet": quiet}
+
+
 def warm_broker(
     settings: KafkaSettings,
     broker_pid: int | None = None,
@@ -53,20 +82,10 @@ def warm_broker(
     most ``max_s``). A broker seconds old interprets its produce and fetch paths and then
     compiles them for half a minute or more at up to half a core: a floor measured meanwhile
     is slower than the warm broker the pipeline runs meet later, and shares the cores with it."""
-    began = time.monotonic()
-    shares: list[float] = []
-    quiet = broker_pid is None
-    while True:
-        compiled, at = (compiler_cpu_s(broker_pid) if broker_pid else 0.0), time.monotonic()
-        kafka_latencies(settings, 3_000, WARM_WINDOW_S)
-        if broker_pid is not None:
-            share = (compiler_cpu_s(broker_pid) - compiled) / (time.monotonic() - at)
-            shares.append(round(share, 3))
-            quiet = share < JIT_QUIET
-        elapsed = time.monotonic() - began
-        if (elapsed >= seconds and quiet) or elapsed >= max_s:
-            break
-    return {"seconds": round(elapsed, 1), "jit_core_share": shares, "jit_quiet": quiet}
+    return until_compiler_quiet(
+        broker_pid, lambda: kafka_latencies(settings, 3_000, WARM_WINDOW_S),
+        min_s=seconds, max_s=max_s,
+    )  # fmt: skip
 
 
 def warm_for_run(settings: KafkaSettings, broker_pid: int | None, quick: bool) -> dict[str, Any]:

@@ -12,14 +12,13 @@ import contextlib
 import logging
 import math
 import statistics
-import time
 import uuid
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fraud_bench.floors import JIT_QUIET, WARM_MAX_S, WARM_WINDOW_S, compiler_cpu_s
+from fraud_bench.floors import WARM_MAX_S, WARM_WINDOW_S, until_compiler_quiet
 from fraud_bench.pipeline_runs import ModeBench, stage_values
 from fraud_bench.stats import summary_ms
 from fraud_devstack import PostgresServer
@@ -125,13 +124,13 @@ def warm_pipeline(
     if pid is None:
         return []
     switch(variant)
-    began, shares = time.monotonic(), []
-    while time.monotonic() - began < max_s:
-        compiled, at = compiler_cpu_s(pid), time.monotonic()
-        bench.at_rate(RATE, WARM_WINDOW_S, RATE * 10.0, run_id=f"s{uuid.uuid4().hex[:6]}")
-        shares.append(round((compiler_cpu_s(pid) - compiled) / (time.monotonic() - at), 3))
-        if len(shares) >= 2 and max(shares[-2:]) < JIT_QUIET:
-            break
+    warmed = until_compiler_quiet(
+        pid,
+        lambda: bench.at_rate(RATE, WARM_WINDOW_S, RATE * 10.0, run_id=f"s{uuid.uuid4().hex[:6]}"),
+        max_s=max_s,
+        in_a_row=2,
+    )
+    shares: list[float] = warmed["jit_core_share"]
     return shares
 
 
