@@ -18,8 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fraud_bench.floors import WARM_MAX_S, WARM_WINDOW_S, until_compiler_quiet
-from fraud_bench.pipeline_runs import ModeBench, stage_values
+from fraud_bench.pipeline_runs import ModeBench, stage_values, warm_compiler
 from fraud_bench.stats import summary_ms
 from fraud_devstack import PostgresServer
 from fraudcore.schemas import Decision
@@ -111,27 +110,13 @@ def run_id(variant: str, round_: int) -> str:
     return f"{variant.replace('-', '')}k{round_}"
 
 
-def warm_pipeline(
-    bench: ModeBench, switch: Callable[[str], None], variant: str, *, max_s: float = WARM_MAX_S
-) -> list[float]:
-    """Windows of ``variant``'s pipeline at RATE, not measured, until the broker's JIT compiler
-    spent under JIT_QUIET of a core over two in a row (at most ``max_s``; one quiet window was
-    followed by a busy one); the compiler's share of a core per window. The broker's own
-    warm-up is bare produce and consume: its transactional paths were still compiled during the
-    first exactly-once windows measured after a section's drains (17-21% of a core in the
-    first, 2-4% from the third on, 2026-12-08)."""
-    pid = bench.infrastructure.get("broker")
-    if pid is None:
+def warm_pipeline(bench: ModeBench, switch: Callable[[str], None], variant: str) -> list[float]:
+    """``variant`` put in force, then its pipeline at RATE until the broker's JIT compiler is
+    quiet (``pipeline_runs.warm_compiler``): nothing without the broker's pid."""
+    if "broker" not in bench.infrastructure:
         return []
     switch(variant)
-    warmed = until_compiler_quiet(
-        pid,
-        lambda: bench.at_rate(RATE, WARM_WINDOW_S, RATE * 10.0, run_id=f"s{uuid.uuid4().hex[:6]}"),
-        max_s=max_s,
-        in_a_row=2,
-    )
-    shares: list[float] = warmed["jit_core_share"]
-    return shares
+    return warm_compiler(bench, RATE)
 
 
 def compare(
