@@ -56,18 +56,17 @@ def until_compiler_quiet(
     got quiet."""
     began = time.monotonic()
     shares: list[float] = []
-    raw: list[float] = []
     quiet = pid is None
     while True:
-        compiled, at = (compiler_cpu_s(pid) if pid else 0.0), time.monotonic()
+        compiled, at = (compiler_cpu_s(pid) if pid is not None else 0.0), time.monotonic()
         window()
         if pid is not None:
-            raw.append((compiler_cpu_s(pid) - compiled) / (time.monotonic() - at))
-            shares.append(round(raw[-1], 3))
-            quiet = len(raw) >= in_a_row and max(raw[-in_a_row:]) < JIT_QUIET
+            shares.append((compiler_cpu_s(pid) - compiled) / (time.monotonic() - at))
+            quiet = len(shares) >= in_a_row and max(shares[-in_a_row:]) < JIT_QUIET
         elapsed = time.monotonic() - began
         if (elapsed >= min_s and quiet) or elapsed >= max_s:
-            return {"seconds": round(elapsed, 1), "jit_core_share": shares, "jit_quiet": quiet}
+            rounded = [round(share, 3) for share in shares]
+            return {"seconds": round(elapsed, 1), "jit_core_share": rounded, "jit_quiet": quiet}
 
 
 def warm_broker(

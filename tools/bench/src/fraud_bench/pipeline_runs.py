@@ -4,6 +4,7 @@ at each requested rate, with produced and scored counted for every run."""
 from __future__ import annotations
 
 import json
+import logging
 import time
 import uuid
 from collections import defaultdict
@@ -22,6 +23,7 @@ from fraud_devstack.services import ServiceProcess, wait_for
 from fraud_producer.stream_plan import CLOCK_STARTED
 from fraudcore.settings import KafkaSettings
 
+log = logging.getLogger(__name__)
 WARM_RATE = 1_000  # the pipeline's warm-up, or half the drain rate where that is less
 
 CUSTOMERS = "20000"
@@ -271,6 +273,7 @@ def warm_compiler(bench: ModeBench, rate: int) -> list[float]:
         in_a_row=2,
     )
     shares: list[float] = warmed["jit_core_share"]
+    log.info("pipeline warm-up of %s s, JIT share per window: %s", warmed["seconds"], shares)
     return shares
 
 

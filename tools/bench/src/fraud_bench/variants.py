@@ -9,7 +9,6 @@ variant's windows pooled, and the median of the per-round paired differences."""
 from __future__ import annotations
 
 import contextlib
-import logging
 import math
 import statistics
 import uuid
@@ -23,7 +22,6 @@ from fraud_bench.stats import summary_ms
 from fraud_devstack import PostgresServer
 from fraudcore.schemas import Decision
 
-log = logging.getLogger(__name__)
 RATE = 1_000  # the rate the issues' targets are stated at
 WARM_S = 1.0  # a window after each switch, not measured: the new variant is seen taken up
 APPROVE = Decision.APPROVE.value
@@ -158,9 +156,7 @@ def compare(
             )
     capacity = max((result[variant]["drain_tps"] for variant in drained), default=RATE * 10.0)
     if plan.verify:  # a full run's windows on a broker done compiling what the pipeline runs
-        log.info(
-            "pipeline warm-up, JIT share per window: %s", warm_pipeline(bench, switch, variants[0])
-        )
+        warm_pipeline(bench, switch, variants[0])
     for variant in rounds_only:
         result[variant] = {"rounds": []}
     floors: list[dict[str, Any]] = []
